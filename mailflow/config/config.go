@@ -1,0 +1,467 @@
+// Package config loads, defaults and validates mailflow's YAML configuration.
+//
+// A Config value is built once at start and handed to every constructor;
+// nothing reads configuration from a global. Secrets come from the
+// environment or a file so the YAML itself can be committed.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Config is the whole configuration of one mailflow instance.
+type Config struct {
+	IMAP        IMAP         `yaml:"imap"`
+	SMTP        SMTP         `yaml:"smtp"`
+	Database    Database     `yaml:"database"`
+	Sandbox     Sandbox      `yaml:"sandbox"`
+	Desk        Desk         `yaml:"desk"`
+	Technicians []Technician `yaml:"technicians"`
+	Limits      Limits       `yaml:"limits"`
+	HTTP        HTTP         `yaml:"http"`
+	Log         Log          `yaml:"log"`
+
+	// Path is the file the config was read from ("" for Default()).
+	Path string `yaml:"-"`
+}
+
+// TLS modes for IMAP and SMTP.
+const (
+	TLSImplicit = "implicit"
+	TLSStartTLS = "starttls"
+	TLSNone     = "none"
+)
+
+// IMAP is the support mailbox mailflow watches.
+type IMAP struct {
+	Host            string `yaml:"host"`
+	Port            int    `yaml:"port"`
+	TLS             string `yaml:"tls"`
+	InsecureSkipTLS bool   `yaml:"insecure_skip_verify"`
+	Username        string `yaml:"username"`
+	Secret          `yaml:",inline"`
+	Mailbox         string `yaml:"mailbox"`
+	// ProcessedFolder, when set, receives every mail once its outcome is stored.
+	ProcessedFolder string `yaml:"processed_folder"`
+	// HumanFolder receives mail that mailflow will not answer itself.
+	HumanFolder string `yaml:"human_folder"`
+	// PollInterval is the safety-net UID SEARCH interval beside IDLE.
+	PollInterval time.Duration `yaml:"poll_interval"`
+	// IdleRestart re-issues IDLE at least this often (at most 10 minutes).
+	IdleRestart time.Duration `yaml:"idle_restart"`
+	// CommandTimeout bounds every single IMAP command.
+	CommandTimeout time.Duration `yaml:"command_timeout"`
+	// FetchBatch is how many mails one FETCH asks for.
+	FetchBatch int `yaml:"fetch_batch"`
+	// MaxMessageBytes: larger mail is not fetched and gets a too-large outcome.
+	MaxMessageBytes int64 `yaml:"max_message_bytes"`
+}
+
+// SMTP is the submission server replies go out through.
+type SMTP struct {
+	Host            string `yaml:"host"`
+	Port            int    `yaml:"port"`
+	TLS             string `yaml:"tls"`
+	InsecureSkipTLS bool   `yaml:"insecure_skip_verify"`
+	Username        string `yaml:"username"`
+	Secret          `yaml:",inline"`
+	// From is the support address replies come from.
+	From string `yaml:"from"`
+	// Timeout bounds one delivery attempt.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxAttempts before a temporarily failing mail is dead-lettered.
+	MaxAttempts int `yaml:"max_attempts"`
+}
+
+// Secret is a password given inline, by environment variable or by file.
+type Secret struct {
+	Password     string `yaml:"password"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+}
+
+// Resolve returns the password from whichever source is configured.
+func (s Secret) Resolve() (string, error) {
+	switch {
+	case s.PasswordEnv != "":
+		v, ok := os.LookupEnv(s.PasswordEnv)
+		if !ok {
+			return "", fmt.Errorf("password_env: environment variable %s is not set", s.PasswordEnv)
+		}
+		return v, nil
+	case s.PasswordFile != "":
+		b, err := os.ReadFile(s.PasswordFile)
+		if err != nil {
+			return "", fmt.Errorf("password_file: %w", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	return s.Password, nil
+}
+
+// Database says where state lives.
+type Database struct {
+	Path string `yaml:"path"`
+}
+
+// Sandbox is the embedded mail server for trying mailflow without an account.
+type Sandbox struct {
+	Enabled  bool   `yaml:"enabled"`
+	IMAPAddr string `yaml:"imap_addr"`
+	SMTPAddr string `yaml:"smtp_addr"`
+	// Users are extra sandbox accounts (customers) besides the support one.
+	Users []string `yaml:"users"`
+	// Password is the password of every sandbox account.
+	Password string `yaml:"password"`
+}
+
+// Desk describes the support desk: when it works and how it books.
+type Desk struct {
+	Company  string `yaml:"company"`
+	Timezone string `yaml:"timezone"`
+	// Hours maps a weekday ("mon".."sun") to opening ranges ("09:00-12:00").
+	Hours map[string][]string `yaml:"hours"`
+	// Holidays is a country code for public holidays (AT, DE) or "none".
+	Holidays string `yaml:"holidays"`
+	// Closed lists extra closed days (YYYY-MM-DD).
+	Closed      []string      `yaml:"closed"`
+	SlotMinutes int           `yaml:"slot_minutes"`
+	MinNotice   time.Duration `yaml:"min_notice"`
+	HorizonDays int           `yaml:"horizon_days"`
+	// Proposals is how many alternative slots a proposal offers.
+	Proposals int `yaml:"proposals"`
+	// SupportAddress is shown to customers; defaults to smtp.from.
+	SupportAddress string `yaml:"support_address"`
+	// RemoteToolURL is where customers download the remote tool.
+	RemoteToolURL string `yaml:"remote_tool_url"`
+	// RemoteToolPrivacyURL is the remote tool vendor's privacy policy.
+	RemoteToolPrivacyURL string `yaml:"remote_tool_privacy_url"`
+	// MessageIDDomain is the right-hand side of our Message-IDs.
+	MessageIDDomain string `yaml:"message_id_domain"`
+	// Language is the reply language when the customer's cannot be told.
+	Language string `yaml:"language"`
+}
+
+// Technician is a person who runs remote sessions.
+type Technician struct {
+	Name  string `yaml:"name"`
+	Email string `yaml:"email"`
+}
+
+// Limits bound the work one mail may cause.
+type Limits struct {
+	MaxMIMEDepth  int `yaml:"max_mime_depth"`
+	MaxParts      int `yaml:"max_parts"`
+	MaxTextBytes  int `yaml:"max_text_bytes"`
+	MaxHeaderSize int `yaml:"max_header_bytes"`
+}
+
+// HTTP is the optional health and metrics listener.
+type HTTP struct {
+	Addr string `yaml:"addr"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text, json, or "" for auto
+}
+
+// Default returns the configuration used for every key a file leaves out.
+func Default() *Config {
+	return &Config{
+		IMAP: IMAP{
+			Port:            1143,
+			TLS:             TLSNone,
+			Mailbox:         "INBOX",
+			HumanFolder:     "Human",
+			PollInterval:    2 * time.Minute,
+			IdleRestart:     9 * time.Minute,
+			CommandTimeout:  30 * time.Second,
+			FetchBatch:      50,
+			MaxMessageBytes: 10 << 20,
+		},
+		SMTP: SMTP{
+			Port:        1025,
+			TLS:         TLSNone,
+			Timeout:     30 * time.Second,
+			MaxAttempts: 8,
+		},
+		Database: Database{Path: "mailflow.db"},
+		Sandbox: Sandbox{
+			IMAPAddr: "127.0.0.1:1143",
+			SMTPAddr: "127.0.0.1:1025",
+			Password: "sandbox",
+		},
+		Desk: Desk{
+			Company:  "Beispiel Software GmbH",
+			Timezone: "Europe/Vienna",
+			Hours: map[string][]string{
+				"mon": {"09:00-12:00", "13:00-17:00"},
+				"tue": {"09:00-12:00", "13:00-17:00"},
+				"wed": {"09:00-12:00", "13:00-17:00"},
+				"thu": {"09:00-12:00", "13:00-17:00"},
+				"fri": {"09:00-12:00", "13:00-15:00"},
+			},
+			Holidays:             "AT",
+			SlotMinutes:          30,
+			MinNotice:            2 * time.Hour,
+			HorizonDays:          60,
+			Proposals:            3,
+			RemoteToolURL:        "https://anydesk.com/download",
+			RemoteToolPrivacyURL: "https://anydesk.com/privacy",
+			Language:             "de",
+		},
+		Limits: Limits{
+			MaxMIMEDepth:  10,
+			MaxParts:      100,
+			MaxTextBytes:  256 << 10,
+			MaxHeaderSize: 64 << 10,
+		},
+		Log: Log{Level: "info"},
+	}
+}
+
+// Load reads the file at path over the defaults and validates the result.
+// Errors name the file and line of the offending key.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse is Load for bytes already read; name is used in error messages.
+func Parse(name string, data []byte) (*Config, error) {
+	cfg := Default()
+	// A file that sets desk.hours replaces the default week, not merges into it.
+	cfg.Desk.Hours = nil
+	if err := yaml.UnmarshalWithOptions(data, cfg, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, strings.TrimSpace(yaml.FormatError(err, false, true)))
+	}
+	if cfg.Desk.Hours == nil {
+		cfg.Desk.Hours = Default().Desk.Hours
+	}
+	cfg.Path = name
+	if err := cfg.normalise(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return cfg, nil
+}
+
+// Find returns the config file to use: the explicit one, else ./config.yaml,
+// else ./config.example.yaml.
+func Find(explicit string) (string, error) {
+	if explicit != "" {
+		return explicit, nil
+	}
+	for _, p := range []string{"config.yaml", "config.example.yaml"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no config: pass -config FILE or create ./config.yaml (see config.example.yaml)")
+}
+
+// normalise fills derived defaults and checks every value that would
+// otherwise fail later, far from its cause.
+func (c *Config) normalise() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if c.Sandbox.Enabled {
+		// The sandbox is the mail server: point IMAP and SMTP at it.
+		c.IMAP.Host, c.IMAP.Port = splitHostPort(c.Sandbox.IMAPAddr, c.IMAP.Port)
+		c.SMTP.Host, c.SMTP.Port = splitHostPort(c.Sandbox.SMTPAddr, c.SMTP.Port)
+		c.IMAP.TLS, c.SMTP.TLS = TLSNone, TLSNone
+		if c.IMAP.Username == "" {
+			c.IMAP.Username = "support@example.com"
+		}
+		if c.IMAP.Password == "" && c.IMAP.PasswordEnv == "" && c.IMAP.PasswordFile == "" {
+			c.IMAP.Password = c.Sandbox.Password
+		}
+	}
+	if c.SMTP.From == "" {
+		c.SMTP.From = c.IMAP.Username
+	}
+	if c.Desk.SupportAddress == "" {
+		c.Desk.SupportAddress = c.SMTP.From
+	}
+	if c.Desk.MessageIDDomain == "" {
+		if _, dom, ok := strings.Cut(c.SMTP.From, "@"); ok {
+			c.Desk.MessageIDDomain = dom
+		} else {
+			c.Desk.MessageIDDomain = "mailflow.invalid"
+		}
+	}
+	for _, m := range []struct{ key, v string }{{"imap.tls", c.IMAP.TLS}, {"smtp.tls", c.SMTP.TLS}} {
+		switch m.v {
+		case TLSImplicit, TLSStartTLS, TLSNone:
+		default:
+			bad(m.key, "%q is not one of implicit, starttls, none", m.v)
+		}
+	}
+	if c.IMAP.Host == "" {
+		bad("imap.host", "required (or enable the sandbox)")
+	}
+	if c.SMTP.Host == "" {
+		bad("smtp.host", "required (or enable the sandbox)")
+	}
+	if c.IMAP.Port <= 0 || c.IMAP.Port > 65535 {
+		bad("imap.port", "%d is not a port", c.IMAP.Port)
+	}
+	if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
+		bad("smtp.port", "%d is not a port", c.SMTP.Port)
+	}
+	if c.IMAP.Username == "" {
+		bad("imap.username", "required")
+	}
+	if !strings.Contains(c.SMTP.From, "@") {
+		bad("smtp.from", "%q is not a mail address", c.SMTP.From)
+	}
+	if c.IMAP.Mailbox == "" {
+		bad("imap.mailbox", "required")
+	}
+	if c.IMAP.IdleRestart <= 0 || c.IMAP.IdleRestart > 10*time.Minute {
+		bad("imap.idle_restart", "%s must be above 0 and at most 10m", c.IMAP.IdleRestart)
+	}
+	if c.IMAP.PollInterval < time.Second {
+		bad("imap.poll_interval", "%s is below 1s", c.IMAP.PollInterval)
+	}
+	if c.IMAP.CommandTimeout < time.Second {
+		bad("imap.command_timeout", "%s is below 1s", c.IMAP.CommandTimeout)
+	}
+	if c.IMAP.FetchBatch < 1 {
+		bad("imap.fetch_batch", "must be at least 1")
+	}
+	if c.IMAP.MaxMessageBytes < 1024 {
+		bad("imap.max_message_bytes", "%d is below 1024", c.IMAP.MaxMessageBytes)
+	}
+	if c.SMTP.MaxAttempts < 1 {
+		bad("smtp.max_attempts", "must be at least 1")
+	}
+	if c.Database.Path == "" {
+		bad("database.path", "required")
+	}
+	if _, err := time.LoadLocation(c.Desk.Timezone); err != nil {
+		bad("desk.timezone", "%v", err)
+	}
+	for day, ranges := range c.Desk.Hours {
+		if _, ok := Weekdays[day]; !ok {
+			bad("desk.hours", "%q is not a weekday (mon..sun)", day)
+			continue
+		}
+		for _, r := range ranges {
+			if _, _, err := ParseRange(r); err != nil {
+				bad("desk.hours."+day, "%v", err)
+			}
+		}
+	}
+	for _, d := range c.Desk.Closed {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			bad("desk.closed", "%q is not YYYY-MM-DD", d)
+		}
+	}
+	switch strings.ToUpper(c.Desk.Holidays) {
+	case "AT", "DE", "NONE", "":
+	default:
+		bad("desk.holidays", "%q is not one of AT, DE, none", c.Desk.Holidays)
+	}
+	if c.Desk.SlotMinutes < 5 || c.Desk.SlotMinutes > 240 {
+		bad("desk.slot_minutes", "%d is not between 5 and 240", c.Desk.SlotMinutes)
+	}
+	if c.Desk.HorizonDays < 1 {
+		bad("desk.horizon_days", "must be at least 1")
+	}
+	if c.Desk.Proposals < 1 || c.Desk.Proposals > 9 {
+		bad("desk.proposals", "%d is not between 1 and 9", c.Desk.Proposals)
+	}
+	switch c.Desk.Language {
+	case "de", "en":
+	default:
+		bad("desk.language", "%q is not de or en", c.Desk.Language)
+	}
+	if len(c.Technicians) == 0 {
+		bad("technicians", "at least one technician is needed")
+	}
+	seen := map[string]bool{}
+	for i, t := range c.Technicians {
+		if !strings.Contains(t.Email, "@") {
+			bad(fmt.Sprintf("technicians[%d].email", i), "%q is not a mail address", t.Email)
+		}
+		if seen[strings.ToLower(t.Email)] {
+			bad(fmt.Sprintf("technicians[%d].email", i), "%s is listed twice", t.Email)
+		}
+		seen[strings.ToLower(t.Email)] = true
+	}
+	if !c.Sandbox.Enabled {
+		if _, err := c.IMAP.Resolve(); err != nil {
+			bad("imap", "%v", err)
+		}
+		if _, err := c.SMTP.Resolve(); err != nil {
+			bad("smtp", "%v", err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Location returns the desk's time zone (validated by Load).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Desk.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Weekdays maps config weekday keys to time.Weekday.
+var Weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// ParseRange parses "09:00-12:00" into minutes after midnight.
+func ParseRange(s string) (from, to int, err error) {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok {
+		return 0, 0, fmt.Errorf("%q is not a range like 09:00-12:00", s)
+	}
+	if from, err = parseClock(strings.TrimSpace(a)); err != nil {
+		return 0, 0, err
+	}
+	if to, err = parseClock(strings.TrimSpace(b)); err != nil {
+		return 0, 0, err
+	}
+	if to <= from {
+		return 0, 0, fmt.Errorf("%q ends before it starts", s)
+	}
+	return from, to, nil
+}
+
+func parseClock(s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time like 09:00", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+func splitHostPort(addr string, fallback int) (string, int) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return addr, fallback
+	}
+	var port int
+	if _, err := fmt.Sscanf(addr[i+1:], "%d", &port); err != nil {
+		return addr[:i], fallback
+	}
+	return strings.Trim(addr[:i], "[]"), port
+}
