@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Outbox states.
+const (
+	OutboxPending = "pending"
+	OutboxSent    = "sent"
+	OutboxDead    = "dead"
+)
+
+// OutboxMail is one mail waiting to be sent or already sent.
+type OutboxMail struct {
+	ID            int64         `db:"id"`
+	MessageID     string        `db:"message_id"`
+	IncomingID    sql.NullInt64 `db:"incoming_id"`
+	Purpose       string        `db:"purpose"`
+	Sender        string        `db:"sender"`
+	Recipient     string        `db:"recipient"`
+	Raw           []byte        `db:"raw"`
+	State         string        `db:"state"`
+	Attempts      int           `db:"attempts"`
+	NextAttemptAt time.Time     `db:"next_attempt_at"`
+	LastError     string        `db:"last_error"`
+	CreatedAt     time.Time     `db:"created_at"`
+	SentAt        sql.NullTime  `db:"sent_at"`
+}
+
+// Enqueue adds a mail to the outbox. A mail with the same Message-ID already
+// queued is left as it is and reported with queued=false: replaying a
+// decision never queues a second copy.
+func (tx *Tx) Enqueue(ctx context.Context, m *OutboxMail) (queued bool, err error) {
+	now := utc(time.Now())
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (message_id, incoming_id, purpose, sender, recipient, raw, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+		m.MessageID, m.IncomingID, m.Purpose, m.Sender, m.Recipient, m.Raw, now, now)
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", m.MessageID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// DueMail returns up to limit pending mails whose next attempt is due.
+func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutboxMail, error) {
+	var ms []OutboxMail
+	err := s.w.SelectContext(ctx, &ms, `SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+		utc(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list due mail: %w", err)
+	}
+	return ms, nil
+}
+
+// NextDue returns when the next pending mail is due; ok is false when none is pending.
+func (s *Store) NextDue(ctx context.Context) (t time.Time, ok bool, err error) {
+	var nt sql.NullTime
+	if err := s.w.GetContext(ctx, &nt, "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"); err != nil {
+		return t, false, fmt.Errorf("next due mail: %w", err)
+	}
+	return nt.Time, nt.Valid, nil
+}
+
+// Attempt records one delivery attempt. A successful one marks the mail
+// sent; a failed one either schedules the next try at retryAt or, when dead
+// is set, moves it to the dead letters.
+type Attempt struct {
+	OK        bool
+	Temporary bool
+	Err       string
+	RetryAt   time.Time
+	Dead      bool
+}
+
+// RecordAttempt stores an attempt and the mail's new state.
+func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		now := utc(time.Now())
+		_, err := tx.tx.ExecContext(ctx, "INSERT INTO outbox_attempts (outbox_id, at, ok, temporary, error) VALUES (?, ?, ?, ?, ?)",
+			id, now, a.OK, a.Temporary, a.Err)
+		if err != nil {
+			return fmt.Errorf("record attempt for outbox %d: %w", id, err)
+		}
+		switch {
+		case a.OK:
+			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?", now, id)
+		case a.Dead:
+			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?", a.Err, id)
+		default:
+			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?", a.Err, utc(a.RetryAt), id)
+		}
+		if err != nil {
+			return fmt.Errorf("update outbox %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// OutboxStats summarises the queue for `mailflow status`.
+type OutboxStats struct {
+	Pending       int
+	Sent          int
+	Dead          int
+	OldestPending time.Time // zero when none is pending
+}
+
+// OutboxStats counts the outbox by state.
+func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
+	var st OutboxStats
+	var rows []struct {
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	if err := s.r.SelectContext(ctx, &rows, "SELECT state, count(*) AS n FROM outbox GROUP BY state"); err != nil {
+		return st, fmt.Errorf("count outbox: %w", err)
+	}
+	for _, r := range rows {
+		switch r.State {
+		case OutboxPending:
+			st.Pending = r.N
+		case OutboxSent:
+			st.Sent = r.N
+		case OutboxDead:
+			st.Dead = r.N
+		}
+	}
+	var oldest sql.NullTime
+	err := s.r.GetContext(ctx, &oldest, "SELECT min(created_at) FROM outbox WHERE state = 'pending'")
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("oldest pending mail: %w", err)
+	}
+	st.OldestPending = oldest.Time
+	return st, nil
+}
+
+// Outbox lists outbox mails in the given state, oldest first.
+func (s *Store) Outbox(ctx context.Context, state string) ([]OutboxMail, error) {
+	var ms []OutboxMail
+	if err := s.r.SelectContext(ctx, &ms, "SELECT * FROM outbox WHERE state = ? ORDER BY id", state); err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	return ms, nil
+}
