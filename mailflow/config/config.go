@@ -26,6 +26,8 @@ type Config struct {
 	Limits      Limits       `yaml:"limits"`
 	HTTP        HTTP         `yaml:"http"`
 	Log         Log          `yaml:"log"`
+	Rules       Dir          `yaml:"rules"`
+	Templates   Dir          `yaml:"templates"`
 
 	// Path is the file the config was read from ("" for Default()).
 	Path string `yaml:"-"`
@@ -160,6 +162,11 @@ type Limits struct {
 	MaxParts      int `yaml:"max_parts"`
 	MaxTextBytes  int `yaml:"max_text_bytes"`
 	MaxHeaderSize int `yaml:"max_header_bytes"`
+}
+
+// Dir names an operator folder that overrides built-in files ("" = built-in only).
+type Dir struct {
+	Dir string `yaml:"dir"`
 }
 
 // HTTP is the optional health and metrics listener.
