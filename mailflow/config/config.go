@@ -47,8 +47,10 @@ type IMAP struct {
 	TLS             string `yaml:"tls"`
 	InsecureSkipTLS bool   `yaml:"insecure_skip_verify"`
 	Username        string `yaml:"username"`
-	Secret          `yaml:",inline"`
-	Mailbox         string `yaml:"mailbox"`
+	// Auth is the login mechanism: login (default) or plain.
+	Auth    string `yaml:"auth"`
+	Secret  `yaml:",inline"`
+	Mailbox string `yaml:"mailbox"`
 	// ProcessedFolder, when set, receives every mail once its outcome is stored.
 	ProcessedFolder string `yaml:"processed_folder"`
 	// HumanFolder receives mail that mailflow will not answer itself.
@@ -315,6 +317,11 @@ func (c *Config) normalise() error {
 		default:
 			bad(m.key, "%q is not one of implicit, starttls, none", m.v)
 		}
+	}
+	switch strings.ToLower(c.IMAP.Auth) {
+	case "", "login", "plain":
+	default:
+		bad("imap.auth", "%q is not one of login, plain", c.IMAP.Auth)
 	}
 	if c.IMAP.Host == "" {
 		bad("imap.host", "required (or enable the sandbox)")

@@ -122,18 +122,11 @@ func (s *Store) SaveFetched(ctx context.Context, cursor Cursor, mails []Fetched,
 				}
 				continue
 			}
-			res, err := tx.tx.ExecContext(ctx, `INSERT INTO incoming
-				(mailbox, uid_validity, uid, message_id, body_hash, size, raw, sender, received_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				cursor.Mailbox, cursor.UIDValidity, m.UID, m.MessageID, m.BodyHash, m.Size, m.Raw, m.Sender, now)
+			in, err := tx.InsertIncoming(ctx, cursor, m)
 			if err != nil {
-				return fmt.Errorf("store uid %d: %w", m.UID, err)
+				return err
 			}
-			id, err := res.LastInsertId()
-			if err != nil {
-				return fmt.Errorf("store uid %d: %w", m.UID, err)
-			}
-			fresh = append(fresh, id)
+			fresh = append(fresh, in.ID)
 		}
 		return tx.saveCursor(ctx, cursor)
 	})
@@ -141,6 +134,23 @@ func (s *Store) SaveFetched(ctx context.Context, cursor Cursor, mails []Fetched,
 		return nil, err
 	}
 	return fresh, nil
+}
+
+// InsertIncoming stores one new mail awaiting a decision and returns it.
+func (tx *Tx) InsertIncoming(ctx context.Context, c Cursor, m Fetched) (*Incoming, error) {
+	in := &Incoming{Mailbox: c.Mailbox, UIDValidity: c.UIDValidity, UID: m.UID, MessageID: m.MessageID, BodyHash: m.BodyHash,
+		Size: m.Size, Raw: m.Raw, Sender: m.Sender, ReceivedAt: utc(time.Now()), State: "new"}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO incoming
+		(mailbox, uid_validity, uid, message_id, body_hash, size, raw, sender, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.Mailbox, in.UIDValidity, in.UID, in.MessageID, in.BodyHash, in.Size, in.Raw, in.Sender, in.ReceivedAt)
+	if err != nil {
+		return nil, fmt.Errorf("store uid %d: %w", m.UID, err)
+	}
+	if in.ID, err = res.LastInsertId(); err != nil {
+		return nil, fmt.Errorf("store uid %d: %w", m.UID, err)
+	}
+	return in, nil
 }
 
 // Incoming returns one stored mail.

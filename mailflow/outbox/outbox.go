@@ -1,0 +1,241 @@
+// Package outbox delivers the durable outbox over SMTP: each queued mail is
+// sent byte for byte as rendered, temporary failures (4xx replies, network
+// errors) are retried with growing backoff, permanent ones (5xx) and mail
+// that keeps failing become dead letters, and every attempt is recorded. It
+// never builds message bodies.
+package outbox
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/textproto"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+
+	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/store"
+)
+
+// Sender runs the delivery loop.
+type Sender struct {
+	cfg  config.SMTP
+	st   *store.Store
+	log  *slog.Logger
+	wake chan struct{}
+	// batch is how many due mails one connection delivers at most.
+	batch int
+	// now is the clock (replaceable in tests).
+	now func() time.Time
+}
+
+// New returns a sender for cfg.SMTP.
+func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Sender {
+	return &Sender{cfg: cfg.SMTP, st: st, log: log, wake: make(chan struct{}, 1), batch: 50, now: time.Now}
+}
+
+// Wake tells the loop that new mail was queued. It never blocks.
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx is cancelled. A pass that fails (server down) is
+// logged and retried on the mails' own backoff schedule.
+func (s *Sender) Run(ctx context.Context) error {
+	for {
+		if _, err := s.SendDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("outbox pass failed", "err", err)
+			_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusOutboxLastErr, err.Error())
+		}
+		wait := time.Minute
+		if next, ok, err := s.st.NextDue(ctx); err == nil && ok {
+			wait = max(time.Until(next), 50*time.Millisecond)
+			wait = min(wait, time.Minute)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// SendDue delivers every mail that is due now over one connection, and
+// returns how many were sent.
+func (s *Sender) SendDue(ctx context.Context) (int, error) {
+	sent := 0
+	for {
+		due, err := s.st.DueMail(ctx, s.now(), s.batch)
+		if err != nil || len(due) == 0 {
+			return sent, err
+		}
+		n, err := s.deliverBatch(ctx, due)
+		sent += n
+		if err != nil {
+			return sent, err
+		}
+		if len(due) < s.batch {
+			return sent, nil
+		}
+	}
+}
+
+// deliverBatch sends mails over one SMTP session. A failure to connect
+// counts as a temporary failure of every mail in the batch.
+func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int, error) {
+	dctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	client, sc, err := s.dial(dctx)
+	cancel()
+	if err != nil {
+		for _, m := range due {
+			if rerr := s.record(ctx, m, err); rerr != nil {
+				return 0, rerr
+			}
+		}
+		return 0, fmt.Errorf("connect to smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
+	}
+	defer client.CloseWithSMTPClient(sc)
+	sent := 0
+	for _, m := range due {
+		if ctx.Err() != nil {
+			return sent, nil
+		}
+		err := s.deliver(sc, m)
+		if rerr := s.record(ctx, m, err); rerr != nil {
+			return sent, rerr
+		}
+		if err == nil {
+			sent++
+			s.log.Info("mail sent", "outbox", m.ID, "purpose", m.Purpose, "message_id", m.MessageID, "attempt", m.Attempts+1)
+			continue
+		}
+		s.log.Warn("mail not sent", "outbox", m.ID, "message_id", m.MessageID, "attempt", m.Attempts+1, "temporary", temporary(err), "err", err)
+		if !isSMTPReply(err) {
+			// The connection itself broke: the rest waits for the next pass.
+			return sent, err
+		}
+		if err := sc.Reset(); err != nil {
+			return sent, fmt.Errorf("smtp reset: %w", err)
+		}
+	}
+	return sent, nil
+}
+
+func (s *Sender) deliver(sc *smtp.Client, m store.OutboxMail) error {
+	if err := sc.UpdateDeadline(s.cfg.Timeout); err != nil {
+		return err
+	}
+	if err := sc.Mail(m.Sender); err != nil {
+		return fmt.Errorf("MAIL FROM: %w", err)
+	}
+	if err := sc.Rcpt(m.Recipient); err != nil {
+		return fmt.Errorf("RCPT TO: %w", err)
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return fmt.Errorf("DATA: %w", err)
+	}
+	if _, err := w.Write(m.Raw); err != nil {
+		w.Close()
+		return fmt.Errorf("DATA write: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("DATA end: %w", err)
+	}
+	return nil
+}
+
+// record stores the attempt and schedules what comes next.
+func (s *Sender) record(ctx context.Context, m store.OutboxMail, err error) error {
+	a := store.Attempt{OK: err == nil}
+	if err != nil {
+		a.Err = err.Error()
+		a.Temporary = temporary(err)
+		a.Dead = !a.Temporary || m.Attempts+1 >= s.cfg.MaxAttempts
+		a.RetryAt = s.now().Add(Backoff(m.Attempts + 1))
+		if a.Dead {
+			s.log.Error("mail moved to dead letters", "outbox", m.ID, "message_id", m.MessageID, "attempts", m.Attempts+1, "err", err)
+		}
+	}
+	// Recording must survive a shutdown that interrupts the send itself.
+	return s.st.RecordAttempt(context.WithoutCancel(ctx), m.ID, a)
+}
+
+// Backoff is the wait before attempt n+1: 30 s doubling to at most 1 h,
+// with ±20 % jitter so a recovering server is not hit by everything at once.
+func Backoff(n int) time.Duration {
+	d := 30 * time.Second << min(n-1, 7)
+	d = min(d, time.Hour)
+	j := time.Duration(rand.Int64N(int64(d)/5*2+1)) - d/5
+	return d + j
+}
+
+// temporary tells failures worth retrying (4xx, network trouble) from
+// permanent ones (5xx). go-mail's own IsTemp misreads network errors, so
+// this looks at the SMTP reply code itself.
+func temporary(err error) bool {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code < 500
+	}
+	return true
+}
+
+func isSMTPReply(err error) bool {
+	var te *textproto.Error
+	return errors.As(err, &te)
+}
+
+func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error) {
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout), gomail.WithHELO(heloName(s.cfg.From))}
+	tlsConf := &tls.Config{ServerName: s.cfg.Host, InsecureSkipVerify: s.cfg.InsecureSkipTLS, MinVersion: tls.VersionTLS12}
+	switch s.cfg.TLS {
+	case config.TLSImplicit:
+		opts = append(opts, gomail.WithSSL(), gomail.WithTLSConfig(tlsConf))
+	case config.TLSStartTLS:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithTLSConfig(tlsConf))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	}
+	if s.cfg.Username != "" {
+		pw, err := s.cfg.Resolve()
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(s.cfg.Username), gomail.WithPassword(pw))
+	}
+	c, err := gomail.NewClient(s.cfg.Host, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("smtp client: %w", err)
+	}
+	sc, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, sc, nil
+}
+
+func heloName(from string) string {
+	for i := len(from) - 1; i >= 0; i-- {
+		if from[i] == '@' {
+			if h := from[i+1:]; h != "" && net.ParseIP(h) == nil {
+				return h
+			}
+			break
+		}
+	}
+	return "localhost"
+}

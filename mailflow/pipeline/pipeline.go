@@ -1,0 +1,391 @@
+// Package pipeline decides what happens to one stored incoming mail: parse,
+// understand, apply the rules, book or propose, render the reply, and commit
+// the outcome, the appointment change, the outbox row and the audit row in
+// one transaction keyed by that mail. Deciding a mail twice is a no-op.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/booking"
+	"github.com/mailflow/mailflow/mailflow/compose"
+	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/message"
+	"github.com/mailflow/mailflow/mailflow/rules"
+	"github.com/mailflow/mailflow/mailflow/store"
+	"github.com/mailflow/mailflow/mailflow/understand"
+)
+
+// Outcomes recorded for incoming mail (DESIGN §2, invariant 3).
+const (
+	OutcomeReplied    = "replied"
+	OutcomeBooked     = "booked"
+	OutcomeProposed   = "proposed"
+	OutcomeIDLinked   = "id-linked"
+	OutcomeHuman      = "forwarded-to-human"
+	OutcomeIgnoreAuto = "ignored-auto"
+	OutcomeIgnoreBulk = "ignored-bulk"
+	OutcomeTooLarge   = "too-large"
+	OutcomeUnparsable = "unparseable"
+	OutcomeDuplicate  = store.OutcomeDuplicate
+)
+
+// Pipeline holds what deciding needs. Safe for concurrent use, but the
+// daemon runs one decision at a time (SQLite has one writer anyway).
+type Pipeline struct {
+	cfg      *config.Config
+	st       *store.Store
+	desk     *booking.Desk
+	rules    *rules.Set
+	composer *compose.Composer
+	log      *slog.Logger
+	limits   message.Limits
+	own      map[string]bool // our own addresses: never answered
+	// ourMessageID matches the Message-IDs compose gives our mail, so a
+	// reply of ours that comes back is recognised whatever its From says.
+	ourMessageID *regexp.Regexp
+}
+
+// New builds a pipeline.
+func New(cfg *config.Config, st *store.Store, desk *booking.Desk, rs *rules.Set, c *compose.Composer, log *slog.Logger) *Pipeline {
+	own := map[string]bool{}
+	for _, a := range []string{cfg.SMTP.From, cfg.IMAP.Username, cfg.Desk.SupportAddress} {
+		if a != "" {
+			own[strings.ToLower(a)] = true
+		}
+	}
+	return &Pipeline{
+		cfg: cfg, st: st, desk: desk, rules: rs, composer: c, log: log, own: own,
+		ourMessageID: regexp.MustCompile(`^<?[0-9a-f]{24}@` + regexp.QuoteMeta(cfg.Desk.MessageIDDomain) + `>?$`),
+		limits: message.Limits{
+			MaxMIMEDepth:   cfg.Limits.MaxMIMEDepth,
+			MaxParts:       cfg.Limits.MaxParts,
+			MaxTextBytes:   cfg.Limits.MaxTextBytes,
+			MaxHeaderBytes: cfg.Limits.MaxHeaderSize,
+		},
+	}
+}
+
+// Result is the decision for one mail, as `mailflow try` shows it.
+type Result struct {
+	IncomingID  int64
+	Message     *message.Message // nil when the mail could not be parsed
+	Reading     understand.Reading
+	NoReply     string // why this mail must never be answered ("" if it may be)
+	Rule        string
+	Action      rules.Action
+	Outcome     string
+	Appointment *store.Appointment
+	Proposals   []booking.Slot
+	Why         booking.Why
+	Replies     []compose.Outgoing
+	Templates   []string
+	DestFolder  string
+	Detail      string
+}
+
+// Process decides the stored mail id and commits its outcome. A mail that
+// is already decided is left alone (ok, nil). A panic while deciding is
+// recovered: the mail is recorded as unparseable and routed to a human.
+func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *Result, err error) {
+	in, err := p.st.Incoming(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if in.State != "new" {
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("panic while deciding mail; routing it to a human", "incoming", id, "panic", r, "stack", string(debug.Stack()))
+			res, err = p.routeAfterFailure(ctx, in, fmt.Sprintf("internal error: %v", r))
+		}
+	}()
+	msg, reading, perr := p.read(in)
+	err = p.st.InTx(ctx, func(tx *store.Tx) error {
+		var derr error
+		res, derr = p.decide(ctx, tx, in, msg, reading, perr, now)
+		if derr != nil {
+			return derr
+		}
+		return p.commit(ctx, tx, in, res, now)
+	})
+	if errors.Is(err, store.ErrAlreadyDecided) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decide mail %d: %w", id, err)
+	}
+	p.log.Info("mail decided", "incoming", id, "outcome", res.Outcome, "rule", res.Rule,
+		"intent", string(res.Reading.Intent), "ref", refOf(res), "sender", store.HashAddress(in.Sender))
+	return res, nil
+}
+
+// Try shows what would happen to raw if it arrived at now, without sending
+// or changing anything: the whole decision runs in a transaction that is
+// rolled back.
+func (p *Pipeline) Try(ctx context.Context, raw []byte, now time.Time) (*Result, error) {
+	var res *Result
+	err := p.st.DryRun(ctx, func(tx *store.Tx) error {
+		in, err := tx.InsertIncoming(ctx, "try", 1, store.Fetched{UID: 1, Size: int64(len(raw)), Raw: raw})
+		if err != nil {
+			return err
+		}
+		msg, reading, perr := p.read(in)
+		res, err = p.decide(ctx, tx, in, msg, reading, perr, now)
+		if err != nil {
+			return err
+		}
+		return p.commit(ctx, tx, in, res, now)
+	})
+	return res, err
+}
+
+// read parses and understands a stored mail; both are pure and run outside
+// the write transaction.
+func (p *Pipeline) read(in *store.Incoming) (*message.Message, understand.Reading, error) {
+	if in.Raw == nil {
+		return nil, understand.Reading{}, nil
+	}
+	msg, err := message.Parse(in.Raw, p.limits)
+	if err != nil {
+		return nil, understand.Reading{}, err
+	}
+	return msg, understand.Read(msg, p.reference(msg, in)), nil
+}
+
+// reference is the "now" a mail's relative times ("morgen") are read
+// against: its Date header, unless that is missing or implausible.
+func (p *Pipeline) reference(msg *message.Message, in *store.Incoming) time.Time {
+	received := in.ReceivedAt
+	if received.IsZero() {
+		received = time.Now()
+	}
+	ref := received
+	if d := msg.Date; !d.IsZero() && d.After(received.AddDate(0, 0, -14)) && d.Before(received.Add(time.Hour)) {
+		ref = d
+	}
+	return ref.In(p.desk.Location())
+}
+
+// decide computes the result without writing anything but appointments and
+// proposals through tx.
+func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, perr error, now time.Time) (*Result, error) {
+	res := &Result{IncomingID: in.ID, Message: msg, Reading: reading}
+	switch {
+	case in.Raw == nil:
+		res.Outcome, res.Rule, res.Action = OutcomeTooLarge, "size-limit", rules.ActionRouteToHuman
+		res.Detail = fmt.Sprintf("%d bytes is above the %d byte limit", in.Size, p.cfg.IMAP.MaxMessageBytes)
+		res.DestFolder = p.cfg.IMAP.HumanFolder
+		return res, nil
+	case perr != nil:
+		res.Outcome, res.Rule, res.Action = OutcomeUnparsable, "parse-error", rules.ActionRouteToHuman
+		res.Detail = perr.Error()
+		res.DestFolder = p.cfg.IMAP.HumanFolder
+		return res, nil
+	}
+	res.NoReply = p.noReply(msg)
+	facts := rules.Facts{Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk}
+	rule := p.rules.Decide(facts)
+	res.Rule, res.Action = rule.Name, rule.Then.Action
+	if res.NoReply != "" && (res.Action == rules.ActionBook || res.Action == rules.ActionRecordID) {
+		// A rules folder may forget the auto-reply guard; the loop guard
+		// does not depend on it.
+		res.Action, res.Detail = rules.ActionIgnore, "never answered: "+res.NoReply
+	}
+	switch res.Action {
+	case rules.ActionIgnore:
+		res.Outcome, res.DestFolder = OutcomeIgnoreAuto, p.cfg.IMAP.ProcessedFolder
+		if msg.Bulk && !msg.Auto && !msg.Bounce && res.NoReply == "" {
+			res.Outcome = OutcomeIgnoreBulk
+		}
+		if res.Detail == "" {
+			res.Detail = strings.Join(append(msg.SignalReasons, res.NoReply), "; ")
+		}
+	case rules.ActionRouteToHuman:
+		res.Outcome, res.DestFolder = OutcomeHuman, p.cfg.IMAP.HumanFolder
+	case rules.ActionBook:
+		if err := p.book(ctx, tx, in, msg, reading, now, res); err != nil {
+			return nil, err
+		}
+	case rules.ActionRecordID:
+		if err := p.recordID(ctx, tx, in, msg, reading, now, res); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("rule %s: unknown action %q", rule.Name, rule.Then.Action)
+	}
+	return res, nil
+}
+
+func (p *Pipeline) book(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
+	from, to := now.AddDate(0, 0, -1), now.AddDate(0, 0, p.cfg.Desk.HorizonDays+2)
+	taken, err := tx.Booked(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	booked := make([]booking.Booked, len(taken))
+	for i, a := range taken {
+		booked[i] = booking.Booked{Slot: booking.Slot{Start: a.Start, End: a.End}, Technician: a.Technician}
+	}
+	dec := p.desk.Decide(now, reading.Requested, booked)
+	res.DestFolder = p.cfg.IMAP.ProcessedFolder
+	if dec.Book != nil {
+		a := &store.Appointment{
+			Customer: strings.ToLower(msg.From.Address), CustomerName: message.SanitizeHeader(msg.From.Name, 120),
+			Technician: dec.Technician, Start: dec.Book.Start, End: dec.Book.End,
+			Language: p.language(reading), Reason: reading.Reason,
+		}
+		a.IncomingID.Int64, a.IncomingID.Valid = in.ID, true
+		if err := tx.Book(ctx, a); err != nil {
+			return err
+		}
+		res.Appointment, res.Outcome = a, OutcomeBooked
+		return p.reply(res, in, msg, reading, now, compose.Reply{
+			Template: compose.TemplateConfirmation, Purpose: "confirmation", Ref: a.Ref,
+			Appointment: compose.Slot{Start: a.Start.In(p.desk.Location()), End: a.End.In(p.desk.Location())},
+		})
+	}
+	res.Proposals, res.Why, res.Outcome = dec.Proposals, dec.Why, OutcomeProposed
+	if len(dec.Proposals) == 0 {
+		// Fully booked for the whole horizon: a person must help.
+		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "no free slot within the booking horizon"
+		return nil
+	}
+	slots := make([]compose.Slot, len(dec.Proposals))
+	stored := make([]store.ProposedSlot, len(dec.Proposals))
+	for i, s := range dec.Proposals {
+		slots[i] = compose.Slot{Start: s.Start.In(p.desk.Location()), End: s.End.In(p.desk.Location())}
+		stored[i] = store.ProposedSlot{Start: s.Start, End: s.End}
+	}
+	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
+		Why: compose.WhyText(p.language(reading), string(dec.Why), dec.WhyDetail, dec.Wish)}
+	if err := p.reply(res, in, msg, reading, now, r); err != nil {
+		return err
+	}
+	expires := now.AddDate(0, 0, 5)
+	return tx.Propose(ctx, in.ID, strings.ToLower(msg.From.Address), res.Replies[len(res.Replies)-1].MessageID, stored, expires)
+}
+
+func (p *Pipeline) recordID(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
+	a, err := tx.NextAppointmentOf(ctx, strings.ToLower(msg.From.Address), now)
+	if errors.Is(err, store.ErrNotFound) {
+		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "AnyDesk ID without a booked appointment"
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.SetAnyDeskID(ctx, a.ID, reading.AnyDeskID); err != nil {
+		return err
+	}
+	a.AnyDeskID.String, a.AnyDeskID.Valid = reading.AnyDeskID, true
+	res.Appointment, res.Outcome, res.DestFolder = a, OutcomeIDLinked, p.cfg.IMAP.ProcessedFolder
+	return p.reply(res, in, msg, reading, now, compose.Reply{
+		Template: compose.TemplateIDReceived, Purpose: "id_received", Ref: a.Ref,
+		Appointment:     compose.Slot{Start: a.Start.In(p.desk.Location()), End: a.End.In(p.desk.Location())},
+		AnyDeskIDMasked: MaskID(reading.AnyDeskID),
+	})
+}
+
+// reply renders r as an answer to msg and adds it to the result.
+func (p *Pipeline) reply(res *Result, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, r compose.Reply) error {
+	r.Language = p.language(reading)
+	r.To = msg.From
+	r.InboundKey = in.Key()
+	r.InReplyTo = msg.MessageID
+	r.References = msg.References
+	r.Subject = msg.Subject
+	r.Date = now
+	out, err := p.composer.Render(r)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", r.Template, err)
+	}
+	res.Replies = append(res.Replies, out)
+	res.Templates = append(res.Templates, r.Template)
+	return nil
+}
+
+// commit records the outcome, queues the replies and writes the audit row.
+func (p *Pipeline) commit(ctx context.Context, tx *store.Tx, in *store.Incoming, res *Result, now time.Time) error {
+	for _, out := range res.Replies {
+		m := &store.OutboxMail{MessageID: out.MessageID, Purpose: res.Outcome, Sender: out.From, Recipient: out.To, Raw: out.Raw}
+		m.IncomingID.Int64, m.IncomingID.Valid = in.ID, true
+		if _, err := tx.Enqueue(ctx, m); err != nil {
+			return err
+		}
+	}
+	if err := tx.Decide(ctx, in.ID, store.Outcome{Outcome: res.Outcome, Rule: res.Rule, Detail: res.Detail, DestFolder: res.DestFolder}); err != nil {
+		return err
+	}
+	id := in.ID
+	return tx.Audit(ctx, store.AuditEntry{At: now, Actor: store.HashAddress(in.Sender), Action: "mail." + res.Outcome, Ref: refOf(res), IncomingID: &id, Outcome: res.Rule})
+}
+
+// routeAfterFailure records a mail whose decision crashed as unparseable, so
+// it reaches a human and intake goes on.
+func (p *Pipeline) routeAfterFailure(ctx context.Context, in *store.Incoming, detail string) (*Result, error) {
+	res := &Result{IncomingID: in.ID, Outcome: OutcomeUnparsable, Rule: "internal-error", Action: rules.ActionRouteToHuman,
+		DestFolder: p.cfg.IMAP.HumanFolder, Detail: detail}
+	err := p.st.InTx(ctx, func(tx *store.Tx) error { return p.commit(ctx, tx, in, res, time.Now()) })
+	if errors.Is(err, store.ErrAlreadyDecided) {
+		return nil, nil
+	}
+	return res, err
+}
+
+func (p *Pipeline) language(r understand.Reading) string {
+	if r.Language == "de" || r.Language == "en" {
+		return r.Language
+	}
+	return p.cfg.Desk.Language
+}
+
+// noReply says why msg must never get an automatic answer (DESIGN §2.4,
+// sender and origin checks; header signals come from message).
+func (p *Pipeline) noReply(msg *message.Message) string {
+	addr := strings.ToLower(msg.From.Address)
+	local, _, _ := strings.Cut(addr, "@")
+	switch {
+	case addr == "":
+		return "no sender address"
+	case p.own[addr]:
+		return "sent from our own address"
+	case msg.HasReturnPath && strings.Trim(msg.ReturnPath, "<> ") == "":
+		return "empty Return-Path"
+	case p.ourMessageID.MatchString(msg.MessageID):
+		return "our own Message-ID"
+	}
+	for _, l := range []string{"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply", "bounce", "bounces"} {
+		if local == l {
+			return "automated sender " + l
+		}
+	}
+	if strings.HasPrefix(local, "owner-") || strings.HasSuffix(local, "-request") || strings.HasPrefix(local, "noreply") || strings.HasPrefix(local, "no-reply") {
+		return "automated sender " + local
+	}
+	return ""
+}
+
+// MaskID shows only the last three digits of an AnyDesk ID, as customer
+// mail must (the ID is a key to their computer).
+func MaskID(id string) string {
+	if len(id) != 9 {
+		return "*** *** ***"
+	}
+	return "*** *** " + id[6:]
+}
+
+func refOf(res *Result) string {
+	if res != nil && res.Appointment != nil {
+		return res.Appointment.Ref
+	}
+	return ""
+}
