@@ -22,8 +22,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	_ "github.com/emersion/go-message/charset" // decode any charset in envelopes
 	"github.com/emersion/go-message/charset"
+	_ "github.com/emersion/go-message/charset" // decode any charset in envelopes
 	"github.com/emersion/go-sasl"
 
 	"github.com/mailflow/mailflow/mailflow/config"

@@ -138,6 +138,7 @@ func (p *Pipeline) Try(ctx context.Context, raw []byte, now time.Time) (*Result,
 		if err != nil {
 			return err
 		}
+		in.ReceivedAt = now // read relative times as if the mail came in now
 		msg, reading, perr := p.read(in)
 		res, err = p.decide(ctx, tx, in, msg, reading, perr, now)
 		if err != nil {
@@ -327,6 +328,16 @@ func (p *Pipeline) commit(ctx context.Context, tx *store.Tx, in *store.Incoming,
 	}
 	id := in.ID
 	return tx.Audit(ctx, store.AuditEntry{At: now, Actor: store.HashAddress(in.Sender), Action: "mail." + res.Outcome, Ref: refOf(res), IncomingID: &id, Outcome: res.Rule})
+}
+
+// Fail records mail id, whose decision keeps failing, as unparseable and
+// routes it to a human.
+func (p *Pipeline) Fail(ctx context.Context, id int64, reason string) (*Result, error) {
+	in, err := p.st.Incoming(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return p.routeAfterFailure(ctx, in, reason)
 }
 
 // routeAfterFailure records a mail whose decision crashed as unparseable, so

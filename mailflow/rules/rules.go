@@ -13,8 +13,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	defaults "github.com/mailflow/mailflow/rules"
 	"github.com/mailflow/mailflow/mailflow/understand"
+	defaults "github.com/mailflow/mailflow/rules"
 )
 
 // Action is what a rule tells mailflow to do.

@@ -1,0 +1,223 @@
+// Package daemon wires mailflow together and runs its loops: the embedded
+// sandbox mail server (when enabled), intake (mailbox.Watcher), the decider
+// (pipeline), and delivery (outbox.Sender). It holds no business rules.
+//
+// Goroutines and who owns what:
+//   - intake owns the IMAP connection; after committing new mail it wakes
+//     the decider.
+//   - the decider owns deciding: it takes undecided mail from the database
+//     one at a time, and after each decision wakes the sender and asks
+//     intake to flag or move the decided mail.
+//   - the sender owns SMTP delivery of the outbox.
+//
+// The database is the only state they share; the wake-ups are hints, so a
+// lost one delays work but never loses it.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/booking"
+	"github.com/mailflow/mailflow/mailflow/compose"
+	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/mailbox"
+	"github.com/mailflow/mailflow/mailflow/outbox"
+	"github.com/mailflow/mailflow/mailflow/pipeline"
+	"github.com/mailflow/mailflow/mailflow/rules"
+	"github.com/mailflow/mailflow/mailflow/sandbox"
+	"github.com/mailflow/mailflow/mailflow/store"
+)
+
+// Daemon is one running mailflow.
+type Daemon struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	st       *store.Store
+	pipeline *pipeline.Pipeline
+	wake     chan struct{}
+
+	// Sandbox is the embedded mail server when enabled (after Start).
+	Sandbox *sandbox.Server
+	sender  *outbox.Sender
+	watcher *mailbox.Watcher
+}
+
+// Parts builds the pure parts every command needs: the desk, the rules and
+// the composer. Errors name the file at fault.
+func Parts(cfg *config.Config) (*booking.Desk, *rules.Set, *compose.Composer, error) {
+	desk, err := booking.New(cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rs, err := rules.Load(cfg.Rules.Dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := compose.New(cfg, cfg.Templates.Dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return desk, rs, c, nil
+}
+
+// New opens the database and builds the pipeline.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, error) {
+	desk, rs, c, err := Parts(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.Database.Path)
+	if err != nil {
+		return nil, err
+	}
+	return &Daemon{
+		cfg: cfg, log: log, st: st,
+		pipeline: pipeline.New(cfg, st, desk, rs, c, log),
+		wake:     make(chan struct{}, 1),
+	}, nil
+}
+
+// Store is the daemon's database.
+func (d *Daemon) Store() *store.Store { return d.st }
+
+// Close releases the database and the sandbox.
+func (d *Daemon) Close() error {
+	var errs []error
+	if d.Sandbox != nil {
+		errs = append(errs, d.Sandbox.Close())
+	}
+	errs = append(errs, d.st.Close())
+	return errors.Join(errs...)
+}
+
+// Start starts the sandbox mail server if configured, so callers (and tests)
+// know its addresses before Run.
+func (d *Daemon) Start(ctx context.Context) error {
+	if !d.cfg.Sandbox.Enabled || d.Sandbox != nil {
+		return nil
+	}
+	users := append([]string{d.cfg.IMAP.Username}, d.cfg.Sandbox.Users...)
+	for _, t := range d.cfg.Technicians {
+		users = append(users, t.Email)
+	}
+	srv, err := sandbox.Start(ctx, sandbox.Options{
+		IMAPAddr: d.cfg.Sandbox.IMAPAddr, SMTPAddr: d.cfg.Sandbox.SMTPAddr,
+		Users: users, Password: d.cfg.Sandbox.Password, Logger: d.log.With("component", "sandbox"),
+	})
+	if err != nil {
+		return fmt.Errorf("start sandbox mail server: %w", err)
+	}
+	d.Sandbox = srv
+	// Point intake and delivery at the ports actually bound.
+	d.cfg.IMAP.Host, d.cfg.IMAP.Port = hostPort(srv.IMAPAddr())
+	d.cfg.SMTP.Host, d.cfg.SMTP.Port = hostPort(srv.SMTPAddr())
+	d.log.Info("sandbox mail server running", "imap", srv.IMAPAddr(), "smtp", srv.SMTPAddr(),
+		"support", d.cfg.IMAP.Username, "password", "(sandbox.password)")
+	return nil
+}
+
+func hostPort(addr string) (string, int) {
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr, 0
+	}
+	n, _ := strconv.Atoi(p)
+	return h, n
+}
+
+// Run runs until ctx is cancelled, then stops every loop (the mail being
+// decided either commits or rolls back) and returns nil.
+func (d *Daemon) Run(ctx context.Context) error {
+	if err := d.Start(ctx); err != nil {
+		return err
+	}
+	d.sender = outbox.New(d.cfg, d.st, d.log.With("component", "outbox"))
+	d.watcher = mailbox.New(d.cfg, d.st, d.log.With("component", "intake"), d.Wake)
+	var wg sync.WaitGroup
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil {
+				d.log.Error("loop stopped", "loop", name, "err", err)
+			}
+		}()
+	}
+	run("decider", d.decide)
+	run("outbox", d.sender.Run)
+	run("intake", d.watcher.Run)
+	d.log.Info("mailflow running", "mailbox", d.cfg.IMAP.Mailbox, "imap", fmt.Sprintf("%s:%d", d.cfg.IMAP.Host, d.cfg.IMAP.Port),
+		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Path)
+	<-ctx.Done()
+	wg.Wait()
+	d.log.Info("mailflow stopped")
+	return nil
+}
+
+// Wake tells the decider that new mail was stored. Never blocks.
+func (d *Daemon) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// maxFailures is how often deciding one mail may fail before it is routed
+// to a human instead, so one bad mail never blocks those behind it.
+const maxFailures = 3
+
+// decide takes undecided mail from the database until ctx ends.
+func (d *Daemon) decide(ctx context.Context) error {
+	failures := map[int64]int{}
+	for {
+		retry := false
+		ids, err := d.st.Undecided(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("list undecided mail", "err", err)
+			retry = true
+		}
+		for _, id := range ids {
+			if ctx.Err() != nil {
+				return nil
+			}
+			_, err := d.pipeline.Process(ctx, id, time.Now())
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil // rolled back; decided again after restart
+				}
+				failures[id]++
+				d.log.Error("deciding mail failed", "incoming", id, "attempt", failures[id], "err", err)
+				if failures[id] >= maxFailures {
+					if _, err := d.pipeline.Fail(ctx, id, err.Error()); err != nil {
+						d.log.Error("routing failed mail to a human failed", "incoming", id, "err", err)
+					}
+				}
+				retry = true
+				continue
+			}
+			delete(failures, id)
+			d.sender.Wake()
+			d.watcher.Dispose()
+		}
+		wait := time.Hour
+		if retry {
+			wait = 2 * time.Second
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-d.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
