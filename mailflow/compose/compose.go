@@ -5,8 +5,18 @@
 package compose
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/mail"
+	"strings"
 	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/mailflow/mailflow/mailflow/config"
 )
 
 // Template names of the built-in mails.
@@ -54,4 +64,230 @@ type Outgoing struct {
 	To        string // bare address
 	Subject   string
 	Raw       []byte // the complete RFC 5322 message, CRLF line ends
+}
+
+// ErrUnknownTemplate is wrapped by Render when no mail of the asked name
+// exists, so callers (and rule checks) can tell a typo from a broken template.
+var ErrUnknownTemplate = errors.New("unknown template")
+
+// Header limits. A subject or name longer than this is a sign of abuse, not
+// of a customer, and very long unfoldable words break some mail servers.
+const (
+	maxSubjectRunes   = 200
+	maxNameRunes      = 100
+	maxRefRunes       = 40
+	maxWhyRunes       = 500
+	maxMessageIDBytes = 250
+	maxReferences     = 10
+)
+
+// connectNowWindow is how close to the appointment an arriving ID counts as
+// "the technician connects now" rather than "at your appointment": customers
+// are told to send it at the appointment, and a few minutes early is on time.
+const connectNowWindow = 15 * time.Minute
+
+// Composer renders Replies into complete mails. It is safe for concurrent
+// use: templates are parsed once in New and only executed afterwards.
+type Composer struct {
+	from        mail.Address
+	domain      string
+	defaultLang string
+	loc         *time.Location
+	// januaryName differs between Austrian ("Jänner") and German
+	// ("Januar") business German.
+	januaryName string
+
+	company, supportAddress   string
+	remoteToolURL, privacyURL string
+	langs                     map[string]*language
+}
+
+// New parses the embedded templates, each replaced by the file with the same
+// relative path under overrideDir when there is one. overrideDir may be ""
+// or name a folder that does not exist yet: an operator who has not
+// customised anything still gets the built-in mails. Every problem found is
+// returned at once, each naming its file.
+func New(cfg *config.Config, overrideDir string) (*Composer, error) {
+	if cfg == nil {
+		return nil, errors.New("compose: no config")
+	}
+	fromAddr, err := mail.ParseAddress(cfg.SMTP.From)
+	if err != nil {
+		return nil, fmt.Errorf("compose: smtp.from %q: %w", cfg.SMTP.From, err)
+	}
+	if fromAddr.Address != strings.TrimSpace(cfg.SMTP.From) {
+		return nil, fmt.Errorf("compose: smtp.from %q must be a bare address (the company name comes from desk.company)", cfg.SMTP.From)
+	}
+	c := &Composer{
+		from:           mail.Address{Name: cleanHeader(cfg.Desk.Company, maxNameRunes), Address: fromAddr.Address},
+		domain:         cfg.Desk.MessageIDDomain,
+		defaultLang:    cfg.Desk.Language,
+		loc:            cfg.Location(),
+		januaryName:    "Jänner",
+		company:        cfg.Desk.Company,
+		supportAddress: cfg.Desk.SupportAddress,
+		remoteToolURL:  cfg.Desk.RemoteToolURL,
+		privacyURL:     cfg.Desk.RemoteToolPrivacyURL,
+	}
+	if strings.EqualFold(cfg.Desk.Holidays, "DE") {
+		c.januaryName = "Januar"
+	}
+	if c.supportAddress == "" {
+		c.supportAddress = fromAddr.Address
+	}
+	if c.domain == "" {
+		// config.Load fills this in; a hand-built Config may not have.
+		_, c.domain, _ = strings.Cut(fromAddr.Address, "@")
+	}
+	if c.defaultLang == "" {
+		c.defaultLang = "de"
+	}
+	files, err := collectFiles(overrideDir)
+	if err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
+	langs, err := parseLanguages(files)
+	if err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
+	c.langs = langs
+	if _, ok := c.langs[c.defaultLang]; !ok {
+		return nil, fmt.Errorf("compose: no templates for the default language %q", c.defaultLang)
+	}
+	for code, l := range c.langs {
+		l.hours = hoursLines(cfg.Desk.Hours, code)
+		l.zone = zoneName(cfg.Desk.Timezone, code)
+	}
+	return c, nil
+}
+
+// MessageID is the Message-ID (with angle brackets) of the mail answering
+// inboundKey for purpose. Deriving it instead of drawing it at random lets a
+// resend after a crash be recognised as the same mail by us and by the
+// customer's mail client.
+func MessageID(inboundKey, purpose, domain string) string {
+	sum := sha256.Sum256([]byte(inboundKey + "\x00" + purpose))
+	return "<" + hex.EncodeToString(sum[:])[:24] + "@" + domain + ">"
+}
+
+// Templates lists the mails that can be rendered, so a rule naming a
+// template can be checked before any mail arrives.
+func (c *Composer) Templates() []string {
+	return c.langs[c.defaultLang].mailNames()
+}
+
+// Render builds the complete mail for r. Two calls with the same Reply give
+// the same bytes.
+func (c *Composer) Render(r Reply) (Outgoing, error) {
+	lang := c.language(r.Language)
+	l := c.langs[lang]
+	if !l.mails[r.Template] {
+		return Outgoing{}, fmt.Errorf("render %q (%s): %w", r.Template, lang, ErrUnknownTemplate)
+	}
+	if r.InboundKey == "" {
+		return Outgoing{}, fmt.Errorf("render %s: no inbound key, the Message-ID would not be unique", r.Template)
+	}
+	if r.Date.IsZero() {
+		return Outgoing{}, fmt.Errorf("render %s: no date", r.Template)
+	}
+	to, err := recipient(r.To)
+	if err != nil {
+		return Outgoing{}, fmt.Errorf("render %s: %w", r.Template, err)
+	}
+	purpose := r.Purpose
+	if purpose == "" {
+		purpose = r.Template
+	}
+	msgID := MessageID(r.InboundKey, purpose, c.domain)
+
+	data := c.mailData(r, lang, l)
+	subject, err := l.subject(r.Template, data)
+	if err != nil {
+		return Outgoing{}, err
+	}
+	if data.Ref != "" {
+		subject = cleanHeader("["+data.Ref+"] "+subject, maxSubjectRunes)
+	}
+	data.Subject = subject
+	text, err := l.text(r.Template, data)
+	if err != nil {
+		return Outgoing{}, err
+	}
+	html, err := l.html(r.Template, data)
+	if err != nil {
+		return Outgoing{}, err
+	}
+
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	// A fixed boundary is what makes the bytes repeatable; deriving it from
+	// the Message-ID keeps it unique per mail.
+	m.SetBoundary(boundary(msgID))
+	from := c.from
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, &from)
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderTo, &to)
+	m.Subject(subject)
+	m.SetDateWithValue(r.Date.In(c.loc))
+	m.SetMessageIDWithValue(strings.TrimSuffix(strings.TrimPrefix(msgID, "<"), ">"))
+	inReplyTo, refs := threading(r.InReplyTo, r.References)
+	if inReplyTo != "" {
+		m.SetGenHeader(gomail.HeaderInReplyTo, inReplyTo)
+	}
+	if len(refs) > 0 {
+		// One value: go-mail joins several with commas, References wants spaces.
+		m.SetGenHeader(gomail.HeaderReferences, strings.Join(refs, " "))
+	}
+	// RFC 3834 plus the Microsoft and legacy equivalents: every auto-responder
+	// we know of stays silent on these, which is what keeps two robots from
+	// answering each other forever.
+	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-replied")
+	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	m.SetGenHeader(gomail.HeaderPrecedence, "bulk")
+	m.SetGenHeader(gomail.HeaderContentLang, lang)
+	m.SetBodyString(gomail.TypeTextPlain, text)
+	m.AddAlternativeString(gomail.TypeTextHTML, html)
+
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		return Outgoing{}, fmt.Errorf("render %s: write mail: %w", r.Template, err)
+	}
+	return Outgoing{
+		MessageID: msgID,
+		From:      from.Address,
+		To:        to.Address,
+		Subject:   subject,
+		Raw:       buf.Bytes(),
+	}, nil
+}
+
+// language picks the template language for a reply: the customer's when we
+// have templates for it, else the desk's default.
+func (c *Composer) language(want string) string {
+	want = strings.ToLower(strings.TrimSpace(want))
+	if _, ok := c.langs[want]; ok {
+		return want
+	}
+	return c.defaultLang
+}
+
+// recipient checks the address we are about to write to. The address comes
+// from an incoming mail, so anything that is not exactly one plain address
+// is refused rather than repaired: a repaired address could be someone else's.
+func recipient(a mail.Address) (mail.Address, error) {
+	addr := strings.TrimSpace(a.Address)
+	if addr == "" {
+		return mail.Address{}, errors.New("no recipient address")
+	}
+	parsed, err := mail.ParseAddress(addr)
+	if err != nil {
+		return mail.Address{}, fmt.Errorf("recipient %q: %w", addr, err)
+	}
+	if parsed.Address != addr {
+		return mail.Address{}, fmt.Errorf("recipient %q is not one plain mail address", addr)
+	}
+	return mail.Address{Name: cleanHeader(a.Name, maxNameRunes), Address: parsed.Address}, nil
+}
+
+func boundary(msgID string) string {
+	sum := sha256.Sum256([]byte("boundary\x00" + msgID))
+	return "mailflow-" + hex.EncodeToString(sum[:16])
 }

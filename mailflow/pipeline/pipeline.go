@@ -134,7 +134,9 @@ func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *R
 func (p *Pipeline) Try(ctx context.Context, raw []byte, now time.Time) (*Result, error) {
 	var res *Result
 	err := p.st.DryRun(ctx, func(tx *store.Tx) error {
-		in, err := tx.InsertIncoming(ctx, "try", 1, store.Fetched{UID: 1, Size: int64(len(raw)), Raw: raw})
+		mid, hash := message.Fingerprint(raw)
+		in, err := tx.InsertIncoming(ctx, store.Cursor{Mailbox: "try", UIDValidity: 1},
+			store.Fetched{UID: 1, MessageID: mid, BodyHash: hash, Size: int64(len(raw)), Raw: raw})
 		if err != nil {
 			return err
 		}
@@ -267,7 +269,7 @@ func (p *Pipeline) book(ctx context.Context, tx *store.Tx, in *store.Incoming, m
 		stored[i] = store.ProposedSlot{Start: s.Start, End: s.End}
 	}
 	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
-		Why: compose.WhyText(p.language(reading), string(dec.Why), dec.WhyDetail, dec.Wish)}
+		Why: p.composer.WhyText(p.language(reading), string(dec.Why), dec.WhyDetail, dec.Wish)}
 	if err := p.reply(res, in, msg, reading, now, r); err != nil {
 		return err
 	}

@@ -1,0 +1,121 @@
+package compose
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mailflow/mailflow/mailflow/config"
+)
+
+// testConfig is the desk every test renders for; it never reads a file so
+// the golden files do not move when config.example.yaml does.
+func testConfig() *config.Config {
+	cfg := config.Default()
+	cfg.SMTP.From = "support@example.com"
+	cfg.Desk.SupportAddress = "support@example.com"
+	cfg.Desk.MessageIDDomain = "mail.example.com"
+	cfg.Desk.Company = "Beispiel Software GmbH"
+	cfg.Technicians = []config.Technician{{Name: "Toni Technik", Email: "toni@example.com"}}
+	return cfg
+}
+
+func newTestComposer(t *testing.T, overrideDir string) *Composer {
+	t.Helper()
+	c, err := New(testConfig(), overrideDir)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// writeOverrides creates an override folder holding files (relative path →
+// content).
+func writeOverrides(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for rel, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// parsedMail is a rendered mail read back the way a receiving client would.
+type parsedMail struct {
+	header    mail.Header
+	rawHeader string // the header block exactly as written
+	text      string // decoded text/plain part
+	html      string // decoded text/html part
+}
+
+func parseMail(t *testing.T, raw []byte) parsedMail {
+	t.Helper()
+	head, _, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if !ok {
+		t.Fatalf("no header/body separator in:\n%s", raw)
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("read message: %v", err)
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("content type %q (%v), want multipart/alternative", msg.Header.Get("Content-Type"), err)
+	}
+	pm := parsedMail{header: msg.Header, rawHeader: string(head) + "\r\n"}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		// NextPart undoes the quoted-printable encoding for us.
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("next part: %v", err)
+		}
+		b, err := io.ReadAll(p)
+		if err != nil {
+			t.Fatalf("read part: %v", err)
+		}
+		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		switch ct {
+		case "text/plain":
+			pm.text = string(b)
+		case "text/html":
+			pm.html = string(b)
+		default:
+			t.Fatalf("unexpected part %q", ct)
+		}
+	}
+	if pm.text == "" || pm.html == "" {
+		t.Fatalf("want a text and an HTML part, got text=%d html=%d bytes", len(pm.text), len(pm.html))
+	}
+	return pm
+}
+
+// flat collapses whitespace so a phrase is found even where a line was
+// wrapped in the text part or the HTML source.
+func flat(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+func decodeSubject(t *testing.T, h mail.Header) string {
+	t.Helper()
+	s, err := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
+	if err != nil {
+		t.Fatalf("decode subject %q: %v", h.Get("Subject"), err)
+	}
+	return s
+}

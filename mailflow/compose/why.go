@@ -1,0 +1,47 @@
+package compose
+
+import (
+	"fmt"
+	"time"
+)
+
+// WhyText says in the reply language why a wished time could not be
+// booked. why is a booking.Why code; detail names a holiday; wish is the
+// wished time (zero when there was none). Unknown codes give "".
+func (c *Composer) WhyText(lang, why, detail string, wish time.Time) string {
+	lang = c.language(lang)
+	de := lang == "de"
+	pick := func(g, e string) string {
+		if de {
+			return g
+		}
+		return e
+	}
+	switch why {
+	case "no_time":
+		return pick("Ihrer Nachricht konnten wir keinen Wunschtermin entnehmen.", "We could not find a preferred time in your message.")
+	case "past":
+		return pick("Der gewünschte Zeitpunkt liegt bereits in der Vergangenheit.", "The time you asked for has already passed.")
+	case "too_soon":
+		return pick("Der gewünschte Termin ist zu kurzfristig, wir brauchen etwas Vorlauf.", "The time you asked for is too soon for us to prepare.")
+	case "beyond_horizon":
+		return pick("So weit im Voraus vergeben wir noch keine Termine.", "We do not book that far ahead yet.")
+	case "holiday":
+		if detail != "" {
+			return pick("Der gewünschte Tag ist ein Feiertag ("+detail+").", "The day you asked for is a public holiday ("+detail+").")
+		}
+		return pick("Der gewünschte Tag ist ein Feiertag.", "The day you asked for is a public holiday.")
+	case "closed_day":
+		if wish.IsZero() {
+			return pick("An diesem Tag ist unser Support nicht besetzt.", "Our support desk is closed on that day.")
+		}
+		s := c.slotText(Slot{Start: wish}, 0, lang)
+		return pick(fmt.Sprintf("Am %s, %s ist unser Support nicht besetzt.", s.Weekday, s.Date),
+			fmt.Sprintf("Our support desk is closed on %s, %s.", s.Weekday, s.Date))
+	case "outside_hours":
+		return pick("Der gewünschte Zeitpunkt liegt außerhalb unserer Supportzeiten.", "The time you asked for is outside our support hours.")
+	case "taken":
+		return pick("Zum gewünschten Zeitpunkt sind leider alle Techniker bereits verplant.", "All our technicians are already booked at that time.")
+	}
+	return ""
+}
