@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -259,10 +260,21 @@ func Parse(name string, data []byte) (*Config, error) {
 		cfg.Desk.Hours = Default().Desk.Hours
 	}
 	cfg.Path = name
+	cfg.resolvePaths(filepath.Dir(name))
 	if err := cfg.normalise(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return cfg, nil
+}
+
+// resolvePaths makes relative paths relative to the config file's folder, so
+// the daemon finds its rules, templates and database wherever it is started.
+func (c *Config) resolvePaths(base string) {
+	for _, p := range []*string{&c.Rules.Dir, &c.Templates.Dir, &c.Database.Path, &c.IMAP.PasswordFile, &c.SMTP.PasswordFile} {
+		if *p != "" && *p != ":memory:" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(base, *p)
+		}
+	}
 }
 
 // Find returns the config file to use: the explicit one, else ./config.yaml,
@@ -329,10 +341,15 @@ func (c *Config) normalise() error {
 	if c.SMTP.Host == "" {
 		bad("smtp.host", "required (or enable the sandbox)")
 	}
-	if c.IMAP.Port <= 0 || c.IMAP.Port > 65535 {
+	// Port 0 lets the sandbox pick free ports (tests); a real server needs one.
+	minPort := 1
+	if c.Sandbox.Enabled {
+		minPort = 0
+	}
+	if c.IMAP.Port < minPort || c.IMAP.Port > 65535 {
 		bad("imap.port", "%d is not a port", c.IMAP.Port)
 	}
-	if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
+	if c.SMTP.Port < minPort || c.SMTP.Port > 65535 {
 		bad("smtp.port", "%d is not a port", c.SMTP.Port)
 	}
 	if c.IMAP.Username == "" {

@@ -44,6 +44,8 @@ type Incoming struct {
 	Detail      sql.NullString `db:"detail"`
 	DuplicateOf sql.NullInt64  `db:"duplicate_of"`
 	DestFolder  sql.NullString `db:"dest_folder"`
+	DecidedAt   sql.NullTime   `db:"decided_at"`
+	DisposedAt  sql.NullTime   `db:"disposed_at"`
 }
 
 // Key is the stable identity of a stored mail used to derive outgoing
