@@ -37,18 +37,31 @@ type Message struct {
 	// FullText is the whole decoded body text before cutting (capped likewise).
 	FullText string
 	// Quoted is the text that was cut as quoted or forwarded (for threading
-	// heuristics only; never mined for IDs or times).
+	// heuristics only; never mined for IDs or times). It also holds the cut
+	// signature, in document order, so Text+Quoted account for all of FullText.
 	Quoted string
+	// Signature is the customer's signature block as cut from Text ("" when
+	// none was recognised). It is a subset of Quoted, kept apart because a
+	// technician may want the phone number; never mine it for IDs or times.
+	Signature string
 	// Auto, Bulk and Bounce are the automated-mail signals (DESIGN §2.4).
 	Auto   bool
 	Bulk   bool
 	Bounce bool
 	// SignalReasons says which header or pattern set a signal, for logs and try.
 	SignalReasons []string
-	// Header gives access to any other raw header (decoded values).
+	// Header gives access to any other raw header (decoded values). Keys are
+	// canonical MIME keys ("Message-Id", "X-Auto-Response-Suppress"); values
+	// are RFC 2047 decoded, control characters removed, in header order.
 	Header map[string][]string
 	// Truncated is set when a limit cut the body text or skipped parts.
 	Truncated bool
+	// Defects lists what could not be read cleanly (a broken MIME structure,
+	// bad base64, an unknown charset, an unreadable Date). The Message is
+	// still returned with whatever was readable, so the caller can route it
+	// to a human instead of losing it; a defect alone does not mean Text is
+	// wrong.
+	Defects []string
 }
 
 // Limits bound the work one mail may cause.

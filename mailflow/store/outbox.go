@@ -60,11 +60,15 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Outbox
 
 // NextDue returns when the next pending mail is due; ok is false when none is pending.
 func (s *Store) NextDue(ctx context.Context) (t time.Time, ok bool, err error) {
-	var nt sql.NullTime
-	if err := s.w.GetContext(ctx, &nt, "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending'"); err != nil {
+	// Not min(): an aggregate loses the column type and comes back as text.
+	err = s.w.GetContext(ctx, &t, "SELECT next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY next_attempt_at LIMIT 1")
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, false, nil
+	}
+	if err != nil {
 		return t, false, fmt.Errorf("next due mail: %w", err)
 	}
-	return nt.Time, nt.Valid, nil
+	return t, true, nil
 }
 
 // Attempt records one delivery attempt. A successful one marks the mail
@@ -130,12 +134,10 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 			st.Dead = r.N
 		}
 	}
-	var oldest sql.NullTime
-	err := s.r.GetContext(ctx, &oldest, "SELECT min(created_at) FROM outbox WHERE state = 'pending'")
+	err := s.r.GetContext(ctx, &st.OldestPending, "SELECT created_at FROM outbox WHERE state = 'pending' ORDER BY created_at LIMIT 1")
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("oldest pending mail: %w", err)
 	}
-	st.OldestPending = oldest.Time
 	return st, nil
 }
 

@@ -147,6 +147,13 @@ func TestOutboxAttempts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	next, ok, err := st.NextDue(ctx)
+	if err != nil || !ok || time.Since(next) > time.Minute {
+		t.Fatalf("next due %v %v %v", next, ok, err)
+	}
+	if s, err := st.OutboxStats(ctx); err != nil || s.OldestPending.IsZero() {
+		t.Fatalf("stats %+v %v", s, err)
+	}
 	due, _ := st.DueMail(ctx, time.Now(), 10)
 	if len(due) != 1 {
 		t.Fatalf("%d due", len(due))

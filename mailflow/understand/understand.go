@@ -4,7 +4,12 @@
 // ID, and why. It is pure: no I/O, no clock, no globals that change.
 package understand
 
-import "time"
+import (
+	"strings"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/message"
+)
 
 // Intent is what the customer wants from the desk.
 type Intent string
@@ -52,4 +57,147 @@ type Reading struct {
 	Choice int
 	// Reason is a short why ("Schulung", "Fehler", "Update"), "" when unsaid.
 	Reason string
+}
+
+// maxSubjectBytes caps the subject the extractor reads; a real subject is a
+// line, anything longer is junk or an attack.
+const maxSubjectBytes = 1 << 10
+
+// Read understands one mail. now is the reference time (the mail's Date,
+// or the time of reading) already in the desk's zone; every requested time
+// is resolved against it and returned in now.Location(). Read never panics
+// and does bounded work on any input: it looks at the first 8 KB of the
+// customer's text and the first 1 KB of the subject.
+func Read(msg *message.Message, now time.Time) Reading {
+	r := Reading{Language: "de", Intent: IntentQuestion}
+	if msg == nil {
+		return r
+	}
+	subject, isReply := stripReplyPrefixes(capText(msg.Subject, maxSubjectBytes))
+	isReply = isReply || msg.InReplyTo != ""
+	body := capText(msg.Text, maxTextBytes)
+	toks := tokenize(body)
+	stoks := tokenize(subject)
+	lang := detectLanguage(toks, stoks)
+	if lang == langEN {
+		r.Language = "en"
+	}
+
+	// Times come from the body; the subject only speaks when the body does
+	// not, because a reply's subject often repeats *our* proposal.
+	wishes := extract(toks, lang, now)
+	if len(wishes) == 0 {
+		wishes = extract(stoks, lang, now)
+	}
+	r.Requested = upcoming(wishes, now)
+
+	r.AnyDeskID = findAnyDeskID(body)
+	if r.AnyDeskID == "" {
+		r.AnyDeskID = findAnyDeskID(subject)
+	}
+	r.Reason = reasonOf(toks, lang)
+	if r.Reason == "" {
+		r.Reason = reasonOf(stoks, lang)
+	}
+	r.Choice = choiceOf(toks)
+
+	lowSubj := strings.ToLower(subject)
+	sig := scanSignals(toks)
+	ssig := scanSignals(stoks)
+	switch {
+	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
+		r.Intent = IntentBounce
+	case msg.Auto || containsAny(lowSubj, autoSubjects):
+		r.Intent = IntentAutoReply
+	case msg.Bulk:
+		r.Intent = IntentBulk
+	case sig.resched || ssig.resched:
+		r.Intent = IntentReschedule
+	case sig.cancel || ssig.cancel:
+		r.Intent = IntentCancel
+	case r.AnyDeskID != "":
+		r.Intent = IntentAnyDeskID
+	case r.Choice > 0:
+		r.Intent = IntentAccept
+	case isReply && sig.confirm && len(r.Requested) > 0 && !sig.question && len(toks) <= 40:
+		// "Mittwoch passt" in answer to our proposals.
+		r.Intent = IntentAccept
+	case len(r.Requested) > 0 || sig.appt || ssig.appt:
+		r.Intent = IntentAppointment
+	}
+	return r
+}
+
+// upcoming keeps the wishes that still lie ahead of now, without
+// duplicates, in the customer's order (their first wish first).
+func upcoming(ws []Wish, now time.Time) []Wish {
+	var out []Wish
+next:
+	for _, w := range ws {
+		if w.End != nil && !w.End.After(now) || w.End == nil && w.Start.Before(now) {
+			continue
+		}
+		for _, o := range out {
+			if o.Start.Equal(w.Start) && o.Precision == w.Precision && (o.End == nil) == (w.End == nil) &&
+				(o.End == nil || o.End.Equal(*w.End)) {
+				continue next
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// Times finds the wished times in a piece of free text, resolved against
+// now, negated ones left out, in the order written. lang is "de", "en" or ""
+// (guess from the text). Past times are kept: Read drops them, the corpus
+// tests need them.
+func Times(text, lang string, now time.Time) []Wish {
+	toks := tokenize(text)
+	l := langDE
+	switch lang {
+	case "en":
+		l = langEN
+	case "":
+		l = detectLanguage(toks, nil)
+	}
+	return extract(toks, l, now)
+}
+
+var replyPrefixes = []string{"re:", "aw:", "wg:", "fw:", "fwd:", "antw:", "antwort:", "wtr:", "sv:", "r:"}
+
+// stripReplyPrefixes removes "Re: AW: Fwd:" chains and reports whether any were there.
+func stripReplyPrefixes(s string) (string, bool) {
+	found := false
+	for {
+		t := strings.TrimSpace(s)
+		low := strings.ToLower(t)
+		cut := false
+		for _, p := range replyPrefixes {
+			if strings.HasPrefix(low, p) {
+				s = t[len(p):]
+				found, cut = true, true
+				break
+			}
+		}
+		if !cut {
+			return t, found
+		}
+	}
+}
+
+var autoSubjects = []string{"automatische antwort", "abwesenheitsnotiz", "out of office", "autoreply",
+	"auto-reply", "automatic reply", "auto reply", "abwesenheit:", "nicht im büro", "out of the office"}
+
+var bounceSubjects = []string{"undeliverable", "unzustellbar", "delivery status notification",
+	"mail delivery failed", "returned mail", "delivery failure", "nicht zustellbar", "failure notice",
+	"undelivered mail"}
+
+func containsAny(s string, subs []string) bool {
+	for _, p := range subs {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,174 @@
+package message
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// SanitizeHeader makes text that came from a customer safe to put into a
+// header field of an outgoing mail: CR and LF (which would let a customer
+// inject header lines), NUL and every other control character are removed,
+// runs of whitespace become one space, and the result is capped at max runes
+// without splitting a rune. max <= 0 means no cap. Invalid UTF-8 is dropped
+// rather than replaced, so the result is always valid UTF-8.
+func SanitizeHeader(s string, max int) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	runes := 0
+	space := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r == utf8.RuneError && size <= 1 {
+			continue
+		}
+		switch {
+		case unicode.IsSpace(r):
+			// Tabs, CR, LF and exotic spaces all fold into one space, so
+			// "Termin\r\nBcc: x" becomes harmless one-line text.
+			space = b.Len() > 0
+			continue
+		case unicode.IsControl(r), invisibleRune(r):
+			continue
+		}
+		if max > 0 && runes+1+boolInt(space) > max {
+			break
+		}
+		if space {
+			b.WriteByte(' ')
+			runes++
+			space = false
+		}
+		b.WriteRune(r)
+		runes++
+	}
+	return b.String()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// invisibleRune reports characters that render as nothing but can reorder
+// or hide text (bidi overrides, zero-width spaces, BOM, soft hyphen). They are
+// a spoofing risk in headers and break word matching in bodies.
+func invisibleRune(r rune) bool {
+	switch {
+	case r == 0x00AD, r == 0x200B, r == 0x200C, r == 0x200D, r == 0x200E, r == 0x200F,
+		r == 0x2060, r == 0xFEFF:
+		return true
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
+}
+
+// toUTF8 returns s unchanged when it is valid UTF-8. Otherwise the bytes are
+// read as Windows-1252: mail that lies about (or omits) its charset is almost
+// always Latin-1 or its Windows superset in this desk's region, and decoding
+// it that way keeps the umlauts instead of turning them into U+FFFD.
+func toUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	d, err := charmap.Windows1252.NewDecoder().String(s)
+	if err != nil || !utf8.ValidString(d) {
+		return strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return d
+}
+
+// trimPartialRune drops an incomplete UTF-8 sequence at the end of b, as left
+// by a byte limit that cut a rune in half, so that a valid UTF-8 text is not
+// mistaken for Latin-1 just because the cap split its last character.
+func trimPartialRune(b []byte) []byte {
+	for k := 1; k <= utf8.UTFMax-1 && k <= len(b); k++ {
+		c := b[len(b)-k]
+		if c < 0x80 {
+			return b // ASCII: nothing pending
+		}
+		if utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-k:]) {
+				return b[:len(b)-k]
+			}
+			return b
+		}
+	}
+	return b
+}
+
+// normalizeText turns decoded body text into the form the cutter and the
+// understand package expect: LF line ends, no control or invisible
+// characters, non-breaking and other exotic spaces as plain spaces, no
+// trailing blanks on a line, at most one empty line in a row, and no empty
+// lines at the start or end.
+func normalizeText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	var line strings.Builder
+	blank := 0 // pending empty lines
+	started := false
+	flush := func() {
+		l := strings.TrimRight(line.String(), " ")
+		line.Reset()
+		if l == "" {
+			if started {
+				blank++
+			}
+			return
+		}
+		if started {
+			b.WriteByte('\n')
+			if blank > 0 {
+				b.WriteByte('\n')
+			}
+		}
+		blank = 0
+		started = true
+		b.WriteString(l)
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == '\r':
+			if i < len(s) && s[i] == '\n' {
+				continue
+			}
+			flush()
+		case r == '\n', r == 0x2028, r == 0x2029, r == 0x0085:
+			flush()
+		case r == '\t', r == 0x00A0, r == 0x2007, r == 0x202F:
+			line.WriteByte(' ')
+		case r == utf8.RuneError && size <= 1:
+			line.WriteRune(utf8.RuneError)
+		case unicode.IsControl(r), invisibleRune(r):
+			// dropped
+		case unicode.IsSpace(r):
+			line.WriteByte(' ')
+		default:
+			line.WriteRune(r)
+		}
+	}
+	flush()
+	return b.String()
+}
+
+// capText cuts s to at most max bytes at a rune boundary and reports whether
+// anything was cut.
+func capText(s string, max int) (string, bool) {
+	if max <= 0 || len(s) <= max {
+		return s, false
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], true
+}

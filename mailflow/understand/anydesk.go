@@ -1,0 +1,186 @@
+package understand
+
+import "strings"
+
+// A false AnyDesk ID sends a technician to a stranger's computer, so the
+// finder is strict: exactly nine digits, written 123456789, 123 456 789 or
+// 123-456-789, standing alone (no digit, letter, "+" or "/" glued to it),
+// and not right after a word that marks a phone, bank, tax, company
+// register, invoice, order or customer number.
+
+// negativeContext are words (matched as word prefixes, lower case) that make
+// a following number something other than an AnyDesk ID.
+var negativeContext = []string{
+	"tel", "telefon", "phone", "fax", "mobil", "handy", "mob", "ruf", "hotline", "durchwahl", "dw",
+	"rechnung", "rechnungs", "re", "rg", "invoice", "auftrag", "auftrags", "bestell", "order",
+	"kunde", "kunden", "kd", "kdnr", "customer", "konto", "iban", "bic", "blz", "uid", "atu",
+	"firmenbuch", "fn", "fb", "steuer", "stnr", "svnr", "sv", "versicherung", "lizenz", "licen",
+	"serien", "serial", "ticket", "vertrag", "contract", "referenz", "reference", "ref", "betrag",
+	"eur", "kto", "account", "plz", "ust", "vat", "tax", "zahlung", "payment", "lieferschein",
+	"beleg", "belegnr", "vorgang", "case", "gln", "ean", "artikel", "art",
+}
+
+// positiveContext are words that announce an ID; when one stands closer to
+// the number than a negative word, the number is taken.
+var positiveContext = []string{"anydesk", "any", "id", "adresse", "address", "fernwartung"}
+
+// findAnyDeskID returns the first acceptable nine-digit ID in text ("" if none).
+// Candidates announced by "AnyDesk"/"ID" win over bare ones.
+func findAnyDeskID(text string) string {
+	text = capText(text, maxTextBytes)
+	bare := ""
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < '0' || c > '9' {
+			i++
+			continue
+		}
+		// Collect a run of digit groups joined by single spaces or hyphens.
+		start := i
+		var digits [16]byte
+		nd := 0
+		groups := [8]int{}
+		ng := 0
+		sep := byte(0)
+		mixed := false
+		j := i
+		for {
+			g := 0
+			for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+				if nd < len(digits) {
+					digits[nd] = text[j]
+				}
+				nd++
+				g++
+				j++
+			}
+			if ng < len(groups) {
+				groups[ng] = g
+			}
+			ng++
+			if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && text[j+1] >= '0' && text[j+1] <= '9' {
+				if sep != 0 && sep != text[j] {
+					mixed = true
+				}
+				sep = text[j]
+				j++
+				continue
+			}
+			break
+		}
+		end := j
+		i = end
+		if nd != 9 || mixed {
+			continue
+		}
+		if !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3) {
+			continue
+		}
+		if digits[0] == '0' {
+			continue // IDs do not start with 0; phone numbers do
+		}
+		if !standsAlone(text, start, end) {
+			continue
+		}
+		pos, neg := contextOf(text, start)
+		if neg {
+			continue
+		}
+		id := string(digits[:9])
+		if pos {
+			return id
+		}
+		if bare == "" {
+			bare = id
+		}
+	}
+	return bare
+}
+
+func standsAlone(text string, start, end int) bool {
+	if start > 0 {
+		b := text[start-1]
+		if isASCIIAlnum(b) || b == '+' || b == '/' || b == '#' || b == '.' && start > 1 && isDigit(text[start-2]) {
+			return false
+		}
+		if b == '-' && start > 1 && isASCIIAlnum(text[start-2]) {
+			return false // "RE-123456789"
+		}
+		if b >= 0x80 {
+			return false // a letter outside ASCII
+		}
+		// "+43 664 …": a plus or an area code with a slash before the run.
+		k := start - 1
+		for k >= 0 && (text[k] == ' ' || text[k] == '(' || text[k] == ')') {
+			k--
+		}
+		if k >= 0 && (text[k] == '+' || text[k] == '/') {
+			return false
+		}
+	}
+	if end < len(text) {
+		b := text[end]
+		if isASCIIAlnum(b) || b >= 0x80 {
+			return false
+		}
+		if (b == ',' || b == '.' || b == '/' || b == '-') && end+1 < len(text) && isDigit(text[end+1]) {
+			return false // "123456789,50", "123456789/2"
+		}
+	}
+	return true
+}
+
+// contextOf looks at the words before a candidate on its line (and on the
+// line before, when the number stands alone on its own line) for what kind
+// of number it is.
+func contextOf(text string, start int) (pos, neg bool) {
+	ls := strings.LastIndexByte(text[:start], '\n') + 1
+	win := text[ls:start]
+	if strings.TrimSpace(strings.Trim(win, ":-–>*")) == "" && ls > 0 {
+		pl := strings.LastIndexByte(text[:ls-1], '\n') + 1
+		win = text[pl:start]
+	}
+	if len(win) > 48 {
+		win = win[len(win)-48:]
+	}
+	lastPos, lastNeg := -1, -1
+	k := 0
+	for k < len(win) {
+		for k < len(win) && !isWordByte(win[k]) {
+			k++
+		}
+		a := k
+		// "Kunden-ID" is one word, so the negative prefix wins over "id".
+		for k < len(win) && (isWordByte(win[k]) || win[k] == '-' && k+1 < len(win) && isWordByte(win[k+1])) {
+			k++
+		}
+		if a == k {
+			continue
+		}
+		w := strings.ToLower(win[a:k])
+		for _, p := range positiveContext {
+			if w == p || len(p) > 3 && strings.HasPrefix(w, p) {
+				lastPos = a
+			}
+		}
+		for _, n := range negativeContext {
+			if w == n || len(n) >= 3 && strings.HasPrefix(w, n) {
+				lastNeg = a
+			}
+		}
+	}
+	if lastNeg >= 0 && lastNeg > lastPos {
+		return false, true
+	}
+	return lastPos >= 0, false
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+func isASCIIAlnum(b byte) bool {
+	return isDigit(b) || (b|0x20) >= 'a' && (b|0x20) <= 'z'
+}
+
+func isWordByte(b byte) bool {
+	return isASCIIAlnum(b) || b >= 0x80
+}

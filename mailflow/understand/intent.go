@@ -1,0 +1,157 @@
+package understand
+
+// detectLanguage counts common German and English words in body and
+// subject; umlauts and ß tip the balance to German. A tie is German: the
+// desk is Austrian and most of its mail is German.
+func detectLanguage(lists ...[]token) uint8 {
+	de, en := 0, 0
+	for _, toks := range lists {
+		for i := range toks {
+			t := &toks[i]
+			if t.kind != tWord {
+				continue
+			}
+			if t.w != nil {
+				if t.w.lang&langDE != 0 {
+					de++
+				}
+				if t.w.lang&langEN != 0 {
+					en++
+				}
+			}
+			for k := 0; k < len(t.s); k++ {
+				if t.s[k] == 0xC3 { // ä ö ü ß and friends in UTF-8
+					de++
+					break
+				}
+			}
+		}
+	}
+	if en > de {
+		return langEN
+	}
+	return langDE
+}
+
+// reasonOf names the first reason the customer gives, in their language.
+func reasonOf(toks []token, lang uint8) string {
+	for i := range toks {
+		w := toks[i].w
+		if w == nil || w.reason == reasonNone {
+			continue
+		}
+		if lang == langEN {
+			return reasonNames[w.reason][1]
+		}
+		return reasonNames[w.reason][0]
+	}
+	return ""
+}
+
+// signals are the intent words of one text.
+type signals struct {
+	cancel, resched, appt, confirm, question bool
+}
+
+func scanSignals(toks []token) signals {
+	var s signals
+	p := parser{toks: toks}
+	for i := range toks {
+		t := &toks[i]
+		if t.kind == tPunct && t.s == "?" {
+			s.question = true
+			continue
+		}
+		if t.kind != tWord || t.w == nil {
+			continue
+		}
+		r := t.w.role
+		if r&rCancel != 0 {
+			s.cancel = true
+		}
+		if r&rResched != 0 {
+			s.resched = true
+		}
+		if r&rAppt != 0 {
+			s.appt = true
+		}
+		if r&rConfirm != 0 {
+			s.confirm = true
+		}
+		// "einen anderen Termin", "another time"
+		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" {
+			s.resched = true
+		}
+	}
+	// German separable verb: "ich sage den Termin ab."
+	for i := range toks {
+		if toks[i].s != "sage" && toks[i].s != "sagen" && toks[i].s != "sagt" {
+			continue
+		}
+		for k := i + 1; k < len(toks) && k < i+12; k++ {
+			if toks[k].s == "ab" && (k+1 == len(toks) || toks[k+1].kind == tPunct) {
+				s.cancel = true
+			}
+			if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!" || toks[k].s == "?") {
+				break
+			}
+		}
+	}
+	if s.cancel && s.resched {
+		s.cancel = false
+	}
+	return s
+}
+
+// choiceOf finds which of our numbered proposals the customer picks: "der
+// zweite passt", "Option 2", "2. Vorschlag", "the first one". 0 if none.
+func choiceOf(toks []token) int {
+	p := parser{toks: toks}
+	for i := range toks {
+		t := &toks[i]
+		switch t.kind {
+		case tWord:
+			if t.w == nil {
+				continue
+			}
+			if o := int(t.w.ord); o >= 1 && o <= 5 {
+				if nw := p.word(i + 1); p.has(i+1, rChoiceNoun) && nw != "nr" && nw != "no" && nw != "time" && nw != "zeit" {
+					return o
+				}
+				prev := p.word(i - 1)
+				article := prev == "der" || prev == "die" || prev == "den" || prev == "das" || prev == "the"
+				if article && (p.has(i+1, rConfirm) || p.tok(i+1) == nil || p.tok(i+1).kind == tPunct && p.tok(i+1).s != "." || p.isPunct(i+1, '.') && p.tok(i+2) == nil) {
+					if p.monthAt(i+1) == 0 && p.word(i+1) != "of" {
+						return o
+					}
+				}
+			}
+			if t.w.role&rChoiceNoun != 0 && t.s != "time" && t.s != "zeit" && t.s != "termin" && t.s != "one" && t.s != "appointment" {
+				j := i + 1
+				if p.isPunct(j, '.') || p.isPunct(j, ':') {
+					j++
+				}
+				if p.word(j) == "nummer" || p.word(j) == "nr" || p.word(j) == "number" {
+					j++
+					if p.isPunct(j, '.') {
+						j++
+					}
+				}
+				if n, d, ok := p.num(j); ok && d == 1 && n >= 1 && n <= 5 {
+					nx := p.tok(j + 1)
+					if nx == nil || nx.kind == tPunct && nx.s != ":" && !(nx.s == "." && p.attached(j+2) && p.tok(j+2) != nil && p.tok(j+2).kind == tNum) || nx.kind == tWord && (nx.w == nil || nx.w.role&(rUhr|rHourUnit|rMinuteUnit|rDayUnit|rWeek) == 0) {
+						return n
+					}
+				}
+			}
+		case tNum:
+			// "2. Vorschlag", "1. Termin", "2nd option"
+			if t.n >= 1 && t.n <= 5 && len(t.s) == 1 && (p.isPunct(i+1, '.') && p.attached(i+1) || p.ordSuffix(i+1)) {
+				if w := p.info(i + 2); w != nil && w.role&rChoiceNoun != 0 && p.word(i+2) != "nr" && p.word(i+2) != "no" {
+					return t.n
+				}
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,363 @@
+package understand
+
+// One table holds every word the extractor knows, so each word of a mail
+// costs exactly one map look-up however many roles it plays ("morgen" is
+// both "tomorrow" and "morning"; "so" is a filler and Sunday's abbreviation).
+
+type role uint64
+
+const (
+	rTrigger      role = 1 << iota // "um 10", "at 3": a bare number after it is an hour
+	rApprox                        // "ca.", "so", "etwa": may stand between a trigger and the number
+	rOpenAfter                     // "ab 13 Uhr", "after 2pm"
+	rOpenBefore                    // "bis 11", "before 11"
+	rRangeStart                    // "zwischen", "between", "von", "from"
+	rRangeJoin                     // "und", "bis", "to"
+	rWeek                          // Woche, week
+	rDayUnit                       // Tag, day
+	rHourUnit                      // Stunde, hour
+	rMinuteUnit                    // Minute, minute
+	rNext                          // nächste, next
+	rThis                          // diese, this
+	rLast                          // letzte, last
+	rAfterNext                     // übernächste
+	rIn                            // "in zwei Wochen"
+	rAgo                           // "ago", "back"
+	rHence                         // "hence", "from now"
+	rUhr                           // Uhr, h, o'clock
+	rAM                            // am, a.m.
+	rPM                            // pm, p.m.
+	rHalf                          // halb, half
+	rQuarter                       // viertel, quarter
+	rThreeQuarter                  // dreiviertel
+	rPast                          // "viertel nach", "quarter past"
+	rTo                            // "viertel vor", "quarter to"
+	rKW                            // KW, Kalenderwoche
+	rNoon                          // noon, midday: 12:00
+	rMidnight                      // midnight: 00:00
+	rBoundary                      // oder, aber, lieber: a new wish starts
+	rNeg                           // nicht, not, kein
+	rFiller                        // am, den, the, of: glue inside one wish
+	rGreet                         // "Guten Morgen": morgen is not tomorrow
+	rCancel                        // absagen, cancel
+	rResched                       // verschieben, reschedule
+	rAppt                          // Termin, Fernwartung, appointment
+	rConfirm                       // passt, nehme, works
+	rChoiceNoun                    // Option, Vorschlag, one
+	rOther                         // anderen, another: "anderen Termin" is a reschedule
+	rEarliest                      // frühestens: "14 Uhr frühestens"
+	rWeekend                       // Wochenende
+	rMonthUnit                     // Monat, month
+)
+
+// Parts of the day, each a window in the desk's day (see podWindow).
+const (
+	podNone uint8 = iota
+	podMorning
+	podForenoon
+	podNoon
+	podAfternoon
+	podEvening
+)
+
+// Reasons a customer gives, as concepts named per language in reasonNames.
+const (
+	reasonNone uint8 = iota
+	reasonTraining
+	reasonError
+	reasonBug
+	reasonUpdate
+	reasonInstall
+	reasonSetup
+)
+
+var reasonNames = [...][2]string{
+	reasonTraining: {"Schulung", "training"},
+	reasonError:    {"Fehler", "error"},
+	reasonBug:      {"Fehler", "bug"},
+	reasonUpdate:   {"Update", "update"},
+	reasonInstall:  {"Installation", "installation"},
+	reasonSetup:    {"Einrichtung", "setup"},
+}
+
+const (
+	langDE uint8 = 1 << iota
+	langEN
+)
+
+type wordInfo struct {
+	role      role
+	wd        int8 // 1 Monday … 7 Sunday
+	month     int8 // 1 … 12
+	num       int8 // cardinal number word
+	ord       int8 // ordinal word (day of month or proposal number)
+	rel       int8 // days from today (heute 0, morgen 1, gestern -1)
+	hasRel    bool
+	wdAbbr    bool // "Mo", "thu": only a weekday in a date-like neighbourhood
+	wdPlural  bool // "fridays" in "3 fridays from now"
+	monthAbbr bool
+	pod       uint8
+	lang      uint8 // common word of German and/or English
+	langOnly  uint8 // the time role only counts in this language ("ist", "am")
+	reason    uint8
+	tz        int16 // offset in minutes
+	hasTZ     bool
+}
+
+var lexicon = buildLexicon()
+
+func buildLexicon() map[string]*wordInfo {
+	m := make(map[string]*wordInfo, 1200)
+	get := func(w string) *wordInfo {
+		if e := m[w]; e != nil {
+			return e
+		}
+		e := &wordInfo{}
+		m[w] = e
+		return e
+	}
+	roles := func(r role, words ...string) {
+		for _, w := range words {
+			get(w).role |= r
+		}
+	}
+
+	for i, ws := range [][]string{
+		{"montag", "monday", "montags", "mondays"},
+		{"dienstag", "tuesday", "dienstags", "tuesdays"},
+		{"mittwoch", "wednesday", "mittwochs", "wednesdays"},
+		{"donnerstag", "thursday", "donnerstags", "thursdays"},
+		{"freitag", "friday", "freitags", "fridays"},
+		{"samstag", "saturday", "sonnabend", "samstags", "saturdays"},
+		{"sonntag", "sunday", "sonntags", "sundays"},
+	} {
+		for _, w := range ws {
+			e := get(w)
+			e.wd = int8(i + 1)
+			e.wdPlural = w[len(w)-1] == 's' && w != "dienstags" && w != "montags" &&
+				w != "mittwochs" && w != "donnerstags" && w != "freitags" && w != "samstags" && w != "sonntags"
+		}
+	}
+	for i, ws := range [][]string{
+		{"mo", "mon"}, {"di", "tue", "tues"}, {"mi", "wed"}, {"do", "thu", "thur", "thurs"},
+		{"fr", "fri"}, {"sa", "sat"}, {"so", "sun"},
+	} {
+		for _, w := range ws {
+			e := get(w)
+			e.wd, e.wdAbbr = int8(i+1), true
+		}
+	}
+
+	for i, ws := range [][]string{
+		{"jänner", "januar", "january", "jaenner", "janner"},
+		{"feber", "februar", "february"},
+		{"märz", "maerz", "march"},
+		{"april"},
+		{"mai", "may"},
+		{"juni", "june"},
+		{"juli", "july"},
+		{"august"},
+		{"september"},
+		{"oktober", "october"},
+		{"november"},
+		{"dezember", "december"},
+	} {
+		for _, w := range ws {
+			get(w).month = int8(i + 1)
+		}
+	}
+	for i, ws := range [][]string{
+		{"jan", "jän"}, {"feb", "febr"}, {"mär", "mrz", "mar"}, {"apr"}, nil, {"jun"}, {"jul"},
+		{"aug"}, {"sep", "sept"}, {"okt", "oct"}, {"nov"}, {"dez", "dec"},
+	} {
+		for _, w := range ws {
+			e := get(w)
+			e.month, e.monthAbbr = int8(i+1), true
+		}
+	}
+
+	for n, ws := range map[int][]string{
+		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an"},
+		2: {"zwei", "two", "paar", "couple"}, 3: {"drei", "three", "few"}, 4: {"vier", "four"},
+		5: {"fünf", "fuenf", "five"}, 6: {"sechs", "six"}, 7: {"sieben", "seven"}, 8: {"acht", "eight"},
+		9: {"neun", "nine"}, 10: {"zehn", "ten"}, 11: {"elf", "eleven"}, 12: {"zwölf", "zwoelf", "twelve"},
+		13: {"dreizehn", "thirteen"}, 14: {"vierzehn", "fourteen"}, 15: {"fünfzehn", "fifteen"},
+		16: {"sechzehn", "sixteen"}, 17: {"siebzehn", "seventeen"}, 18: {"achtzehn", "eighteen"},
+		19: {"neunzehn", "nineteen"}, 20: {"zwanzig", "twenty"}, 30: {"dreißig", "dreissig", "thirty"},
+		40: {"vierzig", "forty"}, 45: {"fünfundvierzig"}, 50: {"fünfzig", "fifty"},
+	} {
+		for _, w := range ws {
+			get(w).num = int8(n)
+		}
+	}
+	// German ordinals take the adjective endings; build them from stems.
+	deOrd := []string{"", "erst", "zweit", "dritt", "viert", "fünft", "sechst", "siebt", "acht", "neunt",
+		"zehnt", "elft", "zwölft", "dreizehnt", "vierzehnt", "fünfzehnt", "sechzehnt", "siebzehnt",
+		"achtzehnt", "neunzehnt", "zwanzigst", "einundzwanzigst", "zweiundzwanzigst", "dreiundzwanzigst",
+		"vierundzwanzigst", "fünfundzwanzigst", "sechsundzwanzigst", "siebenundzwanzigst",
+		"achtundzwanzigst", "neunundzwanzigst", "dreißigst", "einunddreißigst"}
+	for n, stem := range deOrd {
+		if stem == "" {
+			continue
+		}
+		for _, end := range []string{"e", "er", "en", "es", "em"} {
+			get(stem + end).ord = int8(n)
+		}
+	}
+	for _, end := range []string{"e", "er", "en", "es", "em"} {
+		get("dreissigst" + end).ord = 30
+		get("siebent" + end).ord = 7
+	}
+	enOrd := []string{"", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+		"ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+		"seventeenth", "eighteenth", "nineteenth", "twentieth"}
+	for n, w := range enOrd {
+		if w != "" {
+			get(w).ord = int8(n)
+		}
+	}
+	get("thirtieth").ord = 30
+
+	for w, d := range map[string]int8{
+		"heute": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "tomorrow": 1, "tomorrows": 1,
+		"übermorgen": 2, "uebermorgen": 2, "gestern": -1, "yesterday": -1, "vorgestern": -2,
+		"vorvorgestern": -3,
+	} {
+		e := get(w)
+		e.rel, e.hasRel = d, true
+	}
+
+	for p, ws := range map[uint8][]string{
+		podMorning:   {"früh", "frueh", "morgens", "morning", "mornings"},
+		podForenoon:  {"vormittag", "vormittags", "forenoon"},
+		podNoon:      {"mittag", "mittags", "mittagszeit", "lunch", "lunchtime"},
+		podAfternoon: {"nachmittag", "nachmittags", "afternoon", "afternoons", "afternoonish"},
+		podEvening:   {"abend", "abends", "evening", "evenings", "night", "tonight", "tonite"},
+	} {
+		for _, w := range ws {
+			get(w).pod = p
+		}
+	}
+
+	for w, off := range map[string]int16{
+		"cet": 60, "mez": 60, "cest": 120, "mesz": 120, "gmt": 0, "utc": 0, "wet": 0, "bst": 60,
+		"eet": 120, "est": -300, "edt": -240, "cst": -360, "cdt": -300, "mst": -420, "mdt": -360,
+		"pst": -480, "pdt": -420, "ist": 330,
+	} {
+		e := get(w)
+		e.tz, e.hasTZ = off, true
+	}
+	get("ist").langOnly = langEN
+
+	roles(rTrigger, "um", "gegen", "at", "for", "pünktlich", "kurz", "around", "about")
+	roles(rApprox, "ca", "circa", "zirka", "etwa", "ungefähr", "ungefaehr", "so", "around", "about",
+		"approximately", "approx", "roughly", "gegen", "um", "at", "ish", "kurz")
+	roles(rOpenAfter, "ab", "after", "since", "nach", "später", "later", "from")
+	roles(rEarliest, "frühestens", "frühstens", "fruehestens", "earliest")
+	roles(rOpenBefore, "bis", "before", "until", "till", "untill", "vor", "spätestens", "spaetestens", "by")
+	roles(rRangeStart, "zwischen", "between", "von", "from", "vom")
+	roles(rRangeJoin, "und", "and", "bis", "to", "till", "until", "untill", "thru", "through", "auf")
+	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's")
+	roles(rWeekend, "wochenende", "weekend", "wochenend")
+	roles(rDayUnit, "tag", "tage", "tagen", "day", "days")
+	roles(rHourUnit, "stunde", "stunden", "std", "hour", "hours", "hr", "hrs")
+	roles(rMinuteUnit, "minute", "minuten", "min", "mins", "minutes")
+	roles(rMonthUnit, "monat", "monate", "monaten", "monats", "month", "months")
+	roles(rNext, "nächste", "nächsten", "nächster", "nächstes", "naechste", "naechsten", "kommende",
+		"kommenden", "kommender", "next", "coming", "following", "upcoming")
+	roles(rThis, "diese", "dieser", "diesen", "dieses", "this", "current")
+	roles(rLast, "letzte", "letzten", "letzter", "vergangene", "vergangenen", "vorige", "vorigen",
+		"last", "past", "previous")
+	roles(rAfterNext, "übernächste", "übernächsten", "übernächster", "uebernaechste", "uebernaechsten")
+	roles(rIn, "in", "within")
+	roles(rAgo, "ago", "back")
+	roles(rHence, "hence")
+	roles(rUhr, "uhr", "h", "o'clock", "oclock", "hs")
+	roles(rAM, "am", "a")
+	roles(rPM, "pm", "p")
+	get("am").langOnly = langEN
+	roles(rHalf, "halb", "half")
+	roles(rQuarter, "viertel", "quarter")
+	roles(rThreeQuarter, "dreiviertel")
+	roles(rPast, "nach", "past", "after")
+	roles(rTo, "vor", "to", "before", "till")
+	roles(rKW, "kw", "kalenderwoche")
+	roles(rNoon, "noon", "midday", "mittag")
+	roles(rMidnight, "midnight", "mitternacht")
+	roles(rBoundary, "oder", "or", "bzw", "beziehungsweise", "aber", "but", "sondern", "lieber",
+		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
+		"jedoch", "however", "ansonsten", "eher", "preferably")
+	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't",
+		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
+		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
+		"impossible", "abwesend", "urlaub", "vacation", "ausgebucht", "nope", "unfortunately-not")
+	roles(rFiller, "am", "den", "der", "die", "das", "des", "dem", "the", "of", "on", "im", "zum", "zur",
+		"vom", "um", "at", "so", "ca", "circa", "zirka", "etwa", "ungefähr", "around", "about", "gegen",
+		"gerne", "gern", "also", "dann", "jeweils", "evtl", "eventuell", "vielleicht", "maybe",
+		"perhaps", "ich", "i", "wir", "we", "es", "it", "hätte", "hätten", "habe", "haben", "have",
+		"would", "könnte", "könnten", "could", "bin", "sind", "am", "is", "ist", "wäre", "be", "zeit",
+		"time", "uhr", "in", "der")
+	roles(rGreet, "guten", "gutem", "schönen", "schoenen", "einen", "jeden", "good")
+	roles(rCancel, "absagen", "absage", "abzusagen", "abgesagt", "stornieren", "storniere", "storno",
+		"stornierung", "storniert", "cancel", "cancelled", "canceled", "cancellation", "cancelling",
+		"canceling", "entfällt", "entfallen", "streichen")
+	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
+		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",
+		"stattdessen", "instead")
+	roles(rAppt, "termin", "termine", "terminanfrage", "terminvereinbarung", "terminwunsch",
+		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",
+		"fernsteuerung", "remote", "appointment", "appointments", "session", "sitzung", "anydesk",
+		"schulungstermin", "support-termin", "supporttermin", "fernwartungen")
+	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "einverstanden", "bestätige",
+		"bestaetige", "bestätigen", "gerne", "ok", "okay", "perfekt", "super", "gut", "works", "work",
+		"fine", "suits", "suit", "take", "great", "perfect", "good", "confirm", "geht", "klappt",
+		"please", "bitte", "wählen", "wähle", "choose", "prefer")
+	roles(rChoiceNoun, "termin", "vorschlag", "terminvorschlag", "option", "variante", "möglichkeit",
+		"zeit", "slot", "one", "proposal", "suggestion", "appointment", "time", "choice", "alternative",
+		"nummer", "nr", "number", "no")
+	roles(rOther, "anderen", "anderer", "andere", "neuen", "neuer", "another", "other", "different",
+		"new", "späteren", "früheren", "later")
+
+	for r, ws := range map[uint8][]string{
+		reasonTraining: {"schulung", "einschulung", "nachschulung", "schulungen", "einführung",
+			"schulungstermin", "training", "tutorial", "einweisung", "onboarding"},
+		reasonError: {"fehler", "fehlermeldung", "fehlermeldungen", "problem", "probleme", "absturz",
+			"stürzt", "abgestürzt", "error", "errors", "crash", "crashes", "issue"},
+		reasonBug:     {"bug", "bugs", "programmfehler"},
+		reasonUpdate:  {"update", "updates", "aktualisierung", "upgrade", "versionswechsel"},
+		reasonInstall: {"installation", "installieren", "neuinstallation", "install", "installing", "neuinstallieren"},
+		reasonSetup:   {"einrichtung", "einrichten", "konfiguration", "setup", "konfigurieren"},
+	} {
+		for _, w := range ws {
+			get(w).reason = r
+		}
+	}
+
+	for _, w := range []string{"der", "die", "das", "und", "ich", "sie", "ist", "nicht", "ein", "eine",
+		"zu", "mit", "für", "auf", "bitte", "danke", "wir", "uns", "haben", "habe", "hätte", "hätten",
+		"wäre", "gerne", "gern", "möchte", "möchten", "können", "könnten", "termin", "uhr", "um", "es",
+		"wie", "was", "bei", "von", "dass", "mir", "mein", "meine", "ihr", "ihnen", "sehr", "geehrte",
+		"geehrter", "grüße", "grüßen", "liebe", "lieber", "hallo", "vielen", "dank", "noch", "auch",
+		"schon", "nur", "aber", "oder", "wenn", "dann", "morgen", "heute", "woche", "nächste",
+		"nächsten", "zeit", "geht", "passt", "leider", "kein", "keine", "den", "dem", "des", "im", "ab",
+		"bis", "am", "wann", "wo", "hier", "mfg", "lg", "servus", "freundlichen", "damit", "unser",
+		"unsere", "bin", "sind", "wird", "werden", "kann", "kommt", "jetzt", "fernwartung", "vormittag",
+		"nachmittag", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "fehler", "schulung",
+		"frage", "anfrage", "wieder", "sich", "man", "mich", "doch", "mal", "gibt", "über", "zum", "zur",
+		"vom", "als", "nach", "vor", "zwischen", "möglich", "gleich", "tag", "tage", "programm"} {
+		get(w).lang |= langDE
+	}
+	for _, w := range []string{"the", "and", "i", "you", "is", "not", "a", "an", "to", "with", "for",
+		"on", "please", "thank", "thanks", "we", "us", "have", "would", "could", "like", "can",
+		"appointment", "at", "it", "how", "what", "be", "from", "that", "me", "my", "your", "dear",
+		"regards", "hello", "hi", "best", "many", "much", "also", "already", "only", "but", "or", "if",
+		"then", "tomorrow", "today", "week", "next", "time", "works", "fine", "unfortunately", "no",
+		"of", "in", "are", "will", "this", "there", "our", "do", "does", "when", "where", "here",
+		"morning", "afternoon", "monday", "tuesday", "wednesday", "thursday", "friday", "error",
+		"training", "question", "again", "any", "available", "possible", "kind", "sincerely", "cheers",
+		"session", "remote", "support", "which", "should", "let", "know", "get", "need", "am", "pm",
+		"between", "after", "before", "around", "about", "o'clock", "day", "days", "program", "was"} {
+		get(w).lang |= langEN
+	}
+	return m
+}

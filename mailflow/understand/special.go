@@ -1,0 +1,311 @@
+package understand
+
+import "time"
+
+// Forms that name a span or an anchored day rather than a plain date:
+// "die nächsten 3 Tage", "erster Dienstag im Oktober", "20th of next month",
+// "Anfang nächster Woche", "Ende Dezember".
+
+func (p *parser) specialPiece(i int) (mention, int, bool) {
+	var m mention
+	t := p.tok(i)
+	if t == nil {
+		return m, i, false
+	}
+	s := p.word(i)
+	w := t.w
+
+	if s == "last" && (p.word(i+1) == "night") {
+		m.hasRel, m.rel, m.pod = true, -1, podEvening
+		return m, i + 2, true
+	}
+	if s == "eom" || s == "bom" {
+		m.special, m.edge, m.ref = specEdge, edgeEnd, monthRef{isRel: true}
+		if s == "bom" {
+			m.edge = edgeBegin
+		}
+		return m, i + 1, true
+	}
+
+	// "die nächsten 3 Tage", "last 2 minutes", "upcoming two days"
+	if w != nil && w.role&(rNext|rLast) != 0 {
+		if n, j, ok := p.count(i + 1); ok {
+			if u := p.unitAt(j); u != unitNone && u != unitWeek {
+				if s == "upcoming" {
+					if u != unitDay {
+						return m, i, false
+					}
+					m.special, m.spanN = specUpcoming, n
+					return m, j + 1, true
+				}
+				m.special, m.spanUnit, m.spanN = specSpan, u, n
+				if w.role&rLast != 0 {
+					m.spanN = -n
+				}
+				return m, j + 1, true
+			}
+		}
+	}
+	// "2 upcoming days"
+	if n, j, ok := p.count(i); ok && p.word(j) == "upcoming" && p.unitAt(j+1) == unitDay {
+		m.special, m.spanN = specUpcoming, n
+		return m, j + 2, true
+	}
+
+	// "erster Dienstag im Oktober", "last Monday of March", "dritter Tag im Oktober"
+	nth := 0
+	if w != nil && w.ord >= 1 && w.ord <= 5 {
+		nth = int(w.ord)
+	} else if w != nil && w.role&rLast != 0 && s != "past" {
+		nth = -1
+	}
+	if nth != 0 {
+		j := i + 1
+		var wd int8
+		if nw := p.info(j); nw != nil && nw.wd != 0 && !nw.wdAbbr {
+			wd = nw.wd
+		} else if !p.has(j, rDayUnit) {
+			return m, i, false
+		}
+		j++
+		switch p.word(j) {
+		case "im", "in", "of", "des":
+			if ref, e, ok := p.monthRefAt(j + 1); ok {
+				m.special, m.nth, m.nthWd, m.ref = specNth, nth, wd, ref
+				return m, e, true
+			}
+		}
+		return m, i, false
+	}
+
+	// "20 of next month", "20th of the current month", "20th day of next month"
+	if n, d, ok := p.num(i); ok && d <= 2 && n >= 1 && n <= 31 {
+		j := i + 1
+		if p.ordSuffix(j) {
+			j++
+		}
+		if p.has(j, rDayUnit) {
+			j++
+		}
+		if p.word(j) == "of" {
+			if ref, e, ok := p.monthRefAt(j + 1); ok && ref.isRel {
+				m.special, m.nth, m.ref = specNth, n, ref
+				return m, e, true
+			}
+		}
+	}
+
+	// "Anfang nächster Woche", "end of the month", "Mitte Dezember"
+	var edge uint8
+	switch s {
+	case "anfang", "beginning", "start", "early", "beginn":
+		edge = edgeBegin
+	case "mitte", "mid", "middle":
+		edge = edgeMid
+	case "ende", "end", "late":
+		edge = edgeEnd
+	}
+	if edge != 0 {
+		j := i + 1
+		if p.word(j) == "of" {
+			j++
+		}
+		if shift, e, ok := p.weekRefAt(j); ok {
+			m.special, m.edge, m.edgeWeek, m.spanN = specEdge, edge, true, shift
+			return m, e, true
+		}
+		if ref, e, ok := p.monthRefAt(j); ok {
+			m.special, m.edge, m.ref = specEdge, edge, ref
+			return m, e, true
+		}
+	}
+	return m, i, false
+}
+
+// count reads a small count: "3", "drei", "ein paar", "a few", "a couple of".
+func (p *parser) count(j int) (int, int, bool) {
+	if n, d, ok := p.num(j); ok && d <= 2 && n > 0 {
+		return n, j + 1, true
+	}
+	w := p.info(j)
+	if w == nil || w.num <= 0 {
+		return 0, j, false
+	}
+	if (p.word(j) == "ein" || p.word(j) == "a") && p.info(j+1) != nil && p.info(j+1).num > 1 {
+		j++
+		w = p.info(j)
+	}
+	j++
+	if p.word(j) == "of" {
+		j++
+	}
+	return int(w.num), j, true
+}
+
+func (p *parser) unitAt(j int) uint8 {
+	w := p.info(j)
+	if w == nil {
+		return unitNone
+	}
+	switch {
+	case w.role&rMinuteUnit != 0:
+		return unitMinute
+	case w.role&rHourUnit != 0:
+		return unitHour
+	case w.role&rDayUnit != 0:
+		return unitDay
+	case w.role&rWeek != 0:
+		return unitWeek
+	}
+	return unitNone
+}
+
+// monthRefAt reads "Oktober 2014", "this month", "nächsten Monats", "the month".
+func (p *parser) monthRefAt(j int) (monthRef, int, bool) {
+	for p.word(j) == "the" || p.word(j) == "der" || p.word(j) == "des" || p.word(j) == "dem" {
+		j++
+	}
+	if mo := p.monthAt(j); mo != 0 {
+		r := monthRef{mo: int(mo)}
+		e := j + 1
+		if p.isPunct(e, '.') && p.attached(e) {
+			e++
+		}
+		if n, d, ok := p.num(e); ok && d == 4 && n >= 1900 && n <= 2199 {
+			r.y = n
+			e++
+		}
+		return r, e, true
+	}
+	rel, k := 0, j
+	if w := p.info(j); w != nil {
+		switch {
+		case w.role&rNext != 0:
+			rel, k = 1, j+1
+		case w.role&rLast != 0:
+			rel, k = -1, j+1
+		case w.role&rThis != 0:
+			k = j + 1
+		}
+	}
+	if p.has(k, rMonthUnit) {
+		return monthRef{isRel: true, rel: rel}, k + 1, true
+	}
+	return monthRef{}, j, false
+}
+
+// weekRefAt reads "this week", "nächster Woche", "der Woche", "around next week".
+func (p *parser) weekRefAt(j int) (int, int, bool) {
+	for p.word(j) == "the" || p.word(j) == "der" || p.word(j) == "around" {
+		j++
+	}
+	shift, k := 0, j
+	if w := p.info(j); w != nil {
+		switch {
+		case w.role&rNext != 0:
+			shift, k = 1, j+1
+		case w.role&rLast != 0:
+			shift, k = -1, j+1
+		case w.role&rThis != 0:
+			k = j + 1
+		}
+	}
+	if p.has(k, rWeek) && p.word(k) != "week's" {
+		return shift, k + 1, true
+	}
+	return 0, j, false
+}
+
+// resolveSpecial places the special forms; all are day windows except the
+// hour and minute spans.
+func (p *parser) resolveSpecial(m *mention, now time.Time) (Wish, bool) {
+	loc := now.Location()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	window := func(a, b time.Time, prec Precision) (Wish, bool) {
+		return Wish{Start: a, End: &b, Precision: prec}, true
+	}
+	switch m.special {
+	case specUpcoming:
+		d := today.AddDate(0, 0, m.spanN)
+		return window(d, d.AddDate(0, 0, 1), PrecisionDay)
+	case specSpan:
+		n := m.spanN
+		switch m.spanUnit {
+		case unitDay:
+			if n > 0 {
+				return window(today.AddDate(0, 0, 1), today.AddDate(0, 0, 1+n), PrecisionDay)
+			}
+			return window(today.AddDate(0, 0, n), today, PrecisionDay)
+		case unitHour, unitMinute:
+			step := time.Hour
+			base := time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), 0, 0, 0, loc)
+			if m.spanUnit == unitMinute {
+				step = time.Minute
+				base = time.Date(now.Year(), now.Month(), now.Day(), now.Hour(), now.Minute(), 0, 0, loc)
+			}
+			if n > 0 {
+				a := base.Add(step)
+				return window(a, a.Add(time.Duration(n)*step), PrecisionPartOfDay)
+			}
+			return window(base.Add(time.Duration(n)*step), base, PrecisionPartOfDay)
+		}
+	case specNth:
+		y, mo := p.refMonth(m.ref, today)
+		first := time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, loc)
+		last := time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, loc)
+		var d time.Time
+		switch {
+		case m.nthWd == 0 && m.nth > 0:
+			if m.nth > last.Day() {
+				return Wish{}, false
+			}
+			d = first.AddDate(0, 0, m.nth-1)
+		case m.nthWd == 0:
+			d = last
+		case m.nth > 0:
+			d = first.AddDate(0, 0, (int(m.nthWd)-weekdayIndex(first)+7)%7+7*(m.nth-1))
+			if d.Month() != first.Month() {
+				return Wish{}, false
+			}
+		default:
+			d = last.AddDate(0, 0, -((weekdayIndex(last) - int(m.nthWd) + 7) % 7))
+		}
+		return window(d, d.AddDate(0, 0, 1), PrecisionDay)
+	case specEdge:
+		if m.edgeWeek {
+			mon := today.AddDate(0, 0, -(weekdayIndex(today)-1)+7*m.spanN)
+			switch m.edge {
+			case edgeBegin:
+				return window(mon, mon.AddDate(0, 0, 3), PrecisionDay)
+			case edgeMid:
+				return window(mon.AddDate(0, 0, 2), mon.AddDate(0, 0, 4), PrecisionDay)
+			}
+			return window(mon.AddDate(0, 0, 4), mon.AddDate(0, 0, 7), PrecisionDay)
+		}
+		y, mo := p.refMonth(m.ref, today)
+		first := time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, loc)
+		switch m.edge {
+		case edgeBegin:
+			return window(first, first.AddDate(0, 0, 10), PrecisionDay)
+		case edgeMid:
+			return window(first.AddDate(0, 0, 10), first.AddDate(0, 0, 20), PrecisionDay)
+		}
+		return window(first.AddDate(0, 0, 20), first.AddDate(0, 1, 0), PrecisionDay)
+	}
+	return Wish{}, false
+}
+
+// refMonth: a named month without a year is the next one not yet over.
+func (p *parser) refMonth(r monthRef, today time.Time) (int, int) {
+	if r.isRel {
+		t := time.Date(today.Year(), today.Month()+time.Month(r.rel), 1, 0, 0, 0, 0, today.Location())
+		return t.Year(), int(t.Month())
+	}
+	if r.y != 0 {
+		return r.y, r.mo
+	}
+	if r.mo < int(today.Month()) {
+		return today.Year() + 1, r.mo
+	}
+	return today.Year(), r.mo
+}

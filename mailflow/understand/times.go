@@ -1,0 +1,1959 @@
+package understand
+
+import "time"
+
+// The extractor works in three steps over the token list:
+//  1. parse pieces: a date ("26.11.", "Donnerstag", "morgen"), a time or a
+//     time range ("10 Uhr", "zwischen 13 und 15 Uhr"), a part of the day
+//     ("Vormittag"), a week ("nächste Woche", "KW 49"), a time zone;
+//  2. merge neighbouring pieces into mentions as long as they do not clash
+//     (a second date or a second time starts a new mention) and no boundary
+//     word ("oder", "aber", "lieber") or sentence end lies between them;
+//  3. mark negated mentions ("Montag geht leider nicht") and resolve the
+//     rest against the reference time.
+
+// Weekday modes: how a weekday name is placed relative to today.
+const (
+	wdNextOcc   uint8 = iota // "Montag": the next Monday after today
+	wdNextWeek               // English "next Monday": Monday of next week
+	wdLast                   // "letzten Montag"
+	wdAfterNext              // "übernächsten Montag", "Monday after next"
+	wdCount                  // "3 fridays from now" / "2 thursdays ago"
+)
+
+// Offset units for "in 3 Tagen", "in einer Stunde".
+const (
+	unitNone uint8 = iota
+	unitMinute
+	unitHour
+	unitDay
+	unitWeek
+)
+
+// Open ends of "ab 13 Uhr" / "bis 11 Uhr".
+const (
+	openNone uint8 = iota
+	openAfter
+	openBefore
+)
+
+// maxGap is how many non-filler tokens may separate two pieces of one
+// mention: "Donnerstag hätte ich um 10 Uhr Zeit" is one wish, a date and a
+// time a whole sentence apart are not.
+const maxGap = 6
+
+type timeSpec struct {
+	h, m   int
+	ampm   uint8 // 0 unknown, 1 am, 2 pm
+	strict bool  // written so that it is certainly a 24-hour time ("07:30", "15 Uhr")
+}
+
+const (
+	ampmNone uint8 = iota
+	ampmAM
+	ampmPM
+)
+
+// mention is one wished time while it is being assembled; a parsed piece is
+// a mention with only some fields set.
+type mention struct {
+	a, b int // token span [a, b)
+
+	abs       bool
+	y, mo, d  int // y 0: no year given; mo 0: day of month only ("am 15.")
+	absEnd    bool
+	y2, mo2   int
+	d2        int
+	wd        int8 // 1 Monday … 7 Sunday
+	wdMode    uint8
+	wdN       int // for wdCount: how many; negative for "ago"
+	hasRel    bool
+	rel       int
+	week      bool
+	weekShift int // calendar weeks from this week
+	kw        int // ISO week number, 0 when not given
+	weekOff   bool
+	offUnit   uint8
+	offN      int
+
+	hasTime bool
+	t       timeSpec
+	hasEnd  bool
+	t2      timeSpec
+	open    uint8
+	pod     uint8
+	hasTZ   bool
+	tz      int // minutes east of UTC
+
+	// Special day forms that stand alone: "die nächsten 3 Tage", "erster
+	// Dienstag im Oktober", "Anfang nächster Woche", "Ende Dezember".
+	special  uint8
+	spanUnit uint8
+	spanN    int
+	nth      int  // 1…5, -1 for last
+	nthWd    int8 // 0: "Tag"/"day"
+	ref      monthRef
+	edge     uint8 // edgeBegin, edgeMid, edgeEnd
+	edgeWeek bool
+
+	neg bool
+}
+
+const (
+	specNone uint8 = iota
+	specSpan       // next/last N units
+	specUpcoming   // "upcoming 2 days": the day N days ahead
+	specNth        // nth weekday/day of a month, also "20th of next month"
+	specEdge       // beginning/middle/end of a week or month
+)
+
+const (
+	edgeBegin uint8 = iota + 1
+	edgeMid
+	edgeEnd
+)
+
+// monthRef names a month: by name (mo, y) or relative to this one.
+type monthRef struct {
+	mo, y int
+	isRel bool
+	rel   int
+}
+
+func (m *mention) dateish() bool {
+	return m.abs || m.wd != 0 || m.hasRel || m.week || (m.offUnit != unitNone) || m.special != specNone
+}
+
+// merge adds piece p to mention m unless they clash.
+func (m *mention) merge(p *mention) bool {
+	if p.hasTime && m.hasTime || p.pod != 0 && m.pod != 0 && p.pod != m.pod {
+		return false
+	}
+	if p.abs && m.abs || p.wd != 0 && m.wd != 0 || p.hasRel && m.hasRel || p.week && m.week {
+		return false
+	}
+	if p.offUnit != unitNone && m.dateish() || m.offUnit != unitNone && p.dateish() {
+		// "Mittwoch in 2 Wochen": a week offset with a weekday is a week shift.
+		if p.offUnit == unitWeek && p.offN != 0 && m.wd != 0 && !m.week && !m.abs && !m.hasRel && m.offUnit == unitNone {
+			m.week, m.weekShift = true, p.offN
+			m.b = p.b
+			return true
+		}
+		if m.offUnit == unitWeek && m.offN != 0 && p.wd != 0 && !p.week && !p.abs && !p.hasRel {
+			m.offUnit, m.week, m.weekShift = unitNone, true, m.offN
+			m.wd, m.wdMode = p.wd, p.wdMode
+			m.b = p.b
+			return true
+		}
+		if p.offUnit != unitNone && p.offUnit <= unitHour || m.offUnit != unitNone && m.offUnit <= unitHour {
+			return false
+		}
+		if !(p.offUnit == unitDay && m.offUnit == unitNone && !m.dateish()) {
+			return false
+		}
+	}
+	if p.week && (m.abs || m.hasRel) || m.week && (p.abs || p.hasRel) {
+		return false
+	}
+	if p.special != specNone && m.dateish() || m.special != specNone && p.dateish() {
+		return false
+	}
+	if p.hasTZ && !m.hasTime && !p.hasTime {
+		return true // a stray zone name: swallow
+	}
+	if p.abs {
+		m.abs, m.y, m.mo, m.d = true, p.y, p.mo, p.d
+		m.absEnd, m.y2, m.mo2, m.d2 = p.absEnd, p.y2, p.mo2, p.d2
+	}
+	if p.wd != 0 {
+		m.wd, m.wdMode, m.wdN = p.wd, p.wdMode, p.wdN
+	}
+	if p.hasRel {
+		m.hasRel, m.rel = true, p.rel
+	}
+	if p.week {
+		m.week, m.weekShift, m.kw = true, p.weekShift, p.kw
+	}
+	if p.offUnit != unitNone {
+		m.offUnit, m.offN = p.offUnit, p.offN
+	}
+	if p.hasTime {
+		m.hasTime, m.t, m.hasEnd, m.t2, m.open = true, p.t, p.hasEnd, p.t2, p.open
+	}
+	if p.pod != 0 {
+		m.pod = p.pod
+	}
+	if p.hasTZ {
+		m.hasTZ, m.tz = true, p.tz
+	}
+	if p.special != specNone {
+		m.special, m.spanUnit, m.spanN, m.nth, m.nthWd = p.special, p.spanUnit, p.spanN, p.nth, p.nthWd
+		m.ref, m.edge, m.edgeWeek = p.ref, p.edge, p.edgeWeek
+	}
+	if p.b > m.b {
+		m.b = p.b
+	}
+	return true
+}
+
+type parser struct {
+	toks []token
+	lang uint8
+}
+
+func (p *parser) tok(i int) *token {
+	if i < 0 || i >= len(p.toks) {
+		return nil
+	}
+	return &p.toks[i]
+}
+
+func (p *parser) isPunct(i int, c byte) bool {
+	t := p.tok(i)
+	return t != nil && t.kind == tPunct && len(t.s) == 1 && t.s[0] == c
+}
+
+// attached reports token i exists and follows the previous one without space.
+func (p *parser) attached(i int) bool {
+	t := p.tok(i)
+	return t != nil && !t.sp
+}
+
+func (p *parser) num(i int) (int, int, bool) {
+	t := p.tok(i)
+	if t == nil || t.kind != tNum {
+		return 0, 0, false
+	}
+	return t.n, len(t.s), true
+}
+
+func (p *parser) word(i int) string {
+	t := p.tok(i)
+	if t == nil || t.kind != tWord {
+		return ""
+	}
+	return t.s
+}
+
+func (p *parser) info(i int) *wordInfo {
+	t := p.tok(i)
+	if t == nil {
+		return nil
+	}
+	return t.w
+}
+
+func (p *parser) has(i int, r role) bool {
+	w := p.info(i)
+	return w != nil && w.role&r != 0
+}
+
+// ordSuffix reports whether token i is an ordinal ending glued to a number:
+// "1st", "15th", "15ten", "13ter".
+func (p *parser) ordSuffix(i int) bool {
+	if !p.attached(i) {
+		return false
+	}
+	switch p.word(i) {
+	case "st", "nd", "rd", "th", "te", "ten", "ter", "tes", "tem", "sten", "ster", "ste":
+		return true
+	}
+	return false
+}
+
+// extract finds every wished time in toks, in text order, negated ones and
+// those that cannot be placed in time left out.
+func extract(toks []token, lang uint8, now time.Time) []Wish {
+	p := parser{toks: toks, lang: lang}
+	var ms []mention
+	type pieceSpan struct{ a, b, m int }
+	var spans []pieceSpan
+	cur := -1
+	lastEnd := 0
+	gap := 0
+	for i := 0; i < len(toks); {
+		if p.boundary(i) {
+			cur = -1
+			i++
+			continue
+		}
+		pc, j, ok := p.piece(i)
+		if !ok {
+			t := &toks[i]
+			if t.kind == tWord && (t.w == nil || t.w.role&rFiller == 0) {
+				gap++
+			}
+			i++
+			continue
+		}
+		if t := &toks[i]; t.nl >= 2 {
+			cur = -1
+		}
+		if cur < 0 || gap > maxGap || !ms[cur].merge(&pc) {
+			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
+				i = j
+				continue
+			}
+			pc.a, pc.b = i, j
+			ms = append(ms, pc)
+			cur = len(ms) - 1
+		}
+		spans = append(spans, pieceSpan{i, j, cur})
+		lastEnd = j
+		_ = lastEnd
+		gap = 0
+		i = j
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+
+	// Negation: a negating word refers to the nearest piece in its clause,
+	// the one before it first ("Montag geht leider nicht"), else the one
+	// after ("nicht am Montag"). A question is not a refusal ("Hätten Sie
+	// nicht am Montag Zeit?").
+	for k := range toks {
+		if !p.isNegation(k) {
+			continue
+		}
+		ca, cb := p.clause(k)
+		if p.sentenceIsQuestion(k) {
+			continue
+		}
+		best := -1
+		for _, s := range spans {
+			if s.b <= k && s.a >= ca {
+				best = s.m
+			}
+		}
+		if best < 0 {
+			for _, s := range spans {
+				if s.a > k && s.b <= cb {
+					best = s.m
+					break
+				}
+			}
+		}
+		if best >= 0 {
+			ms[best].neg = true
+		}
+	}
+
+	// A time without a day takes the day of the mention before it:
+	// "Am Montag um 10 geht nicht, um 14 Uhr aber schon" is Monday 14:00.
+	for k := 1; k < len(ms); k++ {
+		m, prev := &ms[k], &ms[k-1]
+		if m.dateish() || !(m.hasTime || m.pod != 0) || !prev.dateish() || prev.offUnit != unitNone {
+			continue
+		}
+		if prev.neg && !prev.hasTime {
+			continue
+		}
+		if m.a-prev.b > 40 {
+			continue
+		}
+		m.abs, m.y, m.mo, m.d = prev.abs, prev.y, prev.mo, prev.d
+		m.wd, m.wdMode, m.wdN = prev.wd, prev.wdMode, prev.wdN
+		m.hasRel, m.rel = prev.hasRel, prev.rel
+		m.week, m.weekShift, m.kw = prev.week, prev.weekShift, prev.kw
+	}
+
+	out := make([]Wish, 0, len(ms))
+	for k := range ms {
+		if ms[k].neg {
+			continue
+		}
+		if w, ok := p.resolve(&ms[k], now); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// boundary: a token that ends the wish being assembled.
+func (p *parser) boundary(i int) bool {
+	t := &p.toks[i]
+	switch t.kind {
+	case tWord:
+		return t.w != nil && t.w.role&rBoundary != 0
+	case tPunct:
+		switch t.s {
+		case "!", "?", ";":
+			return true
+		case ".":
+			// A full stop after a short word is an abbreviation ("ca.", "bzw.").
+			prev := p.tok(i - 1)
+			if prev == nil || prev.kind == tWord && len(prev.s) <= 3 {
+				return false
+			}
+			next := p.tok(i + 1)
+			return next == nil || next.sp
+		}
+	}
+	return false
+}
+
+// clause returns the token range around k that a negation can reach:
+// commas, sentence ends and boundary words close it.
+func (p *parser) clause(k int) (int, int) {
+	a := k
+	for a > 0 && !p.clauseEnd(a-1) {
+		a--
+	}
+	b := k + 1
+	for b < len(p.toks) && !p.clauseEnd(b) {
+		b++
+	}
+	return a, b
+}
+
+func (p *parser) clauseEnd(i int) bool {
+	t := &p.toks[i]
+	if t.nl >= 2 {
+		return true
+	}
+	if t.kind == tPunct {
+		switch t.s {
+		case ",", ";", "!", "?", "(", ")", ":":
+			return true
+		case ".":
+			return p.boundary(i)
+		}
+		return false
+	}
+	return p.boundary(i)
+}
+
+func (p *parser) sentenceIsQuestion(k int) bool {
+	for i := k + 1; i < len(p.toks) && i < k+40; i++ {
+		t := &p.toks[i]
+		if t.nl >= 2 {
+			return false
+		}
+		if t.kind == tPunct {
+			switch t.s {
+			case "?":
+				return true
+			case "!":
+				return false
+			case ".":
+				if p.boundary(i) {
+					return false
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (p *parser) isNegation(k int) bool {
+	t := &p.toks[k]
+	if t.kind != tWord {
+		return false
+	}
+	if t.w == nil || t.w.role&rNeg == 0 {
+		// "can’t" and friends that are not in the table.
+		n := len(t.s)
+		return n > 3 && t.s[n-3:] == "n't"
+	}
+	switch t.s {
+	case "nicht", "not":
+		// "nicht vor 10" / "not before 10" is "ab 10"; "nicht nur" is no refusal.
+		if p.has(k+1, rOpenBefore) || p.has(k+1, rOpenAfter) {
+			return false
+		}
+		switch p.word(k + 1) {
+		case "nur", "only", "dringend", "urgent", "so":
+			return false
+		}
+	case "kein", "keine", "no":
+		switch p.word(k + 1) {
+		case "problem", "thema", "stress", "eile", "hurry", "worries":
+			return false
+		}
+	}
+	return true
+}
+
+// piece parses whatever date/time piece starts at token i.
+func (p *parser) piece(i int) (mention, int, bool) {
+	t := &p.toks[i]
+	var m mention
+	if t.kind == tWord && t.w != nil {
+		w := t.w
+		if w.hasTZ && (w.langOnly == 0 || w.langOnly&p.lang != 0) && p.zoneContext(i) {
+			m.hasTZ, m.tz = true, int(w.tz)
+			return m, i + 1, true
+		}
+		// "nicht vor 10 Uhr" means "ab 10 Uhr".
+		if (t.s == "nicht" || t.s == "not") && p.has(i+1, rOpenBefore) {
+			if ts, j, ok := p.parseTime(i+2, true); ok {
+				m.hasTime, m.t, m.open = true, ts, openAfter
+				return m, j, true
+			}
+		}
+		if w.role&rRangeStart != 0 {
+			if r, j, ok := p.dateRange(i + 1); ok {
+				return r, j, true
+			}
+			if r, j, ok := p.timeRange(i+1, true); ok {
+				return r, j, true
+			}
+		}
+		if w.role&(rOpenAfter|rEarliest) != 0 {
+			if t.s == "nach" || t.s == "after" {
+				j := i + 1
+				if p.word(j) == "dem" {
+					j++
+				}
+				switch p.word(j) {
+				case "mittagessen", "mittag", "lunch", "mittagspause":
+					m.pod = podAfternoon
+					return m, j + 1, true
+				}
+			}
+			if r, j, ok := p.timeRange(i+1, true); ok && (t.s == "from" || t.s == "von") {
+				return r, j, true
+			}
+			if ts, j, ok := p.parseTime(i+1, true); ok {
+				m.hasTime, m.t, m.open = true, ts, openAfter
+				return m, j, true
+			}
+		}
+		if w.role&rOpenBefore != 0 {
+			if r, j, ok := p.offset(i); ok {
+				return r, j, true
+			}
+			if ts, j, ok := p.parseTime(i+1, true); ok {
+				m.hasTime, m.t, m.open = true, ts, openBefore
+				return m, j, true
+			}
+		}
+		if w.role&(rTrigger|rApprox) != 0 {
+			j := i
+			for k := 0; k < 4 && (p.has(j, rTrigger|rApprox) || p.isPunct(j, '.') && j > i); k++ {
+				j++
+			}
+			if r, e, ok := p.timeRange(j, true); ok {
+				return r, e, true
+			}
+			if ts, e, ok := p.parseTime(j, true); ok {
+				m.hasTime, m.t = true, ts
+				return p.timeSuffix(m, e)
+			}
+		}
+	}
+	if t.kind == tPunct && t.s == "@" {
+		if ts, e, ok := p.parseTime(i+1, true); ok {
+			m.hasTime, m.t = true, ts
+			return p.timeSuffix(m, e)
+		}
+	}
+	if r, j, ok := p.specialPiece(i); ok {
+		return r, j, true
+	}
+	if r, j, ok := p.dateRange(i); ok {
+		return r, j, true
+	}
+	if r, j, ok := p.timeRange(i, false); ok {
+		return r, j, true
+	}
+	if ts, j, ok := p.parseTime(i, false); ok {
+		m.hasTime, m.t = true, ts
+		return p.timeSuffix(m, j)
+	}
+	if r, j, ok := p.date(i); ok {
+		return r, j, true
+	}
+	if r, j, ok := p.offset(i); ok {
+		return r, j, true
+	}
+	if r, j, ok := p.weekPiece(i); ok {
+		return r, j, true
+	}
+	if t.kind == tWord && t.w != nil {
+		return p.dayWord(i)
+	}
+	return m, i, false
+}
+
+// zoneContext: a zone name counts right after a time ("16 Uhr CET", "9 am (BST)").
+func (p *parser) zoneContext(i int) bool {
+	prev := p.tok(i - 1)
+	if prev != nil && prev.kind == tPunct && prev.s == "(" {
+		prev = p.tok(i - 2)
+	}
+	if prev == nil {
+		return false
+	}
+	if prev.kind == tNum {
+		return true
+	}
+	return prev.w != nil && prev.w.role&(rUhr|rAM|rPM) != 0 || prev.s == "m"
+}
+
+// timeSuffix consumes what may follow a time: "Uhr", "ish", "frühestens".
+func (p *parser) timeSuffix(m mention, j int) (mention, int, bool) {
+	for k := 0; k < 3; k++ {
+		w := p.info(j)
+		if w == nil {
+			break
+		}
+		switch {
+		case p.word(j) == "ish" || p.word(j) == "approximately":
+			j++
+			continue
+		case w.role&rEarliest != 0 && m.open == openNone:
+			m.open = openAfter
+			j++
+			continue
+		case p.word(j) == "in" && p.word(j+1) == "etwa":
+			j += 2
+			continue
+		}
+		break
+	}
+	return m, j, true
+}
+
+// hourAt reads an hour written as digits or a number word ("halb zehn").
+func (p *parser) hourAt(i int) (timeSpec, int, bool) {
+	if n, d, ok := p.num(i); ok && d <= 2 && n <= 24 {
+		ts := timeSpec{h: n, strict: n > 12 || d == 2 && n < 10}
+		j := i + 1
+		ts, j = p.ampm(ts, j)
+		if p.has(j, rUhr) {
+			j++
+		}
+		return ts, j, true
+	}
+	if w := p.info(i); w != nil {
+		if w.num > 0 && w.num <= 12 {
+			ts := timeSpec{h: int(w.num)}
+			ts, j := p.ampm(ts, i+1)
+			if p.has(j, rUhr) {
+				j++
+			}
+			return ts, j, true
+		}
+		if w.role&rNoon != 0 {
+			return timeSpec{h: 12, strict: true}, i + 1, true
+		}
+		if w.role&rMidnight != 0 {
+			return timeSpec{h: 0, strict: true}, i + 1, true
+		}
+	}
+	return timeSpec{}, i, false
+}
+
+// ampm consumes "am", "pm", "a.m.", "p. m.", "a", "p" after a time.
+func (p *parser) ampm(ts timeSpec, j int) (timeSpec, int) {
+	if p.word(j) == "ish" && p.attached(j) && p.has(j+1, rAM|rPM) {
+		j++
+	}
+	if p.word(j) == "in" && p.word(j+1) == "the" && (p.word(j+2) == "am" || p.word(j+2) == "pm") {
+		j += 2
+	}
+	w := p.info(j)
+	if w == nil {
+		return ts, j
+	}
+	s := p.word(j)
+	var v uint8
+	switch {
+	case w.role&rPM != 0:
+		v = ampmPM
+	case w.role&rAM != 0:
+		// German "am" is a preposition ("um 10 am Montag"); only glued to
+		// the number or in English text is it a.m.
+		if s == "am" && p.lang != langEN && p.attached(j) {
+			v = ampmAM
+		} else if s == "am" && p.lang == langEN {
+			v = ampmAM
+		} else if s == "a" && (p.attached(j) || p.isPunct(j+1, '.')) {
+			v = ampmAM
+		}
+	}
+	if v == ampmNone {
+		return ts, j
+	}
+	if (s == "p" || s == "a") && !p.attached(j) && !p.isPunct(j+1, '.') && p.word(j+1) != "m" {
+		return ts, j
+	}
+	j++
+	// "p.m.", "a. m.", "p m"
+	if p.isPunct(j, '.') {
+		j++
+	}
+	if p.word(j) == "m" {
+		j++
+		if p.isPunct(j, '.') {
+			j++
+		}
+	}
+	ts.ampm = v
+	return ts, j
+}
+
+// parseTime reads one clock time at i. trig says a trigger word ("um",
+// "at", "gegen") came before, which lets a bare number be an hour.
+func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
+	t := p.tok(i)
+	if t == nil {
+		return timeSpec{}, i, false
+	}
+	if t.kind == tWord {
+		return p.wordTime(i, trig)
+	}
+	if t.kind != tNum {
+		return timeSpec{}, i, false
+	}
+	n, d := t.n, len(t.s)
+
+	// "20 nach 3", "15 minutes past 3pm", "20 minutes to 2pm"
+	if d <= 2 && n > 0 && n < 60 {
+		j := i + 1
+		unit := false
+		if p.has(j, rMinuteUnit) {
+			j++
+			unit = true
+		}
+		if w := p.info(j); w != nil && (w.role&(rPast|rTo) != 0) && !(w.role&rPast == 0 && !unit && !p.noonAt(j+1) && p.word(j) != "vor") {
+			if h, e, ok := p.hourAt(j + 1); ok && !(p.isPunct(e, '.') && p.attached(e) && p.attached(e+1)) {
+				if w.role&rPast != 0 && (p.word(j) != "after" || unit || n%5 == 0) {
+					return p.finishTime(timeSpec{h: h.h, m: n, ampm: h.ampm, strict: h.strict}, e, true)
+				}
+				if w.role&rTo != 0 && (unit || p.noonAt(j+1) || p.word(j) == "vor" && n <= 30) {
+					hh := h.h - 1
+					if hh < 0 {
+						hh = 23
+					}
+					return p.finishTime(timeSpec{h: hh, m: 60 - n, ampm: h.ampm, strict: h.strict}, e, true)
+				}
+			}
+		}
+	}
+
+	switch {
+	case d <= 2 && n <= 24 && p.isPunct(i+1, ':') && p.attached(i+1) && p.attached(i+2):
+		if mm, md, ok := p.num(i + 2); ok && md == 2 && mm < 60 {
+			j := i + 3
+			if p.isPunct(j, ':') && p.attached(j) {
+				if _, sd, ok := p.num(j + 1); ok && sd == 2 && p.attached(j+1) {
+					j += 2
+				}
+			}
+			return p.finishTime(timeSpec{h: n, m: mm, strict: n > 12 || d == 2}, j, true)
+		}
+	case d <= 2 && n <= 24 && p.isPunct(i+1, '.') && p.attached(i+1) && p.attached(i+2):
+		// "10.30 Uhr" or "um 10.10": a time; "10.10" alone is a date.
+		if mm, md, ok := p.num(i + 2); ok && md == 2 && mm < 60 {
+			j := i + 3
+			if p.isPunct(j, '.') && p.attached(j) {
+				return timeSpec{}, i, false
+			}
+			if p.has(j, rUhr) || trig {
+				return p.finishTime(timeSpec{h: n, m: mm, strict: n > 12 || d == 2}, j, true)
+			}
+		}
+	case d <= 2 && n <= 24 && p.word(i+1) == "h" && p.attached(i+1):
+		// "13h30", "15h", "17h10"
+		if mm, md, ok := p.num(i + 2); ok && md == 2 && mm < 60 && p.attached(i+2) {
+			return p.finishTime(timeSpec{h: n, m: mm, strict: true}, i+3, true)
+		}
+		return p.finishTime(timeSpec{h: n, strict: true}, i+2, true)
+	case (d == 3 || d == 4) && n%100 < 60 && n/100 <= 24:
+		// "1030", "330 p.m."
+		ts := timeSpec{h: n / 100, m: n % 100, strict: d == 4 && n/100 < 10}
+		ts2, j := p.ampm(ts, i+1)
+		if ts2.ampm != ampmNone || trig && p.lang == langEN {
+			return p.finishTime(ts2, j, true)
+		}
+	}
+	if d > 2 || n > 24 {
+		return timeSpec{}, i, false
+	}
+	ts := timeSpec{h: n, strict: n > 12 || d == 2 && n < 10}
+	j := i + 1
+	if p.has(j, rUhr) {
+		j++
+		// "14 Uhr 30"
+		if mm, md, ok := p.num(j); ok && md == 2 && mm < 60 && !p.isPunct(j+1, ':') && !p.isPunct(j+1, '.') && !p.has(j+1, rUhr) && !p.has(j+1, rMinuteUnit|rDayUnit|rHourUnit|rWeek) && p.monthAt(j+1) == 0 {
+			ts.m = mm
+			j++
+		}
+		ts.strict = ts.strict || n > 12
+		return p.finishTime(ts, j, true)
+	}
+	ts2, j2 := p.ampm(ts, j)
+	if ts2.ampm != ampmNone {
+		return p.finishTime(ts2, j2, true)
+	}
+	if !trig && !p.dayWordAfter(j) {
+		return timeSpec{}, i, false
+	}
+	// "at 3 15": English hour and minutes apart.
+	if mm, md, ok := p.num(j); ok && md == 2 && mm < 60 && p.lang == langEN && trig && p.tok(j).sp && !p.has(j+1, rUhr|rMinuteUnit|rHourUnit|rDayUnit|rWeek) && !p.isPunct(j+1, ':') && !p.isPunct(j+1, '.') {
+		return p.finishTime(timeSpec{h: n, m: mm}, j+1, true)
+	}
+	// A bare number after "um"/"at": an hour, unless what follows shows it
+	// is a date, a count or an amount.
+	next := p.tok(j)
+	if next != nil {
+		if next.kind == tPunct && (next.s == "." || next.s == "/" || next.s == ":" || next.s == ",") && !next.sp {
+			if nt := p.tok(j + 1); nt != nil && !nt.sp && nt.kind == tNum {
+				return timeSpec{}, i, false
+			}
+			if next.s == "." && p.monthAt(j+1) != 0 {
+				return timeSpec{}, i, false
+			}
+		}
+		if next.kind == tPunct && (next.s == "%" || next.s == "€") {
+			return timeSpec{}, i, false
+		}
+		if next.kind == tWord && next.w != nil && (next.w.role&(rDayUnit|rHourUnit|rMinuteUnit|rWeek|rMonthUnit) != 0 || next.w.month != 0) {
+			return timeSpec{}, i, false
+		}
+		if p.ordSuffix(j) {
+			return timeSpec{}, i, false
+		}
+		switch next.s {
+		case "prozent", "euro", "eur", "mal", "personen", "leute", "people", "percent", "jahre", "years", "stück", "user", "benutzer", "arbeitsplätze":
+			return timeSpec{}, i, false
+		}
+	}
+	// "at 3 15"
+	return p.finishTime(ts, j, true)
+}
+
+// dayWordAfter: "8 tonight", "9 tomorrow morning", "3 in the morning".
+func (p *parser) dayWordAfter(j int) bool {
+	if p.lang != langEN {
+		return false
+	}
+	w := p.info(j)
+	if w == nil {
+		return false
+	}
+	if w.pod != 0 || w.hasRel && p.word(j) != "morgen" {
+		return true
+	}
+	if p.word(j) == "this" || p.word(j) == "in" {
+		k := j + 1
+		if p.word(k) == "the" {
+			k++
+		}
+		if pw := p.info(k); pw != nil && (pw.pod != 0 || p.word(k) == "am" || p.word(k) == "pm") {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) noonAt(i int) bool {
+	w := p.info(i)
+	return w != nil && w.role&(rNoon|rMidnight) != 0
+}
+
+func (p *parser) monthAt(i int) int8 {
+	w := p.info(i)
+	if w == nil {
+		return 0
+	}
+	return w.month
+}
+
+// finishTime applies a trailing am/pm, "Uhr" or "o'clock".
+func (p *parser) finishTime(ts timeSpec, j int, ok bool) (timeSpec, int, bool) {
+	if ts.ampm == ampmNone {
+		ts, j = p.ampm(ts, j)
+	}
+	if p.has(j, rUhr) {
+		j++
+		if ts.ampm == ampmNone {
+			ts, j = p.ampm(ts, j)
+		}
+	}
+	if ts.ampm == ampmPM && ts.h < 12 {
+		ts.h += 12
+		ts.strict = true
+	} else if ts.ampm == ampmAM && ts.h == 12 {
+		ts.h = 0
+		ts.strict = true
+	} else if ts.ampm == ampmAM {
+		ts.strict = true
+	}
+	if ts.h == 24 {
+		ts.h = 0
+	}
+	return ts, j, ok
+}
+
+// wordTime reads "halb 10", "viertel nach zehn", "dreiviertel 11",
+// "quarter past 3pm", "noon", "um drei".
+func (p *parser) wordTime(i int, trig bool) (timeSpec, int, bool) {
+	w := p.info(i)
+	if w == nil {
+		return timeSpec{}, i, false
+	}
+	s := p.word(i)
+	switch {
+	case w.role&rHalf != 0:
+		if p.has(i+1, rPast) {
+			if h, j, ok := p.hourAt(i + 2); ok {
+				return p.finishTime(timeSpec{h: h.h, m: 30, ampm: h.ampm, strict: h.strict}, j, true)
+			}
+		}
+		if h, j, ok := p.hourAt(i + 1); ok {
+			if s == "half" { // British "half three" is 3:30
+				return p.finishTime(timeSpec{h: h.h, m: 30, ampm: h.ampm}, j, true)
+			}
+			hh := h.h - 1
+			if hh < 0 {
+				hh = 23
+			}
+			return p.finishTime(timeSpec{h: hh, m: 30, ampm: h.ampm}, j, true)
+		}
+	case w.role&rThreeQuarter != 0 || w.num == 3 && p.word(i+1) == "viertel":
+		j := i + 1
+		if s != "dreiviertel" {
+			j++
+		}
+		if h, e, ok := p.hourAt(j); ok {
+			return p.finishTime(timeSpec{h: (h.h + 23) % 24, m: 45, ampm: h.ampm}, e, true)
+		}
+	case w.role&rQuarter != 0:
+		if p.has(i+1, rPast) {
+			if h, j, ok := p.hourAt(i + 2); ok {
+				return p.finishTime(timeSpec{h: h.h, m: 15, ampm: h.ampm, strict: h.strict}, j, true)
+			}
+		}
+		if p.has(i+1, rTo) {
+			if h, j, ok := p.hourAt(i + 2); ok {
+				return p.finishTime(timeSpec{h: (h.h + 23) % 24, m: 45, ampm: h.ampm, strict: h.strict}, j, true)
+			}
+		}
+		if s == "viertel" { // Austrian "viertel 11" is 10:15
+			if h, j, ok := p.hourAt(i + 1); ok {
+				return p.finishTime(timeSpec{h: (h.h + 23) % 24, m: 15, ampm: h.ampm}, j, true)
+			}
+		}
+	case w.role&rNoon != 0:
+		return timeSpec{h: 12, strict: true}, i + 1, true
+	case w.role&rMidnight != 0:
+		return timeSpec{h: 0, strict: true}, i + 1, true
+	case w.num > 0:
+		n := int(w.num)
+		// "zwanzig nach 3", "twenty after 3pm"
+		if n < 60 && p.has(i+1, rPast) {
+			if h, j, ok := p.hourAt(i + 2); ok {
+				return p.finishTime(timeSpec{h: h.h, m: n, ampm: h.ampm, strict: h.strict}, j, true)
+			}
+		}
+		if n > 12 || s == "a" || s == "an" || s == "ein" || s == "eine" || s == "einer" || s == "einen" || s == "einem" || s == "paar" || s == "couple" || s == "few" {
+			return timeSpec{}, i, false
+		}
+		ts := timeSpec{h: n}
+		j := i + 1
+		// "seven thirty", "ten thirty am"
+		if w2 := p.info(j); w2 != nil && (w2.num == 30 || w2.num == 15 || w2.num == 45 || w2.num == 20) && p.lang == langEN {
+			ts.m = int(w2.num)
+			j++
+		}
+		ts2, j2 := p.ampm(ts, j)
+		if ts2.ampm != ampmNone || p.has(j, rUhr) || trig {
+			if p.has(j2, rDayUnit|rHourUnit|rMinuteUnit|rWeek|rMonthUnit) {
+				return timeSpec{}, i, false
+			}
+			return p.finishTime(ts2, j2, true)
+		}
+	}
+	return timeSpec{}, i, false
+}
+
+// timeRange reads "13-14 Uhr", "9:30 - 11:00", "zwischen 13 und 15 Uhr"
+// (called after the range word), "3-4pm", "13:00–14:00".
+func (p *parser) timeRange(i int, afterStart bool) (mention, int, bool) {
+	var m mention
+	t1, j, ok := p.parseTime(i, true)
+	if !ok {
+		return m, i, false
+	}
+	bare := false
+	if nt := p.tok(i); nt != nil && nt.kind == tNum && j == i+1 {
+		bare = true // a bare number only counts as an hour if the end is a clear time
+	}
+	if !afterStart && bare && !p.has(i-1, rTrigger) {
+		// only "13-14 Uhr"-like forms with a clear end
+	}
+	k := j
+	if !(p.isPunct(k, '-') || p.isPunct(k, '/') || p.has(k, rRangeJoin)) {
+		return m, i, false
+	}
+	if p.isPunct(k, '/') && bare {
+		return m, i, false
+	}
+	k++
+	if p.word(k) == "zum" || p.word(k) == "um" || p.word(k) == "the" {
+		k++
+	}
+	t2, e, ok := p.parseTime(k, true)
+	if !ok {
+		return m, i, false
+	}
+	if p.monthAt(e) != 0 || p.isPunct(e, '.') && p.attached(e) && p.attached(e+1) {
+		return m, i, false
+	}
+	endBare := false
+	if nt := p.tok(k); nt != nil && nt.kind == tNum && e == k+1 {
+		endBare = true
+	}
+	if bare && endBare && !afterStart && !p.has(i-1, rTrigger|rApprox) {
+		return m, i, false
+	}
+	// "3-4pm", "9-11am": the end's am/pm carries to the start.
+	if t1.ampm == ampmNone && t2.ampm != ampmNone && !t1.strict {
+		h := t1.h
+		if t2.ampm == ampmPM && h < 12 {
+			h += 12
+			if h > t2.h {
+				h -= 12
+			}
+		}
+		t1.h = h
+		t1.strict = true
+	}
+	// The second may also carry the "Uhr" in "zwischen 13 und 15 Uhr".
+	if !t1.strict && t2.strict && t1.h < 12 && t1.h+12 <= t2.h && t2.h >= 13 {
+		t1.h += 12
+		t1.strict = true
+	}
+	m.hasTime, m.t, m.hasEnd, m.t2 = true, t1, true, t2
+	return p.timeSuffix(m, e)
+}
+
+// dateRange reads "13. - 15. Juli", "14.10. - 15.10.2018", "14./15.10.",
+// "July 13-15", "vom 14.10. bis zum 15.10.".
+func (p *parser) dateRange(i int) (mention, int, bool) {
+	var m mention
+	t := p.tok(i)
+	if t == nil {
+		return m, i, false
+	}
+	if t.kind == tWord && p.monthAt(i) != 0 {
+		// "July 13-15", "Aug 8 - Aug 12"
+		d1, j, ok := p.date(i)
+		if !ok || !d1.abs {
+			return m, i, false
+		}
+		if !(p.isPunct(j, '-') || p.has(j, rRangeJoin) && p.word(j) != "und" && p.word(j) != "and") {
+			return m, i, false
+		}
+		k := j + 1
+		if n, nd, ok := p.num(k); ok && nd <= 2 && n >= 1 && n <= 31 && p.monthAt(k+1) == 0 {
+			e := k + 1
+			if p.ordSuffix(e) {
+				e++
+			}
+			if p.has(e, rUhr|rAM|rPM) || p.isPunct(e, ':') {
+				return m, i, false
+			}
+			d1.absEnd, d1.y2, d1.mo2, d1.d2 = true, d1.y, d1.mo, n
+			return d1, e, true
+		}
+		if d2, e, ok := p.date(k); ok && d2.abs && d2.mo != 0 {
+			d1.absEnd, d1.y2, d1.mo2, d1.d2 = true, d2.y, d2.mo, d2.d
+			return d1, e, true
+		}
+		return m, i, false
+	}
+	if t.kind != tNum || len(t.s) > 2 || t.n < 1 || t.n > 31 {
+		return m, i, false
+	}
+	// The first part: a full date ("14.10.") or a bare day ("13.", "13th", "13").
+	var first mention
+	j := i + 1
+	if d1, e, ok := p.date(i); ok && d1.abs && d1.mo != 0 {
+		first, j = d1, e
+	} else {
+		first.abs, first.d = true, t.n
+		if p.isPunct(j, '.') && p.attached(j) {
+			j++
+		} else if p.ordSuffix(j) {
+			j++
+		}
+	}
+	if !(p.isPunct(j, '-') || p.isPunct(j, '/') || p.has(j, rRangeJoin) && p.word(j) != "und" && p.word(j) != "and") {
+		return m, i, false
+	}
+	k := j + 1
+	for p.word(k) == "zum" || p.word(k) == "den" || p.word(k) == "the" || p.word(k) == "zu" {
+		k++
+	}
+	d2, e, ok := p.date(k)
+	if !ok || !d2.abs || d2.mo == 0 {
+		return m, i, false
+	}
+	m.abs, m.d = true, first.d
+	m.mo, m.y = first.mo, first.y
+	if m.mo == 0 {
+		m.mo = d2.mo
+	}
+	if m.y == 0 {
+		m.y = d2.y
+	}
+	m.absEnd, m.y2, m.mo2, m.d2 = true, d2.y, d2.mo, d2.d
+	return m, e, true
+}
+
+// date reads a calendar date at i: "26.11.", "03.12.2026", "2026-11-26",
+// "3/12/2026", "3. Dezember", "December 1st", "erster März", "am 15.",
+// or a weekday ("Do.", "Thursday").
+func (p *parser) date(i int) (mention, int, bool) {
+	var m mention
+	t := p.tok(i)
+	if t == nil {
+		return m, i, false
+	}
+	if t.kind == tNum {
+		return p.numDate(i)
+	}
+	if t.kind != tWord || t.w == nil {
+		return m, i, false
+	}
+	w := t.w
+	if w.month != 0 {
+		return p.monthFirst(i)
+	}
+	if w.ord != 0 && w.ord <= 31 {
+		j := i + 1
+		if p.word(j) == "of" || p.word(j) == "im" || p.word(j) == "in" {
+			j++
+		}
+		if mo := p.monthAt(j); mo != 0 {
+			m.abs, m.d, m.mo = true, int(w.ord), int(mo)
+			j++
+			if p.isPunct(j, '.') && p.attached(j) {
+				j++
+			}
+			m.y, j = p.yearAfter(j)
+			return m, j, true
+		}
+		return m, i, false
+	}
+	if w.wd != 0 {
+		return p.weekday(i)
+	}
+	return m, i, false
+}
+
+// yearAfter reads an optional year after a month name: "2015", ", 2015",
+// "15" (two digits, when it is not an hour).
+func (p *parser) yearAfter(j int) (int, int) {
+	k := j
+	if p.isPunct(k, ',') {
+		k++
+	}
+	n, d, ok := p.num(k)
+	if !ok {
+		return 0, j
+	}
+	if p.isPunct(k+1, ':') || p.isPunct(k+1, '.') && p.attached(k+1) && p.attached(k+2) || p.has(k+1, rUhr|rAM|rPM|rHourUnit) {
+		return 0, j
+	}
+	if d == 4 && n >= 1900 && n <= 2199 {
+		return n, k + 1
+	}
+	if d == 2 && k == j && !p.has(k+1, rDayUnit|rWeek|rMinuteUnit) && !p.ordSuffix(k+1) {
+		return 2000 + n, k + 1 // widened by resolve's two-digit rule
+	}
+	return 0, j
+}
+
+func (p *parser) numDate(i int) (mention, int, bool) {
+	var m mention
+	n, d, _ := p.num(i)
+	// Digits glued to letters before ("RE-2024…", "v5.10") are not dates.
+	if prev := p.tok(i - 1); prev != nil && !p.toks[i].sp {
+		if prev.kind == tWord || prev.kind == tPunct && prev.s == "#" {
+			return m, i, false
+		}
+		if prev.kind == tPunct && (prev.s == "-" || prev.s == "/") && !prev.sp {
+			if pp := p.tok(i - 2); pp != nil && pp.kind == tWord {
+				return m, i, false
+			}
+		}
+	}
+	switch p.word(i - 1) {
+	case "version", "v", "ver", "release", "build", "patch", "windows", "nr", "nummer":
+		return m, i, false
+	}
+	// ISO 2026-11-26
+	if d == 4 && p.isPunct(i+1, '-') && p.attached(i+1) && p.attached(i+2) {
+		mo, _, ok1 := p.num(i + 2)
+		if ok1 && p.isPunct(i+3, '-') && p.attached(i+3) && p.attached(i+4) {
+			dd, dd2, ok2 := p.num(i + 4)
+			if ok2 && dd2 <= 2 && validDate(dd, mo) {
+				m.abs, m.y, m.mo, m.d = true, n, mo, dd
+				return m, i + 5, true
+			}
+		}
+		return m, i, false
+	}
+	if d > 2 || n < 1 || n > 31 {
+		// "14april": glued digits and month are handled below only for 1-2 digits.
+		return m, i, false
+	}
+	// d.m. / d.m.yy / d.m.yyyy / d.m
+	if p.isPunct(i+1, '.') && p.attached(i+1) && p.attached(i+2) {
+		if mo, md, ok := p.num(i + 2); ok && md <= 2 && validDate(n, mo) {
+			j := i + 3
+			y := 0
+			if p.isPunct(j, '.') && p.attached(j) {
+				j++
+				if yy, yd, ok := p.num(j); ok && (yd == 4 || yd == 2) && p.attached(j) && !p.isPunct(j+1, ':') {
+					y = yy
+					if yd == 2 {
+						y = 2000 + yy
+					}
+					j++
+				} else if yy, yd, ok := p.num(j); ok && yd == 4 && yy >= 1900 && yy <= 2199 && !p.isPunct(j+1, ':') {
+					y = yy
+					j++
+				}
+			} else {
+				// "26.11" without a final dot: a time when "Uhr" follows or a
+				// trigger came before; a version or an amount when more digits
+				// or a unit follow.
+				if p.has(j, rUhr) || p.has(i-1, rTrigger) || p.isPunct(j, ':') {
+					return m, i, false
+				}
+				if p.isPunct(j, '.') || p.isPunct(j, ',') && p.attached(j) && p.attached(j+1) {
+					return m, i, false
+				}
+			}
+			if nt := p.tok(j); nt != nil && (nt.s == "%" || nt.s == "€" || nt.s == "eur" || nt.s == "euro" || nt.w != nil && nt.w.role&(rHourUnit|rMinuteUnit|rDayUnit) != 0) {
+				return m, i, false
+			}
+			m.abs, m.y, m.mo, m.d = true, y, mo, n
+			return m, j, true
+		}
+		// "15. Februar", "3. Dezember 2026"
+		if mo := p.monthAt(i + 2); mo != 0 {
+			j := i + 3
+			if p.isPunct(j, '.') && p.attached(j) {
+				j++
+			}
+			m.abs, m.d, m.mo = true, n, int(mo)
+			m.y, j = p.yearAfter(j)
+			return m, j, true
+		}
+	}
+	// d/m[/y] (German order) or m/d[/y] (English order)
+	if p.isPunct(i+1, '/') && p.attached(i+1) && p.attached(i+2) {
+		if b, bd, ok := p.num(i + 2); ok && bd <= 2 {
+			dd, mo := n, b
+			if p.lang == langEN {
+				dd, mo = b, n
+			}
+			j := i + 3
+			y := 0
+			if p.isPunct(j, '/') && p.attached(j) && p.attached(j+1) {
+				if yy, yd, ok := p.num(j + 1); ok && (yd == 2 || yd == 4) {
+					y = yy
+					if yd == 2 {
+						y = 2000 + yy
+					}
+					j += 2
+				}
+			}
+			if validDate(dd, mo) && (y != 0 || p.lang == langEN) && !p.has(j, rHourUnit|rMinuteUnit) {
+				m.abs, m.y, m.mo, m.d = true, y, mo, dd
+				return m, j, true
+			}
+		}
+		return m, i, false
+	}
+	// "15te februar", "3 December", "4th of July", "14april 2015", "am 15ten"
+	j := i + 1
+	suffix := false
+	if p.ordSuffix(j) {
+		j++
+		suffix = true
+	} else if p.isPunct(j, '.') && p.attached(j) {
+		j++
+		suffix = true
+	}
+	k := j
+	if p.word(k) == "of" {
+		k++
+	}
+	if mo := p.monthAt(k); mo != 0 {
+		k++
+		if p.isPunct(k, '.') && p.attached(k) {
+			k++
+		}
+		m.abs, m.d, m.mo = true, n, int(mo)
+		m.y, k = p.yearAfter(k)
+		return m, k, true
+	}
+	// A day of the month alone needs an ordinal ending or a German "am 15.".
+	if suffix {
+		prevW := p.word(i - 1)
+		ord := p.ordSuffix(i + 1)
+		if ord || prevW == "am" || prevW == "den" || prevW == "zum" || prevW == "vom" || prevW == "ab" ||
+			p.info(i-1) != nil && p.info(i-1).wd != 0 || p.isPunct(i-1, ',') && p.info(i-2) != nil && p.info(i-2).wd != 0 {
+			if p.has(j, rUhr|rAM|rPM) {
+				return m, i, false
+			}
+			if !ord {
+				// "am 15." must not be "am 15. um" of a list: any number after it
+				// would have been a month.
+				if nt := p.tok(j); nt != nil && nt.kind == tNum && !nt.sp {
+					return m, i, false
+				}
+			}
+			m.abs, m.d = true, n
+			return m, j, true
+		}
+	}
+	return m, i, false
+}
+
+// monthFirst reads "Dezember 3", "Feb 18", "March 3rd 2015", "April 14, 2015",
+// "march first", "Jul 18, Fri".
+func (p *parser) monthFirst(i int) (mention, int, bool) {
+	var m mention
+	mo := p.monthAt(i)
+	j := i + 1
+	if p.isPunct(j, '.') && p.attached(j) {
+		j++
+	}
+	if p.word(j) == "the" {
+		j++
+	}
+	if n, d, ok := p.num(j); ok && d <= 2 && n >= 1 && n <= 31 {
+		e := j + 1
+		if p.ordSuffix(e) {
+			e++
+		} else if p.isPunct(e, '.') && p.attached(e) && !p.attached(e+1) {
+			e++
+		}
+		if p.isPunct(e, ':') || p.has(e, rUhr|rAM|rPM) {
+			return m, i, false
+		}
+		m.abs, m.d, m.mo = true, n, int(mo)
+		m.y, e = p.yearAfter(e)
+		return m, e, true
+	}
+	if w := p.info(j); w != nil && w.ord != 0 && w.ord <= 31 {
+		m.abs, m.d, m.mo = true, int(w.ord), int(mo)
+		e := j + 1
+		m.y, e = p.yearAfter(e)
+		return m, e, true
+	}
+	return m, i, false
+}
+
+func validDate(d, mo int) bool {
+	return d >= 1 && d <= 31 && mo >= 1 && mo <= 12 && d <= daysIn(mo, 2024)
+}
+
+func daysIn(mo, y int) int {
+	return time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// weekday reads a weekday name with its modifiers.
+func (p *parser) weekday(i int) (mention, int, bool) {
+	var m mention
+	t := &p.toks[i]
+	w := t.w
+	j := i + 1
+	if w.wdAbbr {
+		german := len(t.s) == 2
+		if german && p.lang == langEN || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" {
+			return m, i, false
+		}
+		dot := p.isPunct(j, '.') && p.attached(j)
+		if dot {
+			j++
+		}
+		next := p.tok(j)
+		ok := next == nil || next.kind == tNum || next.kind == tPunct && next.s == ","
+		if !ok && next.kind == tWord && next.w != nil && t.s != "so" {
+			nw := next.w
+			ok = nw.role&(rTrigger|rOpenAfter|rRangeStart) != 0 || nw.pod != 0 || nw.month != 0 ||
+				nw.role&rNext != 0 && p.has(j+1, rWeek)
+			if t.s == "do" || t.s == "sun" || t.s == "sat" || t.s == "wed" {
+				ok = ok && (t.up || dot)
+			}
+		}
+		if !ok && (dot || next != nil && next.kind == tPunct && next.s == "," || next == nil) && i == 0 && len(p.toks) <= 2 {
+			ok = true
+		}
+		if !ok {
+			return m, i, false
+		}
+		if t.s == "so" || t.s == "do" {
+			// Too common as words to take without a date-like neighbour.
+			if next != nil && next.kind == tWord {
+				if !t.up {
+					return m, i, false
+				}
+			}
+			if next == nil && !dot && len(p.toks) > 2 {
+				return m, i, false
+			}
+		}
+	} else if p.isPunct(j, '.') && p.attached(j) && p.tok(j+1) != nil && p.tok(j+1).kind == tNum {
+		j++
+	}
+	m.wd = w.wd
+	m.wdMode = wdNextOcc
+	if w.wdPlural {
+		// "3 fridays from now", "2 thursdays ago"
+		nb := 0
+		if n, _, ok := p.num(i - 1); ok {
+			nb = n
+		} else if pw := p.info(i - 1); pw != nil && pw.num > 0 {
+			nb = int(pw.num)
+		}
+		if nb == 0 {
+			return m, i, false
+		}
+		switch {
+		case p.word(j) == "from" && p.word(j+1) == "now":
+			m.wdMode, m.wdN = wdCount, nb
+			return m, j + 2, true
+		case p.has(j, rHence):
+			m.wdMode, m.wdN = wdCount, nb
+			return m, j + 1, true
+		case p.has(j, rAgo):
+			m.wdMode, m.wdN = wdCount, -nb
+			return m, j + 1, true
+		}
+		return m, i, false
+	}
+	// Modifiers before the name.
+	k := i - 1
+	if p.word(k) == "the" || p.word(k) == "den" || p.word(k) == "am" {
+		k--
+	}
+	if pw := p.info(k); pw != nil {
+		switch {
+		case pw.role&rAfterNext != 0:
+			m.wdMode = wdAfterNext
+		case pw.role&rNext != 0:
+			if p.lang == langEN && p.word(k) == "next" {
+				m.wdMode = wdNextWeek
+			}
+		case pw.role&rLast != 0 && p.word(k) != "past":
+			m.wdMode = wdLast
+		}
+	}
+	// "Mittwoch nach dem nächsten", "wednesday after next"
+	if p.word(j) == "nach" && p.word(j+1) == "dem" && p.has(j+2, rNext) {
+		m.wdMode = wdAfterNext
+		return m, j + 3, true
+	}
+	if p.word(j) == "after" && p.word(j+1) == "next" {
+		m.wdMode = wdAfterNext
+		return m, j + 2, true
+	}
+	return m, j, true
+}
+
+// weekPiece reads "nächste Woche", "next week", "diese Woche", "letzte
+// Woche", "übernächste Woche", "KW 49", "week 49".
+func (p *parser) weekPiece(i int) (mention, int, bool) {
+	var m mention
+	w := p.info(i)
+	if w == nil {
+		return m, i, false
+	}
+	if w.role&rKW != 0 || p.word(i) == "week" && p.lang == langEN {
+		j := i + 1
+		if p.isPunct(j, '.') || p.isPunct(j, ':') {
+			j++
+		}
+		if n, d, ok := p.num(j); ok && d <= 2 && n >= 1 && n <= 53 {
+			m.week, m.kw = true, n
+			return m, j + 1, true
+		}
+		return m, i, false
+	}
+	shift, ok := 0, false
+	j := i + 1
+	switch {
+	case w.role&rAfterNext != 0:
+		shift, ok = 2, true
+	case w.role&rNext != 0:
+		shift, ok = 1, true
+	case w.role&rThis != 0:
+		shift, ok = 0, true
+	case w.role&rLast != 0:
+		shift, ok = -1, true
+	}
+	if !ok || !p.has(j, rWeek) {
+		return m, i, false
+	}
+	if p.word(j) == "week's" {
+		// "last week's sunday"
+	}
+	m.week, m.weekShift = true, shift
+	return m, j + 1, true
+}
+
+// offset reads "in 3 Tagen", "in zwei Wochen", "in einer Stunde", "vor 2
+// Wochen", "7 days ago", "in a week", "a day from now".
+func (p *parser) offset(i int) (mention, int, bool) {
+	var m mention
+	j := i
+	sign := 1
+	w := p.info(i)
+	prefix := false
+	if w != nil && (w.role&rIn != 0 || p.word(i) == "vor" || p.word(i) == "after" || p.word(i) == "nach") {
+		if p.word(i) == "vor" {
+			sign = -1
+		}
+		j++
+		prefix = true
+	}
+	n := 0
+	if v, d, ok := p.num(j); ok && d <= 3 {
+		n = v
+		j++
+	} else if wi := p.info(j); wi != nil && wi.num > 0 {
+		n = int(wi.num)
+		if (p.word(j) == "ein" || p.word(j) == "a") && (p.word(j+1) == "paar" || p.word(j+1) == "couple" || p.word(j+1) == "few") {
+			j++
+			n = int(p.info(j).num)
+		}
+		j++
+		if p.word(j) == "of" {
+			j++
+		}
+	} else if p.word(j) == "fortnight" || p.word(j) == "a" && p.word(j+1) == "fortnight" {
+		if p.word(j) == "a" {
+			j++
+		}
+		n = 14
+		j++
+		return p.offsetTail(m, i, j, n, unitDay, sign, prefix)
+	} else {
+		return m, i, false
+	}
+	u := p.info(j)
+	if u == nil {
+		return m, i, false
+	}
+	var unit uint8
+	switch {
+	case u.role&rMinuteUnit != 0:
+		unit = unitMinute
+	case u.role&rHourUnit != 0 || p.word(j) == "h" && prefix:
+		unit = unitHour
+	case u.role&rDayUnit != 0:
+		unit = unitDay
+	case u.role&rWeek != 0:
+		unit = unitWeek
+	default:
+		return m, i, false
+	}
+	return p.offsetTail(m, i, j+1, n, unit, sign, prefix)
+}
+
+func (p *parser) offsetTail(m mention, i, j, n int, unit uint8, sign int, prefix bool) (mention, int, bool) {
+	switch {
+	case p.has(j, rAgo):
+		sign = -1
+		j++
+	case p.has(j, rHence):
+		j++
+	case p.word(j) == "from" && (p.word(j+1) == "now" || p.word(j+1) == "today"):
+		j += 2
+	case !prefix:
+		return m, i, false
+	}
+	if p.word(i) == "after" || p.word(i) == "nach" {
+		if unit != unitDay {
+			return m, i, false
+		}
+	}
+	m.offUnit, m.offN = unit, sign*n
+	return m, j, true
+}
+
+// dayWord reads heute/morgen/übermorgen/today/tomorrow, "the day after
+// tomorrow", and parts of the day.
+func (p *parser) dayWord(i int) (mention, int, bool) {
+	var m mention
+	t := &p.toks[i]
+	w := t.w
+	s := t.s
+	if s == "day" {
+		// "the day after tomorrow", "day before yesterday"
+		if p.word(i+1) == "after" && p.word(i+2) == "tomorrow" {
+			m.hasRel, m.rel = true, 2
+			return m, i + 3, true
+		}
+		if p.word(i+1) == "before" && p.word(i+2) == "yesterday" {
+			m.hasRel, m.rel = true, -2
+			return m, i + 3, true
+		}
+		return m, i, false
+	}
+	if s == "morgen" {
+		prev := p.word(i - 1)
+		if p.has(i-1, rGreet) {
+			return m, i, false
+		}
+		switch prev {
+		case "am", "dem", "des", "heute", "diesen", "jeden", "der":
+			m.pod = podMorning
+			return m, i + 1, true
+		}
+		m.hasRel, m.rel = true, 1
+		return m, i + 1, true
+	}
+	if w.hasRel {
+		m.hasRel, m.rel = true, int(w.rel)
+		if w.pod != 0 {
+			m.pod = w.pod
+		}
+		return m, i + 1, true
+	}
+	if w.pod != 0 {
+		if s == "früh" || s == "frueh" {
+			// "so früh wie möglich" is "as soon as possible", not a morning.
+			switch p.word(i + 1) {
+			case "wie", "als", "möglich", "genug", "dran":
+				return m, i, false
+			}
+			switch p.word(i - 1) {
+			case "so", "zu", "sehr", "etwas", "möglichst", "recht":
+				return m, i, false
+			}
+		}
+		m.pod = w.pod
+		j := i + 1
+		return m, j, true
+	}
+	return m, i, false
+}
+
+// resolve places a mention in time.
+func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
+	loc := now.Location()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+
+	if m.special != specNone {
+		return p.resolveSpecial(m, now)
+	}
+	if m.offUnit == unitMinute || m.offUnit == unitHour {
+		d := time.Duration(m.offN) * time.Minute
+		if m.offUnit == unitHour {
+			d = time.Duration(m.offN) * time.Hour
+		}
+		return Wish{Start: now.Add(d).Truncate(time.Minute), Precision: PrecisionMinute}, true
+	}
+
+	var day time.Time
+	haveDay := false
+	var dayEnd time.Time
+	windowDays := false
+	switch {
+	case m.abs:
+		d, ok := p.absDay(m, today)
+		if !ok {
+			return Wish{}, false
+		}
+		day, haveDay = d, true
+		if m.absEnd {
+			y2 := m.y2
+			if y2 == 0 {
+				y2 = d.Year()
+			} else {
+				y2 = widenYear(y2, now)
+			}
+			mo2 := m.mo2
+			if mo2 == 0 {
+				mo2 = int(d.Month())
+			}
+			e := time.Date(y2, time.Month(mo2), m.d2+1, 0, 0, 0, 0, loc)
+			if e.After(d) {
+				dayEnd, windowDays = e, true
+			}
+		}
+	case m.hasRel:
+		day, haveDay = today.AddDate(0, 0, m.rel), true
+	case m.wd != 0:
+		day, haveDay = p.weekdayDay(m, today), true
+	case m.week:
+		mon := p.weekMonday(m, today)
+		start := mon
+		if start.Before(today) {
+			start = today
+		}
+		end := mon.AddDate(0, 0, 5) // the working week
+		if !end.After(start) {
+			end = mon.AddDate(0, 0, 7)
+		}
+		if m.hasTime || m.pod != 0 {
+			day, haveDay = start, true
+		} else {
+			return Wish{Start: start, End: &end, Precision: PrecisionDay}, true
+		}
+	case m.offUnit == unitDay:
+		day, haveDay = today.AddDate(0, 0, m.offN), true
+	case m.offUnit == unitWeek:
+		day, haveDay = today.AddDate(0, 0, 7*m.offN), true
+	}
+
+	if m.hasTime {
+		t1 := hourFor(m.t, m.pod)
+		if !haveDay {
+			day = today
+			if t1.h < now.Hour() {
+				day = today.AddDate(0, 0, 1)
+			}
+		}
+		at := func(ts timeSpec) time.Time {
+			if m.hasTZ {
+				z := time.FixedZone("", m.tz*60)
+				return time.Date(day.Year(), day.Month(), day.Day(), ts.h, ts.m, 0, 0, z).In(loc)
+			}
+			return time.Date(day.Year(), day.Month(), day.Day(), ts.h, ts.m, 0, 0, loc)
+		}
+		start := at(t1)
+		switch {
+		case m.hasEnd:
+			t2 := hourFor(m.t2, m.pod)
+			if !m.t2.strict && m.t2.ampm == ampmNone && t2.h < t1.h && t2.h+12 > t1.h {
+				t2.h += 12
+			}
+			end := at(t2)
+			if !end.After(start) {
+				end = end.AddDate(0, 0, 1)
+			}
+			return Wish{Start: start, End: &end, Precision: PrecisionPartOfDay}, true
+		case m.open == openAfter:
+			end := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
+			if !end.After(start) {
+				return Wish{Start: start, Precision: PrecisionMinute}, true
+			}
+			return Wish{Start: start, End: &end, Precision: PrecisionPartOfDay}, true
+		case m.open == openBefore:
+			s := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+			return Wish{Start: s, End: &start, Precision: PrecisionPartOfDay}, true
+		}
+		return Wish{Start: start, Precision: PrecisionMinute}, true
+	}
+	if m.pod != 0 {
+		a, b := podWindow(m.pod)
+		if !haveDay {
+			day = today
+			if now.Hour() >= b {
+				day = today.AddDate(0, 0, 1)
+			}
+		}
+		s := time.Date(day.Year(), day.Month(), day.Day(), a, 0, 0, 0, loc)
+		e := time.Date(day.Year(), day.Month(), day.Day(), b, 0, 0, 0, loc)
+		return Wish{Start: s, End: &e, Precision: PrecisionPartOfDay}, true
+	}
+	if !haveDay {
+		return Wish{}, false
+	}
+	end := day.AddDate(0, 0, 1)
+	if windowDays {
+		end = dayEnd
+	}
+	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}
+
+// podWindow is the desk's reading of a part of the day, in hours. The
+// desk's windows are narrower than Duckling's (e.g. afternoon 12-19): a
+// customer asking for "Nachmittag" means the afternoon support hours.
+func podWindow(pod uint8) (int, int) {
+	switch pod {
+	case podMorning:
+		return 8, 12
+	case podForenoon:
+		return 9, 12
+	case podNoon:
+		return 12, 14
+	case podAfternoon:
+		return 13, 17
+	case podEvening:
+		return 18, 24
+	}
+	return 0, 24
+}
+
+// hourFor turns a written hour into a 24-hour one. Without am/pm or a part
+// of the day, 1-7 o'clock means the afternoon: nobody books remote support
+// at 3 in the night, and the desk's hours end at 17:00 ("um 3" is 15:00).
+func hourFor(ts timeSpec, pod uint8) timeSpec {
+	if ts.ampm != ampmNone || ts.strict && ts.h >= 12 {
+		return ts
+	}
+	switch pod {
+	case podAfternoon, podEvening:
+		if ts.h < 12 {
+			ts.h += 12
+		}
+		return ts
+	case podNoon:
+		if ts.h >= 1 && ts.h <= 5 {
+			ts.h += 12
+		}
+		return ts
+	case podMorning, podForenoon:
+		return ts
+	}
+	if ts.strict {
+		return ts
+	}
+	if ts.h >= 1 && ts.h <= 7 {
+		ts.h += 12
+	}
+	return ts
+}
+
+// widenYear turns a two-digit year into a full one: up to 30 years ahead
+// of now, else last century ("31.10.74" is 1974).
+func widenYear(y int, now time.Time) int {
+	if y >= 2000 && y < 2100 {
+		yy := y - 2000
+		if 2000+yy > now.Year()+30 {
+			return 1900 + yy
+		}
+	}
+	return y
+}
+
+// absDay places a calendar date. A date without a year is this year's,
+// unless it already lies more than a month back: then it is next year's
+// (a mail of 31 December asking for "5.1." means January). A weekday
+// named with it picks the year (or month) where the two agree.
+func (p *parser) absDay(m *mention, today time.Time) (time.Time, bool) {
+	loc := today.Location()
+	mk := func(y, mo, d int) (time.Time, bool) {
+		if mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) {
+			return time.Time{}, false
+		}
+		return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc), true
+	}
+	wdOK := func(t time.Time) bool {
+		return m.wd == 0 || weekdayIndex(t) == int(m.wd)
+	}
+	if m.y != 0 {
+		return mk(widenYear(m.y, today), m.mo, m.d)
+	}
+	if m.mo == 0 {
+		// Day of month only: this month, or the next month it exists in.
+		y, mo := today.Year(), int(today.Month())
+		if m.d < today.Day() {
+			mo++
+		}
+		var first time.Time
+		for k := 0; k < 24; k++ {
+			yy, mm := y+(mo-1+k)/12, (mo-1+k)%12+1
+			if t, ok := mk(yy, mm, m.d); ok {
+				if first.IsZero() {
+					first = t
+				}
+				if wdOK(t) {
+					return t, true
+				}
+			}
+		}
+		return first, !first.IsZero()
+	}
+	y := today.Year()
+	t, ok := mk(y, m.mo, m.d)
+	if !ok {
+		// 29 February of a year that has none: the next one that has it.
+		for k := 1; k <= 8 && !ok; k++ {
+			t, ok = mk(y+k, m.mo, m.d)
+		}
+		return t, ok
+	}
+	if m.wd != 0 && wdOK(t) {
+		return t, true
+	}
+	if t.Before(today.AddDate(0, 0, -31)) || m.wd != 0 && t.Before(today) {
+		if t2, ok := mk(y+1, m.mo, m.d); ok {
+			t = t2
+		}
+	}
+	if m.wd != 0 && !wdOK(t) {
+		for k := 1; k <= 11; k++ {
+			if t2, ok := mk(t.Year()+k, m.mo, m.d); ok && wdOK(t2) {
+				return t2, true
+			}
+		}
+	}
+	return t, true
+}
+
+// weekdayIndex is 1 for Monday … 7 for Sunday.
+func weekdayIndex(t time.Time) int {
+	return (int(t.Weekday())+6)%7 + 1
+}
+
+func (p *parser) weekMonday(m *mention, today time.Time) time.Time {
+	if m.kw != 0 {
+		y := today.Year()
+		mon := isoWeekMonday(y, m.kw, today.Location())
+		if mon.AddDate(0, 0, 7).Before(today) || mon.AddDate(0, 0, 7).Equal(today) {
+			mon = isoWeekMonday(y+1, m.kw, today.Location())
+		}
+		return mon
+	}
+	mon := today.AddDate(0, 0, -(weekdayIndex(today) - 1))
+	return mon.AddDate(0, 0, 7*m.weekShift)
+}
+
+func isoWeekMonday(y, w int, loc *time.Location) time.Time {
+	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, loc)
+	mon1 := jan4.AddDate(0, 0, -(weekdayIndex(jan4) - 1))
+	return mon1.AddDate(0, 0, 7*(w-1))
+}
+
+// weekdayDay places a weekday name. Plain "Montag" is the next Monday after
+// today (a weekday equal to today means next week's).
+func (p *parser) weekdayDay(m *mention, today time.Time) time.Time {
+	wd := int(m.wd)
+	ti := weekdayIndex(today)
+	if m.week {
+		return p.weekMonday(m, today).AddDate(0, 0, wd-1)
+	}
+	next := (wd - ti + 7) % 7
+	if next == 0 {
+		next = 7
+	}
+	switch m.wdMode {
+	case wdNextWeek:
+		mon := today.AddDate(0, 0, -(ti - 1))
+		return mon.AddDate(0, 0, 7+wd-1)
+	case wdLast:
+		back := (ti - wd + 7) % 7
+		if back == 0 {
+			back = 7
+		}
+		return today.AddDate(0, 0, -back)
+	case wdAfterNext:
+		return today.AddDate(0, 0, next+7)
+	case wdCount:
+		if m.wdN < 0 {
+			back := (ti - wd + 7) % 7
+			if back == 0 {
+				back = 7
+			}
+			return today.AddDate(0, 0, -back-7*(-m.wdN-1))
+		}
+		return today.AddDate(0, 0, next+7*(m.wdN-1))
+	}
+	return today.AddDate(0, 0, next)
+}
