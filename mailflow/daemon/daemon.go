@@ -109,7 +109,7 @@ func (d *Daemon) Start(ctx context.Context) error {
 	}
 	srv, err := sandbox.Start(ctx, sandbox.Options{
 		IMAPAddr: d.cfg.Sandbox.IMAPAddr, SMTPAddr: d.cfg.Sandbox.SMTPAddr,
-		Users: users, Password: d.cfg.Sandbox.Password, Logger: d.log.With("component", "sandbox"),
+		Users: users, Password: d.cfg.Sandbox.Password, Logger: d.log,
 	})
 	if err != nil {
 		return fmt.Errorf("start sandbox mail server: %w", err)

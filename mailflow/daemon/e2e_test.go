@@ -129,7 +129,7 @@ func request(from, msgID string, when time.Time) []byte {
 		"Content-Transfer-Encoding: 8bit\r\n\r\n" + body)
 }
 
-func customer(i int) string { return fmt.Sprintf("kunde%02d@example.org", i) }
+func customer(i int) string  { return fmt.Sprintf("kunde%02d@example.org", i) }
 func requestID(i int) string { return fmt.Sprintf("<req-%02d@kunde.example.org>", i) }
 
 // waitSent waits until the outbox has sent n mails in all.

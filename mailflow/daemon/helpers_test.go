@@ -88,4 +88,3 @@ func seq(n uint32) []uint32 {
 	}
 	return s
 }
-
