@@ -248,11 +248,29 @@ func attributionAt(lines []string, i int) (end int, strong, ok bool) {
 }
 
 func attributionLine(t string) (strong, ok bool) {
-	if len(t) > 400 || !strings.HasSuffix(t, ":") || !attrVerbRe.MatchString(t) {
+	if len(t) > 400 || !strings.HasSuffix(t, ":") {
+		return false, false
+	}
+	loc := attrVerbRe.FindStringIndex(t)
+	if loc == nil {
 		return false, false
 	}
 	strong = (attrLeadRe.MatchString(t) || strings.Contains(t, "@")) && attrWhenRe.MatchString(t)
+	// "Am 12.03. um 10:00 schrieb ich Ihnen bereits:" is the customer
+	// talking: a client writes a name after the verb, never a pronoun.
+	if after := strings.Fields(t[loc[1]:]); strong && len(after) > 0 && pronoun(after[0]) {
+		strong = false
+	}
 	return strong, true
+}
+
+func pronoun(w string) bool {
+	switch strings.ToLower(strings.Trim(w, ",.:;")) {
+	case "ich", "wir", "sie", "er", "du", "ihr", "man", "mir", "uns", "ihnen", "dir", "euch",
+		"i", "we", "you", "he", "she", "they", "me", "us":
+		return true
+	}
+	return false
 }
 
 // maxSignatureLines is the most non-empty lines a signature may have after
@@ -313,7 +331,7 @@ var (
 	closingRe = regexp.MustCompile(`^(?i:(?:` + closeThanks + `)(?:\s*(?:und|and|&|\+|,)\s*(?:` + closeGreet + `|` + closeRegards + `|` + closeAbbrev + `))?|` +
 		closeGreet + `|` + closeRegards + `|` + closeAbbrev + `|` + closeOther + `)`)
 	// deviceRe is the footer mobile mail apps append.
-	deviceRe = regexp.MustCompile(`(?i)^(?:sent from my|sent from|sent with|gesendet von meinem|gesendet vom|gesendet mit|von meinem .{1,40} gesendet|get outlook for|holen sie sich outlook|von outlook für)\b`)
+	deviceRe = regexp.MustCompile(`(?i)^(?:sent from my|sent from|sent with|gesendet von meinem|gesendet vom|gesendet von mail für|gesendet mit|von meinem .{1,40} gesendet|get outlook for|holen sie sich outlook|von outlook für)\b`)
 	// psRe is a postscript: text the customer added after signing off.
 	psRe = regexp.MustCompile(`(?i)^(?:p\.?p?\.?\s?s\.?)(?:[\s:]|$)|^(?i:nachtrag)`)
 	// sentenceRe finds words of a request or a sentence, which a signature

@@ -175,12 +175,15 @@ func knownWeekday(s string) bool {
 }
 
 // germanMonths rewrites German month names to the English abbreviations
-// time.Parse knows ("Mär" -> "Mar"), for mailers that localise the Date.
+// time.Parse knows ("Mär" -> "Mar") and drops the dot of an ordinal day
+// ("12. März"), for mailers that localise the Date.
 func germanMonths(s string) string {
 	tok := strings.Fields(s)
 	for i, t := range tok {
 		if m, ok := germanMonth(strings.ToLower(strings.TrimRight(t, ".,"))); ok {
 			tok[i] = m
+		} else if d, ok := strings.CutSuffix(t, "."); ok && d != "" && strings.Trim(d, "0123456789") == "" {
+			tok[i] = d
 		}
 	}
 	return strings.Join(tok, " ")

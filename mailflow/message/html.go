@@ -8,6 +8,11 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
+// maxQuotePrefix caps the "> " prefix written for nested blockquotes; past
+// a few levels more markers say nothing, and a hostile mail could nest
+// thousands.
+const maxQuotePrefix = 10
+
 // maxHTMLToken caps the bytes the tokenizer buffers for one token, so a
 // single giant attribute or comment cannot balloon memory.
 const maxHTMLToken = 1 << 20
@@ -54,6 +59,7 @@ type htmlRenderer struct {
 	lineStart bool
 	bullet    bool // the next line starts a list item
 	quote     int  // blockquote depth
+	lastQuote int  // blockquote depth of the last line written
 	pre       int
 	list      int
 	skip      int // inside script/style/title/template
@@ -192,10 +198,10 @@ func (c *htmlRenderer) word(w string) {
 	if c.pending > 0 {
 		if c.out.Len() > 0 {
 			for i := 0; i < c.pending; i++ {
-				if i > 0 && c.quote > 0 {
+				if d := min(c.lastQuote, c.quote, maxQuotePrefix); i > 0 && d > 0 {
 					// Keep an empty line inside a quote quoted, so the
 					// quoted block stays one block.
-					c.out.WriteString(strings.Repeat(">", c.quote))
+					c.out.WriteString(strings.Repeat(">", d))
 				}
 				c.out.WriteByte('\n')
 			}
@@ -204,7 +210,8 @@ func (c *htmlRenderer) word(w string) {
 		c.lineStart = true
 	}
 	if c.lineStart {
-		for i := 0; i < c.quote; i++ {
+		c.lastQuote = min(c.quote, maxQuotePrefix)
+		for i := 0; i < c.lastQuote; i++ {
 			c.out.WriteString("> ")
 		}
 		if c.bullet {

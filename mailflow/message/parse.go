@@ -40,7 +40,22 @@ func (l Limits) withDefaults() Limits {
 // charsets) still yields a Message with what could be read, the problem
 // recorded in Defects, so the caller can keep the mail and hand it to a human.
 // Zero fields of lim fall back to DefaultLimits.
-func Parse(raw []byte, lim Limits) (*Message, error) {
+func Parse(raw []byte, lim Limits) (msg *Message, err error) {
+	var m *Message
+	// A panic here is a bug, but one strange mail must not take the daemon
+	// down or be lost: once the header is read the caller still gets the
+	// Message (with the panic as a defect), before that an error.
+	defer func() {
+		if r := recover(); r != nil {
+			if m == nil {
+				msg, err = nil, fmt.Errorf("parse header: internal error (%v): %w", r, ErrUnparseable)
+				return
+			}
+			m.Defects = append(m.Defects, fmt.Sprintf("panic while parsing: %v", r))
+			msg, err = m, nil
+		}
+	}()
+
 	lim = lim.withDefaults()
 	hb, body, err := splitHeader(raw, lim.MaxHeaderBytes)
 	if err != nil {
@@ -51,7 +66,7 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 		return nil, fmt.Errorf("read header block: %w: %w", ErrUnparseable, err)
 	}
 
-	m := &Message{}
+	m = &Message{}
 	dec := &mime.WordDecoder{CharsetReader: headerCharsetReader}
 	readHeaders(m, th, dec)
 
@@ -59,6 +74,9 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	text := w.run(th, body)
 	m.Truncated = w.truncated
 	m.Defects = append(m.Defects, w.defects...)
+	// Signals before the text work: they are what keeps us from answering a
+	// robot, so they must be set even if anything later went wrong.
+	detectSignals(m, th, w.reports)
 
 	full, cut := capText(normalizeText(text), lim.MaxTextBytes)
 	if cut {
@@ -67,8 +85,6 @@ func Parse(raw []byte, lim Limits) (*Message, error) {
 	m.FullText = full
 	parts := cutReply(full)
 	m.Text, m.Quoted, m.Signature = parts.text, parts.quoted, parts.signature
-
-	detectSignals(m, th, w.reports)
 	return m, nil
 }
 

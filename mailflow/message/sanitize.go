@@ -107,57 +107,100 @@ func trimPartialRune(b []byte) []byte {
 // understand package expect: LF line ends, no control or invisible
 // characters, non-breaking and other exotic spaces as plain spaces, no
 // trailing blanks on a line, at most one empty line in a row, and no empty
-// lines at the start or end.
+// lines at the start or end. ASCII takes a fast path: it is nearly all of
+// the text and this runs over every byte of every mail.
 func normalizeText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	var line strings.Builder
-	blank := 0 // pending empty lines
-	started := false
-	flush := func() {
-		l := strings.TrimRight(line.String(), " ")
-		line.Reset()
-		if l == "" {
-			if started {
-				blank++
-			}
-			return
-		}
-		if started {
-			b.WriteByte('\n')
-			if blank > 0 {
-				b.WriteByte('\n')
-			}
-		}
-		blank = 0
-		started = true
-		b.WriteString(l)
-	}
+	n := textNormalizer{out: make([]byte, 0, len(s))}
 	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == '\n':
+				n.newline()
+			case c == '\r':
+				if i < len(s) && s[i] == '\n' {
+					i++
+				}
+				n.newline()
+			case c == ' ' || c == '\t' || c == '\v' || c == '\f':
+				n.space()
+			case c < 0x20 || c == 0x7f:
+				// control character: dropped
+			default:
+				n.begin()
+				n.out = append(n.out, c)
+			}
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
 		switch {
-		case r == '\r':
-			if i < len(s) && s[i] == '\n' {
-				continue
-			}
-			flush()
-		case r == '\n', r == 0x2028, r == 0x2029, r == 0x0085:
-			flush()
-		case r == '\t', r == 0x00A0, r == 0x2007, r == 0x202F:
-			line.WriteByte(' ')
+		case r == 0x2028, r == 0x2029, r == 0x0085:
+			n.newline()
 		case r == utf8.RuneError && size <= 1:
-			line.WriteRune(utf8.RuneError)
+			n.begin()
+			n.out = utf8.AppendRune(n.out, utf8.RuneError)
 		case unicode.IsControl(r), invisibleRune(r):
 			// dropped
 		case unicode.IsSpace(r):
-			line.WriteByte(' ')
+			n.space() // NBSP, figure and narrow spaces, ...
 		default:
-			line.WriteRune(r)
+			n.begin()
+			n.out = utf8.AppendRune(n.out, r)
 		}
 	}
-	flush()
-	return b.String()
+	n.newline()
+	return string(n.out)
+}
+
+// textNormalizer writes lines lazily: separators and leading spaces are
+// only written once a line turns out to have content, so empty lines and
+// trailing blanks never need to be taken back.
+type textNormalizer struct {
+	out     []byte
+	started bool // a line with content was written
+	inLine  bool // the current line has content
+	blank   int  // empty lines since the last line with content
+	lead    int  // leading spaces of the current line not yet written
+}
+
+func (n *textNormalizer) space() {
+	if n.inLine {
+		n.out = append(n.out, ' ')
+	} else {
+		n.lead++
+	}
+}
+
+// begin is called before each visible character.
+func (n *textNormalizer) begin() {
+	if n.inLine {
+		return
+	}
+	if n.started {
+		n.out = append(n.out, '\n')
+		if n.blank > 0 {
+			n.out = append(n.out, '\n')
+		}
+	}
+	for ; n.lead > 0; n.lead-- {
+		n.out = append(n.out, ' ')
+	}
+	n.started, n.inLine, n.blank = true, true, 0
+}
+
+func (n *textNormalizer) newline() {
+	if n.inLine {
+		end := len(n.out)
+		for end > 0 && n.out[end-1] == ' ' {
+			end--
+		}
+		n.out = n.out[:end]
+	} else if n.started {
+		n.blank++
+	}
+	n.inLine, n.lead = false, 0
 }
 
 // capText cuts s to at most max bytes at a rune boundary and reports whether

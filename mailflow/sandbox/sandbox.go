@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -61,7 +60,6 @@ type Server struct {
 	imapLn    net.Listener
 	imapDone  chan struct{}
 	smtp      *SMTPServer
-	closing   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
 
@@ -126,7 +124,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.imapDone = make(chan struct{})
 	go func() {
 		defer close(s.imapDone)
-		if err := s.imap.Serve(ln); err != nil && !s.closing.Load() {
+		if err := s.imap.Serve(ln); err != nil {
 			s.log.Error("sandbox imap: serve", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
@@ -171,7 +169,6 @@ func (s *Server) Users() []string {
 // SMTP deliveries. Open IMAP connections are closed.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
-		s.closing.Store(true)
 		var errs []error
 		if s.smtp != nil {
 			if err := s.smtp.Close(); err != nil {

@@ -1,5 +1,7 @@
 package understand
 
+import "strings"
+
 // detectLanguage counts common German and English words in body and
 // subject; umlauts and ß tip the balance to German. A tie is German: the
 // desk is Austrian and most of its mail is German.
@@ -19,11 +21,8 @@ func detectLanguage(lists ...[]token) uint8 {
 					en++
 				}
 			}
-			for k := 0; k < len(t.s); k++ {
-				if t.s[k] == 0xC3 { // ä ö ü ß and friends in UTF-8
-					de++
-					break
-				}
+			if strings.IndexByte(t.s, 0xC3) >= 0 { // ä ö ü ß and friends in UTF-8
+				de++
 			}
 		}
 	}

@@ -102,7 +102,14 @@ type wordInfo struct {
 	reason    uint8
 	tz        int16 // offset in minutes
 	hasTZ     bool
+	// starts: the word can begin a date/time piece. Most words of a mail
+	// cannot, and skipping them early is what keeps Read fast.
+	starts bool
 }
+
+// startRoles are the roles that can begin a piece.
+const startRoles = rTrigger | rApprox | rOpenAfter | rEarliest | rOpenBefore | rRangeStart | rNext |
+	rLast | rThis | rAfterNext | rIn | rKW | rHalf | rQuarter | rThreeQuarter | rNoon | rMidnight | rNeg
 
 var lexicon = buildLexicon()
 
@@ -282,7 +289,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rPast, "nach", "past", "after")
 	roles(rTo, "vor", "to", "before", "till")
 	roles(rKW, "kw", "kalenderwoche")
-	roles(rNoon, "noon", "midday", "mittag")
+	roles(rNoon, "noon", "midday")
 	roles(rMidnight, "midnight", "mitternacht")
 	roles(rBoundary, "oder", "or", "bzw", "beziehungsweise", "aber", "but", "sondern", "lieber",
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
@@ -358,6 +365,16 @@ func buildLexicon() map[string]*wordInfo {
 		"session", "remote", "support", "which", "should", "let", "know", "get", "need", "am", "pm",
 		"between", "after", "before", "around", "about", "o'clock", "day", "days", "program", "was"} {
 		get(w).lang |= langEN
+	}
+	for _, w := range []string{"day", "fortnight", "eom", "bom", "anfang", "beginning", "start", "early",
+		"beginn", "mitte", "mid", "middle", "ende", "end", "late", "week"} {
+		get(w).starts = true
+	}
+	for _, e := range m {
+		if e.role&startRoles != 0 || e.wd != 0 || e.month != 0 || e.num != 0 || e.ord != 0 || e.hasRel ||
+			e.pod != 0 || e.hasTZ {
+			e.starts = true
+		}
 	}
 	return m
 }

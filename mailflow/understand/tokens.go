@@ -53,24 +53,19 @@ func capText(s string, n int) string {
 	return s[:n]
 }
 
-// tokenize lowers text once into a single buffer and cuts it into tokens
-// that are substrings of that buffer, so a mail costs two allocations here
-// however long it is.
+// tokenize lowers text once and cuts it into tokens that are substrings of
+// the lowered copy, so a mail costs two allocations here however long it
+// is. Lowering keeps byte offsets (a rune whose lower case has another
+// length stays as it is), which lets the tokenizer read the case of the
+// original at the same offset.
 func tokenize(text string) []token {
 	text = capText(text, maxTextBytes)
-	buf := make([]byte, 0, len(text))
-	type span struct {
-		a, b int
-		kind tokKind
-		sp   bool
-		nl   uint8
-		up   bool
-	}
-	spans := make([]span, 0, len(text)/4+4)
+	low := lowerSameLength(text)
+	toks := make([]token, 0, len(text)/5+16)
 	sp, nl := true, uint8(0)
 	i := 0
-	for i < len(text) {
-		c := text[i]
+	for i < len(low) {
+		c := low[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
 			sp = true
@@ -84,45 +79,27 @@ func tokenize(text string) []token {
 			i++
 			continue
 		case c >= '0' && c <= '9':
-			a := len(buf)
-			for i < len(text) && text[i] >= '0' && text[i] <= '9' {
-				buf = append(buf, text[i])
+			a := i
+			for i < len(low) && low[i] >= '0' && low[i] <= '9' {
 				i++
 			}
-			spans = append(spans, span{a, len(buf), tNum, sp, nl, false})
+			toks = append(toks, token{s: low[a:i], kind: tNum, sp: sp, nl: nl, n: atoiCapped(low[a:i])})
+			sp, nl = false, 0
+			continue
+		case c >= 'a' && c <= 'z' || c == '_':
+			if c == '_' {
+				break
+			}
+			i = wordToken(&toks, text, low, i, sp, nl)
 			sp, nl = false, 0
 			continue
 		}
 		r, size := rune(c), 1
 		if c >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(text[i:])
+			r, size = utf8.DecodeRuneInString(low[i:])
 		}
 		if isLetter(r) {
-			a := len(buf)
-			up := unicode.IsUpper(r)
-			for i < len(text) {
-				r, size = rune(text[i]), 1
-				if text[i] >= utf8.RuneSelf {
-					r, size = utf8.DecodeRuneInString(text[i:])
-				}
-				if isLetter(r) {
-					buf = appendLower(buf, r)
-					i += size
-					continue
-				}
-				// An apostrophe between letters stays inside the word
-				// ("can't", "o'clock"), whichever quote mark was typed.
-				if (r == '\'' || r == '’') && i+size < len(text) && len(buf) > a {
-					nr, _ := utf8.DecodeRuneInString(text[i+size:])
-					if isLetter(nr) {
-						buf = append(buf, '\'')
-						i += size
-						continue
-					}
-				}
-				break
-			}
-			spans = append(spans, span{a, len(buf), tWord, sp, nl, up})
+			i = wordToken(&toks, text, low, i, sp, nl)
 			sp, nl = false, 0
 			continue
 		}
@@ -131,38 +108,92 @@ func tokenize(text string) []token {
 			i += size
 			continue
 		}
-		a := len(buf)
+		ps := low[i : i+size]
 		switch r {
 		case '–', '—', '‒', '−':
-			buf = append(buf, '-')
+			ps = "-"
 		case '’', '‘':
-			buf = append(buf, '\'')
-		default:
-			if r < utf8.RuneSelf {
-				buf = append(buf, byte(r))
-			} else {
-				buf = utf8.AppendRune(buf, r)
-			}
+			ps = "'"
 		}
+		toks = append(toks, token{s: ps, kind: tPunct, sp: sp, nl: nl, n: -1})
 		i += size
-		spans = append(spans, span{a, len(buf), tPunct, sp, nl, false})
 		sp, nl = false, 0
 	}
-	s := string(buf)
-	toks := make([]token, len(spans))
-	for k, p := range spans {
-		t := &toks[k]
-		t.s = s[p.a:p.b]
-		t.kind, t.sp, t.nl, t.up = p.kind, p.sp, p.nl, p.up
-		t.n = -1
-		switch p.kind {
-		case tNum:
-			t.n = atoiCapped(t.s)
-		case tWord:
-			t.w = lexicon[t.s]
-		}
-	}
 	return toks
+}
+
+// wordToken appends the word starting at i and returns the index after it.
+func wordToken(toks *[]token, orig, low string, i int, sp bool, nl uint8) int {
+	a := i
+	up := orig[i] >= 'A' && orig[i] <= 'Z'
+	if orig[i] >= utf8.RuneSelf {
+		r, _ := utf8.DecodeRuneInString(orig[i:])
+		up = unicode.IsUpper(r)
+	}
+	for i < len(low) {
+		c := low[i]
+		if c >= 'a' && c <= 'z' {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf && c != '\'' {
+			break
+		}
+		r, size := rune(c), 1
+		if c >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(low[i:])
+		}
+		if isLetter(r) {
+			i += size
+			continue
+		}
+		// An apostrophe between letters stays inside the word ("can't",
+		// "o'clock"), whichever quote mark was typed.
+		if (r == '\'' || r == '’') && i+size < len(low) && i > a {
+			nr, _ := utf8.DecodeRuneInString(low[i+size:])
+			if isLetter(nr) {
+				i += size
+				continue
+			}
+		}
+		break
+	}
+	w := low[a:i]
+	*toks = append(*toks, token{s: w, w: lexicon[w], kind: tWord, sp: sp, nl: nl, up: up, n: -1})
+	return i
+}
+
+// lowerSameLength lowers s without changing any byte offset. Text that is
+// already lower case (most of a mail's bytes) is returned as it is.
+func lowerSameLength(s string) string {
+	k := 0
+	for k < len(s) && s[k] < utf8.RuneSelf && (s[k] < 'A' || s[k] > 'Z') {
+		k++
+	}
+	if k == len(s) {
+		return s
+	}
+	buf := make([]byte, len(s))
+	copy(buf, s[:k])
+	for i := k; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf[i] = c
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if lr := unicode.ToLower(r); lr != r && utf8.RuneLen(lr) == size {
+			utf8.EncodeRune(buf[i:], lr)
+		} else {
+			copy(buf[i:], s[i:i+size])
+		}
+		i += size
+	}
+	return string(buf)
 }
 
 func isLetter(r rune) bool {
@@ -170,16 +201,6 @@ func isLetter(r rune) bool {
 		return (r|0x20) >= 'a' && (r|0x20) <= 'z'
 	}
 	return unicode.IsLetter(r)
-}
-
-func appendLower(buf []byte, r rune) []byte {
-	if r < utf8.RuneSelf {
-		if r >= 'A' && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return append(buf, byte(r))
-	}
-	return utf8.AppendRune(buf, unicode.ToLower(r))
 }
 
 // atoiCapped reads a digit run; runs too long to be a date or time part get

@@ -104,6 +104,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 	lowSubj := strings.ToLower(subject)
 	sig := scanSignals(toks)
 	ssig := scanSignals(stoks)
+	// "Rechnung stornieren", "Buchungen verschieben" are questions about
+	// the software; cancel and reschedule need an appointment in sight.
+	aboutAppointment := sig.appt || ssig.appt || isReply
 	switch {
 	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
 		r.Intent = IntentBounce
@@ -111,9 +114,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAutoReply
 	case msg.Bulk:
 		r.Intent = IntentBulk
-	case sig.resched || ssig.resched:
+	case (sig.resched || ssig.resched) && aboutAppointment:
 		r.Intent = IntentReschedule
-	case sig.cancel || ssig.cancel:
+	case (sig.cancel || ssig.cancel) && aboutAppointment:
 		r.Intent = IntentCancel
 	case r.AnyDeskID != "":
 		r.Intent = IntentAnyDeskID

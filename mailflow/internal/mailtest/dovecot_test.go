@@ -240,6 +240,29 @@ func TestRestartKeepsMailAndPort(t *testing.T) {
 	}
 }
 
+func TestRestartWaitsForThePort(t *testing.T) {
+	d := mailtest.StartDovecot(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := d.Deliver(ctx, support, message("kept")); err != nil {
+		t.Fatal(err)
+	}
+	d.Stop()
+
+	// Someone else holds the port for a moment; Restart retries.
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", d.IMAPAddr)
+	if err != nil {
+		t.Fatalf("take port: %v", err)
+	}
+	release := time.AfterFunc(500*time.Millisecond, func() { ln.Close() })
+	defer release.Stop()
+	d.Restart(t)
+	if n, err := d.Count(ctx, support, "INBOX"); err != nil || n != 1 {
+		t.Errorf("Count after restart = %d, %v; want 1", n, err)
+	}
+}
+
 func TestContextBoundsHelpers(t *testing.T) {
 	d := mailtest.StartDovecot(t)
 	ctx, cancel := context.WithCancel(context.Background())

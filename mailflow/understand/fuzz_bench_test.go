@@ -1,0 +1,120 @@
+package understand
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/message"
+)
+
+// typicalMail is about 2 KB of what the desk receives: a greeting, the
+// request with a time and a reason, some context and a signature that
+// slipped through the cleaner, with phone and company numbers in it.
+var typicalMail = func() string {
+	var b strings.Builder
+	b.WriteString("Sehr geehrte Damen und Herren,\n\n")
+	b.WriteString("wir haben seit dem letzten Update ein Problem beim Drucken der Rechnungen. ")
+	b.WriteString("Das Programm zeigt beim Export nach PDF eine Fehlermeldung an und stürzt danach ab. ")
+	b.WriteString("Hätten Sie am Donnerstag, den 26.11., um 10 Uhr Zeit für eine Fernwartung? ")
+	b.WriteString("Montag geht bei uns leider nicht, aber Dienstag Vormittag wäre auch möglich.\n\n")
+	b.WriteString("Unsere Buchhaltung arbeitet vormittags, am Nachmittag ist niemand im Büro. ")
+	b.WriteString("Bitte geben Sie mir kurz Bescheid, ob der Termin passt. Die Rechnung RE-2026-0815 ")
+	b.WriteString("ist bereits bezahlt, unsere Kundennummer ist 4711.\n\n")
+	for b.Len() < 1700 {
+		b.WriteString("Zur Info: Wir verwenden die Version 5.10 auf Windows 11 mit drei Arbeitsplätzen, ")
+		b.WriteString("und der Fehler tritt an allen Arbeitsplätzen auf. ")
+	}
+	b.WriteString("\n\nMit freundlichen Grüßen\nMaria Muster\nMuster GmbH\nHauptstraße 1, 4020 Linz\n")
+	b.WriteString("Tel. +43 732 123456-0\nFax +43 732 123456-9\nFN 123456a, UID ATU12345678\n")
+	return b.String()
+}()
+
+// longMail is a 50 KB mail whose quoted history was not cut: the extractor
+// must stay bounded on it.
+var longMail = func() string {
+	var b strings.Builder
+	b.WriteString("Guten Tag,\nbitte um Fernwartung morgen um 9 Uhr, AnyDesk 123 456 789.\n\n")
+	for b.Len() < 50<<10 {
+		b.WriteString("> Am 12.11.2026 um 14:30 schrieb Support: Ihr Termin am Montag, 16.11. um 10:00 ist bestätigt. ")
+		b.WriteString("> Tel. +43 732 123456, Rechnung 123456789, zwischen 13 und 15 Uhr.\n")
+	}
+	return b.String()
+}()
+
+func BenchmarkRead(b *testing.B) {
+	now := refNow(b)
+	for _, bc := range []struct {
+		name string
+		text string
+	}{{"2KB", typicalMail}, {"50KB", longMail}} {
+		msg := &message.Message{Subject: "Fernwartung wegen Fehler", Text: bc.text}
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				r := Read(msg, now)
+				if len(r.Requested) == 0 {
+					b.Fatal("no time read")
+				}
+			}
+		})
+	}
+}
+
+func TestBenchMailsReadRight(t *testing.T) {
+	now := refNow(t)
+	r := Read(&message.Message{Text: typicalMail}, now)
+	if len(r.Requested) < 2 || fmtWish(r.Requested[0]) != "2026-11-26 10:00 minute" ||
+		fmtWish(r.Requested[1]) != "2026-12-01 09:00-12:00 part_of_day" || r.AnyDeskID != "" || r.Reason != "Update" {
+		t.Errorf("typical mail: %+v / %s", r, fmtWishes(r.Requested))
+	}
+	r = Read(&message.Message{Text: longMail}, now)
+	if len(r.Requested) == 0 || fmtWish(r.Requested[0]) != "2026-11-25 09:00 minute" || r.AnyDeskID != "123456789" {
+		t.Errorf("long mail: %+v", r)
+	}
+}
+
+// TestBoundedWork: a hostile 1 MB body costs no more than the capped prefix.
+func TestBoundedWork(t *testing.T) {
+	now := refNow(t)
+	huge := strings.Repeat("1.1.1 um 1 - 2 zwischen 3 und 4 Uhr nicht ", 1<<15)
+	start := time.Now()
+	for range 10 {
+		Read(&message.Message{Subject: huge, Text: huge}, now)
+	}
+	if d := time.Since(start) / 10; d > 50*time.Millisecond {
+		t.Errorf("one hostile mail took %v", d)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{
+		"Hätten Sie am Donnerstag um 10 Uhr Zeit?", "26.11. 14 Uhr", "Thursday 2pm",
+		"zwischen 13 und 15 Uhr", "KW 49", "halb 10", "viertel 11", "123 456 789",
+		"Montag geht nicht, aber Dienstag", "the 5th last day of May", "14./15.10.",
+		"nächsten 3 Tage", "erster dienstag im oktober", "Anfang nächster Woche", "3:30-6 p.m.",
+		"\xff\xfe", "99.99.9999", "29.2.", "31.4.", "KW 53", "um 24", "0:00 - 24:00",
+	} {
+		f.Add(s, s)
+	}
+	loc := vienna(f)
+	now := time.Date(2026, 11, 24, 9, 12, 0, 0, loc)
+	// No wall-clock check here: fuzz workers share a loaded machine and a
+	// timer flakes. Bounded work comes from the input caps, checked by
+	// TestBoundedWork, and the fuzzer itself reports an input that hangs.
+	f.Fuzz(func(t *testing.T, subject, text string) {
+		r := Read(&message.Message{Subject: subject, Text: text}, now)
+		for _, w := range r.Requested {
+			if w.Start.Location() != loc {
+				t.Errorf("wish not in desk zone: %v", w.Start)
+			}
+			if w.End != nil && w.End.Before(w.Start) {
+				t.Errorf("window ends before it starts: %v", fmtWish(w))
+			}
+		}
+		if r.AnyDeskID != "" && len(r.AnyDeskID) != 9 {
+			t.Errorf("bad id %q", r.AnyDeskID)
+		}
+	})
+}

@@ -1,0 +1,319 @@
+package understand
+
+import "time"
+
+// resolve places a mention in time.
+func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
+	loc := now.Location()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+
+	if m.special != specNone {
+		return p.resolveSpecial(m, now)
+	}
+	if m.offUnit == unitMinute || m.offUnit == unitHour {
+		d := time.Duration(m.offN) * time.Minute
+		if m.offUnit == unitHour {
+			d = time.Duration(m.offN) * time.Hour
+		}
+		return Wish{Start: now.Add(d).Truncate(time.Minute), Precision: PrecisionMinute}, true
+	}
+
+	var day time.Time
+	haveDay := false
+	var dayEnd time.Time
+	windowDays := false
+	switch {
+	case m.abs:
+		d, ok := p.absDay(m, today)
+		if !ok {
+			return Wish{}, false
+		}
+		day, haveDay = d, true
+		if m.absEnd {
+			y2 := m.y2
+			if y2 == 0 {
+				y2 = d.Year()
+			} else {
+				y2 = widenYear(y2, now)
+			}
+			mo2 := m.mo2
+			if mo2 == 0 {
+				mo2 = int(d.Month())
+			}
+			e := time.Date(y2, time.Month(mo2), m.d2+1, 0, 0, 0, 0, loc)
+			if e.After(d) {
+				dayEnd, windowDays = e, true
+			}
+		}
+	case m.hasRel:
+		day, haveDay = today.AddDate(0, 0, m.rel), true
+	case m.wd != 0:
+		day, haveDay = p.weekdayDay(m, today), true
+	case m.week:
+		mon := p.weekMonday(m, today)
+		start := mon
+		if start.Before(today) {
+			start = today
+		}
+		end := mon.AddDate(0, 0, 5) // the working week
+		if !end.After(start) {
+			end = mon.AddDate(0, 0, 7)
+		}
+		if m.hasTime || m.pod != 0 {
+			day, haveDay = start, true
+		} else {
+			return Wish{Start: start, End: &end, Precision: PrecisionDay}, true
+		}
+	case m.offUnit == unitDay:
+		day, haveDay = today.AddDate(0, 0, m.offN), true
+	case m.offUnit == unitWeek:
+		day, haveDay = today.AddDate(0, 0, 7*m.offN), true
+	}
+
+	if m.hasTime {
+		t1 := hourFor(m.t, m.pod)
+		if !haveDay {
+			day = today
+			if t1.h < now.Hour() {
+				day = today.AddDate(0, 0, 1)
+			}
+		}
+		at := func(ts timeSpec) time.Time {
+			if m.hasTZ {
+				z := time.FixedZone("", m.tz*60)
+				return time.Date(day.Year(), day.Month(), day.Day(), ts.h, ts.m, 0, 0, z).In(loc)
+			}
+			return time.Date(day.Year(), day.Month(), day.Day(), ts.h, ts.m, 0, 0, loc)
+		}
+		start := at(t1)
+		switch {
+		case m.hasEnd:
+			t2 := hourFor(m.t2, m.pod)
+			if !m.t2.strict && m.t2.ampm == ampmNone && t2.h < t1.h && t2.h+12 > t1.h {
+				t2.h += 12
+			}
+			end := at(t2)
+			if !end.After(start) {
+				end = end.AddDate(0, 0, 1)
+			}
+			return Wish{Start: start, End: &end, Precision: PrecisionPartOfDay}, true
+		case m.open == openAfter:
+			end := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
+			if !end.After(start) {
+				return Wish{Start: start, Precision: PrecisionMinute}, true
+			}
+			return Wish{Start: start, End: &end, Precision: PrecisionPartOfDay}, true
+		case m.open == openBefore:
+			s := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+			return Wish{Start: s, End: &start, Precision: PrecisionPartOfDay}, true
+		}
+		return Wish{Start: start, Precision: PrecisionMinute}, true
+	}
+	if m.pod != 0 {
+		a, b := podWindow(m.pod)
+		if !haveDay {
+			day = today
+			if now.Hour() >= b {
+				day = today.AddDate(0, 0, 1)
+			}
+		}
+		s := time.Date(day.Year(), day.Month(), day.Day(), a, 0, 0, 0, loc)
+		e := time.Date(day.Year(), day.Month(), day.Day(), b, 0, 0, 0, loc)
+		return Wish{Start: s, End: &e, Precision: PrecisionPartOfDay}, true
+	}
+	if !haveDay {
+		return Wish{}, false
+	}
+	end := day.AddDate(0, 0, 1)
+	if windowDays {
+		end = dayEnd
+	}
+	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}
+
+// podWindow is the desk's reading of a part of the day, in hours. The
+// desk's windows are narrower than Duckling's (e.g. afternoon 12-19): a
+// customer asking for "Nachmittag" means the afternoon support hours.
+func podWindow(pod uint8) (int, int) {
+	switch pod {
+	case podMorning:
+		return 8, 12
+	case podForenoon:
+		return 9, 12
+	case podNoon:
+		return 12, 14
+	case podAfternoon:
+		return 13, 17
+	case podEvening:
+		return 18, 24
+	}
+	return 0, 24
+}
+
+// hourFor turns a written hour into a 24-hour one. Without am/pm or a part
+// of the day, 1-7 o'clock means the afternoon: nobody books remote support
+// at 3 in the night, and the desk's hours end at 17:00 ("um 3" is 15:00).
+func hourFor(ts timeSpec, pod uint8) timeSpec {
+	if ts.ampm != ampmNone || ts.strict && ts.h >= 12 {
+		return ts
+	}
+	switch pod {
+	case podAfternoon, podEvening:
+		if ts.h < 12 {
+			ts.h += 12
+		}
+		return ts
+	case podNoon:
+		if ts.h >= 1 && ts.h <= 5 {
+			ts.h += 12
+		}
+		return ts
+	case podMorning, podForenoon:
+		return ts
+	}
+	if ts.strict {
+		return ts
+	}
+	if ts.h >= 1 && ts.h <= 7 {
+		ts.h += 12
+	}
+	return ts
+}
+
+// widenYear turns a two-digit year into a full one: up to 30 years ahead
+// of now, else last century ("31.10.74" is 1974).
+func widenYear(y int, now time.Time) int {
+	if y >= 2000 && y < 2100 {
+		yy := y - 2000
+		if 2000+yy > now.Year()+30 {
+			return 1900 + yy
+		}
+	}
+	return y
+}
+
+// absDay places a calendar date. A date without a year is this year's,
+// unless it already lies more than a month back: then it is next year's
+// (a mail of 31 December asking for "5.1." means January). A weekday
+// named with it picks the year (or month) where the two agree.
+func (p *parser) absDay(m *mention, today time.Time) (time.Time, bool) {
+	loc := today.Location()
+	mk := func(y, mo, d int) (time.Time, bool) {
+		if mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) {
+			return time.Time{}, false
+		}
+		return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc), true
+	}
+	wdOK := func(t time.Time) bool {
+		return m.wd == 0 || weekdayIndex(t) == int(m.wd)
+	}
+	if m.y != 0 {
+		return mk(widenYear(m.y, today), m.mo, m.d)
+	}
+	if m.mo == 0 {
+		// Day of month only: this month, or the next month it exists in.
+		y, mo := today.Year(), int(today.Month())
+		if m.d < today.Day() {
+			mo++
+		}
+		var first time.Time
+		for k := 0; k < 24; k++ {
+			yy, mm := y+(mo-1+k)/12, (mo-1+k)%12+1
+			if t, ok := mk(yy, mm, m.d); ok {
+				if first.IsZero() {
+					first = t
+				}
+				if wdOK(t) {
+					return t, true
+				}
+			}
+		}
+		return first, !first.IsZero()
+	}
+	y := today.Year()
+	t, ok := mk(y, m.mo, m.d)
+	if !ok {
+		// 29 February of a year that has none: the next one that has it.
+		for k := 1; k <= 8 && !ok; k++ {
+			t, ok = mk(y+k, m.mo, m.d)
+		}
+		return t, ok
+	}
+	if m.wd != 0 && wdOK(t) {
+		return t, true
+	}
+	if t.Before(today.AddDate(0, 0, -31)) || m.wd != 0 && t.Before(today) {
+		if t2, ok := mk(y+1, m.mo, m.d); ok {
+			t = t2
+		}
+	}
+	if m.wd != 0 && !wdOK(t) {
+		for k := 1; k <= 11; k++ {
+			if t2, ok := mk(t.Year()+k, m.mo, m.d); ok && wdOK(t2) {
+				return t2, true
+			}
+		}
+	}
+	return t, true
+}
+
+// weekdayIndex is 1 for Monday … 7 for Sunday.
+func weekdayIndex(t time.Time) int {
+	return (int(t.Weekday())+6)%7 + 1
+}
+
+func (p *parser) weekMonday(m *mention, today time.Time) time.Time {
+	if m.kw != 0 {
+		y := today.Year()
+		mon := isoWeekMonday(y, m.kw, today.Location())
+		if mon.AddDate(0, 0, 7).Before(today) || mon.AddDate(0, 0, 7).Equal(today) {
+			mon = isoWeekMonday(y+1, m.kw, today.Location())
+		}
+		return mon
+	}
+	mon := today.AddDate(0, 0, -(weekdayIndex(today) - 1))
+	return mon.AddDate(0, 0, 7*m.weekShift)
+}
+
+func isoWeekMonday(y, w int, loc *time.Location) time.Time {
+	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, loc)
+	mon1 := jan4.AddDate(0, 0, -(weekdayIndex(jan4) - 1))
+	return mon1.AddDate(0, 0, 7*(w-1))
+}
+
+// weekdayDay places a weekday name. Plain "Montag" is the next Monday after
+// today (a weekday equal to today means next week's).
+func (p *parser) weekdayDay(m *mention, today time.Time) time.Time {
+	wd := int(m.wd)
+	ti := weekdayIndex(today)
+	if m.week {
+		return p.weekMonday(m, today).AddDate(0, 0, wd-1)
+	}
+	next := (wd - ti + 7) % 7
+	if next == 0 {
+		next = 7
+	}
+	switch m.wdMode {
+	case wdNextWeek:
+		mon := today.AddDate(0, 0, -(ti - 1))
+		return mon.AddDate(0, 0, 7+wd-1)
+	case wdLast:
+		back := (ti - wd + 7) % 7
+		if back == 0 {
+			back = 7
+		}
+		return today.AddDate(0, 0, -back)
+	case wdAfterNext:
+		return today.AddDate(0, 0, next+7)
+	case wdCount:
+		if m.wdN < 0 {
+			back := (ti - wd + 7) % 7
+			if back == 0 {
+				back = 7
+			}
+			return today.AddDate(0, 0, -back-7*(-m.wdN-1))
+		}
+		return today.AddDate(0, 0, next+7*(m.wdN-1))
+	}
+	return today.AddDate(0, 0, next)
+}
