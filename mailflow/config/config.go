@@ -298,6 +298,13 @@ func (c *Config) normalise() error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
+	for _, m := range []struct{ key, v string }{{"imap.tls", c.IMAP.TLS}, {"smtp.tls", c.SMTP.TLS}} {
+		switch m.v {
+		case TLSImplicit, TLSStartTLS, TLSNone:
+		default:
+			bad(m.key, "%q is not one of implicit, starttls, none", m.v)
+		}
+	}
 	if c.Sandbox.Enabled {
 		// The sandbox is the mail server: point IMAP and SMTP at it.
 		c.IMAP.Host, c.IMAP.Port = splitHostPort(c.Sandbox.IMAPAddr, c.IMAP.Port)
@@ -321,13 +328,6 @@ func (c *Config) normalise() error {
 			c.Desk.MessageIDDomain = dom
 		} else {
 			c.Desk.MessageIDDomain = "mailflow.invalid"
-		}
-	}
-	for _, m := range []struct{ key, v string }{{"imap.tls", c.IMAP.TLS}, {"smtp.tls", c.SMTP.TLS}} {
-		switch m.v {
-		case TLSImplicit, TLSStartTLS, TLSNone:
-		default:
-			bad(m.key, "%q is not one of implicit, starttls, none", m.v)
 		}
 	}
 	switch strings.ToLower(c.IMAP.Auth) {

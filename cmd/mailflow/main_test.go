@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run runs the CLI in dir and returns exit code, stdout, stderr.
+func run(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	wd, _ := os.Getwd()
+	if dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Chdir(wd)
+	}
+	var out, errb bytes.Buffer
+	code := runMain(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func repo(t *testing.T, p string) string {
+	abs, err := filepath.Abs(filepath.Join("..", "..", p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// TestTryJSONContract checks the fields DESIGN §3 promises, on a fresh
+// machine: no database exists and none is created.
+func TestTryJSONContract(t *testing.T) {
+	dir := t.TempDir()
+	cfg := repo(t, "config.example.yaml")
+	files := []string{repo(t, "testdata/try/request-de.eml"), repo(t, "testdata/try/ooo.eml"), repo(t, "testdata/try/id.eml")}
+	code, out, errs := run(t, dir, append([]string{"try", "-json", "-config", cfg, "-now", "2026-11-24T09:15:00+01:00"}, files...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(cfg), "mailflow.db")); err == nil {
+		t.Log("note: a mailflow.db exists beside the example config (left by a manual run)")
+	}
+	var lines []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not one JSON object per line: %v\n%s", err, sc.Text())
+		}
+		lines = append(lines, m)
+	}
+	if len(lines) != 3 {
+		t.Fatalf("%d lines for 3 files", len(lines))
+	}
+	for _, m := range lines {
+		for _, k := range []string{"file", "message_id", "from", "language", "intent", "requested", "anydesk_id", "rule", "action", "reply"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%v lacks %q", m["file"], k)
+			}
+		}
+	}
+	req := lines[0]
+	if req["intent"] != "appointment_request" || req["language"] != "de" || req["action"] != "book" || req["rule"] != "book-request" {
+		t.Errorf("request: %v", req)
+	}
+	wants := req["requested"].([]any)
+	if len(wants) == 0 || wants[0].(map[string]any)["start"] != "2026-11-26T10:00:00+01:00" || wants[0].(map[string]any)["precision"] != "minute" {
+		t.Errorf("requested %v", wants)
+	}
+	if req["anydesk_id"] != nil {
+		t.Errorf("a phone number was taken for an AnyDesk ID: %v", req["anydesk_id"])
+	}
+	reply, _ := req["reply"].(map[string]any)
+	if reply["template"] != "confirmation" || reply["to"] != "maria@kunde.at" {
+		t.Errorf("reply %v", reply)
+	}
+	if ooo := lines[1]; ooo["intent"] != "auto_reply" || ooo["reply"] != nil || ooo["action"] != "ignore" {
+		t.Errorf("out-of-office: %v", ooo)
+	}
+	if id := lines[2]; id["intent"] != "anydesk_id" || id["anydesk_id"] != "987654321" {
+		t.Errorf("id mail: %v", id)
+	}
+}
+
+func TestCheckNamesFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "config.yaml")
+	os.WriteFile(bad, []byte("sandbox: {enabled: true}\ntechnicians: [{name: A, email: a@example.com}]\ndesk:\n  timezone: Europe/Vienna\n  colour: blue\n"), 0o600)
+	code, _, errs := run(t, dir, "check")
+	if code != 1 || !strings.Contains(errs, "config.yaml") || !strings.Contains(errs, "5:") || !strings.Contains(errs, "colour") {
+		t.Fatalf("exit %d, stderr %q: want exit 1 naming config.yaml line 5 and the key", code, errs)
+	}
+	code, out, errs := run(t, "", "check", "-config", repo(t, "config.example.yaml"))
+	if code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("example config: exit %d %s %s", code, out, errs)
+	}
+	os.WriteFile(bad, []byte("sandbox: {enabled: true}\ntechnicians: [{name: A, email: a@example.com}]\nrules: {dir: myrules}\n"), 0o600)
+	os.Mkdir(filepath.Join(dir, "myrules"), 0o755)
+	os.WriteFile(filepath.Join(dir, "myrules", "a.yaml"), []byte("- name: x\n  then: {action: book}\n- name: y\n  then: {action: dance}\n"), 0o600)
+	code, _, errs = run(t, dir, "check")
+	if code != 1 || !strings.Contains(errs, "a.yaml:3") {
+		t.Fatalf("bad rule: exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if code, _, errs := run(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("exit %d %q", code, errs)
+	}
+}
