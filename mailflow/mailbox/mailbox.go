@@ -372,6 +372,7 @@ func (w *Watcher) fetch(ctx context.Context, cn *conn, cur store.Cursor, uids []
 		}
 		var mails []store.Fetched
 		next := cur
+		incomplete := false
 		for _, u := range batch {
 			if uint32(u) > next.LastUID {
 				next.LastUID = uint32(u)
@@ -385,8 +386,10 @@ func (w *Watcher) fetch(ctx context.Context, cn *conn, cur store.Cursor, uids []
 				f.Raw = raw
 				f.MessageID, f.BodyHash = message.Fingerprint(raw)
 			} else if meta.RFC822Size <= w.cfg.MaxMessageBytes {
-				// Listed but its body did not come: take it on the next poll.
-				next.LastUID = min(next.LastUID, uint32(u)-1)
+				// Listed but its body did not come: stop here and take it
+				// (and everything after it) on the next poll.
+				next.LastUID = uint32(u) - 1
+				incomplete = true
 				break
 			} else if meta.Envelope != nil {
 				f.MessageID = "<" + strings.Trim(meta.Envelope.MessageID, "<>") + ">"
@@ -405,6 +408,9 @@ func (w *Watcher) fetch(ctx context.Context, cn *conn, cur store.Cursor, uids []
 		}
 		if len(ids) > 0 || len(mails) > 0 {
 			w.stored()
+		}
+		if incomplete {
+			return cur, nil
 		}
 	}
 	return cur, nil
