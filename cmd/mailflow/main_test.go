@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // run runs the CLI in dir and returns exit code, stdout, stderr.
@@ -113,5 +114,39 @@ func TestCheckNamesFileAndLine(t *testing.T) {
 func TestUnknownCommand(t *testing.T) {
 	if code, _, errs := run(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
 		t.Fatalf("exit %d %q", code, errs)
+	}
+}
+
+// TestRunStopsCleanlyOnSignal: SIGINT/SIGTERM cancel the context; the
+// daemon must stop and exit 0.
+func TestRunStopsCleanlyOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(`sandbox: {enabled: true, imap_addr: "127.0.0.1:0", smtp_addr: "127.0.0.1:0"}
+technicians: [{name: A, email: a@example.com}]
+log: {level: error}
+`), 0o600)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() { done <- runMain(ctx, []string{"run", "-config", filepath.Join(dir, "config.yaml")}, &out, &errb) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "mailflow.db")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("daemon did not create its database")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d after a signal, want 0: %s", code, errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("daemon did not stop within 15s of the signal")
 	}
 }
