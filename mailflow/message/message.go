@@ -24,7 +24,8 @@ type Message struct {
 	// HasReturnPath tells an absent header from an empty one ("<>").
 	ReturnPath    string
 	HasReturnPath bool
-	// Subject is RFC 2047 decoded, control characters removed.
+	// Subject is RFC 2047 decoded, control characters removed, whitespace
+	// folded (see SanitizeHeader).
 	Subject string
 	// Date is the Date header; zero when missing or unparsable.
 	Date       time.Time
@@ -60,7 +61,8 @@ type Message struct {
 	// bad base64, an unknown charset, an unreadable Date). The Message is
 	// still returned with whatever was readable, so the caller can route it
 	// to a human instead of losing it; a defect alone does not mean Text is
-	// wrong.
+	// wrong. A defect starting with "panic" is a bug in this package: the
+	// fields it would have filled after that point may be empty.
 	Defects []string
 }
 
