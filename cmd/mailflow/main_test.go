@@ -128,7 +128,9 @@ log: {level: error}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var out, errb bytes.Buffer
-	go func() { done <- runMain(ctx, []string{"run", "-config", filepath.Join(dir, "config.yaml")}, &out, &errb) }()
+	go func() {
+		done <- runMain(ctx, []string{"run", "-config", filepath.Join(dir, "config.yaml")}, &out, &errb)
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "mailflow.db")); err == nil {

@@ -99,6 +99,8 @@ func BenchmarkBacklog1000(b *testing.B) {
 		b.StartTimer()
 		t0 := time.Now()
 		r := start(b, cfg)
+		waitDecided(b, r, n, 10*time.Minute)
+		b.ReportMetric(time.Since(t0).Seconds(), "s-to-decide")
 		waitSentQuiet(b, r, n, 10*time.Minute)
 		b.ReportMetric(time.Since(t0).Seconds(), "s-to-drain")
 		b.ReportMetric(float64(n)/time.Since(t0).Seconds(), "mails/s")
@@ -122,6 +124,30 @@ func waitSentQuiet(b *testing.B, r *running, n int, within time.Duration) {
 			b.Fatalf("%d sent after %s, want %d", s.Sent, within, n)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitDecided waits until n mails have an outcome.
+func waitDecided(b *testing.B, r *running, n int, within time.Duration) {
+	deadline := time.Now().Add(within)
+	for {
+		counts, err := r.d.Store().OutcomeCounts(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		decided := 0
+		for k, v := range counts {
+			if k != "" {
+				decided += v
+			}
+		}
+		if decided >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%d decided after %s, want %d", decided, within, n)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
