@@ -33,15 +33,23 @@ type Appointment struct {
 	UpdatedAt    time.Time      `db:"updated_at"`
 }
 
-// Booked lists booked appointments that overlap [from, to), any technician.
-func (tx *Tx) Booked(ctx context.Context, from, to time.Time) ([]Appointment, error) {
-	var as []Appointment
-	err := tx.tx.SelectContext(ctx, &as, `SELECT * FROM appointments WHERE status = 'booked' AND start_at < ? AND end_at > ? ORDER BY start_at`,
-		utc(to), utc(from))
+// Busy is the part of a booked appointment that blocks a technician.
+type Busy struct {
+	Start      time.Time `db:"start_at"`
+	End        time.Time `db:"end_at"`
+	Technician string    `db:"technician"`
+}
+
+// Booked lists the booked sessions that overlap [from, to), any technician.
+// Only the columns booking needs are read: it runs for every request.
+func (tx *Tx) Booked(ctx context.Context, from, to time.Time) ([]Busy, error) {
+	var bs []Busy
+	err := tx.tx.SelectContext(ctx, &bs, `SELECT start_at, end_at, technician FROM appointments
+		WHERE status = 'booked' AND start_at < ? AND end_at > ? ORDER BY start_at`, utc(to), utc(from))
 	if err != nil {
 		return nil, fmt.Errorf("list booked appointments: %w", err)
 	}
-	return as, nil
+	return bs, nil
 }
 
 // Book inserts a booked appointment, assigning its reference. It returns
