@@ -11,12 +11,15 @@ package mailbox
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"mime"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +43,10 @@ const (
 	StateReconnecting = "reconnecting"
 	StateStopped      = "stopped"
 )
+
+// goodbyeTimeout bounds the polite steps on the way out (ending IDLE on
+// shutdown, LOGOUT), which a server that stopped answering never completes.
+const goodbyeTimeout = 2 * time.Second
 
 // Watcher watches one mailbox.
 type Watcher struct {
@@ -79,8 +86,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 		}
 		wait := jitter(backoff)
 		w.log.Warn("imap connection lost; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
-		w.setStatus(store.StatusIntakeState, StateReconnecting)
 		w.setStatus(store.StatusIntakeLastErr, err.Error())
+		w.setStatus(store.StatusIntakeState, StateReconnecting)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -230,7 +237,7 @@ func (w *Watcher) session(ctx context.Context) error {
 		go func() { cn.c.Logout().Wait(); close(done) }()
 		select {
 		case <-done:
-		case <-time.After(2 * time.Second):
+		case <-time.After(goodbyeTimeout):
 		}
 		cn.c.Close()
 	}()
@@ -297,6 +304,12 @@ func (w *Watcher) startCursor(ctx context.Context, cn *conn, sel *imap.SelectDat
 	if unseen := data.AllUIDs(); len(unseen) > 0 {
 		if cur, err = w.fetch(ctx, cn, cur, unseen); err != nil {
 			return cur, err
+		}
+		if cur.LastUID < uint32(slices.Max(unseen)) {
+			// fetch stopped at a mail whose body did not come. Resume there
+			// with the next poll, even if that takes in some seen mail:
+			// jumping to UIDNEXT would skip the unseen mail after it.
+			return cur, w.st.SaveCursor(ctx, cur)
 		}
 	}
 	// Everything below UIDNEXT at select time is now either stored or seen.
@@ -392,8 +405,7 @@ func (w *Watcher) fetch(ctx context.Context, cn *conn, cur store.Cursor, uids []
 				incomplete = true
 				break
 			} else if meta.Envelope != nil {
-				f.MessageID = "<" + strings.Trim(meta.Envelope.MessageID, "<>") + ">"
-				f.BodyHash = fmt.Sprintf("too-large:%d", meta.RFC822Size)
+				f.MessageID, f.BodyHash = tooLargeKeys(meta.Envelope, meta.RFC822Size)
 			}
 			mails = append(mails, f)
 		}
@@ -414,6 +426,20 @@ func (w *Watcher) fetch(ctx context.Context, cn *conn, cur store.Cursor, uids []
 		}
 	}
 	return cur, nil
+}
+
+// tooLargeKeys identifies a mail whose body is not fetched by its envelope,
+// so that a rescan still recognises it. Without a Message-ID, sender, date
+// and subject stand in (as in message.Fingerprint): the size alone would
+// make different mails of one size look like duplicates.
+func tooLargeKeys(env *imap.Envelope, size int64) (messageID, bodyHash string) {
+	bodyHash = fmt.Sprintf("too-large:%d", size)
+	if id := strings.Trim(env.MessageID, "<>"); id != "" {
+		return "<" + id + ">", bodyHash
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", sender(env), env.Date.UTC().Format(time.RFC3339), env.Subject)
+	return "", bodyHash + ":" + hex.EncodeToString(h.Sum(nil))
 }
 
 func sender(env *imap.Envelope) string {
@@ -512,12 +538,19 @@ wait:
 		}
 	}
 	if cmd != nil {
-		if err := waitCmd(context.WithoutCancel(ctx), cn, "idle done", func() error {
+		d := cn.timeout
+		if ctx.Err() != nil {
+			// Shutting down: a server that no longer answers (a dead
+			// connection, often) must not hold up the exit.
+			d = min(d, goodbyeTimeout)
+		}
+		_, err := wait(context.WithoutCancel(ctx), cn, "idle done", d, func() (struct{}, error) {
 			if err := cmd.Close(); err != nil {
-				return err
+				return struct{}{}, err
 			}
-			return cmd.Wait()
-		}); err != nil && reason == nil {
+			return struct{}{}, cmd.Wait()
+		})
+		if err != nil && reason == nil {
 			reason = err
 		}
 	}
