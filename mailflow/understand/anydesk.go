@@ -58,12 +58,12 @@ func findAnyDeskID(text string) string {
 				groups[ng] = g
 			}
 			ng++
-			if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && text[j+1] >= '0' && text[j+1] <= '9' {
-				if sep != 0 && sep != text[j] {
+			if k, s := separatorAt(text, j); k > 0 && j+k < len(text) && isDigit(text[j+k]) {
+				if sep != 0 && sep != s {
 					mixed = true
 				}
-				sep = text[j]
-				j++
+				sep = s
+				j += k
 				continue
 			}
 			break
@@ -95,6 +95,31 @@ func findAnyDeskID(text string) string {
 		}
 	}
 	return bare
+}
+
+// separatorAt reports the digit-group separator at text[j] and its length:
+// a space, a hyphen, or what word processors and HTML make of them (a
+// no-break space, an en dash).
+func separatorAt(text string, j int) (int, byte) {
+	if j >= len(text) {
+		return 0, 0
+	}
+	switch text[j] {
+	case ' ', '-':
+		return 1, text[j]
+	case 0xC2:
+		if j+1 < len(text) && text[j+1] == 0xA0 {
+			return 2, ' '
+		}
+	case 0xE2:
+		if j+2 < len(text) && text[j+1] == 0x80 && (text[j+2] == 0x93 || text[j+2] == 0xAF) {
+			if text[j+2] == 0x93 {
+				return 3, '-' // en dash
+			}
+			return 3, ' ' // narrow no-break space
+		}
+	}
+	return 0, 0
 }
 
 func standsAlone(text string, start, end int) bool {

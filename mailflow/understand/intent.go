@@ -50,6 +50,12 @@ func reasonOf(toks []token, lang uint8) string {
 // signals are the intent words of one text.
 type signals struct {
 	cancel, resched, appt, confirm, question bool
+	// instead: "stattdessen", "instead" move an appointment only when a new
+	// time comes with them ("call me instead" does not).
+	instead bool
+	// refusal: the text turns something down ("Montag geht nicht"), which
+	// makes a short reply a counter-proposal rather than an acceptance.
+	refusal bool
 }
 
 func scanSignals(toks []token) signals {
@@ -71,8 +77,14 @@ func scanSignals(toks []token) signals {
 		if r&rResched != 0 {
 			s.resched = true
 		}
-		if r&rAppt != 0 {
+		if t.s == "stattdessen" || t.s == "instead" {
+			s.instead = true
+		}
+		if r&rAppt != 0 && !negatedNoun(toks, i) {
 			s.appt = true
+		}
+		if r&rNeg != 0 {
+			s.refusal = true
 		}
 		if r&rConfirm != 0 {
 			s.confirm = true
@@ -100,6 +112,34 @@ func scanSignals(toks []token) signals {
 		s.cancel = false
 	}
 	return s
+}
+
+// negatedNoun: "no further session", "keinen Termin mehr" name an
+// appointment only to say none is needed.
+func negatedNoun(toks []token, i int) bool {
+	// "Einen Termin brauchen wir nicht."
+	need, not := false, false
+	for k := i + 1; k < len(toks) && k <= i+6 && toks[k].kind != tPunct; k++ {
+		switch toks[k].s {
+		case "brauchen", "brauche", "benötigen", "benötige", "nötig", "notwendig", "need", "needed", "necessary":
+			need = true
+		case "nicht", "not":
+			not = true
+		}
+	}
+	if need && not {
+		return true
+	}
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		switch toks[k].s {
+		case "no", "kein", "keine", "keinen", "keiner", "without", "ohne":
+			return true
+		}
+		if toks[k].kind == tPunct {
+			return false
+		}
+	}
+	return false
 }
 
 // choiceOf finds which of our numbered proposals the customer picks: "der

@@ -309,12 +309,12 @@ func buildLexicon() map[string]*wordInfo {
 		"stornierung", "storniert", "cancel", "cancelled", "canceled", "cancellation", "cancelling",
 		"canceling", "entfällt", "entfallen", "streichen")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
-		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",
-		"stattdessen", "instead")
+		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin")
 	roles(rAppt, "termin", "termine", "terminanfrage", "terminvereinbarung", "terminwunsch",
 		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",
-		"fernsteuerung", "remote", "appointment", "appointments", "session", "sitzung", "anydesk",
-		"schulungstermin", "support-termin", "supporttermin", "fernwartungen")
+		"fernsteuerung", "remote", "appointment", "appointments", "session", "sitzung",
+		"schulungstermin", "support-termin", "supporttermin", "fernwartungen", "schulung", "einschulung",
+		"training", "einweisung")
 	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "einverstanden", "bestätige",
 		"bestaetige", "bestätigen", "gerne", "ok", "okay", "perfekt", "super", "gut", "works", "work",
 		"fine", "suits", "suit", "take", "great", "perfect", "good", "confirm", "geht", "klappt",

@@ -79,7 +79,7 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 			}
 		}
 		at := func(ts timeSpec) time.Time {
-			if m.hasTZ {
+			if m.hasTZ && !(m.tzLocal && centralEuropean(day)) {
 				z := time.FixedZone("", m.tz*60)
 				return time.Date(day.Year(), day.Month(), day.Day(), ts.h, ts.m, 0, 0, z).In(loc)
 			}
@@ -129,6 +129,14 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		end = dayEnd
 	}
 	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}
+
+// centralEuropean reports whether the desk's zone keeps Central European
+// time on day: customers write "15:30 CET" all summer long and mean the
+// clock on the office wall, not UTC+1.
+func centralEuropean(day time.Time) bool {
+	_, off := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, day.Location()).Zone()
+	return off == 3600 || off == 7200
 }
 
 // podWindow is the desk's reading of a part of the day, in hours. The

@@ -2,6 +2,7 @@ package understand
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -86,7 +87,8 @@ type mention struct {
 	open    uint8
 	pod     uint8
 	hasTZ   bool
-	tz      int // minutes east of UTC
+	tz      int  // minutes east of UTC
+	tzLocal bool // "CET"/"MEZ": Central European wall time, whatever the season
 
 	// Special day forms that stand alone: "die nächsten 3 Tage", "erster
 	// Dienstag im Oktober", "Anfang nächster Woche", "Ende Dezember".
@@ -99,7 +101,8 @@ type mention struct {
 	edge     uint8 // edgeBegin, edgeMid, edgeEnd
 	edgeWeek bool
 
-	neg bool
+	neg      bool
+	absorbed bool // a bare day that the time after it narrows
 }
 
 const (
@@ -187,7 +190,7 @@ func (m *mention) merge(p *mention) bool {
 		m.pod = p.pod
 	}
 	if p.hasTZ {
-		m.hasTZ, m.tz = true, p.tz
+		m.hasTZ, m.tz, m.tzLocal = true, p.tz, p.tzLocal
 	}
 	if p.special != specNone {
 		m.special, m.spanUnit, m.spanN, m.nth, m.nthWd = p.special, p.spanUnit, p.spanN, p.nth, p.nthWd
@@ -267,10 +270,45 @@ func (p *parser) ordSuffix(i int) bool {
 // extract finds every wished time in toks, in text order, negated ones and
 // those that cannot be placed in time left out.
 func extract(toks []token, lang uint8, now time.Time) []Wish {
+	ws, _ := extractTargets(toks, lang, now, nil)
+	return ws
+}
+
+type pieceSpan struct{ a, b, m int }
+
+// scratch holds the buffers one Read needs, reused across calls through
+// scratchPool: a 2 KB mail would otherwise allocate some 30 KB per reading,
+// and the garbage collector, not the reading, would set the pace.
+type scratch struct {
+	toks, stoks []token
+	low, slow   []byte
+	ms          []mention
+	spans       []pieceSpan
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// release clears what points into the customer's text before the scratch
+// goes back to the pool, so no mail is kept alive by the next one's buffers.
+func (sc *scratch) release() {
+	clear(sc.toks[:cap(sc.toks)])
+	clear(sc.stoks[:cap(sc.stoks)])
+	sc.toks, sc.stoks = sc.toks[:0], sc.stoks[:0]
+	scratchPool.Put(sc)
+}
+
+// extractTargets is extract that also says which wish (index into the
+// result, -1 for none) is the first one introduced as the target of a move:
+// "vom Mittwoch auf Freitag", "reschedule to Friday". A reschedule puts it
+// first, because the day before it is the appointment being given up.
+func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wish, int) {
 	p := parser{toks: toks, lang: lang}
 	var ms []mention
-	type pieceSpan struct{ a, b, m int }
 	var spans []pieceSpan
+	if sc != nil {
+		ms, spans = sc.ms[:0], sc.spans[:0]
+		defer func() { sc.ms, sc.spans = ms[:0], spans[:0] }()
+	}
 	cur := -1
 	gap := 0
 	var pc mention
@@ -306,7 +344,7 @@ func extract(toks []token, lang uint8, now time.Time) []Wish {
 		i = j
 	}
 	if len(ms) == 0 {
-		return nil
+		return nil, -1
 	}
 
 	// Negation: a negating word refers to the nearest piece in its clause,
@@ -324,6 +362,11 @@ func extract(toks []token, lang uint8, now time.Time) []Wish {
 		best := -1
 		for _, s := range spans {
 			if s.b <= k && s.a >= ca {
+				// "Montag und Dienstag bin ich nicht da": every day the
+				// clause lists before the refusal is refused.
+				if best >= 0 && best != s.m && !p.untilBefore(&ms[best]) {
+					ms[best].neg = true
+				}
 				best = s.m
 			}
 		}
@@ -335,7 +378,9 @@ func extract(toks []token, lang uint8, now time.Time) []Wish {
 				}
 			}
 		}
-		if best >= 0 {
+		// "bis 30.11. nicht im Büro": the refusal is the time before the
+		// date, not the date.
+		if best >= 0 && !p.untilBefore(&ms[best]) {
 			ms[best].neg = true
 		}
 	}
@@ -353,6 +398,11 @@ func extract(toks []token, lang uint8, now time.Time) []Wish {
 		if m.a-prev.b > 40 {
 			continue
 		}
+		// "Geht heute noch was? Ab 13 Uhr bin ich da.": the time only
+		// narrows the day named just before, which is no wish of its own.
+		if !prev.neg && !prev.hasTime && prev.pod == 0 && prev.special == specNone && !prev.absEnd && !prev.week && m.a-prev.b <= 8 {
+			prev.absorbed = true
+		}
 		m.abs, m.y, m.mo, m.d = prev.abs, prev.y, prev.mo, prev.d
 		m.wd, m.wdMode, m.wdN = prev.wd, prev.wdMode, prev.wdN
 		m.hasRel, m.rel = prev.hasRel, prev.rel
@@ -360,15 +410,67 @@ func extract(toks []token, lang uint8, now time.Time) []Wish {
 	}
 
 	out := make([]Wish, 0, len(ms))
+	target := -1
 	for k := range ms {
-		if ms[k].neg {
+		if ms[k].neg || ms[k].absorbed || p.farewell(&ms[k]) || p.sinceBefore(&ms[k]) {
 			continue
 		}
 		if w, ok := p.resolve(&ms[k], now); ok {
+			if target < 0 && p.targetBefore(&ms[k]) {
+				target = len(out)
+			}
 			out = append(out, w)
 		}
 	}
-	return out
+	return out, target
+}
+
+// sinceBefore: "seit heute", "since Monday" name when a problem began.
+func (p *parser) sinceBefore(m *mention) bool {
+	w := p.word(p.beforeMention(m))
+	return w == "seit" || w == "since"
+}
+
+// targetBefore: "auf Freitag", "to Friday" name where an appointment moves.
+func (p *parser) targetBefore(m *mention) bool {
+	w := p.word(p.beforeMention(m))
+	return w == "auf" || w == "to" || w == "onto"
+}
+
+// farewell reports a day named only to say goodbye: "Danke, bis
+// Mittwoch!", "see you on Monday". Such a day is no time to book.
+func (p *parser) farewell(m *mention) bool {
+	if m.hasTime || m.pod != 0 || m.special != specNone {
+		return false
+	}
+	k := p.beforeMention(m)
+	switch p.word(k) {
+	case "bis", "until", "till", "untill":
+		// Only as the opening of a clause ("Danke, bis Mittwoch!", "Bis
+		// morgen"): "ich bin bis 30.11. nicht da" says when someone is back,
+		// which an auto-reply reader wants to see.
+		prev := p.tok(k - 1)
+		return prev == nil || p.toks[k].nl > 0 || prev.kind == tPunct || p.word(k-1) == "dann" || p.word(k-1) == "also"
+	}
+	return p.word(k) == "you" && p.word(k-1) == "see"
+}
+
+// beforeMention is the token before m, skipping up to two filler words
+// ("bis zum", "until next").
+func (p *parser) beforeMention(m *mention) int {
+	k := m.a - 1
+	for n := 0; n < 2 && k >= 0 && (p.has(k, rFiller) || p.has(k, rNext)) && p.word(k) != "um" && p.word(k) != "at"; n++ {
+		k--
+	}
+	return k
+}
+
+func (p *parser) untilBefore(m *mention) bool {
+	switch p.word(p.beforeMention(m)) {
+	case "bis", "until", "till", "untill":
+		return true
+	}
+	return false
 }
 
 // boundary: a token that ends the wish being assembled.
@@ -388,6 +490,9 @@ func (p *parser) boundary(i int) bool {
 				return false
 			}
 			next := p.tok(i + 1)
+			if prev.kind == tNum && next != nil && next.kind == tWord && !next.up {
+				return false // the dot of a date: "der 26.10. ist Feiertag"
+			}
 			return next == nil || next.sp
 		}
 	}
@@ -397,12 +502,14 @@ func (p *parser) boundary(i int) bool {
 // clause returns the token range around k that a negation can reach:
 // commas, sentence ends and boundary words close it.
 func (p *parser) clause(k int) (int, int) {
+	// A blank line before a token starts a new paragraph: the token itself
+	// belongs to the clause, the one before it does not.
 	a := k
-	for a > 0 && !p.clauseEnd(a-1) {
+	for a > 0 && p.toks[a].nl < 2 && !p.clauseEnd(a-1) {
 		a--
 	}
 	b := k + 1
-	for b < len(p.toks) && !p.clauseEnd(b) {
+	for b < len(p.toks) && p.toks[b].nl < 2 && !p.clauseEnd(b) {
 		b++
 	}
 	return a, b
@@ -410,9 +517,6 @@ func (p *parser) clause(k int) (int, int) {
 
 func (p *parser) clauseEnd(i int) bool {
 	t := &p.toks[i]
-	if t.nl >= 2 {
-		return true
-	}
 	if t.kind == tPunct {
 		switch t.s {
 		case ",", ";", "!", "?", "(", ")", ":":
@@ -426,6 +530,7 @@ func (p *parser) clauseEnd(i int) bool {
 }
 
 func (p *parser) sentenceIsQuestion(k int) bool {
+	comma := false
 	for i := k + 1; i < len(p.toks) && i < k+40; i++ {
 		t := &p.toks[i]
 		if t.nl >= 2 {
@@ -433,8 +538,14 @@ func (p *parser) sentenceIsQuestion(k int) bool {
 		}
 		if t.kind == tPunct {
 			switch t.s {
+			case ",":
+				comma = true
 			case "?":
-				return true
+				// "Freitag geht nicht, ginge Montag?" refuses Friday and asks
+				// for Monday; only a question that opens with its verb
+				// ("Hätten Sie nicht am Montag, den 5.10., Zeit?") carries
+				// the negation across a comma as politeness.
+				return !comma || p.questionVerbAt(p.sentenceStart(k))
 			case "!":
 				return false
 			case ".":
@@ -447,10 +558,45 @@ func (p *parser) sentenceIsQuestion(k int) bool {
 	return false
 }
 
+// sentenceStart is the first token of the sentence holding k.
+func (p *parser) sentenceStart(k int) int {
+	a := k
+	for a > 0 && a > k-40 && p.toks[a].nl < 2 {
+		if t := &p.toks[a-1]; t.kind == tPunct && (t.s == "?" || t.s == "!" || t.s == "." && p.boundary(a-1)) {
+			break
+		}
+		a--
+	}
+	return a
+}
+
+// questionVerbAt: a sentence opening with a verb is a question in German
+// and English word order ("Hätten Sie", "Wäre", "Could we", "Isn't").
+func (p *parser) questionVerbAt(i int) bool {
+	switch p.word(i) {
+	case "hätten", "hätte", "haben", "hast", "wäre", "wären", "ist", "sind", "geht", "ginge", "gehts",
+		"passt", "passen", "könnten", "können", "könnte", "kann", "würde", "würden", "wollen", "sollen",
+		"would", "could", "can", "is", "are", "do", "does", "will", "shall", "should", "isn't", "aren't",
+		"wouldn't", "couldn't", "can't", "don't", "doesn't":
+		return true
+	}
+	return false
+}
+
 func (p *parser) isNegation(k int) bool {
 	t := &p.toks[k]
 	if t.kind != tWord {
 		return false
+	}
+	// Words that refuse a day only in a phrase: "ist Feiertag", "fully booked".
+	switch t.s {
+	case "feiertag", "holiday", "inventur", "betriebsurlaub", "messe", "geschlossen", "schwierig",
+		"knapp", "difficult", "tricky", "closed":
+		pw := p.word(k - 1)
+		return pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too"
+	case "booked", "taken":
+		pw := p.word(k - 1)
+		return pw == "fully" || pw == "already" || pw == "is" || pw == "are"
 	}
 	if t.w == nil || t.w.role&rNeg == 0 {
 		// "can’t" and friends that are not in the table.
@@ -525,6 +671,10 @@ func (p *parser) piece(i int) (mention, int, bool) {
 		w := t.w
 		if w.hasTZ && (w.langOnly == 0 || w.langOnly&p.lang != 0) && p.zoneContext(i) {
 			m.hasTZ, m.tz = true, int(w.tz)
+			switch t.s {
+			case "cet", "mez", "cest", "mesz":
+				m.tzLocal = true
+			}
 			return m, i + 1, true
 		}
 		// "nicht vor 10 Uhr" means "ab 10 Uhr".
@@ -1215,10 +1365,16 @@ func (p *parser) yearAfter(j int) (int, int) {
 func (p *parser) numDate(i int) (mention, int, bool) {
 	var m mention
 	n, d, _ := p.num(i)
-	// Digits glued to letters before ("RE-2024…", "v5.10") are not dates.
+	// Digits glued to letters before ("RE-2024…", "v5.10") or to a number
+	// and a dot ("5.10.2", "12.500") are not dates.
 	if prev := p.tok(i - 1); prev != nil && !p.toks[i].sp {
 		if prev.kind == tWord || prev.kind == tPunct && prev.s == "#" {
 			return m, i, false
+		}
+		if prev.kind == tPunct && prev.s == "." && !prev.sp {
+			if pp := p.tok(i - 2); pp != nil && pp.kind == tNum {
+				return m, i, false
+			}
 		}
 		if prev.kind == tPunct && (prev.s == "-" || prev.s == "/") && !prev.sp {
 			if pp := p.tok(i - 2); pp != nil && pp.kind == tWord {
@@ -1666,6 +1822,9 @@ func (p *parser) dayWord(i int) (mention, int, bool) {
 		return m, i + 1, true
 	}
 	if w.pod != 0 {
+		if p.has(i-1, rGreet) && p.word(i-1) != "jeden" && p.word(i-1) != "einen" {
+			return m, i, false // "Good morning,", "Schönen Nachmittag noch"
+		}
 		if s == "früh" || s == "frueh" {
 			// "so früh wie möglich" is "as soon as possible", not a morning.
 			switch p.word(i + 1) {

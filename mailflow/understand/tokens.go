@@ -3,6 +3,7 @@ package understand
 import (
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxTextBytes caps how much of a mail body the extractor looks at. A
@@ -59,9 +60,20 @@ func capText(s string, n int) string {
 // length stays as it is), which lets the tokenizer read the case of the
 // original at the same offset.
 func tokenize(text string) []token {
+	return tokenizeInto(nil, nil, text)
+}
+
+// tokenizeInto is tokenize reusing the scratch of one Read: toks is
+// appended to from length zero, and when lowering needs a copy it goes into
+// *buf. The tokens then point into *buf, so they must not outlive the
+// scratch (Read keeps none of their strings in its Reading).
+func tokenizeInto(toks []token, buf *[]byte, text string) []token {
 	text = capText(text, maxTextBytes)
-	low := lowerSameLength(text)
-	toks := make([]token, 0, len(text)/5+16)
+	low := lowerInto(buf, text)
+	if need := len(text)/5 + 16; cap(toks) < need {
+		toks = make([]token, 0, need)
+	}
+	toks = toks[:0]
 	sp, nl := true, uint8(0)
 	i := 0
 	for i < len(low) {
@@ -166,6 +178,12 @@ func wordToken(toks *[]token, orig, low string, i int, sp bool, nl uint8) int {
 // lowerSameLength lowers s without changing any byte offset. Text that is
 // already lower case (most of a mail's bytes) is returned as it is.
 func lowerSameLength(s string) string {
+	return lowerInto(nil, s)
+}
+
+// lowerInto is lowerSameLength writing any copy into *scratch (grown as
+// needed); with a nil scratch it allocates.
+func lowerInto(scratch *[]byte, s string) string {
 	k := 0
 	for k < len(s) && s[k] < utf8.RuneSelf && (s[k] < 'A' || s[k] > 'Z') {
 		k++
@@ -173,7 +191,15 @@ func lowerSameLength(s string) string {
 	if k == len(s) {
 		return s
 	}
-	buf := make([]byte, len(s))
+	var buf []byte
+	if scratch != nil && cap(*scratch) >= len(s) {
+		buf = (*scratch)[:len(s)]
+	} else {
+		buf = make([]byte, len(s))
+		if scratch != nil {
+			*scratch = buf
+		}
+	}
 	copy(buf, s[:k])
 	for i := k; i < len(s); {
 		c := s[i]
@@ -192,6 +218,11 @@ func lowerSameLength(s string) string {
 			copy(buf[i:], s[i:i+size])
 		}
 		i += size
+	}
+	if scratch != nil {
+		// The scratch outlives this call only inside one Read, which
+		// copies nothing out of it; a string view saves the copy.
+		return unsafe.String(unsafe.SliceData(buf), len(buf))
 	}
 	return string(buf)
 }

@@ -76,20 +76,25 @@ func Read(msg *message.Message, now time.Time) Reading {
 	subject, isReply := stripReplyPrefixes(capText(msg.Subject, maxSubjectBytes))
 	isReply = isReply || msg.InReplyTo != ""
 	body := capText(msg.Text, maxTextBytes)
-	toks := tokenize(body)
-	stoks := tokenize(subject)
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
+	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
+	toks, stoks := sc.toks, sc.stoks
 	lang := detectLanguage(toks, stoks)
 	if lang == langEN {
 		r.Language = "en"
 	}
 
 	// Times come from the body; the subject only speaks when the body does
-	// not, because a reply's subject often repeats *our* proposal.
-	wishes := extract(toks, lang, now)
-	if len(wishes) == 0 {
-		wishes = extract(stoks, lang, now)
+	// not, and never in a reply: its subject repeats *our* proposal or the
+	// customer's first mail, neither of which is asked for again.
+	wishes, target := extractTargets(toks, lang, now, sc)
+	if len(wishes) == 0 && !isReply {
+		wishes, target = extractTargets(stoks, lang, now, sc)
 	}
-	r.Requested = upcoming(wishes, now)
+
+	future := upcoming(wishes, now)
 
 	r.AnyDeskID = findAnyDeskID(body)
 	if r.AnyDeskID == "" {
@@ -114,20 +119,29 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAutoReply
 	case msg.Bulk:
 		r.Intent = IntentBulk
-	case (sig.resched || ssig.resched) && aboutAppointment:
+	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0) && aboutAppointment:
 		r.Intent = IntentReschedule
+		if target > 0 {
+			// "vom Mittwoch auf Freitag": the new day first.
+			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
+			future = upcoming(wishes, now)
+		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment:
 		r.Intent = IntentCancel
 	case r.AnyDeskID != "":
 		r.Intent = IntentAnyDeskID
 	case r.Choice > 0:
 		r.Intent = IntentAccept
-	case isReply && sig.confirm && len(r.Requested) > 0 && !sig.question && len(toks) <= 40:
-		// "Mittwoch passt" in answer to our proposals.
+	case isReply && sig.confirm && !sig.refusal && len(future) > 0 && !sig.question && len(toks) <= 40:
+		// "Mittwoch passt" in answer to our proposals; "Montag geht
+		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
-	case len(r.Requested) > 0 || sig.appt || ssig.appt:
+	case len(future) > 0 || sig.appt || ssig.appt && !isReply:
+		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
+		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
 	}
+	r.Requested = future
 	return r
 }
 
