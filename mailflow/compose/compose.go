@@ -24,7 +24,26 @@ const (
 	TemplateConfirmation = "confirmation"
 	TemplateProposal     = "proposal"
 	TemplateIDReceived   = "id_received"
+	TemplateCancelled    = "cancelled"
+	TemplateRescheduled  = "rescheduled"
 )
+
+// Calendar methods of an invitation (RFC 5546).
+const (
+	MethodRequest = "REQUEST"
+	MethodCancel  = "CANCEL"
+)
+
+// Invite asks Render to attach a calendar invitation for Reply.Appointment:
+// a text/calendar part and an .ics attachment.
+type Invite struct {
+	// UID is stable for the appointment across reschedules and cancellation.
+	UID string
+	// Sequence grows with every change (0 for the first booking).
+	Sequence int
+	// Method is MethodRequest or MethodCancel.
+	Method string
+}
 
 // Reply is everything needed to render one outgoing mail.
 type Reply struct {
@@ -52,6 +71,10 @@ type Reply struct {
 	Why string
 	// AnyDeskIDMasked is the ID as shown to the customer ("*** *** 789").
 	AnyDeskIDMasked string
+	// Previous is the appointment's old time (rescheduled), zero otherwise.
+	Previous Slot
+	// Invite, when set, attaches a calendar invitation for Appointment.
+	Invite *Invite
 }
 
 // Slot is a time range in the desk's zone.
