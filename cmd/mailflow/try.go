@@ -152,6 +152,10 @@ func (r *tryReport) fill(res *pipeline.Result, loc *time.Location) {
 		r.Action = "book"
 		a := res.Appointment
 		r.Slot = &trySlot{Start: a.Start.In(loc).Format(time.RFC3339), End: a.End.In(loc).Format(time.RFC3339), Technician: a.Technician}
+	case pipeline.OutcomeRescheduled, pipeline.OutcomeCancelled:
+		r.Action = map[string]string{pipeline.OutcomeRescheduled: "reschedule", pipeline.OutcomeCancelled: "cancel"}[res.Outcome]
+		a := res.Appointment
+		r.Slot = &trySlot{Start: a.Start.In(loc).Format(time.RFC3339), End: a.End.In(loc).Format(time.RFC3339), Technician: a.Technician}
 	case pipeline.OutcomeProposed:
 		r.Action = "propose"
 		r.Why = string(res.Why)

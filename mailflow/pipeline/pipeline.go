@@ -25,17 +25,22 @@ import (
 
 // Outcomes recorded for incoming mail (DESIGN §2, invariant 3).
 const (
-	OutcomeReplied    = "replied"
-	OutcomeBooked     = "booked"
-	OutcomeProposed   = "proposed"
-	OutcomeIDLinked   = "id-linked"
-	OutcomeHuman      = "forwarded-to-human"
-	OutcomeIgnoreAuto = "ignored-auto"
-	OutcomeIgnoreBulk = "ignored-bulk"
-	OutcomeTooLarge   = "too-large"
-	OutcomeUnparsable = "unparseable"
-	OutcomeDuplicate  = store.OutcomeDuplicate
+	OutcomeReplied     = "replied"
+	OutcomeBooked      = "booked"
+	OutcomeProposed    = "proposed"
+	OutcomeIDLinked    = "id-linked"
+	OutcomeHuman       = "forwarded-to-human"
+	OutcomeIgnoreAuto  = "ignored-auto"
+	OutcomeIgnoreBulk  = "ignored-bulk"
+	OutcomeTooLarge    = "too-large"
+	OutcomeUnparsable  = "unparseable"
+	OutcomeDuplicate   = store.OutcomeDuplicate
+	OutcomeCancelled   = "cancelled"
+	OutcomeRescheduled = "rescheduled"
 )
+
+// bookingRef finds our booking reference ("FW-1001") in a subject.
+var bookingRef = regexp.MustCompile(`\bFW-[0-9]{1,9}\b`)
 
 // Pipeline holds what deciding needs. Safe for concurrent use, but the
 // daemon runs one decision at a time (SQLite has one writer anyway).
@@ -198,7 +203,7 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 	facts := rules.Facts{Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk}
 	rule := p.rules.Decide(facts)
 	res.Rule, res.Action = rule.Name, rule.Then.Action
-	if res.NoReply != "" && (res.Action == rules.ActionBook || res.Action == rules.ActionRecordID) {
+	if res.NoReply != "" && res.Action != rules.ActionIgnore && res.Action != rules.ActionRouteToHuman {
 		// A rules folder may forget the auto-reply guard; the loop guard
 		// does not depend on it.
 		res.Action, res.Detail = rules.ActionIgnore, "never answered: "+res.NoReply
@@ -215,11 +220,23 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 	case rules.ActionRouteToHuman:
 		res.Outcome, res.DestFolder = OutcomeHuman, p.cfg.IMAP.HumanFolder
 	case rules.ActionBook:
-		if err := p.book(ctx, tx, in, msg, reading, now, res); err != nil {
+		if err := p.offer(ctx, tx, in, msg, reading, reading.Requested, nil, now, res); err != nil {
 			return nil, err
 		}
 	case rules.ActionRecordID:
 		if err := p.recordID(ctx, tx, in, msg, reading, now, res); err != nil {
+			return nil, err
+		}
+	case rules.ActionAccept:
+		if err := p.accept(ctx, tx, in, msg, reading, now, res); err != nil {
+			return nil, err
+		}
+	case rules.ActionCancel:
+		if err := p.cancel(ctx, tx, in, msg, reading, now, res); err != nil {
+			return nil, err
+		}
+	case rules.ActionReschedule:
+		if err := p.reschedule(ctx, tx, in, msg, reading, now, res); err != nil {
 			return nil, err
 		}
 	default:
@@ -228,18 +245,36 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 	return res, nil
 }
 
-func (p *Pipeline) book(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
+// offer books the first of wishes that fits, or proposes free slots. With
+// moving set it moves that appointment instead of booking a new one; the
+// old time stays booked until the new one is (a proposal keeps it).
+func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading,
+	wishes []understand.Wish, moving *store.Appointment, now time.Time, res *Result) error {
 	from, to := now.AddDate(0, 0, -1), now.AddDate(0, 0, p.cfg.Desk.HorizonDays+2)
 	taken, err := tx.Booked(ctx, from, to)
 	if err != nil {
 		return err
 	}
-	booked := make([]booking.Booked, len(taken))
-	for i, a := range taken {
-		booked[i] = booking.Booked{Slot: booking.Slot{Start: a.Start, End: a.End}, Technician: a.Technician}
+	booked := make([]booking.Booked, 0, len(taken))
+	for _, b := range taken {
+		if moving != nil && b.Technician == moving.Technician && b.Start.Equal(moving.Start) {
+			continue // the session being moved does not block its own new time
+		}
+		booked = append(booked, booking.Booked{Slot: booking.Slot{Start: b.Start, End: b.End}, Technician: b.Technician})
 	}
-	dec := p.desk.Decide(now, reading.Requested, booked)
+	dec := p.desk.Decide(now, wishes, booked)
 	res.DestFolder = p.cfg.IMAP.ProcessedFolder
+	if dec.Book != nil && moving != nil {
+		previous := p.slot(moving.Start, moving.End)
+		if err := tx.Move(ctx, moving, dec.Book.Start, dec.Book.End, dec.Technician); err != nil {
+			return err
+		}
+		res.Appointment, res.Outcome = moving, OutcomeRescheduled
+		return p.reply(res, in, msg, reading, now, compose.Reply{
+			Template: compose.TemplateRescheduled, Purpose: fmt.Sprintf("rescheduled-%d", moving.Sequence), Ref: moving.Ref,
+			Appointment: p.slot(moving.Start, moving.End), Previous: previous, Invite: p.invite(moving, compose.MethodRequest),
+		})
+	}
 	if dec.Book != nil {
 		a := &store.Appointment{
 			Customer: strings.ToLower(msg.From.Address), CustomerName: message.SanitizeHeader(msg.From.Name, 120),
@@ -253,7 +288,7 @@ func (p *Pipeline) book(ctx context.Context, tx *store.Tx, in *store.Incoming, m
 		res.Appointment, res.Outcome = a, OutcomeBooked
 		return p.reply(res, in, msg, reading, now, compose.Reply{
 			Template: compose.TemplateConfirmation, Purpose: "confirmation", Ref: a.Ref,
-			Appointment: compose.Slot{Start: a.Start.In(p.desk.Location()), End: a.End.In(p.desk.Location())},
+			Appointment: p.slot(a.Start, a.End), Invite: p.invite(a, compose.MethodRequest),
 		})
 	}
 	res.Proposals, res.Why, res.Outcome = dec.Proposals, dec.Why, OutcomeProposed
@@ -265,16 +300,156 @@ func (p *Pipeline) book(ctx context.Context, tx *store.Tx, in *store.Incoming, m
 	slots := make([]compose.Slot, len(dec.Proposals))
 	stored := make([]store.ProposedSlot, len(dec.Proposals))
 	for i, s := range dec.Proposals {
-		slots[i] = compose.Slot{Start: s.Start.In(p.desk.Location()), End: s.End.In(p.desk.Location())}
+		slots[i] = p.slot(s.Start, s.End)
 		stored[i] = store.ProposedSlot{Start: s.Start, End: s.End}
 	}
 	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
 		Why: p.composer.WhyText(p.language(reading), string(dec.Why), dec.WhyDetail, dec.Wish)}
+	var movingID int64
+	if moving != nil {
+		movingID, r.Ref = moving.ID, moving.Ref
+	}
 	if err := p.reply(res, in, msg, reading, now, r); err != nil {
 		return err
 	}
 	expires := now.AddDate(0, 0, 5)
-	return tx.Propose(ctx, in.ID, strings.ToLower(msg.From.Address), res.Replies[len(res.Replies)-1].MessageID, stored, expires)
+	return tx.Propose(ctx, in.ID, strings.ToLower(msg.From.Address), res.Replies[len(res.Replies)-1].MessageID, stored, expires, movingID)
+}
+
+// accept books the proposed slot the customer picked ("der zweite passt",
+// "Option 2", "Mittwoch um 13 Uhr passt"). A slot taken meanwhile leads to
+// a fresh proposal around it.
+func (p *Pipeline) accept(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
+	customer := strings.ToLower(msg.From.Address)
+	prop, err := tx.OpenProposal(ctx, customer, thread(msg), now)
+	if errors.Is(err, store.ErrNotFound) {
+		if len(reading.Requested) > 0 {
+			return p.offer(ctx, tx, in, msg, reading, reading.Requested, nil, now, res)
+		}
+		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "accepts a proposal, but none is open"
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	chosen, ok := pickSlot(prop.Slots, reading)
+	if !ok {
+		if len(reading.Requested) > 0 {
+			return p.offer(ctx, tx, in, msg, reading, reading.Requested, p.movingOf(ctx, tx, prop), now, res)
+		}
+		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "could not tell which proposed slot was chosen"
+		return nil
+	}
+	if err := tx.CloseProposal(ctx, prop.ID); err != nil {
+		return err
+	}
+	wish := understand.Wish{Start: chosen.Start, Precision: understand.PrecisionMinute}
+	return p.offer(ctx, tx, in, msg, reading, []understand.Wish{wish}, p.movingOf(ctx, tx, prop), now, res)
+}
+
+// movingOf returns the appointment a reschedule proposal would move.
+func (p *Pipeline) movingOf(ctx context.Context, tx *store.Tx, prop *store.Proposal) *store.Appointment {
+	if !prop.AppointmentID.Valid {
+		return nil
+	}
+	a, err := tx.AppointmentByID(ctx, prop.AppointmentID.Int64)
+	if err != nil || a.Status != store.StatusBooked {
+		return nil
+	}
+	return a
+}
+
+// pickSlot finds the proposed slot a reply chose: by number, else by a
+// named time that matches exactly one proposed slot.
+func pickSlot(slots []store.ProposedSlot, r understand.Reading) (store.ProposedSlot, bool) {
+	if r.Choice >= 1 && r.Choice <= len(slots) {
+		return slots[r.Choice-1], true
+	}
+	for _, w := range r.Requested {
+		var match []store.ProposedSlot
+		for _, s := range slots {
+			switch {
+			case w.End == nil && s.Start.Equal(w.Start):
+				match = append(match, s)
+			case w.End != nil && !s.Start.Before(w.Start) && !s.End.After(*w.End):
+				match = append(match, s)
+			}
+		}
+		if len(match) == 1 {
+			return match[0], true
+		}
+	}
+	return store.ProposedSlot{}, false
+}
+
+// cancel cancels the customer's own appointment and confirms it.
+func (p *Pipeline) cancel(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
+	a, err := p.appointmentOf(ctx, tx, msg, now)
+	if errors.Is(err, store.ErrNotFound) {
+		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "cancellation without a booked appointment of this sender"
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Cancel(ctx, a); err != nil {
+		return err
+	}
+	res.Appointment, res.Outcome, res.DestFolder = a, OutcomeCancelled, p.cfg.IMAP.ProcessedFolder
+	return p.reply(res, in, msg, reading, now, compose.Reply{
+		Template: compose.TemplateCancelled, Purpose: "cancelled", Ref: a.Ref,
+		Appointment: p.slot(a.Start, a.End), Invite: p.invite(a, compose.MethodCancel),
+	})
+}
+
+// reschedule moves the customer's own appointment to the new wish, or
+// proposes slots for it; the old time stays booked until a new one is.
+func (p *Pipeline) reschedule(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
+	a, err := p.appointmentOf(ctx, tx, msg, now)
+	if errors.Is(err, store.ErrNotFound) {
+		if len(reading.Requested) > 0 {
+			return p.offer(ctx, tx, in, msg, reading, reading.Requested, nil, now, res)
+		}
+		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "reschedule without a booked appointment of this sender"
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var wishes []understand.Wish
+	for _, w := range reading.Requested {
+		if w.End == nil && w.Start.Equal(a.Start) {
+			continue // the time being moved away from
+		}
+		wishes = append(wishes, w)
+	}
+	return p.offer(ctx, tx, in, msg, reading, wishes, a, now, res)
+}
+
+// appointmentOf finds the sender's booked appointment a mail is about.
+func (p *Pipeline) appointmentOf(ctx context.Context, tx *store.Tx, msg *message.Message, now time.Time) (*store.Appointment, error) {
+	a, err := tx.FindAppointment(ctx, strings.ToLower(msg.From.Address), bookingRef.FindString(msg.Subject), thread(msg), now)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != store.StatusBooked || !a.End.After(now) {
+		return nil, store.ErrNotFound
+	}
+	return a, nil
+}
+
+func thread(msg *message.Message) []string {
+	return append([]string{msg.InReplyTo}, msg.References...)
+}
+
+func (p *Pipeline) slot(start, end time.Time) compose.Slot {
+	return compose.Slot{Start: start.In(p.desk.Location()), End: end.In(p.desk.Location())}
+}
+
+// invite is the calendar invitation of an appointment: one UID for its
+// whole life, SEQUENCE counting its changes.
+func (p *Pipeline) invite(a *store.Appointment, method string) *compose.Invite {
+	return &compose.Invite{UID: a.Ref + "@" + p.cfg.Desk.MessageIDDomain, Sequence: a.Sequence, Method: method}
 }
 
 func (p *Pipeline) recordID(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
@@ -293,7 +468,7 @@ func (p *Pipeline) recordID(ctx context.Context, tx *store.Tx, in *store.Incomin
 	res.Appointment, res.Outcome, res.DestFolder = a, OutcomeIDLinked, p.cfg.IMAP.ProcessedFolder
 	return p.reply(res, in, msg, reading, now, compose.Reply{
 		Template: compose.TemplateIDReceived, Purpose: "id_received", Ref: a.Ref,
-		Appointment:     compose.Slot{Start: a.Start.In(p.desk.Location()), End: a.End.In(p.desk.Location())},
+		Appointment:     p.slot(a.Start, a.End),
 		AnyDeskIDMasked: MaskID(reading.AnyDeskID),
 	})
 }
@@ -323,6 +498,12 @@ func (p *Pipeline) commit(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		m.IncomingID.Int64, m.IncomingID.Valid = in.ID, true
 		if _, err := tx.Enqueue(ctx, m); err != nil {
 			return err
+		}
+		if res.Appointment != nil {
+			// A reply in this mail's thread finds the appointment again.
+			if err := tx.LinkMail(ctx, out.MessageID, res.Appointment.ID); err != nil {
+				return err
+			}
 		}
 	}
 	if err := tx.Decide(ctx, in.ID, store.Outcome{Outcome: res.Outcome, Rule: res.Rule, Detail: res.Detail, DestFolder: res.DestFolder}); err != nil {

@@ -26,6 +26,10 @@ var vienna, _ = time.LoadLocation("Europe/Vienna")
 var now = time.Date(2026, 11, 24, 9, 15, 0, 0, vienna)
 
 func setup(t *testing.T) (*Pipeline, *store.Store) {
+	return setupWith(t, "technicians: [{name: Anna, email: anna@example.com}]\n")
+}
+
+func setupWith(t *testing.T, technicians string) (*Pipeline, *store.Store) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
@@ -33,8 +37,7 @@ func setup(t *testing.T) (*Pipeline, *store.Store) {
 sandbox: {enabled: true}
 imap: {processed_folder: Processed, human_folder: Human}
 database: {path: p.db}
-technicians: [{name: Anna, email: anna@example.com}]
-`
+` + technicians
 	if err := os.WriteFile(path, []byte(y), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -26,9 +26,15 @@ const (
 	ActionRecordID     Action = "record_id"
 	ActionRouteToHuman Action = "route_to_human"
 	ActionIgnore       Action = "ignore"
+	ActionAccept       Action = "accept"
+	ActionCancel       Action = "cancel"
+	ActionReschedule   Action = "reschedule"
 )
 
-var actions = map[Action]bool{ActionBook: true, ActionRecordID: true, ActionRouteToHuman: true, ActionIgnore: true}
+var actions = map[Action]bool{
+	ActionBook: true, ActionRecordID: true, ActionRouteToHuman: true, ActionIgnore: true,
+	ActionAccept: true, ActionCancel: true, ActionReschedule: true,
+}
 
 // Rule is one entry of a rules file.
 type Rule struct {
@@ -144,7 +150,7 @@ func Parse(name string, b []byte) ([]Rule, error) {
 			errs = append(errs, where+": rule has no name")
 		}
 		if !actions[r.Then.Action] {
-			errs = append(errs, fmt.Sprintf("%s: rule %q: action %q is not one of book, record_id, route_to_human, ignore", where, r.Name, r.Then.Action))
+			errs = append(errs, fmt.Sprintf("%s: rule %q: action %q is not one of book, accept, cancel, reschedule, record_id, route_to_human, ignore", where, r.Name, r.Then.Action))
 		}
 		for _, in := range r.When.Intent {
 			if !knownIntents[in] {

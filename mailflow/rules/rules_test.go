@@ -24,6 +24,9 @@ func TestDefaultRules(t *testing.T) {
 		{Facts{Reading: understand.Reading{Intent: understand.IntentAppointment}, Auto: true}, "ignore-automatic", ActionIgnore},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentAppointment}, Bulk: true}, "ignore-bulk", ActionIgnore},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentQuestion}}, "everything-else-to-a-human", ActionRouteToHuman},
+		{Facts{Reading: understand.Reading{Intent: understand.IntentAccept, Choice: 2}}, "accept-proposal", ActionAccept},
+		{Facts{Reading: understand.Reading{Intent: understand.IntentCancel}}, "cancel-by-reply", ActionCancel},
+		{Facts{Reading: understand.Reading{Intent: understand.IntentReschedule}}, "reschedule-by-reply", ActionReschedule},
 	}
 	for _, c := range cases {
 		r := set.Decide(c.facts)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -31,6 +32,8 @@ type Appointment struct {
 	IncomingID   sql.NullInt64  `db:"incoming_id"`
 	CreatedAt    time.Time      `db:"created_at"`
 	UpdatedAt    time.Time      `db:"updated_at"`
+	// Sequence counts changes, for the calendar invitation's SEQUENCE.
+	Sequence int `db:"sequence"`
 }
 
 // Busy is the part of a booked appointment that blocks a technician.
@@ -112,16 +115,185 @@ type ProposedSlot struct {
 	End   time.Time `json:"end"`
 }
 
-// Propose stores the slots offered to a customer.
-func (tx *Tx) Propose(ctx context.Context, incomingID int64, customer, messageID string, slots []ProposedSlot, expires time.Time) error {
+// Proposal is a set of slots offered to a customer.
+type Proposal struct {
+	ID            int64          `db:"id"`
+	IncomingID    int64          `db:"incoming_id"`
+	Customer      string         `db:"customer"`
+	MessageID     string         `db:"message_id"`
+	SlotsJSON     string         `db:"slots"`
+	ExpiresAt     time.Time      `db:"expires_at"`
+	CreatedAt     time.Time      `db:"created_at"`
+	ClosedAt      sql.NullTime   `db:"closed_at"`
+	AppointmentID sql.NullInt64  `db:"appointment_id"`
+	Slots         []ProposedSlot `db:"-"`
+}
+
+// Propose stores the slots offered to a customer; appointmentID is set
+// when the proposal would move an existing appointment (0 otherwise). Older
+// open proposals of the customer are closed: only the newest counts.
+func (tx *Tx) Propose(ctx context.Context, incomingID int64, customer, messageID string, slots []ProposedSlot, expires time.Time, appointmentID int64) error {
 	js, err := json.Marshal(slots)
 	if err != nil {
 		return fmt.Errorf("encode proposal: %w", err)
 	}
-	_, err = tx.tx.ExecContext(ctx, `INSERT INTO proposals (incoming_id, customer, message_id, slots, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		incomingID, customer, messageID, string(js), utc(expires), utc(time.Now()))
+	now := utc(time.Now())
+	if _, err := tx.tx.ExecContext(ctx, "UPDATE proposals SET closed_at = ? WHERE customer = ? AND closed_at IS NULL", now, customer); err != nil {
+		return fmt.Errorf("close older proposals: %w", err)
+	}
+	var appt sql.NullInt64
+	if appointmentID != 0 {
+		appt = sql.NullInt64{Int64: appointmentID, Valid: true}
+	}
+	_, err = tx.tx.ExecContext(ctx, `INSERT INTO proposals (incoming_id, customer, message_id, slots, expires_at, created_at, appointment_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		incomingID, customer, messageID, string(js), utc(expires), now, appt)
 	if err != nil {
 		return fmt.Errorf("store proposal: %w", err)
 	}
 	return nil
+}
+
+// OpenProposal finds the customer's open, unexpired proposal: the one a
+// mail in thread (In-Reply-To and References) answers, else the newest.
+func (tx *Tx) OpenProposal(ctx context.Context, customer string, thread []string, now time.Time) (*Proposal, error) {
+	var ps []Proposal
+	err := tx.tx.SelectContext(ctx, &ps, `SELECT * FROM proposals WHERE customer = ? AND closed_at IS NULL AND expires_at > ? ORDER BY id DESC`,
+		customer, utc(now))
+	if err != nil {
+		return nil, fmt.Errorf("open proposals: %w", err)
+	}
+	if len(ps) == 0 {
+		return nil, ErrNotFound
+	}
+	pick := &ps[0]
+	for i := range ps {
+		for _, id := range thread {
+			if id != "" && ps[i].MessageID == id {
+				pick = &ps[i]
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(pick.SlotsJSON), &pick.Slots); err != nil {
+		return nil, fmt.Errorf("decode proposal %d: %w", pick.ID, err)
+	}
+	return pick, nil
+}
+
+// CloseProposal marks a proposal as answered.
+func (tx *Tx) CloseProposal(ctx context.Context, id int64) error {
+	if _, err := tx.tx.ExecContext(ctx, "UPDATE proposals SET closed_at = ? WHERE id = ?", utc(time.Now()), id); err != nil {
+		return fmt.Errorf("close proposal %d: %w", id, err)
+	}
+	return nil
+}
+
+// LinkMail records that we sent messageID about an appointment.
+func (tx *Tx) LinkMail(ctx context.Context, messageID string, appointmentID int64) error {
+	_, err := tx.tx.ExecContext(ctx, "INSERT INTO appointment_mails (message_id, appointment_id) VALUES (?, ?) ON CONFLICT DO NOTHING", messageID, appointmentID)
+	if err != nil {
+		return fmt.Errorf("link mail to appointment %d: %w", appointmentID, err)
+	}
+	return nil
+}
+
+// FindAppointment finds the appointment a customer's mail is about: by
+// booking reference, else by a Message-ID of ours in its thread, else the
+// customer's next booked appointment. Only the customer's own appointments
+// are found.
+func (tx *Tx) FindAppointment(ctx context.Context, customer, ref string, thread []string, now time.Time) (*Appointment, error) {
+	var a Appointment
+	if ref != "" {
+		err := tx.tx.GetContext(ctx, &a, "SELECT * FROM appointments WHERE ref = ? AND customer = ?", ref, customer)
+		if err == nil {
+			return &a, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("appointment %s: %w", ref, err)
+		}
+	}
+	for _, id := range thread {
+		if id == "" {
+			continue
+		}
+		err := tx.tx.GetContext(ctx, &a, `SELECT a.* FROM appointments a JOIN appointment_mails m ON m.appointment_id = a.id
+			WHERE m.message_id = ? AND a.customer = ?`, id, customer)
+		if err == nil {
+			return &a, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("appointment of thread: %w", err)
+		}
+	}
+	return tx.NextAppointmentOf(ctx, customer, now)
+}
+
+// Cancel cancels a booked appointment and counts the change.
+func (tx *Tx) Cancel(ctx context.Context, a *Appointment) error {
+	res, err := tx.tx.ExecContext(ctx, "UPDATE appointments SET status = 'cancelled', sequence = sequence + 1, updated_at = ? WHERE id = ? AND status = 'booked'",
+		utc(time.Now()), a.ID)
+	if err != nil {
+		return fmt.Errorf("cancel %s: %w", a.Ref, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("cancel %s: %w", a.Ref, ErrNotFound)
+	}
+	a.Status, a.Sequence = StatusCancelled, a.Sequence+1
+	return nil
+}
+
+// Move gives a booked appointment a new time (and technician), counting the
+// change. It fails with ErrSlotTaken when that would double-book.
+func (tx *Tx) Move(ctx context.Context, a *Appointment, start, end time.Time, technician string) error {
+	_, err := tx.tx.ExecContext(ctx, "UPDATE appointments SET start_at = ?, end_at = ?, technician = ?, sequence = sequence + 1, updated_at = ? WHERE id = ? AND status = 'booked'",
+		utc(start), utc(end), technician, utc(time.Now()), a.ID)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("move %s: %w", a.Ref, ErrSlotTaken)
+	}
+	if err != nil {
+		return fmt.Errorf("move %s: %w", a.Ref, err)
+	}
+	a.Start, a.End, a.Technician, a.Sequence = start, end, technician, a.Sequence+1
+	return nil
+}
+
+// SetAppointmentStatus marks a booked appointment done or cancelled by hand
+// (mailflow appointments).
+func (s *Store) SetAppointmentStatus(ctx context.Context, ref, status string) (*Appointment, error) {
+	var a Appointment
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.tx.GetContext(ctx, &a, "SELECT * FROM appointments WHERE ref = ?", ref); err != nil {
+			return fmt.Errorf("appointment %s: %w", ref, notFound(err))
+		}
+		if a.Status != StatusBooked {
+			return fmt.Errorf("appointment %s is %s, not booked", ref, a.Status)
+		}
+		_, err := tx.tx.ExecContext(ctx, "UPDATE appointments SET status = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?", status, utc(time.Now()), a.ID)
+		if err != nil {
+			return fmt.Errorf("set %s %s: %w", ref, status, err)
+		}
+		a.Status = status
+		return tx.Audit(ctx, AuditEntry{Actor: "operator", Action: "appointment." + status, Ref: ref})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// AppointmentByRef returns one appointment.
+func (s *Store) AppointmentByRef(ctx context.Context, ref string) (*Appointment, error) {
+	var a Appointment
+	if err := s.r.GetContext(ctx, &a, "SELECT * FROM appointments WHERE ref = ?", ref); err != nil {
+		return nil, fmt.Errorf("appointment %s: %w", ref, notFound(err))
+	}
+	return &a, nil
+}
+
+// AppointmentByID returns one appointment inside a transaction.
+func (tx *Tx) AppointmentByID(ctx context.Context, id int64) (*Appointment, error) {
+	var a Appointment
+	if err := tx.tx.GetContext(ctx, &a, "SELECT * FROM appointments WHERE id = ?", id); err != nil {
+		return nil, fmt.Errorf("appointment %d: %w", id, notFound(err))
+	}
+	return &a, nil
 }
