@@ -32,7 +32,7 @@ func commands() []command {
 		{"check", "", "validate config, rules and templates; exit 1 with file:line and what is wrong", cmdCheck},
 		{"try", "[-json] [-now RFC3339] FILE.eml...", "show what mailflow understands and would do; sends and changes nothing", cmdTry},
 		{"status", "", "intake heartbeat, queue sizes, last errors", cmdStatus},
-		{"appointments", "[list] [-date YYYY-MM-DD] [-days N]", "list bookings", cmdAppointments},
+		{"appointments", "[list [-date YYYY-MM-DD] [-days N] [-technician EMAIL] [-all] | show REF | cancel [-notify=false] REF | done REF]", "look at and change bookings by hand", cmdAppointments},
 		{"version", "", "print the version", cmdVersion},
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailflow/mailflow/mailflow/store"
 )
 
 // run runs the CLI in dir and returns exit code, stdout, stderr.
@@ -150,5 +152,53 @@ log: {level: error}
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("daemon did not stop within 15s of the signal")
+	}
+}
+
+func TestAppointmentsByHand(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfgPath, []byte("sandbox: {enabled: true}\ntechnicians: [{name: A, email: anna@example.com}]\n"), 0o600)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	book := func() string {
+		a := &store.Appointment{Customer: "maria@kunde.at", CustomerName: "Maria", Technician: "anna@example.com", Start: start, End: start.Add(30 * time.Minute), Language: "de"}
+		if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.Book(ctx, a) }); err != nil {
+			t.Fatal(err)
+		}
+		start = start.Add(time.Hour)
+		return a.Ref
+	}
+	first, second := book(), book()
+	st.Close()
+
+	code, out, errs := run(t, dir, "appointments", "list", "-days", "5")
+	if code != 0 || !strings.Contains(out, first) || !strings.Contains(out, "maria@kunde.at") {
+		t.Fatalf("list: %d %s %s", code, out, errs)
+	}
+	if code, out, _ := run(t, dir, "appointments", "show", first); code != 0 || !strings.Contains(out, "booked") {
+		t.Fatalf("show: %d %s", code, out)
+	}
+	if code, out, errs := run(t, dir, "appointments", "cancel", first); code != 0 || !strings.Contains(out, "queued") {
+		t.Fatalf("cancel: %d %s %s", code, out, errs)
+	}
+	if code, _, _ := run(t, dir, "appointments", "done", second); code != 0 {
+		t.Fatal("done failed")
+	}
+	if code, _, errs := run(t, dir, "appointments", "done", first); code == 0 || !strings.Contains(errs, "cancelled") {
+		t.Fatalf("marking a cancelled session done must fail: %d %s", code, errs)
+	}
+	st, _ = store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	defer st.Close()
+	pending, _ := st.Outbox(ctx, store.OutboxPending)
+	if len(pending) != 1 || pending[0].Recipient != "maria@kunde.at" || !strings.Contains(string(pending[0].Raw), "METHOD:CANCEL") {
+		t.Fatalf("the customer's cancellation mail is not queued with a calendar cancellation: %d mails", len(pending))
+	}
+	if code, out, _ := run(t, dir, "appointments", "list", "-days", "5"); code != 0 || strings.Contains(out, first) || strings.Contains(out, second) {
+		t.Fatalf("list shows sessions that are no longer booked:\n%s", out)
 	}
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/mail"
 	"os"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/mailflow/mailflow/mailflow/compose"
+	"github.com/mailflow/mailflow/mailflow/daemon"
 	"github.com/mailflow/mailflow/mailflow/store"
 )
 
@@ -86,12 +90,25 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func cmdAppointments(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "list" {
-		args = args[1:]
+	verb := "list"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		verb, args = args[0], args[1:]
 	}
-	fs, cfgPath := flags("appointments", stderr)
+	switch verb {
+	case "list":
+		return appointmentsList(ctx, args, stdout, stderr)
+	case "show", "cancel", "done":
+		return appointmentsChange(ctx, verb, args, stdout, stderr)
+	}
+	return &exitError{2, fmt.Errorf("unknown verb %q: use list, show, cancel or done", verb)}
+}
+
+func appointmentsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := flags("appointments list", stderr)
 	date := fs.String("date", "", "first day to list (YYYY-MM-DD, default today)")
 	days := fs.Int("days", 14, "how many days to list")
+	tech := fs.String("technician", "", "only this technician's sessions (mail address)")
+	all := fs.Bool("all", false, "also cancelled and done sessions")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -114,6 +131,9 @@ func cmdAppointments(ctx context.Context, args []string, stdout, stderr io.Write
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REF\tSTART\tSTATUS\tTECHNICIAN\tCUSTOMER\tID")
 	for _, a := range as {
+		if *tech != "" && !strings.EqualFold(a.Technician, *tech) || !*all && a.Status != store.StatusBooked {
+			continue
+		}
 		id := "-"
 		if a.AnyDeskID.Valid {
 			id = "received"
@@ -121,4 +141,92 @@ func cmdAppointments(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", a.Ref, a.Start.In(loc).Format("Mon 2006-01-02 15:04"), a.Status, a.Technician, a.Customer, id)
 	}
 	return tw.Flush()
+}
+
+// appointmentsChange shows, cancels or completes one appointment. A
+// cancellation by the desk is mailed to the customer through the outbox
+// (the running daemon sends it), with the calendar cancellation attached.
+func appointmentsChange(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := flags("appointments "+verb, stderr)
+	notify := fs.Bool("notify", true, "cancel: tell the customer by mail")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return &exitError{2, fmt.Errorf("name one booking reference, e.g. mailflow appointments %s FW-1001", verb)}
+	}
+	ref := strings.ToUpper(fs.Arg(0))
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	st, loc, err := openExisting(ctx, *cfgPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch verb {
+	case "show":
+		a, err := st.AppointmentByRef(ctx, ref)
+		if err != nil {
+			return err
+		}
+		id := "not yet"
+		if a.AnyDeskID.Valid {
+			id = "received"
+		}
+		fmt.Fprintf(stdout, "%s  %s\nstart       %s\nend         %s\ntechnician  %s\ncustomer    %s <%s>\nreason      %s\nanydesk id  %s\nlanguage    %s\nchanges     %d\n",
+			a.Ref, a.Status, a.Start.In(loc).Format("Mon 2006-01-02 15:04"), a.End.In(loc).Format("15:04"), a.Technician,
+			a.CustomerName, a.Customer, a.Reason, id, a.Language, a.Sequence)
+		return nil
+	case "done":
+		if _, err := st.SetAppointmentStatus(ctx, ref, store.StatusDone); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s marked done\n", ref)
+		return nil
+	}
+	_, _, composer, err := daemon.Parts(cfg)
+	if err != nil {
+		return err
+	}
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		a, err := tx.AppointmentByRef(ctx, ref)
+		if err != nil {
+			return err
+		}
+		if err := tx.Cancel(ctx, a); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, store.AuditEntry{Actor: "operator", Action: "appointment.cancelled", Ref: ref}); err != nil {
+			return err
+		}
+		if !*notify {
+			return nil
+		}
+		out, err := composer.Render(compose.Reply{
+			Template: compose.TemplateCancelled, Language: a.Language,
+			To:         mail.Address{Name: a.CustomerName, Address: a.Customer},
+			InboundKey: "desk/" + ref, Purpose: fmt.Sprintf("cancelled-%d", a.Sequence), Date: time.Now(), Ref: ref,
+			Appointment: compose.Slot{Start: a.Start.In(loc), End: a.End.In(loc)},
+			Invite:      &compose.Invite{UID: ref + "@" + cfg.Desk.MessageIDDomain, Sequence: a.Sequence, Method: compose.MethodCancel},
+		})
+		if err != nil {
+			return fmt.Errorf("render cancellation: %w", err)
+		}
+		if err := tx.LinkMail(ctx, out.MessageID, a.ID); err != nil {
+			return err
+		}
+		_, err = tx.Enqueue(ctx, &store.OutboxMail{MessageID: out.MessageID, Purpose: "cancelled", Sender: out.From, Recipient: out.To, Raw: out.Raw})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if *notify {
+		fmt.Fprintf(stdout, "%s cancelled; the customer's mail is queued\n", ref)
+	} else {
+		fmt.Fprintf(stdout, "%s cancelled\n", ref)
+	}
+	return nil
 }

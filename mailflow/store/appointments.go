@@ -297,3 +297,12 @@ func (tx *Tx) AppointmentByID(ctx context.Context, id int64) (*Appointment, erro
 	}
 	return &a, nil
 }
+
+// AppointmentByRef returns one appointment inside a transaction.
+func (tx *Tx) AppointmentByRef(ctx context.Context, ref string) (*Appointment, error) {
+	var a Appointment
+	if err := tx.tx.GetContext(ctx, &a, "SELECT * FROM appointments WHERE ref = ?", ref); err != nil {
+		return nil, fmt.Errorf("appointment %s: %w", ref, notFound(err))
+	}
+	return &a, nil
+}
