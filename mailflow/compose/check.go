@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// Check renders every mail in every language with sample data, once with
-// every field filled and once with only the required ones, and returns all
-// errors. html/template finds some mistakes only when a template first runs,
+// Check renders every mail in every language with sample data: once with
+// every field filled, once with only the required ones and once with a
+// calendar invitation attached, and returns all errors. html/template finds some mistakes only when a template first runs,
 // and a missing field only shows on execution, so parsing alone is not
 // enough for `mailflow check`.
 func (c *Composer) Check() error {
@@ -25,14 +25,25 @@ func (c *Composer) Check() error {
 	seen := map[string]bool{}
 	for _, code := range codes {
 		for _, name := range c.langs[code].mailNames() {
-			for _, full := range []bool{true, false} {
-				_, err := c.Render(c.sampleReply(name, code, full))
+			samples := []struct {
+				kind string
+				r    Reply
+			}{
+				{sampleKind(true), c.sampleReply(name, code, true)},
+				{sampleKind(false), c.sampleReply(name, code, false)},
+				// Every mail, not only the three that carry one today: the
+				// calendar partials run with the mail's data, and a rule may
+				// one day attach an invitation to an operator's own mail.
+				{"invitation", c.sampleInvite(c.sampleReply(name, code, true))},
+			}
+			for _, s := range samples {
+				_, err := c.Render(s.r)
 				if err == nil {
 					continue
 				}
 				if !seen[err.Error()] {
 					seen[err.Error()] = true
-					errs = append(errs, fmt.Errorf("check %s/%s (%s sample): %w", code, name, sampleKind(full), err))
+					errs = append(errs, fmt.Errorf("check %s/%s (%s sample): %w", code, name, s.kind, err))
 				}
 				break
 			}
@@ -75,11 +86,31 @@ func (c *Composer) sampleReply(name, lang string, full bool) Reply {
 	r.Subject = "Fernwartung"
 	r.Ref = "FW-1234"
 	r.Appointment = slot(26, 10, 0)
+	r.Previous = slot(25, 14, 0)
 	r.Proposals = []Slot{slot(26, 13, 30), slot(27, 9, 0), slot(30, 14, 0)}
 	r.AnyDeskIDMasked = "*** *** 789"
 	r.Why = "On Thursday at 10:00 another customer is already booked."
 	if lang == "de" {
 		r.Why = "Am Donnerstag um 10:00 Uhr ist schon ein anderer Kunde eingeplant."
+	}
+	return r
+}
+
+// sampleInvite adds the calendar invitation the pipeline would send with r:
+// a cancellation for the cancelled mail, one change for a rescheduled
+// appointment, the first booking otherwise.
+func (c *Composer) sampleInvite(r Reply) Reply {
+	inv := &Invite{UID: "fw-1234@" + c.domain, Method: MethodRequest}
+	switch r.Template {
+	case TemplateRescheduled:
+		inv.Sequence = 1
+	case TemplateCancelled:
+		inv.Sequence, inv.Method = 2, MethodCancel
+	}
+	r.Invite = inv
+	if r.Appointment.Start.IsZero() {
+		start := time.Date(2026, time.November, 26, 10, 0, 0, 0, c.loc)
+		r.Appointment = Slot{Start: start, End: start.Add(30 * time.Minute)}
 	}
 	return r
 }

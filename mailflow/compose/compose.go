@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-ical"
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/mailflow/mailflow/mailflow/config"
@@ -122,7 +123,9 @@ type Composer struct {
 
 	company, supportAddress   string
 	remoteToolURL, privacyURL string
-	langs                     map[string]*language
+	// slot is the length of a calendar entry whose appointment has no end.
+	slot  time.Duration
+	langs map[string]*language
 }
 
 // New parses the embedded templates, each replaced by the file with the same
@@ -151,6 +154,10 @@ func New(cfg *config.Config, overrideDir string) (*Composer, error) {
 		supportAddress: cfg.Desk.SupportAddress,
 		remoteToolURL:  cfg.Desk.RemoteToolURL,
 		privacyURL:     cfg.Desk.RemoteToolPrivacyURL,
+		slot:           time.Duration(cfg.Desk.SlotMinutes) * time.Minute,
+	}
+	if c.slot <= 0 {
+		c.slot = 30 * time.Minute
 	}
 	if strings.EqualFold(cfg.Desk.Holidays, "DE") {
 		c.januaryName = "Januar"
@@ -240,6 +247,12 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 	if err != nil {
 		return Outgoing{}, err
 	}
+	var ics []byte
+	if r.Invite != nil {
+		if ics, err = c.calendar(r, to.Address, data, l); err != nil {
+			return Outgoing{}, fmt.Errorf("render %s: calendar: %w", r.Template, err)
+		}
+	}
 
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	// A fixed boundary is what makes the bytes repeatable; deriving it from
@@ -268,17 +281,31 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 	m.SetGenHeader(gomail.HeaderContentLang, lang)
 	m.SetBodyString(gomail.TypeTextPlain, text)
 	m.AddAlternativeString(gomail.TypeTextHTML, html)
+	if ics != nil {
+		// The method parameter must repeat the calendar's METHOD: Outlook
+		// decides from the header whether this is an invitation at all.
+		// Quoted-printable like the other parts: the calendar's CRLFs are
+		// hard line breaks to it and come back unchanged, and the calendar
+		// stays readable (and searchable) in the stored mail.
+		m.AddAlternativeString(gomail.ContentType(ical.MIMEType+"; method="+r.Invite.Method), string(ics))
+	}
 
 	var buf bytes.Buffer
 	if _, err := m.WriteTo(&buf); err != nil {
 		return Outgoing{}, fmt.Errorf("render %s: write mail: %w", r.Template, err)
+	}
+	raw := buf.Bytes()
+	if ics != nil {
+		if raw, err = withCalendarAttachment(raw, boundary("mixed\x00"+msgID), ics); err != nil {
+			return Outgoing{}, fmt.Errorf("render %s: %w", r.Template, err)
+		}
 	}
 	return Outgoing{
 		MessageID: msgID,
 		From:      from.Address,
 		To:        to.Address,
 		Subject:   subject,
-		Raw:       buf.Bytes(),
+		Raw:       raw,
 	}, nil
 }
 

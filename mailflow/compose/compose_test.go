@@ -70,10 +70,15 @@ func closeRule(lang string) string {
 
 func TestSessionMailsCarryPrivacyAndCloseRule(t *testing.T) {
 	c := newTestComposer(t, "")
-	for _, name := range []string{TemplateConfirmation, TemplateProposal} {
+	for _, name := range []string{TemplateConfirmation, TemplateProposal, TemplateRescheduled} {
 		for _, lang := range []string{"de", "en"} {
-			for _, full := range []bool{true, false} {
-				out, err := c.Render(c.sampleReply(name, lang, full))
+			samples := map[string]Reply{
+				sampleKind(true):  c.sampleReply(name, lang, true),
+				sampleKind(false): c.sampleReply(name, lang, false),
+				"invitation":      c.sampleInvite(c.sampleReply(name, lang, true)),
+			}
+			for kind, r := range samples {
+				out, err := c.Render(r)
 				if err != nil {
 					t.Fatalf("%s.%s: %v", name, lang, err)
 				}
@@ -82,7 +87,7 @@ func TestSessionMailsCarryPrivacyAndCloseRule(t *testing.T) {
 					got := flat(body)
 					for _, phrase := range append(privacyPhrases(lang), closeRule(lang)) {
 						if !strings.Contains(got, flat(phrase)) {
-							t.Errorf("%s.%s %s part (%s sample) lacks %q", name, lang, part, sampleKind(full), phrase)
+							t.Errorf("%s.%s %s part (%s sample) lacks %q", name, lang, part, kind, phrase)
 						}
 					}
 				}
@@ -107,6 +112,39 @@ func TestConfirmationCarriesInstructions(t *testing.T) {
 			for _, p := range phrases {
 				if !strings.Contains(flat(body), flat(p)) {
 					t.Errorf("confirmation.%s lacks %q", lang, p)
+				}
+			}
+		}
+	}
+}
+
+func TestRescheduledAndCancelled(t *testing.T) {
+	c := newTestComposer(t, "")
+	want := map[string]map[string][]string{
+		TemplateRescheduled: {
+			"de": {"ist verschoben", "Donnerstag, 26. November 2026, 10:00 Uhr", "Der bisherige Termin am Mittwoch, 25. November 2026, 14:00 Uhr entfällt", "FW-1234", "https://anydesk.com/download", "Lassen Sie AnyDesk geöffnet"},
+			"en": {"has moved", "Thursday, 26 November 2026, 10:00", "The previous time, Wednesday, 25 November 2026, 14:00, no longer applies", "FW-1234", "https://anydesk.com/download", "Keep AnyDesk open"},
+		},
+		TemplateCancelled: {
+			"de": {"ist abgesagt", "Donnerstag, 26. November 2026, 10:00 Uhr", "FW-1234", "neuen Termin", "antworten Sie einfach auf diese E-Mail", "Montag bis Donnerstag"},
+			"en": {"is cancelled", "Thursday, 26 November 2026, 10:00", "FW-1234", "new appointment", "reply to this email", "Monday to Thursday"},
+		},
+	}
+	for name, langs := range want {
+		for lang, phrases := range langs {
+			out, err := c.Render(c.sampleReply(name, lang, true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.Subject, "[FW-1234]") || !strings.Contains(out.Subject, phrases[1]) {
+				t.Errorf("%s.%s subject %q", name, lang, out.Subject)
+			}
+			pm := parseMail(t, out.Raw)
+			for part, body := range map[string]string{"text": pm.text, "html": pm.html} {
+				for _, p := range phrases {
+					if !strings.Contains(flat(body), flat(p)) {
+						t.Errorf("%s.%s %s part lacks %q", name, lang, part, p)
+					}
 				}
 			}
 		}
@@ -270,10 +308,10 @@ func TestOverrideErrorsNameTheFile(t *testing.T) {
 		{"parse error", map[string]string{"de/confirmation.txt.tmpl": "Hallo {{.Ref"}, []string{"de/confirmation.txt.tmpl"}},
 		{"unknown part", map[string]string{"de/confirmation.text.tmpl": "x"}, []string{"confirmation.text.tmpl", "unknown part"}},
 		{"outside a language", map[string]string{"confirmation.txt.tmpl": "x"}, []string{"language folder"}},
-		{"mail missing a part", map[string]string{"de/cancelled.txt.tmpl": "x", "de/cancelled.subject.tmpl": "x"}, []string{"de/cancelled", "cancelled.html.tmpl"}},
+		{"mail missing a part", map[string]string{"de/closed_notice.txt.tmpl": "x", "de/closed_notice.subject.tmpl": "x"}, []string{"de/closed_notice", "closed_notice.html.tmpl"}},
 		{"mail in one language only", map[string]string{
-			"de/cancelled.txt.tmpl": "x", "de/cancelled.subject.tmpl": "x", "de/cancelled.html.tmpl": "x",
-		}, []string{"en/cancelled", "not in en"}},
+			"de/closed_notice.txt.tmpl": "x", "de/closed_notice.subject.tmpl": "x", "de/closed_notice.html.tmpl": "x",
+		}, []string{"en/closed_notice", "not in en"}},
 		{"two errors at once", map[string]string{"de/proposal.txt.tmpl": "{{", "en/proposal.html.tmpl": "{{end}}"}, []string{"de/proposal.txt.tmpl", "en/proposal.html.tmpl"}},
 	}
 	for _, tt := range tests {

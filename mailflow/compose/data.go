@@ -34,6 +34,14 @@ type Mail struct {
 	Ref string
 	// Appointment is the booked slot, nil when the reply has none.
 	Appointment *SlotText
+	// Previous is the appointment's old time in a rescheduled mail, nil
+	// otherwise.
+	Previous *SlotText
+	// CalendarMethod is "REQUEST" when the mail carries a calendar
+	// invitation for Appointment, "CANCEL" when it carries the calendar
+	// entry's cancellation, and "" without one. Mails use it to point at the
+	// attachment; the _calendar_* partials to word a cancellation.
+	CalendarMethod string
 	// Proposals are the offered slots, numbered from 1.
 	Proposals []SlotText
 	// Why says why the wish did not fit, as a sentence; may be "".
@@ -95,6 +103,13 @@ func (c *Composer) mailData(r Reply, lang string, l *language) Mail {
 		s := c.slotText(r.Appointment, 0, lang)
 		m.Appointment = &s
 		m.ConnectNow = !r.Date.Add(connectNowWindow).Before(r.Appointment.Start)
+	}
+	if !r.Previous.Start.IsZero() {
+		s := c.slotText(r.Previous, 0, lang)
+		m.Previous = &s
+	}
+	if r.Invite != nil {
+		m.CalendarMethod = r.Invite.Method
 	}
 	for i, p := range r.Proposals {
 		m.Proposals = append(m.Proposals, c.slotText(p, i+1, lang))

@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the curren
 func TestGolden(t *testing.T) {
 	c := newTestComposer(t, "")
 	names := c.Templates()
-	for _, want := range []string{TemplateConfirmation, TemplateProposal, TemplateIDReceived} {
+	for _, want := range []string{TemplateConfirmation, TemplateProposal, TemplateIDReceived, TemplateCancelled, TemplateRescheduled} {
 		if !strings.Contains(strings.Join(names, ","), want) {
 			t.Fatalf("built-in templates %v lack %s", names, want)
 		}
@@ -30,22 +30,48 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatalf("render: %v", err)
 				}
-				path := filepath.Join("testdata", "golden", name+"."+lang+".eml")
-				if *update {
-					if err := os.WriteFile(path, out.Raw, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if !bytes.Equal(out.Raw, want) {
-					t.Errorf("%s differs (go test -update rewrites it):\n%s", path, firstDifference(string(want), string(out.Raw)))
-				}
+				checkGolden(t, filepath.Join("testdata", "golden", name+"."+lang+".eml"), out.Raw)
 			})
 		}
+	}
+}
+
+// TestGoldenInvitations pins the mails that carry a calendar invitation and
+// the calendar itself, in a file of its own so that a change to the
+// calendar reads as a diff of the .ics rather than of base64.
+func TestGoldenInvitations(t *testing.T) {
+	c := newTestComposer(t, "")
+	for _, lang := range []string{"de", "en"} {
+		for _, name := range []string{TemplateConfirmation, TemplateRescheduled, TemplateCancelled} {
+			t.Run(name+"."+lang, func(t *testing.T) {
+				out, err := c.Render(c.sampleInvite(c.sampleReply(name, lang, true)))
+				if err != nil {
+					t.Fatalf("render: %v", err)
+				}
+				base := filepath.Join("testdata", "golden", name+".invite."+lang)
+				checkGolden(t, base+".eml", out.Raw)
+				checkGolden(t, base+".ics", []byte(parseMail(t, out.Raw).calendar))
+			})
+		}
+	}
+}
+
+// checkGolden compares got with the file at path, or rewrites the file
+// under -update.
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, firstDifference(string(want), string(got)))
 	}
 }
 

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"bytes"
+	"encoding/base64"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -58,8 +59,20 @@ type parsedMail struct {
 	rawHeader string // the header block exactly as written
 	text      string // decoded text/plain part
 	html      string // decoded text/html part
+	// calendar is the decoded text/calendar alternative, calendarType its
+	// Content-Type header; both empty without an invitation.
+	calendar, calendarType string
+	// attachment is the decoded attachment, attachmentType and
+	// attachmentDisposition its headers.
+	attachment, attachmentType, attachmentDisposition string
+	// layout lists every part's media type in order, nested ones after
+	// their container: "multipart/mixed", "multipart/alternative", ...
+	layout []string
 }
 
+// parseMail reads a rendered mail: multipart/alternative with a text and an
+// HTML part, or (with an invitation) multipart/mixed holding that
+// alternative, now with a calendar part, and the .ics attachment.
 func parseMail(t *testing.T, raw []byte) parsedMail {
 	t.Helper()
 	head, _, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
@@ -70,14 +83,24 @@ func parseMail(t *testing.T, raw []byte) parsedMail {
 	if err != nil {
 		t.Fatalf("read message: %v", err)
 	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("content type %q (%v), want multipart/alternative", msg.Header.Get("Content-Type"), err)
-	}
 	pm := parsedMail{header: msg.Header, rawHeader: string(head) + "\r\n"}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || (mt != "multipart/alternative" && mt != "multipart/mixed") {
+		t.Fatalf("content type %q (%v), want multipart/alternative or multipart/mixed", msg.Header.Get("Content-Type"), err)
+	}
+	pm.layout = append(pm.layout, mt)
+	pm.readMultipart(t, mt, msg.Body, params["boundary"])
+	if pm.text == "" || pm.html == "" {
+		t.Fatalf("want a text and an HTML part, got text=%d html=%d bytes", len(pm.text), len(pm.html))
+	}
+	return pm
+}
+
+func (pm *parsedMail) readMultipart(t *testing.T, container string, body io.Reader, boundary string) {
+	t.Helper()
+	mr := multipart.NewReader(body, boundary)
 	for {
-		// NextPart undoes the quoted-printable encoding for us.
+		// NextPart undoes the quoted-printable encoding for us, not base64.
 		p, err := mr.NextPart()
 		if err == io.EOF {
 			break
@@ -85,24 +108,37 @@ func parseMail(t *testing.T, raw []byte) parsedMail {
 		if err != nil {
 			t.Fatalf("next part: %v", err)
 		}
-		b, err := io.ReadAll(p)
+		ct, params, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
 		if err != nil {
-			t.Fatalf("read part: %v", err)
+			t.Fatalf("part content type %q: %v", p.Header.Get("Content-Type"), err)
 		}
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		switch ct {
-		case "text/plain":
+		pm.layout = append(pm.layout, ct)
+		if ct == "multipart/alternative" && container == "multipart/mixed" {
+			pm.readMultipart(t, ct, p, params["boundary"])
+			continue
+		}
+		var r io.Reader = p
+		if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
+			r = base64.NewDecoder(base64.StdEncoding, p)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("read %s part: %v", ct, err)
+		}
+		switch {
+		case ct == "text/plain" && container == "multipart/alternative":
 			pm.text = string(b)
-		case "text/html":
+		case ct == "text/html" && container == "multipart/alternative":
 			pm.html = string(b)
+		case ct == "text/calendar" && container == "multipart/alternative":
+			pm.calendar, pm.calendarType = string(b), p.Header.Get("Content-Type")
+		case container == "multipart/mixed":
+			pm.attachment, pm.attachmentType = string(b), p.Header.Get("Content-Type")
+			pm.attachmentDisposition = p.Header.Get("Content-Disposition")
 		default:
-			t.Fatalf("unexpected part %q", ct)
+			t.Fatalf("unexpected %s part in %s", ct, container)
 		}
 	}
-	if pm.text == "" || pm.html == "" {
-		t.Fatalf("want a text and an HTML part, got text=%d html=%d bytes", len(pm.text), len(pm.html))
-	}
-	return pm
 }
 
 // flat collapses whitespace so a phrase is found even where a line was

@@ -244,6 +244,22 @@ func (l *language) html(name string, data Mail) (string, error) {
 	return tidy(b.String()), nil
 }
 
+// partial renders a text partial on its own, for text that goes somewhere
+// other than a mail part (the calendar invitation's summary and
+// description). The result is tidied like a text part.
+func (l *language) partial(name string, data Mail) (string, error) {
+	tname := name + "." + partText
+	if l.texts.Lookup(tname) == nil {
+		// Only an operator's new language can lack it; say which file to add.
+		return "", fmt.Errorf("%s/%s.tmpl: missing, it is needed for calendar invitations", l.code, tname)
+	}
+	var b strings.Builder
+	if err := l.texts.ExecuteTemplate(&b, tname, data); err != nil {
+		return "", l.execError(name, partText, err)
+	}
+	return tidy(b.String()), nil
+}
+
 // execError names the file at fault. When a partial fails, that is the
 // partial's file (which may be an override) rather than the mail's, or the
 // operator would be sent to a file they never touched.

@@ -280,3 +280,80 @@ func waitFor(t testing.TB, within time.Duration, ok func() bool, what string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestDovecotProposalAcceptCancel walks a customer through a whole booking
+// by mail on the real server: request without a time → proposal → "der
+// zweite passt" → confirmation with a calendar invitation → "bitte
+// absagen" → cancellation with METHOD:CANCEL.
+func TestDovecotProposalAcceptCancel(t *testing.T) {
+	dc := mailtest.StartDovecot(t)
+	cfg := testConfig(t, dc.IMAPAddr, dc.SMTPAddr, dc.Password, false, "")
+	r := start(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const who = "maria@kunde.example.org"
+	send := func(n int, subject, inReplyTo, body string) {
+		t.Helper()
+		raw := "From: Maria Huber <" + who + ">\r\nTo: " + support + "\r\nSubject: " + subject + "\r\n" +
+			"Date: " + time.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <flow-" + fmt.Sprint(n) + "@kunde.example.org>\r\n"
+		if inReplyTo != "" {
+			raw += "In-Reply-To: " + inReplyTo + "\r\nReferences: " + inReplyTo + "\r\n"
+		}
+		raw += "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
+		if err := dc.Deliver(ctx, support, []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	latest := func(n int) (*mail.Message, string) {
+		t.Helper()
+		waitSent(t, r.d.Store(), n, time.Minute)
+		msgs, err := dc.Fetch(ctx, who, "INBOX")
+		if err != nil || len(msgs) != n {
+			t.Fatalf("customer has %d mails, want %d (%v)", len(msgs), n, err)
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(msgs[n-1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, decodeQP(string(msgs[n-1]))
+	}
+
+	send(1, "Fernwartung", "", "Guten Tag, wir bräuchten eine Einschulung per Fernwartung. Wann hätten Sie Zeit?")
+	proposal, text := latest(1)
+	if !strings.Contains(text, "2.") {
+		t.Fatalf("no numbered proposals in:\n%s", text)
+	}
+
+	send(2, "Re: "+proposal.Header.Get("Subject"), proposal.Header.Get("Message-ID"), "Danke, der zweite passt uns.")
+	confirmation, text := latest(2)
+	if !strings.Contains(text, "METHOD:REQUEST") || !strings.Contains(text, "BEGIN:VEVENT") {
+		t.Fatalf("confirmation without a calendar invitation:\n%s", text)
+	}
+	ref := bookingRef(t, confirmation.Header.Get("Subject"))
+
+	send(3, "Re: "+confirmation.Header.Get("Subject"), confirmation.Header.Get("Message-ID"), "Bitte absagen, wir haben das Problem selbst gelöst.")
+	cancelled, text := latest(3)
+	if !strings.Contains(text, "METHOD:CANCEL") || !strings.Contains(text, "STATUS:CANCELLED") {
+		t.Fatalf("cancellation without METHOD:CANCEL:\n%s", text)
+	}
+	if got := bookingRef(t, cancelled.Header.Get("Subject")); got != ref {
+		t.Errorf("cancellation is about %s, the booking was %s", got, ref)
+	}
+	a, err := r.d.Store().AppointmentByRef(ctx, ref)
+	if err != nil || a.Status != store.StatusCancelled {
+		t.Fatalf("appointment after cancellation: %+v %v", a, err)
+	}
+}
+
+func bookingRef(t *testing.T, subject string) string {
+	t.Helper()
+	i := strings.Index(subject, "FW-")
+	if i < 0 {
+		t.Fatalf("no booking reference in subject %q", subject)
+	}
+	j := i + 3
+	for j < len(subject) && subject[j] >= '0' && subject[j] <= '9' {
+		j++
+	}
+	return subject[i:j]
+}
