@@ -46,6 +46,9 @@ func cmdCheck(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := c.Check(); err != nil {
 		return fmt.Errorf("templates: %w", err)
 	}
+	if err := rs.CheckTemplates(c.Templates()); err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
 	fmt.Fprintf(stdout, "%s: ok (%d rules, templates rendered, %d technician(s))\n", cfg.Path, len(rs.Rules()), len(cfg.Technicians))
 	return nil
 }

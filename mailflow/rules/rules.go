@@ -29,6 +29,8 @@ const (
 	ActionAccept       Action = "accept"
 	ActionCancel       Action = "cancel"
 	ActionReschedule   Action = "reschedule"
+	// ActionReply sends Then.Reply's template and books nothing.
+	ActionReply Action = "reply"
 )
 
 var actions = map[Action]bool{
@@ -47,13 +49,55 @@ type Rule struct {
 	Line int    `yaml:"-"`
 }
 
-// When holds a rule's conditions; unset ones match anything.
+// When holds a rule's conditions; unset ones match anything, and all set
+// ones must hold. Text conditions match case-insensitively when the field
+// contains any of the listed words.
 type When struct {
-	Intent  Intents `yaml:"intent"`
-	Auto    *bool   `yaml:"auto"`
-	Bulk    *bool   `yaml:"bulk"`
-	HasTime *bool   `yaml:"has_time"`
-	HasID   *bool   `yaml:"has_id"`
+	Intent          Intents `yaml:"intent"`
+	Language        string  `yaml:"language"`
+	Auto            *bool   `yaml:"auto"`
+	Bulk            *bool   `yaml:"bulk"`
+	Bounce          *bool   `yaml:"bounce"`
+	HasTime         *bool   `yaml:"has_time"`
+	HasID           *bool   `yaml:"has_id"`
+	KnownCustomer   *bool   `yaml:"known_customer"`
+	OpenAppointment *bool   `yaml:"open_appointment"`
+	From            Words   `yaml:"from"`
+	Subject         Words   `yaml:"subject"`
+	Body            Words   `yaml:"body"`
+}
+
+// Words accepts a single word or a list; matching is by lower-case substring.
+type Words []string
+
+// UnmarshalYAML reads `body: x` and `body: [x, y]` alike.
+func (ws *Words) UnmarshalYAML(b []byte) error {
+	var one string
+	if err := yaml.Unmarshal(b, &one); err == nil {
+		*ws = Words{strings.ToLower(one)}
+		return nil
+	}
+	var many []string
+	if err := yaml.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("must be a word or a list of words")
+	}
+	for _, m := range many {
+		*ws = append(*ws, strings.ToLower(m))
+	}
+	return nil
+}
+
+func (ws Words) match(text string) bool {
+	if len(ws) == 0 {
+		return true
+	}
+	text = strings.ToLower(text)
+	for _, w := range ws {
+		if w != "" && strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // Intents accepts a single intent or a list.
@@ -76,16 +120,28 @@ func (is *Intents) UnmarshalYAML(b []byte) error {
 	return nil
 }
 
-// Then is a rule's action.
+// Then is what a rule does: one action, or a reply template, or routing to
+// a human's folder; a reply may be combined with routing (a polite
+// "a person will answer" plus the folder), and notify_technician may join
+// any of them.
 type Then struct {
-	Action Action `yaml:"action"`
+	Action           Action `yaml:"action"`
+	Reply            string `yaml:"reply"`
+	RouteToHuman     string `yaml:"route_to_human"`
+	NotifyTechnician bool   `yaml:"notify_technician"`
 }
 
 // Facts are what a rule can look at.
 type Facts struct {
-	Reading understand.Reading
-	Auto    bool
-	Bulk    bool
+	Reading         understand.Reading
+	Auto            bool
+	Bulk            bool
+	Bounce          bool
+	From            string
+	Subject         string
+	Body            string
+	KnownCustomer   bool
+	OpenAppointment bool
 }
 
 // Set is an ordered list of rules.
@@ -149,8 +205,20 @@ func Parse(name string, b []byte) ([]Rule, error) {
 		if r.Name == "" {
 			errs = append(errs, where+": rule has no name")
 		}
-		if !actions[r.Then.Action] {
+		switch {
+		case r.Then.Action == "" && r.Then.Reply != "":
+			r.Then.Action = ActionReply
+		case r.Then.Action == "" && r.Then.RouteToHuman != "":
+			r.Then.Action = ActionRouteToHuman
+		case r.Then.Action == "":
+			errs = append(errs, fmt.Sprintf("%s: rule %q: then needs an action, a reply or route_to_human", where, r.Name))
+		case !actions[r.Then.Action]:
 			errs = append(errs, fmt.Sprintf("%s: rule %q: action %q is not one of book, accept, cancel, reschedule, record_id, route_to_human, ignore", where, r.Name, r.Then.Action))
+		case r.Then.Reply != "" && r.Then.Action != ActionReply:
+			errs = append(errs, fmt.Sprintf("%s: rule %q: reply and action %s do not go together (the action sends its own mail)", where, r.Name, r.Then.Action))
+		}
+		if r.When.Language != "" && r.When.Language != "de" && r.When.Language != "en" {
+			errs = append(errs, fmt.Sprintf("%s: rule %q: language %q is not de or en", where, r.Name, r.When.Language))
 		}
 		for _, in := range r.When.Intent {
 			if !knownIntents[in] {
@@ -162,6 +230,25 @@ func Parse(name string, b []byte) ([]Rule, error) {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
 	return rs, nil
+}
+
+// CheckTemplates reports rules whose reply names a template that does not
+// exist (for `mailflow check`).
+func (s *Set) CheckTemplates(known []string) error {
+	have := map[string]bool{}
+	for _, k := range known {
+		have[k] = true
+	}
+	var errs []string
+	for _, r := range s.rules {
+		if r.Then.Reply != "" && !have[r.Then.Reply] {
+			errs = append(errs, fmt.Sprintf("%s:%d: rule %q: no template %q (have: %s)", r.File, r.Line, r.Name, r.Then.Reply, strings.Join(known, ", ")))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
 }
 
 // ruleLines finds the line of each top-level list item, so errors found
@@ -200,8 +287,13 @@ func (w When) matches(f Facts) bool {
 			return false
 		}
 	}
-	return is(w.Auto, f.Auto) && is(w.Bulk, f.Bulk) &&
-		is(w.HasTime, len(f.Reading.Requested) > 0) && is(w.HasID, f.Reading.AnyDeskID != "")
+	if w.Language != "" && w.Language != f.Reading.Language {
+		return false
+	}
+	return is(w.Auto, f.Auto) && is(w.Bulk, f.Bulk) && is(w.Bounce, f.Bounce) &&
+		is(w.HasTime, len(f.Reading.Requested) > 0) && is(w.HasID, f.Reading.AnyDeskID != "") &&
+		is(w.KnownCustomer, f.KnownCustomer) && is(w.OpenAppointment, f.OpenAppointment) &&
+		w.From.match(f.From) && w.Subject.match(f.Subject) && w.Body.match(f.Body)
 }
 
 func is(want *bool, got bool) bool { return want == nil || *want == got }

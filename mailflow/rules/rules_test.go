@@ -23,7 +23,9 @@ func TestDefaultRules(t *testing.T) {
 		{Facts{Reading: understand.Reading{Intent: understand.IntentAnyDeskID, AnyDeskID: "123456789"}}, "anydesk-id", ActionRecordID},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentAppointment}, Auto: true}, "ignore-automatic", ActionIgnore},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentAppointment}, Bulk: true}, "ignore-bulk", ActionIgnore},
-		{Facts{Reading: understand.Reading{Intent: understand.IntentQuestion}}, "everything-else-to-a-human", ActionRouteToHuman},
+		{Facts{Reading: understand.Reading{Intent: understand.IntentQuestion}}, "question-to-a-human", ActionReply},
+		{Facts{Reading: understand.Reading{Intent: understand.IntentQuestion}, Body: "Wie kann ich einen neuen Drucker einrichten?"}, "out-of-scope", ActionReply},
+		{Facts{Reading: understand.Reading{Intent: understand.IntentBulk}}, "everything-else-to-a-human", ActionRouteToHuman},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentAccept, Choice: 2}}, "accept-proposal", ActionAccept},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentCancel}}, "cancel-by-reply", ActionCancel},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentReschedule}}, "reschedule-by-reply", ActionReschedule},
@@ -36,6 +38,48 @@ func TestDefaultRules(t *testing.T) {
 		if r.Line == 0 || r.File != "default.yaml" {
 			t.Errorf("rule %s has no position: %s:%d", r.Name, r.File, r.Line)
 		}
+	}
+}
+
+func TestConditions(t *testing.T) {
+	rs, err := Parse("c.yaml", []byte(`- name: vip
+  when: {from: "@bigcustomer.at", open_appointment: true, language: de}
+  then: {action: route_to_human, notify_technician: true}
+- name: urgent
+  when: {subject: [dringend, urgent], known_customer: true}
+  then: {route_to_human: Urgent}
+- name: rest
+  then: {action: ignore}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := &Set{rules: rs}
+	de := understand.Reading{Language: "de"}
+	cases := []struct {
+		f    Facts
+		want string
+	}{
+		{Facts{Reading: de, From: "Chef@BigCustomer.at", OpenAppointment: true}, "vip"},
+		{Facts{Reading: de, From: "chef@bigcustomer.at"}, "rest"},
+		{Facts{Reading: understand.Reading{Language: "en"}, From: "chef@bigcustomer.at", OpenAppointment: true}, "rest"},
+		{Facts{Reading: de, Subject: "DRINGEND: Fehler", KnownCustomer: true}, "urgent"},
+		{Facts{Reading: de, Subject: "dringend", KnownCustomer: false}, "rest"},
+	}
+	for _, c := range cases {
+		if got := set.Decide(c.f); got.Name != c.want {
+			t.Errorf("%+v: rule %s, want %s", c.f, got.Name, c.want)
+		}
+	}
+	if r := set.Decide(cases[3].f); r.Then.Action != ActionRouteToHuman || r.Then.RouteToHuman != "Urgent" {
+		t.Errorf("route_to_human alone: %+v", r.Then)
+	}
+	if err := set.CheckTemplates([]string{"confirmation"}); err != nil {
+		t.Errorf("no reply templates used, yet: %v", err)
+	}
+	bad, _ := Parse("r.yaml", []byte("- name: x\n  then: {reply: no_such_mail}\n"))
+	if err := (&Set{rules: bad}).CheckTemplates([]string{"confirmation"}); err == nil || !strings.Contains(err.Error(), "r.yaml:1") {
+		t.Errorf("unknown template: %v", err)
 	}
 }
 

@@ -306,3 +306,19 @@ func (tx *Tx) AppointmentByRef(ctx context.Context, ref string) (*Appointment, e
 	}
 	return &a, nil
 }
+
+// CustomerFacts says whether a sender ever booked with us and whether they
+// have a booked appointment still ahead (for rules).
+func (tx *Tx) CustomerFacts(ctx context.Context, customer string, now time.Time) (known, open bool, err error) {
+	var row struct {
+		Known int `db:"known"`
+		Open  int `db:"open"`
+	}
+	err = tx.tx.GetContext(ctx, &row, `SELECT count(*) AS known,
+		coalesce(sum(CASE WHEN status = 'booked' AND end_at > ? THEN 1 ELSE 0 END), 0) AS open
+		FROM appointments WHERE customer = ?`, utc(now), customer)
+	if err != nil {
+		return false, false, fmt.Errorf("customer facts: %w", err)
+	}
+	return row.Known > 0, row.Open > 0, nil
+}
