@@ -74,6 +74,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(tw, "oldest pending\t%s\t(%s ago)\n", ob.OldestPending.In(loc).Format(time.RFC3339), time.Since(ob.OldestPending).Round(time.Second))
 	}
 	show("last outbox error", store.StatusOutboxLastErr)
+	show("circuit breaker", store.StatusBreaker)
 	keys := make([]string, 0, len(outcomes))
 	for k := range outcomes {
 		keys = append(keys, k)

@@ -134,11 +134,18 @@ type Desk struct {
 	Hours map[string][]string `yaml:"hours"`
 	// Holidays is a country code for public holidays (AT, DE) or "none".
 	Holidays string `yaml:"holidays"`
-	// Closed lists extra closed days (YYYY-MM-DD).
-	Closed      []string      `yaml:"closed"`
-	SlotMinutes int           `yaml:"slot_minutes"`
-	MinNotice   time.Duration `yaml:"min_notice"`
-	HorizonDays int           `yaml:"horizon_days"`
+	// Closed lists extra closed days on top of the public holidays: single
+	// days ("2026-12-24") or inclusive ranges ("2026-12-24..2027-01-06").
+	Closed      []string `yaml:"closed"`
+	SlotMinutes int      `yaml:"slot_minutes"`
+	// BufferMinutes is kept free after every session (for notes, overruns),
+	// so a technician's next session starts at least this long after the last.
+	BufferMinutes int `yaml:"buffer_minutes"`
+	// MinNotice is how far ahead of now a session must start.
+	MinNotice time.Duration `yaml:"min_notice"`
+	// SameDay false means nothing is booked for today, whatever min_notice says.
+	SameDay     bool `yaml:"same_day"`
+	HorizonDays int  `yaml:"horizon_days"`
 	// Proposals is how many alternative slots a proposal offers.
 	Proposals int `yaml:"proposals"`
 	// SupportAddress is shown to customers; defaults to smtp.from.
@@ -157,6 +164,12 @@ type Desk struct {
 type Technician struct {
 	Name  string `yaml:"name"`
 	Email string `yaml:"email"`
+	// Hours are the technician's own working ranges, shaped like desk.hours;
+	// nil means the desk's. A session needs both the desk open and its
+	// technician at work, so hours outside desk.hours are never booked.
+	Hours map[string][]string `yaml:"hours"`
+	// Absences are days off: single days or ranges, like desk.closed.
+	Absences []string `yaml:"absences"`
 }
 
 // Limits bound the work one mail may cause.
@@ -165,6 +178,14 @@ type Limits struct {
 	MaxParts      int `yaml:"max_parts"`
 	MaxTextBytes  int `yaml:"max_text_bytes"`
 	MaxHeaderSize int `yaml:"max_header_bytes"`
+	// PerSenderPerDay caps automatic mails to one address in 24 hours;
+	// mail beyond it is recorded as rate-limited and goes to a human.
+	PerSenderPerDay int `yaml:"per_sender_per_day"`
+	// BreakerMails automatic mails in BreakerWindow pause all sending (the
+	// outbox keeps them) until the window allows more: a loop that slipped
+	// past every other guard cannot become a flood.
+	BreakerMails  int           `yaml:"breaker_mails"`
+	BreakerWindow time.Duration `yaml:"breaker_window"`
 }
 
 // Dir names an operator folder that overrides built-in files ("" = built-in only).
@@ -222,6 +243,7 @@ func Default() *Config {
 			Holidays:             "AT",
 			SlotMinutes:          30,
 			MinNotice:            2 * time.Hour,
+			SameDay:              true,
 			HorizonDays:          60,
 			Proposals:            3,
 			RemoteToolURL:        "https://anydesk.com/download",
@@ -233,6 +255,10 @@ func Default() *Config {
 			MaxParts:      100,
 			MaxTextBytes:  256 << 10,
 			MaxHeaderSize: 64 << 10,
+
+			PerSenderPerDay: 5,
+			BreakerMails:    30,
+			BreakerWindow:   10 * time.Minute,
 		},
 		Log: Log{Level: "info"},
 	}
@@ -379,28 +405,20 @@ func (c *Config) normalise() error {
 	if c.SMTP.MaxAttempts < 1 {
 		bad("smtp.max_attempts", "must be at least 1")
 	}
+	if c.Limits.PerSenderPerDay < 1 {
+		bad("limits.per_sender_per_day", "must be at least 1")
+	}
+	if c.Limits.BreakerMails < 1 || c.Limits.BreakerWindow < time.Second {
+		bad("limits.breaker_mails", "breaker_mails must be at least 1 and breaker_window at least 1s")
+	}
 	if c.Database.Path == "" {
 		bad("database.path", "required")
 	}
 	if _, err := time.LoadLocation(c.Desk.Timezone); err != nil {
 		bad("desk.timezone", "%v", err)
 	}
-	for day, ranges := range c.Desk.Hours {
-		if _, ok := Weekdays[day]; !ok {
-			bad("desk.hours", "%q is not a weekday (mon..sun)", day)
-			continue
-		}
-		for _, r := range ranges {
-			if _, _, err := ParseRange(r); err != nil {
-				bad("desk.hours."+day, "%v", err)
-			}
-		}
-	}
-	for _, d := range c.Desk.Closed {
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			bad("desk.closed", "%q is not YYYY-MM-DD", d)
-		}
-	}
+	checkWeek("desk.hours", c.Desk.Hours, bad)
+	checkDays("desk.closed", c.Desk.Closed, bad)
 	switch strings.ToUpper(c.Desk.Holidays) {
 	case "AT", "DE", "NONE", "":
 	default:
@@ -409,8 +427,16 @@ func (c *Config) normalise() error {
 	if c.Desk.SlotMinutes < 5 || c.Desk.SlotMinutes > 240 {
 		bad("desk.slot_minutes", "%d is not between 5 and 240", c.Desk.SlotMinutes)
 	}
-	if c.Desk.HorizonDays < 1 {
-		bad("desk.horizon_days", "must be at least 1")
+	if c.Desk.BufferMinutes < 0 || c.Desk.BufferMinutes > 240 {
+		bad("desk.buffer_minutes", "%d is not between 0 and 240", c.Desk.BufferMinutes)
+	}
+	if c.Desk.MinNotice < 0 {
+		bad("desk.min_notice", "%s is negative", c.Desk.MinNotice)
+	}
+	// The upper bound keeps a typo (600 for 60) from making every search
+	// for a free slot walk years of calendar.
+	if c.Desk.HorizonDays < 1 || c.Desk.HorizonDays > maxHorizonDays {
+		bad("desk.horizon_days", "%d is not between 1 and %d", c.Desk.HorizonDays, maxHorizonDays)
 	}
 	if c.Desk.Proposals < 1 || c.Desk.Proposals > 9 {
 		bad("desk.proposals", "%d is not between 1 and 9", c.Desk.Proposals)
@@ -432,6 +458,17 @@ func (c *Config) normalise() error {
 			bad(fmt.Sprintf("technicians[%d].email", i), "%s is listed twice", t.Email)
 		}
 		seen[strings.ToLower(t.Email)] = true
+		key := fmt.Sprintf("technicians[%d]", i)
+		if t.Hours != nil {
+			if len(t.Hours) == 0 {
+				bad(key+".hours", "empty: the technician would never work; leave the key out to use desk.hours")
+			} else if checkWeek(key+".hours", t.Hours, bad) && !weeksMeet(t.Hours, c.Desk.Hours) {
+				// Bookable time is the overlap with the desk's hours; none
+				// at all is surely a mistake, not a wish.
+				bad(key+".hours", "never inside desk.hours, so %s could never be booked", t.Email)
+			}
+		}
+		checkDays(key+".absences", t.Absences, bad)
 	}
 	if !c.Sandbox.Enabled {
 		if _, err := c.IMAP.Resolve(); err != nil {
@@ -451,6 +488,91 @@ func (c *Config) Location() *time.Location {
 		return time.UTC
 	}
 	return loc
+}
+
+// maxHorizonDays bounds desk.horizon_days (two years).
+const maxHorizonDays = 731
+
+// checkWeek validates an hours map (weekday → ranges) and reports whether it
+// was all valid. Ranges of one day must not overlap: the slot grid would
+// offer the overlap twice.
+func checkWeek(key string, week map[string][]string, bad func(key, format string, args ...any)) bool {
+	ok := true
+	for day, ranges := range week {
+		if _, isDay := Weekdays[day]; !isDay {
+			bad(key, "%q is not a weekday (mon..sun)", day)
+			ok = false
+			continue
+		}
+		type span struct {
+			from, to int
+			text     string
+		}
+		var spans []span
+		for _, r := range ranges {
+			from, to, err := ParseRange(r)
+			if err != nil {
+				bad(key+"."+day, "%v", err)
+				ok = false
+				continue
+			}
+			for _, o := range spans {
+				if from < o.to && o.from < to {
+					bad(key+"."+day, "%q overlaps %q", r, o.text)
+					ok = false
+				}
+			}
+			spans = append(spans, span{from, to, r})
+		}
+	}
+	return ok
+}
+
+// weeksMeet reports whether two valid hours maps share any minute.
+func weeksMeet(a, b map[string][]string) bool {
+	for day, ra := range a {
+		for _, x := range ra {
+			xf, xt, _ := ParseRange(x)
+			for _, y := range b[day] {
+				if yf, yt, err := ParseRange(y); err == nil && xf < yt && yf < xt {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// checkDays validates a list of days and day ranges (desk.closed, absences).
+func checkDays(key string, days []string, bad func(key, format string, args ...any)) {
+	for i, d := range days {
+		if _, _, err := ParseDays(d); err != nil {
+			bad(fmt.Sprintf("%s[%d]", key, i), "%v", err)
+		}
+	}
+}
+
+// ParseDays parses a single day "2026-12-24" or an inclusive range
+// "2026-12-24..2027-01-06" into its first and last day, as midnight UTC
+// dates (callers compare calendar dates, not instants).
+func ParseDays(s string) (first, last time.Time, err error) {
+	a, b, isRange := strings.Cut(s, "..")
+	bad := func() (time.Time, time.Time, error) {
+		return time.Time{}, time.Time{}, fmt.Errorf("%q is not a day (YYYY-MM-DD) or a range of days (YYYY-MM-DD..YYYY-MM-DD)", s)
+	}
+	if first, err = time.Parse(time.DateOnly, strings.TrimSpace(a)); err != nil {
+		return bad()
+	}
+	if !isRange {
+		return first, first, nil
+	}
+	if last, err = time.Parse(time.DateOnly, strings.TrimSpace(b)); err != nil {
+		return bad()
+	}
+	if last.Before(first) {
+		return time.Time{}, time.Time{}, fmt.Errorf("%q ends before it starts", s)
+	}
+	return first, last, nil
 }
 
 // Weekdays maps config weekday keys to time.Weekday.

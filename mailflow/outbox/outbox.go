@@ -33,11 +33,19 @@ type Sender struct {
 	batch int
 	// now is the clock (replaceable in tests).
 	now func() time.Time
+	// The circuit breaker: at most breakerMails sent in any breakerWindow.
+	breakerMails  int
+	breakerWindow time.Duration
+	breakerOpen   bool
 }
+
+// errBreakerOpen ends a pass early; the mails stay queued.
+var errBreakerOpen = errors.New("circuit breaker open")
 
 // New returns a sender for cfg.SMTP.
 func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Sender {
-	return &Sender{cfg: cfg.SMTP, st: st, log: log, wake: make(chan struct{}, 1), batch: 50, now: time.Now}
+	return &Sender{cfg: cfg.SMTP, st: st, log: log, wake: make(chan struct{}, 1), batch: 50, now: time.Now,
+		breakerMails: cfg.Limits.BreakerMails, breakerWindow: cfg.Limits.BreakerWindow}
 }
 
 // Wake tells the loop that new mail was queued. It never blocks.
@@ -52,7 +60,8 @@ func (s *Sender) Wake() {
 // logged and retried on the mails' own backoff schedule.
 func (s *Sender) Run(ctx context.Context) error {
 	for {
-		if _, err := s.SendDue(ctx); err != nil && ctx.Err() == nil {
+		_, err := s.SendDue(ctx)
+		if err != nil && !errors.Is(err, errBreakerOpen) && ctx.Err() == nil {
 			s.log.Warn("outbox pass failed", "err", err)
 			_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusOutboxLastErr, err.Error())
 		}
@@ -60,6 +69,9 @@ func (s *Sender) Run(ctx context.Context) error {
 		if next, ok, err := s.st.NextDue(ctx); err == nil && ok {
 			wait = max(time.Until(next), 50*time.Millisecond)
 			wait = min(wait, time.Minute)
+		}
+		if b, _ := s.breakerWait(ctx); b > 0 {
+			wait = max(b, 50*time.Millisecond)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -113,6 +125,11 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		if ctx.Err() != nil {
 			return sent, nil
 		}
+		if wait, err := s.breakerWait(ctx); err != nil {
+			return sent, err
+		} else if wait > 0 {
+			return sent, errBreakerOpen
+		}
 		err := s.deliver(sc, m)
 		if rerr := s.record(ctx, m, err); rerr != nil {
 			return sent, rerr
@@ -158,9 +175,38 @@ func (s *Sender) deliver(sc *smtp.Client, m store.OutboxMail) error {
 	return nil
 }
 
+// breakerWait returns how long sending must pause because breakerMails
+// mails went out within the last breakerWindow (0: send on). It records
+// the breaker's state for `mailflow status` when it changes.
+func (s *Sender) breakerWait(ctx context.Context) (time.Duration, error) {
+	now := s.now()
+	sent, err := s.st.SentSince(ctx, now.Add(-s.breakerWindow))
+	if err != nil {
+		return 0, err
+	}
+	var wait time.Duration
+	if len(sent) >= s.breakerMails {
+		// The window frees when the oldest of the last breakerMails sends
+		// leaves it.
+		wait = sent[len(sent)-s.breakerMails].Add(s.breakerWindow).Sub(now)
+	}
+	switch {
+	case wait > 0 && !s.breakerOpen:
+		s.breakerOpen = true
+		msg := fmt.Sprintf("open until %s: %d automatic mails within %s", now.Add(wait).Format(time.RFC3339), len(sent), s.breakerWindow)
+		s.log.Error("circuit breaker open: sending paused, the outbox keeps every mail", "sent", len(sent), "window", s.breakerWindow, "resume_in", wait.Round(time.Second))
+		_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusBreaker, msg)
+	case wait <= 0 && s.breakerOpen:
+		s.breakerOpen = false
+		s.log.Info("circuit breaker closed: sending resumes")
+		_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusBreaker, "closed")
+	}
+	return max(wait, 0), nil
+}
+
 // record stores the attempt and schedules what comes next.
 func (s *Sender) record(ctx context.Context, m store.OutboxMail, err error) error {
-	a := store.Attempt{OK: err == nil}
+	a := store.Attempt{At: s.now(), OK: err == nil}
 	if err != nil {
 		a.Err = err.Error()
 		a.Temporary = temporary(err)

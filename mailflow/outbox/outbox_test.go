@@ -3,11 +3,14 @@ package outbox
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -179,5 +182,47 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 			t.Fatalf("backoff %d = %s shrank from %s", n, d, prev)
 		}
 		prev = d
+	}
+}
+
+// TestBreakerPausesAndRecovers: with 30 mails per 10 minutes allowed, a
+// flood of 100 queued mails goes out 30 per window; none is lost, and the
+// breaker's state shows in status.
+func TestBreakerPausesAndRecovers(t *testing.T) {
+	f, host, port := startFake(t)
+	s, st := setup(t, host, port)
+	s.breakerMails, s.breakerWindow = 30, 10*time.Minute
+	for i := 0; i < 100; i++ {
+		enqueue(t, st, fmt.Sprintf("<flood-%d@example.com>", i))
+	}
+	clock := time.Now()
+	s.now = func() time.Time { return clock }
+	ctx := context.Background()
+	for window := 1; window <= 4; window++ {
+		n, err := s.SendDue(ctx)
+		if want := min(30, 100-30*(window-1)); n != want {
+			t.Fatalf("window %d: sent %d, want %d (err %v)", window, n, want, err)
+		}
+		if window < 4 {
+			if !errors.Is(err, errBreakerOpen) {
+				t.Fatalf("window %d: err %v, want the breaker open", window, err)
+			}
+			kv, _ := st.Status(ctx)
+			if !strings.HasPrefix(kv[store.StatusBreaker].Value, "open") {
+				t.Fatalf("status shows breaker %q", kv[store.StatusBreaker].Value)
+			}
+			// Nothing more goes out within the same window.
+			clock = clock.Add(9 * time.Minute)
+			if n, _ := s.SendDue(ctx); n != 0 {
+				t.Fatalf("window %d: %d mails sent while the breaker was open", window, n)
+			}
+			clock = clock.Add(2 * time.Minute)
+		}
+	}
+	if len(f.accepted) != 100 {
+		t.Fatalf("%d mails delivered in the end, want all 100", len(f.accepted))
+	}
+	if kv, _ := st.Status(ctx); kv[store.StatusBreaker].Value != "closed" {
+		t.Fatalf("breaker after recovery: %q", kv[store.StatusBreaker].Value)
 	}
 }

@@ -75,6 +75,7 @@ func (s *Store) NextDue(ctx context.Context) (t time.Time, ok bool, err error) {
 // sent; a failed one either schedules the next try at retryAt or, when dead
 // is set, moves it to the dead letters.
 type Attempt struct {
+	At        time.Time // when it happened; zero means now
 	OK        bool
 	Temporary bool
 	Err       string
@@ -86,6 +87,9 @@ type Attempt struct {
 func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) error {
 	return s.InTx(ctx, func(tx *Tx) error {
 		now := utc(time.Now())
+		if !a.At.IsZero() {
+			now = utc(a.At)
+		}
 		_, err := tx.tx.ExecContext(ctx, "INSERT INTO outbox_attempts (outbox_id, at, ok, temporary, error) VALUES (?, ?, ?, ?, ?)",
 			id, now, a.OK, a.Temporary, a.Err)
 		if err != nil {
@@ -148,4 +152,31 @@ func (s *Store) Outbox(ctx context.Context, state string) ([]OutboxMail, error) 
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
 	return ms, nil
+}
+
+// MailsTo counts automatic mails queued or sent to recipient since then,
+// and those among them of purpose about appointmentID (0: any).
+func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, purpose string, appointmentID int64) (total, same int, err error) {
+	if err := tx.tx.GetContext(ctx, &total, "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at >= ?", recipient, utc(since)); err != nil {
+		return 0, 0, fmt.Errorf("count mails to recipient: %w", err)
+	}
+	if purpose == "" || appointmentID == 0 {
+		return total, 0, nil
+	}
+	err = tx.tx.GetContext(ctx, &same, `SELECT count(*) FROM outbox o JOIN appointment_mails m ON m.message_id = o.message_id
+		WHERE o.recipient = ? AND o.created_at >= ? AND o.purpose = ? AND m.appointment_id = ?`, recipient, utc(since), purpose, appointmentID)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count mails of one kind: %w", err)
+	}
+	return total, same, nil
+}
+
+// SentSince returns the send times of mails sent since then, oldest first
+// (the outbox breaker's window).
+func (s *Store) SentSince(ctx context.Context, since time.Time) ([]time.Time, error) {
+	var ts []time.Time
+	if err := s.w.SelectContext(ctx, &ts, "SELECT sent_at FROM outbox WHERE state = 'sent' AND sent_at >= ? ORDER BY sent_at", utc(since)); err != nil {
+		return nil, fmt.Errorf("mails sent recently: %w", err)
+	}
+	return ts, nil
 }

@@ -21,6 +21,7 @@ const (
 	StatusLastMail      = "intake.last_mail"
 	StatusLastPoll      = "intake.last_poll"
 	StatusOutboxLastErr = "outbox.last_error"
+	StatusBreaker       = "outbox.breaker" // "closed", or why and until when it is open
 )
 
 // SetStatus records a runtime fact.
