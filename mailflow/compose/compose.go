@@ -20,13 +20,18 @@ import (
 	"github.com/mailflow/mailflow/mailflow/config"
 )
 
-// Template names of the built-in mails.
+// Template names of the built-in mails; templates/README.md says when each
+// is sent.
 const (
-	TemplateConfirmation = "confirmation"
-	TemplateProposal     = "proposal"
-	TemplateIDReceived   = "id_received"
-	TemplateCancelled    = "cancelled"
-	TemplateRescheduled  = "rescheduled"
+	TemplateConfirmation  = "confirmation"
+	TemplateProposal      = "proposal"
+	TemplateIDReceived    = "id_received"
+	TemplateCancelled     = "cancelled"
+	TemplateRescheduled   = "rescheduled"
+	TemplateNeedTime      = "need_time"
+	TemplateOutOfScope    = "out_of_scope"
+	TemplateReceivedHuman = "received_human"
+	TemplateReminder      = "reminder"
 )
 
 // Calendar methods of an invitation (RFC 5546).
@@ -334,7 +339,7 @@ func recipient(a mail.Address) (mail.Address, error) {
 	if parsed.Address != addr {
 		return mail.Address{}, fmt.Errorf("recipient %q is not one plain mail address", addr)
 	}
-	return mail.Address{Name: cleanHeader(a.Name, maxNameRunes), Address: parsed.Address}, nil
+	return mail.Address{Name: customerText(a.Name, maxNameRunes), Address: parsed.Address}, nil
 }
 
 func boundary(msgID string) string {

@@ -2,13 +2,19 @@ package compose
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
+	"fmt"
+	"mime"
 	"net/mail"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-message/charset"
 )
 
 // The close-other-programs rule as the built-in templates word it. Every
@@ -61,6 +67,9 @@ func privacyPhrases(lang string) []string {
 	}
 }
 
+// tags matches an HTML tag, for reading an HTML part as text.
+var tags = regexp.MustCompile(`<[^>]*>`)
+
 func closeRule(lang string) string {
 	if lang == "de" {
 		return closeRuleDE
@@ -70,7 +79,7 @@ func closeRule(lang string) string {
 
 func TestSessionMailsCarryPrivacyAndCloseRule(t *testing.T) {
 	c := newTestComposer(t, "")
-	for _, name := range []string{TemplateConfirmation, TemplateProposal, TemplateRescheduled} {
+	for _, name := range []string{TemplateConfirmation, TemplateProposal, TemplateRescheduled, TemplateNeedTime, TemplateReminder} {
 		for _, lang := range []string{"de", "en"} {
 			samples := map[string]Reply{
 				sampleKind(true):  c.sampleReply(name, lang, true),
@@ -96,22 +105,91 @@ func TestSessionMailsCarryPrivacyAndCloseRule(t *testing.T) {
 	}
 }
 
-func TestConfirmationCarriesInstructions(t *testing.T) {
+// TestSessionMailsCarryInstructions checks the mails a customer acts on at
+// the appointment: each must hold every step, the time and the reference.
+func TestSessionMailsCarryInstructions(t *testing.T) {
 	c := newTestComposer(t, "")
-	want := map[string][]string{
-		"de": {"https://anydesk.com/download", "9-stellige", "Antworten Sie zum Termin auf diese E-Mail", "nehmen Sie sie an", "Lassen Sie AnyDesk geöffnet", "Donnerstag, 26. November 2026, 10:00 Uhr", "FW-1234", "Montag bis Donnerstag"},
-		"en": {"https://anydesk.com/download", "9-digit", "reply to this email with your AnyDesk ID", "please accept it", "Keep AnyDesk open", "Thursday, 26 November 2026, 10:00", "FW-1234", "Monday to Thursday"},
+	steps := map[string][]string{
+		"de": {"https://anydesk.com/download", "9-stellige", "Antworten Sie zum Termin auf diese E-Mail", "nehmen Sie sie an", "Lassen Sie AnyDesk geöffnet", "Donnerstag, 26. November 2026, 10:00 Uhr", "FW-1234"},
+		"en": {"https://anydesk.com/download", "9-digit", "reply to this email with your AnyDesk ID", "please accept it", "Keep AnyDesk open", "Thursday, 26 November 2026, 10:00", "FW-1234"},
 	}
-	for lang, phrases := range want {
-		out, err := c.Render(c.sampleReply(TemplateConfirmation, lang, true))
+	extra := map[string]map[string][]string{
+		TemplateConfirmation: {"de": {"Montag bis Donnerstag"}, "en": {"Monday to Thursday"}},
+		TemplateReminder:     {"de": {"erinnern", "Buchungsnummer: FW-1234"}, "en": {"reminder", "Booking reference: FW-1234"}},
+	}
+	for _, name := range []string{TemplateConfirmation, TemplateReminder} {
+		for lang, phrases := range steps {
+			out, err := c.Render(c.sampleReply(name, lang, true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pm := parseMail(t, out.Raw)
+			for part, body := range map[string]string{"text": pm.text, "html": pm.html} {
+				for _, p := range append(phrases, extra[name][lang]...) {
+					if !strings.Contains(flat(body), flat(p)) {
+						t.Errorf("%s.%s %s part lacks %q", name, lang, part, p)
+					}
+				}
+			}
+		}
+	}
+	for lang, want := range map[string]string{"de": "[FW-1234] Erinnerung: Ihr Fernwartungstermin am Donnerstag, 26. November 2026, 10:00 Uhr", "en": "[FW-1234] Reminder: your remote maintenance appointment on Thursday, 26 November 2026, 10:00"} {
+		out, err := c.Render(c.sampleReply(TemplateReminder, lang, true))
 		if err != nil {
 			t.Fatal(err)
 		}
-		pm := parseMail(t, out.Raw)
-		for _, body := range []string{pm.text, pm.html} {
-			for _, p := range phrases {
-				if !strings.Contains(flat(body), flat(p)) {
-					t.Errorf("confirmation.%s lacks %q", lang, p)
+		if out.Subject != want {
+			t.Errorf("reminder.%s subject = %q, want %q", lang, out.Subject, want)
+		}
+	}
+}
+
+// TestMailsWithoutBooking checks the mails that answer a request we could
+// not book (yet): what each must say, and that none promises what the desk
+// cannot keep.
+func TestMailsWithoutBooking(t *testing.T) {
+	c := newTestComposer(t, "")
+	tests := []struct {
+		name string
+		lang string
+		want []string
+		// sparse is what the mail must say when the reply carries no slots.
+		sparse []string
+	}{
+		{TemplateNeedTime, "de", []string{"nicht entnehmen", "Tag und eine Uhrzeit", "1. Donnerstag, 26. November 2026, 13:30 Uhr", "2. Freitag, 27. November 2026, 09:00 Uhr", "3. Montag, 30. November 2026, 14:00 Uhr", "Nummer des Termins", "Montag bis Donnerstag"}, []string{"Tag und eine Uhrzeit", "bestätigen wir Ihnen den Termin"}},
+		{TemplateNeedTime, "en", []string{"could not tell", "a day and a time", "1. Thursday, 26 November 2026, 13:30", "2. Friday, 27 November 2026, 09:00", "3. Monday, 30 November 2026, 14:00", "number of the time", "Monday to Thursday"}, []string{"a day and a time", "we will confirm the appointment"}},
+		{TemplateOutOfScope, "de", []string{"ausschließlich unsere eigene Software", "Betriebssystem", "Windows", "Drucker", "Programme anderer Hersteller", "Hardware, Server und Netzwerke", "einen Tipp", "Verantwortung dafür übernehmen wir aber nicht", "beschreiben Sie kurz", "Montag bis Donnerstag", "Ihr Support-Team"}, nil},
+		{TemplateOutOfScope, "en", []string{"only our own software", "operating system", "Windows", "printers", "programs from other vendors", "hardware, servers and networks", "a tip", "cannot take responsibility", "describe briefly", "Monday to Thursday", "Your support team"}, nil},
+		{TemplateReceivedHuman, "de", []string{"angekommen", "persönlich", "während unserer Supportzeiten", "Montag bis Donnerstag", "Ihr Support-Team"}, nil},
+		{TemplateReceivedHuman, "en", []string{"reached us", "personally", "during our support hours", "Monday to Thursday", "Your support team"}, nil},
+	}
+	// Promises of a time or of a fix that a human has not made yet.
+	promises := []string{"innerhalb", "within", "heute", "today", "morgen", "tomorrow", "Stunden", "hours of", "garantiert", "guarantee"}
+	for _, tt := range tests {
+		for _, full := range []bool{true, false} {
+			out, err := c.Render(c.sampleReply(tt.name, tt.lang, full))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want
+			if !full && tt.sparse != nil {
+				want = tt.sparse
+			}
+			pm := parseMail(t, out.Raw)
+			// Without tags, the HTML table of slots reads "1. Donnerstag" too.
+			for part, body := range map[string]string{"text": pm.text, "html": tags.ReplaceAllString(pm.html, " ")} {
+				for _, p := range want {
+					if !strings.Contains(flat(body), flat(p)) {
+						t.Errorf("%s.%s %s part (%s sample) lacks %q", tt.name, tt.lang, part, sampleKind(full), p)
+					}
+				}
+				if tt.name == TemplateNeedTime {
+					continue // names free slots on purpose
+				}
+				for _, p := range promises {
+					if strings.Contains(flat(body), flat(p)) {
+						t.Errorf("%s.%s %s part promises %q", tt.name, tt.lang, part, p)
+					}
 				}
 			}
 		}
@@ -156,6 +234,8 @@ func TestIDReceived(t *testing.T) {
 	for _, lang := range []string{"de", "en"} {
 		r := c.sampleReply(TemplateIDReceived, lang, true)
 		r.Date = r.Appointment.Start.Add(-5 * time.Minute)
+		// A caller that forgot to mask: compose masks it all the same.
+		r.AnyDeskIDMasked = "123 456 789"
 		out, err := c.Render(r)
 		if err != nil {
 			t.Fatal(err)
@@ -168,98 +248,251 @@ func TestIDReceived(t *testing.T) {
 					t.Errorf("id_received.%s lacks %q", lang, p)
 				}
 			}
-			if strings.Contains(body, "123 456 789") {
+			if strings.Contains(body, "123 456 789") || strings.Contains(body, "123456789") {
 				t.Errorf("id_received.%s shows an unmasked ID", lang)
 			}
 		}
 	}
 }
 
+// echoOverrides adds an operator's own mail, "echo", that puts every
+// customer-derived field into the subject and both parts. The built-in
+// mails leave the customer's name and subject out; an operator's may not,
+// and safe output must not depend on what the templates choose to show.
+func echoOverrides(t *testing.T) string {
+	t.Helper()
+	files := map[string]string{}
+	for _, lang := range []string{"de", "en"} {
+		files[lang+"/echo.subject.tmpl"] = "Re: {{.CustomerSubject}} ({{.Name}})\n"
+		files[lang+"/echo.txt.tmpl"] = "Name: {{.Name}}\nSubject: {{.CustomerSubject}}\nWhy: {{.Why}}\nRef: {{.Ref}}\nID: {{.AnyDeskIDMasked}}\n"
+		files[lang+"/echo.html.tmpl"] = `{{template "_head.html" .}}
+<p>Name: {{.Name}}</p>
+<p>Subject: {{.CustomerSubject}}</p>
+<p>Why: {{.Why}}</p>
+<p>Ref: {{.Ref}}</p>
+<p>ID: {{.AnyDeskIDMasked}}</p>
+{{template "_foot.html" .}}
+`
+	}
+	return writeOverrides(t, files)
+}
+
+// hostileReply is what a stranger controls in a reply: the display name
+// and subject of their mail, its Message-ID and References, the ID they
+// sent. Why and Ref are ours, but are filled the same way so a template
+// that shows them is tested too.
+type hostileReply struct {
+	name                    string
+	display, subject        string
+	inReplyTo               string
+	references              []string
+	ref, why, anyDeskMasked string
+}
+
+func (h hostileReply) apply(r Reply) Reply {
+	r.To = mail.Address{Name: h.display, Address: "eve@example.com"}
+	r.Subject, r.InReplyTo, r.References = h.subject, h.inReplyTo, h.references
+	r.Ref, r.Why, r.AnyDeskIDMasked = h.ref, h.why, h.anyDeskMasked
+	return r
+}
+
+// encodedCRLF is an RFC 2047 word that decodes to a line break and a Bcc
+// header. The message package decodes a customer's subject once; this is
+// what reaches us when the customer encoded it twice.
+const encodedCRLF = "=?UTF-8?Q?x=0D=0ABcc:_evil@x?="
+
+const script = `<script>alert("x")</script>`
+
+var hostileReplies = []hostileReply{
+	{
+		name:       "crlf",
+		display:    "Eve\r\nBcc: evil@x",
+		subject:    "Termin\r\nBcc: evil@x\r\n\r\nbody",
+		inReplyTo:  "<a@example.com>\r\nBcc: evil@x",
+		references: []string{"<b@example.com>\r\nBcc: evil@x", "<c@example.com>"},
+		ref:        "FW-1\nBcc: evil@x",
+		why:        "Besetzt.\r\nBcc: evil@x",
+	},
+	{
+		name:      "encoded-word",
+		display:   encodedCRLF,
+		subject:   encodedCRLF,
+		inReplyTo: "<a@example.com>",
+		ref:       encodedCRLF,
+	},
+	{
+		name:    "nested-word",
+		display: "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(encodedCRLF)) + "?=",
+		subject: "=?x-unheard-of?Q?x=0D=0ABcc:_evil@x?= " + encodedCRLF,
+	},
+	{
+		name:          "script",
+		display:       script,
+		subject:       script,
+		inReplyTo:     "<" + script + "@example.com>",
+		references:    []string{script},
+		ref:           script,
+		why:           script,
+		anyDeskMasked: script,
+	},
+	{
+		name:          "anydesk-id",
+		display:       "Maria 123 456 789",
+		subject:       "Meine AnyDesk-ID: 123-456-789",
+		ref:           "FW-1234",
+		anyDeskMasked: "123 456 789",
+	},
+}
+
+// TestHeaderInjection renders every mail, built-in and an operator's own,
+// in both languages with hostile input and reads each back as a receiving
+// client would: only our own header fields, exactly one recipient, nothing
+// that decodes to a line break. The operator's mail is also pinned byte for
+// byte in testdata/golden/injection.*.eml, so any change to what reaches
+// the wire shows up in review.
 func TestHeaderInjection(t *testing.T) {
-	// An override that does put the customer's subject and name in the
-	// subject line: the built-in templates leave them out, an operator may not.
-	dir := writeOverrides(t, map[string]string{
-		"de/confirmation.subject.tmpl": "Re: {{.CustomerSubject}} für {{.Name}}\n",
-	})
-	for _, overrides := range []string{"", dir} {
-		c := newTestComposer(t, overrides)
-		r := c.sampleReply(TemplateConfirmation, "de", true)
-		r.To = mail.Address{Name: "Eve\r\nBcc: x@y", Address: "eve@example.com"}
-		r.Subject = "Termin\r\nBcc: x@y\r\n\r\nbody"
-		r.Ref = "FW-1\nBcc: x@y"
-		r.InReplyTo = "<a@example.com>\r\nBcc: x@y"
-		r.References = []string{"<b@example.com>\r\nBcc: x@y", "<c@example.com>"}
-		out, err := c.Render(r)
-		if err != nil {
-			t.Fatalf("render: %v", err)
-		}
-		pm := parseMail(t, out.Raw)
-		for _, h := range []string{"Bcc", "Cc"} {
-			if v, ok := pm.header[h]; ok {
-				t.Errorf("%s header appeared: %q", h, v)
+	c := newTestComposer(t, echoOverrides(t))
+	allowed := map[string]bool{"Auto-Submitted": true, "Content-Language": true, "Date": true,
+		"In-Reply-To": true, "MIME-Version": true, "Message-ID": true, "Precedence": true,
+		"References": true, "Subject": true, "X-Auto-Response-Suppress": true, "From": true,
+		"To": true, "Content-Type": true}
+	fieldStart := regexp.MustCompile(`^([A-Za-z-]+):`)
+	for _, h := range hostileReplies {
+		for _, lang := range []string{"de", "en"} {
+			for _, name := range c.Templates() {
+				out, err := c.Render(h.apply(c.sampleReply(name, lang, true)))
+				if err != nil {
+					t.Fatalf("%s: render %s.%s: %v", h.name, name, lang, err)
+				}
+				where := h.name + ": " + name + "." + lang
+				pm := parseMail(t, out.Raw)
+				for _, line := range strings.Split(strings.TrimSuffix(pm.rawHeader, "\r\n"), "\r\n") {
+					if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
+						continue // a folded continuation of the field above
+					}
+					if m := fieldStart.FindStringSubmatch(line); m == nil || !allowed[m[1]] {
+						t.Errorf("%s: unexpected header line %q", where, line)
+					}
+				}
+				if n := strings.Count(pm.rawHeader, "\r\n"); n > 40 {
+					t.Errorf("%s: %d header lines, something was split into many", where, n)
+				}
+				to, err := pm.header.AddressList("To")
+				if err != nil || len(to) != 1 || to[0].Address != "eve@example.com" || out.To != "eve@example.com" {
+					t.Errorf("%s: To = %v (%v), Outgoing.To = %q, want only eve@example.com", where, to, err, out.To)
+				}
+				if err == nil && len(to) == 1 && strings.ContainsAny(clientDecode(to[0].Name), "\r\n\x00") {
+					t.Errorf("%s: display name decodes to a line break: %q", where, to[0].Name)
+				}
+				subject := clientDecode(pm.header.Get("Subject"))
+				if strings.ContainsAny(subject, "\r\n\x00") || strings.ContainsAny(out.Subject, "\r\n") {
+					t.Errorf("%s: subject decodes to a line break: %q", where, subject)
+				}
+				if irt := pm.header.Get("In-Reply-To"); irt != "" && irt != "<a@example.com>" {
+					t.Errorf("%s: In-Reply-To = %q", where, irt)
+				}
+				if refs := pm.header.Get("References"); refs != "" && strings.ContainsAny(refs, "\"<>") && !wellFormedRefs.MatchString(refs) {
+					t.Errorf("%s: References = %q", where, refs)
+				}
+				if name == "echo" && lang == "de" {
+					checkGolden(t, filepath.Join("testdata", "golden", "injection."+h.name+".eml"), out.Raw)
+				}
 			}
-		}
-		to, err := pm.header.AddressList("To")
-		if err != nil || len(to) != 1 || to[0].Address != "eve@example.com" {
-			t.Errorf("To = %v (%v), want only eve@example.com", to, err)
-		}
-		if out.To != "eve@example.com" {
-			t.Errorf("Outgoing.To = %q", out.To)
-		}
-		// Every header line starts a known field or continues one.
-		want := map[string]bool{"Auto-Submitted": true, "Content-Language": true, "Date": true,
-			"In-Reply-To": true, "MIME-Version": true, "Message-ID": true, "Precedence": true,
-			"References": true, "Subject": true, "X-Auto-Response-Suppress": true, "From": true,
-			"To": true, "Content-Type": true}
-		fieldStart := regexp.MustCompile(`^([A-Za-z-]+):`)
-		for _, line := range strings.Split(strings.TrimSuffix(pm.rawHeader, "\r\n"), "\r\n") {
-			if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t") {
-				continue
-			}
-			m := fieldStart.FindStringSubmatch(line)
-			if m == nil || !want[m[1]] {
-				t.Errorf("unexpected header line %q", line)
-			}
-		}
-		if n := strings.Count(pm.rawHeader, "\r\n"); n > 40 {
-			t.Errorf("%d header lines, something was split into many", n)
-		}
-		subject := decodeSubject(t, pm.header)
-		if strings.ContainsAny(subject, "\r\n") || strings.ContainsAny(out.Subject, "\r\n") {
-			t.Errorf("subject keeps a line break: %q", subject)
-		}
-		if pm.header.Get("In-Reply-To") != "" {
-			t.Errorf("malformed In-Reply-To kept: %q", pm.header.Get("In-Reply-To"))
-		}
-		if refs := pm.header.Get("References"); refs != "<c@example.com>" {
-			t.Errorf("References = %q, want only the well-formed one", refs)
 		}
 	}
 }
 
+// wellFormedRefs is a References value of plain IDs only.
+var wellFormedRefs = regexp.MustCompile(`^<[a-z]@example\.com>( <[a-z]@example\.com>)*$`)
+
+// clientDecode decodes RFC 2047 words the way a lenient mail client does:
+// again and again while anything changes, in every charset go-message
+// knows. What is left is what a person (or a ticket system) would see.
+func clientDecode(s string) string {
+	dec := &mime.WordDecoder{CharsetReader: charset.Reader}
+	for i := 0; i < 5; i++ {
+		d, err := dec.DecodeHeader(s)
+		if err != nil || d == s {
+			break
+		}
+		s = d
+	}
+	return s
+}
+
+// TestHTMLEscapesCustomerText puts <script> into every field a stranger
+// controls (and into ours that a template may show) and checks every HTML
+// part: escaped where it is shown, never raw.
 func TestHTMLEscapesCustomerText(t *testing.T) {
-	dir := writeOverrides(t, map[string]string{
-		// An operator template that shows every customer-derived field.
-		"en/_signature.html.tmpl": "<p>{{.Name}} {{.CustomerSubject}} {{.Why}} {{.Ref}} {{.AnyDeskIDMasked}}</p>\n",
-	})
-	c := newTestComposer(t, dir)
-	script := `<script>alert("x")</script>`
-	r := c.sampleReply(TemplateProposal, "en", true)
-	r.To.Name = script
-	r.Subject = script
-	r.Why = script
-	r.Ref = script
-	r.AnyDeskIDMasked = script
-	out, err := c.Render(r)
-	if err != nil {
-		t.Fatal(err)
+	c := newTestComposer(t, echoOverrides(t))
+	var h hostileReply
+	for _, hr := range hostileReplies {
+		if hr.name == "script" {
+			h = hr
+		}
 	}
-	pm := parseMail(t, out.Raw)
-	if strings.Contains(strings.ToLower(pm.html), "<script") {
-		t.Errorf("HTML part contains a raw <script>:\n%s", pm.html)
+	for _, lang := range []string{"de", "en"} {
+		for _, name := range c.Templates() {
+			out, err := c.Render(h.apply(c.sampleReply(name, lang, true)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pm := parseMail(t, out.Raw)
+			if strings.Contains(strings.ToLower(pm.html), "<script") {
+				t.Errorf("%s.%s: HTML part contains a raw <script>:\n%s", name, lang, pm.html)
+			}
+			if name != "echo" {
+				continue
+			}
+			// The title (subject: Ref, CustomerSubject and Name) and the
+			// body's Name, CustomerSubject, Why and Ref.
+			if n := strings.Count(pm.html, "&lt;script&gt;"); n < 7 {
+				t.Errorf("echo.%s: want every field escaped, found %d escaped tags:\n%s", lang, n, pm.html)
+			}
+			// An "ID" that is no ID is not shown at all.
+			if !strings.Contains(pm.html, "<p>ID: *** *** ***</p>") {
+				t.Errorf("echo.%s: the ID field is not masked:\n%s", lang, pm.html)
+			}
+		}
 	}
-	if n := strings.Count(pm.html, "&lt;script&gt;"); n < 6 {
-		t.Errorf("want every field escaped (title, Why, signature fields), found %d escaped tags", n)
+}
+
+// TestAnyDeskIDOnlyMasked sends the full ID where a careless caller or a
+// customer could put it, and reads every mail, headers and decoded parts,
+// for it: the ID is the key to the customer's computer.
+func TestAnyDeskIDOnlyMasked(t *testing.T) {
+	c := newTestComposer(t, echoOverrides(t))
+	var h hostileReply
+	for _, hr := range hostileReplies {
+		if hr.name == "anydesk-id" {
+			h = hr
+		}
+	}
+	// The nine digits in order, with up to three other characters (spaces,
+	// dashes, a quoted-printable soft break) between each two.
+	full := regexp.MustCompile(`1\D{0,3}2\D{0,3}3\D{0,3}4\D{0,3}5\D{0,3}6\D{0,3}7\D{0,3}8\D{0,3}9`)
+	for _, lang := range []string{"de", "en"} {
+		for _, name := range c.Templates() {
+			out, err := c.Render(h.apply(c.sampleReply(name, lang, true)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pm := parseMail(t, out.Raw)
+			to, _ := pm.header.AddressList("To")
+			for where, s := range map[string]string{"raw mail": string(out.Raw), "subject": clientDecode(pm.header.Get("Subject")),
+				"To": fmt.Sprint(to), "text part": pm.text, "HTML part": pm.html} {
+				if loc := full.FindStringIndex(s); loc != nil {
+					t.Errorf("%s.%s: the full AnyDesk ID is in the %s: %q", name, lang, where, s[loc[0]:loc[1]])
+				}
+			}
+			if name == TemplateIDReceived || name == "echo" {
+				for _, body := range []string{pm.text, pm.html} {
+					if !strings.Contains(body, "*** *** 789") {
+						t.Errorf("%s.%s does not show the masked ID", name, lang)
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -336,12 +569,13 @@ func TestCheck(t *testing.T) {
 	dir := writeOverrides(t, map[string]string{
 		"en/id_received.html.tmpl": "<p>{{.NoSuchField}}</p>",
 		"de/_hours.txt.tmpl":       "{{template \"_nope.txt\" .}}",
+		"en/reminder.txt.tmpl":     "{{.Appointment.Weekdays}}",
 	})
 	err := newTestComposer(t, dir).Check()
 	if err == nil {
 		t.Fatal("Check passed templates that cannot render")
 	}
-	for _, w := range []string{"en/id_received.html.tmpl", "NoSuchField", "_nope.txt", dir + "/de/_hours.txt.tmpl"} {
+	for _, w := range []string{"en/id_received.html.tmpl", "NoSuchField", "_nope.txt", dir + "/de/_hours.txt.tmpl", "en/reminder.txt.tmpl", "Weekdays"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("check error does not mention %q:\n%v", w, err)
 		}

@@ -54,7 +54,9 @@ type Mail struct {
 
 	// Name and CustomerSubject come from the customer's mail. The built-in
 	// templates leave them out on purpose: whatever a stranger writes there
-	// would otherwise be sent out under the company's name.
+	// would otherwise be sent out under the company's name. For operators
+	// who do use them they arrive decoded, on one line, capped, and with
+	// anything that looks like an AnyDesk ID masked.
 	Name            string
 	CustomerSubject string
 }
@@ -94,9 +96,9 @@ func (c *Composer) mailData(r Reply, lang string, l *language) Mail {
 		TimeZone:             l.zone,
 		Ref:                  cleanHeader(r.Ref, maxRefRunes),
 		Why:                  cleanText(r.Why, maxWhyRunes),
-		AnyDeskIDMasked:      cleanHeader(r.AnyDeskIDMasked, 32),
-		Name:                 cleanHeader(r.To.Name, maxNameRunes),
-		CustomerSubject:      cleanHeader(r.Subject, maxSubjectRunes),
+		AnyDeskIDMasked:      maskedID(r.AnyDeskIDMasked),
+		Name:                 customerText(r.To.Name, maxNameRunes),
+		CustomerSubject:      customerText(r.Subject, maxSubjectRunes),
 		ConnectNow:           true,
 	}
 	if !r.Appointment.Start.IsZero() {

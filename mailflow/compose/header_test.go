@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 )
@@ -21,6 +22,15 @@ func TestCleanHeader(t *testing.T) {
 		{"abcdef", 3, "abc"},
 		{"ab cd", 3, "ab"},
 		{"ungültig \xff", 100, "ungültig \uFFFD"},
+		// Encoded words are read as the recipient's client would read
+		// them, then cleaned: a CRLF hidden in one is still a CRLF.
+		{"=?UTF-8?Q?x=0D=0ABcc:_evil@x?=", 100, "x Bcc: evil@x"},
+		{"=?ISO-8859-1?Q?Gr=FC=DFe?= aus Wien", 100, "Grüße aus Wien"},
+		{"=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte("=?UTF-8?Q?x=0D=0ABcc:_evil@x?=")) + "?=", 100, "x Bcc: evil@x"},
+		{"=?x-unheard-of?Q?x=0D=0ABcc:_evil@x?=", 100, "= ?x-unheard-of?Q?x=0D=0ABcc:_evil@x?="},
+		{"=?UTF-8?Q?x=0?=", 100, "= ?UTF-8?Q?x=0?="},
+		{"=?x-unheard-of?Q?a?= =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=", 100, "= ?x-unheard-of?Q?a?= Grüße"},
+		{"Was kostet das =? Preis ?=", 100, "Was kostet das =? Preis ?="},
 	}
 	for _, tt := range tests {
 		if got := cleanHeader(tt.in, tt.max); got != tt.want {
@@ -61,5 +71,53 @@ func TestThreading(t *testing.T) {
 	}
 	if got := cleanMessageID("<" + strings.Repeat("a", 300) + "@example.com>"); got != "" {
 		t.Errorf("overlong ID kept: %q", got)
+	}
+}
+
+func TestMaskIDs(t *testing.T) {
+	tests := map[string]string{
+		"ID 123456789":            "ID ******789",
+		"ID 123 456 789, danke":   "ID *** *** 789, danke",
+		"123-456-789":             "***-***-789",
+		"Tel. +43 1 234 567 890":  "Tel. +** * *** *** 890",
+		"Rechnung 2026/11":        "Rechnung 2026/11",
+		"12345678 und 9":          "12345678 und 9",
+		"Termin am 26.11. um 10":  "Termin am 26.11. um 10",
+		"Maria Muster":            "Maria Muster",
+		"x123456789y":             "x******789y",
+		"1 2 3 4 5 6 7 8 9 0":     "* * * * * * * 8 9 0",
+		"123  456 789 (two gaps)": "123  456 789 (two gaps)",
+	}
+	for in, want := range tests {
+		if got := maskIDs(in); got != want {
+			t.Errorf("maskIDs(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// customerText collapses the gaps first, so spacing cannot hide an ID.
+	if got := customerText("123  456\r\n789", 100); got != "*** *** 789" {
+		t.Errorf("customerText = %q", got)
+	}
+	// The mask comes before the cut: a cut ID keeps no more than three digits.
+	if got := customerText("Meine ID: 123 456 789", 15); strings.ContainsAny(strings.TrimPrefix(got, "Meine ID: "), "123456") {
+		t.Errorf("cut ID = %q", got)
+	}
+}
+
+func TestMaskedID(t *testing.T) {
+	tests := map[string]string{
+		"*** *** 789":     "*** *** 789",
+		"123456789":       "*** *** 789",
+		"123 456 789":     "*** *** 789",
+		"123 456 789\r\n": "*** *** 789",
+		"":                "",
+		"12":              "*** *** ***",
+		"<script>":        "*** *** ***",
+		"789 Bcc: x@y":    "*** *** ***",
+		"*** *** ***":     "*** *** ***",
+	}
+	for in, want := range tests {
+		if got := maskedID(in); got != want {
+			t.Errorf("maskedID(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

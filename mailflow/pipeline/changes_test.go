@@ -158,3 +158,47 @@ func TestConcurrentRequestsForOneSlot(t *testing.T) {
 		t.Fatalf("bookings %+v", as)
 	}
 }
+
+// TestPerSenderCap: one sender writing 20 requests gets at most the cap of
+// automatic answers a day; the rest are recorded as rate-limited and go to
+// a human. Sending the ID again gets no second thank-you.
+func TestPerSenderCap(t *testing.T) {
+	p, st := setup(t)
+	ctx := context.Background()
+	n := map[string]int{}
+	for i := 0; i < 20; i++ {
+		body := fmt.Sprintf("Termin am 26.11.2026 um %d:00 bitte. (%d)", 9+i%3, i)
+		res, err := p.Process(ctx, store1(t, st, uint32(i+1), mailOf("flood@kunde.at", fmt.Sprintf("Termin %d", i), body)), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n[res.Outcome]++
+		if res.Outcome == OutcomeRateLimited && (len(res.Replies) != 0 || res.DestFolder != "Human") {
+			t.Fatalf("rate-limited mail answered or not routed: %+v", res)
+		}
+	}
+	if n[OutcomeRateLimited] != 15 {
+		t.Fatalf("outcomes %v: want 5 answered and 15 rate-limited", n)
+	}
+	if s, _ := st.OutboxStats(ctx); s.Pending != 5 {
+		t.Fatalf("%d mails queued to one sender, cap is 5", s.Pending)
+	}
+}
+
+func TestOneThankYouPerBookingAndDay(t *testing.T) {
+	p, st := setup(t)
+	ctx := context.Background()
+	if res, _ := p.Process(ctx, store1(t, st, 1, mailOf("maria@kunde.at", "Termin", "Am 26.11.2026 um 10:00 bitte.")), now); res.Outcome != OutcomeBooked {
+		t.Fatal(res.Outcome)
+	}
+	at := time.Date(2026, 11, 26, 9, 58, 0, 0, vienna)
+	for i := 2; i <= 3; i++ {
+		res, err := p.Process(ctx, store1(t, st, uint32(i), mailOf("maria@kunde.at", fmt.Sprintf("ID %d", i), "Meine AnyDesk-ID: 123 456 789")), at)
+		if err != nil || res.Outcome != OutcomeIDLinked {
+			t.Fatalf("%+v %v", res, err)
+		}
+	}
+	if s, _ := st.OutboxStats(ctx); s.Pending != 2 {
+		t.Fatalf("%d mails queued: want the confirmation and one thank-you", s.Pending)
+	}
+}

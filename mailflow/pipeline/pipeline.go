@@ -35,6 +35,7 @@ const (
 	OutcomeTooLarge    = "too-large"
 	OutcomeUnparsable  = "unparseable"
 	OutcomeDuplicate   = store.OutcomeDuplicate
+	OutcomeRateLimited = "rate-limited"
 	OutcomeCancelled   = "cancelled"
 	OutcomeRescheduled = "rescheduled"
 )
@@ -200,13 +201,33 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		return res, nil
 	}
 	res.NoReply = p.noReply(msg)
-	facts := rules.Facts{Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk}
+	known, open, err := tx.CustomerFacts(ctx, strings.ToLower(msg.From.Address), now)
+	if err != nil {
+		return nil, err
+	}
+	facts := rules.Facts{
+		Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk, Bounce: msg.Bounce,
+		From: msg.From.Address, Subject: msg.Subject, Body: msg.Text, KnownCustomer: known, OpenAppointment: open,
+	}
 	rule := p.rules.Decide(facts)
 	res.Rule, res.Action = rule.Name, rule.Then.Action
-	if res.NoReply != "" && res.Action != rules.ActionIgnore && res.Action != rules.ActionRouteToHuman {
+	if res.NoReply != "" && answers(res.Action) {
 		// A rules folder may forget the auto-reply guard; the loop guard
 		// does not depend on it.
 		res.Action, res.Detail = rules.ActionIgnore, "never answered: "+res.NoReply
+	}
+	if answers(res.Action) {
+		total, _, err := tx.MailsTo(ctx, strings.ToLower(msg.From.Address), now.Add(-24*time.Hour), "", 0)
+		if err != nil {
+			return nil, err
+		}
+		if total >= p.cfg.Limits.PerSenderPerDay {
+			// A person looks at it: a customer writing this often needs one,
+			// and a loop stops here.
+			res.Outcome, res.DestFolder = OutcomeRateLimited, p.cfg.IMAP.HumanFolder
+			res.Detail = fmt.Sprintf("%d automatic mails to this sender in 24 h (limit %d)", total, p.cfg.Limits.PerSenderPerDay)
+			return res, nil
+		}
 	}
 	switch res.Action {
 	case rules.ActionIgnore:
@@ -218,7 +239,15 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 			res.Detail = strings.Join(append(msg.SignalReasons, res.NoReply), "; ")
 		}
 	case rules.ActionRouteToHuman:
-		res.Outcome, res.DestFolder = OutcomeHuman, p.cfg.IMAP.HumanFolder
+		res.Outcome, res.DestFolder = OutcomeHuman, p.humanFolder(rule)
+	case rules.ActionReply:
+		res.Outcome, res.DestFolder = OutcomeReplied, p.cfg.IMAP.ProcessedFolder
+		if rule.Then.RouteToHuman != "" {
+			res.DestFolder = p.humanFolder(rule)
+		}
+		if err := p.reply(res, in, msg, reading, now, compose.Reply{Template: rule.Then.Reply, Purpose: "reply-" + rule.Then.Reply}); err != nil {
+			return nil, err
+		}
 	case rules.ActionBook:
 		if err := p.offer(ctx, tx, in, msg, reading, reading.Requested, nil, now, res); err != nil {
 			return nil, err
@@ -305,6 +334,10 @@ func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, 
 	}
 	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
 		Why: p.composer.WhyText(p.language(reading), string(dec.Why), dec.WhyDetail, dec.Wish)}
+	if dec.Why == booking.WhyNoTime {
+		// No time in the mail at all: ask for one, offering the next slots.
+		r.Template, r.Why = compose.TemplateNeedTime, ""
+	}
 	var movingID int64
 	if moving != nil {
 		movingID, r.Ref = moving.ID, moving.Ref
@@ -494,6 +527,19 @@ func (p *Pipeline) reply(res *Result, in *store.Incoming, msg *message.Message, 
 // commit records the outcome, queues the replies and writes the audit row.
 func (p *Pipeline) commit(ctx context.Context, tx *store.Tx, in *store.Incoming, res *Result, now time.Time) error {
 	for _, out := range res.Replies {
+		if res.Appointment != nil && res.Outcome == OutcomeIDLinked {
+			// One thank-you per booking and day: a customer sending their
+			// ID five times learns nothing new from the next four. (Changes
+			// such as a second reschedule do say something new.)
+			_, same, err := tx.MailsTo(ctx, out.To, now.Add(-24*time.Hour), res.Outcome, res.Appointment.ID)
+			if err != nil {
+				return err
+			}
+			if same > 0 {
+				res.Detail = strings.TrimPrefix(res.Detail+"; reply not sent: the same mail went out for this booking within 24 h", "; ")
+				continue
+			}
+		}
 		m := &store.OutboxMail{MessageID: out.MessageID, Purpose: res.Outcome, Sender: out.From, Recipient: out.To, Raw: out.Raw}
 		m.IncomingID.Int64, m.IncomingID.Valid = in.ID, true
 		if _, err := tx.Enqueue(ctx, m); err != nil {
@@ -533,6 +579,19 @@ func (p *Pipeline) routeAfterFailure(ctx context.Context, in *store.Incoming, de
 		return nil, nil
 	}
 	return res, err
+}
+
+// answers reports whether an action may send the customer a mail.
+func answers(a rules.Action) bool {
+	return a != rules.ActionIgnore && a != rules.ActionRouteToHuman
+}
+
+// humanFolder is the folder a rule routes to, else the configured one.
+func (p *Pipeline) humanFolder(rule rules.Rule) string {
+	if f := rule.Then.RouteToHuman; f != "" && !strings.EqualFold(f, "true") {
+		return f
+	}
+	return p.cfg.IMAP.HumanFolder
 }
 
 func (p *Pipeline) language(r understand.Reading) string {

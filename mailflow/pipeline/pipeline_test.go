@@ -91,7 +91,7 @@ func TestDecisions(t *testing.T) {
 		folder   string
 	}{
 		{"free wished time is booked", mailOf("Maria <maria@kunde.at>", "Fernwartung", "Hätten Sie am 26.11.2026 um 10:00 Zeit für eine Fernwartung?"), OutcomeBooked, "confirmation", "Processed"},
-		{"request without a time gets proposals", mailOf("maria@kunde.at", "Fernwartung", "Ich bräuchte bitte einen Termin für eine Fernwartung."), OutcomeProposed, "proposal", "Processed"},
+		{"request without a time asks for one, with proposals", mailOf("maria@kunde.at", "Fernwartung", "Ich bräuchte bitte einen Termin für eine Fernwartung."), OutcomeProposed, "need_time", "Processed"},
 		{"holiday gets proposals", mailOf("maria@kunde.at", "Fernwartung", "Geht eine Fernwartung am 8.12.2026 um 10 Uhr?"), OutcomeProposed, "proposal", "Processed"},
 		{"English request", mailOf("john@customer.com", "Remote session", "Could we do a remote session on Thursday at 2pm?"), OutcomeBooked, "confirmation", "Processed"},
 		{"out-of-office is never answered", mailOf("maria@kunde.at", "Abwesenheitsnotiz", "Ich bin bis 1.12. nicht im Büro.", "Auto-Submitted: auto-replied"), OutcomeIgnoreAuto, "", "Processed"},
@@ -100,7 +100,8 @@ func TestDecisions(t *testing.T) {
 		{"noreply sender is never answered", mailOf("noreply@shop.at", "Termin", "Termin am 26.11.2026 um 10:00"), OutcomeIgnoreAuto, "", "Processed"},
 		{"our own address is never answered", mailOf("support@example.com", "Termin", "Termin am 26.11.2026 um 10:00"), OutcomeIgnoreAuto, "", "Processed"},
 		{"empty Return-Path is never answered", mailOf("maria@kunde.at", "Termin", "Termin am 26.11.2026 um 10:00", "Return-Path: <>"), OutcomeIgnoreAuto, "", "Processed"},
-		{"a question goes to a human", mailOf("maria@kunde.at", "Frage", "Wie kann ich in Ihrer Software eine Gutschrift erstellen?"), OutcomeHuman, "", "Human"},
+		{"a question goes to a human, who is announced", mailOf("maria@kunde.at", "Frage", "Wie kann ich in Ihrer Software eine Gutschrift erstellen?"), OutcomeReplied, "received_human", "Human"},
+		{"a printer question is out of scope", mailOf("maria@kunde.at", "Drucker", "Wie kann ich bei uns einen neuen Drucker einrichten?"), OutcomeReplied, "out_of_scope", "Human"},
 		{"ID without appointment goes to a human", mailOf("maria@kunde.at", "ID", "Meine AnyDesk-ID: 123 456 789"), OutcomeHuman, "", "Human"},
 		{"garbage is kept for a human", []byte("\x00\x01\x02 not a mail at all"), OutcomeUnparsable, "", "Human"},
 	}
