@@ -66,3 +66,93 @@ func TestSecrets(t *testing.T) {
 		t.Errorf("defaults lost: %+v", cfg.IMAP)
 	}
 }
+
+func TestDeskKeys(t *testing.T) {
+	cfg, err := Parse("test.yaml", []byte("sandbox: {enabled: true}\n"+base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Desk.SameDay || cfg.Desk.BufferMinutes != 0 || cfg.Desk.MinNotice != 2*time.Hour || cfg.Desk.HorizonDays != 60 {
+		t.Errorf("defaults: same_day %v buffer %d notice %s horizon %d", cfg.Desk.SameDay, cfg.Desk.BufferMinutes, cfg.Desk.MinNotice, cfg.Desk.HorizonDays)
+	}
+	if cfg.Technicians[0].Hours != nil || cfg.Technicians[0].Absences != nil {
+		t.Errorf("a technician without hours must get nil (the desk's): %+v", cfg.Technicians[0])
+	}
+	y := `sandbox: {enabled: true}
+desk:
+  closed: ["2026-12-24", "2026-12-24..2027-01-06", " 2027-02-01 .. 2027-02-05 "]
+  buffer_minutes: 10
+  same_day: false
+technicians:
+  - name: Ben
+    email: ben@example.com
+    hours: {mon: ["13:00-17:00"], fri: ["09:00-12:00", "13:00-14:00"]}
+    absences: ["2027-03-01..2027-03-05", "2027-04-01"]
+`
+	cfg, err = Parse("test.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Desk.SameDay || cfg.Desk.BufferMinutes != 10 || len(cfg.Desk.Closed) != 3 {
+		t.Errorf("desk %+v", cfg.Desk)
+	}
+	ben := cfg.Technicians[0]
+	if len(ben.Hours) != 2 || len(ben.Hours["fri"]) != 2 || len(ben.Absences) != 2 {
+		t.Errorf("technician %+v", ben)
+	}
+}
+
+func TestParseDays(t *testing.T) {
+	cases := []struct {
+		in          string
+		first, last string // "" = error
+	}{
+		{"2026-12-24", "2026-12-24", "2026-12-24"},
+		{"2026-12-24..2027-01-06", "2026-12-24", "2027-01-06"},
+		{"2026-12-24..2026-12-24", "2026-12-24", "2026-12-24"},
+		{" 2026-12-24 .. 2026-12-26 ", "2026-12-24", "2026-12-26"},
+		{"2027-01-06..2026-12-24", "", ""},
+		{"24.12.2026", "", ""},
+		{"2026-12-24..", "", ""},
+		{"2026-02-30", "", ""},
+		{"2026-12-24...2026-12-26", "", ""},
+		{"", "", ""},
+	}
+	for _, c := range cases {
+		first, last, err := ParseDays(c.in)
+		if c.first == "" {
+			if err == nil {
+				t.Errorf("%q: no error", c.in)
+			}
+			continue
+		}
+		if err != nil || first.Format(time.DateOnly) != c.first || last.Format(time.DateOnly) != c.last {
+			t.Errorf("%q: %s..%s %v, want %s..%s", c.in, first, last, err, c.first, c.last)
+		}
+	}
+}
+
+func TestDeskKeyErrors(t *testing.T) {
+	sb := "sandbox: {enabled: true}\n"
+	cases := []struct{ yaml, want string }{
+		{sb + base + `desk: {closed: ["2026-13-01"]}`, `desk.closed[0]: "2026-13-01" is not a day (YYYY-MM-DD) or a range of days`},
+		{sb + base + `desk: {closed: ["2026-12-24", "2027-01-06..2026-12-24"]}`, `desk.closed[1]: "2027-01-06..2026-12-24" ends before it starts`},
+		{sb + base + "desk: {buffer_minutes: -5}", "desk.buffer_minutes: -5 is not between 0 and 240"},
+		{sb + base + "desk: {same_day: maybe}", "same_day"},
+		{sb + base + "desk: {min_notice: -1h}", "desk.min_notice: -1h0m0s is negative"},
+		{sb + base + "desk: {horizon_days: 6000}", "desk.horizon_days: 6000 is not between 1 and 731"},
+		{sb + base + `desk: {hours: {mon: ["09:00-12:00", "11:00-13:00"]}}`, `desk.hours.mon: "11:00-13:00" overlaps "09:00-12:00"`},
+		{sb + `technicians: [{name: A, email: a@example.com, hours: {}}]`, "technicians[0].hours: empty"},
+		{sb + `technicians: [{name: A, email: a@example.com, hours: {sat: ["09:00-12:00"]}}]`, "technicians[0].hours: never inside desk.hours"},
+		{sb + `technicians: [{name: A, email: a@example.com, hours: {mon: ["17:00-09:00"]}}]`, "technicians[0].hours.mon"},
+		{sb + `technicians: [{name: A, email: a@example.com, hours: {monday: ["09:00-12:00"]}}]`, `technicians[0].hours: "monday" is not a weekday`},
+		{sb + `technicians: [{name: A, email: a@example.com}, {name: B, email: b@example.com, absences: ["soon"]}]`, `technicians[1].absences[0]: "soon" is not a day`},
+		{sb + `technicians: [{name: A, email: a@example.com, holidays: ["2026-12-24"]}]`, "holidays"},
+	}
+	for _, c := range cases {
+		_, err := Parse("test.yaml", []byte(c.yaml+"\n"))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q:\n error %v\n want it to mention %q", c.yaml, err, c.want)
+		}
+	}
+}

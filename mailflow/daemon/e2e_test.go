@@ -34,6 +34,8 @@ database: {path: mailflow.db}
 desk: {company: Beispiel Software GmbH, min_notice: 1h}
 technicians: [{name: Anna Berger, email: anna@example.com}]
 log: {level: warn}
+# Tests answer many customers within minutes; the breaker has its own tests.
+limits: {breaker_mails: 100000}
 `, ih, ip, support, password, sh, sp, support)
 	if sandbox {
 		y += fmt.Sprintf("sandbox: {enabled: true, imap_addr: %q, smtp_addr: %q, password: %q}\n", imapAddr, smtpAddr, password)

@@ -1,6 +1,9 @@
 package understand
 
-import "strings"
+import (
+	"math/bits"
+	"strings"
+)
 
 // A false AnyDesk ID sends a technician to a stranger's computer, so the
 // finder is strict: exactly nine digits, written 123456789, 123 456 789 or
@@ -30,9 +33,8 @@ func findAnyDeskID(text string) string {
 	text = capText(text, maxTextBytes)
 	bare := ""
 	for i := 0; i < len(text); {
-		c := text[i]
-		if c < '0' || c > '9' {
-			i++
+		if c := text[i]; c < '0' || c > '9' {
+			i = nextDigit(text, i+1)
 			continue
 		}
 		// Collect a run of digit groups joined by single spaces or hyphens.
@@ -198,6 +200,31 @@ func contextOf(text string, start int) (pos, neg bool) {
 		return false, true
 	}
 	return lastPos >= 0, false
+}
+
+// nextDigit is the index of the first ASCII digit in s at or after i
+// (len(s) if none). Most of a mail has none, so it looks at eight bytes at
+// a time.
+func nextDigit(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := digitBytes(load64(s, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if isDigit(s[i]) {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// digitBytes marks (with 0x80) the bytes of x that are '0'-'9'. With the
+// top bits cleared no byte carries: adding 0x50 sets the top bit from '0'
+// up, adding 0x46 from '9'+1 up; bytes that had the top bit are no digit.
+func digitBytes(x uint64) uint64 {
+	y := x &^ highBits
+	return (y + 0x5050505050505050) &^ (y + 0x4646464646464646) &^ x & highBits
 }
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }

@@ -20,8 +20,10 @@ func detectLanguage(lists ...[]token) uint8 {
 				if t.w.lang&langEN != 0 {
 					en++
 				}
-			}
-			if strings.IndexByte(t.s, 0xC3) >= 0 { // ä ö ü ß and friends in UTF-8
+				if t.w.c3 {
+					de++
+				}
+			} else if strings.IndexByte(t.s, 0xC3) >= 0 { // ä ö ü ß and friends in UTF-8
 				de++
 			}
 		}
@@ -67,7 +69,14 @@ func scanSignals(toks []token) signals {
 			s.question = true
 			continue
 		}
-		if t.kind != tWord || t.w == nil {
+		if t.kind != tWord {
+			continue
+		}
+		// German separable verb: "ich sage den Termin ab."
+		if len(t.s) >= 4 && t.s[0] == 's' && (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, i) {
+			s.cancel = true
+		}
+		if t.w == nil {
 			continue
 		}
 		r := t.w.role
@@ -94,24 +103,25 @@ func scanSignals(toks []token) signals {
 			s.resched = true
 		}
 	}
-	// German separable verb: "ich sage den Termin ab."
-	for i := range toks {
-		if toks[i].s != "sage" && toks[i].s != "sagen" && toks[i].s != "sagt" {
-			continue
-		}
-		for k := i + 1; k < len(toks) && k < i+12; k++ {
-			if toks[k].s == "ab" && (k+1 == len(toks) || toks[k+1].kind == tPunct) {
-				s.cancel = true
-			}
-			if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!" || toks[k].s == "?") {
-				break
-			}
-		}
-	}
 	if s.cancel && s.resched {
 		s.cancel = false
 	}
 	return s
+}
+
+// sagtAb reports whether the verb "sagen" at i has its particle "ab" at
+// the end of the clause: "ich sage den Termin ab."
+func sagtAb(toks []token, i int) bool {
+	ab := false
+	for k := i + 1; k < len(toks) && k < i+12; k++ {
+		if toks[k].s == "ab" && (k+1 == len(toks) || toks[k+1].kind == tPunct) {
+			ab = true
+		}
+		if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!" || toks[k].s == "?") {
+			break
+		}
+	}
+	return ab
 }
 
 // negatedNoun: "no further session", "keinen Termin mehr" name an
@@ -187,7 +197,7 @@ func choiceOf(toks []token) int {
 			// "2. Vorschlag", "1. Termin", "2nd option"
 			if t.n >= 1 && t.n <= 5 && len(t.s) == 1 && (p.isPunct(i+1, '.') && p.attached(i+1) || p.ordSuffix(i+1)) {
 				if w := p.info(i + 2); w != nil && w.role&rChoiceNoun != 0 && p.word(i+2) != "nr" && p.word(i+2) != "no" {
-					return t.n
+					return int(t.n)
 				}
 			}
 		}

@@ -1,5 +1,11 @@
 package understand
 
+import (
+	"math/bits"
+	"slices"
+	"strings"
+)
+
 // One table holds every word the extractor knows, so each word of a mail
 // costs exactly one map look-up however many roles it plays ("morgen" is
 // both "tomorrow" and "morning"; "so" is a filler and Sunday's abbreviation).
@@ -105,6 +111,9 @@ type wordInfo struct {
 	// starts: the word can begin a date/time piece. Most words of a mail
 	// cannot, and skipping them early is what keeps Read fast.
 	starts bool
+	// c3: the word has a byte 0xC3 (ä, ö, ü, ß, …), which detectLanguage
+	// counts; known here, it needs no scan of the word.
+	c3 bool
 }
 
 // startRoles are the roles that can begin a piece.
@@ -377,4 +386,98 @@ func buildLexicon() map[string]*wordInfo {
 		}
 	}
 	return m
+}
+
+// The tokenizer looks up every word of a mail, so the lexicon is also laid
+// out as a small open-addressing table. A word is packed into its first
+// and last eight bytes (which spell out any word of up to 16 bytes); a
+// probe reads one 4-byte slot, holding 1+index into lexEntries in its low
+// lexIdxBits and upper hash bits above them (0 is empty), and a hit reads
+// one entry. Unknown words, a third of a mail, mostly stop at the slot.
+const (
+	lexIdxBits = 10 // lexicon entries must stay below 1<<lexIdxBits
+	lexSlotN   = 4 << lexIdxBits
+)
+
+type lexEntry struct {
+	a, b uint64 // packWord of the word
+	info *wordInfo
+	word string // compared only for words longer than 16 bytes
+}
+
+var (
+	lexEntries []lexEntry
+	lexSlots   [lexSlotN]uint32
+	lexMaxLen  int
+)
+
+func init() {
+	keys := make([]string, 0, len(lexicon))
+	for w := range lexicon {
+		keys = append(keys, w)
+		lexMaxLen = max(lexMaxLen, len(w))
+	}
+	if len(keys) >= 1<<lexIdxBits {
+		panic("understand: lexicon outgrew lexIdxBits")
+	}
+	slices.Sort(keys) // the same layout on every run
+	lexEntries = make([]lexEntry, len(keys))
+	for j, w := range keys {
+		a, b := packWord(w)
+		lexEntries[j] = lexEntry{a: a, b: b, info: lexicon[w], word: w}
+		lexicon[w].c3 = strings.IndexByte(w, 0xC3) >= 0
+		h := wordHash(a, b, len(w))
+		k := h & (lexSlotN - 1)
+		for lexSlots[k] != 0 {
+			k = (k + 1) & (lexSlotN - 1)
+		}
+		lexSlots[k] = h>>lexIdxBits<<lexIdxBits | uint32(j+1)
+	}
+}
+
+// lookupWord is lexicon[w].
+func lookupWord(w string) *wordInfo {
+	n := len(w)
+	if n > lexMaxLen || n == 0 {
+		return nil
+	}
+	a, b := packWord(w)
+	h := wordHash(a, b, n)
+	for k := h & (lexSlotN - 1); ; k = (k + 1) & (lexSlotN - 1) {
+		e := lexSlots[k]
+		if e == 0 {
+			return nil
+		}
+		if (e^h)>>lexIdxBits == 0 {
+			en := &lexEntries[e&(1<<lexIdxBits-1)-1]
+			if en.a == a && en.b == b && len(en.word) == n && (n <= 16 || en.word == w) {
+				return en.info
+			}
+		}
+	}
+}
+
+// packWord returns the first eight bytes of w (zero-padded) and, for a word
+// longer than eight bytes, its last eight. Overlapping loads put every byte
+// at its own offset, so OR-ing them is exact.
+func packWord(w string) (a, b uint64) {
+	n := len(w)
+	switch {
+	case n >= 8:
+		a = load64(w, 0)
+		if n > 8 {
+			b = load64(w, n-8)
+		}
+	case n >= 4:
+		a = uint64(load32(w, 0)) | uint64(load32(w, n-4))<<(8*(n-4))
+	case n > 0:
+		a = uint64(w[0]) | uint64(w[n>>1])<<(8*(n>>1)) | uint64(w[n-1])<<(8*(n-1))
+	}
+	return a, b
+}
+
+// wordHash mixes a packed word and its length.
+func wordHash(a, b uint64, n int) uint32 {
+	x := (a ^ bits.RotateLeft64(b, 31) ^ uint64(n)<<59) * 0x9e3779b97f4a7c15
+	return uint32(x >> 32)
 }

@@ -6,25 +6,24 @@ import "time"
 // "die nächsten 3 Tage", "erster Dienstag im Oktober", "20th of next month",
 // "Anfang nächster Woche", "Ende Dezember".
 
-func (p *parser) specialPiece(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) specialPiece(i int, m *mention) (int, bool) {
 	t := p.tok(i)
 	if t == nil {
-		return m, i, false
+		return i, false
 	}
 	s := p.word(i)
 	w := t.w
 
 	if s == "last" && (p.word(i+1) == "night") {
-		m.hasRel, m.rel, m.pod = true, -1, podEvening
-		return m, i + 2, true
+		*m = mention{hasRel: true, rel: -1, pod: podEvening}
+		return i + 2, true
 	}
 	if s == "eom" || s == "bom" {
-		m.special, m.edge, m.ref = specEdge, edgeEnd, monthRef{isRel: true}
+		*m = mention{special: specEdge, edge: edgeEnd, ref: monthRef{isRel: true}}
 		if s == "bom" {
 			m.edge = edgeBegin
 		}
-		return m, i + 1, true
+		return i + 1, true
 	}
 
 	// "die nächsten 3 Tage", "last 2 minutes", "upcoming two days"
@@ -33,23 +32,23 @@ func (p *parser) specialPiece(i int) (mention, int, bool) {
 			if u := p.unitAt(j); u != unitNone && u != unitWeek {
 				if s == "upcoming" {
 					if u != unitDay {
-						return m, i, false
+						return i, false
 					}
-					m.special, m.spanN = specUpcoming, n
-					return m, j + 1, true
+					*m = mention{special: specUpcoming, spanN: n}
+					return j + 1, true
 				}
-				m.special, m.spanUnit, m.spanN = specSpan, u, n
+				*m = mention{special: specSpan, spanUnit: u, spanN: n}
 				if w.role&rLast != 0 {
 					m.spanN = -n
 				}
-				return m, j + 1, true
+				return j + 1, true
 			}
 		}
 	}
 	// "2 upcoming days"
 	if n, j, ok := p.count(i); ok && p.word(j) == "upcoming" && p.unitAt(j+1) == unitDay {
-		m.special, m.spanN = specUpcoming, n
-		return m, j + 2, true
+		*m = mention{special: specUpcoming, spanN: n}
+		return j + 2, true
 	}
 
 	// "erster Dienstag im Oktober", "last Monday of March", "dritter Tag im Oktober"
@@ -65,17 +64,17 @@ func (p *parser) specialPiece(i int) (mention, int, bool) {
 		if nw := p.info(j); nw != nil && nw.wd != 0 && !nw.wdAbbr {
 			wd = nw.wd
 		} else if !p.has(j, rDayUnit) {
-			return m, i, false
+			return i, false
 		}
 		j++
 		switch p.word(j) {
 		case "im", "in", "of", "des":
 			if ref, e, ok := p.monthRefAt(j + 1); ok {
-				m.special, m.nth, m.nthWd, m.ref = specNth, nth, wd, ref
-				return m, e, true
+				*m = mention{special: specNth, nth: nth, nthWd: wd, ref: ref}
+				return e, true
 			}
 		}
-		return m, i, false
+		return i, false
 	}
 
 	// "20 of next month", "20th of the current month", "20th day of next month"
@@ -89,8 +88,8 @@ func (p *parser) specialPiece(i int) (mention, int, bool) {
 		}
 		if p.word(j) == "of" {
 			if ref, e, ok := p.monthRefAt(j + 1); ok && ref.isRel {
-				m.special, m.nth, m.ref = specNth, n, ref
-				return m, e, true
+				*m = mention{special: specNth, nth: n, ref: ref}
+				return e, true
 			}
 		}
 	}
@@ -111,15 +110,15 @@ func (p *parser) specialPiece(i int) (mention, int, bool) {
 			j++
 		}
 		if shift, e, ok := p.weekRefAt(j); ok {
-			m.special, m.edge, m.edgeWeek, m.spanN = specEdge, edge, true, shift
-			return m, e, true
+			*m = mention{special: specEdge, edge: edge, edgeWeek: true, spanN: shift}
+			return e, true
 		}
 		if ref, e, ok := p.monthRefAt(j); ok {
-			m.special, m.edge, m.ref = specEdge, edge, ref
-			return m, e, true
+			*m = mention{special: specEdge, edge: edge, ref: ref}
+			return e, true
 		}
 	}
-	return m, i, false
+	return i, false
 }
 
 // count reads a small count: "3", "drei", "ein paar", "a few", "a couple of".

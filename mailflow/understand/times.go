@@ -230,7 +230,7 @@ func (p *parser) num(i int) (int, int, bool) {
 	if t == nil || t.kind != tNum {
 		return 0, 0, false
 	}
-	return t.n, len(t.s), true
+	return int(t.n), len(t.s), true
 }
 
 func (p *parser) word(i int) string {
@@ -313,6 +313,15 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 	gap := 0
 	var pc mention
 	for i := 0; i < len(toks); {
+		// Inline what boundary and pieceInto say about a word that can
+		// neither end a wish nor start a piece: most words of a mail.
+		if t := &toks[i]; t.kind == tWord && (t.w == nil || t.w.role&rBoundary == 0 && !t.w.starts) {
+			if t.w == nil || t.w.role&rFiller == 0 {
+				gap++
+			}
+			i++
+			continue
+		}
 		if p.boundary(i) {
 			cur = -1
 			i++
@@ -352,6 +361,10 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 	// after ("nicht am Montag"). A question is not a refusal ("Hätten Sie
 	// nicht am Montag Zeit?").
 	for k := range toks {
+		// isNegation's own first checks, inline for the many tokens they settle.
+		if t := &toks[k]; t.kind != tWord || (t.w == nil || t.w.role&rNeg == 0) && !negTail[t.s[len(t.s)-1]] {
+			continue
+		}
 		if !p.isNegation(k) {
 			continue
 		}
@@ -583,12 +596,44 @@ func (p *parser) questionVerbAt(i int) bool {
 	return false
 }
 
+// negTail holds the last letters of the words that isNegation takes
+// without the rNeg role; most words of a mail end otherwise.
+var negTail = func() (t [256]bool) {
+	for _, c := range "bdegnprty" {
+		t[c] = true
+	}
+	return t
+}()
+
 func (p *parser) isNegation(k int) bool {
 	t := &p.toks[k]
 	if t.kind != tWord {
 		return false
 	}
+	if t.w != nil && t.w.role&rNeg != 0 {
+		switch t.s {
+		case "nicht", "not":
+			// "nicht vor 10" / "not before 10" is "ab 10"; "nicht nur" is no refusal.
+			if p.has(k+1, rOpenBefore) || p.has(k+1, rOpenAfter) {
+				return false
+			}
+			switch p.word(k + 1) {
+			case "nur", "only", "dringend", "urgent", "so":
+				return false
+			}
+		case "kein", "keine", "no":
+			switch p.word(k + 1) {
+			case "problem", "thema", "stress", "eile", "hurry", "worries":
+				return false
+			}
+		}
+		return true
+	}
+	if !negTail[t.s[len(t.s)-1]] {
+		return false
+	}
 	// Words that refuse a day only in a phrase: "ist Feiertag", "fully booked".
+	// (None of them has the rNeg role, so testing that first changes nothing.)
 	switch t.s {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "messe", "geschlossen", "schwierig",
 		"knapp", "difficult", "tricky", "closed":
@@ -598,32 +643,19 @@ func (p *parser) isNegation(k int) bool {
 		pw := p.word(k - 1)
 		return pw == "fully" || pw == "already" || pw == "is" || pw == "are"
 	}
-	if t.w == nil || t.w.role&rNeg == 0 {
-		// "can’t" and friends that are not in the table.
-		return strings.HasSuffix(t.s, "n't") || strings.HasSuffix(t.s, "n’t")
-	}
-	switch t.s {
-	case "nicht", "not":
-		// "nicht vor 10" / "not before 10" is "ab 10"; "nicht nur" is no refusal.
-		if p.has(k+1, rOpenBefore) || p.has(k+1, rOpenAfter) {
-			return false
-		}
-		switch p.word(k + 1) {
-		case "nur", "only", "dringend", "urgent", "so":
-			return false
-		}
-	case "kein", "keine", "no":
-		switch p.word(k + 1) {
-		case "problem", "thema", "stress", "eile", "hurry", "worries":
-			return false
-		}
-	}
-	return true
+	// "can’t" and friends that are not in the table.
+	return strings.HasSuffix(t.s, "n't") || strings.HasSuffix(t.s, "n’t")
 }
 
-// pieceInto parses the piece starting at token i into *out. Most tokens
-// cannot start one and leave without touching out: the mention is large
-// and this runs for every token of a mail.
+// pieceInto parses the piece starting at token i into *out; on failure
+// *out holds garbage. Most tokens cannot start a piece and leave at the
+// first check: this runs for every token of a mail.
+//
+// The piece parsers all write into the caller's mention instead of
+// returning one: a mention is some 300 bytes, and most attempts fail, so
+// zeroing and copying a returned mention at every level of the parser chain
+// was the largest single cost of Read. Their contract: on success *m is the
+// whole mention (as if built from a zero value), on failure it is garbage.
 func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 	t := &p.toks[i]
 	switch t.kind {
@@ -645,11 +677,7 @@ func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 			return i, false
 		}
 	}
-	m, j, ok := p.piece(i)
-	if ok {
-		*out = m
-	}
-	return j, ok
+	return p.piece(i, out)
 }
 
 // countContext: what may follow a number word that starts a piece.
@@ -663,33 +691,35 @@ func (p *parser) countContext(j int) bool {
 		p.word(j) == "fortnight" || p.word(j) == "this" || p.word(j) == "in"
 }
 
-// piece parses whatever date/time piece starts at token i.
-func (p *parser) piece(i int) (mention, int, bool) {
+// piece parses whatever date/time piece starts at token i into *m.
+func (p *parser) piece(i int, m *mention) (int, bool) {
 	t := &p.toks[i]
-	var m mention
+	if t.kind == tNum {
+		return p.numPiece(i, m)
+	}
 	if t.kind == tWord && t.w != nil {
 		w := t.w
 		if w.hasTZ && (w.langOnly == 0 || w.langOnly&p.lang != 0) && p.zoneContext(i) {
-			m.hasTZ, m.tz = true, int(w.tz)
+			*m = mention{hasTZ: true, tz: int(w.tz)}
 			switch t.s {
 			case "cet", "mez", "cest", "mesz":
 				m.tzLocal = true
 			}
-			return m, i + 1, true
+			return i + 1, true
 		}
 		// "nicht vor 10 Uhr" means "ab 10 Uhr".
 		if (t.s == "nicht" || t.s == "not") && p.has(i+1, rOpenBefore) {
 			if ts, j, ok := p.parseTime(i+2, true); ok {
-				m.hasTime, m.t, m.open = true, ts, openAfter
-				return m, j, true
+				*m = mention{hasTime: true, t: ts, open: openAfter}
+				return j, true
 			}
 		}
 		if w.role&rRangeStart != 0 {
-			if r, j, ok := p.dateRange(i + 1); ok {
-				return r, j, true
+			if j, ok := p.dateRange(i+1, m); ok {
+				return j, true
 			}
-			if r, j, ok := p.timeRange(i+1, true); ok {
-				return r, j, true
+			if j, ok := p.timeRange(i+1, true, m); ok {
+				return j, true
 			}
 		}
 		if w.role&(rOpenAfter|rEarliest) != 0 {
@@ -700,25 +730,25 @@ func (p *parser) piece(i int) (mention, int, bool) {
 				}
 				switch p.word(j) {
 				case "mittagessen", "mittag", "lunch", "mittagspause":
-					m.pod = podAfternoon
-					return m, j + 1, true
+					*m = mention{pod: podAfternoon}
+					return j + 1, true
 				}
 			}
-			if r, j, ok := p.timeRange(i+1, true); ok && (t.s == "from" || t.s == "von") {
-				return r, j, true
+			if j, ok := p.timeRange(i+1, true, m); ok && (t.s == "from" || t.s == "von") {
+				return j, true
 			}
 			if ts, j, ok := p.parseTime(i+1, true); ok {
-				m.hasTime, m.t, m.open = true, ts, openAfter
-				return m, j, true
+				*m = mention{hasTime: true, t: ts, open: openAfter}
+				return j, true
 			}
 		}
 		if w.role&rOpenBefore != 0 {
-			if r, j, ok := p.offset(i); ok {
-				return r, j, true
+			if j, ok := p.offset(i, m); ok {
+				return j, true
 			}
 			if ts, j, ok := p.parseTime(i+1, true); ok {
-				m.hasTime, m.t, m.open = true, ts, openBefore
-				return m, j, true
+				*m = mention{hasTime: true, t: ts, open: openBefore}
+				return j, true
 			}
 		}
 		if w.role&(rTrigger|rApprox) != 0 {
@@ -726,47 +756,88 @@ func (p *parser) piece(i int) (mention, int, bool) {
 			for k := 0; k < 4 && (p.has(j, rTrigger|rApprox) || p.isPunct(j, '.') && j > i); k++ {
 				j++
 			}
-			if r, e, ok := p.timeRange(j, true); ok {
-				return r, e, true
+			if e, ok := p.timeRange(j, true, m); ok {
+				return e, true
 			}
 			if ts, e, ok := p.parseTime(j, true); ok {
-				m.hasTime, m.t = true, ts
+				*m = mention{hasTime: true, t: ts}
 				return p.timeSuffix(m, e)
 			}
 		}
 	}
 	if t.kind == tPunct && t.s == "@" {
 		if ts, e, ok := p.parseTime(i+1, true); ok {
-			m.hasTime, m.t = true, ts
+			*m = mention{hasTime: true, t: ts}
 			return p.timeSuffix(m, e)
 		}
 	}
-	if r, j, ok := p.specialPiece(i); ok {
-		return r, j, true
+	if j, ok := p.specialPiece(i, m); ok {
+		return j, true
 	}
-	if r, j, ok := p.dateRange(i); ok {
-		return r, j, true
+	if j, ok := p.dateRange(i, m); ok {
+		return j, true
 	}
-	if r, j, ok := p.timeRange(i, false); ok {
-		return r, j, true
+	if j, ok := p.timeRange(i, false, m); ok {
+		return j, true
 	}
 	if ts, j, ok := p.parseTime(i, false); ok {
-		m.hasTime, m.t = true, ts
+		*m = mention{hasTime: true, t: ts}
 		return p.timeSuffix(m, j)
 	}
-	if r, j, ok := p.date(i); ok {
-		return r, j, true
+	if j, ok := p.date(i, m); ok {
+		return j, true
 	}
-	if r, j, ok := p.offset(i); ok {
-		return r, j, true
+	if j, ok := p.offset(i, m); ok {
+		return j, true
 	}
-	if r, j, ok := p.weekPiece(i); ok {
-		return r, j, true
+	if j, ok := p.weekPiece(i, m); ok {
+		return j, true
 	}
 	if t.kind == tWord && t.w != nil {
-		return p.dayWord(i)
+		return p.dayWord(i, m)
 	}
-	return m, i, false
+	return i, false
+}
+
+// numPiece is piece at a digit run, the most frequent start of a piece and
+// mostly a failing one (versions, phone and invoice numbers). It tries the
+// same readers in the same order as piece, but reads the date and the time
+// at i once instead of once per reader that begins with them.
+func (p *parser) numPiece(i int, m *mention) (int, bool) {
+	t := &p.toks[i]
+	if len(t.s) > 4 {
+		// Days and months have at most two digits, a year or a clock time
+		// four, an offset three: nothing starts with a longer run.
+		return i, false
+	}
+	if j, ok := p.specialPiece(i, m); ok {
+		return j, true
+	}
+	var dm mention
+	dj, dok := p.date(i, &dm)
+	if len(t.s) <= 2 && t.n >= 1 && t.n <= 31 {
+		if j, ok := p.numRange(i, dj, dok && dm.abs && dm.mo != 0, dm.d, dm.mo, dm.y, m); ok {
+			return j, true
+		}
+	}
+	// parseTime(i, false) reads a subset of what parseTime(i, true) reads
+	// (the trigger only ever admits more), so when the latter fails both
+	// time readers fail.
+	if t1, tj, ok := p.parseTime(i, true); ok {
+		if j, ok := p.timeRangeFrom(i, false, t1, tj, m); ok {
+			return j, true
+		}
+		if ts, j, ok := p.parseTime(i, false); ok {
+			*m = mention{hasTime: true, t: ts}
+			return p.timeSuffix(m, j)
+		}
+	}
+	if dok {
+		*m = dm
+		return dj, true
+	}
+	// A digit run has no word info, so weekPiece and dayWord never read one.
+	return p.offset(i, m)
 }
 
 // zoneContext: a zone name counts right after a time ("16 Uhr CET", "9 am (BST)").
@@ -785,7 +856,7 @@ func (p *parser) zoneContext(i int) bool {
 }
 
 // timeSuffix consumes what may follow a time: "Uhr", "ish", "frühestens".
-func (p *parser) timeSuffix(m mention, j int) (mention, int, bool) {
+func (p *parser) timeSuffix(m *mention, j int) (int, bool) {
 	for k := 0; k < 3; k++ {
 		w := p.info(j)
 		if w == nil {
@@ -805,7 +876,7 @@ func (p *parser) timeSuffix(m mention, j int) (mention, int, bool) {
 		}
 		break
 	}
-	return m, j, true
+	return j, true
 }
 
 // hourAt reads an hour written as digits or a number word ("halb zehn").
@@ -900,7 +971,7 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 	if t.kind != tNum {
 		return timeSpec{}, i, false
 	}
-	n, d := t.n, len(t.s)
+	n, d := int(t.n), len(t.s)
 
 	// "20 nach 3", "15 minutes past 3pm", "20 minutes to 2pm"
 	if d <= 2 && n > 0 && n < 60 {
@@ -1165,12 +1236,16 @@ func (p *parser) wordTime(i int, trig bool) (timeSpec, int, bool) {
 
 // timeRange reads "13-14 Uhr", "9:30 - 11:00", "zwischen 13 und 15 Uhr"
 // (called after the range word), "3-4pm", "13:00–14:00".
-func (p *parser) timeRange(i int, afterStart bool) (mention, int, bool) {
-	var m mention
+func (p *parser) timeRange(i int, afterStart bool, m *mention) (int, bool) {
 	t1, j, ok := p.parseTime(i, true)
 	if !ok {
-		return m, i, false
+		return i, false
 	}
+	return p.timeRangeFrom(i, afterStart, t1, j, m)
+}
+
+// timeRangeFrom is timeRange once its start t1 (ending before token j) is read.
+func (p *parser) timeRangeFrom(i int, afterStart bool, t1 timeSpec, j int, m *mention) (int, bool) {
 	bare := false
 	if nt := p.tok(i); nt != nil && nt.kind == tNum && j == i+1 {
 		bare = true // a bare number only counts as an hour if the end is a clear time
@@ -1180,10 +1255,10 @@ func (p *parser) timeRange(i int, afterStart bool) (mention, int, bool) {
 	}
 	k := j
 	if !(p.isPunct(k, '-') || p.isPunct(k, '/') || p.has(k, rRangeJoin)) {
-		return m, i, false
+		return i, false
 	}
 	if p.isPunct(k, '/') && bare {
-		return m, i, false
+		return i, false
 	}
 	k++
 	if p.word(k) == "zum" || p.word(k) == "um" || p.word(k) == "the" {
@@ -1191,17 +1266,17 @@ func (p *parser) timeRange(i int, afterStart bool) (mention, int, bool) {
 	}
 	t2, e, ok := p.parseTime(k, true)
 	if !ok {
-		return m, i, false
+		return i, false
 	}
 	if p.monthAt(e) != 0 || p.isPunct(e, '.') && p.attached(e) && p.attached(e+1) {
-		return m, i, false
+		return i, false
 	}
 	endBare := false
 	if nt := p.tok(k); nt != nil && nt.kind == tNum && e == k+1 {
 		endBare = true
 	}
 	if bare && endBare && !afterStart && !p.has(i-1, rTrigger|rApprox) {
-		return m, i, false
+		return i, false
 	}
 	// "3-4pm", "9-11am": the end's am/pm carries to the start.
 	if t1.ampm == ampmNone && t2.ampm != ampmNone && !t1.strict {
@@ -1220,26 +1295,25 @@ func (p *parser) timeRange(i int, afterStart bool) (mention, int, bool) {
 		t1.h += 12
 		t1.strict = true
 	}
-	m.hasTime, m.t, m.hasEnd, m.t2 = true, t1, true, t2
+	*m = mention{hasTime: true, t: t1, hasEnd: true, t2: t2}
 	return p.timeSuffix(m, e)
 }
 
 // dateRange reads "13. - 15. Juli", "14.10. - 15.10.2018", "14./15.10.",
 // "July 13-15", "vom 14.10. bis zum 15.10.".
-func (p *parser) dateRange(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) dateRange(i int, m *mention) (int, bool) {
 	t := p.tok(i)
 	if t == nil {
-		return m, i, false
+		return i, false
 	}
 	if t.kind == tWord && p.monthAt(i) != 0 {
-		// "July 13-15", "Aug 8 - Aug 12"
-		d1, j, ok := p.date(i)
-		if !ok || !d1.abs {
-			return m, i, false
+		// "July 13-15", "Aug 8 - Aug 12": the start date is built in *m.
+		j, ok := p.date(i, m)
+		if !ok || !m.abs {
+			return i, false
 		}
 		if !(p.isPunct(j, '-') || p.has(j, rRangeJoin) && p.word(j) != "und" && p.word(j) != "and") {
-			return m, i, false
+			return i, false
 		}
 		k := j + 1
 		if n, nd, ok := p.num(k); ok && nd <= 2 && n >= 1 && n <= 31 && p.monthAt(k+1) == 0 {
@@ -1248,27 +1322,36 @@ func (p *parser) dateRange(i int) (mention, int, bool) {
 				e++
 			}
 			if p.has(e, rUhr|rAM|rPM) || p.isPunct(e, ':') {
-				return m, i, false
+				return i, false
 			}
-			d1.absEnd, d1.y2, d1.mo2, d1.d2 = true, d1.y, d1.mo, n
-			return d1, e, true
+			m.absEnd, m.y2, m.mo2, m.d2 = true, m.y, m.mo, n
+			return e, true
 		}
-		if d2, e, ok := p.date(k); ok && d2.abs && d2.mo != 0 {
-			d1.absEnd, d1.y2, d1.mo2, d1.d2 = true, d2.y, d2.mo, d2.d
-			return d1, e, true
+		var d2 mention
+		if e, ok := p.date(k, &d2); ok && d2.abs && d2.mo != 0 {
+			m.absEnd, m.y2, m.mo2, m.d2 = true, d2.y, d2.mo, d2.d
+			return e, true
 		}
-		return m, i, false
+		return i, false
 	}
 	if t.kind != tNum || len(t.s) > 2 || t.n < 1 || t.n > 31 {
-		return m, i, false
+		return i, false
 	}
-	// The first part: a full date ("14.10.") or a bare day ("13.", "13th", "13").
-	var first mention
+	e, ok := p.date(i, m)
+	return p.numRange(i, e, ok && m.abs && m.mo != 0, m.d, m.mo, m.y, m)
+}
+
+// numRange is dateRange at a day number (one or two digits, 1-31) once
+// the date at i is read: full says it has a month (day d, month mo, year y,
+// ending before token e).
+func (p *parser) numRange(i, e int, full bool, d, mo, y int, m *mention) (int, bool) {
+	// The first part: a full date ("14.10.") or a bare day ("13.", "13th",
+	// "13"); only its day, month and year matter.
+	fd, fmo, fy := int(p.toks[i].n), 0, 0
 	j := i + 1
-	if d1, e, ok := p.date(i); ok && d1.abs && d1.mo != 0 {
-		first, j = d1, e
+	if full {
+		fd, fmo, fy, j = d, mo, y, e
 	} else {
-		first.abs, first.d = true, t.n
 		if p.isPunct(j, '.') && p.attached(j) {
 			j++
 		} else if p.ordSuffix(j) {
@@ -1276,46 +1359,46 @@ func (p *parser) dateRange(i int) (mention, int, bool) {
 		}
 	}
 	if !(p.isPunct(j, '-') || p.isPunct(j, '/') || p.has(j, rRangeJoin) && p.word(j) != "und" && p.word(j) != "and") {
-		return m, i, false
+		return i, false
 	}
 	k := j + 1
 	for p.word(k) == "zum" || p.word(k) == "den" || p.word(k) == "the" || p.word(k) == "zu" {
 		k++
 	}
-	d2, e, ok := p.date(k)
-	if !ok || !d2.abs || d2.mo == 0 {
-		return m, i, false
+	// The end date is read into *m too: the first part is saved above.
+	e, ok := p.date(k, m)
+	if !ok || !m.abs || m.mo == 0 {
+		return i, false
 	}
-	m.abs, m.d = true, first.d
-	m.mo, m.y = first.mo, first.y
+	y2, mo2, d2 := m.y, m.mo, m.d
+	*m = mention{abs: true, d: fd, mo: fmo, y: fy}
 	if m.mo == 0 {
-		m.mo = d2.mo
+		m.mo = mo2
 	}
 	if m.y == 0 {
-		m.y = d2.y
+		m.y = y2
 	}
-	m.absEnd, m.y2, m.mo2, m.d2 = true, d2.y, d2.mo, d2.d
-	return m, e, true
+	m.absEnd, m.y2, m.mo2, m.d2 = true, y2, mo2, d2
+	return e, true
 }
 
 // date reads a calendar date at i: "26.11.", "03.12.2026", "2026-11-26",
 // "3/12/2026", "3. Dezember", "December 1st", "erster März", "am 15.",
 // or a weekday ("Do.", "Thursday").
-func (p *parser) date(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) date(i int, m *mention) (int, bool) {
 	t := p.tok(i)
 	if t == nil {
-		return m, i, false
+		return i, false
 	}
 	if t.kind == tNum {
-		return p.numDate(i)
+		return p.numDate(i, m)
 	}
 	if t.kind != tWord || t.w == nil {
-		return m, i, false
+		return i, false
 	}
 	w := t.w
 	if w.month != 0 {
-		return p.monthFirst(i)
+		return p.monthFirst(i, m)
 	}
 	if w.ord != 0 && w.ord <= 31 {
 		j := i + 1
@@ -1323,20 +1406,20 @@ func (p *parser) date(i int) (mention, int, bool) {
 			j++
 		}
 		if mo := p.monthAt(j); mo != 0 {
-			m.abs, m.d, m.mo = true, int(w.ord), int(mo)
+			*m = mention{abs: true, d: int(w.ord), mo: int(mo)}
 			j++
 			if p.isPunct(j, '.') && p.attached(j) {
 				j++
 			}
 			m.y, j = p.yearAfter(j)
-			return m, j, true
+			return j, true
 		}
-		return m, i, false
+		return i, false
 	}
 	if w.wd != 0 {
-		return p.weekday(i)
+		return p.weekday(i, m)
 	}
-	return m, i, false
+	return i, false
 }
 
 // yearAfter reads an optional year after a month name: "2015", ", 2015",
@@ -1362,29 +1445,28 @@ func (p *parser) yearAfter(j int) (int, int) {
 	return 0, j
 }
 
-func (p *parser) numDate(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) numDate(i int, m *mention) (int, bool) {
 	n, d, _ := p.num(i)
 	// Digits glued to letters before ("RE-2024…", "v5.10") or to a number
 	// and a dot ("5.10.2", "12.500") are not dates.
 	if prev := p.tok(i - 1); prev != nil && !p.toks[i].sp {
 		if prev.kind == tWord || prev.kind == tPunct && prev.s == "#" {
-			return m, i, false
+			return i, false
 		}
 		if prev.kind == tPunct && prev.s == "." && !prev.sp {
 			if pp := p.tok(i - 2); pp != nil && pp.kind == tNum {
-				return m, i, false
+				return i, false
 			}
 		}
 		if prev.kind == tPunct && (prev.s == "-" || prev.s == "/") && !prev.sp {
 			if pp := p.tok(i - 2); pp != nil && pp.kind == tWord {
-				return m, i, false
+				return i, false
 			}
 		}
 	}
 	switch p.word(i - 1) {
 	case "version", "v", "ver", "release", "build", "patch", "windows", "nr", "nummer":
-		return m, i, false
+		return i, false
 	}
 	// ISO 2026-11-26
 	if d == 4 && p.isPunct(i+1, '-') && p.attached(i+1) && p.attached(i+2) {
@@ -1392,15 +1474,15 @@ func (p *parser) numDate(i int) (mention, int, bool) {
 		if ok1 && p.isPunct(i+3, '-') && p.attached(i+3) && p.attached(i+4) {
 			dd, dd2, ok2 := p.num(i + 4)
 			if ok2 && dd2 <= 2 && validDate(dd, mo) {
-				m.abs, m.y, m.mo, m.d = true, n, mo, dd
-				return m, i + 5, true
+				*m = mention{abs: true, y: n, mo: mo, d: dd}
+				return i + 5, true
 			}
 		}
-		return m, i, false
+		return i, false
 	}
 	if d > 2 || n < 1 || n > 31 {
 		// "14april": glued digits and month are handled below only for 1-2 digits.
-		return m, i, false
+		return i, false
 	}
 	// d.m. / d.m.yy / d.m.yyyy / d.m
 	if p.isPunct(i+1, '.') && p.attached(i+1) && p.attached(i+2) {
@@ -1424,17 +1506,17 @@ func (p *parser) numDate(i int) (mention, int, bool) {
 				// trigger came before; a version or an amount when more digits
 				// or a unit follow.
 				if p.has(j, rUhr) || p.has(i-1, rTrigger) || p.isPunct(j, ':') {
-					return m, i, false
+					return i, false
 				}
 				if p.isPunct(j, '.') || p.isPunct(j, ',') && p.attached(j) && p.attached(j+1) {
-					return m, i, false
+					return i, false
 				}
 			}
 			if nt := p.tok(j); nt != nil && (nt.s == "%" || nt.s == "€" || nt.s == "eur" || nt.s == "euro" || nt.w != nil && nt.w.role&(rHourUnit|rMinuteUnit|rDayUnit) != 0) {
-				return m, i, false
+				return i, false
 			}
-			m.abs, m.y, m.mo, m.d = true, y, mo, n
-			return m, j, true
+			*m = mention{abs: true, y: y, mo: mo, d: n}
+			return j, true
 		}
 		// "15. Februar", "3. Dezember 2026"
 		if mo := p.monthAt(i + 2); mo != 0 {
@@ -1442,9 +1524,9 @@ func (p *parser) numDate(i int) (mention, int, bool) {
 			if p.isPunct(j, '.') && p.attached(j) {
 				j++
 			}
-			m.abs, m.d, m.mo = true, n, int(mo)
+			*m = mention{abs: true, d: n, mo: int(mo)}
 			m.y, j = p.yearAfter(j)
-			return m, j, true
+			return j, true
 		}
 	}
 	// d/m[/y] (German order) or m/d[/y] (English order)
@@ -1466,11 +1548,11 @@ func (p *parser) numDate(i int) (mention, int, bool) {
 				}
 			}
 			if validDate(dd, mo) && (y != 0 || p.lang == langEN) && !p.has(j, rHourUnit|rMinuteUnit) {
-				m.abs, m.y, m.mo, m.d = true, y, mo, dd
-				return m, j, true
+				*m = mention{abs: true, y: y, mo: mo, d: dd}
+				return j, true
 			}
 		}
-		return m, i, false
+		return i, false
 	}
 	// "15te februar", "3 December", "4th of July", "14april 2015", "am 15ten"
 	j := i + 1
@@ -1491,9 +1573,9 @@ func (p *parser) numDate(i int) (mention, int, bool) {
 		if p.isPunct(k, '.') && p.attached(k) {
 			k++
 		}
-		m.abs, m.d, m.mo = true, n, int(mo)
+		*m = mention{abs: true, d: n, mo: int(mo)}
 		m.y, k = p.yearAfter(k)
-		return m, k, true
+		return k, true
 	}
 	// A day of the month alone needs an ordinal ending or a German "am 15.".
 	if suffix {
@@ -1502,26 +1584,25 @@ func (p *parser) numDate(i int) (mention, int, bool) {
 		if ord || prevW == "am" || prevW == "den" || prevW == "zum" || prevW == "vom" || prevW == "ab" ||
 			p.info(i-1) != nil && p.info(i-1).wd != 0 || p.isPunct(i-1, ',') && p.info(i-2) != nil && p.info(i-2).wd != 0 {
 			if p.has(j, rUhr|rAM|rPM) {
-				return m, i, false
+				return i, false
 			}
 			if !ord {
 				// "am 15." must not be "am 15. um" of a list: any number after it
 				// would have been a month.
 				if nt := p.tok(j); nt != nil && nt.kind == tNum && !nt.sp {
-					return m, i, false
+					return i, false
 				}
 			}
-			m.abs, m.d = true, n
-			return m, j, true
+			*m = mention{abs: true, d: n}
+			return j, true
 		}
 	}
-	return m, i, false
+	return i, false
 }
 
 // monthFirst reads "Dezember 3", "Feb 18", "March 3rd 2015", "April 14, 2015",
 // "march first", "Jul 18, Fri".
-func (p *parser) monthFirst(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) monthFirst(i int, m *mention) (int, bool) {
 	mo := p.monthAt(i)
 	j := i + 1
 	if p.isPunct(j, '.') && p.attached(j) {
@@ -1538,19 +1619,19 @@ func (p *parser) monthFirst(i int) (mention, int, bool) {
 			e++
 		}
 		if p.isPunct(e, ':') || p.has(e, rUhr|rAM|rPM) {
-			return m, i, false
+			return i, false
 		}
-		m.abs, m.d, m.mo = true, n, int(mo)
+		*m = mention{abs: true, d: n, mo: int(mo)}
 		m.y, e = p.yearAfter(e)
-		return m, e, true
+		return e, true
 	}
 	if w := p.info(j); w != nil && w.ord != 0 && w.ord <= 31 {
-		m.abs, m.d, m.mo = true, int(w.ord), int(mo)
+		*m = mention{abs: true, d: int(w.ord), mo: int(mo)}
 		e := j + 1
 		m.y, e = p.yearAfter(e)
-		return m, e, true
+		return e, true
 	}
-	return m, i, false
+	return i, false
 }
 
 func validDate(d, mo int) bool {
@@ -1562,15 +1643,14 @@ func daysIn(mo, y int) int {
 }
 
 // weekday reads a weekday name with its modifiers.
-func (p *parser) weekday(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) weekday(i int, m *mention) (int, bool) {
 	t := &p.toks[i]
 	w := t.w
 	j := i + 1
 	if w.wdAbbr {
 		german := len(t.s) == 2
 		if german && p.lang == langEN || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" {
-			return m, i, false
+			return i, false
 		}
 		dot := p.isPunct(j, '.') && p.attached(j)
 		if dot {
@@ -1590,24 +1670,23 @@ func (p *parser) weekday(i int) (mention, int, bool) {
 			ok = true
 		}
 		if !ok {
-			return m, i, false
+			return i, false
 		}
 		if t.s == "so" || t.s == "do" {
 			// Too common as words to take without a date-like neighbour.
 			if next != nil && next.kind == tWord {
 				if !t.up {
-					return m, i, false
+					return i, false
 				}
 			}
 			if next == nil && !dot && len(p.toks) > 2 {
-				return m, i, false
+				return i, false
 			}
 		}
 	} else if p.isPunct(j, '.') && p.attached(j) && p.tok(j+1) != nil && p.tok(j+1).kind == tNum {
 		j++
 	}
-	m.wd = w.wd
-	m.wdMode = wdNextOcc
+	*m = mention{wd: w.wd, wdMode: wdNextOcc}
 	if w.wdPlural {
 		// "3 fridays from now", "2 thursdays ago"
 		nb := 0
@@ -1617,20 +1696,20 @@ func (p *parser) weekday(i int) (mention, int, bool) {
 			nb = int(pw.num)
 		}
 		if nb == 0 {
-			return m, i, false
+			return i, false
 		}
 		switch {
 		case p.word(j) == "from" && p.word(j+1) == "now":
 			m.wdMode, m.wdN = wdCount, nb
-			return m, j + 2, true
+			return j + 2, true
 		case p.has(j, rHence):
 			m.wdMode, m.wdN = wdCount, nb
-			return m, j + 1, true
+			return j + 1, true
 		case p.has(j, rAgo):
 			m.wdMode, m.wdN = wdCount, -nb
-			return m, j + 1, true
+			return j + 1, true
 		}
-		return m, i, false
+		return i, false
 	}
 	// Modifiers before the name.
 	k := i - 1
@@ -1652,22 +1731,21 @@ func (p *parser) weekday(i int) (mention, int, bool) {
 	// "Mittwoch nach dem nächsten", "wednesday after next"
 	if p.word(j) == "nach" && p.word(j+1) == "dem" && p.has(j+2, rNext) {
 		m.wdMode = wdAfterNext
-		return m, j + 3, true
+		return j + 3, true
 	}
 	if p.word(j) == "after" && p.word(j+1) == "next" {
 		m.wdMode = wdAfterNext
-		return m, j + 2, true
+		return j + 2, true
 	}
-	return m, j, true
+	return j, true
 }
 
 // weekPiece reads "nächste Woche", "next week", "diese Woche", "letzte
 // Woche", "übernächste Woche", "KW 49", "week 49".
-func (p *parser) weekPiece(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) weekPiece(i int, m *mention) (int, bool) {
 	w := p.info(i)
 	if w == nil {
-		return m, i, false
+		return i, false
 	}
 	if w.role&rKW != 0 || p.word(i) == "week" && p.lang == langEN {
 		j := i + 1
@@ -1675,10 +1753,10 @@ func (p *parser) weekPiece(i int) (mention, int, bool) {
 			j++
 		}
 		if n, d, ok := p.num(j); ok && d <= 2 && n >= 1 && n <= 53 {
-			m.week, m.kw = true, n
-			return m, j + 1, true
+			*m = mention{week: true, kw: n}
+			return j + 1, true
 		}
-		return m, i, false
+		return i, false
 	}
 	shift, ok := 0, false
 	j := i + 1
@@ -1693,19 +1771,18 @@ func (p *parser) weekPiece(i int) (mention, int, bool) {
 		shift, ok = -1, true
 	}
 	if !ok || !p.has(j, rWeek) {
-		return m, i, false
+		return i, false
 	}
 	if p.word(j) == "week's" {
 		// "last week's sunday"
 	}
-	m.week, m.weekShift = true, shift
-	return m, j + 1, true
+	*m = mention{week: true, weekShift: shift}
+	return j + 1, true
 }
 
 // offset reads "in 3 Tagen", "in zwei Wochen", "in einer Stunde", "vor 2
 // Wochen", "7 days ago", "in a week", "a day from now".
-func (p *parser) offset(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) offset(i int, m *mention) (int, bool) {
 	j := i
 	sign := 1
 	w := p.info(i)
@@ -1739,11 +1816,11 @@ func (p *parser) offset(i int) (mention, int, bool) {
 		j++
 		return p.offsetTail(m, i, j, n, unitDay, sign, prefix)
 	} else {
-		return m, i, false
+		return i, false
 	}
 	u := p.info(j)
 	if u == nil {
-		return m, i, false
+		return i, false
 	}
 	var unit uint8
 	switch {
@@ -1756,12 +1833,12 @@ func (p *parser) offset(i int) (mention, int, bool) {
 	case u.role&rWeek != 0:
 		unit = unitWeek
 	default:
-		return m, i, false
+		return i, false
 	}
 	return p.offsetTail(m, i, j+1, n, unit, sign, prefix)
 }
 
-func (p *parser) offsetTail(m mention, i, j, n int, unit uint8, sign int, prefix bool) (mention, int, bool) {
+func (p *parser) offsetTail(m *mention, i, j, n int, unit uint8, sign int, prefix bool) (int, bool) {
 	switch {
 	case p.has(j, rAgo):
 		sign = -1
@@ -1771,74 +1848,73 @@ func (p *parser) offsetTail(m mention, i, j, n int, unit uint8, sign int, prefix
 	case p.word(j) == "from" && (p.word(j+1) == "now" || p.word(j+1) == "today"):
 		j += 2
 	case !prefix:
-		return m, i, false
+		return i, false
 	}
 	if p.word(i) == "after" || p.word(i) == "nach" {
 		if unit != unitDay {
-			return m, i, false
+			return i, false
 		}
 	}
-	m.offUnit, m.offN = unit, sign*n
-	return m, j, true
+	*m = mention{offUnit: unit, offN: sign * n}
+	return j, true
 }
 
 // dayWord reads heute/morgen/übermorgen/today/tomorrow, "the day after
 // tomorrow", and parts of the day.
-func (p *parser) dayWord(i int) (mention, int, bool) {
-	var m mention
+func (p *parser) dayWord(i int, m *mention) (int, bool) {
 	t := &p.toks[i]
 	w := t.w
 	s := t.s
 	if s == "day" {
 		// "the day after tomorrow", "day before yesterday"
 		if p.word(i+1) == "after" && p.word(i+2) == "tomorrow" {
-			m.hasRel, m.rel = true, 2
-			return m, i + 3, true
+			*m = mention{hasRel: true, rel: 2}
+			return i + 3, true
 		}
 		if p.word(i+1) == "before" && p.word(i+2) == "yesterday" {
-			m.hasRel, m.rel = true, -2
-			return m, i + 3, true
+			*m = mention{hasRel: true, rel: -2}
+			return i + 3, true
 		}
-		return m, i, false
+		return i, false
 	}
 	if s == "morgen" {
 		prev := p.word(i - 1)
 		if p.has(i-1, rGreet) {
-			return m, i, false
+			return i, false
 		}
 		switch prev {
 		case "am", "dem", "des", "heute", "diesen", "jeden", "der":
-			m.pod = podMorning
-			return m, i + 1, true
+			*m = mention{pod: podMorning}
+			return i + 1, true
 		}
-		m.hasRel, m.rel = true, 1
-		return m, i + 1, true
+		*m = mention{hasRel: true, rel: 1}
+		return i + 1, true
 	}
 	if w.hasRel {
-		m.hasRel, m.rel = true, int(w.rel)
+		*m = mention{hasRel: true, rel: int(w.rel)}
 		if w.pod != 0 {
 			m.pod = w.pod
 		}
-		return m, i + 1, true
+		return i + 1, true
 	}
 	if w.pod != 0 {
 		if p.has(i-1, rGreet) && p.word(i-1) != "jeden" && p.word(i-1) != "einen" {
-			return m, i, false // "Good morning,", "Schönen Nachmittag noch"
+			return i, false // "Good morning,", "Schönen Nachmittag noch"
 		}
 		if s == "früh" || s == "frueh" {
 			// "so früh wie möglich" is "as soon as possible", not a morning.
 			switch p.word(i + 1) {
 			case "wie", "als", "möglich", "genug", "dran":
-				return m, i, false
+				return i, false
 			}
 			switch p.word(i - 1) {
 			case "so", "zu", "sehr", "etwas", "möglichst", "recht":
-				return m, i, false
+				return i, false
 			}
 		}
-		m.pod = w.pod
+		*m = mention{pod: w.pod}
 		j := i + 1
-		return m, j, true
+		return j, true
 	}
-	return m, i, false
+	return i, false
 }

@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
@@ -28,7 +29,7 @@ const (
 type token struct {
 	s    string // lower-cased text; dashes are "-", typographic apostrophes "'"
 	w    *wordInfo
-	n    int // value of a digit run (capped), -1 for other kinds
+	n    int32 // value of a digit run (capped), -1 for other kinds
 	kind tokKind
 	sp   bool  // whitespace before this token
 	nl   uint8 // newlines in that whitespace, capped at 2 (2 = paragraph)
@@ -63,6 +64,29 @@ func tokenize(text string) []token {
 	return tokenizeInto(nil, nil, text)
 }
 
+// Byte classes of the lowered text for the tokenizer's dispatch.
+const (
+	bcOther   uint8 = iota // ASCII punctuation and the rest: the slow path
+	bcSpace                // ' ', \t, \r, \f, \v
+	bcNewline              // \n
+	bcDigit
+	bcLower // a-z
+)
+
+var byteClass = func() (t [256]uint8) {
+	for _, c := range " \t\r\f\v" {
+		t[c] = bcSpace
+	}
+	t['\n'] = bcNewline
+	for c := '0'; c <= '9'; c++ {
+		t[c] = bcDigit
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = bcLower
+	}
+	return t
+}()
+
 // tokenizeInto is tokenize reusing the scratch of one Read: toks is
 // appended to from length zero, and when lowering needs a copy it goes into
 // *buf. The tokens then point into *buf, so they must not outlive the
@@ -78,31 +102,34 @@ func tokenizeInto(toks []token, buf *[]byte, text string) []token {
 	i := 0
 	for i < len(low) {
 		c := low[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+		switch byteClass[c] {
+		case bcSpace:
 			sp = true
 			i++
 			continue
-		case c == '\n':
+		case bcNewline:
 			sp = true
 			if nl < 2 {
 				nl++
 			}
 			i++
 			continue
-		case c >= '0' && c <= '9':
+		case bcDigit:
 			a := i
 			for i < len(low) && low[i] >= '0' && low[i] <= '9' {
 				i++
 			}
-			toks = append(toks, token{s: low[a:i], kind: tNum, sp: sp, nl: nl, n: atoiCapped(low[a:i])})
+			toks = pushToken(toks, low[a:i], nil, atoiCapped(low[a:i]), tNum, sp, nl, false)
 			sp, nl = false, 0
 			continue
-		case c >= 'a' && c <= 'z' || c == '_':
-			if c == '_' {
-				break
-			}
-			i = wordToken(&toks, text, low, i, sp, nl)
+		case bcLower:
+			// Plain ASCII words are most of a mail; the case of the
+			// original is its byte at the same offset.
+			a := i
+			i = wordEnd(low, i+1, a)
+			w := low[a:i]
+			up := text[a] >= 'A' && text[a] <= 'Z'
+			toks = pushToken(toks, w, lookupWord(w), -1, tWord, sp, nl, up)
 			sp, nl = false, 0
 			continue
 		}
@@ -111,7 +138,15 @@ func tokenizeInto(toks []token, buf *[]byte, text string) []token {
 			r, size = utf8.DecodeRuneInString(low[i:])
 		}
 		if isLetter(r) {
-			i = wordToken(&toks, text, low, i, sp, nl)
+			a := i
+			up := text[a] >= 'A' && text[a] <= 'Z'
+			if text[a] >= utf8.RuneSelf {
+				r, _ := utf8.DecodeRuneInString(text[a:])
+				up = unicode.IsUpper(r)
+			}
+			i = wordEnd(low, i, a)
+			w := low[a:i]
+			toks = pushToken(toks, w, lookupWord(w), -1, tWord, sp, nl, up)
 			sp, nl = false, 0
 			continue
 		}
@@ -127,21 +162,32 @@ func tokenizeInto(toks []token, buf *[]byte, text string) []token {
 		case '’', '‘':
 			ps = "'"
 		}
-		toks = append(toks, token{s: ps, kind: tPunct, sp: sp, nl: nl, n: -1})
+		toks = pushToken(toks, ps, nil, -1, tPunct, sp, nl, false)
 		i += size
 		sp, nl = false, 0
 	}
 	return toks
 }
 
-// wordToken appends the word starting at i and returns the index after it.
-func wordToken(toks *[]token, orig, low string, i int, sp bool, nl uint8) int {
-	a := i
-	up := orig[i] >= 'A' && orig[i] <= 'Z'
-	if orig[i] >= utf8.RuneSelf {
-		r, _ := utf8.DecodeRuneInString(orig[i:])
-		up = unicode.IsUpper(r)
+// pushToken appends one token field by field. A composite literal was
+// built on the stack from byte-wide stores and then copied with 16-byte
+// loads, which stalls store forwarding on every token of a mail.
+func pushToken(toks []token, s string, w *wordInfo, n int32, kind tokKind, sp bool, nl uint8, up bool) []token {
+	k := len(toks)
+	if k == cap(toks) {
+		toks = append(toks, token{})
+	} else {
+		toks = toks[:k+1]
 	}
+	t := &toks[k]
+	t.s, t.w, t.n = s, w, n
+	t.kind, t.sp, t.nl, t.up = kind, sp, nl, up
+	return toks
+}
+
+// wordEnd returns the index after the word that started at a and has been
+// read up to i.
+func wordEnd(low string, i, a int) int {
 	for i < len(low) {
 		c := low[i]
 		if c >= 'a' && c <= 'z' {
@@ -150,6 +196,13 @@ func wordToken(toks *[]token, orig, low string, i int, sp bool, nl uint8) int {
 		}
 		if c < utf8.RuneSelf && c != '\'' {
 			break
+		}
+		if c == 0xC3 && i+1 < len(low) {
+			// U+00C0-U+00FF (ä, ö, ü, ß, é, …) are all letters but × and ÷.
+			if d := low[i+1]; d >= 0x80 && d <= 0xBF && d != 0x97 && d != 0xB7 {
+				i += 2
+				continue
+			}
 		}
 		r, size := rune(c), 1
 		if c >= utf8.RuneSelf {
@@ -170,8 +223,6 @@ func wordToken(toks *[]token, orig, low string, i int, sp bool, nl uint8) int {
 		}
 		break
 	}
-	w := low[a:i]
-	*toks = append(*toks, token{s: w, w: lexicon[w], kind: tWord, sp: sp, nl: nl, up: up, n: -1})
 	return i
 }
 
@@ -182,9 +233,16 @@ func lowerSameLength(s string) string {
 }
 
 // lowerInto is lowerSameLength writing any copy into *scratch (grown as
-// needed); with a nil scratch it allocates.
+// needed); with a nil scratch it allocates. Runs of eight ASCII bytes are
+// lowered as one word (upperASCII), which is most of a mail.
 func lowerInto(scratch *[]byte, s string) string {
 	k := 0
+	for k+8 <= len(s) {
+		if x := load64(s, k); x&highBits != 0 || upperASCII(x) != 0 {
+			break
+		}
+		k += 8
+	}
 	for k < len(s) && s[k] < utf8.RuneSelf && (s[k] < 'A' || s[k] > 'Z') {
 		k++
 	}
@@ -202,6 +260,13 @@ func lowerInto(scratch *[]byte, s string) string {
 	}
 	copy(buf, s[:k])
 	for i := k; i < len(s); {
+		if i+8 <= len(s) {
+			if x := load64(s, i); x&highBits == 0 {
+				binary.LittleEndian.PutUint64(buf[i:], x|upperASCII(x)>>2)
+				i += 8
+				continue
+			}
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 'A' && c <= 'Z' {
@@ -210,6 +275,18 @@ func lowerInto(scratch *[]byte, s string) string {
 			buf[i] = c
 			i++
 			continue
+		}
+		if c == 0xC3 && i+1 < len(s) {
+			// U+00C0-U+00DE lower to the same two bytes plus 0x20 (× at
+			// U+00D7 stays); U+00DF-U+00FF are lower case already.
+			if d := s[i+1]; d >= 0x80 && d <= 0xBF {
+				if d <= 0x9E && d != 0x97 {
+					d += 0x20
+				}
+				buf[i], buf[i+1] = c, d
+				i += 2
+				continue
+			}
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if lr := unicode.ToLower(r); lr != r && utf8.RuneLen(lr) == size {
@@ -227,6 +304,28 @@ func lowerInto(scratch *[]byte, s string) string {
 	return string(buf)
 }
 
+const highBits = 0x8080808080808080
+
+// load64 reads s[i:i+8] little-endian (the compiler makes it one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 reads s[i:i+4] little-endian.
+func load32(s string, i int) uint32 {
+	s = s[i : i+4]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// upperASCII marks (with 0x80) the bytes of x that are 'A'-'Z'; every byte
+// of x must be ASCII. Adding 0x3f sets the top bit from 'A' up, adding 0x25
+// from 'Z'+1 up, and no byte carries into the next.
+func upperASCII(x uint64) uint64 {
+	return (x + 0x3f3f3f3f3f3f3f3f) &^ (x + 0x2525252525252525) & highBits
+}
+
 func isLetter(r rune) bool {
 	if r < utf8.RuneSelf {
 		return (r|0x20) >= 'a' && (r|0x20) <= 'z'
@@ -236,13 +335,13 @@ func isLetter(r rune) bool {
 
 // atoiCapped reads a digit run; runs too long to be a date or time part get
 // a large sentinel so no parser accepts them.
-func atoiCapped(s string) int {
+func atoiCapped(s string) int32 {
 	if len(s) > 6 {
 		return 1 << 30
 	}
-	n := 0
+	n := int32(0)
 	for i := 0; i < len(s); i++ {
-		n = n*10 + int(s[i]-'0')
+		n = n*10 + int32(s[i]-'0')
 	}
 	return n
 }

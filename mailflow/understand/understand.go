@@ -148,9 +148,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 // upcoming keeps the wishes that still lie ahead of now, without
 // duplicates, in the customer's order (their first wish first).
 func upcoming(ws []Wish, now time.Time) []Wish {
-	var out []Wish
+	var out []Wish // nil when no wish is left
 next:
-	for _, w := range ws {
+	for k, w := range ws {
 		if w.End != nil && !w.End.After(now) || w.End == nil && w.Start.Before(now) {
 			continue
 		}
@@ -159,6 +159,11 @@ next:
 				(o.End == nil || o.End.Equal(*w.End)) {
 				continue next
 			}
+		}
+		if out == nil {
+			// A mail asks for a few times: one allocation for them, not one
+			// per doubling; a long quote repeats times, so no more up front.
+			out = make([]Wish, 0, min(len(ws)-k, 4))
 		}
 		out = append(out, w)
 	}
