@@ -847,3 +847,16 @@ func (c *calendar) propose(around time.Time, part partOfDay) []Slot {
 	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out
 }
+
+// AfterWorkingDays returns the end of the n-th working day after t's day
+// (a day with at least one slot), for deadlines such as a proposal's expiry.
+func (d *Desk) AfterWorkingDays(t time.Time, n int) time.Time {
+	day := d.dayStart(t)
+	for i := 0; i < 400 && n > 0; i++ {
+		day = d.nextDay(day)
+		if len(d.DaySlots(day)) > 0 {
+			n--
+		}
+	}
+	return d.nextDay(day)
+}

@@ -428,3 +428,13 @@ func TestConcurrentUse(t *testing.T) {
 		<-done
 	}
 }
+
+func TestAfterWorkingDays(t *testing.T) {
+	d := testDesk(t)
+	// Friday 4 Dec 2026: Mon 7, Tue 8 (holiday) and Wed 9 are not all
+	// working days; the third working day is Thursday 10 December.
+	got := d.AfterWorkingDays(tm("2026-12-04 10:00"), 3)
+	if want := tm("2026-12-11 00:00"); !got.Equal(want) {
+		t.Fatalf("3 working days after Fri 4.12.2026 end at %s, want %s", got, want)
+	}
+}

@@ -345,7 +345,8 @@ func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, 
 	if err := p.reply(res, in, msg, reading, now, r); err != nil {
 		return err
 	}
-	expires := now.AddDate(0, 0, 5)
+	// Proposals hold for three working days; later answers are read afresh.
+	expires := p.desk.AfterWorkingDays(now, 3)
 	return tx.Propose(ctx, in.ID, strings.ToLower(msg.From.Address), res.Replies[len(res.Replies)-1].MessageID, stored, expires, movingID)
 }
 
