@@ -62,6 +62,16 @@ func sampleKind(full bool) string {
 // sampleReply is a believable reply for checks and golden files: a customer
 // who wrote on a Monday morning for an appointment on Thursday.
 func (c *Composer) sampleReply(name, lang string, full bool) Reply {
+	r := c.sampleCustomerReply(name, lang, full)
+	if name == TemplateTechnicianNotice {
+		// A technician notice goes to a technician, with the customer inside.
+		r.To = mail.Address{Name: "Anna Berger", Address: "anna@example.com"}
+		r.Notice = &Notice{Kind: NoticeID, CustomerName: "Maria Muster", CustomerAddress: "kundin@example.com", AnyDeskID: "555123987"}
+	}
+	return r
+}
+
+func (c *Composer) sampleCustomerReply(name, lang string, full bool) Reply {
 	at := func(day, hour, minute int) time.Time {
 		return time.Date(2026, time.November, day, hour, minute, 0, 0, c.loc)
 	}

@@ -32,6 +32,8 @@ const (
 	TemplateOutOfScope    = "out_of_scope"
 	TemplateReceivedHuman = "received_human"
 	TemplateReminder      = "reminder"
+	// TemplateTechnicianNotice goes to a technician, never to a customer.
+	TemplateTechnicianNotice = "technician_notice"
 )
 
 // Calendar methods of an invitation (RFC 5546).
@@ -81,6 +83,8 @@ type Reply struct {
 	Previous Slot
 	// Invite, when set, attaches a calendar invitation for Appointment.
 	Invite *Invite
+	// Notice is what a technician notice says (technician_notice only).
+	Notice *Notice
 }
 
 // Slot is a time range in the desk's zone.

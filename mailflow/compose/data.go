@@ -48,6 +48,8 @@ type Mail struct {
 	Why string
 	// AnyDeskIDMasked is the customer's ID with all but the last digits hidden.
 	AnyDeskIDMasked string
+	// Notice is set in technician notices only (see NoticeText).
+	Notice *NoticeText
 	// ConnectNow is true when the ID arrived at (or shortly before) the
 	// appointment, or there is no appointment to wait for.
 	ConnectNow bool
@@ -112,6 +114,9 @@ func (c *Composer) mailData(r Reply, lang string, l *language) Mail {
 	}
 	if r.Invite != nil {
 		m.CalendarMethod = r.Invite.Method
+	}
+	if r.Notice != nil {
+		m.Notice = noticeText(r.Notice)
 	}
 	for i, p := range r.Proposals {
 		m.Proposals = append(m.Proposals, c.slotText(p, i+1, lang))
