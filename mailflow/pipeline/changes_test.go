@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,7 +199,15 @@ func TestOneThankYouPerBookingAndDay(t *testing.T) {
 			t.Fatalf("%+v %v", res, err)
 		}
 	}
-	if s, _ := st.OutboxStats(ctx); s.Pending != 2 {
-		t.Fatalf("%d mails queued: want the confirmation and one thank-you", s.Pending)
+	pending, _ := st.Outbox(ctx, store.OutboxPending)
+	to := map[string]int{}
+	for _, m := range pending {
+		to[m.Recipient]++
+		if m.Recipient == "anna@example.com" && !strings.Contains(string(m.Raw), "123 456 789") {
+			t.Error("the technician's notice lacks the full AnyDesk ID")
+		}
+	}
+	if to["maria@kunde.at"] != 2 || to["anna@example.com"] != 1 {
+		t.Fatalf("mails queued per recipient %v: want the confirmation and one thank-you for the customer, one notice for the technician", to)
 	}
 }

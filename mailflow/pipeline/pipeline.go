@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -93,8 +94,10 @@ type Result struct {
 	Why         booking.Why
 	Replies     []compose.Outgoing
 	Templates   []string
-	DestFolder  string
-	Detail      string
+	// Notices go to technicians; they never count as replies to the sender.
+	Notices    []compose.Outgoing
+	DestFolder string
+	Detail     string
 }
 
 // Process decides the stored mail id and commits its outcome. A mail that
@@ -271,7 +274,33 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 	default:
 		return nil, fmt.Errorf("rule %s: unknown action %q", rule.Name, rule.Then.Action)
 	}
+	if rule.Then.NotifyTechnician && res.NoReply == "" {
+		if err := p.notifyRule(ctx, tx, in, msg, reading, rule, now, res); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// notifyRule tells the technician of the sender's booking, or every
+// technician when there is none, that a rule wants their attention.
+func (p *Pipeline) notifyRule(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, rule rules.Rule, now time.Time, res *Result) error {
+	a := res.Appointment
+	if a == nil {
+		if found, err := p.appointmentOf(ctx, tx, msg, now); err == nil {
+			a = found
+		}
+	}
+	n := compose.Notice{Kind: compose.NoticeRule, CustomerName: msg.From.Name, CustomerAddress: msg.From.Address, Rule: rule.Name, Intent: string(reading.Intent)}
+	if a != nil {
+		return p.notify(res, in, now, a.Technician, a, n)
+	}
+	for _, t := range p.cfg.Technicians {
+		if err := p.notify(res, in, now, strings.ToLower(t.Email), nil, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // offer books the first of wishes that fits, or proposes free slots. With
@@ -495,16 +524,66 @@ func (p *Pipeline) recordID(ctx context.Context, tx *store.Tx, in *store.Incomin
 	if err != nil {
 		return err
 	}
+	res.Appointment, res.Outcome, res.DestFolder = a, OutcomeIDLinked, p.cfg.IMAP.ProcessedFolder
+	if a.AnyDeskID.Valid && a.AnyDeskID.String == reading.AnyDeskID {
+		// The same ID again: the customer and the technician know it already.
+		res.Detail = "the same AnyDesk ID again; no new mail"
+		return nil
+	}
 	if err := tx.SetAnyDeskID(ctx, a.ID, reading.AnyDeskID); err != nil {
 		return err
 	}
 	a.AnyDeskID.String, a.AnyDeskID.Valid = reading.AnyDeskID, true
-	res.Appointment, res.Outcome, res.DestFolder = a, OutcomeIDLinked, p.cfg.IMAP.ProcessedFolder
-	return p.reply(res, in, msg, reading, now, compose.Reply{
+	err = p.reply(res, in, msg, reading, now, compose.Reply{
 		Template: compose.TemplateIDReceived, Purpose: "id_received", Ref: a.Ref,
 		Appointment:     p.slot(a.Start, a.End),
 		AnyDeskIDMasked: MaskID(reading.AnyDeskID),
 	})
+	if err != nil {
+		return err
+	}
+	// The technician needs the ID now when the session is today or within
+	// the hour; for later sessions the morning agenda says it has arrived.
+	if sameDay(a.Start, now, p.desk.Location()) || a.Start.Sub(now) <= time.Hour {
+		return p.notify(res, in, now, a.Technician, a, compose.Notice{
+			Kind: compose.NoticeID, CustomerName: msg.From.Name, CustomerAddress: msg.From.Address, AnyDeskID: reading.AnyDeskID,
+		})
+	}
+	return nil
+}
+
+// notify renders a technician notice for res (never counted against the
+// customer's caps: it goes to our own people).
+func (p *Pipeline) notify(res *Result, in *store.Incoming, now time.Time, technician string, a *store.Appointment, n compose.Notice) error {
+	r := compose.Reply{
+		Template: compose.TemplateTechnicianNotice, Language: p.cfg.Desk.Language,
+		To:         mail.Address{Name: p.technicianName(technician), Address: technician},
+		InboundKey: in.Key(), Purpose: "notice-" + n.Kind + "-" + technician, Date: now, Notice: &n,
+	}
+	if a != nil {
+		r.Ref, r.Appointment = a.Ref, p.slot(a.Start, a.End)
+	}
+	out, err := p.composer.Render(r)
+	if err != nil {
+		return fmt.Errorf("render technician notice: %w", err)
+	}
+	res.Notices = append(res.Notices, out)
+	return nil
+}
+
+func (p *Pipeline) technicianName(addr string) string {
+	for _, t := range p.cfg.Technicians {
+		if strings.EqualFold(t.Email, addr) {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+func sameDay(a, b time.Time, loc *time.Location) bool {
+	ay, am, ad := a.In(loc).Date()
+	by, bm, bd := b.In(loc).Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // reply renders r as an answer to msg and adds it to the result.
@@ -528,19 +607,6 @@ func (p *Pipeline) reply(res *Result, in *store.Incoming, msg *message.Message, 
 // commit records the outcome, queues the replies and writes the audit row.
 func (p *Pipeline) commit(ctx context.Context, tx *store.Tx, in *store.Incoming, res *Result, now time.Time) error {
 	for _, out := range res.Replies {
-		if res.Appointment != nil && res.Outcome == OutcomeIDLinked {
-			// One thank-you per booking and day: a customer sending their
-			// ID five times learns nothing new from the next four. (Changes
-			// such as a second reschedule do say something new.)
-			_, same, err := tx.MailsTo(ctx, out.To, now.Add(-24*time.Hour), res.Outcome, res.Appointment.ID)
-			if err != nil {
-				return err
-			}
-			if same > 0 {
-				res.Detail = strings.TrimPrefix(res.Detail+"; reply not sent: the same mail went out for this booking within 24 h", "; ")
-				continue
-			}
-		}
 		m := &store.OutboxMail{MessageID: out.MessageID, Purpose: res.Outcome, Sender: out.From, Recipient: out.To, Raw: out.Raw}
 		m.IncomingID.Int64, m.IncomingID.Valid = in.ID, true
 		if _, err := tx.Enqueue(ctx, m); err != nil {
@@ -548,6 +614,19 @@ func (p *Pipeline) commit(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		}
 		if res.Appointment != nil {
 			// A reply in this mail's thread finds the appointment again.
+			if err := tx.LinkMail(ctx, out.MessageID, res.Appointment.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, out := range res.Notices {
+		m := &store.OutboxMail{MessageID: out.MessageID, Purpose: "technician-notice", Sender: out.From, Recipient: out.To, Raw: out.Raw}
+		m.IncomingID.Int64, m.IncomingID.Valid = in.ID, true
+		if _, err := tx.Enqueue(ctx, m); err != nil {
+			return err
+		}
+		if res.Appointment != nil {
+			// The technician's reply to the notice finds the booking.
 			if err := tx.LinkMail(ctx, out.MessageID, res.Appointment.ID); err != nil {
 				return err
 			}
