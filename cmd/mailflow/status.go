@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/daemon"
+	"github.com/mailflow/mailflow/mailflow/health"
 	"github.com/mailflow/mailflow/mailflow/store"
 )
 
@@ -55,6 +56,13 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	// The same judgement as the daemon's /healthz.
+	verdict := health.Check(health.Facts{Now: time.Now(), Status: kv, Outbox: ob}, health.FromConfig(cfg.HTTP))
+	fmt.Fprintln(stdout, verdict.Verdict())
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	show := func(label, key string) {
 		v, ok := kv[key]
@@ -69,12 +77,17 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	show("last poll", store.StatusLastPoll)
 	show("last mail stored", store.StatusLastMail)
 	show("last intake error", store.StatusIntakeLastErr)
+	show("last imap login", store.StatusIntakeLogin)
+	if v, ok := kv[store.StatusOAuthLastErr]; ok && v.Value != "" {
+		show("oauth error", store.StatusOAuthLastErr)
+	}
 	fmt.Fprintf(tw, "outbox\t%d pending, %d sent, %d dead letters\n", ob.Pending, ob.Sent, ob.Dead)
 	if !ob.OldestPending.IsZero() {
 		fmt.Fprintf(tw, "oldest pending\t%s\t(%s ago)\n", ob.OldestPending.In(loc).Format(time.RFC3339), time.Since(ob.OldestPending).Round(time.Second))
 	}
 	show("last outbox error", store.StatusOutboxLastErr)
 	show("circuit breaker", store.StatusBreaker)
+	showPrefixed(tw, kv, "jobs.", "job ")
 	keys := make([]string, 0, len(outcomes))
 	for k := range outcomes {
 		keys = append(keys, k)
@@ -173,15 +186,26 @@ func appointmentsChange(ctx context.Context, verb string, args []string, stdout,
 			return err
 		}
 		id := "not yet"
-		if a.AnyDeskID.Valid {
+		switch {
+		case a.AnyDeskID.Valid:
 			id = "received"
+		case a.Status != store.StatusBooked:
+			// Retention may have erased it; whether one ever came is not kept.
+			id = "none (or erased)"
 		}
 		fmt.Fprintf(stdout, "%s  %s\nstart       %s\nend         %s\ntechnician  %s\ncustomer    %s <%s>\nreason      %s\nanydesk id  %s\nlanguage    %s\nchanges     %d\n",
 			a.Ref, a.Status, a.Start.In(loc).Format("Mon 2006-01-02 15:04"), a.End.In(loc).Format("15:04"), a.Technician,
 			a.CustomerName, a.Customer, a.Reason, id, a.Language, a.Sequence)
+		if a.DoneAt.Valid {
+			fmt.Fprintf(stdout, "done at     %s\n", a.DoneAt.Time.In(loc).Format("Mon 2006-01-02 15:04"))
+		}
+		if a.Protocol != "" {
+			fmt.Fprintf(stdout, "protocol\n  %s\n", strings.ReplaceAll(a.Protocol, "\n", "\n  "))
+		}
 		return nil
 	case "done":
-		if _, err := st.SetAppointmentStatus(ctx, ref, store.StatusDone); err != nil {
+		// The configured ID retention applies by hand too (0: erased now).
+		if _, err := st.MarkDone(ctx, ref, "", time.Now(), cfg.Retention.AnyDeskIDDays); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s marked done\n", ref)

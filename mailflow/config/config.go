@@ -8,8 +8,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +24,7 @@ import (
 type Config struct {
 	IMAP        IMAP         `yaml:"imap"`
 	SMTP        SMTP         `yaml:"smtp"`
+	OAuth2      OAuth2       `yaml:"oauth2"`
 	Database    Database     `yaml:"database"`
 	Sandbox     Sandbox      `yaml:"sandbox"`
 	Desk        Desk         `yaml:"desk"`
@@ -29,6 +34,8 @@ type Config struct {
 	Log         Log          `yaml:"log"`
 	Rules       Dir          `yaml:"rules"`
 	Templates   Dir          `yaml:"templates"`
+	Jobs        Jobs         `yaml:"jobs"`
+	Retention   Retention    `yaml:"retention"`
 
 	// Path is the file the config was read from ("" for Default()).
 	Path string `yaml:"-"`
@@ -48,7 +55,8 @@ type IMAP struct {
 	TLS             string `yaml:"tls"`
 	InsecureSkipTLS bool   `yaml:"insecure_skip_verify"`
 	Username        string `yaml:"username"`
-	// Auth is the login mechanism: login (default) or plain.
+	// Auth is the login mechanism: login (default), plain, or xoauth2 or
+	// oauthbearer with a token from the oauth2 section.
 	Auth    string `yaml:"auth"`
 	Secret  `yaml:",inline"`
 	Mailbox string `yaml:"mailbox"`
@@ -75,7 +83,11 @@ type SMTP struct {
 	TLS             string `yaml:"tls"`
 	InsecureSkipTLS bool   `yaml:"insecure_skip_verify"`
 	Username        string `yaml:"username"`
-	Secret          `yaml:",inline"`
+	// Auth is the SMTP AUTH mechanism: auto (default: the strongest the
+	// server offers for a password), plain, login, or xoauth2 or
+	// oauthbearer with a token from the oauth2 section.
+	Auth   string `yaml:"auth"`
+	Secret `yaml:",inline"`
 	// From is the support address replies come from.
 	From string `yaml:"from"`
 	// Timeout bounds one delivery attempt.
@@ -108,6 +120,141 @@ func (s Secret) Resolve() (string, error) {
 		return strings.TrimRight(string(b), "\r\n"), nil
 	}
 	return s.Password, nil
+}
+
+// Login mechanisms of imap.auth and smtp.auth.
+const (
+	AuthAuto        = "auto" // smtp only: what the server offers
+	AuthLogin       = "login"
+	AuthPlain       = "plain"
+	AuthXOAUTH2     = "xoauth2"
+	AuthOAuthBearer = "oauthbearer"
+)
+
+// UsesOAuth2 reports whether an auth mechanism takes an OAuth2 access token.
+func UsesOAuth2(auth string) bool {
+	return strings.EqualFold(auth, AuthXOAUTH2) || strings.EqualFold(auth, AuthOAuthBearer)
+}
+
+// OAuth2 providers.
+const (
+	ProviderMicrosoft = "microsoft"
+	ProviderGoogle    = "google"
+	ProviderGeneric   = "generic"
+)
+
+// OAuth2 is the token source for imap.auth and smtp.auth xoauth2 or
+// oauthbearer: an app registration (client) and the file that holds the
+// refresh token `mailflow oauth login` obtained. Keys left empty take the
+// provider's defaults (see Effective).
+type OAuth2 struct {
+	Provider         string `yaml:"provider"` // microsoft, google or generic
+	ClientID         string `yaml:"client_id"`
+	ClientSecret     string `yaml:"client_secret"`
+	ClientSecretEnv  string `yaml:"client_secret_env"`
+	ClientSecretFile string `yaml:"client_secret_file"`
+	// Tenant is the Microsoft Entra tenant (ID or domain); default organizations.
+	Tenant        string   `yaml:"tenant"`
+	TokenURL      string   `yaml:"token_url"`
+	DeviceAuthURL string   `yaml:"device_auth_url"`
+	Scopes        []string `yaml:"scopes"`
+	// RefreshTokenFile holds the refresh token. mailflow rewrites it (0600)
+	// whenever the provider rotates the token, so it must be writable.
+	RefreshTokenFile string `yaml:"refresh_token_file"`
+}
+
+// Effective returns o with the provider's defaults filled in for every key
+// left empty. Without a provider, a token_url means generic.
+func (o OAuth2) Effective() OAuth2 {
+	o.Provider = strings.ToLower(strings.TrimSpace(o.Provider))
+	if o.Provider == "" && o.TokenURL != "" {
+		o.Provider = ProviderGeneric
+	}
+	o.Scopes = slices.Clone(o.Scopes)
+	switch o.Provider {
+	case ProviderMicrosoft:
+		if o.Tenant == "" {
+			o.Tenant = "organizations"
+		}
+		base := "https://login.microsoftonline.com/" + url.PathEscape(o.Tenant) + "/oauth2/v2.0/"
+		if o.TokenURL == "" {
+			o.TokenURL = base + "token"
+		}
+		if o.DeviceAuthURL == "" {
+			o.DeviceAuthURL = base + "devicecode"
+		}
+		if len(o.Scopes) == 0 {
+			o.Scopes = []string{
+				"https://outlook.office.com/IMAP.AccessAsUser.All",
+				"https://outlook.office.com/SMTP.Send",
+				"offline_access",
+			}
+		}
+	case ProviderGoogle:
+		if o.TokenURL == "" {
+			o.TokenURL = "https://oauth2.googleapis.com/token"
+		}
+		if o.DeviceAuthURL == "" {
+			o.DeviceAuthURL = "https://oauth2.googleapis.com/device/code"
+		}
+		if len(o.Scopes) == 0 {
+			o.Scopes = []string{"https://mail.google.com/"}
+		}
+	}
+	return o
+}
+
+// ResolveClientSecret returns the client secret from whichever source is
+// configured ("" for a public client, as device-code apps usually are).
+func (o OAuth2) ResolveClientSecret() (string, error) {
+	switch {
+	case o.ClientSecretEnv != "":
+		v, ok := os.LookupEnv(o.ClientSecretEnv)
+		if !ok {
+			return "", fmt.Errorf("client_secret_env: environment variable %s is not set", o.ClientSecretEnv)
+		}
+		return v, nil
+	case o.ClientSecretFile != "":
+		b, err := os.ReadFile(o.ClientSecretFile)
+		if err != nil {
+			return "", fmt.Errorf("client_secret_file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return o.ClientSecret, nil
+}
+
+// Check reports what keeps o from fetching tokens: each problem as the
+// key and what is wrong with it.
+func (o OAuth2) Check(bad func(key, format string, args ...any)) {
+	e := o.Effective()
+	switch e.Provider {
+	case ProviderMicrosoft, ProviderGoogle, ProviderGeneric:
+	case "":
+		bad("oauth2.provider", "required: microsoft, google or generic")
+	default:
+		bad("oauth2.provider", "%q is not one of microsoft, google, generic", o.Provider)
+	}
+	if e.ClientID == "" {
+		bad("oauth2.client_id", "required")
+	}
+	if e.RefreshTokenFile == "" {
+		bad("oauth2.refresh_token_file", "required (written by `mailflow oauth login`)")
+	}
+	if e.TokenURL == "" && e.Provider == ProviderGeneric {
+		bad("oauth2.token_url", "required for provider generic")
+	}
+	for key, u := range map[string]string{"oauth2.token_url": e.TokenURL, "oauth2.device_auth_url": e.DeviceAuthURL} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			bad(key, "%q is not an http(s) URL", u)
+		}
+	}
+	if _, err := e.ResolveClientSecret(); err != nil {
+		bad("oauth2", "%v", err)
+	}
 }
 
 // Database says where state lives.
@@ -172,6 +319,54 @@ type Technician struct {
 	Absences []string `yaml:"absences"`
 }
 
+// Jobs configures the clock-driven mails: the technicians' daily agenda
+// and the customers' reminders.
+type Jobs struct {
+	// AgendaTime is when ("07:30", desk time) each technician's agenda goes
+	// out on their working days. A daemon that was down then sends it as
+	// soon as it is back, until the desk closes that day. AgendaOff ("none")
+	// sends none by itself; `mailflow agenda -send` still can.
+	AgendaTime string `yaml:"agenda_time"`
+	// TeamLead, when set, gets the combined agenda of all technicians.
+	TeamLead string `yaml:"team_lead"`
+	// Reminders say when customers are reminded of a booked session; an
+	// empty list sends none.
+	Reminders []Reminder `yaml:"reminders"`
+}
+
+// Reminder is one customer reminder: either DayBeforeAt, a time of day on
+// the working day before the session's day ("14:00"), or Before, a time
+// span before the session starts (15m). Exactly one of them is set.
+type Reminder struct {
+	DayBeforeAt string        `yaml:"day_before_at"`
+	Before      time.Duration `yaml:"before"`
+}
+
+// Name is the reminder's stable name in job keys and logs: "day-before"
+// or "before-15m". It leaves out the time of day on purpose, so moving the
+// day-before reminder from 14:00 to 15:00 does not send it a second time.
+func (r Reminder) Name() string {
+	if r.DayBeforeAt != "" {
+		return "day-before"
+	}
+	s := r.Before.String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	if s == "" {
+		s = "0s"
+	}
+	return "before-" + s
+}
+
+// AgendaOff as jobs.agenda_time turns the daily agenda off.
+const AgendaOff = "none"
+
+// maxReminderBefore bounds reminders.before: a reminder weeks ahead is a
+// typo (15h for 15m is not, so no lower cap beyond zero).
+const maxReminderBefore = 14 * 24 * time.Hour
+
 // Limits bound the work one mail may cause.
 type Limits struct {
 	MaxMIMEDepth  int `yaml:"max_mime_depth"`
@@ -193,9 +388,32 @@ type Dir struct {
 	Dir string `yaml:"dir"`
 }
 
-// HTTP is the optional health and metrics listener.
+// HTTP is the optional health and metrics listener (/healthz, /metrics).
 type HTTP struct {
+	// Addr is host:port to listen on; "" turns the listener off. Keep it on
+	// loopback: the daemon warns about any other address.
 	Addr string `yaml:"addr"`
+	// IntakeSilence: /healthz fails when intake has gone this long without
+	// a successful poll or heartbeat.
+	IntakeSilence time.Duration `yaml:"intake_silence"`
+	// OutboxStuck: /healthz fails when the oldest pending mail is older.
+	OutboxStuck time.Duration `yaml:"outbox_stuck"`
+	// ConnectGrace: /healthz fails when intake has been (re)connecting
+	// this long.
+	ConnectGrace time.Duration `yaml:"connect_grace"`
+}
+
+// Loopback reports whether Addr only listens on the local machine.
+func (h HTTP) Loopback() bool {
+	host, _, err := net.SplitHostPort(h.Addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Log configures logging.
@@ -225,6 +443,7 @@ func Default() *Config {
 			MaxAttempts: 8,
 		},
 		Database: Database{Path: "mailflow.db"},
+		HTTP:     HTTP{IntakeSilence: 15 * time.Minute, OutboxStuck: 15 * time.Minute, ConnectGrace: 30 * time.Second},
 		Sandbox: Sandbox{
 			IMAPAddr: "127.0.0.1:1143",
 			SMTPAddr: "127.0.0.1:1025",
@@ -261,6 +480,13 @@ func Default() *Config {
 			BreakerWindow:   10 * time.Minute,
 		},
 		Log: Log{Level: "info"},
+		Jobs: Jobs{
+			AgendaTime: "07:30",
+			Reminders:  []Reminder{{DayBeforeAt: "14:00"}, {Before: 15 * time.Minute}},
+		},
+		// IDs go the moment a session is done; raw mail stays a month
+		// in case a customer disputes what was agreed.
+		Retention: Retention{AnyDeskIDDays: 0, RawMailDays: 30},
 	}
 }
 
@@ -296,7 +522,8 @@ func Parse(name string, data []byte) (*Config, error) {
 // resolvePaths makes relative paths relative to the config file's folder, so
 // the daemon finds its rules, templates and database wherever it is started.
 func (c *Config) resolvePaths(base string) {
-	for _, p := range []*string{&c.Rules.Dir, &c.Templates.Dir, &c.Database.Path, &c.IMAP.PasswordFile, &c.SMTP.PasswordFile} {
+	for _, p := range []*string{&c.Rules.Dir, &c.Templates.Dir, &c.Database.Path, &c.IMAP.PasswordFile, &c.SMTP.PasswordFile,
+		&c.OAuth2.RefreshTokenFile, &c.OAuth2.ClientSecretFile} {
 		if *p != "" && *p != ":memory:" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}
@@ -356,10 +583,30 @@ func (c *Config) normalise() error {
 			c.Desk.MessageIDDomain = "mailflow.invalid"
 		}
 	}
-	switch strings.ToLower(c.IMAP.Auth) {
-	case "", "login", "plain":
+	c.IMAP.Auth = strings.ToLower(c.IMAP.Auth)
+	switch c.IMAP.Auth {
+	case "", AuthLogin, AuthPlain, AuthXOAUTH2, AuthOAuthBearer:
 	default:
-		bad("imap.auth", "%q is not one of login, plain", c.IMAP.Auth)
+		bad("imap.auth", "%q is not one of login, plain, xoauth2, oauthbearer", c.IMAP.Auth)
+	}
+	c.SMTP.Auth = strings.ToLower(c.SMTP.Auth)
+	switch c.SMTP.Auth {
+	case "", AuthAuto:
+	case AuthPlain, AuthLogin, AuthXOAUTH2, AuthOAuthBearer:
+		if c.SMTP.Username == "" && UsesOAuth2(c.SMTP.Auth) {
+			// The token is the mailbox's: so, usually, is the SMTP login.
+			c.SMTP.Username = c.IMAP.Username
+		}
+		if c.SMTP.Username == "" {
+			bad("smtp.username", "required for smtp.auth %s", c.SMTP.Auth)
+		}
+	default:
+		bad("smtp.auth", "%q is not one of auto, plain, login, xoauth2, oauthbearer", c.SMTP.Auth)
+	}
+	if UsesOAuth2(c.IMAP.Auth) || UsesOAuth2(c.SMTP.Auth) {
+		c.OAuth2.Check(bad)
+	} else if p := c.OAuth2.Effective().Provider; p != "" && p != ProviderMicrosoft && p != ProviderGoogle && p != ProviderGeneric {
+		bad("oauth2.provider", "%q is not one of microsoft, google, generic", c.OAuth2.Provider)
 	}
 	if c.IMAP.Host == "" {
 		bad("imap.host", "required (or enable the sandbox)")
@@ -413,6 +660,17 @@ func (c *Config) normalise() error {
 	}
 	if c.Database.Path == "" {
 		bad("database.path", "required")
+	}
+	if c.HTTP.Addr != "" {
+		// Any host is allowed (the daemon warns unless it is loopback).
+		if _, port, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+			bad("http.addr", "%q is not host:port: %v", c.HTTP.Addr, err)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("http.addr", "%q has no valid port", c.HTTP.Addr)
+		}
+	}
+	if c.HTTP.IntakeSilence < time.Second || c.HTTP.OutboxStuck < time.Second || c.HTTP.ConnectGrace < time.Second {
+		bad("http", "intake_silence, outbox_stuck and connect_grace must each be at least 1s")
 	}
 	if _, err := time.LoadLocation(c.Desk.Timezone); err != nil {
 		bad("desk.timezone", "%v", err)
@@ -470,6 +728,8 @@ func (c *Config) normalise() error {
 		}
 		checkDays(key+".absences", t.Absences, bad)
 	}
+	c.checkJobs(bad)
+	c.checkRetention(bad)
 	if !c.Sandbox.Enabled {
 		if _, err := c.IMAP.Resolve(); err != nil {
 			bad("imap", "%v", err)
@@ -479,6 +739,38 @@ func (c *Config) normalise() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkJobs validates the jobs section.
+func (c *Config) checkJobs(bad func(key, format string, args ...any)) {
+	if _, err := ParseClock(c.Jobs.AgendaTime); err != nil && !strings.EqualFold(c.Jobs.AgendaTime, AgendaOff) {
+		bad("jobs.agenda_time", "%v (or %s)", err, AgendaOff)
+	}
+	if c.Jobs.TeamLead != "" && !strings.Contains(c.Jobs.TeamLead, "@") {
+		bad("jobs.team_lead", "%q is not a mail address", c.Jobs.TeamLead)
+	}
+	names := map[string]bool{}
+	for i, r := range c.Jobs.Reminders {
+		key := fmt.Sprintf("jobs.reminders[%d]", i)
+		switch {
+		case r.DayBeforeAt != "" && r.Before != 0:
+			bad(key, "set either day_before_at or before, not both")
+			continue
+		case r.DayBeforeAt != "":
+			if _, err := ParseClock(r.DayBeforeAt); err != nil {
+				bad(key+".day_before_at", "%v", err)
+			}
+		case r.Before <= 0 || r.Before > maxReminderBefore:
+			bad(key+".before", "%s is not above 0 and at most %s (or use day_before_at)", r.Before, maxReminderBefore)
+			continue
+		}
+		if names[r.Name()] {
+			// The name is the reminder's key: two with one name would
+			// send only one of them, silently.
+			bad(key, "a second %s reminder; each may appear once", r.Name())
+		}
+		names[r.Name()] = true
+	}
 }
 
 // Location returns the desk's time zone (validated by Load).
@@ -598,6 +890,9 @@ func ParseRange(s string) (from, to int, err error) {
 	}
 	return from, to, nil
 }
+
+// ParseClock parses a time of day "07:30" into minutes after midnight.
+func ParseClock(s string) (int, error) { return parseClock(strings.TrimSpace(s)) }
 
 func parseClock(s string) (int, error) {
 	t, err := time.Parse("15:04", s)

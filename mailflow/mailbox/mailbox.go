@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"mime"
@@ -27,10 +28,11 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-message/charset"
 	_ "github.com/emersion/go-message/charset" // decode any charset in envelopes
-	"github.com/emersion/go-sasl"
 
 	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/message"
+	"github.com/mailflow/mailflow/mailflow/metrics"
+	"github.com/mailflow/mailflow/mailflow/oauth"
 	"github.com/mailflow/mailflow/mailflow/store"
 )
 
@@ -55,12 +57,18 @@ type Watcher struct {
 	log     *slog.Logger
 	stored  func() // called after new mail was committed
 	dispose chan struct{}
+	metrics *metrics.Metrics // nil: not counted (see SetMetrics)
+	debug   io.Writer        // nil: no IMAP wire log (see SetDebugWriter)
+	up      bool             // the current session has logged in; Run's goroutine only
+	tokens  *oauth.Source    // imap.auth xoauth2 or oauthbearer; nil for passwords
 }
 
 // New returns a watcher of cfg.IMAP. stored is called (from the watcher's
 // goroutine, so it must not block) whenever new mail has been committed.
 func New(cfg *config.Config, st *store.Store, log *slog.Logger, stored func()) *Watcher {
-	return &Watcher{cfg: cfg.IMAP, st: st, log: log, stored: stored, dispose: make(chan struct{}, 1)}
+	w := &Watcher{cfg: cfg.IMAP, st: st, log: log, stored: stored, dispose: make(chan struct{}, 1)}
+	w.tokens = w.newTokens(cfg)
+	return w
 }
 
 // Dispose asks the watcher to flag or move decided mail soon. Never blocks.
@@ -73,10 +81,16 @@ func (w *Watcher) Dispose() {
 
 // Run keeps intake going until ctx is cancelled.
 func (w *Watcher) Run(ctx context.Context) error {
+	defer w.keepTokens(ctx)()
 	backoff := time.Second
+	w.setStatus(store.StatusIntakeDownSince, time.Now().UTC().Format(time.RFC3339))
 	for {
 		start := time.Now()
 		err := w.session(ctx)
+		if w.up {
+			w.up = false
+			w.setStatus(store.StatusIntakeDownSince, time.Now().UTC().Format(time.RFC3339))
+		}
 		if ctx.Err() != nil {
 			w.setStatus(store.StatusIntakeState, StateStopped)
 			return nil
@@ -88,6 +102,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		w.log.Warn("imap connection lost; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
 		w.setStatus(store.StatusIntakeLastErr, err.Error())
 		w.setStatus(store.StatusIntakeState, StateReconnecting)
+		w.metrics.Reconnect()
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -156,6 +171,7 @@ func (w *Watcher) dial(ctx context.Context) (*conn, error) {
 	opts := &imapclient.Options{
 		TLSConfig:   &tls.Config{ServerName: w.cfg.Host, InsecureSkipVerify: w.cfg.InsecureSkipTLS, MinVersion: tls.VersionTLS12},
 		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
+		DebugWriter: w.debug,
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			// Runs on the client's reader goroutine: only signal, never
 			// issue commands from here.
@@ -203,18 +219,7 @@ func (w *Watcher) dial(ctx context.Context) (*conn, error) {
 		return nil, fmt.Errorf("dial imap %s (%s): %w", addr, w.cfg.TLS, d.err)
 	}
 	cn.c = d.c
-	pw, err := w.cfg.Resolve()
-	if err != nil {
-		cn.c.Close()
-		return nil, fmt.Errorf("imap password: %w", err)
-	}
-	err = waitCmd(ctx, cn, "imap login", func() error {
-		if strings.EqualFold(w.cfg.Auth, "plain") {
-			return cn.c.Authenticate(sasl.NewPlainClient("", w.cfg.Username, pw))
-		}
-		return cn.c.Login(w.cfg.Username, pw).Wait()
-	})
-	if err != nil {
+	if err := w.login(ctx, cn); err != nil {
 		cn.c.Close()
 		return nil, err
 	}
@@ -231,6 +236,9 @@ func (w *Watcher) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	w.up = true
+	w.setStatus(store.StatusIntakeLogin, time.Now().UTC().Format(time.RFC3339))
+	w.setStatus(store.StatusIntakeDownSince, "")
 	defer func() {
 		// Be polite when we can, but never wait long for it.
 		done := make(chan struct{})
@@ -413,6 +421,7 @@ func (w *Watcher) fetch(ctx context.Context, cn *conn, cur store.Cursor, uids []
 		if err != nil {
 			return cur, err
 		}
+		w.metrics.Received(len(mails))
 		cur = next
 		if len(mails) > 0 {
 			w.setStatus(store.StatusLastMail, time.Now().UTC().Format(time.RFC3339))
@@ -566,6 +575,9 @@ func alreadyExists(err error) bool {
 }
 
 func (w *Watcher) setStatus(key, value string) {
+	if key == store.StatusIntakeState {
+		w.metrics.IntakeState(value)
+	}
 	// Status is best effort: a failed write must not stop intake.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -132,6 +132,12 @@ func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *R
 	if err != nil {
 		return nil, fmt.Errorf("decide mail %d: %w", id, err)
 	}
+	if res.Outcome == OutcomeDone {
+		// An erased AnyDesk ID must not live on in the -wal file.
+		if err := p.st.Checkpoint(ctx); err != nil {
+			p.log.Warn("checkpoint after done failed; the hourly purge retries", "err", err)
+		}
+	}
 	p.log.Info("mail decided", "incoming", id, "outcome", res.Outcome, "rule", res.Rule,
 		"intent", string(res.Reading.Intent), "ref", refOf(res), "sender", store.HashAddress(in.Sender))
 	return res, nil
@@ -204,6 +210,9 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		return res, nil
 	}
 	res.NoReply = p.noReply(msg)
+	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce && p.isTechnician(msg.From.Address) {
+		return res, p.technicianCommand(ctx, tx, in, msg, reading, now, res)
+	}
 	known, open, err := tx.CustomerFacts(ctx, strings.ToLower(msg.From.Address), now)
 	if err != nil {
 		return nil, err
@@ -308,17 +317,9 @@ func (p *Pipeline) notifyRule(ctx context.Context, tx *store.Tx, in *store.Incom
 // old time stays booked until the new one is (a proposal keeps it).
 func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading,
 	wishes []understand.Wish, moving *store.Appointment, now time.Time, res *Result) error {
-	from, to := now.AddDate(0, 0, -1), now.AddDate(0, 0, p.cfg.Desk.HorizonDays+2)
-	taken, err := tx.Booked(ctx, from, to)
+	booked, err := p.busy(ctx, tx, now, moving)
 	if err != nil {
 		return err
-	}
-	booked := make([]booking.Booked, 0, len(taken))
-	for _, b := range taken {
-		if moving != nil && b.Technician == moving.Technician && b.Start.Equal(moving.Start) {
-			continue // the session being moved does not block its own new time
-		}
-		booked = append(booked, booking.Booked{Slot: booking.Slot{Start: b.Start, End: b.End}, Technician: b.Technician})
 	}
 	dec := p.desk.Decide(now, wishes, booked)
 	res.DestFolder = p.cfg.IMAP.ProcessedFolder
@@ -349,6 +350,30 @@ func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, 
 			Appointment: p.slot(a.Start, a.End), Invite: p.invite(a, compose.MethodRequest),
 		})
 	}
+	return p.propose(ctx, tx, in, msg, reading, dec, moving, now, res)
+}
+
+// busy lists the booked sessions that matter for deciding at now; the
+// session being moved (if any) does not block its own new time.
+func (p *Pipeline) busy(ctx context.Context, tx *store.Tx, now time.Time, moving *store.Appointment) ([]booking.Booked, error) {
+	taken, err := tx.Booked(ctx, now.AddDate(0, 0, -1), now.AddDate(0, 0, p.cfg.Desk.HorizonDays+2))
+	if err != nil {
+		return nil, err
+	}
+	booked := make([]booking.Booked, 0, len(taken))
+	for _, b := range taken {
+		if moving != nil && b.Technician == moving.Technician && b.Start.Equal(moving.Start) {
+			continue
+		}
+		booked = append(booked, booking.Booked{Slot: booking.Slot{Start: b.Start, End: b.End}, Technician: b.Technician})
+	}
+	return booked, nil
+}
+
+// propose offers dec.Proposals to the customer and stores them, so a reply
+// picking one books it; moving is the appointment they would move, if any.
+func (p *Pipeline) propose(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading,
+	dec booking.Decision, moving *store.Appointment, now time.Time, res *Result) error {
 	res.Proposals, res.Why, res.Outcome = dec.Proposals, dec.Why, OutcomeProposed
 	if len(dec.Proposals) == 0 {
 		// Fully booked for the whole horizon: a person must help.

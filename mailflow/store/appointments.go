@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Appointment statuses.
@@ -34,6 +36,13 @@ type Appointment struct {
 	UpdatedAt    time.Time      `db:"updated_at"`
 	// Sequence counts changes, for the calendar invitation's SEQUENCE.
 	Sequence int `db:"sequence"`
+	// DoneAt and CancelledAt are when the session ended; retention counts
+	// from there.
+	DoneAt      sql.NullTime `db:"done_at"`
+	CancelledAt sql.NullTime `db:"cancelled_at"`
+	// Protocol is what the technician wrote when marking the session done,
+	// and any notes, oldest first.
+	Protocol string `db:"protocol"`
 }
 
 // Busy is the part of a booked appointment that blocks a technician.
@@ -229,8 +238,9 @@ func (tx *Tx) FindAppointment(ctx context.Context, customer, ref string, thread 
 
 // Cancel cancels a booked appointment and counts the change.
 func (tx *Tx) Cancel(ctx context.Context, a *Appointment) error {
-	res, err := tx.tx.ExecContext(ctx, "UPDATE appointments SET status = 'cancelled', sequence = sequence + 1, updated_at = ? WHERE id = ? AND status = 'booked'",
-		utc(time.Now()), a.ID)
+	now := utc(time.Now())
+	res, err := tx.tx.ExecContext(ctx, `UPDATE appointments SET status = 'cancelled', sequence = sequence + 1, cancelled_at = ?, updated_at = ?
+		WHERE id = ? AND status = 'booked'`, now, now, a.ID)
 	if err != nil {
 		return fmt.Errorf("cancel %s: %w", a.Ref, err)
 	}
@@ -238,6 +248,7 @@ func (tx *Tx) Cancel(ctx context.Context, a *Appointment) error {
 		return fmt.Errorf("cancel %s: %w", a.Ref, ErrNotFound)
 	}
 	a.Status, a.Sequence = StatusCancelled, a.Sequence+1
+	a.CancelledAt = sql.NullTime{Time: now, Valid: true}
 	return nil
 }
 
@@ -254,30 +265,6 @@ func (tx *Tx) Move(ctx context.Context, a *Appointment, start, end time.Time, te
 	}
 	a.Start, a.End, a.Technician, a.Sequence = start, end, technician, a.Sequence+1
 	return nil
-}
-
-// SetAppointmentStatus marks a booked appointment done or cancelled by hand
-// (mailflow appointments).
-func (s *Store) SetAppointmentStatus(ctx context.Context, ref, status string) (*Appointment, error) {
-	var a Appointment
-	err := s.InTx(ctx, func(tx *Tx) error {
-		if err := tx.tx.GetContext(ctx, &a, "SELECT * FROM appointments WHERE ref = ?", ref); err != nil {
-			return fmt.Errorf("appointment %s: %w", ref, notFound(err))
-		}
-		if a.Status != StatusBooked {
-			return fmt.Errorf("appointment %s is %s, not booked", ref, a.Status)
-		}
-		_, err := tx.tx.ExecContext(ctx, "UPDATE appointments SET status = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?", status, utc(time.Now()), a.ID)
-		if err != nil {
-			return fmt.Errorf("set %s %s: %w", ref, status, err)
-		}
-		a.Status = status
-		return tx.Audit(ctx, AuditEntry{Actor: "operator", Action: "appointment." + status, Ref: ref})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &a, nil
 }
 
 // AppointmentByRef returns one appointment.
@@ -321,4 +308,159 @@ func (tx *Tx) CustomerFacts(ctx context.Context, customer string, now time.Time)
 		return false, false, fmt.Errorf("customer facts: %w", err)
 	}
 	return row.Known > 0, row.Open > 0, nil
+}
+
+// ErrNotBooked is returned when a change needs a booked appointment and the
+// appointment is done or cancelled already.
+var ErrNotBooked = errors.New("not booked")
+
+// maxProtocolEntry caps one protocol entry: a technician's reply may carry
+// a long signature or a forwarded thread, and the protocol is meant to say
+// what was done, not to keep the mail.
+const maxProtocolEntry = 8 << 10
+
+// MarkDone marks a booked appointment done at now, as a technician asked by
+// replying, and appends protocol (may be empty) to the session protocol.
+// With idRetentionDays 0 the AnyDesk ID is erased in this same transaction,
+// with every copy of it in stored mail (see EraseAnyDeskID); otherwise
+// Purge erases it once the period has passed. After the commit, call
+// Checkpoint so that no copy stays behind in the -wal file. a is updated.
+func (tx *Tx) MarkDone(ctx context.Context, a *Appointment, protocol string, now time.Time, idRetentionDays int) error {
+	return tx.markDone(ctx, a, protocol, now, idRetentionDays, ActorTechnician)
+}
+
+func (tx *Tx) markDone(ctx context.Context, a *Appointment, protocol string, now time.Time, idRetentionDays int, actor string) error {
+	at := utc(now)
+	res, err := tx.tx.ExecContext(ctx, `UPDATE appointments SET status = 'done', done_at = ?, sequence = sequence + 1, updated_at = ?,
+		protocol = CASE WHEN protocol = '' THEN ? ELSE protocol || char(10) || ? END
+		WHERE id = ? AND status = 'booked'`, at, at, protocolEntry(at, "done", protocol), protocolEntry(at, "done", protocol), a.ID)
+	if err != nil {
+		return fmt.Errorf("mark %s done: %w", a.Ref, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return tx.notBooked(ctx, a)
+	}
+	outcome := fmt.Sprintf("anydesk id kept %d days", idRetentionDays)
+	if idRetentionDays <= 0 {
+		erased, err := tx.EraseAnyDeskID(ctx, a.ID, now)
+		if err != nil {
+			return err
+		}
+		outcome = "no anydesk id"
+		if erased {
+			outcome = "anydesk id erased"
+		}
+	}
+	if err := tx.Audit(ctx, AuditEntry{At: now, Actor: actor, Action: "appointment.done", Ref: a.Ref, Outcome: outcome}); err != nil {
+		return err
+	}
+	return tx.reload(ctx, a)
+}
+
+// AddNote appends text to an appointment's session protocol, whatever its
+// status: a technician may document a session after marking it done. An
+// empty note changes nothing.
+func (tx *Tx) AddNote(ctx context.Context, a *Appointment, text string, now time.Time) error {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	at := utc(now)
+	entry := protocolEntry(at, "note", text)
+	_, err := tx.tx.ExecContext(ctx, `UPDATE appointments SET updated_at = ?,
+		protocol = CASE WHEN protocol = '' THEN ? ELSE protocol || char(10) || ? END WHERE id = ?`, at, entry, entry, a.ID)
+	if err != nil {
+		return fmt.Errorf("add note to %s: %w", a.Ref, err)
+	}
+	// The note itself stays out of the audit log: it may name the customer.
+	if err := tx.Audit(ctx, AuditEntry{At: now, Actor: ActorTechnician, Action: "appointment.note", Ref: a.Ref}); err != nil {
+		return err
+	}
+	return tx.reload(ctx, a)
+}
+
+// protocolEntry is one dated line (or paragraph) of a session protocol. The
+// time is UTC: the store does not know the desk's zone, and an explicit
+// zone cannot be misread.
+func protocolEntry(at time.Time, kind, text string) string {
+	text = strings.TrimSpace(strings.ToValidUTF8(text, "\uFFFD"))
+	if len(text) > maxProtocolEntry {
+		cut := maxProtocolEntry
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut] + " […]"
+	}
+	head := at.UTC().Format("2006-01-02 15:04 UTC") + " " + kind
+	if text == "" {
+		return head
+	}
+	return head + ": " + text
+}
+
+func (tx *Tx) notBooked(ctx context.Context, a *Appointment) error {
+	var status string
+	if err := tx.tx.GetContext(ctx, &status, "SELECT status FROM appointments WHERE id = ?", a.ID); err != nil {
+		return fmt.Errorf("appointment %s: %w", a.Ref, notFound(err))
+	}
+	return fmt.Errorf("appointment %s is %s: %w", a.Ref, status, ErrNotBooked)
+}
+
+func (tx *Tx) reload(ctx context.Context, a *Appointment) error {
+	if err := tx.tx.GetContext(ctx, a, "SELECT * FROM appointments WHERE id = ?", a.ID); err != nil {
+		return fmt.Errorf("reload appointment %s: %w", a.Ref, notFound(err))
+	}
+	return nil
+}
+
+// MarkDone marks the booked appointment ref done by hand (`mailflow
+// appointments done`), like Tx.MarkDone, and then checkpoints the WAL so an
+// erased ID is gone from the database files when it returns.
+func (s *Store) MarkDone(ctx context.Context, ref, protocol string, now time.Time, idRetentionDays int) (*Appointment, error) {
+	var a *Appointment
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		if a, err = tx.AppointmentByRef(ctx, ref); err != nil {
+			return err
+		}
+		return tx.markDone(ctx, a, protocol, now, idRetentionDays, ActorOperator)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkpointFully(ctx); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// SetAppointmentStatus marks a booked appointment done or cancelled by
+// hand. Done goes through MarkDone with no ID retention (the strictest
+// reading of the privacy promise); use Store.MarkDone to honour a
+// configured period.
+func (s *Store) SetAppointmentStatus(ctx context.Context, ref, status string) (*Appointment, error) {
+	switch status {
+	case StatusDone:
+		return s.MarkDone(ctx, ref, "", time.Now(), 0)
+	case StatusCancelled:
+	default:
+		return nil, fmt.Errorf("appointment %s: cannot set status %q by hand", ref, status)
+	}
+	var a *Appointment
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		if a, err = tx.AppointmentByRef(ctx, ref); err != nil {
+			return err
+		}
+		if err := tx.Cancel(ctx, a); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return tx.notBooked(ctx, a)
+			}
+			return err
+		}
+		return tx.Audit(ctx, AuditEntry{Actor: ActorOperator, Action: "appointment.cancelled", Ref: ref})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }

@@ -21,6 +21,15 @@ type AuditEntry struct {
 	Outcome    string    `db:"outcome"`
 }
 
+// Actors that are not customers. Customers appear as HashAddress; the
+// desk's people by role, since the log is about what happened, not who
+// typed it (the technician's own mail is audited under its hash).
+const (
+	ActorSystem     = "system"     // the daemon on its own (retention, jobs)
+	ActorOperator   = "operator"   // the command line
+	ActorTechnician = "technician" // a technician's reply
+)
+
 // Audit appends an audit entry in the transaction of the change it records.
 func (tx *Tx) Audit(ctx context.Context, e AuditEntry) error {
 	if e.At.IsZero() {

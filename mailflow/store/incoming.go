@@ -46,6 +46,8 @@ type Incoming struct {
 	DestFolder  sql.NullString `db:"dest_folder"`
 	DecidedAt   sql.NullTime   `db:"decided_at"`
 	DisposedAt  sql.NullTime   `db:"disposed_at"`
+	// PurgedAt is when retention or erasure dropped Raw.
+	PurgedAt sql.NullTime `db:"purged_at"`
 }
 
 // Key is the stable identity of a stored mail used to derive outgoing

@@ -30,6 +30,8 @@ type OutboxMail struct {
 	LastError     string        `db:"last_error"`
 	CreatedAt     time.Time     `db:"created_at"`
 	SentAt        sql.NullTime  `db:"sent_at"`
+	// PurgedAt is when retention or erasure emptied Raw.
+	PurgedAt sql.NullTime `db:"purged_at"`
 }
 
 // Enqueue adds a mail to the outbox. A mail with the same Message-ID already
