@@ -1,0 +1,129 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"mime"
+	"net/mail"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/internal/mailtest"
+	"github.com/mailflow/mailflow/mailflow/store"
+)
+
+// TestDovecotTechnicianDayAndPrivacy: a booked session, the customer's ID
+// by mail, the technician's notice with the ID in full, the technician's
+// "erledigt" reply — and afterwards the ID is nowhere in the database
+// files, while the audit shows the done event.
+func TestDovecotTechnicianDayAndPrivacy(t *testing.T) {
+	dc := mailtest.StartDovecot(t)
+	// A desk open around the clock, so a session within the hour always exists.
+	cfg := testConfig(t, dc.IMAPAddr, dc.SMTPAddr, dc.Password, false, "")
+	cfg.Desk.Holidays, cfg.Desk.MinNotice = "none", time.Minute
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		cfg.Desk.Hours[d] = []string{"00:00-23:30"}
+	}
+	r := start(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const who, tech, id = "maria@kunde.example.org", "anna@example.com", "123 456 789"
+	when := freeSlots0(t, cfg)
+	if err := dc.Deliver(ctx, support, request(who, "<want@kunde.example.org>", when)); err != nil {
+		t.Fatal(err)
+	}
+	waitSent(t, r.d.Store(), 1, time.Minute)
+	confirmation, _ := dc.Fetch(ctx, who, "INBOX")
+	ref := bookingRef(t, header(t, confirmation[0], "Subject"))
+
+	idMail := "From: Maria <" + who + ">\r\nTo: " + support + "\r\nSubject: Re: [" + ref + "] Termin\r\nDate: " + time.Now().Format(time.RFC1123Z) +
+		"\r\nMessage-ID: <id@kunde.example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHier ist meine AnyDesk-ID: " + id + "\r\n"
+	if err := dc.Deliver(ctx, support, []byte(idMail)); err != nil {
+		t.Fatal(err)
+	}
+	waitSent(t, r.d.Store(), 3, time.Minute) // thank-you + notice
+	notices, err := dc.Fetch(ctx, tech, "INBOX")
+	if err != nil || len(notices) != 1 {
+		t.Fatalf("technician has %d mails, want the notice (%v)", len(notices), err)
+	}
+	if !strings.Contains(decodeQP(string(notices[0])), id) {
+		t.Fatalf("the notice lacks the ID:\n%s", notices[0])
+	}
+
+	done := "From: Anna Berger <" + tech + ">\r\nTo: " + support + "\r\nSubject: Re: " + header(t, notices[0], "Subject") +
+		"\r\nDate: " + time.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <done@example.com>\r\nIn-Reply-To: " + header(t, notices[0], "Message-ID") +
+		"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nErledigt\r\n\r\nExportfilter repariert.\r\n\r\n> Die AnyDesk-ID ist eingetroffen: " + id + "\r\n"
+	if err := dc.Deliver(ctx, support, []byte(done)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, time.Minute, func() bool {
+		a, err := r.d.Store().AppointmentByRef(ctx, ref)
+		return err == nil && a.Status == "done"
+	}, "the session marked done")
+	a, _ := r.d.Store().AppointmentByRef(ctx, ref)
+	if a.AnyDeskID.Valid || !strings.Contains(a.Protocol, "Exportfilter repariert") {
+		t.Fatalf("after done: ID kept %v, protocol %q", a.AnyDeskID.Valid, a.Protocol)
+	}
+	waitSent(t, r.d.Store(), 4, 30*time.Second) // the technician's acknowledgement
+	r.stop()
+	for _, f := range []string{cfg.Database.Path, cfg.Database.Path + "-wal", cfg.Database.Path + "-shm"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, needle := range []string{"123456789", id, "123-456-789"} {
+			if bytes.Contains(b, []byte(needle)) {
+				t.Errorf("%s still holds the AnyDesk ID %q", f, needle)
+			}
+		}
+	}
+	st, err := store.Open(ctx, cfg.Database.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	entries, err := st.AuditLog(ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || (e.Action == "appointment.done" && e.Ref == ref)
+		if strings.Contains(e.Actor, "@") {
+			t.Errorf("audit entry names a plain address: %+v", e)
+		}
+	}
+	if !found {
+		t.Fatalf("no appointment.done audit entry for %s", ref)
+	}
+}
+
+// freeSlots0 is the first bookable slot from a few minutes ahead.
+func freeSlots0(t *testing.T, cfg interface{ Location() *time.Location }) time.Time {
+	t.Helper()
+	now := time.Now().In(cfg.Location()).Add(5 * time.Minute)
+	m := now.Minute()
+	next := now.Truncate(time.Minute).Add(time.Duration(30-m%30) * time.Minute)
+	if next.Hour() == 23 && next.Minute() >= 30 {
+		next = time.Date(next.Year(), next.Month(), next.Day()+1, 0, 0, 0, 0, cfg.Location())
+	}
+	return next
+}
+
+func header(t *testing.T, raw []byte, name string) string {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := m.Header.Get(name)
+	if name == "Subject" {
+		if d, err := new(mime.WordDecoder).DecodeHeader(v); err == nil {
+			v = d
+		}
+	}
+	return v
+}
+
