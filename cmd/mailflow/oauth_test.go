@@ -102,7 +102,6 @@ func TestOAuthLoginDeviceFlow(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	t.Log(out)
 	rt, err := oauth.ReadRefreshToken(file)
 	if err != nil {
 		t.Fatal(err)

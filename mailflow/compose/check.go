@@ -68,6 +68,9 @@ func (c *Composer) sampleReply(name, lang string, full bool) Reply {
 		r.To = mail.Address{Name: "Anna Berger", Address: "anna@example.com"}
 		r.Notice = &Notice{Kind: NoticeID, CustomerName: "Maria Muster", CustomerAddress: "kundin@example.com", AnyDeskID: "555123987"}
 	}
+	if name == TemplateAgenda && full {
+		r = c.sampleAgenda(r)
+	}
 	return r
 }
 

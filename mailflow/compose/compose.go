@@ -85,6 +85,12 @@ type Reply struct {
 	Invite *Invite
 	// Notice is what a technician notice says (technician_notice only).
 	Notice *Notice
+	// Agenda is the day an agenda mail lists (agenda only).
+	Agenda *Agenda
+	// Generated marks a mail that answers no mail (agenda, reminder): it
+	// says "Auto-Submitted: auto-generated" as RFC 3834 asks of those,
+	// instead of "auto-replied". Either keeps auto-responders quiet.
+	Generated bool
 }
 
 // Slot is a time range in the desk's zone.
@@ -284,7 +290,11 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 	// RFC 3834 plus the Microsoft and legacy equivalents: every auto-responder
 	// we know of stays silent on these, which is what keeps two robots from
 	// answering each other forever.
-	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-replied")
+	autoSubmitted := "auto-replied"
+	if r.Generated {
+		autoSubmitted = "auto-generated"
+	}
+	m.SetGenHeader(gomail.Header("Auto-Submitted"), autoSubmitted)
 	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
 	m.SetGenHeader(gomail.HeaderPrecedence, "bulk")
 	m.SetGenHeader(gomail.HeaderContentLang, lang)

@@ -50,6 +50,8 @@ type Mail struct {
 	AnyDeskIDMasked string
 	// Notice is set in technician notices only (see NoticeText).
 	Notice *NoticeText
+	// Agenda is set in agenda mails only (see AgendaText).
+	Agenda *AgendaText
 	// ConnectNow is true when the ID arrived at (or shortly before) the
 	// appointment, or there is no appointment to wait for.
 	ConnectNow bool
@@ -117,6 +119,9 @@ func (c *Composer) mailData(r Reply, lang string, l *language) Mail {
 	}
 	if r.Notice != nil {
 		m.Notice = noticeText(r.Notice)
+	}
+	if r.Agenda != nil {
+		m.Agenda = c.agendaText(r.Agenda, lang)
 	}
 	for i, p := range r.Proposals {
 		m.Proposals = append(m.Proposals, c.slotText(p, i+1, lang))

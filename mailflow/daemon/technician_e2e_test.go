@@ -126,4 +126,3 @@ func header(t *testing.T, raw []byte, name string) string {
 	}
 	return v
 }
-

@@ -156,10 +156,16 @@ func (s *Store) Outbox(ctx context.Context, state string) ([]OutboxMail, error) 
 	return ms, nil
 }
 
+// notReplies are the outbox purposes that answer no incoming mail: the
+// clock's agendas and reminders and the notices to our own technicians.
+// They cannot start a mail loop, so the per-sender cap and the breaker,
+// which exist to stop loops and floods of replies, do not count them.
+const notReplies = "('agenda', 'reminder', 'technician-notice')"
+
 // MailsTo counts automatic mails queued or sent to recipient since then,
 // and those among them of purpose about appointmentID (0: any).
 func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, purpose string, appointmentID int64) (total, same int, err error) {
-	if err := tx.tx.GetContext(ctx, &total, "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at >= ?", recipient, utc(since)); err != nil {
+	if err := tx.tx.GetContext(ctx, &total, "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at >= ? AND purpose NOT IN "+notReplies, recipient, utc(since)); err != nil {
 		return 0, 0, fmt.Errorf("count mails to recipient: %w", err)
 	}
 	if purpose == "" || appointmentID == 0 {
@@ -177,7 +183,7 @@ func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, pu
 // (the outbox breaker's window).
 func (s *Store) SentSince(ctx context.Context, since time.Time) ([]time.Time, error) {
 	var ts []time.Time
-	if err := s.w.SelectContext(ctx, &ts, "SELECT sent_at FROM outbox WHERE state = 'sent' AND sent_at >= ? ORDER BY sent_at", utc(since)); err != nil {
+	if err := s.w.SelectContext(ctx, &ts, "SELECT sent_at FROM outbox WHERE state = 'sent' AND sent_at >= ? AND purpose NOT IN "+notReplies+" ORDER BY sent_at", utc(since)); err != nil {
 		return nil, fmt.Errorf("mails sent recently: %w", err)
 	}
 	return ts, nil

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -174,5 +175,29 @@ func TestOutboxAttempts(t *testing.T) {
 	s, _ := st.OutboxStats(ctx)
 	if s.Dead != 1 || s.Pending != 0 {
 		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestScheduledMailIsNoReply(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	err := st.InTx(ctx, func(tx *Tx) error {
+		for i, purpose := range []string{"reminder", "agenda", "technician-notice", "booked"} {
+			m := &OutboxMail{MessageID: fmt.Sprintf("<%d@us>", i), Purpose: purpose, Sender: "s@us", Recipient: "c@x", Raw: []byte("r")}
+			if _, err := tx.Enqueue(ctx, m); err != nil {
+				return err
+			}
+		}
+		total, _, err := tx.MailsTo(ctx, "c@x", time.Now().Add(-time.Hour), "", 0)
+		if err != nil {
+			return err
+		}
+		if total != 1 {
+			t.Errorf("per-sender count %d: only the reply counts, not reminders, agendas or notices", total)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
