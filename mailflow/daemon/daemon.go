@@ -1,6 +1,7 @@
 // Package daemon wires mailflow together and runs its loops: the embedded
 // sandbox mail server (when enabled), intake (mailbox.Watcher), the decider
-// (pipeline), and delivery (outbox.Sender). It holds no business rules.
+// (pipeline), delivery (outbox.Sender) and the clock-driven jobs (agenda,
+// reminders). It holds no business rules.
 //
 // Goroutines and who owns what:
 //   - intake owns the IMAP connection; after committing new mail it wakes
@@ -9,6 +10,8 @@
 //     one at a time, and after each decision wakes the sender and asks
 //     intake to flag or move the decided mail.
 //   - the sender owns SMTP delivery of the outbox.
+//   - the jobs runner owns the clock: it queues agendas and reminders when
+//     they fall due and wakes the sender.
 //
 // The database is the only state they share; the wake-ups are hints, so a
 // lost one delays work but never loses it.
@@ -27,7 +30,9 @@ import (
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/jobs"
 	"github.com/mailflow/mailflow/mailflow/mailbox"
+	"github.com/mailflow/mailflow/mailflow/metrics"
 	"github.com/mailflow/mailflow/mailflow/outbox"
 	"github.com/mailflow/mailflow/mailflow/pipeline"
 	"github.com/mailflow/mailflow/mailflow/rules"
@@ -41,12 +46,18 @@ type Daemon struct {
 	log      *slog.Logger
 	st       *store.Store
 	pipeline *pipeline.Pipeline
+	desk     *booking.Desk
+	composer *compose.Composer
 	wake     chan struct{}
 
 	// Sandbox is the embedded mail server when enabled (after Start).
 	Sandbox *sandbox.Server
 	sender  *outbox.Sender
 	watcher *mailbox.Watcher
+
+	metrics *metrics.Metrics
+	httpLn  net.Listener // the /healthz and /metrics listener (after Start), or nil
+	started time.Time    // when Run began; health ignores status left from before
 }
 
 // Parts builds the pure parts every command needs: the desk, the rules and
@@ -80,7 +91,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 	return &Daemon{
 		cfg: cfg, log: log, st: st,
 		pipeline: pipeline.New(cfg, st, desk, rs, c, log),
+		desk:     desk,
+		composer: c,
 		wake:     make(chan struct{}, 1),
+		metrics:  metrics.New(),
 	}, nil
 }
 
@@ -93,6 +107,7 @@ func (d *Daemon) Close() error {
 	if d.Sandbox != nil {
 		errs = append(errs, d.Sandbox.Close())
 	}
+	errs = append(errs, d.closeHTTP())
 	errs = append(errs, d.st.Close())
 	return errors.Join(errs...)
 }
@@ -100,6 +115,9 @@ func (d *Daemon) Close() error {
 // Start starts the sandbox mail server if configured, so callers (and tests)
 // know its addresses before Run.
 func (d *Daemon) Start(ctx context.Context) error {
+	if err := d.listenHTTP(ctx); err != nil {
+		return err
+	}
 	if !d.cfg.Sandbox.Enabled || d.Sandbox != nil {
 		return nil
 	}
@@ -140,6 +158,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.sender = outbox.New(d.cfg, d.st, d.log.With("component", "outbox"))
 	d.watcher = mailbox.New(d.cfg, d.st, d.log.With("component", "intake"), d.Wake)
+	d.observe()
+	clock, err := jobs.New(d.cfg, d.st, d.desk, d.composer, d.log.With("component", "jobs"), jobs.WithQueued(d.sender.Wake))
+	if err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
@@ -153,6 +176,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("decider", d.decide)
 	run("outbox", d.sender.Run)
 	run("intake", d.watcher.Run)
+	if d.httpLn != nil {
+		run("http", d.serveHTTP)
+	}
+	run("jobs", clock.Run)
 	d.log.Info("mailflow running", "mailbox", d.cfg.IMAP.Mailbox, "imap", fmt.Sprintf("%s:%d", d.cfg.IMAP.Host, d.cfg.IMAP.Port),
 		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Path)
 	<-ctx.Done()
@@ -187,7 +214,7 @@ func (d *Daemon) decide(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			_, err := d.pipeline.Process(ctx, id, time.Now())
+			res, err := d.pipeline.Process(ctx, id, time.Now())
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil // rolled back; decided again after restart
@@ -195,14 +222,19 @@ func (d *Daemon) decide(ctx context.Context) error {
 				failures[id]++
 				d.log.Error("deciding mail failed", "incoming", id, "attempt", failures[id], "err", err)
 				if failures[id] >= maxFailures {
-					if _, err := d.pipeline.Fail(ctx, id, err.Error()); err != nil {
+					if res, err := d.pipeline.Fail(ctx, id, err.Error()); err != nil {
 						d.log.Error("routing failed mail to a human failed", "incoming", id, "err", err)
+					} else if res != nil {
+						d.metrics.Decided(res.Outcome, res.Rule)
 					}
 				}
 				retry = true
 				continue
 			}
 			delete(failures, id)
+			if res != nil {
+				d.metrics.Decided(res.Outcome, res.Rule)
+			}
 			d.sender.Wake()
 			d.watcher.Dispose()
 		}

@@ -58,7 +58,7 @@ type Watcher struct {
 	stored  func() // called after new mail was committed
 	dispose chan struct{}
 	metrics *metrics.Metrics // nil: not counted (see SetMetrics)
-	debug   io.Writer        // nil: no IMAP wire log (see SetDebugWriter)
+	debug   func() io.Writer // nil: no IMAP wire log (see SetDebugWriter)
 	up      bool             // the current session has logged in; Run's goroutine only
 	tokens  *oauth.Source    // imap.auth xoauth2 or oauthbearer; nil for passwords
 }
@@ -171,7 +171,7 @@ func (w *Watcher) dial(ctx context.Context) (*conn, error) {
 	opts := &imapclient.Options{
 		TLSConfig:   &tls.Config{ServerName: w.cfg.Host, InsecureSkipVerify: w.cfg.InsecureSkipTLS, MinVersion: tls.VersionTLS12},
 		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
-		DebugWriter: w.debug,
+		DebugWriter: w.debugWriter(),
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			// Runs on the client's reader goroutine: only signal, never
 			// issue commands from here.

@@ -1,0 +1,152 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/health"
+	"github.com/mailflow/mailflow/mailflow/metrics"
+	"github.com/mailflow/mailflow/mailflow/redact"
+)
+
+// Timeouts of the health and metrics listener.
+const (
+	httpReadTimeout  = 10 * time.Second
+	httpWriteTimeout = 30 * time.Second
+	httpShutdown     = 5 * time.Second
+)
+
+// Metrics are the daemon's metrics.
+func (d *Daemon) Metrics() *metrics.Metrics { return d.metrics }
+
+// HTTPAddr is the address /healthz and /metrics are served on (after
+// Start), or "" when http.addr is not set.
+func (d *Daemon) HTTPAddr() string {
+	if d.httpLn == nil {
+		return ""
+	}
+	return d.httpLn.Addr().String()
+}
+
+// observe wires metrics into the loops, turns on the redacted IMAP wire
+// log at log.level debug, and notes the start for health checks.
+func (d *Daemon) observe() {
+	d.started = time.Now()
+	d.watcher.SetMetrics(d.metrics)
+	d.sender.SetMetrics(d.metrics)
+	if strings.EqualFold(d.cfg.Log.Level, "debug") {
+		wire := d.log.With("component", "intake")
+		d.watcher.SetDebugWriter(func() io.Writer { return redact.NewLogWriter(wire, "imap wire") })
+	}
+}
+
+// listenHTTP binds http.addr, so a taken port fails the start, not a
+// goroutine later.
+func (d *Daemon) listenHTTP(ctx context.Context) error {
+	if d.cfg.HTTP.Addr == "" || d.httpLn != nil {
+		return nil
+	}
+	if !d.cfg.HTTP.Loopback() {
+		d.log.Warn("http.addr is not a loopback address: /healthz and /metrics are reachable from the network", "addr", d.cfg.HTTP.Addr)
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", d.cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http listener: %w", err)
+	}
+	d.httpLn = ln
+	d.log.Info("health and metrics listening", "addr", ln.Addr().String())
+	return nil
+}
+
+func (d *Daemon) closeHTTP() error {
+	if d.httpLn == nil {
+		return nil
+	}
+	if err := d.httpLn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("close http listener: %w", err)
+	}
+	return nil
+}
+
+// serveHTTP serves /healthz and /metrics until ctx ends, then shuts the
+// server down gracefully.
+func (d *Daemon) serveHTTP(ctx context.Context) error {
+	srv := &http.Server{
+		Handler:           d.httpHandler(),
+		ReadHeaderTimeout: httpReadTimeout,
+		ReadTimeout:       httpReadTimeout,
+		WriteTimeout:      httpWriteTimeout,
+		IdleTimeout:       time.Minute,
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(d.httpLn) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), httpShutdown)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	return nil
+}
+
+func (d *Daemon) httpHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", d.serveHealth)
+	mux.HandleFunc("GET /metrics", d.serveMetrics)
+	return mux
+}
+
+// Health judges the running daemon as /healthz does.
+func (d *Daemon) Health(ctx context.Context) (health.Report, error) {
+	f, err := health.Gather(ctx, d.st, time.Now(), d.started)
+	if err != nil {
+		return health.Report{}, err
+	}
+	return health.Check(f, health.FromConfig(d.cfg.HTTP)), nil
+}
+
+// serveHealth answers 200 when healthy and 503 with the reasons when not.
+func (d *Daemon) serveHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	rep, err := d.Health(r.Context())
+	if err != nil {
+		// The database not answering is itself unhealthy.
+		rep = health.Report{Status: "unhealthy", Reasons: []string{"database: " + err.Error()}, Intake: "unknown", Checked: time.Now().UTC()}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if !rep.Healthy {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	if err := json.NewEncoder(w).Encode(rep); err != nil {
+		d.log.Debug("healthz answer not written", "err", err)
+	}
+}
+
+// serveMetrics refreshes the queue gauges from the database, then serves
+// the registry.
+func (d *Daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if ob, err := d.st.OutboxStats(r.Context()); err == nil {
+		d.metrics.Outbox(ob.Pending, ob.Dead)
+	} else {
+		d.log.Warn("outbox gauges not refreshed", "err", err)
+	}
+	d.metrics.Handler().ServeHTTP(w, r)
+}
