@@ -259,3 +259,39 @@ func TestRunLoop(t *testing.T) {
 		t.Errorf("%d agendas after many passes, want 3", n)
 	}
 }
+
+// TestHourlyPurge: the runner applies retention: a done session's ID is
+// kept for the configured day and erased by the first hourly run after.
+func TestHourlyPurge(t *testing.T) {
+	d := newDesk(t, "retention: {anydesk_id_days: 1}\n")
+	ctx := context.Background()
+	start := at(2026, time.November, 24, 10, 0, 0)
+	a := d.book("anna@example.com", "maria@kunde.at", "de", start, start.Add(-48*time.Hour))
+	doneAt := start.Add(time.Hour)
+	d.change(a.Ref, func(tx *store.Tx, a *store.Appointment) error {
+		if err := tx.SetAnyDeskID(ctx, a.ID, "123456789"); err != nil {
+			return err
+		}
+		return tx.MarkDone(ctx, a, "ok", doneAt, 1)
+	})
+	r := d.runner(d.st)
+	idKept := func() bool {
+		got, err := d.st.AppointmentByRef(ctx, a.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.AnyDeskID.Valid
+	}
+	pass(t, r, doneAt.Add(23*time.Hour+30*time.Minute))
+	if !idKept() {
+		t.Fatal("the ID was erased before its retention period ended")
+	}
+	pass(t, r, doneAt.Add(24*time.Hour+10*time.Minute)) // due, but within the hour of the last run
+	if !idKept() {
+		t.Fatal("retention ran twice within an hour")
+	}
+	pass(t, r, doneAt.Add(24*time.Hour+40*time.Minute))
+	if idKept() {
+		t.Fatal("the ID outlived its retention period")
+	}
+}

@@ -49,6 +49,8 @@ type Runner struct {
 	// every pass is logged as an error once and then quietly retried.
 	mu      sync.Mutex
 	failing map[string]bool
+	// lastPurge is when retention last ran; it runs hourly.
+	lastPurge time.Time
 }
 
 // Option changes a Runner's defaults.
@@ -133,6 +135,8 @@ func (r *Runner) Run(ctx context.Context) error {
 // Report counts the mails one pass queued.
 type Report struct {
 	Agendas, Reminders int
+	// Purged is what the hourly retention run erased (zero between runs).
+	Purged store.PurgeResult
 }
 
 // RunDue queues every job due at now that is not done yet. One failing job
@@ -149,7 +153,31 @@ func (r *Runner) RunDue(ctx context.Context, now time.Time) (Report, error) {
 	if rep.Agendas+rep.Reminders > 0 && r.queued != nil {
 		r.queued()
 	}
+	rep.Purged, err = r.purge(ctx, now)
+	errs = append(errs, err)
 	return rep, errors.Join(errs...)
+}
+
+// purge applies the retention periods once an hour: AnyDesk IDs and raw
+// mail of finished sessions are deleted when their time is up.
+func (r *Runner) purge(ctx context.Context, now time.Time) (store.PurgeResult, error) {
+	r.mu.Lock()
+	due := r.lastPurge.IsZero() || now.Sub(r.lastPurge) >= time.Hour || now.Before(r.lastPurge)
+	if due {
+		r.lastPurge = now
+	}
+	r.mu.Unlock()
+	if !due {
+		return store.PurgeResult{}, nil
+	}
+	res, err := r.st.Purge(ctx, now, store.Retention{AnyDeskIDDays: r.cfg.Retention.AnyDeskIDDays, RawMailDays: r.cfg.Retention.RawMailDays})
+	if err != nil {
+		return res, fmt.Errorf("retention purge: %w", err)
+	}
+	if res.Total() > 0 {
+		r.log.Info("retention purge", "erased", res.String())
+	}
+	return res, nil
 }
 
 // errChanged rolls a job's transaction back when what it is about changed
