@@ -20,6 +20,9 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/metrics"
+	"github.com/mailflow/mailflow/mailflow/oauth"
+	"github.com/mailflow/mailflow/mailflow/redact"
 	"github.com/mailflow/mailflow/mailflow/store"
 )
 
@@ -37,6 +40,8 @@ type Sender struct {
 	breakerMails  int
 	breakerWindow time.Duration
 	breakerOpen   bool
+	metrics       *metrics.Metrics // nil: not counted (see SetMetrics)
+	tokens        *oauth.Source    // smtp.auth xoauth2 or oauthbearer; nil for passwords
 }
 
 // errBreakerOpen ends a pass early; the mails stay queued.
@@ -44,8 +49,10 @@ var errBreakerOpen = errors.New("circuit breaker open")
 
 // New returns a sender for cfg.SMTP.
 func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Sender {
-	return &Sender{cfg: cfg.SMTP, st: st, log: log, wake: make(chan struct{}, 1), batch: 50, now: time.Now,
+	s := &Sender{cfg: cfg.SMTP, st: st, log: log, wake: make(chan struct{}, 1), batch: 50, now: time.Now,
 		breakerMails: cfg.Limits.BreakerMails, breakerWindow: cfg.Limits.BreakerWindow}
+	s.tokens = s.newTokens(cfg)
+	return s
 }
 
 // Wake tells the loop that new mail was queued. It never blocks.
@@ -112,6 +119,10 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 	client, sc, err := s.dial(dctx)
 	cancel()
 	if err != nil {
+		// Whatever the server said while we connected and logged in (even a
+		// 5xx for a wrong password) says nothing about the mails: they wait
+		// for the operator's fix instead of becoming dead letters.
+		err = &sessionError{err}
 		for _, m := range due {
 			if rerr := s.record(ctx, m, err); rerr != nil {
 				return 0, rerr
@@ -120,6 +131,7 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		return 0, fmt.Errorf("connect to smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
 	}
 	defer client.CloseWithSMTPClient(sc)
+	_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusOutboxLogin, s.now().UTC().Format(time.RFC3339))
 	sent := 0
 	for _, m := range due {
 		if ctx.Err() != nil {
@@ -139,7 +151,8 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 			s.log.Info("mail sent", "outbox", m.ID, "purpose", m.Purpose, "message_id", m.MessageID, "attempt", m.Attempts+1)
 			continue
 		}
-		s.log.Warn("mail not sent", "outbox", m.ID, "message_id", m.MessageID, "attempt", m.Attempts+1, "temporary", temporary(err), "err", err)
+		// Servers quote the rejected recipient: keep it out of the log.
+		s.log.Warn("mail not sent", "outbox", m.ID, "message_id", m.MessageID, "attempt", m.Attempts+1, "temporary", temporary(err), "err", redact.Line(err.Error()))
 		if !isSMTPReply(err) {
 			// The connection itself broke: the rest waits for the next pass.
 			return sent, err
@@ -193,11 +206,13 @@ func (s *Sender) breakerWait(ctx context.Context) (time.Duration, error) {
 	switch {
 	case wait > 0 && !s.breakerOpen:
 		s.breakerOpen = true
+		s.metrics.BreakerOpen(true)
 		msg := fmt.Sprintf("open until %s: %d automatic mails within %s", now.Add(wait).Format(time.RFC3339), len(sent), s.breakerWindow)
 		s.log.Error("circuit breaker open: sending paused, the outbox keeps every mail", "sent", len(sent), "window", s.breakerWindow, "resume_in", wait.Round(time.Second))
 		_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusBreaker, msg)
 	case wait <= 0 && s.breakerOpen:
 		s.breakerOpen = false
+		s.metrics.BreakerOpen(false)
 		s.log.Info("circuit breaker closed: sending resumes")
 		_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusBreaker, "closed")
 	}
@@ -213,11 +228,15 @@ func (s *Sender) record(ctx context.Context, m store.OutboxMail, err error) erro
 		a.Dead = !a.Temporary || m.Attempts+1 >= s.cfg.MaxAttempts
 		a.RetryAt = s.now().Add(Backoff(m.Attempts + 1))
 		if a.Dead {
-			s.log.Error("mail moved to dead letters", "outbox", m.ID, "message_id", m.MessageID, "attempts", m.Attempts+1, "err", err)
+			s.log.Error("mail moved to dead letters", "outbox", m.ID, "message_id", m.MessageID, "attempts", m.Attempts+1, "err", redact.Line(err.Error()))
 		}
 	}
 	// Recording must survive a shutdown that interrupts the send itself.
-	return s.st.RecordAttempt(context.WithoutCancel(ctx), m.ID, a)
+	if rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), m.ID, a); rerr != nil {
+		return rerr
+	}
+	s.observe(ctx, m, a)
+	return nil
 }
 
 // Backoff is the wait before attempt n+1: 30 s doubling to at most 1 h,
@@ -232,7 +251,17 @@ func Backoff(n int) time.Duration {
 // temporary tells failures worth retrying (4xx, network trouble) from
 // permanent ones (5xx). go-mail's own IsTemp misreads network errors, so
 // this looks at the SMTP reply code itself.
+// sessionError is a failure to open or log in to the SMTP session.
+type sessionError struct{ err error }
+
+func (e *sessionError) Error() string { return e.err.Error() }
+func (e *sessionError) Unwrap() error { return e.err }
+
 func temporary(err error) bool {
+	var se *sessionError
+	if errors.As(err, &se) {
+		return true
+	}
 	var te *textproto.Error
 	if errors.As(err, &te) {
 		return te.Code < 500
@@ -256,20 +285,18 @@ func (s *Sender) dial(ctx context.Context) (*gomail.Client, *smtp.Client, error)
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
-	if s.cfg.Username != "" {
-		pw, err := s.cfg.Resolve()
-		if err != nil {
-			return nil, nil, err
-		}
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(s.cfg.Username), gomail.WithPassword(pw))
+	auth, login, err := s.authOptions(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
+	opts = append(opts, auth...)
 	c, err := gomail.NewClient(s.cfg.Host, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("smtp client: %w", err)
 	}
 	sc, err := c.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, s.authFailed(err, login)
 	}
 	return c, sc, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/textproto"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -224,5 +225,17 @@ func TestBreakerPausesAndRecovers(t *testing.T) {
 	}
 	if kv, _ := st.Status(ctx); kv[store.StatusBreaker].Value != "closed" {
 		t.Fatalf("breaker after recovery: %q", kv[store.StatusBreaker].Value)
+	}
+}
+
+// TestWrongPasswordKeepsMail: a 535 at login is the operator's to fix; the
+// mail waits instead of becoming a dead letter.
+func TestWrongPasswordKeepsMail(t *testing.T) {
+	err := &sessionError{&textproto.Error{Code: 535, Msg: "5.7.8 authentication failed"}}
+	if !temporary(err) {
+		t.Fatal("a login failure was taken as a permanent failure of the mail")
+	}
+	if temporary(&textproto.Error{Code: 550, Msg: "no such user"}) {
+		t.Fatal("a 550 for the recipient must stay permanent")
 	}
 }

@@ -54,6 +54,7 @@ type Dovecot struct {
 	Password string
 
 	bin      string
+	oauthURL string // introspection URL of the oauth2 passdb ("": none)
 	dir      string // config, log, state (t.TempDir)
 	root     string // short dir under /tmp: base_dir ("run") and Maildirs ("mail")
 	confPath string
@@ -78,6 +79,21 @@ type process struct {
 // binary the test is skipped, or fails when CI=true.
 func StartDovecot(t testing.TB) *Dovecot {
 	t.Helper()
+	return startDovecot(t, "")
+}
+
+// StartDovecotOAuth is StartDovecot with XOAUTH2 and OAUTHBEARER enabled:
+// Dovecot's oauth2 passdb accepts a bearer token when a POST of it to
+// introspectionURL (RFC 7662, e.g. OAuthProvider.IntrospectionURL) answers
+// {"active": true, "username": USER} for the user logging in. PLAIN and
+// LOGIN with Password keep working.
+func StartDovecotOAuth(t testing.TB, introspectionURL string) *Dovecot {
+	t.Helper()
+	return startDovecot(t, introspectionURL)
+}
+
+func startDovecot(t testing.TB, oauthURL string) *Dovecot {
+	t.Helper()
 	bin := findDovecot()
 	if bin == "" {
 		if os.Getenv("CI") == "true" {
@@ -89,6 +105,7 @@ func StartDovecot(t testing.TB) *Dovecot {
 	d := &Dovecot{
 		Password: Password,
 		bin:      bin,
+		oauthURL: oauthURL,
 		dir:      t.TempDir(),
 	}
 	d.confPath = filepath.Join(d.dir, "dovecot.conf")
@@ -102,6 +119,13 @@ func StartDovecot(t testing.TB) *Dovecot {
 	}
 	// Registered first so that it runs after Dovecot has stopped.
 	t.Cleanup(func() { os.RemoveAll(d.root) })
+	if d.oauthURL != "" {
+		// In root, not dir: the auth process (an unprivileged user when
+		// the tests run as root) reads it. It holds no secret.
+		if err := os.WriteFile(d.oauthConfPath(), []byte(d.oauthConfig()), 0o644); err != nil {
+			t.Fatalf("mailtest: write dovecot oauth2 config: %v", err)
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
@@ -448,7 +472,7 @@ func (d *Dovecot) config(id identity) string {
 		{"debug_log_path", d.logPath},
 		{"ssl", "no"},
 		{"disable_plaintext_auth", "no"},
-		{"auth_mechanisms", "plain login"},
+		{"auth_mechanisms", d.authMechanisms()},
 		{"auth_failure_delay", "0"},
 		{"auth_verbose", "yes"},
 		{"auth_username_format", "%Lu"},
@@ -473,16 +497,16 @@ func (d *Dovecot) config(id identity) string {
   inbox = yes
   separator = /
 }
-passdb {
+%spassdb {
   driver = static
-  args = password=%s
+  args = password=%s%s
 }
 userdb {
   driver = static
   args = uid=%s gid=%s home=%s/%%u
 }
 service anvil {
-  chroot =
+  chroot =%s
 }
 service ipc {
   chroot =
@@ -500,8 +524,64 @@ service imap-login {
     port = 0
   }
 }
-`, Password, id.uid, id.gid, filepath.Join(d.root, "mail"), d.port)
+`, d.oauthPassdb(), Password, d.staticMechanisms(), id.uid, id.gid, filepath.Join(d.root, "mail"), d.noPenalty(), d.port)
 	return b.String()
+}
+
+func (d *Dovecot) authMechanisms() string {
+	if d.oauthURL == "" {
+		return "plain login"
+	}
+	return "plain login xoauth2 oauthbearer"
+}
+
+func (d *Dovecot) oauthConfPath() string { return filepath.Join(d.root, "dovecot-oauth2.conf.ext") }
+
+// noPenalty turns off the auth penalty (after failed logins from one IP
+// Dovecot delays the next by 2 s doubling to 15 s) where tests fail logins
+// on purpose, the token tests: the auth process cannot reach anvil's
+// penalty socket and so skips it.
+func (d *Dovecot) noPenalty() string {
+	if d.oauthURL == "" {
+		return ""
+	}
+	return "\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }"
+}
+
+// staticMechanisms keeps the password passdb out of token logins.
+func (d *Dovecot) staticMechanisms() string {
+	if d.oauthURL == "" {
+		return ""
+	}
+	return "\n  mechanisms = plain login"
+}
+
+// oauthPassdb is the oauth2 passdb, used only for the token mechanisms.
+func (d *Dovecot) oauthPassdb() string {
+	if d.oauthURL == "" {
+		return ""
+	}
+	return fmt.Sprintf(`passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = %s
+}
+`, d.oauthConfPath())
+}
+
+// oauthConfig is dovecot-oauth2.conf.ext: every login is checked with a
+// POST to the introspection endpoint (no tokeninfo_url, so no shortcut),
+// which must say active = true and name the user logging in.
+func (d *Dovecot) oauthConfig() string {
+	return fmt.Sprintf(`# Written by mailflow/internal/mailtest for one test.
+introspection_mode = post
+introspection_url = %s
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+`, d.oauthURL)
 }
 
 // findDovecot looks in PATH, then where Debian puts it.
