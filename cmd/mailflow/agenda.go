@@ -25,19 +25,16 @@ func cmdAgenda(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() > 0 {
 		return &exitError{2, fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	desk, _, composer, err := daemon.Parts(cfg)
-	if err != nil {
-		return err
-	}
-	st, loc, err := openExisting(ctx, *cfgPath)
+	st, cfg, err := openExisting(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	loc := cfg.Location()
+	desk, _, composer, err := daemon.Parts(cfg)
+	if err != nil {
+		return err
+	}
 	now := time.Now().In(loc)
 	day := now
 	if *date != "" {

@@ -38,11 +38,12 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *format != "csv" && *format != "json" {
 		return &exitError{2, fmt.Errorf("-format %q: use csv or json", *format)}
 	}
-	st, loc, err := openExisting(ctx, *cfgPath)
+	st, cfg, err := openExisting(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	loc := cfg.Location()
 	// Without bounds everything is exported.
 	from, to := time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	if *fromDay != "" {

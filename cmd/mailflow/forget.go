@@ -28,11 +28,7 @@ func cmdForget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if addr == "" || fs.NArg() != 0 {
 		return &exitError{2, fmt.Errorf("name exactly one customer address, e.g. mailflow forget maria@kunde.at")}
 	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	st, _, err := openExisting(ctx, *cfgPath)
+	st, cfg, err := openExisting(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
@@ -74,11 +70,7 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() != 0 {
 		return &exitError{2, fmt.Errorf("purge takes no arguments")}
 	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	st, _, err := openExisting(ctx, *cfgPath)
+	st, cfg, err := openExisting(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}

@@ -12,14 +12,16 @@ import (
 	"time"
 
 	"github.com/mailflow/mailflow/mailflow/compose"
+	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/daemon"
 	"github.com/mailflow/mailflow/mailflow/health"
 	"github.com/mailflow/mailflow/mailflow/store"
 )
 
-// openExisting opens the configured database, refusing to create one: the
-// reading commands must not leave an empty database behind by mistake.
-func openExisting(ctx context.Context, cfgPath string) (*store.Store, *time.Location, error) {
+// openExisting loads the config and opens its database, refusing to create
+// one: the reading commands must not leave an empty database behind by
+// mistake.
+func openExisting(ctx context.Context, cfgPath string) (*store.Store, *config.Config, error) {
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return nil, nil, err
@@ -31,7 +33,7 @@ func openExisting(ctx context.Context, cfgPath string) (*store.Store, *time.Loca
 	if err != nil {
 		return nil, nil, err
 	}
-	return st, cfg.Location(), nil
+	return st, cfg, nil
 }
 
 func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -39,11 +41,12 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, loc, err := openExisting(ctx, *cfgPath)
+	st, cfg, err := openExisting(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	loc := cfg.Location()
 	kv, err := st.Status(ctx)
 	if err != nil {
 		return err
@@ -53,10 +56,6 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	outcomes, err := st.OutcomeCounts(ctx)
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
@@ -126,11 +125,12 @@ func appointmentsList(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, loc, err := openExisting(ctx, *cfgPath)
+	st, cfg, err := openExisting(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	loc := cfg.Location()
 	from := time.Now().In(loc)
 	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
 	if *date != "" {
@@ -170,15 +170,12 @@ func appointmentsChange(ctx context.Context, verb string, args []string, stdout,
 		return &exitError{2, fmt.Errorf("name one booking reference, e.g. mailflow appointments %s FW-1001", verb)}
 	}
 	ref := strings.ToUpper(fs.Arg(0))
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
-	}
-	st, loc, err := openExisting(ctx, *cfgPath)
+	st, cfg, err := openExisting(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	loc := cfg.Location()
 	switch verb {
 	case "show":
 		a, err := st.AppointmentByRef(ctx, ref)
