@@ -193,8 +193,8 @@ func (p *Pipeline) reference(msg *message.Message, in *store.Incoming) time.Time
 	return ref.In(p.desk.Location())
 }
 
-// decide computes the result without writing anything but appointments and
-// proposals through tx.
+// decide computes the result and makes its changes to bookings and
+// proposals through tx; commit then records the outcome and queues the mail.
 func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, perr error, now time.Time) (*Result, error) {
 	res := &Result{IncomingID: in.ID, Message: msg, Reading: reading}
 	switch {
