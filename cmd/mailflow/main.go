@@ -29,7 +29,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "", "run the daemon (with sandbox.enabled it also runs the embedded mail server)", cmdRun},
-		{"check", "", "validate config, rules and templates; exit 1 with file:line and what is wrong", cmdCheck},
+		{"check", "[-connect] [-timeout D]", "validate config, secrets, rules and templates (file:line); -connect also logs in to IMAP and SMTP", cmdCheck},
 		{"try", "[-json] [-now RFC3339] FILE.eml...", "show what mailflow understands and would do; sends and changes nothing", cmdTry},
 		{"status", "", "intake heartbeat, queue sizes, last errors", cmdStatus},
 		{"agenda", "[-date YYYY-MM-DD] [-technician EMAIL|team] [-send]", "print the technicians' agenda of a day, or with -send queue it (once per technician and day, like the daemon)", cmdAgenda},

@@ -252,9 +252,6 @@ func (o OAuth2) Check(bad func(key, format string, args ...any)) {
 			bad(key, "%q is not an http(s) URL", u)
 		}
 	}
-	if _, err := e.ResolveClientSecret(); err != nil {
-		bad("oauth2", "%v", err)
-	}
 }
 
 // Database says where state lives.
@@ -730,12 +727,27 @@ func (c *Config) normalise() error {
 	}
 	c.checkJobs(bad)
 	c.checkRetention(bad)
+	return errors.Join(errs...)
+}
+
+// CheckSecrets reads every configured password and client secret, so the
+// daemon and `mailflow check` fail at start with the key at fault. Loading
+// the config does not read them: under systemd's LoadCredential the files
+// exist only inside the service, and the commands that only read the
+// database (status, appointments, agenda, audit) must work from a shell.
+func (c *Config) CheckSecrets() error {
+	var errs []error
 	if !c.Sandbox.Enabled {
 		if _, err := c.IMAP.Resolve(); err != nil {
-			bad("imap", "%v", err)
+			errs = append(errs, fmt.Errorf("%s: imap: %w", c.Path, err))
 		}
 		if _, err := c.SMTP.Resolve(); err != nil {
-			bad("smtp", "%v", err)
+			errs = append(errs, fmt.Errorf("%s: smtp: %w", c.Path, err))
+		}
+	}
+	if UsesOAuth2(c.IMAP.Auth) || UsesOAuth2(c.SMTP.Auth) {
+		if _, err := c.OAuth2.Effective().ResolveClientSecret(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: oauth2: %w", c.Path, err))
 		}
 	}
 	return errors.Join(errs...)

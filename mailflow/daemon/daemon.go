@@ -80,6 +80,9 @@ func Parts(cfg *config.Config) (*booking.Desk, *rules.Set, *compose.Composer, er
 
 // New opens the database and builds the pipeline.
 func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, error) {
+	if err := cfg.CheckSecrets(); err != nil {
+		return nil, err
+	}
 	desk, rs, c, err := Parts(cfg)
 	if err != nil {
 		return nil, err
