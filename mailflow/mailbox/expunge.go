@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -35,7 +36,10 @@ func ExpungeFrom(ctx context.Context, cfg *config.Config, address string) (map[s
 	if !strings.Contains(addr, "@") {
 		return nil, fmt.Errorf("expunge mail from %q: not a mail address", address)
 	}
-	w := &Watcher{cfg: cfg.IMAP}
+	// The same login as intake, OAuth2 included (the token source shares
+	// the refresh token file and its lock with the running daemon).
+	w := &Watcher{cfg: cfg.IMAP, log: slog.New(slog.DiscardHandler)}
+	w.tokens = w.newTokens(cfg)
 	cn, err := w.dial(ctx)
 	if err != nil {
 		return nil, err

@@ -578,6 +578,9 @@ func (w *Watcher) setStatus(key, value string) {
 	if key == store.StatusIntakeState {
 		w.metrics.IntakeState(value)
 	}
+	if w.st == nil {
+		return // a one-off connection (ExpungeFrom) keeps no status
+	}
 	// Status is best effort: a failed write must not stop intake.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
