@@ -295,3 +295,24 @@ func TestHourlyPurge(t *testing.T) {
 		t.Fatal("the ID outlived its retention period")
 	}
 }
+
+// TestNextRunsInStatus: after a pass, status names the next agenda (the
+// next working morning) and the next reminder.
+func TestNextRunsInStatus(t *testing.T) {
+	d := newDesk(t, "")
+	ctx := context.Background()
+	// Friday afternoon; the session is on Tuesday at 10:00.
+	now := at(2026, time.November, 27, 16, 0, 0)
+	d.book("anna@example.com", "maria@kunde.at", "de", at(2026, time.December, 1, 10, 0, 0), now.Add(-time.Hour))
+	pass(t, d.runner(d.st), now)
+	kv, err := d.st.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := kv[StatusNextAgenda].Value, "2026-11-30T07:30:00+01:00"; got != want {
+		t.Errorf("next agenda %q, want Monday 07:30 (%s)", got, want)
+	}
+	if got, want := kv[StatusNextReminder].Value, "2026-11-30T14:00:00+01:00"; got != want {
+		t.Errorf("next reminder %q, want the day before at 14:00 (%s)", got, want)
+	}
+}

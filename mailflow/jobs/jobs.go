@@ -155,6 +155,7 @@ func (r *Runner) RunDue(ctx context.Context, now time.Time) (Report, error) {
 	}
 	rep.Purged, err = r.purge(ctx, now)
 	errs = append(errs, err)
+	r.recordNextRuns(ctx, now)
 	return rep, errors.Join(errs...)
 }
 
