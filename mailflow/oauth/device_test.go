@@ -105,6 +105,10 @@ func TestConfigValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			cfg, err := config.Parse(filepath.Join(dir, "config.yaml"), []byte(tc.yaml))
+			if err == nil {
+				// Secrets are read when the daemon or check starts, not on load.
+				err = cfg.CheckSecrets()
+			}
 			if len(tc.wants) == 0 {
 				if err != nil {
 					t.Fatal(err)
