@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -507,7 +508,7 @@ func startMemServer(t testing.TB, mode string, wrap func(imapserver.Session) ima
 		},
 		// No MOVE: a wrapping session would hide it. The watcher copies then.
 		Caps:   imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}},
-		Logger: printfLogger{t},
+		Logger: newPrintfLogger(t),
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -594,11 +595,30 @@ func selfSigned(t testing.TB) tls.Certificate {
 }
 
 // printfLogger sends the go-imap server's messages (handshake failures the
-// tests provoke, mostly) to the test log.
-type printfLogger struct{ t testing.TB }
+// tests provoke, mostly) to the test log. Connection goroutines can outlive
+// the test, so it stops logging once the test's cleanup has begun.
+type printfLogger struct {
+	t    testing.TB
+	mu   *sync.Mutex
+	done *bool
+}
+
+func newPrintfLogger(t testing.TB) printfLogger {
+	l := printfLogger{t: t, mu: new(sync.Mutex), done: new(bool)}
+	t.Cleanup(func() {
+		l.mu.Lock()
+		*l.done = true
+		l.mu.Unlock()
+	})
+	return l
+}
 
 func (l printfLogger) Printf(format string, args ...any) {
-	l.t.Logf("imap server: "+format, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !*l.done {
+		l.t.Logf("imap server: "+format, args...)
+	}
 }
 
 // deleteMailbox deletes mailbox with all its mail.
