@@ -87,9 +87,14 @@ func setup(t *testing.T, host string, port int) (*Sender, *store.Store) {
 
 func enqueue(t *testing.T, st *store.Store, id string) {
 	t.Helper()
-	raw := []byte("From: support@example.com\r\nTo: kunde@example.org\r\nMessage-ID: " + id + "\r\nSubject: x\r\n\r\nHallo\r\n")
+	enqueueTo(t, st, id, "kunde@example.org")
+}
+
+func enqueueTo(t *testing.T, st *store.Store, id, to string) {
+	t.Helper()
+	raw := []byte("From: support@example.com\r\nTo: " + to + "\r\nMessage-ID: " + id + "\r\nSubject: x\r\n\r\nHallo\r\n")
 	err := st.InTx(context.Background(), func(tx *store.Tx) error {
-		_, err := tx.Enqueue(context.Background(), &store.OutboxMail{MessageID: id, Purpose: "test", Sender: "support@example.com", Recipient: "kunde@example.org", Raw: raw})
+		_, err := tx.Enqueue(context.Background(), &store.OutboxMail{MessageID: id, Purpose: "test", Sender: "support@example.com", Recipient: to, Raw: raw})
 		return err
 	})
 	if err != nil {
@@ -186,25 +191,27 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 	}
 }
 
-// TestBreakerPausesAndRecovers: with 30 mails per 10 minutes allowed, a
-// flood of 100 queued mails goes out 30 per window; none is lost, and the
-// breaker's state shows in status.
+// TestBreakerPausesAndRecovers: with 30 mails per 10 minutes allowed,
+// replies to 500 distinct senders go out 30 per window; none is lost, and
+// the breaker's state shows in status.
 func TestBreakerPausesAndRecovers(t *testing.T) {
+	const total, perWindow = 500, 30
 	f, host, port := startFake(t)
 	s, st := setup(t, host, port)
-	s.breakerMails, s.breakerWindow = 30, 10*time.Minute
-	for i := 0; i < 100; i++ {
-		enqueue(t, st, fmt.Sprintf("<flood-%d@example.com>", i))
+	s.breakerMails, s.breakerWindow = perWindow, 10*time.Minute
+	for i := 0; i < total; i++ {
+		enqueueTo(t, st, fmt.Sprintf("<flood-%d@example.com>", i), fmt.Sprintf("kunde%d@example.org", i))
 	}
 	clock := time.Now()
 	s.now = func() time.Time { return clock }
 	ctx := context.Background()
-	for window := 1; window <= 4; window++ {
+	windows := (total + perWindow - 1) / perWindow
+	for window := 1; window <= windows; window++ {
 		n, err := s.SendDue(ctx)
-		if want := min(30, 100-30*(window-1)); n != want {
+		if want := min(perWindow, total-perWindow*(window-1)); n != want {
 			t.Fatalf("window %d: sent %d, want %d (err %v)", window, n, want, err)
 		}
-		if window < 4 {
+		if window < windows {
 			if !errors.Is(err, errBreakerOpen) {
 				t.Fatalf("window %d: err %v, want the breaker open", window, err)
 			}
@@ -220,8 +227,8 @@ func TestBreakerPausesAndRecovers(t *testing.T) {
 			clock = clock.Add(2 * time.Minute)
 		}
 	}
-	if len(f.accepted) != 100 {
-		t.Fatalf("%d mails delivered in the end, want all 100", len(f.accepted))
+	if len(f.accepted) != total {
+		t.Fatalf("%d mails delivered in the end, want all %d", len(f.accepted), total)
 	}
 	if kv, _ := st.Status(ctx); kv[store.StatusBreaker].Value != "closed" {
 		t.Fatalf("breaker after recovery: %q", kv[store.StatusBreaker].Value)
