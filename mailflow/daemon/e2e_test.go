@@ -64,7 +64,12 @@ type running struct {
 
 func start(t testing.TB, cfg *config.Config) *running {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return startWithLog(t, cfg, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
+// startWithLog starts a daemon that logs to log.
+func startWithLog(t testing.TB, cfg *config.Config, log *slog.Logger) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := New(ctx, cfg, log)
 	if err != nil {

@@ -172,28 +172,15 @@ func TestDebugWireLogIsRedacted(t *testing.T) {
 	cfg := testConfig(t, "127.0.0.1:0", "127.0.0.1:0", password, true, "")
 	cfg.Log.Level = "debug"
 	var logs syncBuffer
-	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithCancel(context.Background())
-	d, err := New(ctx, cfg, log)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := d.Start(ctx); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	r := &running{d: d, cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- d.Run(ctx) }()
-	t.Cleanup(r.stop)
+	r := startWithLog(t, cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 
 	dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer dcancel()
 	when := freeSlots(t, cfg, 1)[0]
-	if err := d.Sandbox.Deliver(dctx, "kunde@example.org", []string{support}, request("kunde@example.org", "<dbg@kunde.example.org>", when)); err != nil {
+	if err := r.d.Sandbox.Deliver(dctx, "kunde@example.org", []string{support}, request("kunde@example.org", "<dbg@kunde.example.org>", when)); err != nil {
 		t.Fatal(err)
 	}
-	waitSent(t, d.Store(), 1, 20*time.Second)
+	waitSent(t, r.d.Store(), 1, 20*time.Second)
 	r.stop()
 
 	var wire []string
