@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -136,18 +135,8 @@ func (s *tokenSession) Data(r io.Reader) error {
 func startTokenSMTP(t *testing.T, p *mailtest.OAuthProvider) (*tokenSMTP, string, int) {
 	t.Helper()
 	b := &tokenSMTP{p: p}
-	srv := smtp.NewServer(b)
-	srv.AllowInsecureAuth = true
-	srv.Domain = "localhost"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	n, _ := strconv.Atoi(port)
-	return b, host, n
+	host, port := serveSMTP(t, b)
+	return b, host, port
 }
 
 // tokenSender is a Sender logging in with auth and a refresh token from p.

@@ -59,7 +59,15 @@ func (s *fakeSession) Data(r io.Reader) error {
 func startFake(t *testing.T, script ...error) (*fakeSMTP, string, int) {
 	t.Helper()
 	f := &fakeSMTP{script: script}
-	srv := smtp.NewServer(f)
+	host, port := serveSMTP(t, f)
+	return f, host, port
+}
+
+// serveSMTP runs a go-smtp server with backend b on a free loopback port
+// until the test ends.
+func serveSMTP(t *testing.T, b smtp.Backend) (string, int) {
+	t.Helper()
+	srv := smtp.NewServer(b)
 	srv.AllowInsecureAuth = true
 	srv.Domain = "localhost"
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -70,7 +78,7 @@ func startFake(t *testing.T, script ...error) (*fakeSMTP, string, int) {
 	t.Cleanup(func() { srv.Close() })
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	p, _ := strconv.Atoi(port)
-	return f, host, p
+	return host, p
 }
 
 func setup(t *testing.T, host string, port int) (*Sender, *store.Store) {
