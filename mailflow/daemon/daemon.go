@@ -56,8 +56,9 @@ type Daemon struct {
 	watcher *mailbox.Watcher
 
 	metrics *metrics.Metrics
-	httpLn  net.Listener // the /healthz and /metrics listener (after Start), or nil
-	started time.Time    // when Run began; health ignores status left from before
+	lock    *store.DaemonLock // held from New to Close
+	httpLn  net.Listener      // the /healthz and /metrics listener (after Start), or nil
+	started time.Time         // when Run began; health ignores status left from before
 }
 
 // Parts builds the pure parts every command needs: the desk, the rules and
@@ -87,12 +88,21 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 	if err != nil {
 		return nil, err
 	}
+	// One daemon per database, decided before the database is touched:
+	// two would answer every mail twice.
+	var lock *store.DaemonLock
+	if cfg.Database.Path != ":memory:" {
+		if lock, err = store.Lock(cfg.Database.Path); err != nil {
+			return nil, err
+		}
+	}
 	st, err := store.Open(ctx, cfg.Database.Path)
 	if err != nil {
+		lock.Close()
 		return nil, err
 	}
 	return &Daemon{
-		cfg: cfg, log: log, st: st,
+		cfg: cfg, log: log, st: st, lock: lock,
 		pipeline: pipeline.New(cfg, st, desk, rs, c, log),
 		desk:     desk,
 		composer: c,
@@ -112,6 +122,7 @@ func (d *Daemon) Close() error {
 	}
 	errs = append(errs, d.closeHTTP())
 	errs = append(errs, d.st.Close())
+	errs = append(errs, d.lock.Close())
 	return errors.Join(errs...)
 }
 

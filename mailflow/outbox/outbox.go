@@ -14,12 +14,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/textproto"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/metrics"
 	"github.com/mailflow/mailflow/mailflow/oauth"
 	"github.com/mailflow/mailflow/mailflow/redact"
@@ -42,6 +44,14 @@ type Sender struct {
 	breakerOpen   bool
 	metrics       *metrics.Metrics // nil: not counted (see SetMetrics)
 	tokens        *oauth.Source    // smtp.auth xoauth2 or oauthbearer; nil for passwords
+
+	// Run's goroutine only:
+	writes     supervise.Streak    // the database refusing writes
+	unrecorded []unrecordedAttempt // made, not yet recorded: nothing is sent until they are
+
+	mu           sync.Mutex // guards the fields below (read by health checks)
+	failingSince time.Time
+	failErr      error
 }
 
 // errBreakerOpen ends a pass early; the mails stay queued.
@@ -64,11 +74,31 @@ func (s *Sender) Wake() {
 }
 
 // Run delivers until ctx is cancelled. A pass that fails (server down) is
-// logged and retried on the mails' own backoff schedule.
+// logged and retried on the mails' own backoff schedule. When the database
+// refuses writes, sending pauses with backoff: a mail is handed to SMTP
+// only after its attempt was committed, and after a delivery whose result
+// could not be recorded nothing else is sent until it is.
 func (s *Sender) Run(ctx context.Context) error {
+	s.writes = supervise.Streak{Log: s.log, What: "database refuses writes: sending paused"}
+	if !s.recoverInterrupted(ctx) {
+		return nil
+	}
 	for {
-		_, err := s.SendDue(ctx)
-		if err != nil && !errors.Is(err, errBreakerOpen) && ctx.Err() == nil {
+		err := s.flushUnrecorded(ctx)
+		if err == nil {
+			_, err = s.SendDue(ctx)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if store.IsWriteRefused(err) {
+			if !supervise.Sleep(ctx, s.writes.Fail(err)) {
+				return nil
+			}
+			continue
+		}
+		s.writes.OK()
+		if err != nil && !errors.Is(err, errBreakerOpen) {
 			s.log.Warn("outbox pass failed", "err", err)
 			_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusOutboxLastErr, err.Error())
 		}
@@ -92,9 +122,49 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
+// recoverInterrupted settles attempts an earlier process left in flight
+// (see store.RecoverSending). It reports false when ctx ended first.
+func (s *Sender) recoverInterrupted(ctx context.Context) bool {
+	for {
+		r, err := s.st.RecoverSending(ctx, s.now())
+		if err == nil {
+			s.writes.OK()
+			if r.Examined > 0 {
+				s.log.Warn("mail was being sent when mailflow last stopped; the server may have it already",
+					"sent_again_once", len(r.Resend), "dead_letters_not_sent_again", len(r.GaveUp))
+			}
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if !supervise.Sleep(ctx, s.writes.Fail(err)) {
+			return false
+		}
+	}
+}
+
+// flushUnrecorded records attempts whose result the database refused
+// earlier. Until it succeeds, nothing more is sent.
+func (s *Sender) flushUnrecorded(ctx context.Context) error {
+	for len(s.unrecorded) > 0 {
+		u := s.unrecorded[0]
+		if err := s.st.RecordAttempt(context.WithoutCancel(ctx), u.mail.ID, u.attempt); err != nil {
+			return fmt.Errorf("record earlier attempt of outbox %d: %w", u.mail.ID, err)
+		}
+		s.log.Info("attempt recorded late", "outbox", u.mail.ID, "message_id", u.mail.MessageID, "sent", u.attempt.OK)
+		s.observe(ctx, u.mail, u.attempt)
+		s.unrecorded = s.unrecorded[1:]
+	}
+	return nil
+}
+
 // SendDue delivers every mail that is due now over one connection, and
 // returns how many were sent.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
+	if len(s.unrecorded) > 0 {
+		return 0, fmt.Errorf("%d attempt(s) not recorded yet: %w", len(s.unrecorded), store.ErrWriteRefused)
+	}
 	sent := 0
 	for {
 		due, err := s.st.DueMail(ctx, s.now(), s.batch)
@@ -123,6 +193,7 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		// 5xx for a wrong password) says nothing about the mails: they wait
 		// for the operator's fix instead of becoming dead letters.
 		err = &sessionError{err}
+		s.smtpFailing(err)
 		for _, m := range due {
 			if rerr := s.record(ctx, m, err); rerr != nil {
 				return 0, rerr
@@ -142,7 +213,20 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		} else if wait > 0 {
 			return sent, errBreakerOpen
 		}
-		err := s.deliver(sc, m)
+		// Never send what cannot be recorded: the attempt is committed first.
+		claimed, err := s.st.ClaimForSending(ctx, m.ID, s.now())
+		if err != nil {
+			return sent, fmt.Errorf("outbox %d not sent: %w", m.ID, err)
+		}
+		if !claimed {
+			continue // sent or settled meanwhile
+		}
+		err = s.deliver(sc, m)
+		if err == nil || (isSMTPReply(err) && !temporary(err)) {
+			s.smtpOK()
+		} else {
+			s.smtpFailing(err)
+		}
 		if rerr := s.record(ctx, m, err); rerr != nil {
 			return sent, rerr
 		}
@@ -152,7 +236,7 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 			continue
 		}
 		// Servers quote the rejected recipient: keep it out of the log.
-		s.log.Warn("mail not sent", "outbox", m.ID, "message_id", m.MessageID, "attempt", m.Attempts+1, "temporary", temporary(err), "err", redact.Line(err.Error()))
+		s.log.Warn("mail not sent", "outbox", m.ID, "message_id", m.MessageID, "attempt", m.Attempts+1, "temporary", temporary(err), "uncertain", uncertain(err), "err", redact.Line(err.Error()))
 		if !isSMTPReply(err) {
 			// The connection itself broke: the rest waits for the next pass.
 			return sent, err
@@ -183,9 +267,25 @@ func (s *Sender) deliver(sc *smtp.Client, m store.OutboxMail) error {
 		return fmt.Errorf("DATA write: %w", err)
 	}
 	if err := w.Close(); err != nil {
+		if !isSMTPReply(err) {
+			// The mail was complete; only the reply is missing.
+			return &uncertainError{fmt.Errorf("DATA end: %w", err)}
+		}
 		return fmt.Errorf("DATA end: %w", err)
 	}
 	return nil
+}
+
+// uncertainError is a delivery whose result is unknown: the connection broke
+// after the whole mail was sent and before the server said whether it took it.
+type uncertainError struct{ err error }
+
+func (e *uncertainError) Error() string { return e.err.Error() }
+func (e *uncertainError) Unwrap() error { return e.err }
+
+func uncertain(err error) bool {
+	var ue *uncertainError
+	return errors.As(err, &ue)
 }
 
 // breakerWait returns how long sending must pause because breakerMails
@@ -204,14 +304,14 @@ func (s *Sender) breakerWait(ctx context.Context) (time.Duration, error) {
 		wait = sent[len(sent)-s.breakerMails].Add(s.breakerWindow).Sub(now)
 	}
 	switch {
-	case wait > 0 && !s.breakerOpen:
-		s.breakerOpen = true
+	case wait > 0 && !s.BreakerOpen():
+		s.setBreaker(true)
 		s.metrics.BreakerOpen(true)
 		msg := fmt.Sprintf("open until %s: %d automatic mails within %s", now.Add(wait).Format(time.RFC3339), len(sent), s.breakerWindow)
 		s.log.Error("circuit breaker open: sending paused, the outbox keeps every mail", "sent", len(sent), "window", s.breakerWindow, "resume_in", wait.Round(time.Second))
 		_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusBreaker, msg)
-	case wait <= 0 && s.breakerOpen:
-		s.breakerOpen = false
+	case wait <= 0 && s.BreakerOpen():
+		s.setBreaker(false)
 		s.metrics.BreakerOpen(false)
 		s.log.Info("circuit breaker closed: sending resumes")
 		_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusBreaker, "closed")
@@ -219,24 +319,81 @@ func (s *Sender) breakerWait(ctx context.Context) (time.Duration, error) {
 	return max(wait, 0), nil
 }
 
-// record stores the attempt and schedules what comes next.
+func (s *Sender) setBreaker(open bool) {
+	s.mu.Lock()
+	s.breakerOpen = open
+	s.mu.Unlock()
+}
+
+// record stores the attempt and schedules what comes next. When the
+// database refuses the write, the attempt is kept and the sender sends
+// nothing more until it is recorded (see flushUnrecorded).
 func (s *Sender) record(ctx context.Context, m store.OutboxMail, err error) error {
 	a := store.Attempt{At: s.now(), OK: err == nil}
 	if err != nil {
 		a.Err = err.Error()
 		a.Temporary = temporary(err)
+		a.Uncertain = uncertain(err)
 		a.Dead = !a.Temporary || m.Attempts+1 >= s.cfg.MaxAttempts
+		if a.Uncertain && m.Uncertain >= 1 {
+			// Sent once already without learning the result: a third copy
+			// is not risked blindly.
+			a.Dead = true
+			a.Err = "result unknown twice (connection lost after the end of DATA); not sent blindly again: " + a.Err
+		}
 		a.RetryAt = s.now().Add(Backoff(m.Attempts + 1))
 		if a.Dead {
-			s.log.Error("mail moved to dead letters", "outbox", m.ID, "message_id", m.MessageID, "attempts", m.Attempts+1, "err", redact.Line(err.Error()))
+			s.log.Error("mail moved to dead letters", "outbox", m.ID, "message_id", m.MessageID, "attempts", m.Attempts+1, "err", redact.Line(a.Err))
 		}
 	}
 	// Recording must survive a shutdown that interrupts the send itself.
 	if rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), m.ID, a); rerr != nil {
+		s.unrecorded = append(s.unrecorded, unrecordedAttempt{mail: m, attempt: a})
+		if a.OK {
+			s.log.Error("mail was sent but its delivery could not be recorded; sending stops until it is", "outbox", m.ID, "message_id", m.MessageID, "err", rerr)
+		}
 		return rerr
 	}
 	s.observe(ctx, m, a)
 	return nil
+}
+
+// unrecordedAttempt is an attempt made whose result the database refused.
+type unrecordedAttempt struct {
+	mail    store.OutboxMail
+	attempt store.Attempt
+}
+
+// smtpFailing notes that delivery is failing for reasons of the server or
+// the network (not of one mail), for the health verdict.
+func (s *Sender) smtpFailing(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failingSince.IsZero() {
+		s.failingSince = s.now()
+	}
+	s.failErr = err
+}
+
+func (s *Sender) smtpOK() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failingSince, s.failErr = time.Time{}, nil
+}
+
+// Failing reports since when delivery has been failing and why; since is
+// zero when the last delivery (or login) worked.
+func (s *Sender) Failing() (since time.Time, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failingSince, s.failErr
+}
+
+// BreakerOpen reports whether the breaker holds mail back.
+func (s *Sender) BreakerOpen() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.breakerOpen
 }
 
 // Backoff is the wait before attempt n+1: 30 s doubling to at most 1 h,

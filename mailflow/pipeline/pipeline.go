@@ -11,13 +11,13 @@ import (
 	"log/slog"
 	"net/mail"
 	"regexp"
-	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/message"
 	"github.com/mailflow/mailflow/mailflow/rules"
 	"github.com/mailflow/mailflow/mailflow/store"
@@ -113,7 +113,7 @@ func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *R
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			p.log.Error("panic while deciding mail; routing it to a human", "incoming", id, "panic", r, "stack", string(debug.Stack()))
+			supervise.Recovered(p.log.With("incoming", id), "deciding a mail (routed to a human)", r)
 			res, err = p.routeAfterFailure(ctx, in, fmt.Sprintf("internal error: %v", r))
 		}
 	}()

@@ -233,7 +233,7 @@ func (s *Store) MarkDisposed(ctx context.Context, ids []int64) error {
 	}
 	_, err := s.w.ExecContext(ctx, "UPDATE incoming SET disposed_at = ? WHERE id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
-		return fmt.Errorf("mark %d mails disposed: %w", len(ids), err)
+		return fmt.Errorf("mark %d mails disposed: %w", len(ids), s.noteWrite(err))
 	}
 	return nil
 }

@@ -32,6 +32,10 @@ type OutboxMail struct {
 	SentAt        sql.NullTime  `db:"sent_at"`
 	// PurgedAt is when retention or erasure emptied Raw.
 	PurgedAt sql.NullTime `db:"purged_at"`
+	// SendingAt is set while an attempt is in flight (see ClaimForSending).
+	SendingAt sql.NullTime `db:"sending_at"`
+	// Uncertain counts attempts whose result never became known.
+	Uncertain int `db:"uncertain"`
 }
 
 // Enqueue adds a mail to the outbox. A mail with the same Message-ID already
@@ -52,7 +56,7 @@ func (tx *Tx) Enqueue(ctx context.Context, m *OutboxMail) (queued bool, err erro
 // DueMail returns up to limit pending mails whose next attempt is due.
 func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]OutboxMail, error) {
 	var ms []OutboxMail
-	err := s.w.SelectContext(ctx, &ms, `SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+	err := s.w.SelectContext(ctx, &ms, `SELECT * FROM outbox WHERE state = 'pending' AND sending_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
 		utc(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list due mail: %w", err)
@@ -63,7 +67,7 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Outbox
 // NextDue returns when the next pending mail is due; ok is false when none is pending.
 func (s *Store) NextDue(ctx context.Context) (t time.Time, ok bool, err error) {
 	// Not min(): an aggregate loses the column type and comes back as text.
-	err = s.w.GetContext(ctx, &t, "SELECT next_attempt_at FROM outbox WHERE state = 'pending' ORDER BY next_attempt_at LIMIT 1")
+	err = s.w.GetContext(ctx, &t, "SELECT next_attempt_at FROM outbox WHERE state = 'pending' AND sending_at IS NULL ORDER BY next_attempt_at LIMIT 1")
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, false, nil
 	}
@@ -80,9 +84,79 @@ type Attempt struct {
 	At        time.Time // when it happened; zero means now
 	OK        bool
 	Temporary bool
+	// Uncertain: the mail may have been accepted (the connection broke
+	// after the end of DATA, before the server's reply).
+	Uncertain bool
 	Err       string
 	RetryAt   time.Time
 	Dead      bool
+}
+
+// ClaimForSending commits that an attempt to send mail id starts now.
+// Only a claimed mail may be handed to SMTP: when this write fails, the
+// mail is not sent. It reports false when the mail is no longer pending
+// or is already being sent.
+func (s *Store) ClaimForSending(ctx context.Context, id int64, now time.Time) (bool, error) {
+	var claimed bool
+	err := s.InTx(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = ? WHERE id = ? AND state = 'pending' AND sending_at IS NULL", utc(now), id)
+		if err != nil {
+			return fmt.Errorf("claim outbox %d: %w", id, err)
+		}
+		n, _ := res.RowsAffected()
+		claimed = n == 1
+		return nil
+	})
+	return claimed, err
+}
+
+// Interrupted is what RecoverSending did with attempts a crash left in flight.
+type Interrupted struct {
+	Resend   []int64 // sent once more, as the one blind resend allowed
+	GaveUp   []int64 // already uncertain once: dead letters, not sent again
+	Examined int
+}
+
+// RecoverSending resolves attempts left in flight by a process that ended
+// without recording their result. Each such mail may or may not have
+// reached the server. It is sent again once; a mail whose result was
+// already uncertain before goes to the dead letters instead, so a customer
+// gets at most one extra copy. Run it once before sending, while holding
+// the database's daemon lock.
+func (s *Store) RecoverSending(ctx context.Context, now time.Time) (Interrupted, error) {
+	var out Interrupted
+	err := s.InTx(ctx, func(tx *Tx) error {
+		out = Interrupted{}
+		var rows []struct {
+			ID        int64 `db:"id"`
+			Uncertain int   `db:"uncertain"`
+		}
+		if err := tx.tx.SelectContext(ctx, &rows, "SELECT id, uncertain FROM outbox WHERE state = 'pending' AND sending_at IS NOT NULL"); err != nil {
+			return fmt.Errorf("list interrupted sends: %w", err)
+		}
+		out.Examined = len(rows)
+		for _, r := range rows {
+			const note = "interrupted while sending: the server may have accepted it"
+			if _, err := tx.tx.ExecContext(ctx, "INSERT INTO outbox_attempts (outbox_id, at, ok, temporary, error) VALUES (?, ?, 0, 1, ?)", r.ID, utc(now), note); err != nil {
+				return fmt.Errorf("record interrupted send %d: %w", r.ID, err)
+			}
+			var err error
+			if r.Uncertain >= 1 {
+				out.GaveUp = append(out.GaveUp, r.ID)
+				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ? WHERE id = ?",
+					"result unknown twice (interrupted while sending); not sent blindly again: check the Sent folder or the recipient", r.ID)
+			} else {
+				out.Resend = append(out.Resend, r.ID)
+				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+					note, utc(now), r.ID)
+			}
+			if err != nil {
+				return fmt.Errorf("resolve interrupted send %d: %w", r.ID, err)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // RecordAttempt stores an attempt and the mail's new state.
@@ -97,13 +171,17 @@ func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) error {
 		if err != nil {
 			return fmt.Errorf("record attempt for outbox %d: %w", id, err)
 		}
+		uncertain := 0
+		if a.Uncertain {
+			uncertain = 1
+		}
 		switch {
 		case a.OK:
-			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?", now, id)
+			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'sent', sending_at = NULL, attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?", now, id)
 		case a.Dead:
-			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?", a.Err, id)
+			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + ?, last_error = ? WHERE id = ?", uncertain, a.Err, id)
 		default:
-			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?", a.Err, utc(a.RetryAt), id)
+			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + ?, last_error = ?, next_attempt_at = ? WHERE id = ?", uncertain, a.Err, utc(a.RetryAt), id)
 		}
 		if err != nil {
 			return fmt.Errorf("update outbox %d: %w", id, err)

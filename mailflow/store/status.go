@@ -29,7 +29,7 @@ func (s *Store) SetStatus(ctx context.Context, key, value string) error {
 	_, err := s.w.ExecContext(ctx, `INSERT INTO status (key, value, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, utc(time.Now()))
 	if err != nil {
-		return fmt.Errorf("set status %s: %w", key, err)
+		return fmt.Errorf("set status %s: %w", key, s.noteWrite(err))
 	}
 	return nil
 }

@@ -34,9 +34,10 @@ var ErrSlotTaken = errors.New("slot already booked")
 
 // Store is the database. Its methods are safe for concurrent use.
 type Store struct {
-	w    *sqlx.DB // the one writer connection
-	r    *sqlx.DB // readers (the same handle for in-memory databases)
-	path string
+	w      *sqlx.DB // the one writer connection
+	r      *sqlx.DB // readers (the same handle for in-memory databases)
+	path   string
+	writes writeHealth
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies
@@ -47,7 +48,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if memory {
 		dsn = "file::memory:?" + pragmas
 	}
-	w, err := sqlx.Open("sqlite3", dsn)
+	w, err := sqlx.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -61,7 +62,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	if !memory {
-		r, err := sqlx.Open("sqlite3", dsn+"&mode=ro")
+		r, err := sqlx.Open(driverName, dsn+"&mode=ro")
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open database readers %s: %w", path, err)
@@ -73,6 +74,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 const pragmas = "_journal_mode=WAL&_txlock=immediate&_busy_timeout=10000&_foreign_keys=1&_secure_delete=on&_synchronous=NORMAL"
+
+// driverName is go-sqlite3 with the settings its DSN cannot carry.
+const driverName = "sqlite3_mailflow"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		// A checkpoint truncates the WAL back to this size, so a write
+		// burst (or a refused-write streak) does not leave it huge and
+		// the disk full after space was freed.
+		_, err := c.Exec("PRAGMA journal_size_limit = 67108864", nil)
+		return err
+	}})
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
@@ -99,25 +113,30 @@ func (s *Store) migrate(ctx context.Context) error {
 		names = append(names, e.Name())
 	}
 	sort.Strings(names)
-	var version int
-	if err := s.w.GetContext(ctx, &version, "PRAGMA user_version"); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
 	for _, name := range names {
 		var n int
 		if _, err := fmt.Sscanf(name, "%04d_", &n); err != nil {
 			return fmt.Errorf("migration %s: name must start with a 4-digit number", name)
 		}
-		if n <= version {
-			continue
-		}
 		body, err := migrations.ReadFile("migrations/" + name)
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}
+		// The version is read inside the (immediate) transaction, so two
+		// processes opening a new database at once apply each migration
+		// once: the second waits for the first and then sees its version.
 		tx, err := s.w.BeginTxx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		var version int
+		if err := tx.GetContext(ctx, &version, "PRAGMA user_version"); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("read schema version: %w", err)
+		}
+		if n <= version {
+			tx.Rollback()
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()
@@ -130,7 +149,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migration %s: commit: %w", name, err)
 		}
-		version = n
 	}
 	return nil
 }
@@ -145,7 +163,7 @@ type Tx struct {
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", s.noteWrite(err))
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -155,11 +173,12 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	}()
 	if err := fn(&Tx{tx: tx}); err != nil {
 		tx.Rollback()
-		return err
+		return s.noteWrite(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit: %w", s.noteWrite(err))
 	}
+	s.noteWrite(nil)
 	return nil
 }
 
@@ -178,7 +197,7 @@ func (s *Store) DryRun(ctx context.Context, fn func(*Tx) error) error {
 // erased data leaves no copy behind in the -wal file.
 func (s *Store) Checkpoint(ctx context.Context) error {
 	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return fmt.Errorf("wal checkpoint: %w", err)
+		return fmt.Errorf("wal checkpoint: %w", s.noteWrite(err))
 	}
 	return nil
 }
