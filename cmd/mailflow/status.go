@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/mail"
 	"os"
 	"sort"
@@ -36,7 +39,7 @@ func openExisting(ctx context.Context, cfgPath string) (*store.Store, *config.Co
 	return st, cfg, nil
 }
 
-func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs, cfgPath := flags("status", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -59,9 +62,19 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	// The same judgement as the daemon's /healthz.
-	verdict := health.Check(health.Facts{Now: time.Now(), Status: kv, Outbox: ob}, health.FromConfig(cfg.HTTP))
+	// The same judgement as the daemon's /healthz: asked of the daemon
+	// itself when it serves one (it knows what it could not write down),
+	// else judged here from the database, the disk and the daemon lock.
+	verdict, fromDaemon := askDaemon(ctx, cfg)
+	if !fromDaemon {
+		verdict = health.Check(health.Facts{Now: time.Now(), Status: kv, Outbox: ob, Live: localFacts(ctx, st, cfg)}, health.FromConfig(cfg.HTTP))
+	}
 	fmt.Fprintln(stdout, verdict.Verdict())
+	defer func() {
+		if err == nil && !verdict.Healthy {
+			err = &exitError{1, errors.New(verdict.Verdict())}
+		}
+	}()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	show := func(label, key string) {
 		v, ok := kv[key]
@@ -100,6 +113,47 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(tw, "mail %s\t%d\n", label, outcomes[k])
 	}
 	return tw.Flush()
+}
+
+// askDaemon gets the running daemon's /healthz verdict, when http.addr is
+// set and it answers.
+func askDaemon(ctx context.Context, cfg *config.Config) (health.Report, bool) {
+	var rep health.Report
+	if cfg.HTTP.Addr == "" {
+		return rep, false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+cfg.HTTP.Addr+"/healthz", nil)
+	if err != nil {
+		return rep, false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return rep, false
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&rep); err != nil || rep.Status == "" {
+		return rep, false
+	}
+	return rep, true
+}
+
+// localFacts measures what the daemon would know itself: whether the
+// database takes a write, the free disk space, and whether a daemon holds
+// the database at all.
+func localFacts(ctx context.Context, st *store.Store, cfg *config.Config) health.Live {
+	var l health.Live
+	if err := st.SetStatus(ctx, store.StatusProbe, time.Now().UTC().Format(time.RFC3339)); store.IsWriteRefused(err) {
+		l.WritesRefusedSince, l.WritesErr = time.Now(), err
+	}
+	if free := health.DiskFree(cfg.Database.Path); free >= 0 {
+		l.DiskFree, l.DiskChecked = free, true
+	}
+	if held, _, err := store.Held(cfg.Database.Path); err == nil && !held {
+		l.NoDaemon = true
+	}
+	return l
 }
 
 func cmdAppointments(ctx context.Context, args []string, stdout, stderr io.Writer) error {

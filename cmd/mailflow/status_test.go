@@ -30,8 +30,13 @@ func TestStatusVerdict(t *testing.T) {
 	set(store.StatusIntakeDownSince, "2020-01-01T00:00:00Z")
 	set(store.StatusIntakeBeat, "x")
 	st.Close()
+	// A daemon holds the database while status looks at it.
+	lock, err := store.Lock(filepath.Join(dir, "mailflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, out, errs := run(t, dir, "status")
-	if code != 0 || !strings.HasPrefix(out, "unhealthy: intake not connected for ") || !strings.Contains(out, "(reconnecting)") {
+	if code != 1 || !strings.HasPrefix(out, "unhealthy: intake not connected for ") || !strings.Contains(out, "(reconnecting)") {
 		t.Fatalf("status: %d\n%s\n%s", code, out, errs)
 	}
 	if strings.Contains(out, "job ") {
@@ -45,5 +50,12 @@ func TestStatusVerdict(t *testing.T) {
 	code, out, errs = run(t, dir, "status")
 	if code != 0 || !strings.HasPrefix(out, "healthy\n") || !strings.Contains(out, "job agenda.next") || !strings.Contains(out, "intake state") {
 		t.Fatalf("status: %d\n%s\n%s", code, out, errs)
+	}
+
+	// No daemon running: unhealthy, exit 1, and it says so.
+	lock.Close()
+	code, out, errs = run(t, dir, "status")
+	if code != 1 || !strings.HasPrefix(out, "unhealthy: no mailflow daemon is running on this database") {
+		t.Fatalf("status without a daemon: %d\n%s\n%s", code, out, errs)
 	}
 }

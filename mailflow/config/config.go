@@ -396,8 +396,11 @@ type HTTP struct {
 	// OutboxStuck: /healthz fails when the oldest pending mail is older.
 	OutboxStuck time.Duration `yaml:"outbox_stuck"`
 	// ConnectGrace: /healthz fails when intake has been (re)connecting
-	// this long.
+	// this long, or SMTP delivery failing this long while mail waits.
 	ConnectGrace time.Duration `yaml:"connect_grace"`
+	// MinFreeDisk: /healthz fails when the filesystem of the database has
+	// less free space (bytes) than this.
+	MinFreeDisk int64 `yaml:"min_free_disk"`
 }
 
 // Loopback reports whether Addr only listens on the local machine.
@@ -440,7 +443,7 @@ func Default() *Config {
 			MaxAttempts: 8,
 		},
 		Database: Database{Path: "mailflow.db"},
-		HTTP:     HTTP{IntakeSilence: 15 * time.Minute, OutboxStuck: 15 * time.Minute, ConnectGrace: 30 * time.Second},
+		HTTP:     HTTP{IntakeSilence: 15 * time.Minute, OutboxStuck: 15 * time.Minute, ConnectGrace: 30 * time.Second, MinFreeDisk: 200 << 20},
 		Sandbox: Sandbox{
 			IMAPAddr: "127.0.0.1:1143",
 			SMTPAddr: "127.0.0.1:1025",
@@ -665,6 +668,9 @@ func (c *Config) normalise() error {
 		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 			bad("http.addr", "%q has no valid port", c.HTTP.Addr)
 		}
+	}
+	if c.HTTP.MinFreeDisk < 0 {
+		bad("http.min_free_disk", "%d is below 0 (bytes; 0 turns the check off)", c.HTTP.MinFreeDisk)
 	}
 	if c.HTTP.IntakeSilence < time.Second || c.HTTP.OutboxStuck < time.Second || c.HTTP.ConnectGrace < time.Second {
 		bad("http", "intake_silence, outbox_stuck and connect_grace must each be at least 1s")

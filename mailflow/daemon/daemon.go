@@ -30,6 +30,7 @@ import (
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/jobs"
 	"github.com/mailflow/mailflow/mailflow/mailbox"
 	"github.com/mailflow/mailflow/mailflow/metrics"
@@ -177,12 +178,15 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	d.st.OnWriteState(d.writeStateChanged)
 	var wg sync.WaitGroup
+	// Every loop is supervised: a panic is logged with its stack, counted
+	// (mailflow_panics_total) and the loop restarted with backoff.
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := f(ctx); err != nil {
+			if err := supervise.Loop(ctx, d.log, name, f); err != nil {
 				d.log.Error("loop stopped", "loop", name, "err", err)
 			}
 		}()
@@ -214,9 +218,22 @@ func (d *Daemon) Wake() {
 // to a human instead, so one bad mail never blocks those behind it.
 const maxFailures = 3
 
+// writeStateChanged logs the start and the end of a streak of refused
+// database writes (once each, whichever loop met it) and sets the metric.
+func (d *Daemon) writeStateChanged(refused bool, since time.Time, err error) {
+	d.metrics.WritesRefused(refused)
+	if refused {
+		d.log.Error("database refuses writes: intake, deciding and sending pause until it takes writes again; nothing is sent that cannot be recorded",
+			"database", d.cfg.Database.Path, "err", err)
+		return
+	}
+	d.log.Info("database takes writes again; resuming", "after", time.Since(since).Round(time.Millisecond))
+}
+
 // decide takes undecided mail from the database until ctx ends.
 func (d *Daemon) decide(ctx context.Context) error {
 	failures := map[int64]int{}
+	writes := supervise.Streak{Log: d.log.With("loop", "decider"), What: "database refuses writes: deciding paused"}
 	for {
 		retry := false
 		ids, err := d.st.Undecided(ctx)
@@ -224,15 +241,27 @@ func (d *Daemon) decide(ctx context.Context) error {
 			d.log.Error("list undecided mail", "err", err)
 			retry = true
 		}
+	mails:
 		for _, id := range ids {
 			if ctx.Err() != nil {
 				return nil
 			}
 			res, err := d.pipeline.Process(ctx, id, time.Now())
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil // rolled back; decided again after restart
+			switch {
+			case err == nil:
+				writes.OK()
+			case ctx.Err() != nil:
+				return nil // rolled back; decided again after restart
+			case store.IsWriteRefused(err):
+				// Not this mail's fault: it is decided again, from scratch,
+				// once the database takes writes. Never routed to a human
+				// for it.
+				if !supervise.Sleep(ctx, writes.Fail(err)) {
+					return nil
 				}
+				retry = true
+				break mails
+			default:
 				failures[id]++
 				d.log.Error("deciding mail failed", "incoming", id, "attempt", failures[id], "err", err)
 				if failures[id] >= maxFailures {
@@ -255,6 +284,9 @@ func (d *Daemon) decide(ctx context.Context) error {
 		wait := time.Hour
 		if retry {
 			wait = 2 * time.Second
+		}
+		if retry && writes.Failing() {
+			wait = 0
 		}
 		t := time.NewTimer(wait)
 		select {

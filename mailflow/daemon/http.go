@@ -114,13 +114,34 @@ func (d *Daemon) httpHandler() http.Handler {
 	return mux
 }
 
-// Health judges the running daemon as /healthz does.
+// Health judges the running daemon as /healthz does: the facts in the
+// database plus what only this process knows (refused writes, SMTP
+// failing, the breaker, free disk space).
 func (d *Daemon) Health(ctx context.Context) (health.Report, error) {
 	f, err := health.Gather(ctx, d.st, time.Now(), d.started)
 	if err != nil {
 		return health.Report{}, err
 	}
-	return health.Check(f, health.FromConfig(d.cfg.HTTP)), nil
+	f.Live = d.live()
+	rep := health.Check(f, health.FromConfig(d.cfg.HTTP))
+	d.metrics.Unhealthy(health.AllCauses, rep.Causes)
+	return rep, nil
+}
+
+func (d *Daemon) live() health.Live {
+	var l health.Live
+	l.WritesRefusedSince, l.WritesErr = d.st.WriteState()
+	if d.sender != nil {
+		l.SMTPFailingSince, l.SMTPErr = d.sender.Failing()
+		l.BreakerOpen = d.sender.BreakerOpen()
+	}
+	if d.cfg.Database.Path != ":memory:" {
+		if free := health.DiskFree(d.cfg.Database.Path); free >= 0 {
+			l.DiskFree, l.DiskChecked = free, true
+			d.metrics.DiskFree(free)
+		}
+	}
+	return l
 }
 
 // serveHealth answers 200 when healthy and 503 with the reasons when not.
@@ -129,7 +150,7 @@ func (d *Daemon) serveHealth(w http.ResponseWriter, r *http.Request) {
 	rep, err := d.Health(r.Context())
 	if err != nil {
 		// The database not answering is itself unhealthy.
-		rep = health.Report{Status: "unhealthy", Reasons: []string{"database: " + err.Error()}, Intake: "unknown", Checked: time.Now().UTC()}
+		rep = health.Report{Status: "unhealthy", Reasons: []string{"database: " + err.Error()}, Causes: []string{health.CauseDatabase}, Intake: "unknown", Checked: time.Now().UTC()}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if !rep.Healthy {
@@ -147,6 +168,9 @@ func (d *Daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		d.metrics.Outbox(ob.Pending, ob.Dead)
 	} else {
 		d.log.Warn("outbox gauges not refreshed", "err", err)
+	}
+	if _, err := d.Health(r.Context()); err != nil {
+		d.metrics.Unhealthy(health.AllCauses, []string{health.CauseDatabase})
 	}
 	d.metrics.Handler().ServeHTTP(w, r)
 }

@@ -18,6 +18,21 @@ import (
 	"github.com/mailflow/mailflow/mailflow/store"
 )
 
+// Causes: what a reason is about. Each is also a metric
+// (mailflow_unhealthy{cause=...}).
+const (
+	CauseIntake   = "intake"   // not connected, stopped or silent
+	CauseSMTP     = "smtp"     // delivery failing while mail waits, or mail stuck
+	CauseDatabase = "database" // writes refused (disk full, read-only, I/O)
+	CauseBreaker  = "breaker"  // the circuit breaker holds replies back
+	CauseDisk     = "disk"     // free space under http.min_free_disk
+	CauseOAuth    = "oauth"    // token refresh failing
+	CauseDaemon   = "daemon"   // (mailflow status only) no daemon holds the database
+)
+
+// AllCauses lists every cause, for metrics that show 0 for the healthy ones.
+var AllCauses = []string{CauseIntake, CauseSMTP, CauseDatabase, CauseBreaker, CauseDisk, CauseOAuth, CauseDaemon}
+
 // Thresholds say how long each kind of trouble may last before it counts.
 type Thresholds struct {
 	// ConnectGrace is how long intake may be connecting or reconnecting
@@ -28,11 +43,13 @@ type Thresholds struct {
 	IntakeSilence time.Duration
 	// OutboxStuck is how old the oldest pending outbox mail may get.
 	OutboxStuck time.Duration
+	// MinFreeDisk is the least free space (bytes) where the database lives; 0: not checked.
+	MinFreeDisk int64
 }
 
 // FromConfig returns the thresholds of the http section.
 func FromConfig(c config.HTTP) Thresholds {
-	return Thresholds{ConnectGrace: c.ConnectGrace, IntakeSilence: c.IntakeSilence, OutboxStuck: c.OutboxStuck}
+	return Thresholds{ConnectGrace: c.ConnectGrace, IntakeSilence: c.IntakeSilence, OutboxStuck: c.OutboxStuck, MinFreeDisk: c.MinFreeDisk}
 }
 
 // Facts is what Check judges.
@@ -44,6 +61,29 @@ type Facts struct {
 	// read from outside it (mailflow status). Status written before it is
 	// left over from an earlier run.
 	Started time.Time
+	// Live is what only the running process knows (it may be unable to
+	// write it down: the database refusing writes is one such fact).
+	Live Live
+}
+
+// Live facts, from the daemon's memory or measured by `mailflow status`.
+type Live struct {
+	// WritesRefusedSince is when the database started refusing writes
+	// (zero: writes work), with the last such error.
+	WritesRefusedSince time.Time
+	WritesErr          error
+	// SMTPFailingSince is when delivery started failing for reasons of
+	// the server or the network (zero: the last attempt worked).
+	SMTPFailingSince time.Time
+	SMTPErr          error
+	// BreakerOpen: the circuit breaker holds replies back.
+	BreakerOpen bool
+	// DiskFree is the free space where the database lives (bytes), when
+	// DiskChecked.
+	DiskFree    int64
+	DiskChecked bool
+	// NoDaemon: no process holds the database's daemon lock (status only).
+	NoDaemon bool
 }
 
 // Gather reads the facts from the store.
@@ -64,7 +104,8 @@ type Report struct {
 	Healthy bool      `json:"healthy"`
 	Status  string    `json:"status"` // "ok" or "unhealthy"
 	Reasons []string  `json:"reasons,omitempty"`
-	Intake  string    `json:"intake"` // the intake state, "unknown" if never written
+	Causes  []string  `json:"causes,omitempty"` // one per reason, see Cause*
+	Intake  string    `json:"intake"`           // the intake state, "unknown" if never written
 	Pending int       `json:"outbox_pending"`
 	Dead    int       `json:"outbox_dead"`
 	Checked time.Time `json:"checked_at"`
@@ -81,7 +122,11 @@ func (r Report) Verdict() string {
 // Check judges the facts.
 func Check(f Facts, th Thresholds) Report {
 	r := Report{Intake: "unknown", Pending: f.Outbox.Pending, Dead: f.Outbox.Dead, Checked: f.Now.UTC()}
-	add := func(format string, args ...any) { r.Reasons = append(r.Reasons, fmt.Sprintf(format, args...)) }
+	cause := CauseIntake
+	add := func(format string, args ...any) {
+		r.Reasons = append(r.Reasons, fmt.Sprintf(format, args...))
+		r.Causes = append(r.Causes, cause)
+	}
 	// current returns a status value unless it is left over from an earlier run.
 	current := func(key string) (store.StatusValue, bool) {
 		v, ok := f.Status[key]
@@ -136,12 +181,69 @@ func Check(f Facts, th Thresholds) Report {
 		add("intake silent for %s (no successful poll or heartbeat)", age(last))
 	}
 
+	if f.Live.NoDaemon {
+		cause = CauseDaemon
+		add("no mailflow daemon is running on this database")
+	}
+
 	// Outbox drains.
-	if o := f.Outbox.OldestPending; !o.IsZero() && f.Now.Sub(o) > th.OutboxStuck {
+	cause = CauseSMTP
+	smtpSince, smtpErr := f.Live.SMTPFailingSince, f.Live.SMTPErr
+	if smtpSince.IsZero() {
+		if v, ok := current(store.StatusOutboxFailing); ok && v.Value != "" {
+			if t, err := time.Parse(time.RFC3339, v.Value); err == nil {
+				smtpSince = t
+				if e, ok := f.Status[store.StatusOutboxLastErr]; ok && e.Value != "" {
+					smtpErr = fmt.Errorf("%s", e.Value)
+				}
+			}
+		}
+	}
+	if !smtpSince.IsZero() && f.Outbox.Pending > 0 && f.Now.Sub(smtpSince) > th.ConnectGrace {
+		msg := fmt.Sprintf("smtp delivery failing for %s with %d mails waiting", age(smtpSince), f.Outbox.Pending)
+		if smtpErr != nil {
+			msg += ": " + oneLine(smtpErr.Error())
+		}
+		add("%s", msg)
+	} else if o := f.Outbox.OldestPending; !o.IsZero() && f.Now.Sub(o) > th.OutboxStuck {
 		add("outbox stuck: oldest of %d pending mails is %s old", f.Outbox.Pending, age(o))
 	}
 
+	// The database takes writes.
+	cause = CauseDatabase
+	if t := f.Live.WritesRefusedSince; !t.IsZero() {
+		msg := "database refuses writes (intake, deciding and sending paused)"
+		if a := age(t); a > 0 {
+			msg = fmt.Sprintf("database refuses writes for %s (intake, deciding and sending paused)", a)
+		}
+		if f.Live.WritesErr != nil {
+			msg += ": " + oneLine(f.Live.WritesErr.Error())
+		}
+		add("%s", msg)
+	}
+	cause = CauseDisk
+	if th.MinFreeDisk > 0 && f.Live.DiskChecked && f.Live.DiskFree < th.MinFreeDisk {
+		add("disk space low where the database lives: %s free, below %s", Bytes(f.Live.DiskFree), Bytes(th.MinFreeDisk))
+	}
+
+	// The breaker.
+	cause = CauseBreaker
+	breaker := f.Live.BreakerOpen
+	if !breaker && f.Started.IsZero() {
+		if v, ok := f.Status[store.StatusBreaker]; ok && v.Value != "" && v.Value != "closed" {
+			breaker = true
+		}
+	}
+	if breaker {
+		msg := "circuit breaker open: replies held back"
+		if v, ok := f.Status[store.StatusBreaker]; ok && v.Value != "" && v.Value != "closed" {
+			msg += " (" + oneLine(v.Value) + ")"
+		}
+		add("%s", msg)
+	}
+
 	// Tokens: a refresh failure counts until a login succeeds after it.
+	cause = CauseOAuth
 	if e, ok := f.Status[store.StatusOAuthLastErr]; ok && strings.TrimSpace(e.Value) != "" {
 		var login time.Time
 		for _, k := range []string{store.StatusIntakeLogin, store.StatusOutboxLogin} {
@@ -160,6 +262,17 @@ func Check(f Facts, th Thresholds) Report {
 		r.Status = "unhealthy"
 	}
 	return r
+}
+
+// Bytes formats a byte count for people (MiB/GiB).
+func Bytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
 }
 
 // oneLine keeps an error message to one short line.

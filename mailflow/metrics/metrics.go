@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 )
 
 // Metric names, for tests and dashboards.
@@ -27,6 +29,10 @@ const (
 	NameDeadLetters  = "mailflow_outbox_dead_letters"
 	NameRuleHits     = "mailflow_rule_hits_total"
 	NameBreakerOpen  = "mailflow_circuit_breaker_open"
+	NamePanics       = "mailflow_panics_total"
+	NameWritesRefuse = "mailflow_database_writes_refused"
+	NameUnhealthy    = "mailflow_unhealthy"
+	NameDiskFree     = "mailflow_database_disk_free_bytes"
 )
 
 // LatencyBuckets are the arrival→reply histogram's upper bounds in seconds:
@@ -49,6 +55,9 @@ type Metrics struct {
 	dead        prometheus.Gauge
 	ruleHits    *prometheus.CounterVec
 	breakerOpen prometheus.Gauge
+	refused     prometheus.Gauge
+	unhealthy   *prometheus.GaugeVec
+	diskFree    prometheus.Gauge
 
 	mu    sync.Mutex
 	state string // the intake state whose gauge is 1
@@ -95,8 +104,20 @@ func New() *Metrics {
 			Name: NameBreakerOpen, Help: "1 while the circuit breaker pauses all sending.",
 		}),
 	}
+	m.refused = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: NameWritesRefuse, Help: "1 while the database refuses writes (disk full, read-only, I/O errors); every loop pauses.",
+	})
+	m.unhealthy = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: NameUnhealthy, Help: "1 for each cause that makes /healthz unhealthy right now (intake, smtp, database, breaker, disk, oauth), else 0.",
+	}, []string{"cause"})
+	m.diskFree = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: NameDiskFree, Help: "Free space on the filesystem that holds the database.",
+	})
+	panics := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: NamePanics, Help: "Panics recovered in this process (a loop restarted, or a mail routed to a human); each is a bug worth reporting.",
+	}, func() float64 { return float64(supervise.Panics()) })
 	m.reg.MustRegister(m.received, m.processed, m.sent, m.failed, m.latency, m.reconnects,
-		m.intakeState, m.pending, m.dead, m.ruleHits, m.breakerOpen,
+		m.intakeState, m.pending, m.dead, m.ruleHits, m.breakerOpen, m.refused, m.unhealthy, m.diskFree, panics,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -195,6 +216,43 @@ func (m *Metrics) Outbox(pending, dead int) {
 	}
 	m.pending.Set(float64(pending))
 	m.dead.Set(float64(dead))
+}
+
+// WritesRefused sets whether the database refuses writes.
+func (m *Metrics) WritesRefused(refused bool) {
+	if m == nil {
+		return
+	}
+	m.refused.Set(b2f(refused))
+}
+
+// Unhealthy sets each cause's gauge: 1 for those in causes, 0 for the
+// others of all.
+func (m *Metrics) Unhealthy(all, causes []string) {
+	if m == nil {
+		return
+	}
+	for _, c := range all {
+		m.unhealthy.WithLabelValues(c).Set(0)
+	}
+	for _, c := range causes {
+		m.unhealthy.WithLabelValues(c).Set(1)
+	}
+}
+
+// DiskFree sets the free space gauge.
+func (m *Metrics) DiskFree(bytes int64) {
+	if m == nil || bytes < 0 {
+		return
+	}
+	m.diskFree.Set(float64(bytes))
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // BreakerOpen sets the circuit breaker gauge.

@@ -368,17 +368,37 @@ type unrecordedAttempt struct {
 // the network (not of one mail), for the health verdict.
 func (s *Sender) smtpFailing(err error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failingSince.IsZero() {
+	first := s.failingSince.IsZero()
+	if first {
 		s.failingSince = s.now()
 	}
 	s.failErr = err
+	since := s.failingSince
+	s.mu.Unlock()
+	if first {
+		// For `mailflow status`, which cannot see this process's memory.
+		s.setStatus(store.StatusOutboxFailing, since.UTC().Format(time.RFC3339))
+		s.setStatus(store.StatusOutboxLastErr, redact.Line(err.Error()))
+	}
 }
 
 func (s *Sender) smtpOK() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	was := !s.failingSince.IsZero()
 	s.failingSince, s.failErr = time.Time{}, nil
+	s.mu.Unlock()
+	if was {
+		s.setStatus(store.StatusOutboxFailing, "")
+	}
+}
+
+// setStatus records a fact for `mailflow status`, best effort.
+func (s *Sender) setStatus(key, value string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.st.SetStatus(ctx, key, value); err != nil {
+		s.log.Debug("status not written", "key", key, "err", err)
+	}
 }
 
 // Failing reports since when delivery has been failing and why; since is

@@ -122,3 +122,16 @@ func (s *Store) LimitPages(ctx context.Context, extra int) error {
 	}
 	return nil
 }
+
+// RefuseWrites makes the writer connection read-only (on) or writable
+// again, as a remount read-only would. For fault tests only.
+func (s *Store) RefuseWrites(ctx context.Context, on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA query_only = %d", v)); err != nil {
+		return fmt.Errorf("query_only: %w", err)
+	}
+	return nil
+}

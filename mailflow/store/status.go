@@ -21,7 +21,9 @@ const (
 	StatusLastMail      = "intake.last_mail"
 	StatusLastPoll      = "intake.last_poll"
 	StatusOutboxLastErr = "outbox.last_error"
-	StatusBreaker       = "outbox.breaker" // "closed", or why and until when it is open
+	StatusOutboxFailing = "outbox.failing_since" // RFC 3339, "" when delivery works
+	StatusProbe         = "status.write_probe"   // written by `mailflow status` to learn whether writes work
+	StatusBreaker       = "outbox.breaker"       // "closed", or why and until when it is open
 )
 
 // SetStatus records a runtime fact.
