@@ -68,6 +68,10 @@ type IMAP struct {
 	PollInterval time.Duration `yaml:"poll_interval"`
 	// IdleRestart re-issues IDLE at least this often (at most 10 minutes).
 	IdleRestart time.Duration `yaml:"idle_restart"`
+	// IdleCheck is the liveness watchdog: this often IDLE is ended and the
+	// server must answer within LivenessTimeout, so a connection that died
+	// silently (a frozen NAT or proxy) is noticed in well under a minute.
+	IdleCheck time.Duration `yaml:"idle_check"`
 	// CommandTimeout bounds every single IMAP command.
 	CommandTimeout time.Duration `yaml:"command_timeout"`
 	// FetchBatch is how many mails one FETCH asks for.
@@ -432,6 +436,7 @@ func Default() *Config {
 			HumanFolder:     "Human",
 			PollInterval:    2 * time.Minute,
 			IdleRestart:     9 * time.Minute,
+			IdleCheck:       20 * time.Second,
 			CommandTimeout:  30 * time.Second,
 			FetchBatch:      50,
 			MaxMessageBytes: 10 << 20,
@@ -636,6 +641,9 @@ func (c *Config) normalise() error {
 	}
 	if c.IMAP.IdleRestart <= 0 || c.IMAP.IdleRestart > 10*time.Minute {
 		bad("imap.idle_restart", "%s must be above 0 and at most 10m", c.IMAP.IdleRestart)
+	}
+	if c.IMAP.IdleCheck < time.Second {
+		bad("imap.idle_check", "%s is below 1s", c.IMAP.IdleCheck)
 	}
 	if c.IMAP.PollInterval < time.Second {
 		bad("imap.poll_interval", "%s is below 1s", c.IMAP.PollInterval)

@@ -18,8 +18,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"mime"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +30,7 @@ import (
 	_ "github.com/emersion/go-message/charset" // decode any charset in envelopes
 
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/message"
 	"github.com/mailflow/mailflow/mailflow/metrics"
 	"github.com/mailflow/mailflow/mailflow/oauth"
@@ -60,6 +61,10 @@ type Watcher struct {
 	metrics *metrics.Metrics // nil: not counted (see SetMetrics)
 	debug   func() io.Writer // nil: no IMAP wire log (see SetDebugWriter)
 	up      bool             // the current session has logged in; Run's goroutine only
+	// Run's goroutine only: when the last login succeeded, and when the
+	// current outage began (zero while connected).
+	lastLogin   time.Time
+	outageStart time.Time
 	tokens  *oauth.Source    // imap.auth xoauth2 or oauthbearer; nil for passwords
 }
 
@@ -79,10 +84,24 @@ func (w *Watcher) Dispose() {
 	}
 }
 
-// Run keeps intake going until ctx is cancelled.
+// Reconnect backoff: from minBackoff doubling to maxBackoff (±20 %
+// jitter), so mailflow is back within 10 s of the server being back.
+const (
+	minBackoff = time.Second
+	maxBackoff = 8 * time.Second
+)
+
+// livenessTimeout bounds the answer to the watchdog's IDLE end: a live
+// server answers DONE at once.
+const livenessTimeout = 15 * time.Second
+
+// Run keeps intake going until ctx is cancelled. A lost connection is
+// logged once per outage (with its cause), not once per attempt.
 func (w *Watcher) Run(ctx context.Context) error {
 	defer w.keepTokens(ctx)()
-	backoff := time.Second
+	backoff := minBackoff
+	var downSince time.Time
+	attempts := 0
 	w.setStatus(store.StatusIntakeDownSince, time.Now().UTC().Format(time.RFC3339))
 	for {
 		start := time.Now()
@@ -96,28 +115,35 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return nil
 		}
 		if time.Since(start) > time.Minute {
-			backoff = time.Second // the connection was healthy for a while
+			backoff = minBackoff // the connection was healthy for a while
 		}
-		wait := jitter(backoff)
-		w.log.Warn("imap connection lost; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		wait := supervise.Jitter(backoff)
+		attempts++
+		if downSince.IsZero() || w.loggedIn(start) {
+			downSince, attempts = time.Now(), 1
+			msg := "imap connection lost; reconnecting (logged once until it is back)"
+			if store.IsWriteRefused(err) {
+				msg = "intake paused: the database refuses writes, new mail stays unseen on the server"
+			}
+			w.log.Warn(msg, "err", err, "in", wait.Round(time.Millisecond))
+		} else {
+			w.log.Debug("imap still unreachable", "err", err, "attempt", attempts, "in", wait.Round(time.Millisecond))
+		}
 		w.setStatus(store.StatusIntakeLastErr, err.Error())
 		w.setStatus(store.StatusIntakeState, StateReconnecting)
 		w.metrics.Reconnect()
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		w.outageStart = downSince
+		if !supervise.Sleep(ctx, wait) {
 			w.setStatus(store.StatusIntakeState, StateStopped)
 			return nil
-		case <-t.C:
 		}
-		backoff = min(backoff*2, 60*time.Second)
+		backoff = min(backoff*2, maxBackoff)
 	}
 }
 
-// jitter spreads d by ±25 % so many clients do not reconnect in step.
-func jitter(d time.Duration) time.Duration {
-	return d*3/4 + time.Duration(rand.Int64N(int64(d)/2+1))
+// loggedIn reports whether the session that started at start logged in.
+func (w *Watcher) loggedIn(start time.Time) bool {
+	return !w.lastLogin.IsZero() && !w.lastLogin.Before(start)
 }
 
 // conn is one logged-in IMAP connection with its unilateral notices.
@@ -165,12 +191,19 @@ func waitCmd(ctx context.Context, cn *conn, what string, f func() error) error {
 	return err
 }
 
+// keepAlive probes an idle connection after 15 s, then every 5 s; three
+// unanswered probes close it.
+var keepAlive = net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 5 * time.Second, Count: 3}
+
 // dial connects and logs in.
 func (w *Watcher) dial(ctx context.Context) (*conn, error) {
 	cn := &conn{timeout: w.cfg.CommandTimeout, newMail: make(chan struct{}, 1)}
 	opts := &imapclient.Options{
 		TLSConfig:   &tls.Config{ServerName: w.cfg.Host, InsecureSkipVerify: w.cfg.InsecureSkipTLS, MinVersion: tls.VersionTLS12},
 		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
+		// TCP keepalive notices a peer that vanished (a reboot, a cable);
+		// the IDLE watchdog notices one that stays connected but silent.
+		Dialer: &net.Dialer{Timeout: w.cfg.CommandTimeout, KeepAliveConfig: keepAlive},
 		DebugWriter: w.debugWriter(),
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			// Runs on the client's reader goroutine: only signal, never
@@ -237,6 +270,11 @@ func (w *Watcher) session(ctx context.Context) error {
 		return err
 	}
 	w.up = true
+	w.lastLogin = time.Now()
+	if !w.outageStart.IsZero() {
+		w.log.Info("imap connection back", "down_for", time.Since(w.outageStart).Round(time.Millisecond))
+		w.outageStart = time.Time{}
+	}
 	w.setStatus(store.StatusIntakeLogin, time.Now().UTC().Format(time.RFC3339))
 	w.setStatus(store.StatusIntakeDownSince, "")
 	defer func() {
@@ -522,6 +560,10 @@ func (w *Watcher) idle(ctx context.Context, cn *conn, poll <-chan time.Time) err
 	}
 	restart := time.NewTimer(w.cfg.IdleRestart)
 	defer restart.Stop()
+	// The watchdog: ending IDLE this often makes the server prove it is
+	// still there (its DONE answer), and the poll that follows does too.
+	watchdog := time.NewTimer(min(w.cfg.IdleCheck, w.cfg.IdleRestart))
+	defer watchdog.Stop()
 	heartbeat := time.NewTicker(min(w.cfg.PollInterval, time.Minute))
 	defer heartbeat.Stop()
 	var reason error
@@ -539,6 +581,8 @@ wait:
 			break wait
 		case <-restart.C:
 			break wait
+		case <-watchdog.C:
+			break wait
 		case <-cn.c.Closed():
 			reason = errors.New("server closed the connection")
 			break wait
@@ -547,7 +591,7 @@ wait:
 		}
 	}
 	if cmd != nil {
-		d := cn.timeout
+		d := min(cn.timeout, livenessTimeout)
 		if ctx.Err() != nil {
 			// Shutting down: a server that no longer answers (a dead
 			// connection, often) must not hold up the exit.
