@@ -68,7 +68,7 @@ func sandboxInbox(t testing.TB, addr, user, password string) [][]byte {
 	}()
 	select {
 	case <-done:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("sandbox fetch timed out")
 	}
 	if err != nil {

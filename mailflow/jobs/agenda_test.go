@@ -240,7 +240,7 @@ func TestRunLoop(t *testing.T) {
 	go func() { done <- r.Run(ctx) }()
 	select {
 	case <-woken:
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the outbox was not woken after the agendas were queued")
 	}
 	r.Wake()
@@ -252,7 +252,7 @@ func TestRunLoop(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("Run did not return after its context ended")
 	}
 	if n := len(d.queued(compose.TemplateAgenda)); n != 3 {

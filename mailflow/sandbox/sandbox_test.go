@@ -39,7 +39,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 func startSandbox(t *testing.T) *sandbox.Server {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	srv, err := sandbox.Start(ctx, sandbox.Options{
 		IMAPAddr: "127.0.0.1:0",
@@ -338,7 +338,7 @@ func TestLoginWithWrongPasswordFails(t *testing.T) {
 }
 
 func TestRefusesNonLoopback(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for _, opts := range []sandbox.Options{
 		{IMAPAddr: "0.0.0.0:0", SMTPAddr: "127.0.0.1:0"},
