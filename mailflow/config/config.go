@@ -752,19 +752,54 @@ func (c *Config) normalise() error {
 func (c *Config) CheckSecrets() error {
 	var errs []error
 	if !c.Sandbox.Enabled {
-		if _, err := c.IMAP.Resolve(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: imap: %w", c.Path, err))
+		// IMAP always logs in; SMTP only when a username is set (a relay on
+		// the same machine may take mail without AUTH).
+		if !UsesOAuth2(c.IMAP.Auth) {
+			if err := c.IMAP.Secret.required(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: imap: %w", c.Path, err))
+			}
 		}
-		if _, err := c.SMTP.Resolve(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: smtp: %w", c.Path, err))
+		if !UsesOAuth2(c.SMTP.Auth) && c.SMTP.Username != "" {
+			if err := c.SMTP.Secret.required(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: smtp: %w", c.Path, err))
+			}
 		}
 	}
 	if UsesOAuth2(c.IMAP.Auth) || UsesOAuth2(c.SMTP.Auth) {
-		if _, err := c.OAuth2.Effective().ResolveClientSecret(); err != nil {
+		o := c.OAuth2.Effective()
+		if _, err := o.ResolveClientSecret(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: oauth2: %w", c.Path, err))
+		}
+		if o.RefreshTokenFile != "" {
+			if b, err := os.ReadFile(o.RefreshTokenFile); err != nil {
+				errs = append(errs, fmt.Errorf("%s: oauth2.refresh_token_file: %w (run `mailflow oauth login` first)", c.Path, err))
+			} else if strings.TrimSpace(string(b)) == "" {
+				errs = append(errs, fmt.Errorf("%s: oauth2.refresh_token_file %s is empty (run `mailflow oauth login`)", c.Path, o.RefreshTokenFile))
+			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// required resolves a password that must exist: its source is set, can be
+// read, and gives a non-empty password.
+func (s Secret) required() error {
+	if s.Password == "" && s.PasswordEnv == "" && s.PasswordFile == "" {
+		return errors.New("no password: set password_file, password_env or password")
+	}
+	v, err := s.Resolve()
+	if err != nil {
+		return err
+	}
+	if v == "" {
+		switch {
+		case s.PasswordEnv != "":
+			return fmt.Errorf("password_env: environment variable %s is empty", s.PasswordEnv)
+		case s.PasswordFile != "":
+			return fmt.Errorf("password_file: %s is empty", s.PasswordFile)
+		}
+	}
+	return nil
 }
 
 // checkJobs validates the jobs section.

@@ -54,6 +54,41 @@ func TestSecretsAreReadOnlyWhenAsked(t *testing.T) {
 	}
 }
 
+// TestMissingSecretSources: `mailflow check` (and run) refuse a config
+// whose login would fail for want of a password.
+func TestMissingSecretSources(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	t.Setenv("MAILFLOW_TEST_EMPTY", "")
+	smtp := "smtp: {host: mail.example.com, from: s@example.com}\n"
+	for _, c := range []struct{ name, yaml, want string }{
+		{"imap without any source", "imap: {host: mail.example.com, username: s@example.com}\n" + smtp, "imap: no password"},
+		{"imap empty file", "imap: {host: mail.example.com, username: s@example.com, password_file: " + empty + "}\n" + smtp, "is empty"},
+		{"imap empty env", "imap: {host: mail.example.com, username: s@example.com, password_env: MAILFLOW_TEST_EMPTY}\n" + smtp, "MAILFLOW_TEST_EMPTY is empty"},
+		{"imap missing file", "imap: {host: mail.example.com, username: s@example.com, password_file: " + filepath.Join(dir, "nope") + "}\n" + smtp, "password_file"},
+		{"smtp user without password", "imap: {host: mail.example.com, username: s@example.com, password: x}\nsmtp: {host: mail.example.com, from: s@example.com, username: s@example.com}\n", "smtp: no password"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Parse(filepath.Join(dir, "config.yaml"), []byte(base+c.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cfg.CheckSecrets(); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("CheckSecrets = %v, want it to mention %q", err, c.want)
+			}
+		})
+	}
+	// An SMTP relay without AUTH needs no password.
+	cfg, err := Parse(filepath.Join(dir, "config.yaml"), []byte(base+"imap: {host: mail.example.com, username: s@example.com, password: x}\n"+smtp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.CheckSecrets(); err != nil {
+		t.Fatalf("relay without AUTH: %v", err)
+	}
+}
+
 func TestSecrets(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "pw"), []byte("from-file\n"), 0o600)

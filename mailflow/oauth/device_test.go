@@ -95,6 +95,7 @@ func TestConfigValidation(t *testing.T) {
 	}{
 		{"xoauth2 without oauth2", imap("xoauth2") + base, []string{"oauth2.provider", "oauth2.client_id", "oauth2.refresh_token_file"}},
 		{"xoauth2 complete", imap("xoauth2") + base + "oauth2: {provider: microsoft, client_id: abc, refresh_token_file: rt}\n", nil},
+		{"xoauth2 before oauth login", imap("xoauth2") + base + "oauth2: {provider: microsoft, client_id: abc, refresh_token_file: missing}\n", []string{"oauth2.refresh_token_file", "mailflow oauth login"}},
 		{"oauthbearer generic without token_url", imap("oauthbearer") + base + "oauth2: {provider: generic, client_id: abc, refresh_token_file: rt}\n", []string{"oauth2.token_url"}},
 		{"unknown provider", imap("login") + base + "oauth2: {provider: yahoo}\n", []string{"oauth2.provider"}},
 		{"bad imap.auth", imap("cram-md5") + base, []string{"imap.auth"}},
@@ -104,6 +105,9 @@ func TestConfigValidation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "rt"), []byte("a-refresh-token\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
 			cfg, err := config.Parse(filepath.Join(dir, "config.yaml"), []byte(tc.yaml))
 			if err == nil {
 				// Secrets are read when the daemon or check starts, not on load.
