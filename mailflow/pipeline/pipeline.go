@@ -58,6 +58,9 @@ type Pipeline struct {
 	// ourMessageID matches the Message-IDs compose gives our mail, so a
 	// reply of ours that comes back is recognised whatever its From says.
 	ourMessageID *regexp.Regexp
+	// beforeDecide, when set (tests only), runs where a bug while deciding
+	// would strike: inside the per-mail recover, before the transaction.
+	beforeDecide func(*store.Incoming)
 }
 
 // New builds a pipeline.
@@ -117,6 +120,9 @@ func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *R
 			res, err = p.routeAfterFailure(ctx, in, fmt.Sprintf("internal error: %v", r))
 		}
 	}()
+	if p.beforeDecide != nil {
+		p.beforeDecide(in)
+	}
 	msg, reading, perr := p.read(in)
 	err = p.st.InTx(ctx, func(tx *store.Tx) error {
 		var derr error

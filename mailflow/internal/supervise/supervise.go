@@ -19,10 +19,17 @@ import (
 	"time"
 )
 
-var panics atomic.Int64
+var panics, expected atomic.Int64
 
 // Panics is how many panics were recovered in this process so far.
 func Panics() int64 { return panics.Load() }
+
+// ExpectPanics tells the test-suite check (package nopanic) that a test is
+// about to provoke n panics on purpose, to show they are survived.
+func ExpectPanics(n int) { expected.Add(int64(n)) }
+
+// Unexpected is how many recovered panics no test announced: each is a bug.
+func Unexpected() int64 { return panics.Load() - expected.Load() }
 
 // Recovered counts a panic recovered elsewhere (the decider's per-mail
 // guard, for instance) so it is visible the same way.
