@@ -98,6 +98,9 @@ type SMTP struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxAttempts before a temporarily failing mail is dead-lettered.
 	MaxAttempts int `yaml:"max_attempts"`
+	// RetryBackoff is the wait before the first retry; it doubles per
+	// attempt up to an hour (±20 % jitter).
+	RetryBackoff time.Duration `yaml:"retry_backoff"`
 }
 
 // Secret is a password given inline, by environment variable or by file.
@@ -442,10 +445,11 @@ func Default() *Config {
 			MaxMessageBytes: 10 << 20,
 		},
 		SMTP: SMTP{
-			Port:        1025,
-			TLS:         TLSNone,
-			Timeout:     30 * time.Second,
-			MaxAttempts: 8,
+			Port:         1025,
+			TLS:          TLSNone,
+			Timeout:      30 * time.Second,
+			MaxAttempts:  8,
+			RetryBackoff: 30 * time.Second,
 		},
 		Database: Database{Path: "mailflow.db"},
 		HTTP:     HTTP{IntakeSilence: 15 * time.Minute, OutboxStuck: 15 * time.Minute, ConnectGrace: 30 * time.Second, MinFreeDisk: 200 << 20},
@@ -656,6 +660,9 @@ func (c *Config) normalise() error {
 	}
 	if c.IMAP.MaxMessageBytes < 1024 {
 		bad("imap.max_message_bytes", "%d is below 1024", c.IMAP.MaxMessageBytes)
+	}
+	if c.SMTP.RetryBackoff < time.Second || c.SMTP.RetryBackoff > time.Hour {
+		bad("smtp.retry_backoff", "%s must be between 1s and 1h", c.SMTP.RetryBackoff)
 	}
 	if c.SMTP.MaxAttempts < 1 {
 		bad("smtp.max_attempts", "must be at least 1")

@@ -30,6 +30,7 @@ import (
 	_ "github.com/emersion/go-message/charset" // decode any charset in envelopes
 
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/failpoint"
 	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/message"
 	"github.com/mailflow/mailflow/mailflow/metrics"
@@ -65,7 +66,7 @@ type Watcher struct {
 	// current outage began (zero while connected).
 	lastLogin   time.Time
 	outageStart time.Time
-	tokens  *oauth.Source    // imap.auth xoauth2 or oauthbearer; nil for passwords
+	tokens      *oauth.Source // imap.auth xoauth2 or oauthbearer; nil for passwords
 }
 
 // New returns a watcher of cfg.IMAP. stored is called (from the watcher's
@@ -203,7 +204,7 @@ func (w *Watcher) dial(ctx context.Context) (*conn, error) {
 		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
 		// TCP keepalive notices a peer that vanished (a reboot, a cable);
 		// the IDLE watchdog notices one that stays connected but silent.
-		Dialer: &net.Dialer{Timeout: w.cfg.CommandTimeout, KeepAliveConfig: keepAlive},
+		Dialer:      &net.Dialer{Timeout: w.cfg.CommandTimeout, KeepAliveConfig: keepAlive},
 		DebugWriter: w.debugWriter(),
 		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 			// Runs on the client's reader goroutine: only signal, never
@@ -455,10 +456,12 @@ func (w *Watcher) fetch(ctx context.Context, cn *conn, cur store.Cursor, uids []
 			}
 			mails = append(mails, f)
 		}
+		failpoint.Hit(failpoint.AfterFetch)
 		ids, err := w.st.SaveFetched(ctx, next, mails, w.cfg.ProcessedFolder)
 		if err != nil {
 			return cur, err
 		}
+		failpoint.Hit(failpoint.AfterStore)
 		w.metrics.Received(len(mails))
 		cur = next
 		if len(mails) > 0 {

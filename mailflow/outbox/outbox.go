@@ -21,6 +21,7 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/failpoint"
 	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/metrics"
 	"github.com/mailflow/mailflow/mailflow/oauth"
@@ -221,7 +222,11 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		if !claimed {
 			continue // sent or settled meanwhile
 		}
+		failpoint.Hit(failpoint.AfterClaim)
 		err = s.deliver(sc, m)
+		if err == nil {
+			failpoint.Hit(failpoint.AfterSMTP)
+		}
 		if err == nil || (isSMTPReply(err) && !temporary(err)) {
 			s.smtpOK()
 		} else {
@@ -341,7 +346,7 @@ func (s *Sender) record(ctx context.Context, m store.OutboxMail, err error) erro
 			a.Dead = true
 			a.Err = "result unknown twice (connection lost after the end of DATA); not sent blindly again: " + a.Err
 		}
-		a.RetryAt = s.now().Add(Backoff(m.Attempts + 1))
+		a.RetryAt = s.now().Add(BackoffFrom(s.cfg.RetryBackoff, m.Attempts+1))
 		if a.Dead {
 			s.log.Error("mail moved to dead letters", "outbox", m.ID, "message_id", m.MessageID, "attempts", m.Attempts+1, "err", redact.Line(a.Err))
 		}
@@ -418,8 +423,14 @@ func (s *Sender) BreakerOpen() bool {
 
 // Backoff is the wait before attempt n+1: 30 s doubling to at most 1 h,
 // with ±20 % jitter so a recovering server is not hit by everything at once.
-func Backoff(n int) time.Duration {
-	d := 30 * time.Second << min(n-1, 7)
+func Backoff(n int) time.Duration { return BackoffFrom(30*time.Second, n) }
+
+// BackoffFrom is Backoff with first as the first wait (smtp.retry_backoff).
+func BackoffFrom(first time.Duration, n int) time.Duration {
+	if first <= 0 {
+		first = 30 * time.Second
+	}
+	d := first << min(n-1, 12)
 	d = min(d, time.Hour)
 	j := time.Duration(rand.Int64N(int64(d)/5*2+1)) - d/5
 	return d + j

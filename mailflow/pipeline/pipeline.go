@@ -17,6 +17,7 @@ import (
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/failpoint"
 	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/message"
 	"github.com/mailflow/mailflow/mailflow/rules"
@@ -130,7 +131,11 @@ func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *R
 		if derr != nil {
 			return derr
 		}
-		return p.commit(ctx, tx, in, res, now)
+		if err := p.commit(ctx, tx, in, res, now); err != nil {
+			return err
+		}
+		failpoint.Hit(failpoint.InDecide)
+		return nil
 	})
 	if errors.Is(err, store.ErrAlreadyDecided) {
 		return nil, nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"github.com/mailflow/mailflow/mailflow/internal/failpoint"
 )
 
 // ErrWriteRefused marks errors of the one class every loop pauses on: the
@@ -52,6 +54,8 @@ type writeHealth struct {
 	since    time.Time // first refused write of the current streak; zero when writes work
 	last     error
 	onChange func(refused bool, since time.Time, err error)
+	// simulatedFull: the fault suite's disk-full failpoint is applied.
+	simulatedFull bool
 }
 
 // WriteState reports whether the database currently refuses writes: since
@@ -100,6 +104,27 @@ func (s *Store) noteWrite(err error) error {
 		return &refusedError{err}
 	}
 	return err
+}
+
+// simulateFullDisk applies the fault suite's "disk full" failpoint: while
+// its file exists the database cannot grow. Off, it does nothing.
+func (s *Store) simulateFullDisk(ctx context.Context) {
+	configured, full := failpoint.DatabaseFull()
+	if !configured {
+		return
+	}
+	s.writes.mu.Lock()
+	changed := full != s.writes.simulatedFull
+	s.writes.simulatedFull = full
+	s.writes.mu.Unlock()
+	if !changed {
+		return
+	}
+	extra := 0
+	if !full {
+		extra = -1
+	}
+	_ = s.LimitPages(ctx, extra)
 }
 
 // LimitPages caps the database at its current size (pages) plus extra, or

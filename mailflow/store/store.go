@@ -161,6 +161,7 @@ type Tx struct {
 // InTx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise (also when fn panics, after which the panic goes on).
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	s.simulateFullDisk(ctx)
 	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", s.noteWrite(err))
