@@ -23,6 +23,7 @@ import (
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/store"
 )
 
@@ -119,8 +120,19 @@ func (r *Runner) Wake() {
 func (r *Runner) Run(ctx context.Context) error {
 	t := time.NewTicker(r.every)
 	defer t.Stop()
+	// A database refusing writes is logged once per streak (the daemon
+	// logs it too); the ticker is the backoff.
+	writes := supervise.Streak{Log: r.log, What: "database refuses writes: agendas, reminders and retention paused"}
 	for {
-		if _, err := r.RunDue(ctx, r.now()); err != nil && ctx.Err() == nil {
+		_, err := r.RunDue(ctx, r.now())
+		switch {
+		case err == nil:
+			writes.OK()
+		case ctx.Err() != nil:
+		case store.IsWriteRefused(err):
+			writes.Fail(err)
+		default:
+			writes.OK()
 			r.log.Error("jobs pass failed", "err", err)
 		}
 		select {
