@@ -380,11 +380,28 @@ type Limits struct {
 	// PerSenderPerDay caps automatic mails to one address in 24 hours;
 	// mail beyond it is recorded as rate-limited and goes to a human.
 	PerSenderPerDay int `yaml:"per_sender_per_day"`
-	// BreakerMails automatic mails in BreakerWindow pause all sending (the
-	// outbox keeps them) until the window allows more: a loop that slipped
-	// past every other guard cannot become a flood.
+	// The breaker holds back replies to what a loop looks like, never
+	// distinct customers: more than AddressPerHour replies to one address,
+	// or DomainPerHour to one domain (SharedDomains, the big mail
+	// providers, exempt), within an hour. Held mail stays in the outbox.
+	AddressPerHour int      `yaml:"address_per_hour"`
+	DomainPerHour  int      `yaml:"domain_per_hour"`
+	SharedDomains  []string `yaml:"shared_domains"`
+	// BreakerMails replies within BreakerWindow (or ten times the past
+	// week's usual rate, whichever is higher) raise the flood alarm: logged,
+	// shown in status and metrics. It holds nothing back, so a Monday
+	// backlog of real customers is never delayed by it.
 	BreakerMails  int           `yaml:"breaker_mails"`
 	BreakerWindow time.Duration `yaml:"breaker_window"`
+}
+
+// DefaultSharedDomains are mail providers whose many users are distinct
+// customers, not one correspondent: the per-domain breaker leaves them
+// alone (the per-address one still applies).
+var DefaultSharedDomains = []string{
+	"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "yahoo.de",
+	"icloud.com", "me.com", "gmx.at", "gmx.de", "gmx.net", "web.de", "aon.at", "chello.at", "a1.net", "drei.at",
+	"t-online.de", "posteo.de", "mailbox.org", "proton.me", "protonmail.com", "freenet.de", "kabsi.at", "utanet.at",
 }
 
 // Dir names an operator folder that overrides built-in files ("" = built-in only).
@@ -485,7 +502,10 @@ func Default() *Config {
 			MaxHeaderSize: 64 << 10,
 
 			PerSenderPerDay: 5,
-			BreakerMails:    30,
+			AddressPerHour:  10,
+			DomainPerHour:   60,
+			SharedDomains:   DefaultSharedDomains,
+			BreakerMails:    300,
 			BreakerWindow:   10 * time.Minute,
 		},
 		Log: Log{Level: "info"},
@@ -669,6 +689,9 @@ func (c *Config) normalise() error {
 	}
 	if c.Limits.PerSenderPerDay < 1 {
 		bad("limits.per_sender_per_day", "must be at least 1")
+	}
+	if c.Limits.AddressPerHour < 1 || c.Limits.DomainPerHour < 1 {
+		bad("limits.address_per_hour", "address_per_hour (%d) and domain_per_hour (%d) must be at least 1", c.Limits.AddressPerHour, c.Limits.DomainPerHour)
 	}
 	if c.Limits.BreakerMails < 1 || c.Limits.BreakerWindow < time.Second {
 		bad("limits.breaker_mails", "breaker_mails must be at least 1 and breaker_window at least 1s")

@@ -33,6 +33,7 @@ const (
 	NameWritesRefuse = "mailflow_database_writes_refused"
 	NameUnhealthy    = "mailflow_unhealthy"
 	NameDiskFree     = "mailflow_database_disk_free_bytes"
+	NameFloodAlarm   = "mailflow_reply_rate_alarm"
 )
 
 // LatencyBuckets are the arrival→reply histogram's upper bounds in seconds:
@@ -58,6 +59,7 @@ type Metrics struct {
 	refused     prometheus.Gauge
 	unhealthy   *prometheus.GaugeVec
 	diskFree    prometheus.Gauge
+	floodAlarm  prometheus.Gauge
 
 	mu    sync.Mutex
 	state string // the intake state whose gauge is 1
@@ -101,7 +103,7 @@ func New() *Metrics {
 			Name: NameRuleHits, Help: "Decisions by the rule that matched.",
 		}, []string{"rule"}),
 		breakerOpen: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: NameBreakerOpen, Help: "1 while the circuit breaker pauses all sending.",
+			Name: NameBreakerOpen, Help: "1 while the circuit breaker holds replies to one address or domain back (a mail loop?).",
 		}),
 	}
 	m.refused = prometheus.NewGauge(prometheus.GaugeOpts{
@@ -113,11 +115,14 @@ func New() *Metrics {
 	m.diskFree = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: NameDiskFree, Help: "Free space on the filesystem that holds the database.",
 	})
+	m.floodAlarm = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: NameFloodAlarm, Help: "1 while replies go out far above the desk's usual rate (an alarm; nothing is held for it).",
+	})
 	panics := prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: NamePanics, Help: "Panics recovered in this process (a loop restarted, or a mail routed to a human); each is a bug worth reporting.",
 	}, func() float64 { return float64(supervise.Panics()) })
 	m.reg.MustRegister(m.received, m.processed, m.sent, m.failed, m.latency, m.reconnects,
-		m.intakeState, m.pending, m.dead, m.ruleHits, m.breakerOpen, m.refused, m.unhealthy, m.diskFree, panics,
+		m.intakeState, m.pending, m.dead, m.ruleHits, m.breakerOpen, m.refused, m.unhealthy, m.diskFree, m.floodAlarm, panics,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -238,6 +243,14 @@ func (m *Metrics) Unhealthy(all, causes []string) {
 	for _, c := range causes {
 		m.unhealthy.WithLabelValues(c).Set(1)
 	}
+}
+
+// FloodAlarm sets the reply-rate alarm gauge.
+func (m *Metrics) FloodAlarm(on bool) {
+	if m == nil {
+		return
+	}
+	m.floodAlarm.Set(b2f(on))
 }
 
 // DiskFree sets the free space gauge.

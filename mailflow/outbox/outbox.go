@@ -38,13 +38,11 @@ type Sender struct {
 	// batch is how many due mails one connection delivers at most.
 	batch int
 	// now is the clock (replaceable in tests).
-	now func() time.Time
-	// The circuit breaker: at most breakerMails sent in any breakerWindow.
-	breakerMails  int
-	breakerWindow time.Duration
-	breakerOpen   bool
-	metrics       *metrics.Metrics // nil: not counted (see SetMetrics)
-	tokens        *oauth.Source    // smtp.auth xoauth2 or oauthbearer; nil for passwords
+	now             func() time.Time
+	breaker         *breaker         // holds replies to what a loop looks like
+	lastBreakerOpen bool             // Run's goroutine only
+	metrics         *metrics.Metrics // nil: not counted (see SetMetrics)
+	tokens          *oauth.Source    // smtp.auth xoauth2 or oauthbearer; nil for passwords
 
 	// Run's goroutine only:
 	writes     supervise.Streak    // the database refusing writes
@@ -55,13 +53,10 @@ type Sender struct {
 	failErr      error
 }
 
-// errBreakerOpen ends a pass early; the mails stay queued.
-var errBreakerOpen = errors.New("circuit breaker open")
-
 // New returns a sender for cfg.SMTP.
 func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Sender {
 	s := &Sender{cfg: cfg.SMTP, st: st, log: log, wake: make(chan struct{}, 1), batch: 50, now: time.Now,
-		breakerMails: cfg.Limits.BreakerMails, breakerWindow: cfg.Limits.BreakerWindow}
+		breaker: newBreaker(cfg.Limits)}
 	s.tokens = s.newTokens(cfg)
 	return s
 }
@@ -99,7 +94,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			continue
 		}
 		s.writes.OK()
-		if err != nil && !errors.Is(err, errBreakerOpen) {
+		if err != nil {
 			s.log.Warn("outbox pass failed", "err", err)
 			_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusOutboxLastErr, err.Error())
 		}
@@ -107,9 +102,6 @@ func (s *Sender) Run(ctx context.Context) error {
 		if next, ok, err := s.st.NextDue(ctx); err == nil && ok {
 			wait = max(time.Until(next), 50*time.Millisecond)
 			wait = min(wait, time.Minute)
-		}
-		if b, _ := s.breakerWait(ctx); b > 0 {
-			wait = max(b, 50*time.Millisecond)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -166,6 +158,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	if len(s.unrecorded) > 0 {
 		return 0, fmt.Errorf("%d attempt(s) not recorded yet: %w", len(s.unrecorded), store.ErrWriteRefused)
 	}
+	s.refreshBreaker(ctx)
 	sent := 0
 	for {
 		due, err := s.st.DueMail(ctx, s.now(), s.batch)
@@ -209,10 +202,10 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		if ctx.Err() != nil {
 			return sent, nil
 		}
-		if wait, err := s.breakerWait(ctx); err != nil {
+		if held, err := s.holdMail(ctx, m); err != nil {
 			return sent, err
-		} else if wait > 0 {
-			return sent, errBreakerOpen
+		} else if held {
+			continue
 		}
 		// Never send what cannot be recorded: the attempt is committed first.
 		claimed, err := s.st.ClaimForSending(ctx, m.ID, s.now())
@@ -291,43 +284,6 @@ func (e *uncertainError) Unwrap() error { return e.err }
 func uncertain(err error) bool {
 	var ue *uncertainError
 	return errors.As(err, &ue)
-}
-
-// breakerWait returns how long sending must pause because breakerMails
-// mails went out within the last breakerWindow (0: send on). It records
-// the breaker's state for `mailflow status` when it changes.
-func (s *Sender) breakerWait(ctx context.Context) (time.Duration, error) {
-	now := s.now()
-	sent, err := s.st.SentSince(ctx, now.Add(-s.breakerWindow))
-	if err != nil {
-		return 0, err
-	}
-	var wait time.Duration
-	if len(sent) >= s.breakerMails {
-		// The window frees when the oldest of the last breakerMails sends
-		// leaves it.
-		wait = sent[len(sent)-s.breakerMails].Add(s.breakerWindow).Sub(now)
-	}
-	switch {
-	case wait > 0 && !s.BreakerOpen():
-		s.setBreaker(true)
-		s.metrics.BreakerOpen(true)
-		msg := fmt.Sprintf("open until %s: %d automatic mails within %s", now.Add(wait).Format(time.RFC3339), len(sent), s.breakerWindow)
-		s.log.Error("circuit breaker open: sending paused, the outbox keeps every mail", "sent", len(sent), "window", s.breakerWindow, "resume_in", wait.Round(time.Second))
-		_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusBreaker, msg)
-	case wait <= 0 && s.BreakerOpen():
-		s.setBreaker(false)
-		s.metrics.BreakerOpen(false)
-		s.log.Info("circuit breaker closed: sending resumes")
-		_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusBreaker, "closed")
-	}
-	return max(wait, 0), nil
-}
-
-func (s *Sender) setBreaker(open bool) {
-	s.mu.Lock()
-	s.breakerOpen = open
-	s.mu.Unlock()
 }
 
 // record stores the attempt and schedules what comes next. When the
@@ -415,11 +371,7 @@ func (s *Sender) Failing() (since time.Time, err error) {
 }
 
 // BreakerOpen reports whether the breaker holds mail back.
-func (s *Sender) BreakerOpen() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.breakerOpen
-}
+func (s *Sender) BreakerOpen() bool { return s.breaker.open(s.now()) }
 
 // Backoff is the wait before attempt n+1: 30 s doubling to at most 1 h,
 // with ±20 % jitter so a recovering server is not hit by everything at once.

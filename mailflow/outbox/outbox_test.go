@@ -3,7 +3,6 @@ package outbox
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -199,46 +198,73 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 	}
 }
 
-// TestBreakerPausesAndRecovers: with 30 mails per 10 minutes allowed,
-// replies to 500 distinct senders go out 30 per window; none is lost, and
-// the breaker's state shows in status.
-func TestBreakerPausesAndRecovers(t *testing.T) {
-	const total, perWindow = 500, 30
+// TestBreakerHoldsLoopsNotCustomers: 500 distinct customers (a Monday
+// backlog) all get their reply at once; many replies to one address or to
+// one company's domain are held (a mail loop looks like that) and go out,
+// none lost, once the hour frees; a big shared provider's many customers
+// are not held. The breaker's state shows in status.
+func TestBreakerHoldsLoopsNotCustomers(t *testing.T) {
 	f, host, port := startFake(t)
 	s, st := setup(t, host, port)
-	s.breakerMails, s.breakerWindow = perWindow, 10*time.Minute
-	for i := 0; i < total; i++ {
-		enqueueTo(t, st, fmt.Sprintf("<flood-%d@example.com>", i), fmt.Sprintf("kunde%d@example.org", i))
-	}
 	clock := time.Now()
 	s.now = func() time.Time { return clock }
 	ctx := context.Background()
-	windows := (total + perWindow - 1) / perWindow
-	for window := 1; window <= windows; window++ {
-		n, err := s.SendDue(ctx)
-		if want := min(perWindow, total-perWindow*(window-1)); n != want {
-			t.Fatalf("window %d: sent %d, want %d (err %v)", window, n, want, err)
-		}
-		if window < windows {
-			if !errors.Is(err, errBreakerOpen) {
-				t.Fatalf("window %d: err %v, want the breaker open", window, err)
-			}
-			kv, _ := st.Status(ctx)
-			if !strings.HasPrefix(kv[store.StatusBreaker].Value, "open") {
-				t.Fatalf("status shows breaker %q", kv[store.StatusBreaker].Value)
-			}
-			// Nothing more goes out within the same window.
-			clock = clock.Add(9 * time.Minute)
-			if n, _ := s.SendDue(ctx); n != 0 {
-				t.Fatalf("window %d: %d mails sent while the breaker was open", window, n)
-			}
-			clock = clock.Add(2 * time.Minute)
+
+	for i := range 500 {
+		enqueueTo(t, st, fmt.Sprintf("<c-%d@example.com>", i), fmt.Sprintf("kunde%d@firma%d.example", i, i))
+	}
+	clock = time.Now()
+	if n, err := s.SendDue(ctx); n != 500 || err != nil {
+		t.Fatalf("distinct customers: sent %d, %v; want all 500 at once", n, err)
+	}
+	if s.BreakerOpen() {
+		t.Fatal("breaker open after replies to distinct customers")
+	}
+
+	// A loop with one address: 10 an hour go out, the rest wait.
+	for i := range 25 {
+		enqueueTo(t, st, fmt.Sprintf("<loop-%d@example.com>", i), "robot@ticket.example")
+	}
+	// A loop through one company's ticket system: many addresses, one domain.
+	for i := range 80 {
+		enqueueTo(t, st, fmt.Sprintf("<dom-%d@example.com>", i), fmt.Sprintf("ticket+%d@helpdesk.example", i))
+	}
+	// Many customers at one big provider: never held.
+	for i := range 80 {
+		enqueueTo(t, st, fmt.Sprintf("<gm-%d@example.com>", i), fmt.Sprintf("kunde.%d@gmail.com", i))
+	}
+	clock = time.Now()
+	n, err := s.SendDue(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 10 + 60 + 80; n != want {
+		t.Fatalf("sent %d with loops pending; want %d (10 to the address, 60 to the domain, all 80 at the provider)", n, want)
+	}
+	if !s.BreakerOpen() {
+		t.Fatal("breaker not open while holding")
+	}
+	kv, _ := st.Status(ctx)
+	if v := kv[store.StatusBreaker].Value; !strings.Contains(v, "helpdesk.example") || !strings.Contains(v, "ticket.example") {
+		t.Fatalf("status shows breaker %q", v)
+	}
+	// Within the hour nothing more goes to them.
+	clock = clock.Add(30 * time.Minute)
+	if n, _ := s.SendDue(ctx); n != 0 {
+		t.Fatalf("%d held mails sent within the hour", n)
+	}
+	// The hours free; everything goes out in the end, nothing lost.
+	for range 4 {
+		clock = clock.Add(61 * time.Minute)
+		if _, err := s.SendDue(ctx); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if len(f.accepted) != total {
-		t.Fatalf("%d mails delivered in the end, want all %d", len(f.accepted), total)
+	if got := len(f.accepted); got != 500+25+80+80 {
+		t.Fatalf("%d mails delivered in the end, want all %d", got, 500+25+80+80)
 	}
-	if kv, _ := st.Status(ctx); kv[store.StatusBreaker].Value != "closed" {
+	s.refreshBreaker(ctx)
+	if kv, _ := st.Status(ctx); kv[store.StatusBreaker].Value != "closed" || s.BreakerOpen() {
 		t.Fatalf("breaker after recovery: %q", kv[store.StatusBreaker].Value)
 	}
 }

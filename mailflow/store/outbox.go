@@ -240,29 +240,80 @@ func (s *Store) Outbox(ctx context.Context, state string) ([]OutboxMail, error) 
 // which exist to stop loops and floods of replies, do not count them.
 const notReplies = "('agenda', 'reminder', 'technician-notice')"
 
+// IsReply reports whether an outbox purpose answers a mail (the loop guards
+// count those), as opposed to the clock's mails and technician notices.
+func IsReply(purpose string) bool {
+	switch purpose {
+	case "agenda", "reminder", "technician-notice":
+		return false
+	}
+	return true
+}
+
 // MailsTo counts automatic mails queued or sent to recipient since then,
 // and those among them of purpose about appointmentID (0: any).
 func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, purpose string, appointmentID int64) (total, same int, err error) {
-	if err := tx.tx.GetContext(ctx, &total, "SELECT count(*) FROM outbox WHERE recipient = ? AND created_at >= ? AND purpose NOT IN "+notReplies, recipient, utc(since)); err != nil {
+	if err := tx.tx.GetContext(ctx, &total, "SELECT count(*) FROM outbox WHERE recipient = ? COLLATE NOCASE AND created_at >= ? AND purpose NOT IN "+notReplies, recipient, utc(since)); err != nil {
 		return 0, 0, fmt.Errorf("count mails to recipient: %w", err)
 	}
 	if purpose == "" || appointmentID == 0 {
 		return total, 0, nil
 	}
 	err = tx.tx.GetContext(ctx, &same, `SELECT count(*) FROM outbox o JOIN appointment_mails m ON m.message_id = o.message_id
-		WHERE o.recipient = ? AND o.created_at >= ? AND o.purpose = ? AND m.appointment_id = ?`, recipient, utc(since), purpose, appointmentID)
+		WHERE o.recipient = ? COLLATE NOCASE AND o.created_at >= ? AND o.purpose = ? AND m.appointment_id = ?`, recipient, utc(since), purpose, appointmentID)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count mails of one kind: %w", err)
 	}
 	return total, same, nil
 }
 
-// SentSince returns the send times of mails sent since then, oldest first
-// (the outbox breaker's window).
-func (s *Store) SentSince(ctx context.Context, since time.Time) ([]time.Time, error) {
-	var ts []time.Time
-	if err := s.w.SelectContext(ctx, &ts, "SELECT sent_at FROM outbox WHERE state = 'sent' AND sent_at >= ? AND purpose NOT IN "+notReplies+" ORDER BY sent_at", utc(since)); err != nil {
-		return nil, fmt.Errorf("mails sent recently: %w", err)
+// sentReplies is the condition of the outbox_replies_* indexes: the
+// planner uses them only when a query repeats it word for word.
+const sentReplies = "state = 'sent' AND purpose NOT IN " + notReplies
+
+// Window is what the breaker asks of one recipient key (an address, a
+// domain, or everything) over a time window.
+type Window struct {
+	Sent int
+	// FreesAt is when the count drops below the limit asked about, as the
+	// oldest sends leave the window (zero when it is already below).
+	FreesAt time.Time
+}
+
+// RepliesSent counts replies sent since then to address (lowercase), to
+// domain (lowercase), or to anyone when both are "". It reads an index
+// range of the window only, whatever the outbox's size. With limit > 0
+// FreesAt says when fewer than limit remain in a window of length window.
+func (s *Store) RepliesSent(ctx context.Context, address, domain string, since time.Time, limit int, window time.Duration) (Window, error) {
+	var w Window
+	where, args := "sent_at >= ?", []any{utc(since)}
+	switch {
+	case address != "":
+		where, args = "lower(recipient) = ? AND sent_at >= ?", []any{address, utc(since)}
+	case domain != "":
+		where, args = "lower(substr(recipient, instr(recipient, '@') + 1)) = ? AND sent_at >= ?", []any{domain, utc(since)}
 	}
-	return ts, nil
+	q := "FROM outbox WHERE " + where + " AND " + sentReplies
+	if err := s.w.GetContext(ctx, &w.Sent, "SELECT count(*) "+q, args...); err != nil {
+		return w, fmt.Errorf("count replies sent: %w", err)
+	}
+	if limit > 0 && w.Sent >= limit {
+		var at time.Time
+		if err := s.w.GetContext(ctx, &at, "SELECT sent_at "+q+" ORDER BY sent_at LIMIT 1 OFFSET ?", append(args, w.Sent-limit)...); err != nil {
+			return w, fmt.Errorf("replies window: %w", err)
+		}
+		w.FreesAt = at.Add(window)
+	}
+	return w, nil
+}
+
+// Hold postpones mail id until then without counting an attempt: the
+// breaker keeps it back, the outbox keeps it.
+func (s *Store) Hold(ctx context.Context, id int64, until time.Time, why string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'", utc(until), why, id); err != nil {
+			return fmt.Errorf("hold outbox %d: %w", id, err)
+		}
+		return nil
+	})
 }

@@ -23,7 +23,9 @@ const (
 	StatusOutboxLastErr = "outbox.last_error"
 	StatusOutboxFailing = "outbox.failing_since" // RFC 3339, "" when delivery works
 	StatusProbe         = "status.write_probe"   // written by `mailflow status` to learn whether writes work
-	StatusBreaker       = "outbox.breaker"       // "closed", or why and until when it is open
+	StatusBreaker       = "outbox.breaker"       // "closed", or what it holds back until when
+	StatusBreakerTrip   = "outbox.breaker_trip"  // when and why it last started holding (the team lead's alert)
+	StatusFloodAlarm    = "outbox.flood_alarm"   // "" or the reply rate far above usual
 )
 
 // SetStatus records a runtime fact.
