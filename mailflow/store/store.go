@@ -37,6 +37,8 @@ type Store struct {
 	w    *sqlx.DB // the one writer connection
 	r    *sqlx.DB // readers (the same handle for in-memory databases)
 	path string
+	// secret is the installation's HMAC key (see secret.go).
+	secret []byte
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies
@@ -46,6 +48,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	if memory {
 		dsn = "file::memory:?" + pragmas
+	}
+	if !memory {
+		if err := privateFiles(path); err != nil {
+			return nil, err
+		}
 	}
 	w, err := sqlx.Open("sqlite3", dsn)
 	if err != nil {
@@ -60,6 +67,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := s.loadSecret(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if !memory {
 		r, err := sqlx.Open("sqlite3", dsn+"&mode=ro")
 		if err != nil {
@@ -68,6 +79,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 		r.SetMaxOpenConns(4)
 		s.r = r
+		if err := privateFiles(path); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -138,6 +153,7 @@ func (s *Store) migrate(ctx context.Context) error {
 // Tx is one write transaction. All of a decision's effects go through one Tx.
 type Tx struct {
 	tx *sqlx.Tx
+	s  *Store
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil and
@@ -153,7 +169,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{tx: tx}); err != nil {
+	if err := fn(&Tx{tx: tx, s: s}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -171,7 +187,7 @@ func (s *Store) DryRun(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: tx})
+	return fn(&Tx{tx: tx, s: s})
 }
 
 // Checkpoint folds the WAL back into the main file and truncates it, so
