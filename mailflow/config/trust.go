@@ -7,8 +7,9 @@ import "strings"
 type Trust struct {
 	// Require is the proof a change needs: TrustCapability (a reply to one
 	// of our own Message-IDs sent to that address for that booking),
-	// TrustAuthenticated (DMARC pass reported by a trusted server, or our
-	// own DKIM check), or TrustBoth.
+	// TrustAuthenticated (that, or an authenticated sender: DMARC pass
+	// reported by a trusted server, or our own DKIM check), or TrustBoth
+	// (a capability from an authenticated sender).
 	Require string `yaml:"require"`
 	// AuthservIDs are the authserv-ids of the receiving servers whose
 	// Authentication-Results headers count; headers naming any other are

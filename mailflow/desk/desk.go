@@ -282,29 +282,27 @@ func (d *Desk) allow(ctx context.Context, tx *store.Tx, req Request, a *store.Ap
 	return allowed, how, nil
 }
 
-// proven weighs a capability and an authentication against trust.require.
+// proven weighs a capability and an authentication against trust.require:
+// capability needs the capability; authenticated takes either (a mail the
+// receiving server vouches for may act without answering our mail, and a
+// reply to our mail still works for senders whose domain publishes no
+// DMARC); both needs both.
 func proven(require string, capability, authenticated bool) (bool, string) {
-	switch require {
-	case config.TrustAuthenticated:
-		if authenticated {
-			return true, "authenticated"
-		}
+	switch {
+	case require == config.TrustBoth && capability && authenticated:
+		return true, "capability+authenticated"
+	case require == config.TrustBoth && capability:
 		return false, "sender not authenticated"
-	case config.TrustBoth:
-		switch {
-		case capability && authenticated:
-			return true, "capability+authenticated"
-		case !capability:
-			return false, "not a reply to our mail to this address"
-		default:
-			return false, "sender not authenticated"
-		}
-	default:
-		if capability {
-			return true, "capability"
-		}
-		return false, "not a reply to our mail to this address"
+	case require == config.TrustAuthenticated && authenticated:
+		return true, "authenticated"
+	case require == config.TrustAuthenticated && capability:
+		return true, "capability"
+	case require == config.TrustAuthenticated:
+		return false, "neither authenticated nor a reply to our mail to this address"
+	case require != config.TrustBoth && capability:
+		return true, "capability"
 	}
+	return false, "not a reply to our mail to this address"
 }
 
 // refuse builds the result of a request the actor may not carry out. An
