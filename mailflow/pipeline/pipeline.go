@@ -384,7 +384,7 @@ func (p *Pipeline) confirmChange(ctx context.Context, tx *store.Tx, in *store.In
 		}
 		return human("the address on file says the change request was not theirs")
 	}
-	first, err := p.st.Incoming(ctx, cr.IncomingID)
+	first, err := tx.Incoming(ctx, cr.IncomingID)
 	if err != nil {
 		return err
 	}

@@ -148,3 +148,13 @@ func (tx *Tx) AnswerChangeRequest(ctx context.Context, messageID string, now tim
 	}
 	return nil
 }
+
+// Incoming returns one stored mail inside a transaction (the mail a
+// confirmation answers is read while deciding the confirmation).
+func (tx *Tx) Incoming(ctx context.Context, id int64) (*Incoming, error) {
+	var in Incoming
+	if err := tx.tx.GetContext(ctx, &in, "SELECT * FROM incoming WHERE id = ?", id); err != nil {
+		return nil, fmt.Errorf("read incoming %d: %w", id, notFound(err))
+	}
+	return &in, nil
+}
