@@ -395,10 +395,11 @@ func (d *Desk) technicianName(addr string) string {
 // RoleOf is the role a mail address has at this desk.
 func (d *Desk) RoleOf(addr string) Role {
 	switch {
+	case d.cfg.Jobs.TeamLead != "" && strings.EqualFold(d.cfg.Jobs.TeamLead, addr):
+		// A team lead who also takes sessions keeps the wider right.
+		return RoleTeamLead
 	case d.isTechnician(addr):
 		return RoleTechnician
-	case d.cfg.Jobs.TeamLead != "" && strings.EqualFold(d.cfg.Jobs.TeamLead, addr):
-		return RoleTeamLead
 	}
 	return RoleCustomer
 }
