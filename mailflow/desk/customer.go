@@ -36,7 +36,15 @@ func (d *Desk) find(ctx context.Context, tx *store.Tx, req Request, booked bool)
 		return nil, err
 	}
 	if booked && req.Actor.Role == RoleCustomer && (a.Status != store.StatusBooked || !a.End.After(req.Now)) {
-		return nil, ErrNotFound
+		// An old reference or thread (a reply to last month's
+		// confirmation) means their next session, if they have one.
+		a, err = tx.NextAppointmentOf(ctx, strings.ToLower(req.Actor.Address), req.Now)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	return a, nil
 }
@@ -210,6 +218,11 @@ func (d *Desk) Reschedule(ctx context.Context, tx *store.Tx, req Request) (*Resu
 func (d *Desk) RecordID(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
 	a, err := d.find(ctx, tx, req, true)
 	if errors.Is(err, ErrNotFound) {
+		if req.Actor.Role == RoleCustomer && len(req.Wishes) > 0 {
+			// A first mail with a wished time and the ID: a new booking,
+			// and the ID goes with it.
+			return d.Book(ctx, tx, req)
+		}
 		return human("AnyDesk ID without a booked appointment", ErrNotFound), nil
 	}
 	if err != nil {

@@ -119,3 +119,18 @@ func TestConfirmChangeByReply(t *testing.T) {
 		t.Fatal("a second reply carried the change out again")
 	}
 }
+
+// TestRequestWithIDLinksIt: a first mail asking for a session and giving
+// the AnyDesk ID books and links the ID; no proof is needed for a new
+// booking.
+func TestRequestWithIDLinksIt(t *testing.T) {
+	p, st := setup(t)
+	ctx := context.Background()
+	res, err := p.Process(ctx, store1(t, st, 1, mailOf("maria@kunde.at", "Fernwartung", "Hätten Sie am 26.11.2026 um 10:00 Zeit? Meine AnyDesk-ID ist 123 456 789.")), now)
+	if err != nil || res.Outcome != OutcomeBooked {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if a, _ := st.AppointmentByRef(ctx, res.Appointment.Ref); a.AnyDeskID.String != "123456789" {
+		t.Fatalf("the ID of the first mail is not linked: %+v", a.AnyDeskID)
+	}
+}
