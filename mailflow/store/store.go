@@ -152,8 +152,9 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Tx is one write transaction. All of a decision's effects go through one Tx.
 type Tx struct {
-	tx *sqlx.Tx
-	s  *Store
+	tx  *sqlx.Tx
+	s   *Store
+	dry bool // DryRun: rolled back whatever happens
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil and
@@ -187,7 +188,7 @@ func (s *Store) DryRun(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: tx, s: s})
+	return fn(&Tx{tx: tx, s: s, dry: true})
 }
 
 // Checkpoint folds the WAL back into the main file and truncates it, so

@@ -25,6 +25,9 @@ func (tx *Tx) nextBookingNumber(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("next booking number: %w", err)
 	}
+	if tx.dry {
+		return next, nil // `mailflow try` shows a number it never hands out
+	}
 	if err := tx.s.keepBookingFloor(next); err != nil {
 		return 0, err
 	}
