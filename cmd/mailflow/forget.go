@@ -39,7 +39,7 @@ func cmdForget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "forgot %s: %d appointment(s), %d mail(s) received, %d mail(s) sent, %d proposal(s) deleted; %d other mail(s), note(s) or status line(s) cleaned\n",
 		addr, r.Appointments, r.Incoming, r.Outbox, r.Proposals, r.Scrubbed)
-	fmt.Fprintf(stdout, "audit: customer.forgotten %s\n", store.HashAddress(addr))
+	fmt.Fprintln(stdout, "audit: customer.forgotten (their earlier audit rows no longer carry any hash of the address)")
 	if !cfg.Retention.ExpungeOnForget {
 		fmt.Fprintln(stdout, "imap: their mail stays on the server (retention.expunge_on_forget is off)")
 		return nil

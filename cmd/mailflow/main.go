@@ -33,7 +33,7 @@ func commands() []command {
 		{"try", "[-json] [-now RFC3339] FILE.eml...", "show what mailflow understands and would do; sends and changes nothing", cmdTry},
 		{"status", "", "intake heartbeat, queue sizes, last errors", cmdStatus},
 		{"agenda", "[-date YYYY-MM-DD] [-technician EMAIL|team] [-send]", "print the technicians' agenda of a day, or with -send queue it (once per technician and day, like the daemon)", cmdAgenda},
-		{"appointments", "[list [-date YYYY-MM-DD] [-days N] [-technician EMAIL] [-all] | show REF | cancel [-notify=false] REF | done REF]", "look at and change bookings by hand", cmdAppointments},
+		{"appointments", "[list [-date YYYY-MM-DD] [-days N] [-technician EMAIL] [-all] | show REF | cancel [-notify=false] REF | done [-text PROTOCOL] REF | no-show REF | note -text NOTE REF]", "look at and change bookings by hand", cmdAppointments},
 		{"audit", "[-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json]", "export the audit log (what happened; hashed addresses, no personal data)", cmdAudit},
 		{"forget", "ADDRESS", "erase one customer everywhere (database and WAL; the IMAP mailbox too with retention.expunge_on_forget)", cmdForget},
 		{"purge", "", "apply the retention policy now (the daemon does it hourly)", cmdPurge},

@@ -173,7 +173,7 @@ func TestAppointmentsByHand(t *testing.T) {
 		start = start.Add(time.Hour)
 		return a.Ref
 	}
-	first, second := book(), book()
+	first, second, third := book(), book(), book()
 	st.Close()
 
 	code, out, errs := run(t, dir, "appointments", "list", "-days", "5")
@@ -192,13 +192,25 @@ func TestAppointmentsByHand(t *testing.T) {
 	if code, _, errs := run(t, dir, "appointments", "done", first); code == 0 || !strings.Contains(errs, "cancelled") {
 		t.Fatalf("marking a cancelled session done must fail: %d %s", code, errs)
 	}
+	if code, out, errs := run(t, dir, "appointments", "no-show", "-text", "nicht erreichbar", third); code != 0 || !strings.Contains(out, "no-show") {
+		t.Fatalf("no-show: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := run(t, dir, "appointments", "note", "-text", "Rückruf vereinbart", third); code != 0 || !strings.Contains(out, "note saved") {
+		t.Fatalf("note: %d %s %s", code, out, errs)
+	}
+	if code, out, _ := run(t, dir, "appointments", "show", third); code != 0 || !strings.Contains(out, "no-show: nicht erreichbar") || !strings.Contains(out, "note: Rückruf vereinbart") {
+		t.Fatalf("the protocol lacks the no-show and the note:\n%s", out)
+	}
+	if code, _, errs := run(t, dir, "appointments", "cancel", "FW-9999"); code == 0 || !strings.Contains(errs, "not found") {
+		t.Fatalf("cancelling an unknown booking: %d %s", code, errs)
+	}
 	st, _ = store.Open(ctx, filepath.Join(dir, "mailflow.db"))
 	defer st.Close()
 	pending, _ := st.Outbox(ctx, store.OutboxPending)
 	if len(pending) != 1 || pending[0].Recipient != "maria@kunde.at" || !strings.Contains(string(pending[0].Raw), "METHOD:CANCEL") {
 		t.Fatalf("the customer's cancellation mail is not queued with a calendar cancellation: %d mails", len(pending))
 	}
-	if code, out, _ := run(t, dir, "appointments", "list", "-days", "5"); code != 0 || strings.Contains(out, first) || strings.Contains(out, second) {
+	if code, out, _ := run(t, dir, "appointments", "list", "-days", "5"); code != 0 || strings.Contains(out, first) || strings.Contains(out, second) || strings.Contains(out, third) {
 		t.Fatalf("list shows sessions that are no longer booked:\n%s", out)
 	}
 }

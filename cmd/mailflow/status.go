@@ -7,16 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/mail"
 	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/daemon"
+	"github.com/mailflow/mailflow/mailflow/desk"
 	"github.com/mailflow/mailflow/mailflow/health"
 	"github.com/mailflow/mailflow/mailflow/store"
 )
@@ -164,10 +163,10 @@ func cmdAppointments(ctx context.Context, args []string, stdout, stderr io.Write
 	switch verb {
 	case "list":
 		return appointmentsList(ctx, args, stdout, stderr)
-	case "show", "cancel", "done":
+	case "show", "cancel", "done", "no-show", "note":
 		return appointmentsChange(ctx, verb, args, stdout, stderr)
 	}
-	return &exitError{2, fmt.Errorf("unknown verb %q: use list, show, cancel or done", verb)}
+	return &exitError{2, fmt.Errorf("unknown verb %q: use list, show, cancel, done, no-show or note", verb)}
 }
 
 func appointmentsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -211,12 +210,14 @@ func appointmentsList(ctx context.Context, args []string, stdout, stderr io.Writ
 	return tw.Flush()
 }
 
-// appointmentsChange shows, cancels or completes one appointment. A
-// cancellation by the desk is mailed to the customer through the outbox
-// (the running daemon sends it), with the calendar cancellation attached.
+// appointmentsChange shows one appointment or changes it through the desk
+// core, as the operator (the command line on the server is its proof). A
+// cancellation is mailed to the customer through the outbox (the running
+// daemon sends it), with the calendar cancellation attached.
 func appointmentsChange(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
 	fs, cfgPath := flags("appointments "+verb, stderr)
 	notify := fs.Bool("notify", true, "cancel: tell the customer by mail")
+	text := fs.String("text", "", "done, no-show: the protocol; note: the note")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -230,8 +231,7 @@ func appointmentsChange(ctx context.Context, verb string, args []string, stdout,
 	}
 	defer st.Close()
 	loc := cfg.Location()
-	switch verb {
-	case "show":
+	if verb == "show" {
 		a, err := st.AppointmentByRef(ctx, ref)
 		if err != nil {
 			return err
@@ -254,55 +254,55 @@ func appointmentsChange(ctx context.Context, verb string, args []string, stdout,
 			fmt.Fprintf(stdout, "protocol\n  %s\n", strings.ReplaceAll(a.Protocol, "\n", "\n  "))
 		}
 		return nil
-	case "done":
-		// The configured ID retention applies by hand too (0: erased now).
-		if _, err := st.MarkDone(ctx, ref, "", time.Now(), cfg.Retention.AnyDeskIDDays); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s marked done\n", ref)
-		return nil
 	}
-	_, _, composer, err := daemon.Parts(cfg)
+	slots, _, composer, err := daemon.Parts(cfg)
 	if err != nil {
 		return err
 	}
+	core := desk.New(cfg, st, slots, composer)
+	now := time.Now()
+	// The key makes the mail's Message-ID; the changes counter keeps a
+	// second cancellation of a re-used reference apart (there is none:
+	// references are never reused, but the key costs nothing).
+	req := desk.Request{
+		Actor: desk.Actor{Role: desk.RoleOperator}, Proof: desk.Proof{Operator: true, Via: "command line"},
+		Ref: ref, Key: "cli/" + verb + "/" + ref, Now: now, Text: *text, Quiet: !*notify,
+	}
+	act := map[string]func(context.Context, *store.Tx, desk.Request) (*desk.Result, error){
+		"cancel": core.Cancel, "done": core.Done, "no-show": core.NoShow, "note": core.Note,
+	}[verb]
+	var res *desk.Result
 	err = st.InTx(ctx, func(tx *store.Tx) error {
-		a, err := tx.AppointmentByRef(ctx, ref)
-		if err != nil {
+		var err error
+		if res, err = act(ctx, tx, req); err != nil {
 			return err
 		}
-		if err := tx.Cancel(ctx, a); err != nil {
+		if err := res.Err(); err != nil {
 			return err
 		}
-		if err := tx.Audit(ctx, store.AuditEntry{Actor: "operator", Action: "appointment.cancelled", Ref: ref}); err != nil {
-			return err
-		}
-		if !*notify {
-			return nil
-		}
-		out, err := composer.Render(compose.Reply{
-			Template: compose.TemplateCancelled, Language: a.Language,
-			To:         mail.Address{Name: a.CustomerName, Address: a.Customer},
-			InboundKey: "desk/" + ref, Purpose: fmt.Sprintf("cancelled-%d", a.Sequence), Date: time.Now(), Ref: ref,
-			Appointment: compose.Slot{Start: a.Start.In(loc), End: a.End.In(loc)},
-			Invite:      &compose.Invite{UID: ref + "@" + cfg.Desk.MessageIDDomain, Sequence: a.Sequence, Method: compose.MethodCancel},
-		})
-		if err != nil {
-			return fmt.Errorf("render cancellation: %w", err)
-		}
-		if err := tx.LinkMail(ctx, out.MessageID, a.ID); err != nil {
-			return err
-		}
-		_, err = tx.Enqueue(ctx, &store.OutboxMail{MessageID: out.MessageID, Purpose: "cancelled", Sender: out.From, Recipient: out.To, Raw: out.Raw})
-		return err
+		return core.Record(ctx, tx, res, 0, res.Outcome)
 	})
+	if errors.Is(err, desk.ErrNotFound) {
+		return fmt.Errorf("%s: %w", ref, store.ErrNotFound)
+	}
 	if err != nil {
 		return err
 	}
-	if *notify {
+	if res.Checkpoint {
+		// An erased AnyDesk ID must be gone from the files when we return.
+		if err := st.Checkpoint(ctx); err != nil {
+			return err
+		}
+	}
+	switch {
+	case verb == "cancel" && *notify:
 		fmt.Fprintf(stdout, "%s cancelled; the customer's mail is queued\n", ref)
-	} else {
+	case verb == "cancel":
 		fmt.Fprintf(stdout, "%s cancelled\n", ref)
+	case verb == "note":
+		fmt.Fprintf(stdout, "%s note saved\n", ref)
+	default:
+		fmt.Fprintf(stdout, "%s marked %s\n", ref, res.Outcome)
 	}
 	return nil
 }

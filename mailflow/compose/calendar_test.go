@@ -351,6 +351,7 @@ func TestInvitationOutsideEURule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	us = us.WithSecret(testSecret)
 	r := us.sampleInvite(us.sampleReply(TemplateConfirmation, "en", true))
 	out, err := us.Render(r)
 	if err != nil {
@@ -382,6 +383,7 @@ func TestInvitationDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c = c.WithSecret(testSecret)
 	r := c.sampleInvite(c.sampleReply(TemplateConfirmation, "en", true))
 	r.Appointment.End = time.Time{} // the desk's slot length fills in
 	r.To.Name = `Eve"; ROLE=CHAIR`
@@ -413,6 +415,7 @@ func TestInvitationDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	utc = utc.WithSecret(testSecret)
 	out, err = utc.Render(utc.sampleInvite(utc.sampleReply(TemplateConfirmation, "de", true)))
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,10 @@ import (
 // and a missing field only shows on execution, so parsing alone is not
 // enough for `mailflow check`.
 func (c *Composer) Check() error {
+	if len(c.idKey) == 0 {
+		// Samples are thrown away; any key will do for rendering them.
+		c = c.WithSecret([]byte("check"))
+	}
 	codes := make([]string, 0, len(c.langs))
 	for code := range c.langs {
 		codes = append(codes, code)
@@ -67,6 +71,12 @@ func (c *Composer) sampleReply(name, lang string, full bool) Reply {
 		// A technician notice goes to a technician, with the customer inside.
 		r.To = mail.Address{Name: "Anna Berger", Address: "anna@example.com"}
 		r.Notice = &Notice{Kind: NoticeID, CustomerName: "Maria Muster", CustomerAddress: "kundin@example.com", AnyDeskID: "555123987"}
+	}
+	if name == TemplateConfirmChange {
+		// Sent to the address on file, outside the thread of the mail
+		// that asked (which may be forged).
+		r.InReplyTo, r.References, r.Subject = "", nil, ""
+		r.Proposals, r.Why, r.AnyDeskIDMasked = nil, "", ""
 	}
 	if name == TemplateAgenda && full {
 		r = c.sampleAgenda(r)

@@ -6,6 +6,7 @@ package compose
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -32,6 +33,9 @@ const (
 	TemplateOutOfScope    = "out_of_scope"
 	TemplateReceivedHuman = "received_human"
 	TemplateReminder      = "reminder"
+	// TemplateConfirmChange goes to the address on file when a change to a
+	// booking was asked for without proof; a reply to it is the proof.
+	TemplateConfirmChange = "confirm_change"
 	// TemplateTechnicianNotice goes to a technician, never to a customer.
 	TemplateTechnicianNotice = "technician_notice"
 )
@@ -128,6 +132,8 @@ const connectNowWindow = 15 * time.Minute
 // Composer renders Replies into complete mails. It is safe for concurrent
 // use: templates are parsed once in New and only executed afterwards.
 type Composer struct {
+	// idKey keys our Message-IDs (WithSecret); without it Render refuses.
+	idKey       []byte
 	from        mail.Address
 	domain      string
 	defaultLang string
@@ -206,13 +212,29 @@ func New(cfg *config.Config, overrideDir string) (*Composer, error) {
 	return c, nil
 }
 
+// WithSecret returns a composer whose Message-IDs are keyed with key (the
+// store's IDSecret). The ID of a mail is then deterministic for one
+// installation, so a decision replayed after a crash renders the same mail
+// and the outbox recognises it, yet nobody without the database can guess
+// it: a reply naming it proves that the replier got our mail.
+func (c *Composer) WithSecret(key []byte) *Composer {
+	cc := *c
+	cc.idKey = append([]byte(nil), key...)
+	return &cc
+}
+
+// messageIDBytes is the randomness of our Message-IDs (128 bits; at least
+// 96 are needed so that they cannot be guessed).
+const messageIDBytes = 16
+
 // MessageID is the Message-ID (with angle brackets) of the mail answering
-// inboundKey for purpose. Deriving it instead of drawing it at random lets a
-// resend after a crash be recognised as the same mail by us and by the
-// customer's mail client.
-func MessageID(inboundKey, purpose, domain string) string {
-	sum := sha256.Sum256([]byte(inboundKey + "\x00" + purpose))
-	return "<" + hex.EncodeToString(sum[:])[:24] + "@" + domain + ">"
+// inboundKey for purpose: an HMAC of both under key. Deriving it instead of
+// drawing it at random lets a resend after a crash be recognised as the
+// same mail by us and by the customer's mail client.
+func MessageID(key []byte, inboundKey, purpose, domain string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(inboundKey + "\x00" + purpose))
+	return "<" + hex.EncodeToString(m.Sum(nil)[:messageIDBytes]) + "@" + domain + ">"
 }
 
 // Templates lists the mails that can be rendered, so a rule naming a
@@ -243,7 +265,10 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 	if purpose == "" {
 		purpose = r.Template
 	}
-	msgID := MessageID(r.InboundKey, purpose, c.domain)
+	if len(c.idKey) == 0 {
+		return Outgoing{}, fmt.Errorf("render %s: no Message-ID secret (WithSecret)", r.Template)
+	}
+	msgID := MessageID(c.idKey, r.InboundKey, purpose, c.domain)
 
 	data := c.mailData(r, lang, l)
 	subject, err := l.subject(r.Template, data)

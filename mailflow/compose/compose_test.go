@@ -630,16 +630,28 @@ func TestRenderConcurrently(t *testing.T) {
 }
 
 func TestMessageID(t *testing.T) {
-	id := MessageID("inbox:42:7", "confirmation", "mail.example.com")
-	if !regexp.MustCompile(`^<[0-9a-f]{24}@mail\.example\.com>$`).MatchString(id) {
-		t.Errorf("MessageID = %q", id)
+	key := testSecret
+	id := MessageID(key, "inbox:42:7", "confirmation", "mail.example.com")
+	if !regexp.MustCompile(`^<[0-9a-f]{32}@mail\.example\.com>$`).MatchString(id) {
+		t.Errorf("MessageID = %q, want 128 bits in hex", id)
 	}
-	if id != MessageID("inbox:42:7", "confirmation", "mail.example.com") {
+	if id != MessageID(key, "inbox:42:7", "confirmation", "mail.example.com") {
 		t.Error("MessageID is not deterministic")
 	}
 	// The separator keeps ("ab","c") and ("a","bc") apart.
-	if MessageID("ab", "c", "d") == MessageID("a", "bc", "d") {
+	if MessageID(key, "ab", "c", "d") == MessageID(key, "a", "bc", "d") {
 		t.Error("key and purpose run together")
+	}
+	// Another installation (another secret) cannot predict ours.
+	if MessageID([]byte("another installation"), "inbox:42:7", "confirmation", "mail.example.com") == id {
+		t.Error("the Message-ID does not depend on the secret")
+	}
+	if _, err := New(testConfig(), ""); err != nil {
+		t.Fatal(err)
+	} else if c, _ := New(testConfig(), ""); c != nil {
+		if _, err := c.Render(Reply{Template: TemplateIDReceived, To: mail.Address{Address: "k@example.com"}, InboundKey: "k", Date: time.Now()}); err == nil {
+			t.Error("a composer without a secret rendered a mail with a guessable Message-ID")
+		}
 	}
 	out, err := newTestComposer(t, "").Render(Reply{Template: TemplateIDReceived, To: mail.Address{Address: "k@example.com"},
 		InboundKey: "inbox:42:7", Purpose: "confirmation", Date: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)})
@@ -716,6 +728,7 @@ func TestSlotText(t *testing.T) {
 	cfg.Desk.Holidays = "DE"
 	cfg.Desk.Timezone = "Europe/Berlin"
 	de, err := New(cfg, "")
+	de = de.WithSecret(testSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,13 +27,17 @@ func testConfig() *config.Config {
 	return cfg
 }
 
+// testSecret stands in for an installation's secret, so golden files keep
+// their Message-IDs.
+var testSecret = []byte("golden-files-secret")
+
 func newTestComposer(t *testing.T, overrideDir string) *Composer {
 	t.Helper()
 	c, err := New(testConfig(), overrideDir)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return c
+	return c.WithSecret(testSecret)
 }
 
 // writeOverrides creates an override folder holding files (relative path →

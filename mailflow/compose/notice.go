@@ -4,9 +4,11 @@ import "strings"
 
 // Notice kinds.
 const (
-	NoticeID   = "id"   // the customer's AnyDesk ID arrived
-	NoticeRule = "rule" // a rule asked for a technician's attention
-	NoticeDone = "ack"  // a technician's command was carried out
+	NoticeID = "id" // the customer's AnyDesk ID arrived
+	// NoticeIDChanged: a proven mail replaced the ID the technician had.
+	NoticeIDChanged = "id_changed"
+	NoticeRule      = "rule" // a rule asked for a technician's attention
+	NoticeDone      = "ack"  // a technician's command was carried out
 )
 
 // Notice is what a technician notice reports. Technicians are the only

@@ -36,6 +36,7 @@ type Config struct {
 	Templates   Dir          `yaml:"templates"`
 	Jobs        Jobs         `yaml:"jobs"`
 	Retention   Retention    `yaml:"retention"`
+	Trust       Trust        `yaml:"trust"`
 
 	// Path is the file the config was read from ("" for Default()).
 	Path string `yaml:"-"`
@@ -516,6 +517,7 @@ func Default() *Config {
 		// IDs go the moment a session is done; raw mail stays a month
 		// in case a customer disputes what was agreed.
 		Retention: Retention{AnyDeskIDDays: 0, RawMailDays: 30},
+		Trust:     Trust{Require: TrustCapability},
 	}
 }
 
@@ -771,6 +773,7 @@ func (c *Config) normalise() error {
 	}
 	c.checkJobs(bad)
 	c.checkRetention(bad)
+	c.checkTrust(bad)
 	return errors.Join(errs...)
 }
 

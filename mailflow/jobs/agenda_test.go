@@ -31,9 +31,10 @@ func TestAgendaListsTheTechniciansBookedSessions(t *testing.T) {
 	yesterday := d.book("anna@example.com", "w@example.com", "de", at(2026, 11, 25, 9, 0, 0), before)
 	tomorrow := d.book("anna@example.com", "v@example.com", "de", at(2026, 11, 27, 9, 0, 0), before)
 	d.change(cancelled.Ref, func(tx *store.Tx, a *store.Appointment) error { return tx.Cancel(context.Background(), a) })
-	if _, err := d.st.SetAppointmentStatus(context.Background(), done.Ref, store.StatusDone); err != nil {
-		t.Fatal(err)
-	}
+	d.change(done.Ref, func(tx *store.Tx, a *store.Appointment) error {
+		_, err := tx.MarkDone(context.Background(), a, store.EndDone, "", time.Now(), 0)
+		return err
+	})
 	d.change(mid.Ref, func(tx *store.Tx, a *store.Appointment) error {
 		return tx.SetAnyDeskID(context.Background(), a.ID, "987654321")
 	})
@@ -123,7 +124,7 @@ func TestAgendaExactlyOnce(t *testing.T) {
 	if m.Recipient == "lea@example.com" {
 		key = "job/agenda/2026-11-26/team"
 	}
-	if want := compose.MessageID(key, compose.TemplateAgenda, "mail.example.com"); m.MessageID != want {
+	if want := compose.MessageID(d.st.IDSecret(), key, compose.TemplateAgenda, "mail.example.com"); m.MessageID != want {
 		t.Errorf("Message-ID %s, want %s", m.MessageID, want)
 	}
 }
@@ -272,7 +273,8 @@ func TestHourlyPurge(t *testing.T) {
 		if err := tx.SetAnyDeskID(ctx, a.ID, "123456789"); err != nil {
 			return err
 		}
-		return tx.MarkDone(ctx, a, "ok", doneAt, 1)
+		_, err := tx.MarkDone(ctx, a, store.EndDone, "ok", doneAt, 1)
+		return err
 	})
 	r := d.runner(d.st)
 	idKept := func() bool {

@@ -82,7 +82,8 @@ func New(cfg *config.Config, st *store.Store, desk *booking.Desk, composer *comp
 		return nil, fmt.Errorf("jobs.agenda_time: %w", err)
 	}
 	r := &Runner{
-		cfg: cfg, st: st, desk: desk, composer: composer, log: log, loc: desk.Location(),
+		// Keyed Message-IDs: a reply to a reminder proves who wrote it.
+		cfg: cfg, st: st, desk: desk, composer: composer.WithSecret(st.IDSecret()), log: log, loc: desk.Location(),
 		agendaAt: agendaAt, dayBefore: -1,
 		now: time.Now, every: defaultInterval, wake: make(chan struct{}, 1), failing: map[string]bool{},
 	}

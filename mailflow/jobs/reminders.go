@@ -182,8 +182,9 @@ func (r *Runner) queueReminder(ctx context.Context, seen *store.Appointment, rem
 			Sender: out.From, Recipient: out.To, Raw: out.Raw}); err != nil {
 			return err
 		}
-		// A reply to the reminder ("I can't make it") finds the appointment.
-		if err := tx.LinkMail(ctx, out.MessageID, a.ID); err != nil {
+		// A reply to the reminder ("I can't make it") finds the appointment
+		// and proves that the customer wrote it.
+		if err := tx.LinkMail(ctx, out.MessageID, a.ID, out.To); err != nil {
 			return err
 		}
 		if err := tx.Audit(ctx, store.AuditEntry{At: now, Actor: "system", Action: "reminder.queued", Ref: a.Ref, Outcome: rem.Name()}); err != nil {

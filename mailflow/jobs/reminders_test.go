@@ -95,7 +95,7 @@ func TestRemindersAcrossDSTAndRestart(t *testing.T) {
 	}
 	for i, key := range []string{"reminder/" + a.Ref + "/day-before", "reminder/" + a.Ref + "/before-15m"} {
 		m := ms[i]
-		if want := compose.MessageID("job/"+key, compose.TemplateReminder, "mail.example.com"); m.MessageID != want {
+		if want := compose.MessageID(d.st.IDSecret(), "job/"+key, compose.TemplateReminder, "mail.example.com"); m.MessageID != want {
 			t.Errorf("reminder %d: Message-ID %s, want the one derived from %s", i, m.MessageID, key)
 		}
 		h, text := readMail(t, m.Raw)
@@ -161,9 +161,10 @@ func TestNoReminderForCancelledOrDone(t *testing.T) {
 	cancelled := d.book("anna@example.com", "maria@kunde.at", "de", dstSession, dstBooked)
 	done := d.book("anna@example.com", "hans@kunde.at", "de", dstSession.Add(time.Hour), dstBooked)
 	d.change(cancelled.Ref, func(tx *store.Tx, a *store.Appointment) error { return tx.Cancel(context.Background(), a) })
-	if _, err := d.st.SetAppointmentStatus(context.Background(), done.Ref, store.StatusDone); err != nil {
-		t.Fatal(err)
-	}
+	d.change(done.Ref, func(tx *store.Tx, a *store.Appointment) error {
+		_, err := tx.MarkDone(context.Background(), a, store.EndDone, "", time.Now(), 0)
+		return err
+	})
 	r := d.runner(nil)
 	for _, now := range []time.Time{dstDayBefore, at(2026, 3, 28, 9, 0, 0), dstQuarter, dstQuarter.Add(time.Hour)} {
 		pass(t, r, now)
@@ -189,7 +190,7 @@ func TestNoReminderBookedAfterItsTime(t *testing.T) {
 	if len(ms) != 1 || ms[0].Recipient != "maria@kunde.at" {
 		t.Fatalf("reminders to %v, want only %s's 15-minutes reminder (%s and %s)", recipients(ms), late.Customer, late.Ref, later.Ref)
 	}
-	if want := compose.MessageID("job/reminder/"+late.Ref+"/before-15m", compose.TemplateReminder, "mail.example.com"); ms[0].MessageID != want {
+	if want := compose.MessageID(d.st.IDSecret(), "job/reminder/"+late.Ref+"/before-15m", compose.TemplateReminder, "mail.example.com"); ms[0].MessageID != want {
 		t.Errorf("the reminder sent is not the 15-minutes one")
 	}
 }

@@ -100,9 +100,9 @@ func TestRescheduleMovesAndKeepsUntilBooked(t *testing.T) {
 	if res.Outcome != OutcomeBooked {
 		t.Fatalf("%s", res.Outcome)
 	}
-	ref := res.Appointment.Ref
+	ref, confirmation := res.Appointment.Ref, res.Replies[0].MessageID
 	// Move to a holiday: proposals, and the old time stays booked.
-	res, _ = p.Process(ctx, store1(t, st, 2, reply("maria@kunde.at", "Re: ["+ref+"] Termin", "Können wir den Termin auf den 8.12.2026 um 10 Uhr verschieben?", "<x@y>", 2)), now)
+	res, _ = p.Process(ctx, store1(t, st, 2, reply("maria@kunde.at", "Re: ["+ref+"] Termin", "Können wir den Termin auf den 8.12.2026 um 10 Uhr verschieben?", confirmation, 2)), now)
 	if res.Outcome != OutcomeProposed {
 		t.Fatalf("reschedule to a holiday: %s (%s)", res.Outcome, res.Detail)
 	}
@@ -110,7 +110,7 @@ func TestRescheduleMovesAndKeepsUntilBooked(t *testing.T) {
 		t.Fatalf("old time given up before a new one was booked: %+v", a)
 	}
 	// Move to a free time: the same appointment moves, its sequence grows.
-	res, err := p.Process(ctx, store1(t, st, 3, reply("maria@kunde.at", "Re: ["+ref+"] Termin", "Können wir den Termin auf den 27.11.2026 um 13:30 verschieben?", "<x@y>", 3)), now)
+	res, err := p.Process(ctx, store1(t, st, 3, reply("maria@kunde.at", "Re: ["+ref+"] Termin", "Können wir den Termin auf den 27.11.2026 um 13:30 verschieben?", confirmation, 3)), now)
 	if err != nil {
 		t.Fatal(err)
 	}

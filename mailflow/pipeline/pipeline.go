@@ -1,6 +1,7 @@
-// Package pipeline decides what happens to one stored incoming mail: parse,
-// understand, apply the rules, book or propose, render the reply, and commit
-// the outcome, the appointment change, the outbox row and the audit row in
+// Package pipeline is the mail door to the desk: it decides what happens to
+// one stored incoming mail (parse, understand, weigh what proves its
+// sender, apply the rules, hand booking changes to the desk core) and
+// commits the outcome, the change, the outbox rows and the audit rows in
 // one transaction keyed by that mail. Deciding a mail twice is a no-op.
 package pipeline
 
@@ -9,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -17,6 +17,7 @@ import (
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/desk"
 	"github.com/mailflow/mailflow/mailflow/internal/failpoint"
 	"github.com/mailflow/mailflow/mailflow/internal/supervise"
 	"github.com/mailflow/mailflow/mailflow/message"
@@ -25,21 +26,25 @@ import (
 	"github.com/mailflow/mailflow/mailflow/understand"
 )
 
-// Outcomes recorded for incoming mail (DESIGN §2, invariant 3).
+// Outcomes recorded for incoming mail (DESIGN §2, invariant 3); those of
+// booking changes are the desk's.
 const (
 	OutcomeReplied     = "replied"
-	OutcomeBooked      = "booked"
-	OutcomeProposed    = "proposed"
-	OutcomeIDLinked    = "id-linked"
-	OutcomeHuman       = "forwarded-to-human"
+	OutcomeBooked      = desk.OutcomeBooked
+	OutcomeProposed    = desk.OutcomeProposed
+	OutcomeIDLinked    = desk.OutcomeIDLinked
+	OutcomeHuman       = desk.OutcomeHuman
 	OutcomeIgnoreAuto  = "ignored-auto"
 	OutcomeIgnoreBulk  = "ignored-bulk"
 	OutcomeTooLarge    = "too-large"
 	OutcomeUnparsable  = "unparseable"
 	OutcomeDuplicate   = store.OutcomeDuplicate
 	OutcomeRateLimited = "rate-limited"
-	OutcomeCancelled   = "cancelled"
-	OutcomeRescheduled = "rescheduled"
+	OutcomeCancelled   = desk.OutcomeCancelled
+	OutcomeRescheduled = desk.OutcomeRescheduled
+	OutcomeDone        = desk.OutcomeDone
+	OutcomeNoShow      = desk.OutcomeNoShow
+	OutcomeNoted       = desk.OutcomeNoted
 )
 
 // bookingRef finds our booking reference ("FW-1001") in a subject.
@@ -50,31 +55,36 @@ var bookingRef = regexp.MustCompile(`\bFW-[0-9]{1,9}\b`)
 type Pipeline struct {
 	cfg      *config.Config
 	st       *store.Store
-	desk     *booking.Desk
+	slots    *booking.Desk
+	core     *desk.Desk
 	rules    *rules.Set
-	composer *compose.Composer
+	composer *compose.Composer // keyed with the installation secret
 	log      *slog.Logger
 	limits   message.Limits
 	own      map[string]bool // our own addresses: never answered
 	// ourMessageID matches the Message-IDs compose gives our mail, so a
-	// reply of ours that comes back is recognised whatever its From says.
+	// reply of ours that comes back is recognised whatever its From says
+	// (24 hex digits: before they were keyed; 32: since).
 	ourMessageID *regexp.Regexp
 	// beforeDecide, when set (tests only), runs where a bug while deciding
 	// would strike: inside the per-mail recover, before the transaction.
 	beforeDecide func(*store.Incoming)
+	// lookupTXT resolves DKIM keys (nil: the system resolver); tests set it.
+	lookupTXT func(ctx context.Context, name string) ([]string, error)
 }
 
 // New builds a pipeline.
-func New(cfg *config.Config, st *store.Store, desk *booking.Desk, rs *rules.Set, c *compose.Composer, log *slog.Logger) *Pipeline {
+func New(cfg *config.Config, st *store.Store, slots *booking.Desk, rs *rules.Set, c *compose.Composer, log *slog.Logger) *Pipeline {
 	own := map[string]bool{}
 	for _, a := range []string{cfg.SMTP.From, cfg.IMAP.Username, cfg.Desk.SupportAddress} {
 		if a != "" {
 			own[strings.ToLower(a)] = true
 		}
 	}
+	core := desk.New(cfg, st, slots, c)
 	return &Pipeline{
-		cfg: cfg, st: st, desk: desk, rules: rs, composer: c, log: log, own: own,
-		ourMessageID: regexp.MustCompile(`^<?[0-9a-f]{24}@` + regexp.QuoteMeta(cfg.Desk.MessageIDDomain) + `>?$`),
+		cfg: cfg, st: st, slots: slots, core: core, rules: rs, composer: core.Composer(), log: log, own: own,
+		ourMessageID: regexp.MustCompile(`^<?([0-9a-f]{24}|[0-9a-f]{32})@` + regexp.QuoteMeta(cfg.Desk.MessageIDDomain) + `>?$`),
 		limits: message.Limits{
 			MaxMIMEDepth:   cfg.Limits.MaxMIMEDepth,
 			MaxParts:       cfg.Limits.MaxParts,
@@ -102,6 +112,10 @@ type Result struct {
 	Notices    []compose.Outgoing
 	DestFolder string
 	Detail     string
+	// rec is everything to send and audit, the desk's and our own.
+	rec desk.Result
+	// checkpoint: an AnyDesk ID was erased; fold the WAL after the commit.
+	checkpoint bool
 }
 
 // Process decides the stored mail id and commits its outcome. A mail that
@@ -125,9 +139,13 @@ func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *R
 		p.beforeDecide(in)
 	}
 	msg, reading, perr := p.read(in)
+	var au auth
+	if perr == nil && msg != nil {
+		au = p.authenticate(ctx, in.Raw, msg) // DNS for DKIM: outside the write transaction
+	}
 	err = p.st.InTx(ctx, func(tx *store.Tx) error {
 		var derr error
-		res, derr = p.decide(ctx, tx, in, msg, reading, perr, now)
+		res, derr = p.decide(ctx, tx, in, msg, reading, perr, au, now)
 		if derr != nil {
 			return derr
 		}
@@ -143,14 +161,14 @@ func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *R
 	if err != nil {
 		return nil, fmt.Errorf("decide mail %d: %w", id, err)
 	}
-	if res.Outcome == OutcomeDone {
+	if res.checkpoint {
 		// An erased AnyDesk ID must not live on in the -wal file.
 		if err := p.st.Checkpoint(ctx); err != nil {
 			p.log.Warn("checkpoint after done failed; the hourly purge retries", "err", err)
 		}
 	}
 	p.log.Info("mail decided", "incoming", id, "outcome", res.Outcome, "rule", res.Rule,
-		"intent", string(res.Reading.Intent), "ref", refOf(res), "sender", store.HashAddress(in.Sender))
+		"intent", string(res.Reading.Intent), "ref", refOf(res), "sender", p.st.HashAddress(in.Sender))
 	return res, nil
 }
 
@@ -168,7 +186,11 @@ func (p *Pipeline) Try(ctx context.Context, raw []byte, now time.Time) (*Result,
 		}
 		in.ReceivedAt = now // read relative times as if the mail came in now
 		msg, reading, perr := p.read(in)
-		res, err = p.decide(ctx, tx, in, msg, reading, perr, now)
+		var au auth
+		if perr == nil && msg != nil {
+			au = p.authenticate(ctx, in.Raw, msg)
+		}
+		res, err = p.decide(ctx, tx, in, msg, reading, perr, au, now)
 		if err != nil {
 			return err
 		}
@@ -201,12 +223,12 @@ func (p *Pipeline) reference(msg *message.Message, in *store.Incoming) time.Time
 	if d := msg.Date; !d.IsZero() && d.After(received.AddDate(0, 0, -14)) && d.Before(received.Add(time.Hour)) {
 		ref = d
 	}
-	return ref.In(p.desk.Location())
+	return ref.In(p.slots.Location())
 }
 
 // decide computes the result and makes its changes to bookings and
 // proposals through tx; commit then records the outcome and queues the mail.
-func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, perr error, now time.Time) (*Result, error) {
+func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, perr error, au auth, now time.Time) (*Result, error) {
 	res := &Result{IncomingID: in.ID, Message: msg, Reading: reading}
 	switch {
 	case in.Raw == nil:
@@ -221,12 +243,26 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		return res, nil
 	}
 	res.NoReply = p.noReply(msg)
-	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce && p.isTechnician(msg.From.Address) {
-		return res, p.technicianCommand(ctx, tx, in, msg, reading, now, res)
+	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce {
+		cr, err := tx.OpenChangeRequest(ctx, thread(msg))
+		switch {
+		case err == nil:
+			return res, p.confirmChange(ctx, tx, in, msg, au, cr, now, res)
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+	}
+	return res, p.decideMail(ctx, tx, in, msg, reading, au, now, res)
+}
+
+// decideMail runs the rules on a mail and carries out what they name.
+func (p *Pipeline) decideMail(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, au auth, now time.Time, res *Result) error {
+	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce && p.core.RoleOf(msg.From.Address) != desk.RoleCustomer {
+		return p.technicianCommand(ctx, tx, in, msg, reading, au, now, res)
 	}
 	known, open, err := tx.CustomerFacts(ctx, strings.ToLower(msg.From.Address), now)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	facts := rules.Facts{
 		Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk, Bounce: msg.Bounce,
@@ -242,16 +278,18 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 	if answers(res.Action) {
 		total, _, err := tx.MailsTo(ctx, strings.ToLower(msg.From.Address), now.Add(-24*time.Hour), "", 0)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if total >= p.cfg.Limits.PerSenderPerDay {
 			// A person looks at it: a customer writing this often needs one,
 			// and a loop stops here.
 			res.Outcome, res.DestFolder = OutcomeRateLimited, p.cfg.IMAP.HumanFolder
 			res.Detail = fmt.Sprintf("%d automatic mails to this sender in 24 h (limit %d)", total, p.cfg.Limits.PerSenderPerDay)
-			return res, nil
+			return nil
 		}
 	}
+	req := p.request(in, msg, reading, au, desk.RoleCustomer, now)
+	var act func(context.Context, *store.Tx, desk.Request) (*desk.Result, error)
 	switch res.Action {
 	case rules.ActionIgnore:
 		res.Outcome, res.DestFolder = OutcomeIgnoreAuto, p.cfg.IMAP.ProcessedFolder
@@ -269,357 +307,160 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 			res.DestFolder = p.humanFolder(rule)
 		}
 		if err := p.reply(res, in, msg, reading, now, compose.Reply{Template: rule.Then.Reply, Purpose: "reply-" + rule.Then.Reply}); err != nil {
-			return nil, err
+			return err
 		}
 	case rules.ActionBook:
-		if err := p.offer(ctx, tx, in, msg, reading, reading.Requested, nil, now, res); err != nil {
-			return nil, err
-		}
+		act = p.core.Book
 	case rules.ActionRecordID:
-		if err := p.recordID(ctx, tx, in, msg, reading, now, res); err != nil {
-			return nil, err
-		}
+		act = p.core.RecordID
 	case rules.ActionAccept:
-		if err := p.accept(ctx, tx, in, msg, reading, now, res); err != nil {
-			return nil, err
-		}
+		act = p.core.Accept
 	case rules.ActionCancel:
-		if err := p.cancel(ctx, tx, in, msg, reading, now, res); err != nil {
-			return nil, err
-		}
+		act = p.core.Cancel
 	case rules.ActionReschedule:
-		if err := p.reschedule(ctx, tx, in, msg, reading, now, res); err != nil {
-			return nil, err
-		}
+		act = p.core.Reschedule
 	default:
-		return nil, fmt.Errorf("rule %s: unknown action %q", rule.Name, rule.Then.Action)
+		return fmt.Errorf("rule %s: unknown action %q", rule.Name, rule.Then.Action)
+	}
+	if act != nil {
+		dr, err := act(ctx, tx, req)
+		if err != nil {
+			return err
+		}
+		p.take(res, dr)
 	}
 	if rule.Then.NotifyTechnician && res.NoReply == "" {
-		if err := p.notifyRule(ctx, tx, in, msg, reading, rule, now, res); err != nil {
-			return nil, err
+		if err := p.notifyRule(ctx, tx, req, msg, reading, rule, res); err != nil {
+			return err
 		}
 	}
-	return res, nil
+	return nil
+}
+
+// request is what the desk needs to know of a mail.
+func (p *Pipeline) request(in *store.Incoming, msg *message.Message, reading understand.Reading, au auth, role desk.Role, now time.Time) desk.Request {
+	return desk.Request{
+		Actor:      desk.Actor{Role: role, Address: strings.ToLower(msg.From.Address), Name: message.SanitizeHeader(msg.From.Name, 120)},
+		Proof:      proof(msg, au),
+		Ref:        bookingRef.FindString(msg.Subject),
+		Key:        in.Key(),
+		IncomingID: in.ID,
+		Origin:     desk.Origin{MessageID: msg.MessageID, References: msg.References, Subject: msg.Subject},
+		Language:   p.language(reading),
+		Now:        now,
+		Wishes:     reading.Requested,
+		Choice:     reading.Choice,
+		AnyDeskID:  reading.AnyDeskID,
+		Reason:     reading.Reason,
+	}
+}
+
+// take folds what the desk did into the mail's result.
+func (p *Pipeline) take(res *Result, dr *desk.Result) {
+	res.Outcome, res.Detail = dr.Outcome, dr.Detail
+	if dr.Appointment != nil {
+		res.Appointment = dr.Appointment
+	}
+	res.Proposals, res.Why = dr.Proposals, dr.Why
+	res.DestFolder = p.cfg.IMAP.ProcessedFolder
+	if dr.Human {
+		res.DestFolder = p.cfg.IMAP.HumanFolder
+	}
+	res.checkpoint = res.checkpoint || dr.Checkpoint
+	res.rec.Mails = append(res.rec.Mails, dr.Mails...)
+	res.rec.Audit = append(res.rec.Audit, dr.Audit...)
+	for _, m := range dr.Mails {
+		if m.Notice {
+			res.Notices = append(res.Notices, m.Outgoing)
+			continue
+		}
+		res.Replies = append(res.Replies, m.Outgoing)
+		res.Templates = append(res.Templates, m.Template)
+	}
+}
+
+// confirmChange handles a reply to the neutral mail that asked the address
+// on file whether a change was theirs: from that address, and not a "no",
+// it carries out the change the first mail asked for, with the reply as
+// its proof.
+func (p *Pipeline) confirmChange(ctx context.Context, tx *store.Tx, in *store.Incoming, reply *message.Message, au auth, cr *store.ChangeRequest, now time.Time, res *Result) error {
+	res.Rule, res.Action = "confirm-change", rules.ActionRouteToHuman
+	human := func(detail string) error {
+		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, detail
+		return nil
+	}
+	if denies(reply.Text) {
+		if err := tx.AnswerChangeRequest(ctx, cr.MessageID, now); err != nil {
+			return err
+		}
+		return human("the address on file says the change request was not theirs")
+	}
+	first, err := tx.Incoming(ctx, cr.IncomingID)
+	if err != nil {
+		return err
+	}
+	msg, reading, perr := p.read(first)
+	if perr != nil || msg == nil {
+		return human("the change request to confirm can no longer be read")
+	}
+	if !strings.EqualFold(msg.From.Address, reply.From.Address) {
+		return human("the confirmation comes from another address than the change request")
+	}
+	if err := tx.AnswerChangeRequest(ctx, cr.MessageID, now); err != nil {
+		return err
+	}
+	// The first mail's request, in the reply's thread and with the reply's
+	// proof (it answers our neutral mail).
+	merged := *msg
+	merged.MessageID, merged.InReplyTo, merged.References = reply.MessageID, reply.InReplyTo, reply.References
+	res.Message, res.Reading = &merged, reading
+	return p.decideMail(ctx, tx, in, &merged, reading, au, now, res)
+}
+
+// denies reports whether a reply to our neutral mail says "not me".
+func denies(text string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(strings.ToLower(text)), "\n")
+	for _, w := range []string{"nicht ich", "war ich nicht", "nicht von mir", "not me", "wasn't me", "was not me", "not from me"} {
+		if strings.Contains(first, w) {
+			return true
+		}
+	}
+	word := strings.FieldsFunc(first, func(r rune) bool { return r == ' ' || r == ',' || r == '.' || r == '!' })
+	return len(word) > 0 && (word[0] == "nein" || word[0] == "no" || word[0] == "nope")
 }
 
 // notifyRule tells the technician of the sender's booking, or every
 // technician when there is none, that a rule wants their attention.
-func (p *Pipeline) notifyRule(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, rule rules.Rule, now time.Time, res *Result) error {
+func (p *Pipeline) notifyRule(ctx context.Context, tx *store.Tx, req desk.Request, msg *message.Message, reading understand.Reading, rule rules.Rule, res *Result) error {
 	a := res.Appointment
 	if a == nil {
-		if found, err := p.appointmentOf(ctx, tx, msg, now); err == nil {
+		if found, err := tx.FindAppointment(ctx, req.Actor.Address, req.Ref, req.Proof.Answers, req.Now); err == nil &&
+			found.Status == store.StatusBooked && found.End.After(req.Now) {
 			a = found
 		}
 	}
 	n := compose.Notice{Kind: compose.NoticeRule, CustomerName: msg.From.Name, CustomerAddress: msg.From.Address, Rule: rule.Name, Intent: string(reading.Intent)}
+	var dr desk.Result
 	if a != nil {
-		return p.notify(res, in, now, a.Technician, a, n)
-	}
-	for _, t := range p.cfg.Technicians {
-		if err := p.notify(res, in, now, strings.ToLower(t.Email), nil, n); err != nil {
+		if err := p.core.Notify(&dr, req, a.Technician, a, n); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// offer books the first of wishes that fits, or proposes free slots. With
-// moving set it moves that appointment instead of booking a new one; the
-// old time stays booked until the new one is (a proposal keeps it).
-func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading,
-	wishes []understand.Wish, moving *store.Appointment, now time.Time, res *Result) error {
-	booked, err := p.busy(ctx, tx, now, moving)
-	if err != nil {
-		return err
-	}
-	dec := p.desk.Decide(now, wishes, booked)
-	res.DestFolder = p.cfg.IMAP.ProcessedFolder
-	if dec.Book != nil && moving != nil {
-		previous := p.slot(moving.Start, moving.End)
-		if err := tx.Move(ctx, moving, dec.Book.Start, dec.Book.End, dec.Technician); err != nil {
-			return err
-		}
-		res.Appointment, res.Outcome = moving, OutcomeRescheduled
-		return p.reply(res, in, msg, reading, now, compose.Reply{
-			Template: compose.TemplateRescheduled, Purpose: fmt.Sprintf("rescheduled-%d", moving.Sequence), Ref: moving.Ref,
-			Appointment: p.slot(moving.Start, moving.End), Previous: previous, Invite: p.invite(moving, compose.MethodRequest),
-		})
-	}
-	if dec.Book != nil {
-		a := &store.Appointment{
-			Customer: strings.ToLower(msg.From.Address), CustomerName: message.SanitizeHeader(msg.From.Name, 120),
-			Technician: dec.Technician, Start: dec.Book.Start, End: dec.Book.End,
-			Language: p.language(reading), Reason: reading.Reason,
-		}
-		a.IncomingID.Int64, a.IncomingID.Valid = in.ID, true
-		if err := tx.Book(ctx, a); err != nil {
-			return err
-		}
-		res.Appointment, res.Outcome = a, OutcomeBooked
-		return p.reply(res, in, msg, reading, now, compose.Reply{
-			Template: compose.TemplateConfirmation, Purpose: "confirmation", Ref: a.Ref,
-			Appointment: p.slot(a.Start, a.End), Invite: p.invite(a, compose.MethodRequest),
-		})
-	}
-	return p.propose(ctx, tx, in, msg, reading, dec, moving, now, res)
-}
-
-// busy lists the booked sessions that matter for deciding at now; the
-// session being moved (if any) does not block its own new time.
-func (p *Pipeline) busy(ctx context.Context, tx *store.Tx, now time.Time, moving *store.Appointment) ([]booking.Booked, error) {
-	taken, err := tx.Booked(ctx, now.AddDate(0, 0, -1), now.AddDate(0, 0, p.cfg.Desk.HorizonDays+2))
-	if err != nil {
-		return nil, err
-	}
-	booked := make([]booking.Booked, 0, len(taken))
-	for _, b := range taken {
-		if moving != nil && b.Technician == moving.Technician && b.Start.Equal(moving.Start) {
-			continue
-		}
-		booked = append(booked, booking.Booked{Slot: booking.Slot{Start: b.Start, End: b.End}, Technician: b.Technician})
-	}
-	return booked, nil
-}
-
-// propose offers dec.Proposals to the customer and stores them, so a reply
-// picking one books it; moving is the appointment they would move, if any.
-func (p *Pipeline) propose(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading,
-	dec booking.Decision, moving *store.Appointment, now time.Time, res *Result) error {
-	res.Proposals, res.Why, res.Outcome = dec.Proposals, dec.Why, OutcomeProposed
-	if len(dec.Proposals) == 0 {
-		// Fully booked for the whole horizon: a person must help.
-		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "no free slot within the booking horizon"
-		return nil
-	}
-	slots := make([]compose.Slot, len(dec.Proposals))
-	stored := make([]store.ProposedSlot, len(dec.Proposals))
-	for i, s := range dec.Proposals {
-		slots[i] = p.slot(s.Start, s.End)
-		stored[i] = store.ProposedSlot{Start: s.Start, End: s.End}
-	}
-	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
-		Why: p.composer.WhyText(p.language(reading), string(dec.Why), dec.WhyDetail, dec.Wish)}
-	if dec.Why == booking.WhyNoTime {
-		// No time in the mail at all: ask for one, offering the next slots.
-		r.Template, r.Why = compose.TemplateNeedTime, ""
-	}
-	var movingID int64
-	if moving != nil {
-		movingID, r.Ref = moving.ID, moving.Ref
-	}
-	if err := p.reply(res, in, msg, reading, now, r); err != nil {
-		return err
-	}
-	// Proposals hold for three working days; later answers are read afresh.
-	expires := p.desk.AfterWorkingDays(now, 3)
-	return tx.Propose(ctx, in.ID, strings.ToLower(msg.From.Address), res.Replies[len(res.Replies)-1].MessageID, stored, expires, movingID)
-}
-
-// accept books the proposed slot the customer picked ("der zweite passt",
-// "Option 2", "Mittwoch um 13 Uhr passt"). A slot taken meanwhile leads to
-// a fresh proposal around it.
-func (p *Pipeline) accept(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
-	customer := strings.ToLower(msg.From.Address)
-	prop, err := tx.OpenProposal(ctx, customer, thread(msg), now)
-	if errors.Is(err, store.ErrNotFound) {
-		if len(reading.Requested) > 0 {
-			return p.offer(ctx, tx, in, msg, reading, reading.Requested, nil, now, res)
-		}
-		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "accepts a proposal, but none is open"
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	chosen, ok := pickSlot(prop.Slots, reading)
-	if !ok {
-		if len(reading.Requested) > 0 {
-			return p.offer(ctx, tx, in, msg, reading, reading.Requested, p.movingOf(ctx, tx, prop), now, res)
-		}
-		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "could not tell which proposed slot was chosen"
-		return nil
-	}
-	if err := tx.CloseProposal(ctx, prop.ID); err != nil {
-		return err
-	}
-	wish := understand.Wish{Start: chosen.Start, Precision: understand.PrecisionMinute}
-	return p.offer(ctx, tx, in, msg, reading, []understand.Wish{wish}, p.movingOf(ctx, tx, prop), now, res)
-}
-
-// movingOf returns the appointment a reschedule proposal would move.
-func (p *Pipeline) movingOf(ctx context.Context, tx *store.Tx, prop *store.Proposal) *store.Appointment {
-	if !prop.AppointmentID.Valid {
-		return nil
-	}
-	a, err := tx.AppointmentByID(ctx, prop.AppointmentID.Int64)
-	if err != nil || a.Status != store.StatusBooked {
-		return nil
-	}
-	return a
-}
-
-// pickSlot finds the proposed slot a reply chose: by number, else by a
-// named time that matches exactly one proposed slot.
-func pickSlot(slots []store.ProposedSlot, r understand.Reading) (store.ProposedSlot, bool) {
-	if r.Choice >= 1 && r.Choice <= len(slots) {
-		return slots[r.Choice-1], true
-	}
-	for _, w := range r.Requested {
-		var match []store.ProposedSlot
-		for _, s := range slots {
-			switch {
-			case w.End == nil && s.Start.Equal(w.Start):
-				match = append(match, s)
-			case w.End != nil && !s.Start.Before(w.Start) && !s.End.After(*w.End):
-				match = append(match, s)
+	} else {
+		for _, t := range p.cfg.Technicians {
+			if err := p.core.Notify(&dr, req, t.Email, nil, n); err != nil {
+				return err
 			}
 		}
-		if len(match) == 1 {
-			return match[0], true
-		}
 	}
-	return store.ProposedSlot{}, false
-}
-
-// cancel cancels the customer's own appointment and confirms it.
-func (p *Pipeline) cancel(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
-	a, err := p.appointmentOf(ctx, tx, msg, now)
-	if errors.Is(err, store.ErrNotFound) {
-		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "cancellation without a booked appointment of this sender"
-		return nil
+	for _, m := range dr.Mails {
+		res.Notices = append(res.Notices, m.Outgoing)
+		res.rec.Mails = append(res.rec.Mails, m)
 	}
-	if err != nil {
-		return err
-	}
-	if err := tx.Cancel(ctx, a); err != nil {
-		return err
-	}
-	res.Appointment, res.Outcome, res.DestFolder = a, OutcomeCancelled, p.cfg.IMAP.ProcessedFolder
-	return p.reply(res, in, msg, reading, now, compose.Reply{
-		Template: compose.TemplateCancelled, Purpose: "cancelled", Ref: a.Ref,
-		Appointment: p.slot(a.Start, a.End), Invite: p.invite(a, compose.MethodCancel),
-	})
-}
-
-// reschedule moves the customer's own appointment to the new wish, or
-// proposes slots for it; the old time stays booked until a new one is.
-func (p *Pipeline) reschedule(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
-	a, err := p.appointmentOf(ctx, tx, msg, now)
-	if errors.Is(err, store.ErrNotFound) {
-		if len(reading.Requested) > 0 {
-			return p.offer(ctx, tx, in, msg, reading, reading.Requested, nil, now, res)
-		}
-		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "reschedule without a booked appointment of this sender"
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var wishes []understand.Wish
-	for _, w := range reading.Requested {
-		if w.End == nil && w.Start.Equal(a.Start) {
-			continue // the time being moved away from
-		}
-		wishes = append(wishes, w)
-	}
-	return p.offer(ctx, tx, in, msg, reading, wishes, a, now, res)
-}
-
-// appointmentOf finds the sender's booked appointment a mail is about.
-func (p *Pipeline) appointmentOf(ctx context.Context, tx *store.Tx, msg *message.Message, now time.Time) (*store.Appointment, error) {
-	a, err := tx.FindAppointment(ctx, strings.ToLower(msg.From.Address), bookingRef.FindString(msg.Subject), thread(msg), now)
-	if err != nil {
-		return nil, err
-	}
-	if a.Status != store.StatusBooked || !a.End.After(now) {
-		return nil, store.ErrNotFound
-	}
-	return a, nil
+	return nil
 }
 
 func thread(msg *message.Message) []string {
 	return append([]string{msg.InReplyTo}, msg.References...)
-}
-
-func (p *Pipeline) slot(start, end time.Time) compose.Slot {
-	return compose.Slot{Start: start.In(p.desk.Location()), End: end.In(p.desk.Location())}
-}
-
-// invite is the calendar invitation of an appointment: one UID for its
-// whole life, SEQUENCE counting its changes.
-func (p *Pipeline) invite(a *store.Appointment, method string) *compose.Invite {
-	return &compose.Invite{UID: a.Ref + "@" + p.cfg.Desk.MessageIDDomain, Sequence: a.Sequence, Method: method}
-}
-
-func (p *Pipeline) recordID(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
-	a, err := tx.NextAppointmentOf(ctx, strings.ToLower(msg.From.Address), now)
-	if errors.Is(err, store.ErrNotFound) {
-		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "AnyDesk ID without a booked appointment"
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	res.Appointment, res.Outcome, res.DestFolder = a, OutcomeIDLinked, p.cfg.IMAP.ProcessedFolder
-	if a.AnyDeskID.Valid && a.AnyDeskID.String == reading.AnyDeskID {
-		// The same ID again: the customer and the technician know it already.
-		res.Detail = "the same AnyDesk ID again; no new mail"
-		return nil
-	}
-	if err := tx.SetAnyDeskID(ctx, a.ID, reading.AnyDeskID); err != nil {
-		return err
-	}
-	a.AnyDeskID.String, a.AnyDeskID.Valid = reading.AnyDeskID, true
-	err = p.reply(res, in, msg, reading, now, compose.Reply{
-		Template: compose.TemplateIDReceived, Purpose: "id_received", Ref: a.Ref,
-		Appointment:     p.slot(a.Start, a.End),
-		AnyDeskIDMasked: MaskID(reading.AnyDeskID),
-	})
-	if err != nil {
-		return err
-	}
-	// The technician needs the ID now when the session is today or within
-	// the hour; for later sessions the morning agenda says it has arrived.
-	if sameDay(a.Start, now, p.desk.Location()) || a.Start.Sub(now) <= time.Hour {
-		return p.notify(res, in, now, a.Technician, a, compose.Notice{
-			Kind: compose.NoticeID, CustomerName: msg.From.Name, CustomerAddress: msg.From.Address, AnyDeskID: reading.AnyDeskID,
-		})
-	}
-	return nil
-}
-
-// notify renders a technician notice for res (never counted against the
-// customer's caps: it goes to our own people).
-func (p *Pipeline) notify(res *Result, in *store.Incoming, now time.Time, technician string, a *store.Appointment, n compose.Notice) error {
-	r := compose.Reply{
-		Template: compose.TemplateTechnicianNotice, Language: p.cfg.Desk.Language,
-		To:         mail.Address{Name: p.technicianName(technician), Address: technician},
-		InboundKey: in.Key(), Purpose: "notice-" + n.Kind + "-" + technician, Date: now, Notice: &n,
-	}
-	if a != nil {
-		r.Ref, r.Appointment = a.Ref, p.slot(a.Start, a.End)
-	}
-	out, err := p.composer.Render(r)
-	if err != nil {
-		return fmt.Errorf("render technician notice: %w", err)
-	}
-	res.Notices = append(res.Notices, out)
-	return nil
-}
-
-func (p *Pipeline) technicianName(addr string) string {
-	for _, t := range p.cfg.Technicians {
-		if strings.EqualFold(t.Email, addr) {
-			return t.Name
-		}
-	}
-	return ""
-}
-
-func sameDay(a, b time.Time, loc *time.Location) bool {
-	ay, am, ad := a.In(loc).Date()
-	by, bm, bd := b.In(loc).Date()
-	return ay == by && am == bm && ad == bd
 }
 
 // reply renders r as an answer to msg and adds it to the result.
@@ -637,42 +478,20 @@ func (p *Pipeline) reply(res *Result, in *store.Incoming, msg *message.Message, 
 	}
 	res.Replies = append(res.Replies, out)
 	res.Templates = append(res.Templates, r.Template)
+	res.rec.Mails = append(res.rec.Mails, desk.Mail{Outgoing: out, Template: r.Template})
 	return nil
 }
 
-// commit records the outcome, queues the replies and writes the audit row.
+// commit records the outcome, queues the mails and writes the audit rows.
 func (p *Pipeline) commit(ctx context.Context, tx *store.Tx, in *store.Incoming, res *Result, now time.Time) error {
-	for _, out := range res.Replies {
-		m := &store.OutboxMail{MessageID: out.MessageID, Purpose: res.Outcome, Sender: out.From, Recipient: out.To, Raw: out.Raw}
-		m.IncomingID.Int64, m.IncomingID.Valid = in.ID, true
-		if _, err := tx.Enqueue(ctx, m); err != nil {
-			return err
-		}
-		if res.Appointment != nil {
-			// A reply in this mail's thread finds the appointment again.
-			if err := tx.LinkMail(ctx, out.MessageID, res.Appointment.ID); err != nil {
-				return err
-			}
-		}
-	}
-	for _, out := range res.Notices {
-		m := &store.OutboxMail{MessageID: out.MessageID, Purpose: "technician-notice", Sender: out.From, Recipient: out.To, Raw: out.Raw}
-		m.IncomingID.Int64, m.IncomingID.Valid = in.ID, true
-		if _, err := tx.Enqueue(ctx, m); err != nil {
-			return err
-		}
-		if res.Appointment != nil {
-			// The technician's reply to the notice finds the booking.
-			if err := tx.LinkMail(ctx, out.MessageID, res.Appointment.ID); err != nil {
-				return err
-			}
-		}
+	if err := p.core.Record(ctx, tx, &res.rec, in.ID, res.Outcome); err != nil {
+		return err
 	}
 	if err := tx.Decide(ctx, in.ID, store.Outcome{Outcome: res.Outcome, Rule: res.Rule, Detail: res.Detail, DestFolder: res.DestFolder}); err != nil {
 		return err
 	}
 	id := in.ID
-	return tx.Audit(ctx, store.AuditEntry{At: now, Actor: store.HashAddress(in.Sender), Action: "mail." + res.Outcome, Ref: refOf(res), IncomingID: &id, Outcome: res.Rule})
+	return tx.Audit(ctx, store.AuditEntry{At: now, Actor: tx.HashAddress(in.Sender), Action: "mail." + res.Outcome, Ref: refOf(res), IncomingID: &id, Outcome: res.Rule})
 }
 
 // Fail records mail id, whose decision keeps failing, as unparseable and
@@ -741,15 +560,6 @@ func (p *Pipeline) noReply(msg *message.Message) string {
 		return "automated sender " + local
 	}
 	return ""
-}
-
-// MaskID shows only the last three digits of an AnyDesk ID, as customer
-// mail must (the ID is a key to their computer).
-func MaskID(id string) string {
-	if len(id) != 9 {
-		return "*** *** ***"
-	}
-	return "*** *** " + id[6:]
 }
 
 func refOf(res *Result) string {

@@ -2,23 +2,14 @@ package pipeline
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
-	"github.com/mailflow/mailflow/mailflow/booking"
-	"github.com/mailflow/mailflow/mailflow/compose"
+	"github.com/mailflow/mailflow/mailflow/desk"
 	"github.com/mailflow/mailflow/mailflow/message"
 	"github.com/mailflow/mailflow/mailflow/rules"
 	"github.com/mailflow/mailflow/mailflow/store"
 	"github.com/mailflow/mailflow/mailflow/understand"
-)
-
-// Outcomes of technicians' commands.
-const (
-	OutcomeDone  = "done"
-	OutcomeNoted = "noted"
 )
 
 // command is what a technician asked for by replying.
@@ -30,6 +21,7 @@ const (
 	cmdNote
 	cmdCancel
 	cmdReschedule
+	cmdNoShow
 )
 
 // commandWords start a command line; German and English, as technicians
@@ -38,6 +30,7 @@ var commandWords = []struct {
 	words []string
 	cmd   command
 }{
+	{[]string{"nicht erschienen", "nicht gekommen", "no-show", "no show", "noshow"}, cmdNoShow},
 	{[]string{"erledigt", "done", "fertig", "abgeschlossen"}, cmdDone},
 	{[]string{"notiz:", "notiz ", "note:", "note "}, cmdNote},
 	{[]string{"absagen", "abgesagt", "cancel", "storno", "stornieren"}, cmdCancel},
@@ -69,99 +62,29 @@ func parseCommand(text string) (command, string) {
 	return cmdNone, ""
 }
 
-// isTechnician reports whether addr is a configured technician.
-func (p *Pipeline) isTechnician(addr string) bool {
-	for _, t := range p.cfg.Technicians {
-		if strings.EqualFold(t.Email, addr) {
-			return true
-		}
-	}
-	return false
-}
-
-// technicianCommand carries out a technician's reply to a notice or an
-// agenda: done (with protocol), note, cancel (the customer is told), or
-// reschedule (the customer gets proposals). A mail that is no command, or
-// names no booking, goes to a human folder untouched.
-func (p *Pipeline) technicianCommand(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
+// technicianCommand hands a desk member's reply to a notice or an agenda
+// to the desk: done (with protocol), no-show, note, cancel (the customer is
+// told), or reschedule (the customer gets proposals). The desk decides
+// whether this sender may; a mail that is no command, or names no booking,
+// goes to a human folder untouched.
+func (p *Pipeline) technicianCommand(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, au auth, now time.Time, res *Result) error {
 	res.Rule, res.Action = "technician-command", rules.ActionRouteToHuman
 	cmd, text := parseCommand(msg.Text)
 	if cmd == cmdNone {
 		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "mail from a technician without a command"
 		return nil
 	}
-	a, err := tx.AppointmentAbout(ctx, bookingRef.FindString(msg.Subject), thread(msg))
-	if errors.Is(err, store.ErrNotFound) {
-		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "technician command without a booking reference"
-		return nil
-	}
+	req := p.request(in, msg, reading, au, p.core.RoleOf(msg.From.Address), now)
+	req.Text = text
+	// The customer's side of a change is answered in their language.
+	req.Language = ""
+	act := map[command]func(context.Context, *store.Tx, desk.Request) (*desk.Result, error){
+		cmdDone: p.core.Done, cmdNoShow: p.core.NoShow, cmdNote: p.core.Note, cmdCancel: p.core.Cancel, cmdReschedule: p.core.Reschedule,
+	}[cmd]
+	dr, err := act(ctx, tx, req)
 	if err != nil {
 		return err
 	}
-	res.Appointment, res.DestFolder = a, p.cfg.IMAP.ProcessedFolder
-	if a.Status != store.StatusBooked && cmd != cmdNote {
-		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, fmt.Sprintf("%s is %s already", a.Ref, a.Status)
-		return nil
-	}
-	tech := strings.ToLower(msg.From.Address)
-	ack := func(what string) error {
-		return p.notify(res, in, now, tech, a, compose.Notice{Kind: compose.NoticeDone, CustomerName: a.CustomerName, CustomerAddress: a.Customer, Text: what})
-	}
-	// The customer's side of a change is answered in their language, to
-	// them, outside the technician's thread.
-	customerMsg := *msg
-	customerMsg.From.Name, customerMsg.From.Address = a.CustomerName, a.Customer
-	customerMsg.MessageID, customerMsg.InReplyTo, customerMsg.References, customerMsg.Subject = "", "", nil, ""
-	customerReading := understand.Reading{Language: a.Language, Requested: reading.Requested}
-
-	switch cmd {
-	case cmdDone:
-		if err := tx.MarkDone(ctx, a, text, now, p.cfg.Retention.AnyDeskIDDays); err != nil {
-			return err
-		}
-		if p.cfg.Retention.AnyDeskIDDays == 0 {
-			// The reply quotes our notice, ID included, perhaps encoded where
-			// no search finds it: the command is carried out, the bytes go.
-			if err := tx.DropRaw(ctx, in.ID, now); err != nil {
-				return err
-			}
-		}
-		res.Outcome = OutcomeDone
-		return ack(a.Ref + " erledigt / done")
-	case cmdNote:
-		if err := tx.AddNote(ctx, a, text, now); err != nil {
-			return err
-		}
-		res.Outcome = OutcomeNoted
-		return ack(a.Ref + " Notiz gespeichert / note saved")
-	case cmdCancel:
-		if err := tx.Cancel(ctx, a); err != nil {
-			return err
-		}
-		res.Outcome = OutcomeCancelled
-		if err := p.reply(res, in, &customerMsg, customerReading, now, compose.Reply{
-			Template: compose.TemplateCancelled, Purpose: "cancelled-by-desk", Ref: a.Ref,
-			Appointment: p.slot(a.Start, a.End), Invite: p.invite(a, compose.MethodCancel),
-		}); err != nil {
-			return err
-		}
-		return ack(a.Ref + " abgesagt / cancelled")
-	case cmdReschedule:
-		// The customer chooses: they get slots near the technician's wish
-		// (or the next free ones), and the old time holds until they pick.
-		var around time.Time
-		if len(reading.Requested) > 0 {
-			around = reading.Requested[0].Start
-		}
-		booked, err := p.busy(ctx, tx, now, a)
-		if err != nil {
-			return err
-		}
-		dec := booking.Decision{Proposals: p.desk.Propose(now, around, booked), Why: booking.WhyNone, Wish: around}
-		if err := p.propose(ctx, tx, in, &customerMsg, customerReading, dec, a, now, res); err != nil {
-			return err
-		}
-		return ack(fmt.Sprintf("%s: %d Vorschläge an den Kunden / proposals sent to the customer", a.Ref, len(res.Proposals)))
-	}
+	p.take(res, dr)
 	return nil
 }

@@ -70,13 +70,20 @@ func TestTechnicianRunsTheDayByMail(t *testing.T) {
 	}
 }
 
+// authenticated is the header a trusted receiving server adds to mail
+// whose From domain passed DMARC.
+const authenticated = "Authentication-Results: mx.example.com; dmarc=pass header.from=example.com\r\n"
+
+// TestTechnicianCancelsAndReschedules: with trust.require authenticated, a
+// technician's fresh mail naming a booking (no reply to our mail) acts,
+// since the receiving server vouches for the sender.
 func TestTechnicianCancelsAndReschedules(t *testing.T) {
-	p, st := setup(t)
+	p, st := setupWith(t, "technicians: [{name: Anna, email: anna@example.com}]\ntrust: {require: authenticated, authserv_ids: [mx.example.com]}\n")
 	ctx := context.Background()
 	first, _ := p.Process(ctx, store1(t, st, 1, mailOf("maria@kunde.at", "Termin", "Am 26.11.2026 um 10:00 bitte.")), now)
 	second, _ := p.Process(ctx, store1(t, st, 2, mailOf("hans@firma.at", "Termin", "Am 27.11.2026 um 10:00 bitte.")), now)
 
-	res, err := p.Process(ctx, store1(t, st, 3, techReply("anna@example.com", "", "Re: ["+first.Appointment.Ref+"] Termin", "Absagen, bin krank.", 3)), now)
+	res, err := p.Process(ctx, store1(t, st, 3, append([]byte(authenticated), techReply("anna@example.com", "", "Re: ["+first.Appointment.Ref+"] Termin", "Absagen, bin krank.", 3)...)), now)
 	if err != nil || res.Outcome != OutcomeCancelled {
 		t.Fatalf("cancel: %+v %v", res, err)
 	}
@@ -84,7 +91,7 @@ func TestTechnicianCancelsAndReschedules(t *testing.T) {
 		t.Fatalf("the customer was not told of the cancellation: %+v", res.Templates)
 	}
 
-	res, err = p.Process(ctx, store1(t, st, 4, techReply("anna@example.com", "", "Re: ["+second.Appointment.Ref+"]", "Verschieben auf 30.11.2026 um 14 Uhr", 4)), now)
+	res, err = p.Process(ctx, store1(t, st, 4, append([]byte(authenticated), techReply("anna@example.com", "", "Re: ["+second.Appointment.Ref+"]", "Verschieben auf 30.11.2026 um 14 Uhr", 4)...)), now)
 	if err != nil || res.Outcome != OutcomeProposed || len(res.Proposals) == 0 {
 		t.Fatalf("reschedule: %+v %v", res, err)
 	}

@@ -67,13 +67,13 @@ func (tx *Tx) Booked(ctx context.Context, from, to time.Time) ([]Busy, error) {
 // Book inserts a booked appointment, assigning its reference. It returns
 // ErrSlotTaken when the technician already has a session at that start.
 func (tx *Tx) Book(ctx context.Context, a *Appointment) error {
-	var next int64
-	if err := tx.tx.GetContext(ctx, &next, "SELECT coalesce(max(id), 0) + 1 FROM appointments"); err != nil {
-		return fmt.Errorf("next appointment id: %w", err)
+	next, err := tx.nextBookingNumber(ctx)
+	if err != nil {
+		return err
 	}
 	now := utc(time.Now())
 	a.ID, a.Ref, a.Status, a.CreatedAt, a.UpdatedAt = next, fmt.Sprintf("FW-%d", 1000+next), StatusBooked, now, now
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO appointments
+	_, err = tx.tx.ExecContext(ctx, `INSERT INTO appointments
 		(id, ref, customer, customer_name, technician, start_at, end_at, status, language, reason, anydesk_id, incoming_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ID, a.Ref, a.Customer, a.CustomerName, a.Technician, utc(a.Start), utc(a.End), a.Status, a.Language, a.Reason,
@@ -196,9 +196,12 @@ func (tx *Tx) CloseProposal(ctx context.Context, id int64) error {
 	return nil
 }
 
-// LinkMail records that we sent messageID about an appointment.
-func (tx *Tx) LinkMail(ctx context.Context, messageID string, appointmentID int64) error {
-	_, err := tx.tx.ExecContext(ctx, "INSERT INTO appointment_mails (message_id, appointment_id) VALUES (?, ?) ON CONFLICT DO NOTHING", messageID, appointmentID)
+// LinkMail records that we sent messageID to recipient about an
+// appointment: a reply in its thread finds the appointment, and proves
+// that the replier reads recipient's mail (see SentTo).
+func (tx *Tx) LinkMail(ctx context.Context, messageID string, appointmentID int64, recipient string) error {
+	_, err := tx.tx.ExecContext(ctx, "INSERT INTO appointment_mails (message_id, appointment_id, recipient) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+		messageID, appointmentID, strings.ToLower(strings.TrimSpace(recipient)))
 	if err != nil {
 		return fmt.Errorf("link mail to appointment %d: %w", appointmentID, err)
 	}
@@ -319,42 +322,43 @@ var ErrNotBooked = errors.New("not booked")
 // what was done, not to keep the mail.
 const maxProtocolEntry = 8 << 10
 
-// MarkDone marks a booked appointment done at now, as a technician asked by
-// replying, and appends protocol (may be empty) to the session protocol.
-// With idRetentionDays 0 the AnyDesk ID is erased in this same transaction,
-// with every copy of it in stored mail (see EraseAnyDeskID); otherwise
-// Purge erases it once the period has passed. After the commit, call
-// Checkpoint so that no copy stays behind in the -wal file. a is updated.
-func (tx *Tx) MarkDone(ctx context.Context, a *Appointment, protocol string, now time.Time, idRetentionDays int) error {
-	return tx.markDone(ctx, a, protocol, now, idRetentionDays, ActorTechnician)
-}
+// Session endings MarkDone records in the protocol.
+const (
+	EndDone   = "done"
+	EndNoShow = "no-show"
+)
 
-func (tx *Tx) markDone(ctx context.Context, a *Appointment, protocol string, now time.Time, idRetentionDays int, actor string) error {
+// MarkDone marks a booked appointment done at now and appends a protocol
+// entry of kind (EndDone or EndNoShow) with text (may be empty). With
+// idRetentionDays 0 the AnyDesk ID is erased in this same transaction, with
+// every copy of it in stored mail (see EraseAnyDeskID); otherwise Purge
+// erases it once the period has passed. It returns what became of the ID,
+// for the audit. After the commit, call Checkpoint so that no copy stays
+// behind in the -wal file. a is updated.
+func (tx *Tx) MarkDone(ctx context.Context, a *Appointment, kind, text string, now time.Time, idRetentionDays int) (string, error) {
 	at := utc(now)
+	entry := protocolEntry(at, kind, text)
 	res, err := tx.tx.ExecContext(ctx, `UPDATE appointments SET status = 'done', done_at = ?, sequence = sequence + 1, updated_at = ?,
 		protocol = CASE WHEN protocol = '' THEN ? ELSE protocol || char(10) || ? END
-		WHERE id = ? AND status = 'booked'`, at, at, protocolEntry(at, "done", protocol), protocolEntry(at, "done", protocol), a.ID)
+		WHERE id = ? AND status = 'booked'`, at, at, entry, entry, a.ID)
 	if err != nil {
-		return fmt.Errorf("mark %s done: %w", a.Ref, err)
+		return "", fmt.Errorf("mark %s done: %w", a.Ref, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return tx.notBooked(ctx, a)
+		return "", tx.notBooked(ctx, a)
 	}
 	outcome := fmt.Sprintf("anydesk id kept %d days", idRetentionDays)
 	if idRetentionDays <= 0 {
 		erased, err := tx.EraseAnyDeskID(ctx, a.ID, now)
 		if err != nil {
-			return err
+			return "", err
 		}
 		outcome = "no anydesk id"
 		if erased {
 			outcome = "anydesk id erased"
 		}
 	}
-	if err := tx.Audit(ctx, AuditEntry{At: now, Actor: actor, Action: "appointment.done", Ref: a.Ref, Outcome: outcome}); err != nil {
-		return err
-	}
-	return tx.reload(ctx, a)
+	return outcome, tx.reload(ctx, a)
 }
 
 // AddNote appends text to an appointment's session protocol, whatever its
@@ -370,10 +374,6 @@ func (tx *Tx) AddNote(ctx context.Context, a *Appointment, text string, now time
 		protocol = CASE WHEN protocol = '' THEN ? ELSE protocol || char(10) || ? END WHERE id = ?`, at, entry, entry, a.ID)
 	if err != nil {
 		return fmt.Errorf("add note to %s: %w", a.Ref, err)
-	}
-	// The note itself stays out of the audit log: it may name the customer.
-	if err := tx.Audit(ctx, AuditEntry{At: now, Actor: ActorTechnician, Action: "appointment.note", Ref: a.Ref}); err != nil {
-		return err
 	}
 	return tx.reload(ctx, a)
 }
@@ -410,57 +410,4 @@ func (tx *Tx) reload(ctx context.Context, a *Appointment) error {
 		return fmt.Errorf("reload appointment %s: %w", a.Ref, notFound(err))
 	}
 	return nil
-}
-
-// MarkDone marks the booked appointment ref done by hand (`mailflow
-// appointments done`), like Tx.MarkDone, and then checkpoints the WAL so an
-// erased ID is gone from the database files when it returns.
-func (s *Store) MarkDone(ctx context.Context, ref, protocol string, now time.Time, idRetentionDays int) (*Appointment, error) {
-	var a *Appointment
-	err := s.InTx(ctx, func(tx *Tx) error {
-		var err error
-		if a, err = tx.AppointmentByRef(ctx, ref); err != nil {
-			return err
-		}
-		return tx.markDone(ctx, a, protocol, now, idRetentionDays, ActorOperator)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkpointFully(ctx); err != nil {
-		return a, err
-	}
-	return a, nil
-}
-
-// SetAppointmentStatus marks a booked appointment done or cancelled by
-// hand. Done goes through MarkDone with no ID retention (the strictest
-// reading of the privacy promise); use Store.MarkDone to honour a
-// configured period.
-func (s *Store) SetAppointmentStatus(ctx context.Context, ref, status string) (*Appointment, error) {
-	switch status {
-	case StatusDone:
-		return s.MarkDone(ctx, ref, "", time.Now(), 0)
-	case StatusCancelled:
-	default:
-		return nil, fmt.Errorf("appointment %s: cannot set status %q by hand", ref, status)
-	}
-	var a *Appointment
-	err := s.InTx(ctx, func(tx *Tx) error {
-		var err error
-		if a, err = tx.AppointmentByRef(ctx, ref); err != nil {
-			return err
-		}
-		if err := tx.Cancel(ctx, a); err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return tx.notBooked(ctx, a)
-			}
-			return err
-		}
-		return tx.Audit(ctx, AuditEntry{Actor: ActorOperator, Action: "appointment.cancelled", Ref: ref})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
 }

@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -21,13 +18,15 @@ type AuditEntry struct {
 	Outcome    string    `db:"outcome"`
 }
 
-// Actors that are not customers. Customers appear as HashAddress; the
+// Actors that are not customers. Customers appear as Store.HashAddress; the
 // desk's people by role, since the log is about what happened, not who
 // typed it (the technician's own mail is audited under its hash).
 const (
 	ActorSystem     = "system"     // the daemon on its own (retention, jobs)
 	ActorOperator   = "operator"   // the command line
 	ActorTechnician = "technician" // a technician's reply
+	ActorTeamLead   = "team-lead"  // the team lead's reply
+	ActorForgotten  = "forgotten"  // a customer erased by forget
 )
 
 // Audit appends an audit entry in the transaction of the change it records.
@@ -50,11 +49,4 @@ func (s *Store) AuditLog(ctx context.Context, from, to time.Time) ([]AuditEntry,
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return es, nil
-}
-
-// HashAddress is how a customer appears in the audit log and logs: stable,
-// so events of one customer can be followed, but not the address itself.
-func HashAddress(addr string) string {
-	sum := sha256.Sum256([]byte("mailflow-actor\x00" + strings.ToLower(strings.TrimSpace(addr))))
-	return "c:" + hex.EncodeToString(sum[:6])
 }

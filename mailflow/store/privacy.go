@@ -235,8 +235,9 @@ func (r ForgetResult) String() string {
 // still show in a technician's agenda and hold its slot, and the audit log
 // already keeps that a session with this reference happened. A session
 // still booked is thereby given up without a mail to the customer, who
-// asked to be forgotten. The audit keeps only the hashed fact
-// (customer.forgotten, HashAddress). Afterwards the WAL is checkpointed and
+// asked to be forgotten. The audit keeps that someone was forgotten
+// (customer.forgotten, by the operator) and no hash of them: their earlier
+// rows are re-labelled "forgotten". Afterwards the WAL is checkpointed and
 // truncated; with secure_delete zeroing every freed cell and page, no byte
 // of the data is left in the database files (the tests search them). No
 // VACUUM: it is not needed for that and would hold the write lock for as
@@ -331,7 +332,12 @@ func (tx *Tx) forget(ctx context.Context, addr string, now time.Time) (ForgetRes
 		}
 		r.Scrubbed += n
 	}
-	return r, tx.Audit(ctx, AuditEntry{At: now, Actor: HashAddress(addr), Action: "customer.forgotten", Outcome: r.String()})
+	// Their hash goes too: a row under it would link their past events to
+	// whoever computes it again (the legacy unkeyed one anyone could).
+	if _, err = exec("audit actor", `UPDATE audit SET actor = ? WHERE actor IN (?, ?)`, ActorForgotten, tx.HashAddress(addr), legacyHash(addr)); err != nil {
+		return r, err
+	}
+	return r, tx.Audit(ctx, AuditEntry{At: now, Actor: ActorOperator, Action: "customer.forgotten", Outcome: r.String()})
 }
 
 // knownTables are the tables forget clears by name; any other table with a

@@ -38,6 +38,8 @@ type Store struct {
 	r      *sqlx.DB // readers (the same handle for in-memory databases)
 	path   string
 	writes writeHealth
+	// secret is the installation's HMAC key (see secret.go).
+	secret []byte
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies
@@ -47,6 +49,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	if memory {
 		dsn = "file::memory:?" + pragmas
+	}
+	if !memory {
+		if err := privateFiles(path); err != nil {
+			return nil, err
+		}
 	}
 	w, err := sqlx.Open(driverName, dsn)
 	if err != nil {
@@ -61,6 +68,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := s.loadSecret(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	if !memory {
 		r, err := sqlx.Open(driverName, dsn+"&mode=ro")
 		if err != nil {
@@ -69,6 +80,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 		r.SetMaxOpenConns(4)
 		s.r = r
+		if err := privateFiles(path); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -155,7 +170,9 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Tx is one write transaction. All of a decision's effects go through one Tx.
 type Tx struct {
-	tx *sqlx.Tx
+	tx  *sqlx.Tx
+	s   *Store
+	dry bool // DryRun: rolled back whatever happens
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil and
@@ -172,7 +189,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{tx: tx}); err != nil {
+	if err := fn(&Tx{tx: tx, s: s}); err != nil {
 		tx.Rollback()
 		return s.noteWrite(err)
 	}
@@ -191,7 +208,7 @@ func (s *Store) DryRun(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: tx})
+	return fn(&Tx{tx: tx, s: s, dry: true})
 }
 
 // Checkpoint folds the WAL back into the main file and truncates it, so

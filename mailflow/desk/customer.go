@@ -1,0 +1,384 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/booking"
+	"github.com/mailflow/mailflow/mailflow/compose"
+	"github.com/mailflow/mailflow/mailflow/store"
+	"github.com/mailflow/mailflow/mailflow/understand"
+)
+
+// find is the booking req is about. A customer finds only their own: by
+// the reference named, else by one of our Message-IDs answered, else their
+// next booked session. The desk's people find any by reference or thread;
+// the operator by reference. With booked set, only a session still booked
+// and not over counts.
+func (d *Desk) find(ctx context.Context, tx *store.Tx, req Request, booked bool) (*store.Appointment, error) {
+	var a *store.Appointment
+	var err error
+	switch req.Actor.Role {
+	case RoleCustomer:
+		a, err = tx.FindAppointment(ctx, strings.ToLower(req.Actor.Address), req.Ref, req.Proof.Answers, req.Now)
+	case RoleOperator:
+		a, err = tx.AppointmentByRef(ctx, req.Ref)
+	default:
+		a, err = tx.AppointmentAbout(ctx, req.Ref, req.Proof.Answers)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if booked && req.Actor.Role == RoleCustomer && (a.Status != store.StatusBooked || !a.End.After(req.Now)) {
+		// An old reference or thread (a reply to last month's
+		// confirmation) means their next session, if they have one.
+		a, err = tx.NextAppointmentOf(ctx, strings.ToLower(req.Actor.Address), req.Now)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// human is the result of a request a person must look at.
+func human(detail string, refusal error) *Result {
+	return &Result{Outcome: OutcomeHuman, Human: true, Detail: detail, refusal: refusal}
+}
+
+// Book books the first wish that fits, or proposes free slots. A new
+// booking needs no proof: anyone may ask for a session. An AnyDesk ID in
+// the same mail is linked to the new booking.
+func (d *Desk) Book(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
+	res := &Result{}
+	if err := d.offer(ctx, tx, req, req.Wishes, nil, res); err != nil {
+		return nil, err
+	}
+	if a := res.Appointment; res.Outcome == OutcomeBooked && req.AnyDeskID != "" {
+		if err := tx.SetAnyDeskID(ctx, a.ID, req.AnyDeskID); err != nil {
+			return nil, err
+		}
+		a.AnyDeskID.String, a.AnyDeskID.Valid = req.AnyDeskID, true
+	}
+	return res, nil
+}
+
+// Accept books the proposed slot the customer picked ("der zweite passt",
+// "Option 2", "Mittwoch um 13 Uhr passt"). A proposal that would move an
+// existing booking needs proof like any change; one for a new booking
+// does not. A slot taken meanwhile leads to a fresh proposal around it.
+func (d *Desk) Accept(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
+	if req.Actor.Role != RoleCustomer {
+		return human("only a customer accepts a proposal", ErrDenied), nil
+	}
+	prop, err := tx.OpenProposal(ctx, strings.ToLower(req.Actor.Address), req.Proof.Answers, req.Now)
+	if errors.Is(err, store.ErrNotFound) {
+		if len(req.Wishes) > 0 {
+			return d.Book(ctx, tx, req)
+		}
+		return human("accepts a proposal, but none is open", ErrNotFound), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	moving, err := d.movingOf(ctx, tx, prop)
+	if err != nil {
+		return nil, err
+	}
+	if moving != nil {
+		v, how, err := d.allow(ctx, tx, req, moving, true)
+		if err != nil {
+			return nil, err
+		}
+		if v != allowed {
+			return d.refuse(req, moving, "accept", v, how)
+		}
+	}
+	res := &Result{}
+	chosen, ok := pickSlot(prop.Slots, req.Choice, req.Wishes)
+	if !ok {
+		if len(req.Wishes) > 0 {
+			return res, d.offer(ctx, tx, req, req.Wishes, moving, res)
+		}
+		return human("could not tell which proposed slot was chosen", nil), nil
+	}
+	if err := tx.CloseProposal(ctx, prop.ID); err != nil {
+		return nil, err
+	}
+	wish := understand.Wish{Start: chosen.Start, Precision: understand.PrecisionMinute}
+	return res, d.offer(ctx, tx, req, []understand.Wish{wish}, moving, res)
+}
+
+// movingOf returns the booked appointment a reschedule proposal would move.
+func (d *Desk) movingOf(ctx context.Context, tx *store.Tx, prop *store.Proposal) (*store.Appointment, error) {
+	if !prop.AppointmentID.Valid {
+		return nil, nil
+	}
+	a, err := tx.AppointmentByID(ctx, prop.AppointmentID.Int64)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.Status != store.StatusBooked {
+		return nil, nil
+	}
+	return a, nil
+}
+
+// pickSlot finds the proposed slot a reply chose: by number, else by a
+// named time that matches exactly one proposed slot.
+func pickSlot(slots []store.ProposedSlot, choice int, wishes []understand.Wish) (store.ProposedSlot, bool) {
+	if choice >= 1 && choice <= len(slots) {
+		return slots[choice-1], true
+	}
+	for _, w := range wishes {
+		var match []store.ProposedSlot
+		for _, s := range slots {
+			switch {
+			case w.End == nil && s.Start.Equal(w.Start):
+				match = append(match, s)
+			case w.End != nil && !s.Start.Before(w.Start) && !s.End.After(*w.End):
+				match = append(match, s)
+			}
+		}
+		if len(match) == 1 {
+			return match[0], true
+		}
+	}
+	return store.ProposedSlot{}, false
+}
+
+// Reschedule moves a booking. Asked by its customer: to the wished time,
+// or slots are proposed; the old time stays booked until a new one is.
+// Asked by the desk's people: the customer gets slots near the wish (or
+// the next free ones) and chooses.
+func (d *Desk) Reschedule(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
+	a, err := d.find(ctx, tx, req, true)
+	if errors.Is(err, ErrNotFound) {
+		if req.Actor.Role == RoleCustomer && len(req.Wishes) > 0 {
+			return d.Book(ctx, tx, req)
+		}
+		return human("reschedule without a booked appointment of this sender", ErrNotFound), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, how, err := d.allow(ctx, tx, req, a, true)
+	if err != nil {
+		return nil, err
+	}
+	if v != allowed {
+		return d.refuse(req, a, "reschedule", v, how)
+	}
+	if a.Status != store.StatusBooked {
+		return human(fmt.Sprintf("%s is %s already", a.Ref, a.Status), nil), nil
+	}
+	res := &Result{Appointment: a}
+	res.Audit = append(res.Audit, d.audit(req, "appointment.reschedule", a.Ref, how))
+	if req.Actor.Role == RoleCustomer {
+		var wishes []understand.Wish
+		for _, w := range req.Wishes {
+			if w.End == nil && w.Start.Equal(a.Start) {
+				continue // the time being moved away from
+			}
+			wishes = append(wishes, w)
+		}
+		return res, d.offer(ctx, tx, req, wishes, a, res)
+	}
+	var around time.Time
+	if len(req.Wishes) > 0 {
+		around = req.Wishes[0].Start
+	}
+	booked, err := d.busy(ctx, tx, req.Now, a)
+	if err != nil {
+		return nil, err
+	}
+	dec := booking.Decision{Proposals: d.slots.Propose(req.Now, around, booked), Why: booking.WhyNone, Wish: around}
+	if err := d.propose(ctx, tx, req, dec, a, res, true); err != nil {
+		return nil, err
+	}
+	res.Appointment = a
+	return res, d.ack(res, req, a, fmt.Sprintf("%s: %d Vorschläge an den Kunden / proposals sent to the customer", a.Ref, len(res.Proposals)))
+}
+
+// RecordID links the customer's AnyDesk ID to their booking, thanks them
+// and tells the technician. The first ID of a booking needs no proof (the
+// customer sends it at the appointment, often as a new mail); replacing
+// one does, and the technician is then told that it changed.
+func (d *Desk) RecordID(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
+	a, err := d.find(ctx, tx, req, true)
+	if errors.Is(err, ErrNotFound) {
+		if req.Actor.Role == RoleCustomer && len(req.Wishes) > 0 {
+			// A first mail with a wished time and the ID: a new booking,
+			// and the ID goes with it.
+			return d.Book(ctx, tx, req)
+		}
+		return human("AnyDesk ID without a booked appointment", ErrNotFound), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.AnyDeskID.Valid && a.AnyDeskID.String == req.AnyDeskID {
+		// The same ID again: the customer and the technician know it already.
+		return &Result{Outcome: OutcomeIDLinked, Appointment: a, Detail: "the same AnyDesk ID again; no new mail"}, nil
+	}
+	changed := a.AnyDeskID.Valid && a.AnyDeskID.String != ""
+	v, how, err := d.allow(ctx, tx, req, a, changed)
+	if err != nil {
+		return nil, err
+	}
+	if v != allowed {
+		return d.refuse(req, a, "change-id", v, how)
+	}
+	if err := tx.SetAnyDeskID(ctx, a.ID, req.AnyDeskID); err != nil {
+		return nil, err
+	}
+	a.AnyDeskID.String, a.AnyDeskID.Valid = req.AnyDeskID, true
+	res := &Result{Outcome: OutcomeIDLinked, Appointment: a}
+	action := "appointment.id"
+	if changed {
+		action = "appointment.id-changed"
+	}
+	res.Audit = append(res.Audit, d.audit(req, action, a.Ref, how))
+	err = d.toActor(res, req, compose.Reply{
+		Template: compose.TemplateIDReceived, Purpose: "id_received", Ref: a.Ref,
+		Appointment: d.slot(a.Start, a.End), AnyDeskIDMasked: MaskID(req.AnyDeskID),
+	}, "", a)
+	if err != nil {
+		return nil, err
+	}
+	// The technician needs the ID now when the session is today or within
+	// the hour; for later sessions the morning agenda says it has arrived.
+	// A changed ID is always told at once: they may have the old one.
+	kind := compose.NoticeID
+	if changed {
+		kind = compose.NoticeIDChanged
+	} else if !sameDay(a.Start, req.Now, d.slots.Location()) && a.Start.Sub(req.Now) > time.Hour {
+		return res, nil
+	}
+	return res, d.Notify(res, req, a.Technician, a, compose.Notice{
+		Kind: kind, CustomerName: req.Actor.Name, CustomerAddress: a.Customer, AnyDeskID: req.AnyDeskID,
+	})
+}
+
+func sameDay(a, b time.Time, loc *time.Location) bool {
+	ay, am, ad := a.In(loc).Date()
+	by, bm, bd := b.In(loc).Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// offer books the first of wishes that fits, or proposes free slots. With
+// moving set it moves that appointment instead of booking a new one; the
+// old time stays booked until the new one is (a proposal keeps it).
+func (d *Desk) offer(ctx context.Context, tx *store.Tx, req Request, wishes []understand.Wish, moving *store.Appointment, res *Result) error {
+	booked, err := d.busy(ctx, tx, req.Now, moving)
+	if err != nil {
+		return err
+	}
+	dec := d.slots.Decide(req.Now, wishes, booked)
+	if dec.Book != nil && moving != nil {
+		previous := d.slot(moving.Start, moving.End)
+		if err := tx.Move(ctx, moving, dec.Book.Start, dec.Book.End, dec.Technician); err != nil {
+			return err
+		}
+		res.Appointment, res.Outcome = moving, OutcomeRescheduled
+		res.Audit = append(res.Audit, d.audit(req, "appointment.rescheduled", moving.Ref, ""))
+		return d.toActor(res, req, compose.Reply{
+			Template: compose.TemplateRescheduled, Purpose: fmt.Sprintf("rescheduled-%d", moving.Sequence), Ref: moving.Ref,
+			Appointment: d.slot(moving.Start, moving.End), Previous: previous, Invite: d.invite(moving, compose.MethodRequest),
+		}, "", moving)
+	}
+	if dec.Book != nil {
+		a := &store.Appointment{
+			Customer: strings.ToLower(req.Actor.Address), CustomerName: req.Actor.Name,
+			Technician: dec.Technician, Start: dec.Book.Start, End: dec.Book.End,
+			Language: d.language(req.Language), Reason: req.Reason,
+		}
+		a.IncomingID.Int64, a.IncomingID.Valid = req.IncomingID, req.IncomingID != 0
+		if err := tx.Book(ctx, a); err != nil {
+			return err
+		}
+		res.Appointment, res.Outcome = a, OutcomeBooked
+		res.Audit = append(res.Audit, d.audit(req, "appointment.booked", a.Ref, ""))
+		return d.toActor(res, req, compose.Reply{
+			Template: compose.TemplateConfirmation, Purpose: "confirmation", Ref: a.Ref,
+			Appointment: d.slot(a.Start, a.End), Invite: d.invite(a, compose.MethodRequest),
+		}, "", a)
+	}
+	return d.propose(ctx, tx, req, dec, moving, res, false)
+}
+
+// busy lists the booked sessions that matter for deciding at now; the
+// session being moved (if any) does not block its own new time.
+func (d *Desk) busy(ctx context.Context, tx *store.Tx, now time.Time, moving *store.Appointment) ([]booking.Booked, error) {
+	taken, err := tx.Booked(ctx, now.AddDate(0, 0, -1), now.AddDate(0, 0, d.cfg.Desk.HorizonDays+2))
+	if err != nil {
+		return nil, err
+	}
+	booked := make([]booking.Booked, 0, len(taken))
+	for _, b := range taken {
+		if moving != nil && b.Technician == moving.Technician && b.Start.Equal(moving.Start) {
+			continue
+		}
+		booked = append(booked, booking.Booked{Slot: booking.Slot{Start: b.Start, End: b.End}, Technician: b.Technician})
+	}
+	return booked, nil
+}
+
+// propose offers dec.Proposals to the customer and stores them, so a reply
+// picking one books it; moving is the appointment they would move, if any
+// (the proposal mail is linked to it, so the reply proves who answers).
+// byDesk: the desk's people asked, so the mail goes to the customer on
+// file, outside the asker's thread.
+func (d *Desk) propose(ctx context.Context, tx *store.Tx, req Request, dec booking.Decision, moving *store.Appointment, res *Result, byDesk bool) error {
+	res.Proposals, res.Why, res.Outcome = dec.Proposals, dec.Why, OutcomeProposed
+	if len(dec.Proposals) == 0 {
+		// Fully booked for the whole horizon: a person must help.
+		res.Outcome, res.Human, res.Detail = OutcomeHuman, true, "no free slot within the booking horizon"
+		return nil
+	}
+	lang := d.language(req.Language)
+	if byDesk {
+		lang = d.language(moving.Language)
+	}
+	slots := make([]compose.Slot, len(dec.Proposals))
+	stored := make([]store.ProposedSlot, len(dec.Proposals))
+	for i, s := range dec.Proposals {
+		slots[i] = d.slot(s.Start, s.End)
+		stored[i] = store.ProposedSlot{Start: s.Start, End: s.End}
+	}
+	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
+		Why: d.composer.WhyText(lang, string(dec.Why), dec.WhyDetail, dec.Wish)}
+	if dec.Why == booking.WhyNoTime {
+		// No time in the mail at all: ask for one, offering the next slots.
+		r.Template, r.Why = compose.TemplateNeedTime, ""
+	}
+	var movingID int64
+	customer := strings.ToLower(req.Actor.Address)
+	if moving != nil {
+		movingID, r.Ref = moving.ID, moving.Ref
+		customer = moving.Customer
+	}
+	var err error
+	if byDesk {
+		err = d.toCustomer(res, req, r, "", moving)
+	} else {
+		err = d.toActor(res, req, r, "", moving)
+	}
+	if err != nil {
+		return err
+	}
+	// Proposals hold for three working days; later answers are read afresh.
+	expires := d.slots.AfterWorkingDays(req.Now, 3)
+	return tx.Propose(ctx, req.IncomingID, customer, res.Mails[len(res.Mails)-1].MessageID, stored, expires, movingID)
+}

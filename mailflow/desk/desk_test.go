@@ -1,0 +1,237 @@
+package desk
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/booking"
+	"github.com/mailflow/mailflow/mailflow/compose"
+	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/store"
+)
+
+const (
+	maria = "maria@kunde.at"   // the customer of the booking
+	hans  = "hans@firma.at"    // another customer
+	anna  = "anna@example.com" // its technician
+	bernd = "bernd@example.com"
+	lea   = "lea@example.com" // team lead
+	// Our mails about the booking, by recipient: replying to one is a
+	// capability for that recipient only.
+	toMaria = "<cap-maria@example.com>"
+	toAnna  = "<cap-anna@example.com>"
+	oldMail = "<legacy@example.com>" // linked before recipients were kept
+)
+
+// fixture is one desk with one booking of Maria's, assigned to Anna, with
+// an AnyDesk ID already on it.
+type fixture struct {
+	d   *Desk
+	st  *store.Store
+	a   *store.Appointment
+	in  int64 // the incoming mail that asks
+	now time.Time
+}
+
+func newFixture(t *testing.T, require string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := config.Parse("test.yaml", []byte(`
+sandbox: {enabled: true}
+technicians: [{name: Anna, email: anna@example.com}, {name: Bernd, email: bernd@example.com}]
+jobs: {team_lead: lea@example.com}
+trust: {require: `+require+`, authserv_ids: [mx.example.com]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	slots, err := booking.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := compose.New(cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{d: New(cfg, st, slots, c), st: st, now: time.Date(2026, 11, 24, 9, 0, 0, 0, slots.Location())}
+	start := time.Date(2026, 11, 26, 10, 0, 0, 0, slots.Location())
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		in, err := tx.InsertIncoming(ctx, store.Cursor{Mailbox: "INBOX", UIDValidity: 1}, store.Fetched{UID: 1, MessageID: "<ask@x>", BodyHash: "h", Raw: []byte("x")})
+		if err != nil {
+			return err
+		}
+		f.in = in.ID
+		f.a = &store.Appointment{Customer: maria, CustomerName: "Maria", Technician: anna, Start: start, End: start.Add(30 * time.Minute), Language: "de"}
+		if err := tx.Book(ctx, f.a); err != nil {
+			return err
+		}
+		if err := tx.SetAnyDeskID(ctx, f.a.ID, "111222333"); err != nil {
+			return err
+		}
+		for id, to := range map[string]string{toMaria: maria, toAnna: anna} {
+			if err := tx.LinkMail(ctx, id, f.a.ID, to); err != nil {
+				return err
+			}
+		}
+		// A mail linked before recipients were kept names nobody.
+		return tx.LinkMail(ctx, oldMail, f.a.ID, "")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+type effect int
+
+const (
+	changed effect = iota // carried out
+	confirm               // refused; the address on file is asked to confirm
+	refused               // refused; a person looks, nobody is mailed
+)
+
+func (e effect) String() string { return [...]string{"changed", "confirm", "refused"}[e] }
+
+// TestPermissionMatrix: who may do what with which proof (docs/trust.md).
+func TestPermissionMatrix(t *testing.T) {
+	capability := func(ids ...string) Proof { return Proof{Answers: ids} }
+	authenticated := Proof{Authenticated: true, Via: "dmarc=pass mx.example.com"}
+	failed := Proof{Answers: []string{toMaria}, Failed: true, Authenticated: false}
+	operator := Proof{Operator: true}
+	customer := func(addr string) Actor { return Actor{Role: RoleCustomer, Address: addr} }
+	tech := func(addr string) Actor { return Actor{Role: RoleTechnician, Address: addr} }
+	cases := []struct {
+		name    string
+		require string
+		action  string
+		actor   Actor
+		proof   Proof
+		want    effect
+		onFile  string // who is asked to confirm
+	}{
+		// Customers: their own booking, with proof.
+		{"customer cancels replying to our mail", "capability", "cancel", customer(maria), capability(toMaria), changed, ""},
+		{"customer cancels by a fresh mail", "capability", "cancel", customer(maria), Proof{}, confirm, maria},
+		{"forged customer cancel answering the technician's mail", "capability", "cancel", customer(maria), capability(toAnna), confirm, maria},
+		{"customer cancel answering a pre-upgrade mail", "capability", "cancel", customer(maria), capability(oldMail), confirm, maria},
+		{"customer cancel, dmarc=fail", "capability", "cancel", customer(maria), failed, confirm, maria},
+		{"authenticated customer cancel, require capability", "capability", "cancel", customer(maria), authenticated, confirm, maria},
+		{"authenticated customer cancel, require authenticated", "authenticated", "cancel", customer(maria), authenticated, changed, ""},
+		{"capability, require authenticated", "authenticated", "cancel", customer(maria), capability(toMaria), changed, ""},
+		{"dmarc=fail, require authenticated", "authenticated", "cancel", customer(maria), Proof{Failed: true, Authenticated: true}, confirm, maria},
+		{"capability alone, require both", "both", "cancel", customer(maria), capability(toMaria), confirm, maria},
+		{"capability and authenticated, require both", "both", "cancel", customer(maria), Proof{Answers: []string{toMaria}, Authenticated: true}, changed, ""},
+		{"customer changes the ID with proof", "capability", "id", customer(maria), capability(toMaria), changed, ""},
+		{"forged customer ID change", "capability", "id", customer(maria), Proof{}, confirm, maria},
+		{"customer marks done", "capability", "done", customer(maria), capability(toMaria), refused, ""},
+		// Another customer never finds Maria's booking, whatever they name.
+		{"other customer cancels Maria's booking", "capability", "cancel", customer(hans), capability(toMaria), refused, ""},
+		// Technicians: their own sessions, with proof; the team lead all.
+		{"technician done replying to the notice", "capability", "done", tech(anna), capability(toAnna), changed, ""},
+		{"forged technician done", "capability", "done", tech(anna), Proof{}, confirm, anna},
+		{"technician done answering the customer's mail", "capability", "done", tech(anna), capability(toMaria), confirm, anna},
+		{"technician cancel with proof", "capability", "cancel", tech(anna), capability(toAnna), changed, ""},
+		{"forged technician cancel", "capability", "cancel", tech(anna), Proof{}, confirm, anna},
+		{"other technician cancels", "capability", "cancel", tech(bernd), authenticated, refused, ""},
+		{"other technician cancels, require authenticated", "authenticated", "cancel", tech(bernd), authenticated, refused, ""},
+		{"technician note with proof", "capability", "note", tech(anna), capability(toAnna), changed, ""},
+		{"forged technician note", "capability", "note", tech(anna), Proof{}, confirm, anna},
+		{"team lead cancels, authenticated", "authenticated", "cancel", Actor{Role: RoleTeamLead, Address: lea}, authenticated, changed, ""},
+		{"forged team lead cancel", "capability", "cancel", Actor{Role: RoleTeamLead, Address: lea}, Proof{}, confirm, lea},
+		{"someone claiming the team lead role", "authenticated", "cancel", Actor{Role: RoleTeamLead, Address: bernd}, authenticated, refused, ""},
+		// The operator: the command line on the server.
+		{"operator cancels", "capability", "cancel", Actor{Role: RoleOperator}, operator, changed, ""},
+		{"operator done", "both", "done", Actor{Role: RoleOperator}, operator, changed, ""},
+		{"operator role without the command line", "capability", "cancel", Actor{Role: RoleOperator}, Proof{}, refused, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, c.require)
+			req := Request{Actor: c.actor, Proof: c.proof, Ref: f.a.Ref, Key: "test/" + c.name, IncomingID: f.in, Now: f.now, AnyDeskID: "999888777", Text: "x"}
+			var res *Result
+			err := f.st.InTx(ctx, func(tx *store.Tx) error {
+				act := map[string]func(context.Context, *store.Tx, Request) (*Result, error){
+					"cancel": f.d.Cancel, "done": f.d.Done, "note": f.d.Note, "id": f.d.RecordID,
+				}[c.action]
+				var err error
+				if res, err = act(ctx, tx, req); err != nil {
+					return err
+				}
+				return f.d.Record(ctx, tx, res, f.in, res.Outcome)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			after, err := f.st.AppointmentByRef(ctx, f.a.Ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			untouched := after.Status == store.StatusBooked && after.AnyDeskID.String == "111222333" && after.Protocol == ""
+			var got effect
+			switch {
+			case !res.Human:
+				got = changed
+			case len(res.Mails) > 0:
+				got = confirm
+			default:
+				got = refused
+			}
+			if got != c.want {
+				t.Fatalf("%s, want %s (%s)", got, c.want, res.Detail)
+			}
+			if (got == changed) == untouched {
+				t.Fatalf("booking after %s: status %s, id %q, protocol %q", got, after.Status, after.AnyDeskID.String, after.Protocol)
+			}
+			if got == confirm {
+				m := res.Mails[0]
+				if len(res.Mails) != 1 || m.Template != compose.TemplateConfirmChange || m.To != c.onFile || !m.ConfirmChange {
+					t.Fatalf("neutral mail: %d mails, %s to %s, want one confirm_change to %s", len(res.Mails), m.Template, m.To, c.onFile)
+				}
+				if res.Err() == nil {
+					t.Fatal("a refused request reports no error")
+				}
+			}
+			if got == refused && res.Err() == nil {
+				t.Fatal("a refused request reports no error")
+			}
+		})
+	}
+}
+
+// TestChangedIDTellsTheTechnician: a proven ID change reaches the
+// technician at once, as a change, even for a session days ahead.
+func TestChangedIDTellsTheTechnician(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "capability")
+	var res *Result
+	err := f.st.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = f.d.RecordID(ctx, tx, Request{Actor: Actor{Role: RoleCustomer, Address: maria}, Proof: Proof{Answers: []string{toMaria}},
+			Key: "k", IncomingID: f.in, Now: f.now, AnyDeskID: "999888777"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notice *Mail
+	for i := range res.Mails {
+		if res.Mails[i].Notice {
+			notice = &res.Mails[i]
+		}
+	}
+	if notice == nil || notice.To != anna {
+		t.Fatalf("no notice to the technician: %+v", res.Mails)
+	}
+	if raw := string(notice.Raw); !strings.Contains(raw, "999 888 777") || strings.Contains(notice.Subject, "999") {
+		t.Fatalf("the notice must show the new ID in its body and never in its subject %q", notice.Subject)
+	}
+}
