@@ -44,6 +44,8 @@ func commands() []command {
 		{"audit", "[-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json]", "export the audit log (what happened; hashed addresses, no personal data)", cmdAudit},
 		{"forget", "ADDRESS", "erase one customer everywhere (database and WAL; the IMAP mailbox too with retention.expunge_on_forget)", cmdForget},
 		{"purge", "", "apply the retention policy now (the daemon does it hourly)", cmdPurge},
+		{"backup", "FILE", "write a consistent copy of the database to FILE (0600) while mailflow runs", cmdBackup},
+		{"restore", "FILE", "replace the database with the backup FILE; refused while mailflow runs", cmdRestore},
 		{"oauth", "login [-provider microsoft|google|generic]", "sign in once with the OAuth2 device code and store the refresh token (oauth2.refresh_token_file)", cmdOAuth},
 		{"version", "", "print the version", cmdVersion},
 	}

@@ -45,6 +45,7 @@ type Daemon struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	st       *store.Store
+	lock     *store.DatabaseLock // held from New to Close: one daemon per database
 	pipeline *pipeline.Pipeline
 	desk     *booking.Desk
 	composer *compose.Composer
@@ -87,12 +88,17 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	lock, err := store.LockDatabase(cfg.Database.Path)
 	if err != nil {
 		return nil, err
 	}
+	st, err := store.Open(ctx, cfg.Database.Path)
+	if err != nil {
+		lock.Unlock()
+		return nil, err
+	}
 	return &Daemon{
-		cfg: cfg, log: log, st: st,
+		cfg: cfg, log: log, st: st, lock: lock,
 		pipeline: pipeline.New(cfg, st, desk, rs, c, log),
 		desk:     desk,
 		composer: c,
@@ -112,6 +118,7 @@ func (d *Daemon) Close() error {
 	}
 	errs = append(errs, d.closeHTTP())
 	errs = append(errs, d.st.Close())
+	errs = append(errs, d.lock.Unlock())
 	return errors.Join(errs...)
 }
 
