@@ -35,7 +35,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "", "run the daemon (with sandbox.enabled it also runs the embedded mail server)", cmdRun},
+		{"run", "", "run the daemon (with sandbox.enabled it also runs the embedded mail server); SIGHUP reloads config, rules and templates", cmdRun},
 		{"check", "[-connect] [-timeout D]", "validate config, secrets, rules and templates (file:line); -connect also logs in to IMAP and SMTP", cmdCheck},
 		{"try", "[-json] [-now RFC3339] FILE.eml...", "show what mailflow understands and would do; sends and changes nothing", cmdTry},
 		{"status", "", "intake heartbeat, queue sizes, last errors", cmdStatus},

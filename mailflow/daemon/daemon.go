@@ -25,16 +25,15 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
-	"github.com/mailflow/mailflow/mailflow/jobs"
 	"github.com/mailflow/mailflow/mailflow/mailbox"
 	"github.com/mailflow/mailflow/mailflow/metrics"
 	"github.com/mailflow/mailflow/mailflow/outbox"
-	"github.com/mailflow/mailflow/mailflow/pipeline"
 	"github.com/mailflow/mailflow/mailflow/rules"
 	"github.com/mailflow/mailflow/mailflow/sandbox"
 	"github.com/mailflow/mailflow/mailflow/store"
@@ -46,10 +45,15 @@ type Daemon struct {
 	log      *slog.Logger
 	st       *store.Store
 	lock     *store.DatabaseLock // held from New to Close: one daemon per database
-	pipeline *pipeline.Pipeline
-	desk     *booking.Desk
-	composer *compose.Composer
 	wake     chan struct{}
+
+	// parts holds the config, desk, rules, templates, pipeline and jobs
+	// runner that SIGHUP swaps (reload.go); startCfg is the config the
+	// daemon started with, whose connections it keeps until a restart.
+	parts    atomic.Pointer[parts]
+	startCfg *config.Config
+	reloadMu sync.Mutex
+	reloaded chan struct{}
 
 	// Sandbox is the embedded mail server when enabled (after Start).
 	Sandbox *sandbox.Server
@@ -84,10 +88,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 	if err := cfg.CheckSecrets(); err != nil {
 		return nil, err
 	}
-	desk, rs, c, err := Parts(cfg)
-	if err != nil {
-		return nil, err
-	}
 	lock, err := store.LockDatabase(cfg.Database.Path)
 	if err != nil {
 		return nil, err
@@ -97,14 +97,23 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 		lock.Unlock()
 		return nil, err
 	}
-	return &Daemon{
-		cfg: cfg, log: log, st: st, lock: lock,
-		pipeline: pipeline.New(cfg, st, desk, rs, c, log),
-		desk:     desk,
-		composer: c,
+	// A copy as read from the file: Start rewrites cfg's imap and smtp
+	// to the sandbox's ports, and a reload compares with the file.
+	asRead := *cfg
+	d := &Daemon{
+		cfg: cfg, startCfg: &asRead, log: log, st: st, lock: lock,
 		wake:     make(chan struct{}, 1),
+		reloaded: make(chan struct{}, 1),
 		metrics:  metrics.New(),
-	}, nil
+	}
+	p, err := d.buildParts(cfg)
+	if err != nil {
+		st.Close()
+		lock.Unlock()
+		return nil, err
+	}
+	d.parts.Store(p)
+	return d, nil
 }
 
 // Store is the daemon's database.
@@ -169,10 +178,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.sender = outbox.New(d.cfg, d.st, d.log.With("component", "outbox"))
 	d.watcher = mailbox.New(d.cfg, d.st, d.log.With("component", "intake"), d.Wake)
 	d.observe()
-	clock, err := jobs.New(d.cfg, d.st, d.desk, d.composer, d.log.With("component", "jobs"), jobs.WithQueued(d.sender.Wake))
-	if err != nil {
-		return err
-	}
+	hup, stopHup := notifyHangup()
+	defer stopHup()
 	var wg sync.WaitGroup
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
@@ -189,7 +196,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.httpLn != nil {
 		run("http", d.serveHTTP)
 	}
-	run("jobs", clock.Run)
+	run("jobs", d.runJobs)
+	run("reload", func(ctx context.Context) error { return d.watchReload(ctx, hup) })
 	d.log.Info("mailflow running", "mailbox", d.cfg.IMAP.Mailbox, "imap", fmt.Sprintf("%s:%d", d.cfg.IMAP.Host, d.cfg.IMAP.Port),
 		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Path)
 	<-ctx.Done()
@@ -224,7 +232,8 @@ func (d *Daemon) decide(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			res, err := d.pipeline.Process(ctx, id, time.Now())
+			p := d.current().pipeline
+			res, err := p.Process(ctx, id, time.Now())
 			if err != nil {
 				if ctx.Err() != nil {
 					return nil // rolled back; decided again after restart
@@ -232,7 +241,7 @@ func (d *Daemon) decide(ctx context.Context) error {
 				failures[id]++
 				d.log.Error("deciding mail failed", "incoming", id, "attempt", failures[id], "err", err)
 				if failures[id] >= maxFailures {
-					if res, err := d.pipeline.Fail(ctx, id, err.Error()); err != nil {
+					if res, err := p.Fail(ctx, id, err.Error()); err != nil {
 						d.log.Error("routing failed mail to a human failed", "incoming", id, "err", err)
 					} else if res != nil {
 						d.metrics.Decided(res.Outcome, res.Rule)
