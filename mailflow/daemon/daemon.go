@@ -41,11 +41,11 @@ import (
 
 // Daemon is one running mailflow.
 type Daemon struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	st       *store.Store
-	lock     *store.DatabaseLock // held from New to Close: one daemon per database
-	wake     chan struct{}
+	cfg  *config.Config
+	log  *slog.Logger
+	st   *store.Store
+	lock *store.DatabaseLock // held from New to Close: one daemon per database
+	wake chan struct{}
 
 	// parts holds the config, desk, rules, templates, pipeline and jobs
 	// runner that SIGHUP swaps (reload.go); startCfg is the config the
