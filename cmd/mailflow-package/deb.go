@@ -36,7 +36,7 @@ func writeDeb(tree, dir string, b buildInfo) (string, error) {
 			return err
 		}
 		mode := os.FileMode(0o644)
-		if rel == binPath {
+		if rel == binPath || rel == ctlPath {
 			mode = 0o755
 		}
 		c := &files.Content{Source: p, Destination: "/" + filepath.ToSlash(rel),

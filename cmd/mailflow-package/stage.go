@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,6 +14,7 @@ import (
 // The installed layout. The container image copies the same tree.
 const (
 	binPath      = "usr/bin/mailflow"
+	ctlPath      = "usr/sbin/mailflowctl"
 	configPath   = "etc/mailflow/config.yaml"
 	unitPath     = "usr/lib/systemd/system/mailflow.service"
 	shareDir     = "usr/share/mailflow"
@@ -23,6 +25,11 @@ const (
 	templatesDir = "/" + shareDir + "/templates"
 	rulesDir     = "/" + shareDir + "/rules"
 )
+
+// extras holds what the package installs besides the repository's files.
+//
+//go:embed files/*
+var extras embed.FS
 
 // stageTree writes the installed file tree under dir.
 func stageTree(ctx context.Context, root, dir string, b buildInfo) error {
@@ -41,6 +48,13 @@ func stageTree(ctx context.Context, root, dir string, b buildInfo) error {
 		return fmt.Errorf("packaged config from config.example.yaml: %w", err)
 	}
 	if err := writeFile(dir, configPath, []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	ctl, err := extras.ReadFile("files/mailflowctl")
+	if err != nil {
+		return err
+	}
+	if err := writeFile(dir, ctlPath, ctl, 0o755); err != nil {
 		return err
 	}
 	for _, c := range []struct{ src, dst string }{
