@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -18,8 +19,14 @@ import (
 	"github.com/mailflow/mailflow/mailflow/config"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
+// Set at build time by cmd/mailflow-package (-ldflags "-X main.version=...
+// -X main.commit=... -X main.date=..."); empty in a plain `go build`, where
+// cmdVersion falls back to what the Go toolchain recorded.
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
 
 type command struct {
 	name, args, help string
@@ -28,7 +35,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"run", "", "run the daemon (with sandbox.enabled it also runs the embedded mail server)", cmdRun},
+		{"run", "", "run the daemon (with sandbox.enabled it also runs the embedded mail server); SIGHUP reloads config, rules and templates", cmdRun},
 		{"check", "[-connect] [-timeout D]", "validate config, secrets, rules and templates (file:line); -connect also logs in to IMAP and SMTP", cmdCheck},
 		{"try", "[-json] [-now RFC3339] FILE.eml...", "show what mailflow understands and would do; sends and changes nothing", cmdTry},
 		{"status", "", "intake heartbeat, queue sizes, last errors", cmdStatus},
@@ -37,6 +44,8 @@ func commands() []command {
 		{"audit", "[-from YYYY-MM-DD] [-to YYYY-MM-DD] [-format csv|json]", "export the audit log (what happened; hashed addresses, no personal data)", cmdAudit},
 		{"forget", "ADDRESS", "erase one customer everywhere (database and WAL; the IMAP mailbox too with retention.expunge_on_forget)", cmdForget},
 		{"purge", "", "apply the retention policy now (the daemon does it hourly)", cmdPurge},
+		{"backup", "FILE", "write a consistent copy of the database to FILE (0600) while mailflow runs", cmdBackup},
+		{"restore", "FILE", "replace the database with the backup FILE; refused while mailflow runs", cmdRestore},
 		{"oauth", "login [-provider microsoft|google|generic]", "sign in once with the OAuth2 device code and store the refresh token (oauth2.refresh_token_file)", cmdOAuth},
 		{"version", "", "print the version", cmdVersion},
 	}
@@ -132,14 +141,55 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
-func cmdVersion(_ context.Context, _ []string, stdout, _ io.Writer) error {
-	v := version
-	if v == "" {
-		v = "devel"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
+func cmdVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("mailflow version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	b := currentBuild()
+	fmt.Fprintf(stdout, "mailflow %s\ncommit %s\nbuilt %s\n%s\n", b.version, b.commit, b.date, b.goVersion)
+	return nil
+}
+
+// build says which source a binary was made from, for bug reports.
+type build struct{ version, commit, date, goVersion string }
+
+// currentBuild prefers what the release build stamped in and otherwise
+// reads the module version and the VCS facts `go build` records in a
+// checkout (absent with -buildvcs=false: then "unknown").
+func currentBuild() build {
+	b := build{version: version, commit: commit, date: date, goVersion: runtime.Version()}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if b.version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			b.version = bi.Main.Version
+		}
+		modified := false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if b.commit == "" {
+					b.commit = s.Value
+				}
+			case "vcs.time":
+				if b.date == "" {
+					b.date = s.Value
+				}
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+		if modified && commit == "" && b.commit != "" {
+			b.commit += " (modified)"
 		}
 	}
-	fmt.Fprintln(stdout, "mailflow", v)
-	return nil
+	for _, f := range []*string{&b.version, &b.commit, &b.date} {
+		if *f == "" {
+			*f = "unknown"
+		}
+	}
+	if b.version == "unknown" {
+		b.version = "devel"
+	}
+	return b
 }

@@ -214,3 +214,35 @@ func TestAppointmentsByHand(t *testing.T) {
 		t.Fatalf("list shows sessions that are no longer booked:\n%s", out)
 	}
 }
+
+// TestVersionNamesTheBuild checks what a bug report needs from `mailflow
+// version`: the version, the commit and the build date, whether stamped in
+// by the release build or not.
+func TestVersionNamesTheBuild(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		version, commit, date string
+		want                  []string
+	}{
+		{"stamped", "0.9.0", "1a4a000", "2026-12-02T16:00:00Z", []string{"mailflow 0.9.0\n", "commit 1a4a000\n", "built 2026-12-02T16:00:00Z\n", "go1."}},
+		{"plain go build", "", "", "", []string{"mailflow ", "commit ", "built ", "go1."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old := [3]string{version, commit, date}
+			version, commit, date = tc.version, tc.commit, tc.date
+			defer func() { version, commit, date = old[0], old[1], old[2] }()
+			code, out, errs := run(t, "", "version")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("version output lacks %q:\n%s", w, out)
+				}
+			}
+			if lines := strings.Count(out, "\n"); lines != 4 {
+				t.Errorf("%d lines, want 4:\n%s", lines, out)
+			}
+		})
+	}
+}

@@ -156,11 +156,18 @@ func New(cfg *config.Config) (*Desk, error) {
 	if d.closed, err = parseDayRanges("desk.closed", cfg.Desk.Closed); err != nil {
 		return nil, err
 	}
-	switch strings.ToUpper(cfg.Desk.Holidays) {
+	switch code := strings.ToUpper(strings.TrimSpace(cfg.Desk.Holidays)); code {
 	case "AT":
 		d.holidays = at.Holidays
 	case "DE":
 		d.holidays = de.Holidays
+	case "", "NONE":
+	default:
+		land, ok := landOf(code)
+		if !ok {
+			return nil, fmt.Errorf("desk.holidays: %q is not one of AT, AT-1 … AT-9, DE, none", cfg.Desk.Holidays)
+		}
+		d.holidays = append(append([]*cal.Holiday{}, at.Holidays...), land.patron)
 	}
 	for i, t := range cfg.Technicians {
 		key := fmt.Sprintf("technicians[%d]", i)

@@ -1,9 +1,11 @@
 package booking
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/understand"
 )
 
@@ -116,5 +118,75 @@ func TestHolidayCountries(t *testing.T) {
 	}
 	if len(none.DaySlots(day("2026-12-08"))) != 14 {
 		t.Error("holidays: none closes 8 December")
+	}
+}
+
+// TestAustrianLandPatronDays checks desk.holidays: AT-n for every Land: its
+// patron's day (written out here by hand, not read from regions.go) is
+// closed on top of the national holidays, the other Länder's days stay open,
+// and plain AT closes none of them.
+func TestAustrianLandPatronDays(t *testing.T) {
+	patron := map[string]string{ // Land → month-day of its Landespatron
+		"AT-1": "11-11", // Burgenland, hl. Martin
+		"AT-2": "03-19", // Kärnten, hl. Josef
+		"AT-3": "11-15", // Niederösterreich, hl. Leopold
+		"AT-4": "05-04", // Oberösterreich, hl. Florian
+		"AT-5": "09-24", // Salzburg, hl. Rupert
+		"AT-6": "03-19", // Steiermark, hl. Josef
+		"AT-7": "03-19", // Tirol, hl. Josef
+		"AT-8": "03-19", // Vorarlberg, hl. Josef
+		"AT-9": "11-15", // Wien, hl. Leopold
+	}
+	all := map[string]bool{"03-19": true, "05-04": true, "09-24": true, "11-11": true, "11-15": true}
+	national := map[string]bool{}
+	for _, h := range austria {
+		national[h.date] = true
+	}
+	for _, year := range []string{"2026", "2027"} {
+		t.Run("AT "+year, func(t *testing.T) {
+			d := deskFrom(t, "desk: {holidays: AT}\n")
+			for md := range all {
+				if name, ok := d.Holiday(day(year + "-" + md)); ok {
+					t.Errorf("plain AT closes %s-%s (%s)", year, md, name)
+				}
+			}
+		})
+		for code, md := range patron {
+			t.Run(code+" "+year, func(t *testing.T) {
+				d := deskFrom(t, "desk: {holidays: "+code+"}\n")
+				own := day(year + "-" + md)
+				name, ok := d.Holiday(own)
+				if !ok || !strings.Contains(name, "Landespatron") {
+					t.Errorf("%s: %s is %q %v, want the patron's day", code, own.Format(time.DateOnly), name, ok)
+				}
+				if own.Weekday() != time.Saturday && own.Weekday() != time.Sunday && len(d.DaySlots(own)) != 0 {
+					t.Errorf("%s: slots offered on the patron's day %s", code, own.Format(time.DateOnly))
+				}
+				for other := range all {
+					if other == md {
+						continue
+					}
+					if name, ok := d.Holiday(day(year + "-" + other)); ok {
+						t.Errorf("%s closes %s-%s (%s), another Land's day", code, year, other, name)
+					}
+				}
+				for date := range national {
+					if _, ok := d.Holiday(day(date)); !ok {
+						t.Errorf("%s lost the national holiday %s", code, date)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestHolidayCodeRefused(t *testing.T) {
+	for _, code := range []string{"AT-0", "AT-10", "AT9", "DE-BY", "CH"} {
+		t.Run(code, func(t *testing.T) {
+			_, err := config.Parse("test.yaml", []byte("sandbox: {enabled: true}\ntechnicians: [{name: A, email: a@example.com}]\ndesk: {holidays: "+code+"}\n"))
+			if err == nil || !strings.Contains(err.Error(), "desk.holidays") {
+				t.Errorf("holidays %q: err %v, want one naming desk.holidays", code, err)
+			}
+		})
 	}
 }

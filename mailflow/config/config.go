@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -284,7 +285,8 @@ type Desk struct {
 	Timezone string `yaml:"timezone"`
 	// Hours maps a weekday ("mon".."sun") to opening ranges ("09:00-12:00").
 	Hours map[string][]string `yaml:"hours"`
-	// Holidays is a country code for public holidays (AT, DE) or "none".
+	// Holidays is a country code for public holidays (AT, DE), AT-1 … AT-9
+	// (Austria plus that Land's patron day, ISO 3166-2:AT) or "none".
 	Holidays string `yaml:"holidays"`
 	// Closed lists extra closed days on top of the public holidays: single
 	// days ("2026-12-24") or inclusive ranges ("2026-12-24..2027-01-06").
@@ -720,10 +722,8 @@ func (c *Config) normalise() error {
 	}
 	checkWeek("desk.hours", c.Desk.Hours, bad)
 	checkDays("desk.closed", c.Desk.Closed, bad)
-	switch strings.ToUpper(c.Desk.Holidays) {
-	case "AT", "DE", "NONE", "":
-	default:
-		bad("desk.holidays", "%q is not one of AT, DE, none", c.Desk.Holidays)
+	if !holidayCode.MatchString(strings.ToUpper(strings.TrimSpace(c.Desk.Holidays))) {
+		bad("desk.holidays", "%q is not one of AT, AT-1 … AT-9 (AT plus a Land's patron day), DE, none", c.Desk.Holidays)
 	}
 	if c.Desk.SlotMinutes < 5 || c.Desk.SlotMinutes > 240 {
 		bad("desk.slot_minutes", "%d is not between 5 and 240", c.Desk.SlotMinutes)
@@ -960,6 +960,10 @@ func ParseDays(s string) (first, last time.Time, err error) {
 	}
 	return first, last, nil
 }
+
+// holidayCode is what desk.holidays accepts; booking holds the days behind
+// each code (AT-n: the Land numbered n in ISO 3166-2:AT).
+var holidayCode = regexp.MustCompile(`^(AT|AT-[1-9]|DE|NONE|)$`)
 
 // Weekdays maps config weekday keys to time.Weekday.
 var Weekdays = map[string]time.Weekday{

@@ -25,17 +25,16 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/internal/supervise"
-	"github.com/mailflow/mailflow/mailflow/jobs"
 	"github.com/mailflow/mailflow/mailflow/mailbox"
 	"github.com/mailflow/mailflow/mailflow/metrics"
 	"github.com/mailflow/mailflow/mailflow/outbox"
-	"github.com/mailflow/mailflow/mailflow/pipeline"
 	"github.com/mailflow/mailflow/mailflow/rules"
 	"github.com/mailflow/mailflow/mailflow/sandbox"
 	"github.com/mailflow/mailflow/mailflow/store"
@@ -43,13 +42,19 @@ import (
 
 // Daemon is one running mailflow.
 type Daemon struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	st       *store.Store
-	pipeline *pipeline.Pipeline
-	desk     *booking.Desk
-	composer *compose.Composer
-	wake     chan struct{}
+	cfg  *config.Config
+	log  *slog.Logger
+	st   *store.Store
+	lock *store.DaemonLock // held from New to Close: one daemon per database
+	wake chan struct{}
+
+	// parts holds the config, desk, rules, templates, pipeline and jobs
+	// runner that SIGHUP swaps (reload.go); startCfg is the config the
+	// daemon started with, whose connections it keeps until a restart.
+	parts    atomic.Pointer[parts]
+	startCfg *config.Config
+	reloadMu sync.Mutex
+	reloaded chan struct{}
 
 	// Sandbox is the embedded mail server when enabled (after Start).
 	Sandbox *sandbox.Server
@@ -57,9 +62,8 @@ type Daemon struct {
 	watcher *mailbox.Watcher
 
 	metrics *metrics.Metrics
-	lock    *store.DaemonLock // held from New to Close
-	httpLn  net.Listener      // the /healthz and /metrics listener (after Start), or nil
-	started time.Time         // when Run began; health ignores status left from before
+	httpLn  net.Listener // the /healthz and /metrics listener (after Start), or nil
+	started time.Time    // when Run began; health ignores status left from before
 }
 
 // Parts builds the pure parts every command needs: the desk, the rules and
@@ -85,31 +89,34 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 	if err := cfg.CheckSecrets(); err != nil {
 		return nil, err
 	}
-	desk, rs, c, err := Parts(cfg)
-	if err != nil {
-		return nil, err
-	}
 	// One daemon per database, decided before the database is touched:
 	// two would answer every mail twice.
-	var lock *store.DaemonLock
-	if cfg.Database.Path != ":memory:" {
-		if lock, err = store.Lock(cfg.Database.Path); err != nil {
-			return nil, err
-		}
+	lock, err := store.Lock(cfg.Database.Path)
+	if err != nil {
+		return nil, err
 	}
 	st, err := store.Open(ctx, cfg.Database.Path)
 	if err != nil {
 		lock.Close()
 		return nil, err
 	}
-	return &Daemon{
-		cfg: cfg, log: log, st: st, lock: lock,
-		pipeline: pipeline.New(cfg, st, desk, rs, c, log),
-		desk:     desk,
-		composer: c,
+	// A copy as read from the file: Start rewrites cfg's imap and smtp
+	// to the sandbox's ports, and a reload compares with the file.
+	asRead := *cfg
+	d := &Daemon{
+		cfg: cfg, startCfg: &asRead, log: log, st: st, lock: lock,
 		wake:     make(chan struct{}, 1),
+		reloaded: make(chan struct{}, 1),
 		metrics:  metrics.New(),
-	}, nil
+	}
+	p, err := d.buildParts(cfg)
+	if err != nil {
+		st.Close()
+		lock.Close()
+		return nil, err
+	}
+	d.parts.Store(p)
+	return d, nil
 }
 
 // Store is the daemon's database.
@@ -174,10 +181,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.sender = outbox.New(d.cfg, d.st, d.log.With("component", "outbox"))
 	d.watcher = mailbox.New(d.cfg, d.st, d.log.With("component", "intake"), d.Wake)
 	d.observe()
-	clock, err := jobs.New(d.cfg, d.st, d.desk, d.composer, d.log.With("component", "jobs"), jobs.WithQueued(d.sender.Wake))
-	if err != nil {
-		return err
-	}
+	hup, stopHup := notifyHangup()
+	defer stopHup()
 	d.st.OnWriteState(d.writeStateChanged)
 	var wg sync.WaitGroup
 	// Every loop is supervised: a panic is logged with its stack, counted
@@ -197,7 +202,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.httpLn != nil {
 		run("http", d.serveHTTP)
 	}
-	run("jobs", clock.Run)
+	run("jobs", d.runJobs)
+	run("reload", func(ctx context.Context) error { return d.watchReload(ctx, hup) })
 	d.log.Info("mailflow running", "mailbox", d.cfg.IMAP.Mailbox, "imap", fmt.Sprintf("%s:%d", d.cfg.IMAP.Host, d.cfg.IMAP.Port),
 		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Path)
 	<-ctx.Done()
@@ -246,7 +252,8 @@ func (d *Daemon) decide(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			res, err := d.pipeline.Process(ctx, id, time.Now())
+			p := d.current().pipeline
+			res, err := p.Process(ctx, id, time.Now())
 			switch {
 			case err == nil:
 				writes.OK()
@@ -265,7 +272,7 @@ func (d *Daemon) decide(ctx context.Context) error {
 				failures[id]++
 				d.log.Error("deciding mail failed", "incoming", id, "attempt", failures[id], "err", err)
 				if failures[id] >= maxFailures {
-					if res, err := d.pipeline.Fail(ctx, id, err.Error()); err != nil {
+					if res, err := p.Fail(ctx, id, err.Error()); err != nil {
 						d.log.Error("routing failed mail to a human failed", "incoming", id, "err", err)
 					} else if res != nil {
 						d.metrics.Decided(res.Outcome, res.Rule)

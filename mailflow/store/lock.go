@@ -25,6 +25,9 @@ type DaemonLock struct {
 // process holds it, the error wraps ErrLocked and names that process as it
 // wrote itself into the file (pid, start time, command).
 func Lock(dbPath string) (*DaemonLock, error) {
+	if dbPath == ":memory:" {
+		return &DaemonLock{}, nil // private to the process anyway
+	}
 	path := LockFile(dbPath)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
