@@ -103,6 +103,9 @@ type SMTP struct {
 	// RetryBackoff is the wait before the first retry; it doubles per
 	// attempt up to an hour (±20 % jitter).
 	RetryBackoff time.Duration `yaml:"retry_backoff"`
+	// IdleTimeout closes the SMTP session after this long without mail
+	// (it stays open between mails and passes until then).
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
 }
 
 // Secret is a password given inline, by environment variable or by file.
@@ -470,6 +473,7 @@ func Default() *Config {
 			Timeout:      30 * time.Second,
 			MaxAttempts:  8,
 			RetryBackoff: 30 * time.Second,
+			IdleTimeout:  time.Minute,
 		},
 		Database: Database{Path: "mailflow.db"},
 		HTTP:     HTTP{IntakeSilence: 15 * time.Minute, OutboxStuck: 15 * time.Minute, ConnectGrace: 30 * time.Second, MinFreeDisk: 200 << 20},

@@ -34,8 +34,9 @@ database: {path: mailflow.db}
 desk: {company: Beispiel Software GmbH, min_notice: 1h}
 technicians: [{name: Anna Berger, email: anna@example.com}]
 log: {level: warn}
-# Tests answer many customers within minutes; the breaker has its own tests.
-limits: {breaker_mails: 100000}
+# Tests answer many customers at one domain (example.org) within minutes;
+# the breaker has its own tests.
+limits: {breaker_mails: 100000, domain_per_hour: 100000}
 # Agendas and reminders go by the wall clock; the jobs package tests them
 # on a fake one. Here they would be mail these tests do not expect.
 jobs: {agenda_time: none, reminders: []}

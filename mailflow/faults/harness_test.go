@@ -302,7 +302,9 @@ func tail(s string, n int) string {
 }
 
 // customer i's address.
-func customer(prefix string, i int) string { return fmt.Sprintf("%s%03d@kunde.example.org", prefix, i) }
+func customer(prefix string, i int) string {
+	return fmt.Sprintf("%s%03d@kunde%03d.example.org", prefix, i, i)
+}
 
 // backlog puts n customer requests into the support INBOX in one IMAP
 // session and returns the customers' addresses.

@@ -73,7 +73,9 @@ func (b *breaker) describe(now time.Time) string {
 
 // holdMail decides whether m must wait, and if so holds it in the store.
 // It reports whether the mail was held.
-func (s *Sender) holdMail(ctx context.Context, m store.OutboxMail) (bool, error) {
+// prev is the attempt made just before, not yet recorded: a sent one
+// counts too.
+func (s *Sender) holdMail(ctx context.Context, m store.OutboxMail, prev *unrecordedAttempt) (bool, error) {
 	if !store.IsReply(m.Purpose) {
 		return false, nil // our own agendas, reminders and notices loop nowhere
 	}
@@ -95,6 +97,16 @@ func (s *Sender) holdMail(ctx context.Context, m store.OutboxMail) (bool, error)
 		w, err := s.st.RepliesSent(ctx, c.address, c.domain, now.Add(-breakerWindow), c.limit, breakerWindow)
 		if err != nil {
 			return false, err
+		}
+		if prev != nil && prev.attempt.OK && store.IsReply(prev.mail.Purpose) {
+			pa := strings.ToLower(prev.mail.Recipient)
+			_, pd, _ := strings.Cut(pa, "@")
+			if (c.address != "" && pa == c.address) || (c.domain != "" && pd == c.domain) {
+				w.Sent++
+				if w.FreesAt.IsZero() {
+					w.FreesAt = now.Add(breakerWindow)
+				}
+			}
 		}
 		if w.Sent < c.limit {
 			continue

@@ -192,6 +192,7 @@ func TestRefusedTokenKeepsMailAndIsReplaced(t *testing.T) {
 			}
 
 			p.RevokeAccessTokens()
+			s.Close() // the session ends (idle timeout); the next one logs in again
 			enqueue(t, st, "<second@example.com>")
 			_, err := s.SendDue(context.Background())
 			if err == nil || !strings.Contains(err.Error(), "refused the token") {

@@ -47,6 +47,8 @@ type Sender struct {
 	// Run's goroutine only:
 	writes     supervise.Streak    // the database refusing writes
 	unrecorded []unrecordedAttempt // made, not yet recorded: nothing is sent until they are
+	sess       *smtpSession        // kept open between mails and passes
+	sessUsed   time.Time
 
 	mu           sync.Mutex // guards the fields below (read by health checks)
 	failingSince time.Time
@@ -76,6 +78,7 @@ func (s *Sender) Wake() {
 // could not be recorded nothing else is sent until it is.
 func (s *Sender) Run(ctx context.Context) error {
 	s.writes = supervise.Streak{Log: s.log, What: "database refuses writes: sending paused"}
+	defer s.closeSession()
 	if !s.recoverInterrupted(ctx) {
 		return nil
 	}
@@ -103,6 +106,9 @@ func (s *Sender) Run(ctx context.Context) error {
 			wait = max(time.Until(next), 50*time.Millisecond)
 			wait = min(wait, time.Minute)
 		}
+		if s.sess != nil {
+			wait = min(wait, max(s.idleTimeout()-s.now().Sub(s.sessUsed), 50*time.Millisecond))
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -112,6 +118,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		t.Stop()
+		s.closeIdleSession()
 	}
 }
 
@@ -152,8 +159,11 @@ func (s *Sender) flushUnrecorded(ctx context.Context) error {
 	return nil
 }
 
-// SendDue delivers every mail that is due now over one connection, and
-// returns how many were sent.
+// Close ends the SMTP session a SendDue outside Run left open.
+func (s *Sender) Close() { s.closeSession() }
+
+// SendDue delivers every mail that is due now over the sender's session,
+// and returns how many were sent.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	if len(s.unrecorded) > 0 {
 		return 0, fmt.Errorf("%d attempt(s) not recorded yet: %w", len(s.unrecorded), store.ErrWriteRefused)
@@ -176,12 +186,15 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	}
 }
 
-// deliverBatch sends mails over one SMTP session. A failure to connect
-// counts as a temporary failure of every mail in the batch.
-func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int, error) {
-	dctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	client, sc, err := s.dial(dctx)
-	cancel()
+// deliverBatch sends mails over the sender's SMTP session (kept open
+// between mails and passes, see session). A failure to connect counts as a
+// temporary failure of every mail in the batch.
+//
+// Each mail costs one write: the transaction that claims it also records
+// the previous mail's result, so an attempt is always committed before
+// its mail goes out and a result is recorded before the next mail does.
+func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (sent int, err error) {
+	sc, err := s.session(ctx)
 	if err != nil {
 		// Whatever the server said while we connected and logged in (even a
 		// 5xx for a wrong password) says nothing about the mails: they wait
@@ -189,28 +202,46 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		err = &sessionError{err}
 		s.smtpFailing(err)
 		for _, m := range due {
-			if rerr := s.record(ctx, m, err); rerr != nil {
+			if rerr := s.save(ctx, m, s.attempt(m, err)); rerr != nil {
 				return 0, rerr
 			}
 		}
 		return 0, fmt.Errorf("connect to smtp %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
 	}
-	defer client.CloseWithSMTPClient(sc)
-	_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusOutboxLogin, s.now().UTC().Format(time.RFC3339))
-	sent := 0
+	var prev *unrecordedAttempt // made, to be recorded with the next claim
+	defer func() {
+		if prev != nil {
+			if rerr := s.save(ctx, prev.mail, prev.attempt); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+	}()
 	for _, m := range due {
 		if ctx.Err() != nil {
 			return sent, nil
 		}
-		if held, err := s.holdMail(ctx, m); err != nil {
+		if held, err := s.holdMail(ctx, m, prev); err != nil {
 			return sent, err
 		} else if held {
 			continue
 		}
 		// Never send what cannot be recorded: the attempt is committed first.
-		claimed, err := s.st.ClaimForSending(ctx, m.ID, s.now())
+		var prevID int64
+		var prevAttempt *store.Attempt
+		if prev != nil {
+			prevID, prevAttempt = prev.mail.ID, &prev.attempt
+		}
+		claimed, err := s.st.RecordAndClaim(ctx, prevID, prevAttempt, m.ID, s.now())
 		if err != nil {
+			if prev != nil {
+				s.unrecorded = append(s.unrecorded, *prev)
+				prev = nil
+			}
 			return sent, fmt.Errorf("outbox %d not sent: %w", m.ID, err)
+		}
+		if prev != nil {
+			s.observe(ctx, prev.mail, prev.attempt)
+			prev = nil
 		}
 		if !claimed {
 			continue // sent or settled meanwhile
@@ -225,9 +256,7 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		} else {
 			s.smtpFailing(err)
 		}
-		if rerr := s.record(ctx, m, err); rerr != nil {
-			return sent, rerr
-		}
+		prev = &unrecordedAttempt{mail: m, attempt: s.attempt(m, err)}
 		if err == nil {
 			sent++
 			s.log.Info("mail sent", "outbox", m.ID, "purpose", m.Purpose, "message_id", m.MessageID, "attempt", m.Attempts+1)
@@ -237,14 +266,76 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (int,
 		s.log.Warn("mail not sent", "outbox", m.ID, "message_id", m.MessageID, "attempt", m.Attempts+1, "temporary", temporary(err), "uncertain", uncertain(err), "err", redact.Line(err.Error()))
 		if !isSMTPReply(err) {
 			// The connection itself broke: the rest waits for the next pass.
+			s.closeSession()
 			return sent, err
 		}
 		if err := sc.Reset(); err != nil {
+			s.closeSession()
 			return sent, fmt.Errorf("smtp reset: %w", err)
 		}
 	}
 	return sent, nil
 }
+
+// session returns the open SMTP session, checking with RSET that it still
+// works, or dials a new one.
+func (s *Sender) session(ctx context.Context) (*smtp.Client, error) {
+	if s.sess != nil {
+		if s.now().Sub(s.sessUsed) < s.idleTimeout() {
+			if err := s.sess.sc.UpdateDeadline(s.cfg.Timeout); err == nil {
+				if err := s.sess.sc.Reset(); err == nil {
+					s.sessUsed = s.now()
+					return s.sess.sc, nil
+				}
+			}
+		}
+		s.closeSession()
+	}
+	dctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	client, sc, err := s.dial(dctx)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	s.sess = &smtpSession{client: client, sc: sc}
+	s.sessUsed = s.now()
+	_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusOutboxLogin, s.now().UTC().Format(time.RFC3339))
+	return sc, nil
+}
+
+// smtpSession is one logged-in SMTP connection.
+type smtpSession struct {
+	client *gomail.Client
+	sc     *smtp.Client
+}
+
+// closeSession says goodbye (QUIT) and drops the session.
+func (s *Sender) closeSession() {
+	if s.sess == nil {
+		return
+	}
+	_ = s.sess.sc.UpdateDeadline(goodbyeTimeout)
+	_ = s.sess.client.CloseWithSMTPClient(s.sess.sc)
+	s.sess = nil
+}
+
+// closeIdleSession ends a session nobody used for the idle timeout, so the
+// server does not have to time us out.
+func (s *Sender) closeIdleSession() {
+	if s.sess != nil && s.now().Sub(s.sessUsed) >= s.idleTimeout() {
+		s.closeSession()
+	}
+}
+
+func (s *Sender) idleTimeout() time.Duration {
+	if s.cfg.IdleTimeout > 0 {
+		return s.cfg.IdleTimeout
+	}
+	return time.Minute
+}
+
+// goodbyeTimeout bounds QUIT to a server that may no longer answer.
+const goodbyeTimeout = 2 * time.Second
 
 func (s *Sender) deliver(sc *smtp.Client, m store.OutboxMail) error {
 	if err := sc.UpdateDeadline(s.cfg.Timeout); err != nil {
@@ -286,27 +377,34 @@ func uncertain(err error) bool {
 	return errors.As(err, &ue)
 }
 
-// record stores the attempt and schedules what comes next. When the
-// database refuses the write, the attempt is kept and the sender sends
-// nothing more until it is recorded (see flushUnrecorded).
-func (s *Sender) record(ctx context.Context, m store.OutboxMail, err error) error {
+// attempt turns a delivery's result into the attempt to record and
+// schedules what comes next.
+func (s *Sender) attempt(m store.OutboxMail, err error) store.Attempt {
 	a := store.Attempt{At: s.now(), OK: err == nil}
-	if err != nil {
-		a.Err = err.Error()
-		a.Temporary = temporary(err)
-		a.Uncertain = uncertain(err)
-		a.Dead = !a.Temporary || m.Attempts+1 >= s.cfg.MaxAttempts
-		if a.Uncertain && m.Uncertain >= 1 {
-			// Sent once already without learning the result: a third copy
-			// is not risked blindly.
-			a.Dead = true
-			a.Err = "result unknown twice (connection lost after the end of DATA); not sent blindly again: " + a.Err
-		}
-		a.RetryAt = s.now().Add(BackoffFrom(s.cfg.RetryBackoff, m.Attempts+1))
-		if a.Dead {
-			s.log.Error("mail moved to dead letters", "outbox", m.ID, "message_id", m.MessageID, "attempts", m.Attempts+1, "err", redact.Line(a.Err))
-		}
+	if err == nil {
+		return a
 	}
+	a.Err = err.Error()
+	a.Temporary = temporary(err)
+	a.Uncertain = uncertain(err)
+	a.Dead = !a.Temporary || m.Attempts+1 >= s.cfg.MaxAttempts
+	if a.Uncertain && m.Uncertain >= 1 {
+		// Sent once already without learning the result: a third copy
+		// is not risked blindly.
+		a.Dead = true
+		a.Err = "result unknown twice (connection lost after the end of DATA); not sent blindly again: " + a.Err
+	}
+	a.RetryAt = s.now().Add(BackoffFrom(s.cfg.RetryBackoff, m.Attempts+1))
+	if a.Dead {
+		s.log.Error("mail moved to dead letters", "outbox", m.ID, "message_id", m.MessageID, "attempts", m.Attempts+1, "err", redact.Line(a.Err))
+	}
+	return a
+}
+
+// save stores an attempt on its own. When the database refuses the write,
+// the attempt is kept and the sender sends nothing more until it is
+// recorded (see flushUnrecorded).
+func (s *Sender) save(ctx context.Context, m store.OutboxMail, a store.Attempt) error {
 	// Recording must survive a shutdown that interrupts the send itself.
 	if rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), m.ID, a); rerr != nil {
 		s.unrecorded = append(s.unrecorded, unrecordedAttempt{mail: m, attempt: a})

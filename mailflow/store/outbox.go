@@ -99,15 +99,20 @@ type Attempt struct {
 func (s *Store) ClaimForSending(ctx context.Context, id int64, now time.Time) (bool, error) {
 	var claimed bool
 	err := s.InTx(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = ? WHERE id = ? AND state = 'pending' AND sending_at IS NULL", utc(now), id)
-		if err != nil {
-			return fmt.Errorf("claim outbox %d: %w", id, err)
-		}
-		n, _ := res.RowsAffected()
-		claimed = n == 1
-		return nil
+		var err error
+		claimed, err = tx.claim(ctx, id, now)
+		return err
 	})
 	return claimed, err
+}
+
+func (tx *Tx) claim(ctx context.Context, id int64, now time.Time) (bool, error) {
+	res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = ? WHERE id = ? AND state = 'pending' AND sending_at IS NULL", utc(now), id)
+	if err != nil {
+		return false, fmt.Errorf("claim outbox %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // Interrupted is what RecoverSending did with attempts a crash left in flight.
@@ -161,33 +166,52 @@ func (s *Store) RecoverSending(ctx context.Context, now time.Time) (Interrupted,
 
 // RecordAttempt stores an attempt and the mail's new state.
 func (s *Store) RecordAttempt(ctx context.Context, id int64, a Attempt) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		now := utc(time.Now())
-		if !a.At.IsZero() {
-			now = utc(a.At)
+	return s.InTx(ctx, func(tx *Tx) error { return tx.recordAttempt(ctx, id, a) })
+}
+
+// RecordAndClaim records the previous mail's attempt (when prev is not
+// nil) and claims the next mail for sending, in one transaction: the
+// sender's one write per mail. Nothing of either is written when it fails.
+func (s *Store) RecordAndClaim(ctx context.Context, prevID int64, prev *Attempt, nextID int64, now time.Time) (claimed bool, err error) {
+	err = s.InTx(ctx, func(tx *Tx) error {
+		if prev != nil {
+			if err := tx.recordAttempt(ctx, prevID, *prev); err != nil {
+				return err
+			}
 		}
-		_, err := tx.tx.ExecContext(ctx, "INSERT INTO outbox_attempts (outbox_id, at, ok, temporary, error) VALUES (?, ?, ?, ?, ?)",
-			id, now, a.OK, a.Temporary, a.Err)
-		if err != nil {
-			return fmt.Errorf("record attempt for outbox %d: %w", id, err)
-		}
-		uncertain := 0
-		if a.Uncertain {
-			uncertain = 1
-		}
-		switch {
-		case a.OK:
-			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'sent', sending_at = NULL, attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?", now, id)
-		case a.Dead:
-			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + ?, last_error = ? WHERE id = ?", uncertain, a.Err, id)
-		default:
-			_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + ?, last_error = ?, next_attempt_at = ? WHERE id = ?", uncertain, a.Err, utc(a.RetryAt), id)
-		}
-		if err != nil {
-			return fmt.Errorf("update outbox %d: %w", id, err)
-		}
-		return nil
+		var err error
+		claimed, err = tx.claim(ctx, nextID, now)
+		return err
 	})
+	return claimed, err
+}
+
+func (tx *Tx) recordAttempt(ctx context.Context, id int64, a Attempt) error {
+	now := utc(time.Now())
+	if !a.At.IsZero() {
+		now = utc(a.At)
+	}
+	_, err := tx.tx.ExecContext(ctx, "INSERT INTO outbox_attempts (outbox_id, at, ok, temporary, error) VALUES (?, ?, ?, ?, ?)",
+		id, now, a.OK, a.Temporary, a.Err)
+	if err != nil {
+		return fmt.Errorf("record attempt for outbox %d: %w", id, err)
+	}
+	uncertain := 0
+	if a.Uncertain {
+		uncertain = 1
+	}
+	switch {
+	case a.OK:
+		_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'sent', sending_at = NULL, attempts = attempts + 1, sent_at = ?, last_error = '' WHERE id = ?", now, id)
+	case a.Dead:
+		_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + ?, last_error = ? WHERE id = ?", uncertain, a.Err, id)
+	default:
+		_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + ?, last_error = ?, next_attempt_at = ? WHERE id = ?", uncertain, a.Err, utc(a.RetryAt), id)
+	}
+	if err != nil {
+		return fmt.Errorf("update outbox %d: %w", id, err)
+	}
+	return nil
 }
 
 // OutboxStats summarises the queue for `mailflow status`.
