@@ -175,7 +175,15 @@ func parseAddressList(v string, dec *mime.WordDecoder) []mail.Address {
 	}
 	p := mail.AddressParser{WordDecoder: dec}
 	var out []mail.Address
-	if list, err := p.ParseList(v); err == nil {
+	list, err := p.ParseList(v)
+	if err != nil {
+		// Comments and obsolete blanks ("pete(his account)@silly.test")
+		// are legal but unread by net/mail.
+		if l := parseWithoutComments(v, &p); l != nil {
+			list, err = l, nil
+		}
+	}
+	if err == nil {
 		for _, a := range list {
 			if a == nil {
 				continue

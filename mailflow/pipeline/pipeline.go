@@ -218,7 +218,7 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		return nil, err
 	}
 	facts := rules.Facts{
-		Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk, Bounce: msg.Bounce,
+		Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk, Bounce: msg.Bounce, Machine: msg.Machine,
 		From: msg.From.Address, Subject: msg.Subject, Body: msg.Text, KnownCustomer: known, OpenAppointment: open,
 	}
 	rule := p.rules.Decide(facts)

@@ -1,0 +1,244 @@
+package understand
+
+import "strings"
+
+// Where times and IDs may come from: only what the sender wrote in this
+// mail. message cuts quotes, forwards and signatures; what can still sit in
+// the text is machine output pasted or generated into it (header lines,
+// log lines, diffs, encoded blobs, URLs), and a time or a nine-digit number
+// there is never a wish or an AnyDesk ID. ownWords blanks such lines and
+// words out before the extractors see the text. It scans byte by byte with
+// no regular expressions and copies the text only when it changes it.
+
+// ownWords returns text with machine lines removed and URLs blanked.
+func ownWords(text string) string {
+	var b []byte // nil until something changes
+	pos := 0
+	inUU := false
+	for pos < len(text) {
+		end := strings.IndexByte(text[pos:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += pos
+		}
+		line := text[pos:end]
+		drop := false
+		switch {
+		case inUU:
+			drop = true
+			if strings.TrimSpace(line) == "end" {
+				inUU = false
+			}
+		case uuBegin(line):
+			drop, inUU = true, true
+		default:
+			drop = machineLine(line)
+		}
+		masked := line
+		if !drop {
+			masked = blankURLs(line)
+		}
+		if (drop || len(masked) != len(line) || masked != line) && b == nil {
+			b = make([]byte, 0, len(text))
+			b = append(b, text[:pos]...)
+		}
+		if b != nil && !drop {
+			b = append(b, masked...)
+		}
+		if b != nil && end < len(text) {
+			b = append(b, '\n')
+		}
+		pos = end + 1
+	}
+	if b == nil {
+		return text
+	}
+	return string(b)
+}
+
+// uuBegin reports the first line of a uuencoded file ("begin 644 name").
+func uuBegin(line string) bool {
+	return len(line) > 10 && strings.HasPrefix(line, "begin ") && isDigit(line[6]) && isDigit(line[7]) && isDigit(line[8]) && line[9] == ' '
+}
+
+// machineLine reports a line no person wrote to ask for something: a mail
+// header field, a log line (a clock with seconds, a syslog or ISO stamp at
+// its start), a diff line or an encoded blob.
+func machineLine(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	if t == "" {
+		return false
+	}
+	if headerLine(t) {
+		return true
+	}
+	switch {
+	case strings.HasPrefix(t, "+++ "), strings.HasPrefix(t, "--- "), strings.HasPrefix(t, "@@ "), strings.HasPrefix(t, "diff "):
+		return true
+	}
+	if blobLine(t) {
+		return true
+	}
+	return clockWithSeconds(t) || isoStampLead(t)
+}
+
+// headerLine reports "Received: ...", "Date: ...", "X-Spam-Score: ..." and
+// the fields of quoted header blocks ("Gesendet: ...").
+func headerLine(t string) bool {
+	i := strings.IndexByte(t, ':')
+	if i <= 0 || i > 40 {
+		return false
+	}
+	key := t[:i]
+	for k := 0; k < len(key); k++ {
+		c := key[k]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	if len(key) > 2 && (key[0] == 'X' || key[0] == 'x') && key[1] == '-' {
+		return true
+	}
+	switch strings.ToLower(key) {
+	case "received", "date", "message-id", "return-path", "delivered-to", "mime-version", "content-type",
+		"content-transfer-encoding", "content-disposition", "dkim-signature", "authentication-results",
+		"arrival-date", "last-attempt-date", "reporting-mta", "final-recipient", "original-recipient",
+		"diagnostic-code", "remote-mta", "in-reply-to", "references", "list-unsubscribe", "feedback-id",
+		"gesendet", "sent", "datum", "envoyé", "enviado", "verzonden", "sendt":
+		return true
+	}
+	return false
+}
+
+// blobLine reports a long run without blanks: base64, uuencode, hex dumps,
+// tracking tokens. People's words are shorter than 40 bytes.
+func blobLine(t string) bool {
+	run := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] == ' ' || t[i] == '\t' {
+			run = 0
+			continue
+		}
+		run++
+		if run >= 40 {
+			return true
+		}
+	}
+	return false
+}
+
+// clockWithSeconds finds "23:45:23": people asking for a time do not name
+// seconds, logs and reports do.
+func clockWithSeconds(t string) bool {
+	for i := 1; i+5 < len(t); i++ {
+		j := strings.IndexByte(t[i:], ':')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+5 < len(t) && isDigit(t[i-1]) && isDigit(t[i+1]) && isDigit(t[i+2]) && t[i+3] == ':' && isDigit(t[i+4]) && isDigit(t[i+5]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isoStampLead reports a line that starts with "2024-06-11" or "[11/Jun/2024".
+func isoStampLead(t string) bool {
+	t = strings.TrimLeft(t, "[")
+	return len(t) >= 10 && isDigit(t[0]) && isDigit(t[1]) && isDigit(t[2]) && isDigit(t[3]) && t[4] == '-' &&
+		isDigit(t[5]) && isDigit(t[6]) && t[7] == '-' && isDigit(t[8]) && isDigit(t[9])
+}
+
+// blankURLs replaces URLs and cid:/mailto: references with blanks of the
+// same length, so no digit in them reads as a time or an ID.
+func blankURLs(line string) string {
+	var b []byte
+	for i := 0; i < len(line); i++ {
+		c := line[i] | 0x20
+		if c != 'h' && c != 'w' && c != 'c' && c != 'm' && c != 'f' {
+			continue
+		}
+		if i > 0 && isURLByte(line[i-1]) && line[i-1] != '<' && line[i-1] != '(' {
+			continue
+		}
+		rest := line[i:]
+		if !(hasFold(rest, "http://") || hasFold(rest, "https://") || hasFold(rest, "www.") ||
+			hasFold(rest, "cid:") || hasFold(rest, "mailto:") || hasFold(rest, "ftp://")) {
+			continue
+		}
+		j := i
+		for j < len(line) && isURLByte(line[j]) {
+			j++
+		}
+		if b == nil {
+			b = []byte(line)
+		}
+		for k := i; k < j; k++ {
+			b[k] = ' '
+		}
+		i = j
+	}
+	if b == nil {
+		return line
+	}
+	return string(b)
+}
+
+func hasFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func isURLByte(c byte) bool {
+	return c > ' ' && c != '<' && c != '>' && c != '"' && c != '\'' && c < 0x7f
+}
+
+// idContext reports whether a mail gives a bare nine-digit number the
+// context that makes it an AnyDesk ID: the sender speaks of AnyDesk, remote
+// maintenance or an ID, or answers in a thread (ours, where we asked).
+func idContext(body, subject string, isReply bool) bool {
+	if isReply {
+		return true
+	}
+	for _, s := range [2]string{body, subject} {
+		for i := 0; i+2 <= len(s); i++ {
+			switch s[i] | 0x20 {
+			case 'a':
+				if hasFold(s[i:], "anydesk") {
+					return true
+				}
+			case 'f':
+				if hasFold(s[i:], "fernwartung") || hasFold(s[i:], "fernzugriff") || hasFold(s[i:], "fernsteuerung") {
+					return true
+				}
+			case 'r':
+				if hasFold(s[i:], "remote") {
+					return true
+				}
+			case 'i':
+				// "ID" as a word of its own ("meine ID", "ID:"), not "idea".
+				if (s[i+1]|0x20) == 'd' && (i == 0 || !isASCIIAlnum(s[i-1])) && (i+2 == len(s) || !isASCIIAlnum(s[i+2])) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// asksForTime reports whether the text asks for something: a question, or
+// a polite request. A time in a sentence that asks nothing ("I might look
+// at it tomorrow") is no wish.
+func asksForTime(toks []token, sig signals) bool {
+	if sig.question {
+		return true
+	}
+	for i := range toks {
+		switch toks[i].s {
+		case "bitte", "please", "pls", "wäre", "wären", "würde", "would", "could", "könnten", "könnte", "möglich", "possible", "passt", "geht", "suits", "works":
+			return true
+		}
+	}
+	return false
+}
