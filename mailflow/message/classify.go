@@ -1,6 +1,7 @@
 package message
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/emersion/go-message/textproto"
@@ -152,8 +153,51 @@ func wordBit(w string) uint32 {
 	return 0
 }
 
+// spamWord gives the words of stock, pharmacy, lottery and advance-fee
+// spam a bit each; three different ones in a mail are no customer's words.
+func spamWord(w string) uint64 {
+	switch w {
+	case "viagra", "cialis", "levitra":
+		return 1 << 0
+	case "pharmacy", "pills", "drugs":
+		return 1 << 1
+	case "lottery", "winnings", "jackpot":
+		return 1 << 2
+	case "beneficiary", "beneficiaries":
+		return 1 << 3
+	case "inheritance", "next-of-kin", "deceased":
+		return 1 << 4
+	case "investor", "investors", "investing":
+		return 1 << 5
+	case "ticker", "st0ck", "otc":
+		return 1 << 6
+	case "casino", "gambling":
+		return 1 << 7
+	case "rolex", "replica", "replicas":
+		return 1 << 8
+	case "enlargement", "enlarge":
+		return 1 << 9
+	case "unclaimed", "remittance", "consignment":
+		return 1 << 10
+	case "barrister", "diplomat", "diplomatic":
+		return 1 << 11
+	case "forward-looking", "securities":
+		return 1 << 12
+	case "dollars", "usd":
+		return 1 << 13
+	case "profit", "profits":
+		return 1 << 14
+	case "million", "millions":
+		return 1 << 15
+	case "bitcoin", "crypto":
+		return 1 << 16
+	}
+	return 0
+}
+
 // contentScan is what one pass over the text found.
 type contentScan struct {
+	spam    uint64
 	words   uint32
 	dsn     int // DSN fields at a line start (Final-Recipient:, Diagnostic-Code:, ...)
 	smtp    int // lines with an SMTP reply code and an enhanced status or an address
@@ -204,6 +248,7 @@ func (cs *contentScan) scanPart(text string) {
 			}
 			if n >= 3 && n <= len(buf) {
 				cs.words |= wordBit(string(buf[:n]))
+				cs.spam |= spamWord(string(buf[:n]))
 			}
 			i = j
 		}
@@ -426,6 +471,9 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 	}
 	if !m.Bulk && !m.Bounce && spamMarked(th, m.Subject) {
 		flag(&m.Bulk, "marked as spam by a filter")
+	}
+	if !m.Bulk && !m.Bounce && !forwarded && bits.OnesCount64(cs.spam) >= 3 {
+		flag(&m.Bulk, "content: spam wording")
 	}
 	if !m.Bulk && !m.Bounce && !forwarded {
 		wd := cs.words

@@ -242,3 +242,43 @@ func asksForTime(toks []token, sig signals) bool {
 	}
 	return false
 }
+
+// aboutTheDesk reports whether the text has anything to do with what the
+// desk does: a reason (training, error, update), a problem with software,
+// or a plea for help. Spam and other people's business that merely name a
+// day have none of it, and a booking needs it.
+func aboutTheDesk(toks []token, reason string) bool {
+	if reason != "" {
+		return true
+	}
+	for i := range toks {
+		switch toks[i].s {
+		case "funktioniert", "funktionieren", "fehler", "fehlermeldung", "problem", "probleme", "hilfe", "helfen",
+			"unterstützung", "support", "schauen", "draufschauen", "anschauen", "ansehen", "nachsehen", "kaputt",
+			"absturz", "stürzt", "abgestürzt", "stimmen", "stimmt", "falsch", "export", "import", "drucken",
+			"druckt", "installieren", "installation", "einrichten", "programm", "software", "buchhaltung",
+			"abschluss", "jahresabschluss", "lohn", "verbucht", "gebucht", "zahlung", "zahlungen", "payment", "payments", "rechnung", "rechnungen", "kassa", "kassabuch", "datenbank",
+			"error", "errors", "issue", "issues", "problems", "broken", "crash", "crashes", "install", "setup", "print", "invoices", "invoice",
+			"payroll", "database", "update", "upgrade", "training", "schulung":
+			return true
+		case "closing":
+			// "the year-end closing", not "closing the door"
+			if i > 0 && (toks[i-1].s == "end" || toks[i-1].s == "year" || toks[i-1].s == "month") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// otherDesk reports a subject that carries another ticket system's tag
+// ("[Ticket#11168]"): the sender is in a conversation with someone else's
+// desk and only copies us, so nothing in it is a request to book.
+func otherDesk(subject string) bool {
+	for i := 0; i+8 < len(subject); i++ {
+		if (subject[i]|0x20) == 't' && hasFold(subject[i:], "ticket#") && isDigit(subject[i+7]) {
+			return true
+		}
+	}
+	return false
+}

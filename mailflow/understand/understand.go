@@ -74,6 +74,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		return r
 	}
 	subject, isReply := stripReplyPrefixes(capText(msg.Subject, maxSubjectBytes))
+	// A "Re:" subject answers a mail; an In-Reply-To alone is set by
+	// clients on mail that only started as a reply to something.
+	answers := isReply
 	isReply = isReply || msg.InReplyTo != ""
 	// Times and IDs come only from what the sender wrote: no header,
 	// log or diff lines, blobs or URLs (see ownWords).
@@ -143,7 +146,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
-	case len(future) > 0 && (isReply || asksForTime(toks, sig)) || sig.appt || ssig.appt && !isReply:
+	case otherDesk(subject):
+		// Another desk's ticket thread: a person reads it (intent question).
+	case len(future) > 0 && (answers || asksForTime(toks, sig) && aboutTheDesk(toks, r.Reason)) || sig.appt || ssig.appt && !isReply:
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
