@@ -103,6 +103,7 @@ const (
 	wAbuse
 	wComplaint
 	wFeedback
+	wSESReport // the JSON notifications of a sending service
 )
 
 // wordBit maps a lower-case word to its bit; a switch on strings compiles
@@ -149,6 +150,8 @@ func wordBit(w string) uint32 {
 		return wComplaint
 	case "feedback-type", "feedback-report", "arf":
 		return wFeedback
+	case "bouncedrecipients", "complainedrecipients", "bouncetype", "complaintfeedbacktype":
+		return wSESReport
 	}
 	return 0
 }
@@ -441,6 +444,8 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 			flag(&m.Bounce, "content: delivery status fields")
 		case cs.arf || wd&wFeedback != 0 && (wd&wAbuse != 0 || wd&wComplaint != 0):
 			flag(&m.Bounce, "content: feedback report")
+		case wd&wSESReport != 0:
+			flag(&m.Bounce, "content: bounce notification of a sending service")
 		case cs.smtp > 0 && weak >= 1:
 			flag(&m.Bounce, "content: SMTP error with a status code")
 		case weak >= 3:

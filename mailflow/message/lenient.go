@@ -114,15 +114,21 @@ func appendField(dst, line []byte) []byte {
 	return appendLine(dst, line[j:])
 }
 
-// maxFoldLookahead bounds the lines foldedAhead looks through.
-const maxFoldLookahead = 32
+// Bounds on the lines foldedAhead looks through: wrapped tokens (base64
+// trackers) run long, wrapped words (a Received trace) a few lines.
+const (
+	maxFoldLookahead      = 32
+	maxFoldWordsLookahead = 8
+)
 
 // foldedAhead reports whether the unfolded lines from pos on are the rest
-// of one wrapped header value: lines without blanks (base64, tokens) that
-// end in a field every mail carries before any empty line. On success it
-// records in *until where that field starts, so the lines in between are
-// not looked at again.
+// of one wrapped header value that ends in a field every mail carries
+// before any empty line. Lines with blanks count only within a few lines
+// of that field: further away they are more likely a body that began
+// without its blank line. On success it records in *until where that field
+// starts, so the lines in between are not looked at again.
 func foldedAhead(b []byte, pos, max int, until *int) bool {
+	words := false
 	for k := 0; k < maxFoldLookahead && pos < len(b) && pos < max; k++ {
 		line, n := nextLine(b, pos)
 		c := bytes.TrimRight(line, "\r\n")
@@ -135,7 +141,10 @@ func foldedAhead(b []byte, pos, max int, until *int) bool {
 				return true
 			}
 		} else if c[0] != ' ' && c[0] != '\t' && bytes.ContainsAny(c, " \t") {
-			return false // prose: the body began without a blank line
+			words = true
+		}
+		if words && k >= maxFoldWordsLookahead {
+			return false
 		}
 		pos += n
 	}

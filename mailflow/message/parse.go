@@ -139,8 +139,11 @@ func splitHeader(raw []byte, max int) (header, body []byte, skipped int, err err
 		rest = rest[n:]
 	}
 	if bytes.HasPrefix(rest, []byte("From ")) {
-		_, n := nextLine(rest, 0)
-		rest = rest[n:]
+		// The mbox separator, unless it is an obsolete "From  : x" field.
+		line, n := nextLine(rest, 0)
+		if _, field := fieldKey(bytes.TrimRight(line, "\r\n")); !field {
+			rest = rest[n:]
+		}
 	}
 	// A line of junk above the header ("---- Original email message ----"
 	// from a tool that saved the mail) hides a whole header block; skip a
