@@ -148,7 +148,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAccept
 	case otherDesk(subject):
 		// Another desk's ticket thread: a person reads it (intent question).
-	case len(future) > 0 && (answers || asksForTime(toks, sig) && aboutTheDesk(toks, r.Reason)) || sig.appt || ssig.appt && !isReply:
+	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
+		sig.appt || ssig.appt && !isReply:
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
