@@ -186,14 +186,8 @@ func spamWord(w string) uint64 {
 		return 1 << 11
 	case "forward-looking", "securities":
 		return 1 << 12
-	case "dollars", "usd":
-		return 1 << 13
-	case "profit", "profits":
-		return 1 << 14
-	case "million", "millions":
-		return 1 << 15
 	case "bitcoin", "crypto":
-		return 1 << 16
+		return 1 << 13
 	}
 	return 0
 }
@@ -482,10 +476,13 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 	}
 	if !m.Bulk && !m.Bounce && !forwarded {
 		wd := cs.words
+		// A customer may write "unsubscribe" or "Newsletter abmelden"
+		// about our software; a mailing carries the word with a link.
+		links := w.html1.links > 0 || hasURL(m.FullText)
 		switch {
-		case wd&wUnsubscribe != 0:
+		case wd&wUnsubscribe != 0 && links:
 			flag(&m.Bulk, "content: unsubscribe footer")
-		case wd&wOptOut != 0 || wd&wNewsletter != 0 && wd&wAbmelden != 0:
+		case (wd&wOptOut != 0 || wd&wNewsletter != 0 && wd&wAbmelden != 0) && links:
 			flag(&m.Bulk, "content: newsletter opt-out")
 		case w.html1.pixel && w.html1.links >= 3:
 			flag(&m.Bulk, "content: tracking pixel")
@@ -527,6 +524,11 @@ func spamMarked(th textproto.Header, subject string) bool {
 	}
 	s := strings.ToLower(strings.TrimSpace(subject))
 	return strings.HasPrefix(s, "[spam]") || strings.HasPrefix(s, "***spam***") || strings.HasPrefix(s, "*****spam*****") || strings.HasPrefix(s, "{spam")
+}
+
+// hasURL reports a web address in text.
+func hasURL(text string) bool {
+	return strings.Contains(text, "http://") || strings.Contains(text, "https://") || strings.Contains(text, "www.")
 }
 
 // forwardSubject reports a subject that forwards a mail.
