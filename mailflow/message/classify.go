@@ -405,17 +405,17 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 			}
 		}
 	}
-	if !m.Bounce {
+	// A customer who forwards an error message asks for help with it: the
+	// report then sits below their own words, and what they wrote names the
+	// desk. Subject and content alone never make such a mail a bounce.
+	forwarded := forwardSubject(m.Subject) || deskWords(m.Text)
+	if !m.Bounce && !forwarded {
 		if p, ok := reportSubject(m.Subject); ok {
 			flag(&m.Bounce, "Subject: "+p)
 		}
 	}
 
 	cs := scanContent(m.FullText)
-	// A customer who forwards an error message asks for help with it: the
-	// report then sits below their own words, and what they wrote names the
-	// desk. Content alone never makes such a mail a bounce.
-	forwarded := forwardSubject(m.Subject) || deskWords(m.Text)
 
 	// --- bounces and complaints by content ---
 	if !m.Bounce && !forwarded {

@@ -23,6 +23,9 @@ func ownWords(text string) string {
 			end += pos
 		}
 		line := text[pos:end]
+		// URLs go first: a long link must not make the customer's words
+		// around it look like an encoded blob.
+		masked := line
 		drop := false
 		switch {
 		case inUU:
@@ -33,13 +36,10 @@ func ownWords(text string) string {
 		case uuBegin(line):
 			drop, inUU = true, true
 		default:
-			drop = machineLine(line)
-		}
-		masked := line
-		if !drop {
 			masked = blankURLs(line)
+			drop = machineLine(masked)
 		}
-		if (drop || len(masked) != len(line) || masked != line) && b == nil {
+		if (drop || masked != line) && b == nil {
 			b = make([]byte, 0, len(text))
 			b = append(b, text[:pos]...)
 		}
