@@ -36,8 +36,12 @@ func ownWords(text string) string {
 		case uuBegin(line):
 			drop, inUU = true, true
 		default:
-			masked = blankURLs(line)
-			drop = machineLine(masked)
+			// Most lines have no colon: no URL, header field or clock.
+			colon := strings.IndexByte(line, ':') >= 0
+			if colon || strings.Contains(line, "www.") {
+				masked = blankURLs(line)
+			}
+			drop = machineLine(masked, colon)
 		}
 		if (drop || masked != line) && b == nil {
 			b = make([]byte, 0, len(text))
@@ -65,22 +69,22 @@ func uuBegin(line string) bool {
 // machineLine reports a line no person wrote to ask for something: a mail
 // header field, a log line (a clock with seconds, a syslog or ISO stamp at
 // its start), a diff line or an encoded blob.
-func machineLine(line string) bool {
+func machineLine(line string, colon bool) bool {
 	t := strings.TrimLeft(line, " \t")
 	if t == "" {
 		return false
 	}
-	if headerLine(t) {
+	if colon && headerLine(t) {
 		return true
 	}
 	switch {
 	case strings.HasPrefix(t, "+++ "), strings.HasPrefix(t, "--- "), strings.HasPrefix(t, "@@ "), strings.HasPrefix(t, "diff "):
 		return true
 	}
-	if blobLine(t) {
+	if len(t) >= 40 && blobLine(t) {
 		return true
 	}
-	return clockWithSeconds(t) || isoStampLead(t)
+	return colon && clockWithSeconds(t) || isoStampLead(t)
 }
 
 // headerLine reports "Received: ...", "Date: ...", "X-Spam-Score: ..." and
@@ -111,19 +115,26 @@ func headerLine(t string) bool {
 	return false
 }
 
-// blobLine reports a long run without blanks: base64, uuencode, hex dumps,
+// blobLine reports a long run without spaces: base64, uuencode, hex dumps,
 // tracking tokens. People's words are shorter than 40 bytes.
 func blobLine(t string) bool {
-	run := 0
-	for i := 0; i < len(t); i++ {
-		if t[i] == ' ' || t[i] == '\t' {
-			run = 0
+	// A run of 40 holds two bytes 20 apart; only where two such samples
+	// are both non-spaces is the run measured.
+	for i := 0; i+20 < len(t); i += 20 {
+		if t[i] == ' ' || t[i+20] == ' ' || strings.IndexByte(t[i:i+20], ' ') >= 0 {
 			continue
 		}
-		run++
-		if run >= 40 {
+		s, e := i, i+20
+		for s > 0 && t[s-1] != ' ' {
+			s--
+		}
+		for e < len(t) && t[e] != ' ' {
+			e++
+		}
+		if e-s >= 40 {
 			return true
 		}
+		i = e - 20
 	}
 	return false
 }
@@ -152,33 +163,59 @@ func isoStampLead(t string) bool {
 }
 
 // blankURLs replaces URLs and cid:/mailto: references with blanks of the
-// same length, so no digit in them reads as a time or an ID.
+// same length, so no digit in them reads as a time or an ID. It jumps from
+// colon to colon (and to "www."), so a line without either costs two
+// IndexByte calls.
 func blankURLs(line string) string {
 	var b []byte
-	for i := 0; i < len(line); i++ {
-		c := line[i] | 0x20
-		if c != 'h' && c != 'w' && c != 'c' && c != 'm' && c != 'f' {
-			continue
-		}
-		if i > 0 && isURLByte(line[i-1]) && line[i-1] != '<' && line[i-1] != '(' {
-			continue
-		}
-		rest := line[i:]
-		if !(hasFold(rest, "http://") || hasFold(rest, "https://") || hasFold(rest, "www.") ||
-			hasFold(rest, "cid:") || hasFold(rest, "mailto:") || hasFold(rest, "ftp://")) {
-			continue
-		}
-		j := i
-		for j < len(line) && isURLByte(line[j]) {
-			j++
-		}
+	blank := func(from, to int) {
 		if b == nil {
 			b = []byte(line)
 		}
-		for k := i; k < j; k++ {
+		for k := from; k < to; k++ {
 			b[k] = ' '
 		}
-		i = j
+	}
+	urlEnd := func(j int) int {
+		for j < len(line) && isURLByte(line[j]) {
+			j++
+		}
+		return j
+	}
+	for k := 0; k < len(line); {
+		c := strings.IndexByte(line[k:], ':')
+		if c < 0 {
+			break
+		}
+		c += k
+		s := c
+		for s > 0 && c-s < 6 && (line[s-1]|0x20) >= 'a' && (line[s-1]|0x20) <= 'z' {
+			s--
+		}
+		k = c + 1
+		if s > 0 && isURLByte(line[s-1]) && line[s-1] != '(' {
+			continue // "abc.http:" is no scheme
+		}
+		if sch := line[s:c]; strings.EqualFold(sch, "http") || strings.EqualFold(sch, "https") || strings.EqualFold(sch, "ftp") ||
+			strings.EqualFold(sch, "cid") || strings.EqualFold(sch, "mailto") {
+			e := urlEnd(c + 1)
+			blank(s, e)
+			k = e
+		}
+	}
+	for k := 0; k < len(line); {
+		w := strings.Index(line[k:], "www.")
+		if w < 0 {
+			break
+		}
+		w += k
+		if w > 0 && isURLByte(line[w-1]) && line[w-1] != '(' {
+			k = w + 4
+			continue
+		}
+		e := urlEnd(w)
+		blank(w, e)
+		k = e
 	}
 	if b == nil {
 		return line

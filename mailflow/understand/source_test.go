@@ -20,6 +20,7 @@ func TestOwnWords(t *testing.T) {
 		unchanged bool
 	}{
 		{name: "customer text untouched", in: "Hallo,\nGeht es morgen um 10 Uhr?\nDanke", unchanged: true},
+		{name: "long words in a long sentence stay", in: "Die Jahresabschlussbuchungsvorbereitungsliste bricht beim Exportieren ab, geht es morgen um 10 Uhr? Vielen Dank im Voraus", unchanged: true},
 		{
 			name: "header lines pasted into the text",
 			in:   "Bitte um Rückruf.\nReceived: from mx (192.0.2.1) by mx2; Thu, 29 Apr 2017 23:34:45 +0900\nDate: Thu, 29 Apr 2017 23:34:45\nX-Spam-Score: 376293952\nGesendet: Montag, 12. März 2026 10:15",
