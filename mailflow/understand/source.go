@@ -81,7 +81,7 @@ func machineLine(line string, colon bool) bool {
 	case strings.HasPrefix(t, "+++ "), strings.HasPrefix(t, "--- "), strings.HasPrefix(t, "@@ "), strings.HasPrefix(t, "diff "):
 		return true
 	}
-	if len(t) >= 40 && blobLine(t) {
+	if len(t) >= 60 && blobLine(t) {
 		return true
 	}
 	return colon && clockWithSeconds(t) || isoStampLead(t)
@@ -115,26 +115,28 @@ func headerLine(t string) bool {
 	return false
 }
 
-// blobLine reports a long run without spaces: base64, uuencode, hex dumps,
-// tracking tokens. People's words are shorter than 40 bytes.
+// blobLine reports a long run without spaces: base64 (76 a line),
+// uuencode (61), hex dumps, tracking tokens. German compounds reach 40
+// letters, never 60.
 func blobLine(t string) bool {
-	// A run of 40 holds two bytes 20 apart; only where two such samples
-	// are both non-spaces is the run measured.
-	for i := 0; i+20 < len(t); i += 20 {
-		if t[i] == ' ' || t[i+20] == ' ' || strings.IndexByte(t[i:i+20], ' ') >= 0 {
+	const run, step = 60, 30
+	// A run of 60 holds two bytes 30 apart; only where both samples and
+	// the bytes between them are no spaces is the run measured.
+	for i := 0; i+step < len(t); i += step {
+		if t[i] == ' ' || t[i+step] == ' ' || strings.IndexByte(t[i:i+step], ' ') >= 0 {
 			continue
 		}
-		s, e := i, i+20
+		s, e := i, i+step
 		for s > 0 && t[s-1] != ' ' {
 			s--
 		}
 		for e < len(t) && t[e] != ' ' {
 			e++
 		}
-		if e-s >= 40 {
+		if e-s >= run {
 			return true
 		}
-		i = e - 20
+		i = e - step
 	}
 	return false
 }
