@@ -386,6 +386,7 @@ var machineSubjects = [...]struct{ prefix, kind string }{
 	{"cron <", "cron"}, {"cron daemon", "cron"}, {"anacron", "cron"}, {"** problem", "monitoring"},
 	{"** recovery", "monitoring"}, {"[nagios]", "monitoring"}, {"[icinga]", "monitoring"}, {"[zabbix]", "monitoring"},
 	{"monit alert", "monitoring"}, {"logwatch for", "monitoring"}, {"svn commit", "version control"},
+	{"[jira]", "ticket system"},
 	{"[svn]", "version control"}, {"[git]", "version control"}, {"[online lead]", "form post"},
 }
 
@@ -468,6 +469,11 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 			}
 		}
 	}
+	if !m.Bulk && !m.Bounce && !forwarded {
+		if n, ok := massSender(m.From.Address); ok {
+			flag(&m.Bulk, "From: "+n)
+		}
+	}
 	if !m.Bulk && !m.Bounce && spamMarked(th, m.Subject) {
 		flag(&m.Bulk, "marked as spam by a filter")
 	}
@@ -505,6 +511,8 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 	switch {
 	case th.Has("X-Cron-Env"):
 		flag(&m.Machine, "machine report: cron")
+	case systemAccount(m.From.Address):
+		flag(&m.Machine, "machine report: system account")
 	case th.Has("X-Svn-Commit-Revision") || th.Has("X-Git-Repo") || th.Has("X-Git-Refname") || cs.diff >= 3:
 		flag(&m.Machine, "machine report: version control")
 	case cs.words&wFax != 0 && cs.words&(wArrived|wPages) != 0 && !deskWords(m.Text):
@@ -512,6 +520,38 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 	case cs.xmlLead:
 		flag(&m.Machine, "machine report: form post")
 	}
+}
+
+// localPart is the lower-case part of an address before the "@".
+func localPart(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return ""
+	}
+	return strings.ToLower(addr[:at])
+}
+
+// massSender reports the sender names newsletters go out under. Names a
+// customer's own department might use ("info", "marketing") are left out.
+func massSender(addr string) (string, bool) {
+	local := localPart(addr)
+	for _, p := range [...]string{"newsletter", "news", "enews", "e-news", "promo", "promotions", "offers", "deals",
+		"announcements", "campaign", "mailings"} {
+		if local == p || strings.HasPrefix(local, p+"_") || strings.HasPrefix(local, p+"-") || strings.HasPrefix(local, p+".") {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// systemAccount reports the accounts servers send their reports from.
+func systemAccount(addr string) bool {
+	switch localPart(addr) {
+	case "root", "cron", "daemon", "oracle", "postgres", "mysql", "www-data", "apache", "nginx", "nagios",
+		"icinga", "zabbix", "monit", "jenkins", "gitlab", "logwatch", "backup":
+		return true
+	}
+	return false
 }
 
 // spamMarked reports a spam filter's verdict in the headers or subject.

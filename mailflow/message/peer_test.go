@@ -130,7 +130,7 @@ func TestContentSignals(t *testing.T) {
 			body: "Duplicated Message-ID in <neko@example.co.jp>.\n", want: want{bounce: true}, reason: "loop alert",
 		},
 		{
-			name: "newsletter footer", from: "news@shop.example", subject: "Unsere Angebote",
+			name: "newsletter footer", from: "shop@shop.example", subject: "Unsere Angebote",
 			body: "Neue Drucker im Angebot!\n\nTo unsubscribe click here <https://shop.example/u?id=1>\n",
 			want: want{bulk: true}, reason: "unsubscribe",
 		},
