@@ -107,6 +107,9 @@ func TestPeerCorpus(t *testing.T) {
 			l.Outcome == "cancelled" || l.Outcome == "id-linked":
 			t.Errorf("%s: %s from mail that asks for nothing (intent %s)", name, l.Outcome, l.Intent)
 		}
+		if l.From == "" && l.Outcome == "ignored-auto" && l.Intent != "bounce" && l.Intent != "auto_reply" {
+			t.Errorf("%s: no sender read and filed away as automatic (intent %s, %s)", name, l.Intent, l.Detail)
+		}
 		if l.AnyDeskID != nil {
 			t.Errorf("%s: recorded AnyDesk ID %s", name, *l.AnyDeskID)
 		}
@@ -180,4 +183,29 @@ var zammadSenders = map[string]string{
 	"mail054.box": "Karoline.Smith@example.com", // base64 header wrapped without indentation above From
 	"mail058.box": "bob@example.com",            // two authors
 	"mail068.box": "xxxxx@xxxxx.cz",             // junk line above the header, Received wrapped without indentation
+}
+
+// TestNoSenderGoesToAPerson: a mail whose sender cannot be read, and that
+// nothing marks as a robot's, is routed to a person with the reason.
+func TestNoSenderGoesToAPerson(t *testing.T) {
+	dir := t.TempDir()
+	mail := filepath.Join(dir, "nosender.eml")
+	if err := os.WriteFile(mail, []byte("Subject: Frage zur Lohnverrechnung\nDate: Tue, 24 Nov 2026 09:00:00 +0100\n\nHallo, wer kann mir helfen?\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, dir, "try", "-json", "-config", repo(t, "config.example.yaml"), "-now", peerNow, mail)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var l struct {
+		Outcome string          `json:"outcome"`
+		Detail  string          `json:"detail"`
+		Reply   json.RawMessage `json:"reply"`
+	}
+	if err := json.Unmarshal([]byte(out), &l); err != nil {
+		t.Fatal(err)
+	}
+	if l.Outcome != "forwarded-to-human" || !strings.Contains(l.Detail, "sender") || string(l.Reply) != "null" {
+		t.Errorf("outcome %s, detail %q, reply %s: want forwarded-to-human naming the sender, no reply", l.Outcome, l.Detail, l.Reply)
+	}
 }

@@ -228,6 +228,11 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		// does not depend on it.
 		res.Action, res.Detail = rules.ActionIgnore, "never answered: "+res.NoReply
 	}
+	if msg.From.Address == "" && res.Action == rules.ActionIgnore && !msg.Auto && !msg.Bulk && !msg.Bounce {
+		// Nobody to answer, but nothing says a robot wrote it: a person
+		// reads it rather than the mail vanishing into the processed folder.
+		res.Action, res.Detail = rules.ActionRouteToHuman, "no readable sender address"
+	}
 	if answers(res.Action) {
 		total, _, err := tx.MailsTo(ctx, strings.ToLower(msg.From.Address), now.Add(-24*time.Hour), "", 0)
 		if err != nil {
