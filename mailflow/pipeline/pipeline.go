@@ -228,10 +228,10 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		// does not depend on it.
 		res.Action, res.Detail = rules.ActionIgnore, "never answered: "+res.NoReply
 	}
-	if msg.From.Address == "" && res.Action == rules.ActionIgnore && !msg.Auto && !msg.Bulk && !msg.Bounce {
-		// Nobody to answer, but nothing says a robot wrote it: a person
+	if (msg.From.Address == "" || msg.MessageID == "") && res.Action == rules.ActionIgnore && !msg.Auto && !msg.Bulk && !msg.Bounce {
+		// Not to be answered, but nothing says a robot wrote it: a person
 		// reads it rather than the mail vanishing into the processed folder.
-		res.Action, res.Detail = rules.ActionRouteToHuman, "no readable sender address"
+		res.Action, res.Detail = rules.ActionRouteToHuman, "never answered: "+res.NoReply
 	}
 	if answers(res.Action) {
 		total, _, err := tx.MailsTo(ctx, strings.ToLower(msg.From.Address), now.Add(-24*time.Hour), "", 0)
@@ -725,6 +725,10 @@ func (p *Pipeline) noReply(msg *message.Message) string {
 		return "empty Return-Path"
 	case p.ourMessageID.MatchString(msg.MessageID):
 		return "our own Message-ID"
+	case msg.MessageID == "":
+		// Every mail client sets one; mail without it is generated or
+		// spam (Zammad treats it as an auto-response too).
+		return "no Message-ID"
 	}
 	for _, l := range []string{"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply", "bounce", "bounces"} {
 		if local == l {
