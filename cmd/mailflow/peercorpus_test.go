@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mailflow/mailflow/mailflow/message"
 )
 
 // peerCorpusDir is the real-world test mail of other mail projects (Zammad,
@@ -119,6 +121,27 @@ func TestPeerCorpus(t *testing.T) {
 			t.Errorf("%s: bounce or complaint read as %s (outcome %s, replied %v, signals %v)", name, l.Intent, l.Outcome, replied, l.Signals)
 		}
 	}
+	// Zammad sends no auto-response to mail with these headers or without
+	// a Message-ID (its AutoResponseCheck filter); neither do we.
+	zammadAuto := 0
+	for _, f := range files {
+		name, _ := filepath.Rel(root, f)
+		if peerGroup(name) != "zammad" {
+			continue
+		}
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !zammadAutoResponse(raw) {
+			continue
+		}
+		zammadAuto++
+		if l := got[f]; len(l.Reply) > 0 && string(l.Reply) != "null" {
+			t.Errorf("%s: Zammad sees an auto-response, we reply (signals %v)", name, l.Signals)
+		}
+	}
+	t.Logf("zammad: %d mails Zammad would not answer, none answered", zammadAuto)
 	for file, want := range zammadSenders {
 		l, ok := got[filepath.Join(root, "zammad", "test", "data", "mail", file)]
 		if !ok {
@@ -208,4 +231,20 @@ func TestNoSenderGoesToAPerson(t *testing.T) {
 	if l.Outcome != "forwarded-to-human" || !strings.Contains(l.Detail, "sender") || string(l.Reply) != "null" {
 		t.Errorf("outcome %s, detail %q, reply %s: want forwarded-to-human naming the sender, no reply", l.Outcome, l.Detail, l.Reply)
 	}
+}
+
+// zammadAutoResponse applies the header tests of Zammad's auto-response
+// check to raw: such mail gets no automatic answer there.
+func zammadAutoResponse(raw []byte) bool {
+	m, err := message.Parse(raw, message.Limits{})
+	if err != nil {
+		return true
+	}
+	h := func(k string) string { return strings.ToLower(strings.Join(m.Header[k], " ")) }
+	return len(h("List-Unsubscribe")) >= 3 ||
+		strings.Contains(h("X-Loop"), "yes") || strings.Contains(h("X-Loop"), "true") ||
+		strings.Contains(h("Precedence"), "bulk") || strings.Contains(h("Precedence"), "list") || strings.Contains(h("Precedence"), "junk") ||
+		strings.Contains(h("Auto-Submitted"), "auto-generated") || strings.Contains(h("Auto-Submitted"), "auto-replied") ||
+		strings.Contains(h("X-Auto-Response-Suppress"), "all") ||
+		m.MessageID == ""
 }
