@@ -513,9 +513,13 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 		flag(&m.Machine, "machine report: cron")
 	case systemAccount(m.From.Address):
 		flag(&m.Machine, "machine report: system account")
-	case th.Has("X-Svn-Commit-Revision") || th.Has("X-Git-Repo") || th.Has("X-Git-Refname") || cs.diff >= 3:
+	case th.Has("X-Svn-Commit-Revision") || th.Has("X-Git-Repo") || th.Has("X-Git-Refname"):
 		flag(&m.Machine, "machine report: version control")
-	case cs.words&wFax != 0 && cs.words&(wArrived|wPages) != 0 && !deskWords(m.Text):
+	case forwarded:
+		// A customer pasting a log or a diff asks about it.
+	case cs.diff >= 3:
+		flag(&m.Machine, "machine report: version control")
+	case cs.words&wFax != 0 && cs.words&(wArrived|wPages) != 0:
 		flag(&m.Machine, "machine report: fax")
 	case cs.xmlLead:
 		flag(&m.Machine, "machine report: form post")

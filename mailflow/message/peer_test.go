@@ -184,6 +184,10 @@ func TestContentSignals(t *testing.T) {
 			body: "Hallo, im Newsletter-Modul kann ich Empfänger nicht abmelden. Geht morgen um 10?",
 		},
 		{
+			name: "customer pastes a diff and asks for remote help", from: "dev@kunde.at", subject: "Update-Fehler",
+			body: "Nach dem Update sieht die Konfiguration so aus, können Sie per Fernwartung schauen?\n--- config/old.ini\n+++ config/new.ini\n@@ -1 +1 @@\n-a=1\n+a=2\n",
+		},
+		{
 			name: "customer writes about a failed delivery", from: "eva@kunde.at", subject: "Versand",
 			body: "Hallo, der Versand der Mahnungen ist fehlgeschlagen, die Zustellung an zwei Empfänger ging nicht. Morgen 10 Uhr?",
 		},

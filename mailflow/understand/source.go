@@ -157,11 +157,17 @@ func clockWithSeconds(t string) bool {
 	return false
 }
 
-// isoStampLead reports a line that starts with "2024-06-11" or "[11/Jun/2024".
+// isoStampLead reports a line that starts with a machine time stamp:
+// "2024-06-11T18:02" or a bracketed "[2024-06-11 ...". A customer may well
+// start a line with "2026-12-03 10:00 wäre gut", so a bare date is not one.
 func isoStampLead(t string) bool {
+	bracket := strings.HasPrefix(t, "[")
 	t = strings.TrimLeft(t, "[")
-	return len(t) >= 10 && isDigit(t[0]) && isDigit(t[1]) && isDigit(t[2]) && isDigit(t[3]) && t[4] == '-' &&
-		isDigit(t[5]) && isDigit(t[6]) && t[7] == '-' && isDigit(t[8]) && isDigit(t[9])
+	if len(t) < 11 || !(isDigit(t[0]) && isDigit(t[1]) && isDigit(t[2]) && isDigit(t[3]) && t[4] == '-' &&
+		isDigit(t[5]) && isDigit(t[6]) && t[7] == '-' && isDigit(t[8]) && isDigit(t[9])) {
+		return false
+	}
+	return bracket || t[10] == 'T'
 }
 
 // blankURLs replaces URLs and cid:/mailto: references with blanks of the

@@ -20,6 +20,7 @@ func TestOwnWords(t *testing.T) {
 		unchanged bool
 	}{
 		{name: "customer text untouched", in: "Hallo,\nGeht es morgen um 10 Uhr?\nDanke", unchanged: true},
+		{name: "a line starting with a date stays", in: "2026-12-03 10:00 wäre gut\nDanke", unchanged: true},
 		{name: "long words in a long sentence stay", in: "Die Jahresabschlussbuchungsvorbereitungsliste bricht beim Exportieren ab, geht es morgen um 10 Uhr? Vielen Dank im Voraus", unchanged: true},
 		{
 			name: "header lines pasted into the text",
@@ -28,8 +29,8 @@ func TestOwnWords(t *testing.T) {
 		},
 		{
 			name: "log lines and diffs",
-			in:   "Fehler seit heute:\n2026-11-24 08:15:02 ERROR export failed\nJun 11 18:02:02 host cron[1]: done\n--- a/x\n+++ b/x\n@@ -1 +1 @@",
-			keep: []string{"Fehler seit heute:"}, drop: []string{"08:15", "18:02", "@@"},
+			in:   "Fehler seit heute:\n2026-11-24 08:15:02 ERROR export failed\nJun 11 18:02:02 host cron[1]: done\n2026-11-24T08:16 WARN retry 10:30\n--- a/x\n+++ b/x\n@@ -1 +1 @@",
+			keep: []string{"Fehler seit heute:"}, drop: []string{"08:15", "18:02", "10:30", "@@"},
 		},
 		{
 			name: "URLs keep their place but lose their digits",
