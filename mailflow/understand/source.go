@@ -105,12 +105,33 @@ func headerLine(t string) bool {
 		return true
 	}
 	switch strings.ToLower(key) {
-	case "received", "date", "message-id", "return-path", "delivered-to", "mime-version", "content-type",
+	case "date", "datum":
+		// "Date: Thu, 29 Apr 2017 23:34:45 +0900" is a header; "Datum:
+		// 3.12., 10 Uhr" in a form the customer filled in is a wish.
+		v := t[i+1:]
+		return hasYear(v) && clockWithSeconds(v)
+	case "received", "message-id", "return-path", "delivered-to", "mime-version", "content-type",
 		"content-transfer-encoding", "content-disposition", "dkim-signature", "authentication-results",
 		"arrival-date", "last-attempt-date", "reporting-mta", "final-recipient", "original-recipient",
 		"diagnostic-code", "remote-mta", "in-reply-to", "references", "list-unsubscribe", "feedback-id",
-		"gesendet", "sent", "datum", "envoyé", "enviado", "verzonden", "sendt":
+		"gesendet", "sent", "envoyé", "enviado", "verzonden", "sendt":
 		return true
+	}
+	return false
+}
+
+// hasYear reports four digits in a row.
+func hasYear(v string) bool {
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if isDigit(v[i]) {
+			n++
+			if n == 4 {
+				return true
+			}
+			continue
+		}
+		n = 0
 	}
 	return false
 }

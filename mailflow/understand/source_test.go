@@ -20,6 +20,7 @@ func TestOwnWords(t *testing.T) {
 		unchanged bool
 	}{
 		{name: "customer text untouched", in: "Hallo,\nGeht es morgen um 10 Uhr?\nDanke", unchanged: true},
+		{name: "a form field with the wished date stays", in: "Name: Eva Huber\nDatum: 3.12.2026, 10 Uhr\nAnliegen: Fernwartung", unchanged: true},
 		{name: "a line starting with a date stays", in: "2026-12-03 10:00 wäre gut\nDanke", unchanged: true},
 		{name: "long words in a long sentence stay", in: "Die Jahresabschlussbuchungsvorbereitungsliste bricht beim Exportieren ab, geht es morgen um 10 Uhr? Vielen Dank im Voraus", unchanged: true},
 		{
