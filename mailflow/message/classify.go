@@ -19,8 +19,8 @@ import (
 // the text (where a bounce explains itself) and its tail (where a
 // newsletter puts its footer).
 const (
-	classifyHead = 8 << 10
-	classifyTail = 4 << 10
+	classifyHead = 6 << 10
+	classifyTail = 3 << 10
 )
 
 // htmlStats describe the HTML source of a mail's text parts.
@@ -106,90 +106,83 @@ const (
 	wSESReport // the JSON notifications of a sending service
 )
 
-// wordBit maps a lower-case word to its bit; a switch on strings compiles
-// to a binary search, cheaper than hashing every word.
-func wordBit(w string) uint32 {
-	switch w {
-	case "unsubscribe", "unsubscribed", "unsubscribing", "désabonner", "desinscribirse":
-		return wUnsubscribe
-	case "newsletter", "newsletters":
-		return wNewsletter
-	case "abmelden", "abbestellen", "austragen", "abmeldung":
-		return wAbmelden
-	case "opt-out", "optout":
-		return wOptOut
-	case "undeliverable", "undelivered", "unzustellbar", "unzustellbare", "non-delivery", "nondelivery", "bounced":
-		return wUndeliverable
-	case "delivery", "delivered", "deliver", "zustellung", "zugestellt":
-		return wDelivery
-	case "failed", "failure", "fehlgeschlagen", "permanent", "rejected", "refused":
-		return wFailed
-	case "recipient", "recipients", "empfänger", "rcpt":
-		return wRecipient
-	case "mailbox", "postfach":
-		return wMailbox
-	case "unknown", "invalid", "nonexistent", "unbekannt":
-		return wUnknownUser
-	case "user", "address", "addressee":
-		return wUser
-	case "smtp", "esmtp", "mta", "mailer-daemon", "postmaster":
-		return wSMTP
-	case "loop", "looping", "loops":
-		return wLoop
-	case "alert", "detected", "duplicated", "hops":
-		return wAlert
-	case "fax", "telefax":
-		return wFax
-	case "arrived", "received", "eingegangen", "empfangen":
-		return wArrived
-	case "pages", "page", "seiten":
-		return wPages
-	case "abuse":
-		return wAbuse
-	case "complaint", "complaints":
-		return wComplaint
-	case "feedback-type", "feedback-report", "arf":
-		return wFeedback
-	case "bouncedrecipients", "complainedrecipients", "bouncetype", "complaintfeedbacktype":
-		return wSESReport
-	}
-	return 0
+// contentWordLists give each word of interest its bit: signal words in
+// wordBit's bits, spam words (stock, pharmacy, lottery, advance-fee) in
+// spam bits, three different ones of which are no customer's words.
+var contentWordLists = []struct {
+	bit   uint32
+	spam  uint64
+	words []string
+}{
+	{bit: wUnsubscribe, words: []string{"unsubscribe", "unsubscribed", "unsubscribing", "désabonner", "desinscribirse"}},
+	{bit: wNewsletter, words: []string{"newsletter", "newsletters"}},
+	{bit: wAbmelden, words: []string{"abmelden", "abbestellen", "austragen", "abmeldung"}},
+	{bit: wOptOut, words: []string{"opt-out", "optout"}},
+	{bit: wUndeliverable, words: []string{"undeliverable", "undelivered", "unzustellbar", "unzustellbare", "non-delivery", "nondelivery", "bounced"}},
+	{bit: wDelivery, words: []string{"delivery", "delivered", "deliver", "zustellung", "zugestellt"}},
+	{bit: wFailed, words: []string{"failed", "failure", "fehlgeschlagen", "permanent", "rejected", "refused"}},
+	{bit: wRecipient, words: []string{"recipient", "recipients", "empfänger", "rcpt"}},
+	{bit: wMailbox, words: []string{"mailbox", "postfach"}},
+	{bit: wUnknownUser, words: []string{"unknown", "invalid", "nonexistent", "unbekannt"}},
+	{bit: wUser, words: []string{"user", "address", "addressee"}},
+	{bit: wSMTP, words: []string{"smtp", "esmtp", "mta", "mailer-daemon", "postmaster"}},
+	{bit: wLoop, words: []string{"loop", "looping", "loops"}},
+	{bit: wAlert, words: []string{"alert", "detected", "duplicated", "hops"}},
+	{bit: wFax, words: []string{"fax", "telefax"}},
+	{bit: wArrived, words: []string{"arrived", "received", "eingegangen", "empfangen"}},
+	{bit: wPages, words: []string{"pages", "page", "seiten"}},
+	{bit: wAbuse, words: []string{"abuse"}},
+	{bit: wComplaint, words: []string{"complaint", "complaints"}},
+	{bit: wFeedback, words: []string{"feedback-type", "feedback-report", "arf"}},
+	{bit: wSESReport, words: []string{"bouncedrecipients", "complainedrecipients", "bouncetype", "complaintfeedbacktype"}},
+	{spam: 1 << 0, words: []string{"viagra", "cialis", "levitra"}},
+	{spam: 1 << 1, words: []string{"pharmacy", "pills", "drugs"}},
+	{spam: 1 << 2, words: []string{"lottery", "winnings", "jackpot"}},
+	{spam: 1 << 3, words: []string{"beneficiary", "beneficiaries"}},
+	{spam: 1 << 4, words: []string{"inheritance", "next-of-kin", "deceased"}},
+	{spam: 1 << 5, words: []string{"investor", "investors", "investing"}},
+	{spam: 1 << 6, words: []string{"ticker", "st0ck", "otc"}},
+	{spam: 1 << 7, words: []string{"casino", "gambling"}},
+	{spam: 1 << 8, words: []string{"rolex", "replica", "replicas"}},
+	{spam: 1 << 9, words: []string{"enlargement", "enlarge"}},
+	{spam: 1 << 10, words: []string{"unclaimed", "remittance", "consignment"}},
+	{spam: 1 << 11, words: []string{"barrister", "diplomat", "diplomatic"}},
+	{spam: 1 << 12, words: []string{"forward-looking", "securities"}},
+	{spam: 1 << 13, words: []string{"bitcoin", "crypto"}},
 }
 
-// spamWord gives the words of stock, pharmacy, lottery and advance-fee
-// spam a bit each; three different ones in a mail are no customer's words.
-func spamWord(w string) uint64 {
-	switch w {
-	case "viagra", "cialis", "levitra":
-		return 1 << 0
-	case "pharmacy", "pills", "drugs":
-		return 1 << 1
-	case "lottery", "winnings", "jackpot":
-		return 1 << 2
-	case "beneficiary", "beneficiaries":
-		return 1 << 3
-	case "inheritance", "next-of-kin", "deceased":
-		return 1 << 4
-	case "investor", "investors", "investing":
-		return 1 << 5
-	case "ticker", "st0ck", "otc":
-		return 1 << 6
-	case "casino", "gambling":
-		return 1 << 7
-	case "rolex", "replica", "replicas":
-		return 1 << 8
-	case "enlargement", "enlarge":
-		return 1 << 9
-	case "unclaimed", "remittance", "consignment":
-		return 1 << 10
-	case "barrister", "diplomat", "diplomatic":
-		return 1 << 11
-	case "forward-looking", "securities":
-		return 1 << 12
-	case "bitcoin", "crypto":
-		return 1 << 13
+// wordSignal is what one word of interest sets.
+type wordSignal struct {
+	bit  uint32
+	spam uint64
+}
+
+// contentWords and wordFilter are built from contentWordLists. The filter
+// (one bit per word hash) answers "certainly not a word of interest" for
+// almost every word of a mail, so the map is asked only a few times.
+var contentWords, wordFilter = func() (map[string]wordSignal, *[64]uint64) {
+	m := map[string]wordSignal{}
+	var f [64]uint64
+	for _, l := range contentWordLists {
+		for _, w := range l.words {
+			m[w] = wordSignal{bit: l.bit, spam: l.spam}
+			h := wordHash(0, w)
+			f[h>>6&63] |= 1 << (h & 63)
+		}
 	}
-	return 0
+	return m, &f
+}()
+
+// wordHash continues an FNV-1a hash over lower-case bytes; the scan feeds
+// it byte by byte, building it costs nothing extra.
+func wordHash(h uint32, w string) uint32 {
+	if h == 0 {
+		h = 2166136261
+	}
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint32(w[i])) * 16777619
+	}
+	return h
 }
 
 // contentScan is what one pass over the text found.
@@ -236,16 +229,21 @@ func (cs *contentScan) scanPart(text string) {
 			}
 			j := i
 			n := 0
+			h := uint32(2166136261)
 			for j < len(line) && classifyWordByte(line[j]) {
+				lc := line[j] | lowerBit(line[j])
 				if n < len(buf) {
-					buf[n] = line[j] | lowerBit(line[j])
+					buf[n] = lc
 				}
+				h = (h ^ uint32(lc)) * 16777619
 				n++
 				j++
 			}
-			if n >= 3 && n <= len(buf) {
-				cs.words |= wordBit(string(buf[:n]))
-				cs.spam |= spamWord(string(buf[:n]))
+			if n >= 3 && n <= len(buf) && wordFilter[h>>6&63]&(1<<(h&63)) != 0 {
+				if sig, ok := contentWords[string(buf[:n])]; ok {
+					cs.words |= sig.bit
+					cs.spam |= sig.spam
+				}
 			}
 			i = j
 		}
@@ -253,7 +251,7 @@ func (cs *contentScan) scanPart(text string) {
 }
 
 func classifyWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c >= 0x80
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c >= 0x80
 }
 
 func lowerBit(c byte) byte {
@@ -268,6 +266,16 @@ func lowerBit(c byte) byte {
 func (cs *contentScan) scanLine(line string) {
 	t := strings.TrimLeft(line, " \t>")
 	if len(t) < 4 {
+		return
+	}
+	// Fields and markers start with one of a few letters; most lines of
+	// prose skip the prefix tests after one lookup.
+	switch t[0] | 0x20 {
+	case 'f', 'o', 'd', 'r', 'a', 'l', 'i', 'm', '+', '-', '`': // '`' is '@' | 0x20
+	default:
+		if cs.smtpCandidate(t) {
+			cs.smtp++
+		}
 		return
 	}
 	for _, f := range [...]string{"final-recipient:", "original-recipient:", "diagnostic-code:", "reporting-mta:", "remote-mta:", "arrival-date:", "last-attempt-date:"} {
@@ -295,9 +303,19 @@ func (cs *contentScan) scanLine(line string) {
 		cs.diff++
 		return
 	}
-	if smtpReplyLine(t) {
+	if cs.smtpCandidate(t) {
 		cs.smtp++
 	}
+}
+
+// smtpCandidate runs smtpReplyLine on lines that can hold a reply code.
+func (cs *contentScan) smtpCandidate(t string) bool {
+	// A reply code counts with an address or an enhanced status code
+	// ("5.1.1") beside it; lines with neither are not looked at further.
+	if strings.IndexByte(t, '@') < 0 && !strings.Contains(t, "5.") && !strings.Contains(t, "4.") {
+		return false
+	}
+	return smtpReplyLine(t)
 }
 
 // smtpReplyLine reports "550 5.1.1 <x@y>: user unknown" and its kin: a
