@@ -374,9 +374,9 @@ func robotSenderName(v string) (string, bool) {
 	return "", false
 }
 
-// reportSubject is how complaint reports and loop alerts title themselves.
-func reportSubject(subject string) (string, bool) {
-	s := strings.ToLower(subject)
+// reportSubject is how complaint reports and loop alerts title
+// themselves; s is the lower-case subject.
+func reportSubject(s string) (string, bool) {
 	for _, p := range [...]string{"complaint about message from", "abuse report", "email feedback report", "feedback report",
 		"loop alert", "mail loop", "loop detected", "delivery status notification", "undeliverable",
 		"undelivered mail", "returned mail", "mail delivery failed", "delivery failure", "failure notice",
@@ -415,6 +415,8 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 		*signal = true
 		m.SignalReasons = append(m.SignalReasons, reason)
 	}
+	lowSubj := strings.ToLower(strings.TrimSpace(m.Subject))
+	local := localPart(m.From.Address)
 	// --- delivery systems by name, however written ---
 	if !m.Bounce {
 		for _, v := range th.Values("From") {
@@ -427,9 +429,9 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 	// A customer who forwards an error message asks for help with it: the
 	// report then sits below their own words, and what they wrote names the
 	// desk. Subject and content alone never make such a mail a bounce.
-	forwarded := forwardSubject(m.Subject) || deskWords(m.Text)
+	forwarded := forwardSubject(lowSubj) || deskWords(m.Text)
 	if !m.Bounce && !forwarded {
-		if p, ok := reportSubject(m.Subject); ok {
+		if p, ok := reportSubject(lowSubj); ok {
 			flag(&m.Bounce, "Subject: "+p)
 		}
 	}
@@ -488,11 +490,11 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 		}
 	}
 	if !m.Bulk && !m.Bounce && !forwarded {
-		if n, ok := massSender(m.From.Address); ok {
+		if n, ok := massSender(local); ok {
 			flag(&m.Bulk, "From: "+n)
 		}
 	}
-	if !m.Bulk && !m.Bounce && spamMarked(th, m.Subject) {
+	if !m.Bulk && !m.Bounce && spamMarked(th, lowSubj) {
 		flag(&m.Bulk, "marked as spam by a filter")
 	}
 	if !m.Bulk && !m.Bounce && !forwarded && bits.OnesCount64(cs.spam) >= 3 {
@@ -519,9 +521,8 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 	if m.Bulk || m.Bounce || m.Auto {
 		return
 	}
-	low := strings.ToLower(strings.TrimSpace(m.Subject))
 	for _, s := range machineSubjects {
-		if strings.HasPrefix(low, s.prefix) || s.kind != "cron" && strings.Contains(low, s.prefix) {
+		if strings.HasPrefix(lowSubj, s.prefix) || s.kind != "cron" && strings.Contains(lowSubj, s.prefix) {
 			flag(&m.Machine, "machine report: "+s.kind)
 			return
 		}
@@ -529,7 +530,7 @@ func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
 	switch {
 	case th.Has("X-Cron-Env"):
 		flag(&m.Machine, "machine report: cron")
-	case systemAccount(m.From.Address):
+	case systemAccount(local):
 		flag(&m.Machine, "machine report: system account")
 	case th.Has("X-Svn-Commit-Revision") || th.Has("X-Git-Repo") || th.Has("X-Git-Refname"):
 		flag(&m.Machine, "machine report: version control")
@@ -555,8 +556,8 @@ func localPart(addr string) string {
 
 // massSender reports the sender names newsletters go out under. Names a
 // customer's own department might use ("info", "marketing") are left out.
-func massSender(addr string) (string, bool) {
-	local := localPart(addr)
+// local is the sender's lower-case local part.
+func massSender(local string) (string, bool) {
 	for _, p := range [...]string{"newsletter", "news", "enews", "e-news", "promo", "promotions", "offers", "deals",
 		"announcements", "campaign", "mailings"} {
 		if local == p || strings.HasPrefix(local, p+"_") || strings.HasPrefix(local, p+"-") || strings.HasPrefix(local, p+".") {
@@ -566,9 +567,10 @@ func massSender(addr string) (string, bool) {
 	return "", false
 }
 
-// systemAccount reports the accounts servers send their reports from.
-func systemAccount(addr string) bool {
-	switch localPart(addr) {
+// systemAccount reports the accounts servers send their reports from;
+// local is the sender's lower-case local part.
+func systemAccount(local string) bool {
+	switch local {
 	case "root", "cron", "daemon", "oracle", "postgres", "mysql", "www-data", "apache", "nginx", "nagios",
 		"icinga", "zabbix", "monit", "jenkins", "gitlab", "logwatch", "backup":
 		return true
@@ -576,15 +578,15 @@ func systemAccount(addr string) bool {
 	return false
 }
 
-// spamMarked reports a spam filter's verdict in the headers or subject.
-func spamMarked(th textproto.Header, subject string) bool {
+// spamMarked reports a spam filter's verdict in the headers or the
+// lower-case subject s.
+func spamMarked(th textproto.Header, s string) bool {
 	if v := strings.ToLower(strings.TrimSpace(th.Get("X-Spam-Flag"))); strings.HasPrefix(v, "yes") {
 		return true
 	}
 	if v := strings.ToLower(strings.TrimSpace(th.Get("X-Spam-Status"))); strings.HasPrefix(v, "yes") {
 		return true
 	}
-	s := strings.ToLower(strings.TrimSpace(subject))
 	return strings.HasPrefix(s, "[spam]") || strings.HasPrefix(s, "***spam***") || strings.HasPrefix(s, "*****spam*****") || strings.HasPrefix(s, "{spam")
 }
 
@@ -593,9 +595,8 @@ func hasURL(text string) bool {
 	return strings.Contains(text, "http://") || strings.Contains(text, "https://") || strings.Contains(text, "www.")
 }
 
-// forwardSubject reports a subject that forwards a mail.
+// forwardSubject reports a lower-case subject that forwards a mail.
 func forwardSubject(s string) bool {
-	s = strings.ToLower(strings.TrimSpace(s))
 	for _, p := range [...]string{"fw:", "fwd:", "wg:", "tr:", "wtr:", "[fwd"} {
 		if strings.HasPrefix(s, p) {
 			return true
