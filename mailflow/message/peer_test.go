@@ -221,3 +221,36 @@ func TestFixLineEndsKeepsCRLF(t *testing.T) {
 		t.Errorf("got %q", out)
 	}
 }
+
+// FuzzLenientPieces drives the forgiving header repairs and the content
+// scanners with raw input directly; FuzzParse reaches them only behind a
+// header that parses.
+func FuzzLenientPieces(f *testing.F) {
+	for _, s := range []string{
+		"a\rb\r\r\nc", "Pete(A \\) chap) <pete(x)@silly.test(y)>", "<1234 @ local(blah) .machine>",
+		"Final-Recipient: rfc822; a@b\nAction: failed\n550 5.1.1 <a@b> unknown", "<img width=1 height=1><a href=x>",
+		"<?xml version=\"1.0\"?>", "unsubscribe http://x", "((((", "\"\\", "@@ -1 +1 @@\n+++ a\n--- b/c",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, changed := fixLineEnds([]byte(s))
+		if !changed && string(out) != s {
+			t.Fatalf("unchanged input altered: %q -> %q", s, out)
+		}
+		if len(out) > len(s) {
+			t.Fatalf("line ends grew the input: %d > %d", len(out), len(s))
+		}
+		if c := stripAddrComments(s); len(c) > len(s) {
+			t.Fatalf("comments stripped made it longer: %q", c)
+		}
+		_ = scanContent(s)
+		_ = scanHTMLSource(s)
+		_ = junkLead([]byte(s))
+		var until int
+		_ = foldedAhead([]byte(s), 0, len(s), &until)
+		if until > len(s) {
+			t.Fatalf("fold end %d beyond input %d", until, len(s))
+		}
+	})
+}
