@@ -121,6 +121,23 @@ func TestPeerCorpus(t *testing.T) {
 			t.Errorf("%s: bounce or complaint read as %s (outcome %s, replied %v, signals %v)", name, l.Intent, l.Outcome, replied, l.Signals)
 		}
 	}
+	// sisimai's dos (CRLF) and mac (CR-only) folders hold copies of bsd
+	// (LF) mails: line ends must not change who sent one or what it is.
+	for _, f := range files {
+		name, _ := filepath.Rel(root, f)
+		g := peerGroup(name)
+		if g != "sisimai/dos" && g != "sisimai/mac" {
+			continue
+		}
+		bsd, ok := got[filepath.Join(root, "set-of-emails", "maildir", "bsd", filepath.Base(f))]
+		if !ok {
+			continue
+		}
+		if l := got[f]; l.From != bsd.From || l.Intent != bsd.Intent {
+			t.Errorf("%s: sender %q intent %s, but with LF line ends %q %s", name, l.From, l.Intent, bsd.From, bsd.Intent)
+		}
+	}
+
 	// Zammad sends no auto-response to mail with these headers or without
 	// a Message-ID (its AutoResponseCheck filter); neither do we.
 	zammadAuto := 0
