@@ -134,13 +134,11 @@ type Then struct {
 
 // Facts are what a rule can look at.
 type Facts struct {
-	Reading understand.Reading
-	Auto    bool
-	Bulk    bool
-	Bounce  bool
-	// Machine is a report a program wrote (cron, monitoring, version
-	// control, fax, form post): nobody to answer, but maybe something to see.
-	Machine         bool
+	Reading         understand.Reading
+	Auto            bool
+	Bulk            bool
+	Bounce          bool
+	Machine         bool // a program's report (cron, monitoring, VCS, fax, form post)
 	From            string
 	Subject         string
 	Body            string
