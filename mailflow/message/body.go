@@ -32,6 +32,10 @@ type bodyWalker struct {
 	truncated bool
 	defects   []string
 	reports   []string // media types that make the mail a bounce report
+	// plainParts and html1 describe the text parts for the bulk signals:
+	// newsletters are HTML with many links and a 1x1 tracking image.
+	plainParts int
+	html1      htmlStats
 }
 
 func (w *bodyWalker) defect(format string, args ...any) {
@@ -58,7 +62,7 @@ func (w *bodyWalker) run(th textproto.Header, body []byte) (text string) {
 func (w *bodyWalker) entity(h textproto.Header, body io.Reader, depth int, parent string) (string, bool) {
 	mt, params := mediaType(h.Get("Content-Type"), parent)
 	switch {
-	case mt == "message/delivery-status" || mt == "message/global-delivery-status":
+	case mt == "message/delivery-status" || mt == "message/global-delivery-status" || mt == "message/feedback-report":
 		w.reports = append(w.reports, mt)
 		return "", false
 	case strings.HasPrefix(mt, "multipart/"):
@@ -191,6 +195,7 @@ func (w *bodyWalker) plain(h textproto.Header, body io.Reader, params map[string
 		return ""
 	}
 	text, more := w.readLeaf(w.decoder(h, body, "text/plain", params), "text/plain", w.budget)
+	w.plainParts++
 	if more {
 		w.truncated = true
 	}
@@ -207,6 +212,7 @@ func (w *bodyWalker) html(h textproto.Header, body io.Reader, params map[string]
 		return ""
 	}
 	src, more := w.readLeaf(w.decoder(h, body, "text/html", params), "text/html", htmlRawFactor*w.lim.MaxTextBytes)
+	w.html1 = w.html1.add(scanHTMLSource(src))
 	text, cut := htmlToText(strings.NewReader(src), w.budget)
 	if more || cut {
 		w.truncated = true

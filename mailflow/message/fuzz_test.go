@@ -25,6 +25,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("From: a@b.at\nContent-Type: multipart/alternative; boundary=x\n\n--x\nContent-Type: text/html\n\n<blockquote><li>x</blockquote>\n--x--\n"))
 	f.Add([]byte("From: a@b.at\nSubject: =?utf-8?b?w7w=?= =?x?q?=FC?=\nDate: 31 Feb 2026 25:61 +9999\n\n> a\nb\n> c\n-- \n"))
 	f.Add([]byte("From: a@b.at\nContent-Type: text/plain; format=flowed; delsp=yes\n\n> a \n>> b \nc \n"))
+	// Shapes the forgiving header reader and the content signals handle.
+	f.Add([]byte("From: a@b.at\rSubject: x\r\r550 5.1.1 <a@b.at> user unknown\r"))
+	f.Add([]byte("junk line\nReturn-Path: a@b.at\nFrom: a(b\\)c)@d(e)\nX-T: AAAA\nBBBB\nDate: x\n\nunsubscribe http://x\n"))
+	f.Add([]byte("From  : <a @ b . at>\nContent-Type: text/html\n\n<img src=x width=1 height=1><a href=1></a>"))
 
 	// Small limits let the fuzzer reach the caps quickly; the defaults are
 	// what production runs.

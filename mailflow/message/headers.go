@@ -99,6 +99,10 @@ func firstMsgID(v string) string {
 	if v == "" {
 		return ""
 	}
+	if strings.ContainsAny(v, "( ") {
+		// Obsolete syntax allows comments and blanks inside the brackets.
+		v = stripAddrComments(v)
+	}
 	if id := msgIDRe.FindString(v); id != "" {
 		return capID(id)
 	}
@@ -175,7 +179,20 @@ func parseAddressList(v string, dec *mime.WordDecoder) []mail.Address {
 	}
 	p := mail.AddressParser{WordDecoder: dec}
 	var out []mail.Address
-	if list, err := p.ParseList(v); err == nil {
+	list, err := p.ParseList(v)
+	if err != nil {
+		// Comments and obsolete blanks ("pete(his account)@silly.test")
+		// are legal but unread by net/mail.
+		if l := parseWithoutComments(v, &p); l != nil {
+			list, err = l, nil
+		} else if t, ok := strings.CutSuffix(v, ">"); ok && !strings.Contains(t, "<") {
+			// A stray closing bracket after a bare address.
+			if l, e := p.ParseList(t); e == nil {
+				list, err = l, nil
+			}
+		}
+	}
+	if err == nil {
 		for _, a := range list {
 			if a == nil {
 				continue

@@ -49,6 +49,10 @@ type Message struct {
 	Auto   bool
 	Bulk   bool
 	Bounce bool
+	// Machine marks a report a program wrote (cron, monitoring, version
+	// control, fax, a form post): no person asks the desk anything in it,
+	// but one may need to look at it, so it is not ignored like bulk mail.
+	Machine bool
 	// SignalReasons says which header or pattern set a signal, for logs and try.
 	SignalReasons []string
 	// Header gives access to any other raw header (decoded values). Keys are

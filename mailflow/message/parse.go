@@ -57,7 +57,8 @@ func Parse(raw []byte, lim Limits) (msg *Message, err error) {
 	}()
 
 	lim = lim.withDefaults()
-	hb, body, err := splitHeader(raw, lim.MaxHeaderBytes)
+	raw, crOnly := fixLineEnds(raw)
+	hb, body, skipped, err := splitHeader(raw, lim.MaxHeaderBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +68,17 @@ func Parse(raw []byte, lim Limits) (msg *Message, err error) {
 	}
 
 	m = &Message{}
+	if crOnly {
+		m.Defects = append(m.Defects, "bare CR line ends read as line breaks")
+	}
+	if skipped > 0 {
+		m.Defects = append(m.Defects, fmt.Sprintf("%d line(s) before the header skipped", skipped))
+	}
 	dec := &mime.WordDecoder{CharsetReader: headerCharsetReader}
 	readHeaders(m, th, dec)
+	if m.From.Address == "" {
+		senderFallback(m, th, raw, dec)
+	}
 
 	w := bodyWalker{lim: lim, budget: lim.MaxTextBytes}
 	text := w.run(th, body)
@@ -85,6 +95,9 @@ func Parse(raw []byte, lim Limits) (msg *Message, err error) {
 	m.FullText = full
 	parts := cutReply(full)
 	m.Text, m.Quoted, m.Signature = parts.text, parts.quoted, parts.signature
+	// Content signals read the decoded text; a robot that forgot its
+	// headers still writes like one.
+	classifyContent(m, th, &w)
 	return m, nil
 }
 
@@ -115,7 +128,7 @@ func charsetReader(charset string, input io.Reader) (io.Reader, error) {
 // dig out of the raw store. What it does refuse (wrapping ErrUnparseable):
 // input with no header field at all, a first line that is not a field, no
 // field a mail would carry, or a header block over max bytes.
-func splitHeader(raw []byte, max int) (header, body []byte, err error) {
+func splitHeader(raw []byte, max int) (header, body []byte, skipped int, err error) {
 	rest := bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	// Some tools that save .eml files put empty lines before the header.
 	for i := 0; i < 4; i++ {
@@ -126,18 +139,32 @@ func splitHeader(raw []byte, max int) (header, body []byte, err error) {
 		rest = rest[n:]
 	}
 	if bytes.HasPrefix(rest, []byte("From ")) {
-		_, n := nextLine(rest, 0)
-		rest = rest[n:]
+		// The mbox separator, unless it is an obsolete "From  : x" field.
+		line, n := nextLine(rest, 0)
+		if _, field := fieldKey(bytes.TrimRight(line, "\r\n")); !field {
+			rest = rest[n:]
+		}
+	}
+	// A line of junk above the header ("---- Original email message ----"
+	// from a tool that saved the mail) hides a whole header block; skip a
+	// few such lines when real header fields follow them.
+	if skip := junkLead(rest); skip > 0 {
+		for i := 0; i < skip; i++ {
+			_, n := nextLine(rest, 0)
+			rest = rest[n:]
+		}
+		skipped = skip
 	}
 
 	hb := make([]byte, 0, min(len(rest), 8<<10))
 	fields, known := 0, false
 	pos := 0
+	contUntil := 0 // lines before this offset are unindented continuations
 	body = rest[len(rest):]
 	for pos < len(rest) {
 		line, n := nextLine(rest, pos)
 		if pos+n > max {
-			return nil, nil, fmt.Errorf("header block larger than %d bytes: %w", max, ErrUnparseable)
+			return nil, nil, 0, fmt.Errorf("header block larger than %d bytes: %w", max, ErrUnparseable)
 		}
 		content := bytes.TrimRight(line, "\r\n")
 		if len(bytes.TrimSpace(content)) == 0 {
@@ -147,19 +174,25 @@ func splitHeader(raw []byte, max int) (header, body []byte, err error) {
 		switch key, ok := fieldKey(content); {
 		case content[0] == ' ' || content[0] == '\t':
 			if fields == 0 {
-				return nil, nil, fmt.Errorf("header starts with a continuation line: %w", ErrUnparseable)
+				return nil, nil, 0, fmt.Errorf("header starts with a continuation line: %w", ErrUnparseable)
 			}
 			hb = appendLine(hb, content)
 		case ok:
 			fields++
 			known = known || knownHeaderKey(key)
-			hb = appendLine(hb, content)
+			hb = appendField(hb, content)
 		case fields == 0:
-			return nil, nil, fmt.Errorf("first line is not a header field: %w", ErrUnparseable)
-		case strayLine(rest, pos+n):
+			return nil, nil, 0, fmt.Errorf("first line is not a header field: %w", ErrUnparseable)
+		case pos+n < contUntil || strayLine(rest, pos+n):
 			// An unfolded continuation (a long subject broken by a careless
 			// encoder) followed by more fields: keep it as a continuation so
 			// From or Date after it are not lost to the body.
+			hb = append(hb, ' ')
+			hb = appendLine(hb, content)
+		case foldedAhead(rest, pos+n, max, &contUntil):
+			// A long value (a base64 tracker, a Received line) wrapped by
+			// a careless relay without indentation, several lines deep,
+			// with From or Date still below it.
 			hb = append(hb, ' ')
 			hb = appendLine(hb, content)
 		default:
@@ -171,13 +204,13 @@ func splitHeader(raw []byte, max int) (header, body []byte, err error) {
 		pos += n
 	}
 	if fields == 0 {
-		return nil, nil, fmt.Errorf("no header fields: %w", ErrUnparseable)
+		return nil, nil, 0, fmt.Errorf("no header fields: %w", ErrUnparseable)
 	}
 	if !known {
-		return nil, nil, fmt.Errorf("no mail header fields (From, Date, Subject, ...): %w", ErrUnparseable)
+		return nil, nil, 0, fmt.Errorf("no mail header fields (From, Date, Subject, ...): %w", ErrUnparseable)
 	}
 	hb = append(hb, '\n')
-	return hb, body, nil
+	return hb, body, skipped, nil
 }
 
 // nextLine returns the line starting at pos in b (with its terminator) and

@@ -106,7 +106,7 @@ func autoReplySubject(subject string) (string, bool) {
 	s := strings.ToLower(strings.TrimSpace(subject))
 	for _, p := range [...]string{
 		"automatische antwort", "automatische abwesenheitsnotiz", "abwesenheitsnotiz",
-		"out of office", "out of the office", "auto:", "autoreply", "auto-reply",
+		"out of office", "out of the office", "auto:", "autoreply", "auto-reply", "auto reply",
 		"automatic reply", "autoantwort",
 	} {
 		if strings.HasPrefix(s, p) {

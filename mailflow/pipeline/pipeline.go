@@ -265,7 +265,7 @@ func (p *Pipeline) decideMail(ctx context.Context, tx *store.Tx, in *store.Incom
 		return err
 	}
 	facts := rules.Facts{
-		Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk, Bounce: msg.Bounce,
+		Reading: reading, Auto: res.NoReply != "" || msg.Auto || msg.Bounce, Bulk: msg.Bulk, Bounce: msg.Bounce, Machine: msg.Machine,
 		From: msg.From.Address, Subject: msg.Subject, Body: msg.Text, KnownCustomer: known, OpenAppointment: open,
 	}
 	rule := p.rules.Decide(facts)
@@ -274,6 +274,11 @@ func (p *Pipeline) decideMail(ctx context.Context, tx *store.Tx, in *store.Incom
 		// A rules folder may forget the auto-reply guard; the loop guard
 		// does not depend on it.
 		res.Action, res.Detail = rules.ActionIgnore, "never answered: "+res.NoReply
+	}
+	if (msg.From.Address == "" || msg.MessageID == "") && res.Action == rules.ActionIgnore && !msg.Auto && !msg.Bulk && !msg.Bounce {
+		// Not to be answered, but nothing says a robot wrote it: a person
+		// reads it rather than the mail vanishing into the processed folder.
+		res.Action, res.Detail = rules.ActionRouteToHuman, "never answered: "+res.NoReply
 	}
 	if answers(res.Action) {
 		total, _, err := tx.MailsTo(ctx, strings.ToLower(msg.From.Address), now.Add(-24*time.Hour), "", 0)
@@ -550,6 +555,10 @@ func (p *Pipeline) noReply(msg *message.Message) string {
 		return "empty Return-Path"
 	case p.ourMessageID.MatchString(msg.MessageID):
 		return "our own Message-ID"
+	case msg.MessageID == "":
+		// Every mail client sets one; mail without it is generated or
+		// spam (Zammad treats it as an auto-response too).
+		return "no Message-ID"
 	}
 	for _, l := range []string{"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply", "bounce", "bounces"} {
 		if local == l {

@@ -58,6 +58,7 @@ type When struct {
 	Auto            *bool   `yaml:"auto"`
 	Bulk            *bool   `yaml:"bulk"`
 	Bounce          *bool   `yaml:"bounce"`
+	Machine         *bool   `yaml:"machine"`
 	HasTime         *bool   `yaml:"has_time"`
 	HasID           *bool   `yaml:"has_id"`
 	KnownCustomer   *bool   `yaml:"known_customer"`
@@ -137,6 +138,7 @@ type Facts struct {
 	Auto            bool
 	Bulk            bool
 	Bounce          bool
+	Machine         bool // a program's report (cron, monitoring, VCS, fax, form post)
 	From            string
 	Subject         string
 	Body            string
@@ -290,7 +292,7 @@ func (w When) matches(f Facts) bool {
 	if w.Language != "" && w.Language != f.Reading.Language {
 		return false
 	}
-	return is(w.Auto, f.Auto) && is(w.Bulk, f.Bulk) && is(w.Bounce, f.Bounce) &&
+	return is(w.Auto, f.Auto) && is(w.Bulk, f.Bulk) && is(w.Bounce, f.Bounce) && is(w.Machine, f.Machine) &&
 		is(w.HasTime, len(f.Reading.Requested) > 0) && is(w.HasID, f.Reading.AnyDeskID != "") &&
 		is(w.KnownCustomer, f.KnownCustomer) && is(w.OpenAppointment, f.OpenAppointment) &&
 		w.From.match(f.From) && w.Subject.match(f.Subject) && w.Body.match(f.Body)

@@ -26,6 +26,8 @@ func TestDefaultRules(t *testing.T) {
 		{Facts{Reading: understand.Reading{Intent: understand.IntentQuestion}}, "question-to-a-human", ActionReply},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentQuestion}, Body: "Wie kann ich einen neuen Drucker einrichten?"}, "out-of-scope", ActionReply},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentBulk}}, "everything-else-to-a-human", ActionRouteToHuman},
+		{Facts{Reading: understand.Reading{Intent: understand.IntentBulk}, Machine: true}, "machine-report-to-a-human", ActionRouteToHuman},
+		{Facts{Reading: understand.Reading{Intent: understand.IntentBounce}, Auto: true, Bounce: true, Machine: true}, "ignore-automatic", ActionIgnore},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentAccept, Choice: 2}}, "accept-proposal", ActionAccept},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentCancel}}, "cancel-by-reply", ActionCancel},
 		{Facts{Reading: understand.Reading{Intent: understand.IntentReschedule}}, "reschedule-by-reply", ActionReschedule},

@@ -74,8 +74,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 		return r
 	}
 	subject, isReply := stripReplyPrefixes(capText(msg.Subject, maxSubjectBytes))
+	// A "Re:" subject answers a mail; an In-Reply-To alone is set by
+	// clients on mail that only started as a reply to something.
+	answers := isReply
 	isReply = isReply || msg.InReplyTo != ""
-	body := capText(msg.Text, maxTextBytes)
+	// Times and IDs come only from what the sender wrote: no header,
+	// log or diff lines, blobs or URLs (see ownWords).
+	body := ownWords(capText(msg.Text, maxTextBytes))
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
@@ -100,6 +105,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.AnyDeskID == "" {
 		r.AnyDeskID = findAnyDeskID(subject)
 	}
+	if r.AnyDeskID != "" && !idContext(body, subject, isReply) {
+		// Nine digits alone are a phone, order or register number as
+		// often as an ID; without ID wording or our thread they are none.
+		r.AnyDeskID = ""
+	}
 	r.Reason = reasonOf(toks, lang)
 	if r.Reason == "" {
 		r.Reason = reasonOf(stoks, lang)
@@ -117,7 +127,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentBounce
 	case msg.Auto || containsAny(lowSubj, autoSubjects):
 		r.Intent = IntentAutoReply
-	case msg.Bulk:
+	case msg.Bulk || msg.Machine:
 		r.Intent = IntentBulk
 	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0) && aboutAppointment:
 		r.Intent = IntentReschedule
@@ -136,7 +146,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
-	case len(future) > 0 || sig.appt || ssig.appt && !isReply:
+	case otherDesk(subject):
+		// Another desk's ticket thread: a person reads it (intent question).
+	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
+		sig.appt || ssig.appt && !isReply:
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
