@@ -310,14 +310,7 @@ type Window struct {
 // FreesAt says when fewer than limit remain in a window of length window.
 func (s *Store) RepliesSent(ctx context.Context, address, domain string, since time.Time, limit int, window time.Duration) (Window, error) {
 	var w Window
-	where, args := "sent_at >= ?", []any{utc(since)}
-	switch {
-	case address != "":
-		where, args = "lower(recipient) = ? AND sent_at >= ?", []any{address, utc(since)}
-	case domain != "":
-		where, args = "lower(substr(recipient, instr(recipient, '@') + 1)) = ? AND sent_at >= ?", []any{domain, utc(since)}
-	}
-	q := "FROM outbox WHERE " + where + " AND " + sentReplies
+	q, args := repliesSentQuery(address, domain, since)
 	if err := s.w.GetContext(ctx, &w.Sent, "SELECT count(*) "+q, args...); err != nil {
 		return w, fmt.Errorf("count replies sent: %w", err)
 	}
@@ -329,6 +322,19 @@ func (s *Store) RepliesSent(ctx context.Context, address, domain string, since t
 		w.FreesAt = at.Add(window)
 	}
 	return w, nil
+}
+
+// repliesSentQuery is RepliesSent's FROM and WHERE: each form reads one
+// index range (see TestPerMailQueriesReadIndexRanges).
+func repliesSentQuery(address, domain string, since time.Time) (string, []any) {
+	from, where, args := "outbox INDEXED BY outbox_replies_sent", "sent_at >= ?", []any{utc(since)}
+	switch {
+	case address != "":
+		from, where, args = "outbox INDEXED BY outbox_replies_address", "lower(recipient) = ? AND sent_at >= ?", []any{address, utc(since)}
+	case domain != "":
+		from, where, args = "outbox INDEXED BY outbox_replies_domain", "lower(substr(recipient, instr(recipient, '@') + 1)) = ? AND sent_at >= ?", []any{domain, utc(since)}
+	}
+	return "FROM " + from + " WHERE " + where + " AND " + sentReplies, args
 }
 
 // Hold postpones mail id until then without counting an attempt: the

@@ -71,15 +71,55 @@ var ErrCheckpointBusy = errors.New("wal checkpoint blocked by readers")
 // calls it hourly, `mailflow purge` by hand.
 func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeResult, error) {
 	var r PurgeResult
-	err := s.InTx(ctx, func(tx *Tx) error {
-		var err error
-		r, err = tx.purge(ctx, now, p)
-		return err
-	})
-	if err != nil {
-		return PurgeResult{}, err
+	if p.AnyDeskIDDays < 0 || p.RawMailDays < 0 {
+		return r, fmt.Errorf("purge: negative retention %+v", p)
+	}
+	// Small batches, each its own transaction, so the one writer is never
+	// held long: intake, decider and sender get their turn between them.
+	for {
+		var n int
+		err := s.InTx(ctx, func(tx *Tx) error {
+			var err error
+			n, err = tx.purgeIDs(ctx, now, p, purgeBatch)
+			return err
+		})
+		if err != nil {
+			return r, err
+		}
+		r.AnyDeskIDs += n
+		if n < purgeBatch {
+			break
+		}
+	}
+	args := map[string]any{"cut": utc(now.Add(-days(p.RawMailDays))), "now": utc(now)}
+	for _, step := range []struct {
+		query string
+		count *int
+		what  string
+	}{{purgeIncoming, &r.IncomingRaw, "raw incoming mail"}, {purgeOutbox, &r.OutboxRaw, "raw outgoing mail"}} {
+		for {
+			var n int
+			err := s.InTx(ctx, func(tx *Tx) error {
+				var err error
+				n, err = tx.namedExec(ctx, step.query, args)
+				return err
+			})
+			if err != nil {
+				return r, fmt.Errorf("purge %s: %w", step.what, err)
+			}
+			*step.count += n
+			if n < purgeBatch {
+				break
+			}
+		}
 	}
 	if r.Total() > 0 {
+		err := s.InTx(ctx, func(tx *Tx) error {
+			return tx.Audit(ctx, AuditEntry{At: now, Actor: ActorSystem, Action: "retention.purge", Outcome: r.String()})
+		})
+		if err != nil {
+			return r, err
+		}
 		if err := s.checkpointFully(ctx); err != nil {
 			return r, err
 		}
@@ -87,67 +127,61 @@ func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeRes
 	return r, nil
 }
 
+// purgeBatch is how many rows one purge transaction changes at most.
+const purgeBatch = 200
+
 // finishedBy is true for an appointment (alias a) that ended at or before
 // :cut; a booked one never has.
 const finishedBy = `((a.status = 'done' AND a.done_at <= :cut) OR (a.status = 'cancelled' AND a.cancelled_at <= :cut))`
 
-func (tx *Tx) purge(ctx context.Context, now time.Time, p Retention) (PurgeResult, error) {
-	var r PurgeResult
-	if p.AnyDeskIDDays < 0 || p.RawMailDays < 0 {
-		return r, fmt.Errorf("purge: negative retention %+v", p)
-	}
+// purgeIDs erases up to limit AnyDesk IDs whose time is up.
+func (tx *Tx) purgeIDs(ctx context.Context, now time.Time, p Retention, limit int) (int, error) {
 	idCut := utc(now.Add(-days(p.AnyDeskIDDays)))
 	var ended []int64
-	err := tx.tx.SelectContext(ctx, &ended, `SELECT id FROM appointments a WHERE anydesk_id IS NOT NULL AND `+strings.ReplaceAll(finishedBy, ":cut", "?"),
-		idCut, idCut)
+	err := tx.tx.SelectContext(ctx, &ended, `SELECT id FROM appointments a WHERE anydesk_id IS NOT NULL AND `+strings.ReplaceAll(finishedBy, ":cut", "?")+` LIMIT ?`,
+		idCut, idCut, limit)
 	if err != nil {
-		return r, fmt.Errorf("purge: find ended appointments: %w", err)
+		return 0, fmt.Errorf("purge: find ended appointments: %w", err)
 	}
+	n := 0
 	for _, id := range ended {
 		erased, err := tx.EraseAnyDeskID(ctx, id, now)
 		if err != nil {
-			return r, err
+			return n, err
 		}
 		if erased {
-			r.AnyDeskIDs++
+			n++
 		}
 	}
-
-	args := map[string]any{"cut": utc(now.Add(-days(p.RawMailDays))), "now": utc(now)}
-	// A mail belongs to the appointment it created or whose reference its
-	// decision was audited with (a duplicate belongs where its original does).
-	incoming := `UPDATE incoming SET raw = NULL, purged_at = :now WHERE id IN (
-		SELECT i.id FROM incoming i
-		WHERE i.raw IS NOT NULL AND i.state = 'decided' AND i.received_at <= :cut
-		AND NOT EXISTS (SELECT 1 FROM appointments a WHERE i.sender != '' AND a.customer = lower(i.sender) AND a.status = 'booked' AND a.end_at > :now)
-		AND NOT EXISTS (SELECT 1 FROM appointments a
-			WHERE (a.incoming_id IN (i.id, i.duplicate_of)
-				OR a.ref IN (SELECT au.ref FROM audit au WHERE au.incoming_id IN (i.id, i.duplicate_of) AND au.ref != ''))
-			AND NOT ` + finishedBy + `))`
-	if r.IncomingRaw, err = tx.namedExec(ctx, incoming, args); err != nil {
-		return r, fmt.Errorf("purge raw incoming mail: %w", err)
-	}
-	// An outgoing mail belongs to the appointments it was linked to and to
-	// those of the mail it answered.
-	outbox := `UPDATE outbox SET raw = x'', purged_at = :now WHERE id IN (
-		SELECT o.id FROM outbox o
-		WHERE o.state IN ('sent', 'dead') AND o.purged_at IS NULL AND coalesce(o.sent_at, o.created_at) <= :cut
-		AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.customer = lower(o.recipient) AND a.status = 'booked' AND a.end_at > :now)
-		AND NOT EXISTS (SELECT 1 FROM appointments a
-			WHERE (a.id IN (SELECT m.appointment_id FROM appointment_mails m WHERE m.message_id = o.message_id)
-				OR a.incoming_id = o.incoming_id
-				OR a.ref IN (SELECT au.ref FROM audit au WHERE au.incoming_id = o.incoming_id AND au.ref != ''))
-			AND NOT ` + finishedBy + `))`
-	if r.OutboxRaw, err = tx.namedExec(ctx, outbox, args); err != nil {
-		return r, fmt.Errorf("purge raw outgoing mail: %w", err)
-	}
-	if r.Total() > 0 {
-		if err := tx.Audit(ctx, AuditEntry{At: now, Actor: ActorSystem, Action: "retention.purge", Outcome: r.String()}); err != nil {
-			return r, err
-		}
-	}
-	return r, nil
+	return n, nil
 }
+
+// A mail belongs to the appointment it created or whose reference its
+// decision was audited with (a duplicate belongs where its original does).
+// Candidates come from the incoming_purge index (rows still holding raw
+// bytes, oldest first), a batch at a time.
+var purgeIncoming = `UPDATE incoming SET raw = NULL, purged_at = :now WHERE id IN (
+	SELECT i.id FROM incoming i INDEXED BY incoming_purge
+	WHERE i.raw IS NOT NULL AND i.state = 'decided' AND i.received_at <= :cut
+	AND NOT EXISTS (SELECT 1 FROM appointments a WHERE i.sender != '' AND a.customer = lower(i.sender) AND a.status = 'booked' AND a.end_at > :now)
+	AND NOT EXISTS (SELECT 1 FROM appointments a
+		WHERE (a.incoming_id IN (i.id, i.duplicate_of)
+			OR a.ref IN (SELECT au.ref FROM audit au WHERE au.incoming_id IN (i.id, i.duplicate_of) AND au.ref != ''))
+		AND NOT ` + finishedBy + `)
+	LIMIT ` + fmt.Sprint(purgeBatch) + `)`
+
+// An outgoing mail belongs to the appointments it was linked to and to
+// those of the mail it answered.
+var purgeOutbox = `UPDATE outbox SET raw = x'', purged_at = :now WHERE id IN (
+	SELECT o.id FROM outbox o INDEXED BY outbox_purge
+	WHERE o.state IN ('sent', 'dead') AND o.purged_at IS NULL AND coalesce(o.sent_at, o.created_at) <= :cut
+	AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.customer = lower(o.recipient) AND a.status = 'booked' AND a.end_at > :now)
+	AND NOT EXISTS (SELECT 1 FROM appointments a
+		WHERE (a.id IN (SELECT m.appointment_id FROM appointment_mails m WHERE m.message_id = o.message_id)
+			OR a.incoming_id = o.incoming_id
+			OR a.ref IN (SELECT au.ref FROM audit au WHERE au.incoming_id = o.incoming_id AND au.ref != ''))
+		AND NOT ` + finishedBy + `)
+	LIMIT ` + fmt.Sprint(purgeBatch) + `)`
 
 func (tx *Tx) namedExec(ctx context.Context, query string, args map[string]any) (int, error) {
 	res, err := tx.tx.NamedExecContext(ctx, query, args)
