@@ -29,7 +29,7 @@ func setup(t *testing.T) (*Pipeline, *store.Store) {
 	return setupWith(t, "technicians: [{name: Anna, email: anna@example.com}]\n")
 }
 
-func setupWith(t *testing.T, technicians string) (*Pipeline, *store.Store) {
+func setupWith(t testing.TB, technicians string) (*Pipeline, *store.Store) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")

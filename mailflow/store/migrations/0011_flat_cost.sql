@@ -15,3 +15,5 @@ CREATE INDEX outbox_purge ON outbox (coalesce(sent_at, created_at)) WHERE purged
 -- What a purge asks of every candidate.
 CREATE INDEX appointments_incoming ON appointments (incoming_id) WHERE incoming_id IS NOT NULL;
 CREATE INDEX appointment_mails_appointment ON appointment_mails (appointment_id);
+-- Free slots: only booked sessions matter, and only those near the days asked about.
+CREATE INDEX appointments_booked_start ON appointments (start_at) WHERE status = 'booked';
