@@ -1,0 +1,161 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-smtp"
+
+	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/internal/mailtest"
+)
+
+// BenchmarkLoadBacklog is the throughput half of the load tool: 1,000
+// requests from 1,000 distinct customers wait in a mailbox. First a trivial
+// responder (fetch everything, one fixed reply each over one SMTP
+// connection) drains an identical backlog through the same stack — Dovecot
+// and an SMTP server that delivers every reply into it — which measures the
+// stack's one-connection ceiling. Then mailflow, with the shipped limits
+// (breaker, caps), drains its backlog. Reports both rates and their ratio.
+//
+//	go test ./mailflow/daemon -run '^$' -bench LoadBacklog -benchtime 1x
+func BenchmarkLoadBacklog(b *testing.B) {
+	const n = 1000
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dc := mailtest.StartDovecot(b)
+		cfg := testConfig(b, dc.IMAPAddr, dc.SMTPAddr, dc.Password, false, "")
+		cfg.Limits = config.Default().Limits // the shipped breaker and caps
+		const floor = "floor@example.com"
+		appendBacklog(b, dc, floor, n, "f")
+		appendBacklog(b, dc, support, n, "m")
+		b.StartTimer()
+
+		t1 := time.Now()
+		r := start(b, cfg)
+		waitSentQuiet(b, r, n, 10*time.Minute, 20*time.Millisecond)
+		rate := float64(n) / time.Since(t1).Seconds()
+		b.StopTimer()
+		size := avgReplySize(b, r)
+		r.stop()
+		b.StartTimer()
+
+		// The floor sends replies of the same size: the stack's cost of a
+		// delivery grows with it.
+		t0 := time.Now()
+		trivialResponder(b, dc, floor, n, size)
+		ceiling := float64(n) / time.Since(t0).Seconds()
+		b.StopTimer()
+		b.ReportMetric(ceiling, "ceiling-replies/s")
+		b.ReportMetric(rate, "mailflow-replies/s")
+		b.ReportMetric(rate/ceiling, "ratio")
+		b.ReportMetric(float64(rssKiB())/1024, "rss-MiB")
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+// appendBacklog puts n requests from distinct customers (each at a domain
+// of its own, as customers of a business software are companies) into
+// user's INBOX over one IMAP session.
+func appendBacklog(b *testing.B, dc *mailtest.Dovecot, user string, n int, tag string) {
+	b.Helper()
+	ctx := context.Background()
+	c, err := dc.Login(ctx, user, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	for j := range n {
+		from := fmt.Sprintf("k%d@firma%d.example", j, j)
+		raw := []byte("From: Kundin <" + from + ">\r\nTo: " + user + "\r\nSubject: Fernwartung\r\n" +
+			"Date: " + time.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <" + tag + strconv.Itoa(j) + "@firma.example>\r\n" +
+			"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+			"Guten Tag,\r\nhätten Sie nächste Woche am Vormittag Zeit für eine Fernwartung?\r\nLG\r\n")
+		cmd := c.Append("INBOX", int64(len(raw)), nil)
+		if _, err := cmd.Write(raw); err != nil {
+			b.Fatal(err)
+		}
+		if err := cmd.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := cmd.Wait(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// trivialResponder is the floor: it fetches every mail of user's INBOX
+// and sends each sender one fixed reply over a single SMTP connection.
+func trivialResponder(b *testing.B, dc *mailtest.Dovecot, user string, n, size int) {
+	b.Helper()
+	ctx := context.Background()
+	c, err := dc.Login(ctx, user, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	msgs, err := c.Fetch(imap.SeqSetNum(seqRange(n)...), &imap.FetchOptions{Envelope: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil || len(msgs) != n {
+		b.Fatalf("fetched %d: %v", len(msgs), err)
+	}
+	sc, err := smtp.Dial(dc.SMTPAddr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sc.Close()
+	body := strings.Repeat("Danke, wir melden uns.\r\n", max(size/24, 1))
+	for _, m := range msgs {
+		to := m.Envelope.From[0].Addr()
+		reply := "From: " + user + "\r\nTo: " + to + "\r\nSubject: Re: Fernwartung\r\nIn-Reply-To: " + m.Envelope.MessageID +
+			"\r\nAuto-Submitted: auto-replied\r\n\r\n" + body
+		if err := sc.SendMail(user, []string{to}, strings.NewReader(reply)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_ = c.Logout().Wait()
+}
+
+// avgReplySize is the mean size of the replies mailflow sent.
+func avgReplySize(b *testing.B, r *running) int {
+	ms, err := r.d.Store().Outbox(context.Background(), "sent")
+	if err != nil || len(ms) == 0 {
+		b.Fatalf("sent mail: %d, %v", len(ms), err)
+	}
+	total := 0
+	for _, m := range ms {
+		total += len(m.Raw)
+	}
+	return total / len(ms)
+}
+
+func seqRange(n int) []uint32 {
+	out := make([]uint32, n)
+	for i := range out {
+		out[i] = uint32(i + 1)
+	}
+	return out
+}
+
+// rssKiB is this process's peak resident set (the daemon runs in it).
+func rssKiB() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	return 0
+}
