@@ -148,6 +148,8 @@ func (r *Runner) Run(ctx context.Context) error {
 // Report counts the mails one pass queued.
 type Report struct {
 	Agendas, Reminders int
+	// Alerts counts mails to the team lead about the daemon (breaker trips).
+	Alerts int
 	// Purged is what the hourly retention run erased (zero between runs).
 	Purged store.PurgeResult
 }
@@ -163,7 +165,10 @@ func (r *Runner) RunDue(ctx context.Context, now time.Time) (Report, error) {
 	n, err = r.dueReminders(ctx, now)
 	rep.Reminders = n
 	errs = append(errs, err)
-	if rep.Agendas+rep.Reminders > 0 && r.queued != nil {
+	n, err = r.dueAlerts(ctx, now)
+	rep.Alerts = n
+	errs = append(errs, err)
+	if rep.Agendas+rep.Reminders+rep.Alerts > 0 && r.queued != nil {
 		r.queued()
 	}
 	rep.Purged, err = r.purge(ctx, now)
