@@ -64,6 +64,28 @@ func BenchmarkPerMailCost(b *testing.B) {
 	}
 }
 
+// BenchmarkPurgeBatches: the hourly retention purge on a database of
+// 100,000 handled mails whose raw bytes are due: how long the longest of
+// its transactions holds the one writer (intake, decider and sender wait
+// at most that long).
+//
+//	go test ./mailflow/pipeline -run '^$' -bench PurgeBatches -benchtime 1x
+func BenchmarkPurgeBatches(b *testing.B) {
+	for range b.N {
+		p, st := setupWith(b, "technicians: [{name: Anna, email: anna@example.com}]\n")
+		seedHistory(b, p.cfg.Database.Path, 100_000)
+		b.ResetTimer()
+		r, err := st.Purge(context.Background(), now, store.Retention{AnyDeskIDDays: 0, RawMailDays: 7})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(r.IncomingRaw+r.OutboxRaw), "rows-purged")
+		b.ReportMetric(float64(r.Batches), "batches")
+		b.ReportMetric(float64(r.Longest.Microseconds())/1000, "longest-batch-ms")
+	}
+}
+
 // seedHistory writes rows handled mails into the database: each decided,
 // answered (sent, a reply of 2 KB), audited, every third with a past
 // session; received over the 90 days before now, raw bytes kept for the

@@ -41,6 +41,10 @@ type PurgeResult struct {
 	AnyDeskIDs  int // appointments whose AnyDesk ID was erased
 	IncomingRaw int // received mails whose raw bytes were dropped
 	OutboxRaw   int // sent or dead mails whose raw bytes were dropped
+	// Batches is how many transactions the purge took; Longest how long
+	// the longest held the writer (the others' wait at most).
+	Batches int
+	Longest time.Duration
 }
 
 // Total is the number of erased items.
@@ -76,9 +80,16 @@ func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeRes
 	}
 	// Small batches, each its own transaction, so the one writer is never
 	// held long: intake, decider and sender get their turn between them.
+	timed := func(fn func(*Tx) error) error {
+		t0 := time.Now()
+		err := s.InTx(ctx, fn)
+		r.Batches++
+		r.Longest = max(r.Longest, time.Since(t0))
+		return err
+	}
 	for {
 		var n int
-		err := s.InTx(ctx, func(tx *Tx) error {
+		err := timed(func(tx *Tx) error {
 			var err error
 			n, err = tx.purgeIDs(ctx, now, p, purgeBatch)
 			return err
@@ -99,7 +110,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeRes
 	}{{purgeIncoming, &r.IncomingRaw, "raw incoming mail"}, {purgeOutbox, &r.OutboxRaw, "raw outgoing mail"}} {
 		for {
 			var n int
-			err := s.InTx(ctx, func(tx *Tx) error {
+			err := timed(func(tx *Tx) error {
 				var err error
 				n, err = tx.namedExec(ctx, step.query, args)
 				return err
@@ -128,7 +139,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeRes
 }
 
 // purgeBatch is how many rows one purge transaction changes at most.
-const purgeBatch = 200
+const purgeBatch = 100
 
 // finishedBy is true for an appointment (alias a) that ended at or before
 // :cut; a booked one never has.
