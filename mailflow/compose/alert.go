@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/mail"
-	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -33,14 +32,7 @@ func (c *Composer) RenderAlert(a Alert) (Outgoing, error) {
 	}
 	msgID := MessageID(c.idKey, a.Key, "alert", c.domain)
 	subject := cleanHeader(a.Subject, maxSubjectRunes)
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	m.SetBoundary(boundary(msgID))
-	from := c.from
-	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, &from)
-	m.SetAddrHeaderFromMailAddress(gomail.HeaderTo, &to)
-	m.Subject(subject)
-	m.SetDateWithValue(a.Date.In(c.loc))
-	m.SetMessageIDWithValue(strings.TrimSuffix(strings.TrimPrefix(msgID, "<"), ">"))
+	m, from := c.newMsg(msgID, to, subject, a.Date)
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	m.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
 	m.SetBodyString(gomail.TypeTextPlain, a.Text)

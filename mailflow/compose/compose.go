@@ -294,16 +294,7 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 		}
 	}
 
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	// A fixed boundary is what makes the bytes repeatable; deriving it from
-	// the Message-ID keeps it unique per mail.
-	m.SetBoundary(boundary(msgID))
-	from := c.from
-	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, &from)
-	m.SetAddrHeaderFromMailAddress(gomail.HeaderTo, &to)
-	m.Subject(subject)
-	m.SetDateWithValue(r.Date.In(c.loc))
-	m.SetMessageIDWithValue(strings.TrimSuffix(strings.TrimPrefix(msgID, "<"), ">"))
+	m, from := c.newMsg(msgID, to, subject, r.Date)
 	inReplyTo, refs := threading(r.InReplyTo, r.References)
 	if inReplyTo != "" {
 		m.SetGenHeader(gomail.HeaderInReplyTo, inReplyTo)
@@ -351,6 +342,21 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 		Subject:   subject,
 		Raw:       raw,
 	}, nil
+}
+
+// newMsg starts a mail of ours: From, To, Subject, Date and Message-ID.
+// A fixed boundary is what makes the bytes repeatable; deriving it from the
+// Message-ID keeps it unique per mail.
+func (c *Composer) newMsg(msgID string, to mail.Address, subject string, date time.Time) (*gomail.Msg, mail.Address) {
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	m.SetBoundary(boundary(msgID))
+	from := c.from
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, &from)
+	m.SetAddrHeaderFromMailAddress(gomail.HeaderTo, &to)
+	m.Subject(subject)
+	m.SetDateWithValue(date.In(c.loc))
+	m.SetMessageIDWithValue(strings.TrimSuffix(strings.TrimPrefix(msgID, "<"), ">"))
+	return m, from
 }
 
 // language picks the template language for a reply: the customer's when we
