@@ -323,6 +323,10 @@ func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, 
 	}
 	dec := p.desk.Decide(now, wishes, booked)
 	res.DestFolder = p.cfg.IMAP.ProcessedFolder
+	if dec.Book != nil && reading.Unsure() {
+		// Never book a guess: ask "did you mean …?" with it as option 1.
+		return p.proposeAs(ctx, tx, in, msg, reading, p.guess(now, *dec.Book, booked), true, moving, now, res)
+	}
 	if dec.Book != nil && moving != nil {
 		previous := p.slot(moving.Start, moving.End)
 		if err := tx.Move(ctx, moving, dec.Book.Start, dec.Book.End, dec.Technician); err != nil {
@@ -344,6 +348,13 @@ func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, 
 		if err := tx.Book(ctx, a); err != nil {
 			return err
 		}
+		if reading.AnyDeskID != "" {
+			// "Donnerstag 10 Uhr? Meine ID ist …": one confirmation covers both.
+			if err := tx.SetAnyDeskID(ctx, a.ID, reading.AnyDeskID); err != nil {
+				return err
+			}
+			a.AnyDeskID.String, a.AnyDeskID.Valid = reading.AnyDeskID, true
+		}
 		res.Appointment, res.Outcome = a, OutcomeBooked
 		return p.reply(res, in, msg, reading, now, compose.Reply{
 			Template: compose.TemplateConfirmation, Purpose: "confirmation", Ref: a.Ref,
@@ -351,6 +362,22 @@ func (p *Pipeline) offer(ctx context.Context, tx *store.Tx, in *store.Incoming, 
 		})
 	}
 	return p.propose(ctx, tx, in, msg, reading, dec, moving, now, res)
+}
+
+// guess turns a booking we are unsure of into a proposal: that slot first,
+// then the next free ones.
+func (p *Pipeline) guess(now time.Time, best booking.Slot, booked []booking.Booked) booking.Decision {
+	dec := p.desk.Decide(now, nil, booked)
+	slots := []booking.Slot{best}
+	for _, s := range dec.Proposals {
+		if len(slots) >= max(p.cfg.Desk.Proposals, 1) {
+			break
+		}
+		if !s.Start.Equal(best.Start) {
+			slots = append(slots, s)
+		}
+	}
+	return booking.Decision{Proposals: slots}
 }
 
 // busy lists the booked sessions that matter for deciding at now; the
@@ -374,6 +401,13 @@ func (p *Pipeline) busy(ctx context.Context, tx *store.Tx, now time.Time, moving
 // picking one books it; moving is the appointment they would move, if any.
 func (p *Pipeline) propose(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading,
 	dec booking.Decision, moving *store.Appointment, now time.Time, res *Result) error {
+	return p.proposeAs(ctx, tx, in, msg, reading, dec, false, moving, now, res)
+}
+
+// proposeAs is propose; with guess the first slot is our unsure reading of
+// their wish, and the mail asks whether we read it right.
+func (p *Pipeline) proposeAs(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading,
+	dec booking.Decision, guess bool, moving *store.Appointment, now time.Time, res *Result) error {
 	res.Proposals, res.Why, res.Outcome = dec.Proposals, dec.Why, OutcomeProposed
 	if len(dec.Proposals) == 0 {
 		// Fully booked for the whole horizon: a person must help.
@@ -388,6 +422,9 @@ func (p *Pipeline) propose(ctx context.Context, tx *store.Tx, in *store.Incoming
 	}
 	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
 		Why: p.composer.WhyText(p.language(reading), string(dec.Why), dec.WhyDetail, dec.Wish)}
+	if guess {
+		r.Guess, r.Why = true, ""
+	}
 	if dec.Why == booking.WhyNoTime {
 		// No time in the mail at all: ask for one, offering the next slots.
 		r.Template, r.Why = compose.TemplateNeedTime, ""

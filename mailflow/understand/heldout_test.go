@@ -260,6 +260,9 @@ func scoreOne(t *testing.T, path string, loc *time.Location, s *heldScore) {
 		}
 	case want.Intent == "auto_reply" || want.Intent == "bounce" || want.Intent == "bulk":
 		// Never answered: the times they mention are no request.
+	case want.Intent == "anydesk_id" && want.FirstStart == nil:
+		// Sets differ on whether an ID mail's mention of its session is a
+		// time; record_id never uses it, so it is not scored.
 	default:
 		s.startN++
 		got, wantS := "null", "null"

@@ -57,6 +57,10 @@ type Reading struct {
 	Choice int
 	// Reason is a short why ("Schulung", "Fehler", "Update"), "" when unsaid.
 	Reason string
+	// Confidence is how sure the reading is, 0..1; Reasons say why. A
+	// reading below UnsureBelow is never acted on without asking.
+	Confidence float64
+	Reasons    []string
 }
 
 // maxSubjectBytes caps the subject the extractor reads; a real subject is a
@@ -81,6 +85,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
 	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
 	toks, stoks := sc.toks, sc.stoks
+	corrected := correctTypos(toks) + correctTypos(stoks)
 	lang := detectLanguage(toks, stoks)
 	if lang == langEN {
 		r.Language = "en"
@@ -106,6 +111,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.Choice = choiceOf(toks)
 
+	thread := threadOf(subject, msg.Quoted, isReply)
 	lowSubj := strings.ToLower(subject)
 	sig := scanSignals(toks)
 	ssig := scanSignals(stoks)
@@ -128,9 +134,19 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment:
 		r.Intent = IntentCancel
+	case r.AnyDeskID != "" && !isReply && len(future) > 0 && asksForTime(toks, sig):
+		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
+		r.Intent = IntentAppointment
 	case r.AnyDeskID != "":
 		r.Intent = IntentAnyDeskID
+	case thread == threadConfirmation && len(future) > 0 && !sig.confirm && hasMoveWord(toks) ||
+		thread == threadConfirmation && len(future) > 0 && sig.refusal:
+		// A new time in answer to our confirmation moves that booking.
+		r.Intent = IntentReschedule
 	case r.Choice > 0:
+		r.Intent = IntentAccept
+	case thread == threadProposal && len(future) == 0 && !sig.refusal && bareChoice(toks) > 0:
+		r.Choice = bareChoice(toks)
 		r.Intent = IntentAccept
 	case isReply && sig.confirm && !sig.refusal && len(future) > 0 && !sig.question && len(toks) <= 40:
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
@@ -142,6 +158,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAppointment
 	}
 	r.Requested = future
+	negNear := len(future) > 0 && sig.refusal && negationNearTime(toks)
+	r.score(corrected, negNear, conflicting(future, toks), thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule))
 	return r
 }
 

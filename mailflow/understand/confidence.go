@@ -1,0 +1,233 @@
+package understand
+
+// A reading the engine is unsure of must never book silently: the desk
+// then asks "did you mean …?" with its best reading as the first option,
+// or a person looks. This file holds what makes a reading unsure — a word
+// corrected to a weekday or month, a time in a sentence that refuses
+// something, two wishes that disagree — and the typo correction itself.
+
+// UnsureBelow is the confidence under which a reading is not acted on
+// without asking the customer first.
+const UnsureBelow = 0.7
+
+// Unsure reports whether the reading must be confirmed before it books.
+func (r Reading) Unsure() bool { return r.Confidence < UnsureBelow }
+
+// Reasons for a reading's confidence, as `mailflow try -json` shows them.
+const (
+	ReasonCorrected  = "corrected a misspelt word"
+	ReasonNegation   = "a time stands in a sentence with a negation"
+	ReasonConflict   = "two wishes on different days without an 'or'"
+	ReasonOneWish    = "one clear wish"
+	ReasonWishes     = "alternative wishes, first free one taken"
+	ReasonNoTime     = "no time asked for"
+	ReasonThread     = "read as an answer to our earlier mail"
+	ReasonBareChoice = "a bare option number in answer to our proposal"
+)
+
+// typoTargets are the closed vocabulary a misspelt word may be corrected
+// to: weekdays, months and the time words a wish is built from. Words
+// shorter than five letters are left alone (too many names are one edit
+// from "juni" or "marc").
+var typoTargets = func() (byLen [16][]string) {
+	for _, w := range []string{
+		"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+		"januar", "jänner", "februar", "feber", "april", "august", "september", "oktober",
+		"november", "dezember", "january", "february", "march", "october", "december",
+		"vormittag", "nachmittag", "übermorgen", "tomorrow", "morning", "afternoon", "nächste",
+		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags",
+	} {
+		if len(w) < len(byLen) {
+			byLen[len(w)] = append(byLen[len(w)], w)
+		}
+	}
+	return byLen
+}()
+
+// notTypos are real words (and common names) one edit from a target.
+var notTypos = map[string]bool{
+	"montage": true, "montagen": true, "mondays": true, "marche": true, "morgan": true, "moring": false,
+	"aprils": true, "augusta": true, "augustin": true, "sonntage": true, "freitage": true,
+	"dienstage": true, "septembers": true, "januars": true, "nachster": false,
+}
+
+// correctTypos replaces unknown words one edit away from the closed
+// vocabulary by that word, so the time parser sees "Mittwoch" where the
+// customer typed "Mittwock". It returns how many words it corrected.
+func correctTypos(toks []token) int {
+	n := 0
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tWord || t.w != nil || len(t.s) < 5 || len(t.s) > 14 {
+			continue
+		}
+		if fixed := typoFix(t.s); fixed != "" {
+			if w := lookupWord(fixed); w != nil {
+				t.s, t.w = fixed, w
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func typoFix(s string) string {
+	if notTypos[s] {
+		return ""
+	}
+	// "jänner" typed without its umlaut: the umlaut is not a typo of its own.
+	plain := s
+	for l := len(s) - 1; l <= len(s)+1; l++ {
+		if l < 5 || l >= len(typoTargets) {
+			continue
+		}
+		for _, w := range typoTargets[l] {
+			if (w[0] == plain[0] || w[1] == plain[1]) && oneEdit(plain, w) {
+				return w
+			}
+		}
+	}
+	if a := deUmlaut(s); a != "" {
+		for _, w := range typoTargets[len(a)] {
+			if w == a {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
+// deUmlaut turns a typed "a" for "ä" back ("janner" → "jänner") for the
+// one target that needs it.
+func deUmlaut(s string) string {
+	if s == "janner" {
+		return "jänner"
+	}
+	if s == "naechste" || s == "nachste" {
+		return "nächste"
+	}
+	return ""
+}
+
+// oneEdit reports whether a and b differ by exactly one substitution,
+// insertion, deletion or swap of two neighbours (bytes; the vocabulary's
+// umlauts are two bytes and take part like any other).
+func oneEdit(a, b string) bool {
+	if a == b {
+		return false
+	}
+	la, lb := len(a), len(b)
+	switch {
+	case la == lb:
+		i := 0
+		for i < la && a[i] == b[i] {
+			i++
+		}
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case la == lb+1:
+		a, b = b, a
+		fallthrough
+	case la+1 == lb:
+		// b is a with one byte inserted.
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		return a[i:] == b[i+1:]
+	}
+	return false
+}
+
+// negationNearTime reports whether a sentence holds both a refusal and
+// something a time is made of ("Montag geht nicht, aber Mittwoch 11"):
+// the parser drops the refused time, but whether it dropped the right one
+// is a guess worth confirming.
+func negationNearTime(toks []token) bool {
+	p := parser{toks: toks}
+	neg, timeish := false, false
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 || t.kind == tPunct && (t.s == "." && !p.attached(k+1) || t.s == "!" || t.s == "?") {
+			if neg && timeish {
+				return true
+			}
+			neg, timeish = false, false
+			if t.kind == tPunct {
+				continue
+			}
+		}
+		switch t.kind {
+		case tNum:
+			timeish = true
+		case tWord:
+			if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.pod != 0 || t.w.hasRel) {
+				timeish = true
+			}
+			if p.isNegation(k) || t.s == "nichts" || t.s == "voll" {
+				neg = true
+			}
+		}
+	}
+	return neg && timeish
+}
+
+// conflicting reports two wishes on different days with no word offering
+// them as alternatives ("Montag oder Dienstag" is fine).
+func conflicting(ws []Wish, toks []token) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	y, m, d := ws[0].Start.Date()
+	differ := false
+	for _, w := range ws[1:] {
+		if y2, m2, d2 := w.Start.Date(); y2 != y || m2 != m || d2 != d {
+			differ = true
+		}
+	}
+	if !differ {
+		return false
+	}
+	for i := range toks {
+		switch toks[i].s {
+		case "oder", "or", "bzw", "beziehungsweise", "alternativ", "alternatively", "sonst", "otherwise",
+			"ansonsten", "either", "entweder", "auch", "also", "and", "und", "bis", "until", "to", "-":
+			return false
+		}
+	}
+	return true
+}
+
+// score sets the reading's confidence and reasons.
+func (r *Reading) score(corrected int, negNear, conflict, threadRead bool) {
+	r.Confidence = 0.95
+	switch {
+	case len(r.Requested) == 0:
+		r.Reasons = append(r.Reasons, ReasonNoTime)
+	case len(r.Requested) == 1:
+		r.Reasons = append(r.Reasons, ReasonOneWish)
+	default:
+		r.Reasons = append(r.Reasons, ReasonWishes)
+	}
+	if threadRead {
+		r.Reasons = append(r.Reasons, ReasonThread)
+	}
+	if corrected > 0 {
+		r.Confidence -= 0.4
+		r.Reasons = append(r.Reasons, ReasonCorrected)
+	}
+	if negNear && len(r.Requested) > 0 {
+		r.Confidence -= 0.3
+		r.Reasons = append(r.Reasons, ReasonNegation)
+	}
+	if conflict {
+		r.Confidence -= 0.3
+		r.Reasons = append(r.Reasons, ReasonConflict)
+	}
+	if r.Confidence < 0.05 {
+		r.Confidence = 0.05
+	}
+}

@@ -1,0 +1,120 @@
+package understand
+
+import "strings"
+
+// What a reply answers decides what its words mean: "2" after our
+// proposal picks the second slot, "Dienstag 10 Uhr?" after our
+// confirmation moves the booking, and neither means anything in a first
+// mail. The quoted text and the subject are read here only to tell which
+// of our mails is answered, never for times or IDs.
+
+type threadKind uint8
+
+const (
+	threadNone threadKind = iota
+	threadProposal
+	threadConfirmation
+)
+
+// proposalMarks are phrases our proposal mails (and their subjects) carry,
+// in both languages and in the wording customers' clients keep when quoting.
+var proposalMarks = []string{"terminvorschl", "vorschläge für ihre", "folgende termine", "noch frei:",
+	"mit der nummer", "suggested times", "proposed appointment", "proposed times", "with the number",
+	"still free", "following times", "following slots"}
+
+// confirmationMarks are phrases of our confirmation, reminder and
+// rescheduled mails.
+var confirmationMarks = []string{"ihr fernwartungstermin", "ihr neuer fernwartungstermin", "bestätig",
+	"your remote maintenance appointment", "is confirmed", "we confirm", "confirmation"}
+
+// threadOf tells which of our mails a reply answers; a first mail answers none.
+func threadOf(subject, quoted string, isReply bool) threadKind {
+	if !isReply {
+		return threadNone
+	}
+	s := strings.ToLower(subject)
+	q := strings.ToLower(capText(quoted, maxTextBytes))
+	switch {
+	case containsAny(s, proposalMarks) || containsAny(q, proposalMarks):
+		return threadProposal
+	case containsAny(s, confirmationMarks) || containsAny(q, confirmationMarks):
+		return threadConfirmation
+	}
+	return threadNone
+}
+
+// bareChoice reads a short answer to our proposal that is only a number:
+// "1", "2.", "Die 2", "2 bitte", "2 please", "wir nehmen Termin 1". The
+// number must stand alone: no clock time, date or count glued to it.
+func bareChoice(toks []token) int {
+	p := parser{toks: toks}
+	found := 0
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tNum {
+			continue
+		}
+		if found != 0 || len(t.s) != 1 || t.n < 1 || t.n > 9 {
+			return 0 // two numbers, or one that is no option: not a bare pick
+		}
+		if p.tok(i-1) != nil && p.tok(i-1).kind == tNum {
+			return 0
+		}
+		if p.isPunct(i+1, ':') || p.isPunct(i+1, '.') && p.tok(i+2) != nil && p.tok(i+2).kind == tNum && p.attached(i+2) {
+			return 0 // "2:30", "2.12."
+		}
+		if w := p.info(i + 1); w != nil && w.role&(rUhr|rHourUnit|rMinuteUnit|rDayUnit|rWeek) != 0 {
+			return 0 // "2 Uhr", "2 Tage"
+		}
+		if p.monthAt(i+1) != 0 || p.ordSuffix(i+1) {
+			return 0
+		}
+		found = int(t.n)
+	}
+	if len(toks) > 40 {
+		return 0
+	}
+	return found
+}
+
+// moveWords ask to move what is booked; in a reply to our confirmation a
+// new time with one of them is a reschedule, not a second booking.
+var moveWords = map[string]bool{
+	"statt": true, "anstatt": true, "stattdessen": true, "instead": true, "später": true, "früher": true,
+	"later": true, "earlier": true, "move": true, "push": true, "schieben": true, "verschieben": true,
+	"ausweichen": true, "lieber": true, "rather": true, "doch": true, "change": true, "ändern": true,
+	"umlegen": true, "verlegen": true, "bring": true, "switch": true, "swap": true, "tauschen": true,
+	"gehen": true, "ginge": true, "geht": true, "could": true, "können": true, "kann": true, "can": true,
+	"könnten": true, "möglich": true, "possible": true, "machen": true,
+}
+
+func hasMoveWord(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind == tWord && moveWords[toks[i].s] {
+			return true
+		}
+	}
+	return false
+}
+
+// requestWords make a time in a first mail that also carries an ID a wish
+// ("Montag Vormittag bitte", "if possible"); without them the time names
+// the session the ID is for ("für den Termin um 9 Uhr: …").
+var requestWords = map[string]bool{
+	"bitte": true, "please": true, "gern": true, "gerne": true, "hätte": true, "hätten": true,
+	"möchte": true, "möchten": true, "würde": true, "would": true, "like": true, "possible": true,
+	"möglich": true, "brauche": true, "brauchen": true, "need": true, "wunsch": true, "wünsche": true,
+	"wanted": true, "want": true, "könnten": true, "could": true, "can": true, "können": true,
+}
+
+func asksForTime(toks []token, sig signals) bool {
+	if sig.question {
+		return true
+	}
+	for i := range toks {
+		if toks[i].kind == tWord && requestWords[toks[i].s] {
+			return true
+		}
+	}
+	return false
+}
