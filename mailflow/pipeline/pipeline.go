@@ -460,6 +460,9 @@ func (p *Pipeline) accept(ctx context.Context, tx *store.Tx, in *store.Incoming,
 	chosen, ok := pickSlot(prop.Slots, reading)
 	if !ok {
 		if len(reading.Requested) > 0 {
+			// A time that is none of the offered slots: a counter-proposal
+			// or a misread pick, so it is asked back, never booked unasked.
+			reading.Confidence = min(reading.Confidence, understand.UnsureBelow/2)
 			return p.offer(ctx, tx, in, msg, reading, reading.Requested, p.movingOf(ctx, tx, prop), now, res)
 		}
 		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "could not tell which proposed slot was chosen"
@@ -578,6 +581,11 @@ func (p *Pipeline) invite(a *store.Appointment, method string) *compose.Invite {
 }
 
 func (p *Pipeline) recordID(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, now time.Time, res *Result) error {
+	if reading.AnyDeskID == "" {
+		// The alias form ("name@ad") is no ID we can link: a person does.
+		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "AnyDesk alias instead of the 9-digit ID"
+		return nil
+	}
 	a, err := tx.NextAppointmentOf(ctx, strings.ToLower(msg.From.Address), now)
 	if errors.Is(err, store.ErrNotFound) {
 		res.Outcome, res.DestFolder, res.Detail = OutcomeHuman, p.cfg.IMAP.HumanFolder, "AnyDesk ID without a booked appointment"

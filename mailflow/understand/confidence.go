@@ -23,6 +23,8 @@ const (
 	ReasonNoTime     = "no time asked for"
 	ReasonThread     = "read as an answer to our earlier mail"
 	ReasonBareChoice = "a bare option number in answer to our proposal"
+	ReasonFeast      = "a time anchored to a feast day"
+	ReasonRelative   = "a move relative to the booked time"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -167,7 +169,7 @@ func negationNearTime(toks []token) bool {
 			if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.pod != 0 || t.w.hasRel) {
 				timeish = true
 			}
-			if p.isNegation(k) || t.s == "nichts" || t.s == "voll" {
+			if p.isNegation(k) || t.s == "nichts" || t.s == "voll" || t.s == "out" && k > 0 && (toks[k-1].s == "i'm" || toks[k-1].s == "m" || toks[k-1].s == "am" || toks[k-1].s == "be" || toks[k-1].s == "are") {
 				neg = true
 			}
 		}
@@ -201,8 +203,18 @@ func conflicting(ws []Wish, toks []token) bool {
 	return true
 }
 
+// doubts are what lowers a reading's confidence.
+type doubts struct {
+	corrected    int  // words corrected to the closed vocabulary
+	negation     bool // a time in a sentence that refuses something
+	conflict     bool // wishes on different days, not offered as alternatives
+	feast        bool // a time anchored to a feast day
+	relativeMove bool // a move by an offset from a booking we cannot see
+	thread       bool // read as the answer to one of our mails
+}
+
 // score sets the reading's confidence and reasons.
-func (r *Reading) score(corrected int, negNear, conflict, threadRead bool) {
+func (r *Reading) score(d doubts) {
 	r.Confidence = 0.95
 	switch {
 	case len(r.Requested) == 0:
@@ -212,21 +224,20 @@ func (r *Reading) score(corrected int, negNear, conflict, threadRead bool) {
 	default:
 		r.Reasons = append(r.Reasons, ReasonWishes)
 	}
-	if threadRead {
+	if d.thread {
 		r.Reasons = append(r.Reasons, ReasonThread)
 	}
-	if corrected > 0 {
-		r.Confidence -= 0.4
-		r.Reasons = append(r.Reasons, ReasonCorrected)
+	doubt := func(ok bool, by float64, why string) {
+		if ok {
+			r.Confidence -= by
+			r.Reasons = append(r.Reasons, why)
+		}
 	}
-	if negNear && len(r.Requested) > 0 {
-		r.Confidence -= 0.3
-		r.Reasons = append(r.Reasons, ReasonNegation)
-	}
-	if conflict {
-		r.Confidence -= 0.3
-		r.Reasons = append(r.Reasons, ReasonConflict)
-	}
+	doubt(d.corrected > 0, 0.4, ReasonCorrected)
+	doubt(d.negation && len(r.Requested) > 0, 0.3, ReasonNegation)
+	doubt(d.conflict, 0.3, ReasonConflict)
+	doubt(d.feast && len(r.Requested) > 0, 0.3, ReasonFeast)
+	doubt(d.relativeMove, 0.3, ReasonRelative)
 	if r.Confidence < 0.05 {
 		r.Confidence = 0.05
 	}

@@ -84,8 +84,7 @@ var moveWords = map[string]bool{
 	"later": true, "earlier": true, "move": true, "push": true, "schieben": true, "verschieben": true,
 	"ausweichen": true, "lieber": true, "rather": true, "doch": true, "change": true, "ändern": true,
 	"umlegen": true, "verlegen": true, "bring": true, "switch": true, "swap": true, "tauschen": true,
-	"gehen": true, "ginge": true, "geht": true, "could": true, "können": true, "kann": true, "can": true,
-	"könnten": true, "möglich": true, "possible": true, "machen": true,
+	"ginge": true, "could": true, "können": true, "könnten": true, "möglich": true, "possible": true,
 }
 
 func hasMoveWord(toks []token) bool {

@@ -499,10 +499,16 @@ func (p *parser) boundary(i int) bool {
 		case ".":
 			// A full stop after a short word is an abbreviation ("ca.", "bzw.").
 			prev := p.tok(i - 1)
+			next := p.tok(i + 1)
+			if prev != nil && prev.kind == tWord && (prev.s == "uhr" || prev.s == "am" || prev.s == "pm") &&
+				(next == nil || next.sp && (next.up || next.nl > 0)) {
+				// "ab 14 Uhr. Ich kann keine …": a sentence ends, and the
+				// refusal in the next one does not reach back.
+				return true
+			}
 			if prev == nil || prev.kind == tWord && len(prev.s) <= 3 {
 				return false
 			}
-			next := p.tok(i + 1)
 			if prev.kind == tNum && next != nil && next.kind == tWord && !next.up {
 				return false // the dot of a date: "der 26.10. ist Feiertag"
 			}

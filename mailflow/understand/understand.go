@@ -53,6 +53,9 @@ type Reading struct {
 	Requested []Wish
 	// AnyDeskID is nine digits without spaces, "" when none was found.
 	AnyDeskID string
+	// AnyDeskAlias is the alias form "name@ad" when the mail gives that
+	// instead of the nine digits; never a time, never an ID to link.
+	AnyDeskAlias string
 	// Choice is the 1-based proposal the customer picked (intent accept), 0 if none.
 	Choice int
 	// Reason is a short why ("Schulung", "Fehler", "Update"), "" when unsaid.
@@ -84,6 +87,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 	defer sc.release()
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
 	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
+	greetingTimeWord(sc.toks)
+	sc.toks = splitCompactTimes(sc.toks)
 	toks, stoks := sc.toks, sc.stoks
 	corrected := correctTypos(toks) + correctTypos(stoks)
 	lang := detectLanguage(toks, stoks)
@@ -115,13 +120,21 @@ func Read(msg *message.Message, now time.Time) Reading {
 	lowSubj := strings.ToLower(subject)
 	sig := scanSignals(toks)
 	ssig := scanSignals(stoks)
+	// "Rechnung 1004 lässt sich nicht stornieren": the verb's object is
+	// no appointment.
+	sig.cancel = sig.cancel && cancelsAppointment(toks)
+	ssig.cancel = ssig.cancel && cancelsAppointment(stoks)
+	alias := ""
+	if r.AnyDeskID == "" {
+		alias = findAlias(body)
+	}
 	// "Rechnung stornieren", "Buchungen verschieben" are questions about
 	// the software; cancel and reschedule need an appointment in sight.
 	aboutAppointment := sig.appt || ssig.appt || isReply
 	switch {
 	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
 		r.Intent = IntentBounce
-	case msg.Auto || containsAny(lowSubj, autoSubjects):
+	case msg.Auto || containsAny(lowSubj, autoSubjects) || strings.HasPrefix(lowSubj, "abwesend"):
 		r.Intent = IntentAutoReply
 	case msg.Bulk:
 		r.Intent = IntentBulk
@@ -137,12 +150,18 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case r.AnyDeskID != "" && !isReply && len(future) > 0 && asksForTime(toks, sig):
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
 		r.Intent = IntentAppointment
-	case r.AnyDeskID != "":
+	case r.AnyDeskID != "" || alias != "":
+		// The alias form ("name@ad") is an ID a person links by hand.
 		r.Intent = IntentAnyDeskID
-	case thread == threadConfirmation && len(future) > 0 && !sig.confirm && hasMoveWord(toks) ||
+		r.AnyDeskAlias = alias
+	case thread == threadConfirmation && len(future) > 0 && hasMoveWord(toks) ||
 		thread == threadConfirmation && len(future) > 0 && sig.refusal:
 		// A new time in answer to our confirmation moves that booking.
 		r.Intent = IntentReschedule
+	case r.Choice > 0 && len(future) > 0 && (sig.question || relativeMove(toks)):
+		// "Nummer 2 wäre gut, aber geht das eine Stunde später?": a counter-proposal.
+		r.Choice = 0
+		r.Intent = IntentAppointment
 	case r.Choice > 0:
 		r.Intent = IntentAccept
 	case thread == threadProposal && len(future) == 0 && !sig.refusal && bareChoice(toks) > 0:
@@ -152,14 +171,27 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
+	case !sig.appt && !(ssig.appt && !isReply) && howToQuestion(toks):
+		// How-to, price, download or call-back: a person answers; the
+		// dates in it are about the software, not a wish.
+		future = nil
 	case len(future) > 0 || sig.appt || ssig.appt && !isReply:
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
 	}
+	future = refine(future)
 	r.Requested = future
-	negNear := len(future) > 0 && sig.refusal && negationNearTime(toks)
-	r.score(corrected, negNear, conflicting(future, toks), thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule))
+	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule)}
+	if len(future) > 0 {
+		d.negation = negationNearTime(toks)
+		d.conflict = conflicting(future, toks)
+		d.feast = mentionsFeast(body) || mentionsFeast(subject)
+		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks)
+		// Which of two times is the old one? Only a clear "vom … auf …" says.
+		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
+	}
+	r.score(d)
 	return r
 }
 
