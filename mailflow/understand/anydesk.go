@@ -75,7 +75,7 @@ func findAnyDeskID(text string) string {
 		if nd != 9 || mixed {
 			continue
 		}
-		if !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3) {
+		if !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3 || ng == 9 && sep == ' ' && singles(text, start, end)) {
 			continue
 		}
 		if digits[0] == '0' {
@@ -109,6 +109,11 @@ func separatorAt(text string, j int) (int, byte) {
 	switch text[j] {
 	case ' ', '-':
 		return 1, text[j]
+	case '.':
+		// "618.472.093": only three groups of three count (checked by the
+		// caller); dates and amounts have other shapes.
+		return 1, '.'
+
 	case 0xC2:
 		if j+1 < len(text) && text[j+1] == 0xA0 {
 			return 2, ' '
@@ -185,6 +190,9 @@ func contextOf(text string, start int) (pos, neg bool) {
 			continue
 		}
 		w := strings.ToLower(win[a:k])
+		if compoundNumberWord(w) {
+			lastNeg = a
+		}
 		for _, p := range positiveContext {
 			if w == p || len(p) > 3 && strings.HasPrefix(w, p) {
 				lastPos = a
@@ -235,4 +243,31 @@ func isASCIIAlnum(b byte) bool {
 
 func isWordByte(b byte) bool {
 	return isASCIIAlnum(b) || b >= 0x80
+}
+
+// singles reports whether text[start:end] is nine single digits each
+// followed by one space ("4 8 0 1 1 7 9 6 3"), as people type an ID they
+// read off the screen digit by digit.
+func singles(text string, start, end int) bool {
+	if end-start != 17 {
+		return false
+	}
+	for k := start; k < end; k++ {
+		if (k-start)%2 == 0 != isDigit(text[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// compoundNumberWord: "Betriebsnummer", "Mandatsreferenz", "Kundennummer"
+// name a number of something else; "AnyDesk-Nummer" and "ID-Nummer" do not.
+func compoundNumberWord(w string) bool {
+	for _, suf := range []string{"nummer", "number", "referenz", "reference", "kennung", "kennzahl"} {
+		if len(w) > len(suf)+1 && strings.HasSuffix(w, suf) {
+			return !strings.HasPrefix(w, "anydesk") && !strings.HasPrefix(w, "id") && !strings.HasPrefix(w, "any") &&
+				!strings.HasPrefix(w, "fernwartung") && !strings.HasPrefix(w, "zugangs") && !strings.HasPrefix(w, "verbindungs")
+		}
+	}
+	return false
 }

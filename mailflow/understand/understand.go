@@ -158,7 +158,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		thread == threadConfirmation && len(future) > 0 && sig.refusal:
 		// A new time in answer to our confirmation moves that booking.
 		r.Intent = IntentReschedule
-	case r.Choice > 0 && len(future) > 0 && (sig.question || relativeMove(toks)):
+		if target > 0 {
+			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
+			future = upcoming(wishes, now)
+		}
+	case r.Choice > 0 && (len(future) > 0 && sig.question || relativeMove(toks)):
 		// "Nummer 2 wäre gut, aber geht das eine Stunde später?": a counter-proposal.
 		r.Choice = 0
 		r.Intent = IntentAppointment
