@@ -179,19 +179,32 @@ func howToQuestion(toks []token) bool {
 	return false
 }
 
-// feastWords name feast days; a time anchored to one ("nach Allerheiligen",
-// "the Monday before Christmas") is read as best we can and never booked
-// without asking.
-var feastWords = []string{"allerheiligen", "allerseelen", "empfängnis", "weihnacht", "heiligabend",
-	"heiligen abend", "christtag", "stefanitag", "stephanitag", "stefanstag", "stephanstag", "silvester",
-	"neujahr", "dreikönig", "drei könige", "heilige drei", "ostern", "oster", "karfreitag", "pfingst",
-	"himmelfahrt", "fronleichnam", "nationalfeiertag", "staatsfeiertag", "christmas", "xmas",
-	"new year", "boxing day", "st stephen", "epiphany", "easter", "whitsun", "all saints", "ascension",
-	"corpus christi", "good friday", "maria empf", "mariä"}
+// feastWords name feast days (as tokens); a time anchored to one ("nach
+// Allerheiligen", "the Monday before Christmas") is read as best we can and
+// never booked without asking.
+var feastWords = map[string]bool{
+	"allerheiligen": true, "allerseelen": true, "empfängnis": true, "weihnachten": true, "weihnacht": true,
+	"weihnachtsferien": true, "weihnachtsfeiertage": true, "heiligabend": true, "christtag": true,
+	"stefanitag": true, "stephanitag": true, "stefanstag": true, "stephanstag": true, "silvester": true,
+	"neujahr": true, "dreikönig": true, "dreikönigstag": true, "könige": true, "ostern": true,
+	"ostermontag": true, "ostersonntag": true, "osterferien": true, "karfreitag": true, "pfingsten": true,
+	"pfingstmontag": true, "himmelfahrt": true, "fronleichnam": true, "nationalfeiertag": true,
+	"staatsfeiertag": true, "christmas": true, "xmas": true, "epiphany": true, "easter": true,
+	"whitsun": true, "ascension": true, "mariä": true, "boxing": true, "stephen's": true, "saints": true,
+	"feiertag": true, "feiertagen": true, "feiertage": true, "holidays": true,
+}
 
-func mentionsFeast(text string) bool {
-	low := strings.ToLower(capText(text, maxTextBytes))
-	return containsAny(low, feastWords)
+func mentionsFeast(toks []token) bool {
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tWord || len(t.s) < 4 {
+			continue
+		}
+		if feastWords[t.s] || t.s == "year" && i > 0 && toks[i-1].s == "new" {
+			return true
+		}
+	}
+	return false
 }
 
 // relativeMoveWords move a booking by an offset or keep part of it ("eine

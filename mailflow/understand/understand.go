@@ -190,7 +190,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if len(future) > 0 {
 		d.negation = negationNearTime(toks)
 		d.conflict = conflicting(future, toks)
-		d.feast = mentionsFeast(body) || mentionsFeast(subject)
+		d.feast = mentionsFeast(toks) || mentionsFeast(stoks)
 		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
