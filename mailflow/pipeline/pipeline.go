@@ -210,6 +210,9 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		return res, nil
 	}
 	res.NoReply = p.noReply(msg)
+	if p.calendarFiled(msg, reading, res) {
+		return res, nil
+	}
 	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce && p.isTechnician(msg.From.Address) {
 		return res, p.technicianCommand(ctx, tx, in, msg, reading, now, res)
 	}
@@ -556,7 +559,11 @@ func (p *Pipeline) reschedule(ctx context.Context, tx *store.Tx, in *store.Incom
 
 // appointmentOf finds the sender's booked appointment a mail is about.
 func (p *Pipeline) appointmentOf(ctx context.Context, tx *store.Tx, msg *message.Message, now time.Time) (*store.Appointment, error) {
-	a, err := tx.FindAppointment(ctx, strings.ToLower(msg.From.Address), bookingRef.FindString(msg.Subject), thread(msg), now)
+	ref := bookingRef.FindString(msg.Subject)
+	if ref == "" {
+		ref = calendarRef(msg)
+	}
+	a, err := tx.FindAppointment(ctx, strings.ToLower(msg.From.Address), ref, thread(msg), now)
 	if err != nil {
 		return nil, err
 	}

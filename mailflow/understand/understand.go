@@ -80,6 +80,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if msg == nil {
 		return r
 	}
+	if c := msg.Calendar; c != nil {
+		return readCalendarAnswer(msg, c, now)
+	}
 	subject, isReply := stripReplyPrefixes(capText(msg.Subject, maxSubjectBytes))
 	isReply = isReply || msg.InReplyTo != ""
 	body := capText(msg.Text, maxTextBytes)

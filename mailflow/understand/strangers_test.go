@@ -1,0 +1,185 @@
+package understand
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/message"
+)
+
+// proposalQuote and confirmationQuote are what a mail client quotes of our
+// proposal and our confirmation.
+const (
+	proposalQuote     = "Diese Termine sind für Ihre Fernwartung noch frei:\n  1. Donnerstag, 26. November 2026, 10:00 Uhr\n  2. Freitag, 27. November 2026, 09:00 Uhr\nAntworten Sie einfach mit der Nummer oder der Uhrzeit, die Ihnen passt."
+	confirmationQuote = "Ihr Fernwartungstermin am Donnerstag, 26. November 2026, 10:00 Uhr ist bestätigt."
+)
+
+// TestStrangersKinds pins each kind of mail that people who never saw the
+// engine write (issue 12), in German, Austrian German and English. now is
+// Tuesday 24 November 2026, 09:12.
+func TestStrangersKinds(t *testing.T) {
+	cases := []struct {
+		kind, name    string
+		subject, text string
+		quoted        string // our mail the customer answers ("" = a first mail)
+		intent        Intent
+		first         string // fmtWish of the first wish, "" = none
+		id, alias     string
+		choice        int
+		unsure        bool
+		reason        string // a reason the reading must give ("" = any)
+	}{
+		// Negation scope: a refusal reaches its own clause, never the next sentence.
+		{kind: "negation", name: "refusal in the next sentence keeps the wish", subject: "Fernwartung",
+			text:   "Am liebsten Donnerstag ab 14 Uhr. Ich kann keine Rechnungen mehr finalisieren.",
+			intent: IntentAppointment, first: "2026-11-26 14:00-2026-11-27 00:00 part_of_day"},
+		{kind: "negation", name: "full days before the wish make it unsure", subject: "Terminwunsch",
+			text:   "Montag und Dienstag sind bei uns komplett voll, ab Mittwoch 13 Uhr ginge es.",
+			intent: IntentAppointment, unsure: true, reason: ReasonNegation},
+		{kind: "negation", name: "english refusal then a wish", subject: "session",
+			text:   "Thursday doesn't work for me after all. How about Monday at 11?",
+			intent: IntentAppointment, unsure: true, reason: ReasonNegation},
+		// Closed vocabulary with one edit: corrected, and never booked silently.
+		{kind: "typo", name: "Mittwock", subject: "termin", text: "ginge am Mittwock um 13 Uhr eine Fernwartung?",
+			intent: IntentAppointment, first: "2026-11-25 13:00 minute", unsure: true, reason: ReasonCorrected},
+		{kind: "typo", name: "Thrusday Decmber", subject: "Remote support", text: "Could we book a session on Thrusday 3 Decmber at 11am?",
+			intent: IntentAppointment, first: "2026-12-03 11:00 minute", unsure: true, reason: ReasonCorrected},
+		{kind: "typo", name: "Montga", subject: "Termin", text: "Montga um 14 Uhr hätte ich Zeit!",
+			intent: IntentAppointment, first: "2026-11-30 14:00 minute", unsure: true},
+		{kind: "typo", name: "a real word is no typo", subject: "Frage", text: "Die Montage der Kasse ist am 26.11.2026 um 10 Uhr, geht da eine Fernwartung?",
+			intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
+		// Questions go to a person, with no slots offered.
+		{kind: "question", name: "how-to with dates about the data", subject: "Frage Datenexport",
+			text: "wie kann ich die Rechnungen vom 01.01.2026 bis 31.12.2026 als CSV exportieren?", intent: IntentQuestion},
+		{kind: "question", name: "licence question mentioning next week", subject: "Licence question",
+			text: "if we move Rechnix to a new PC next week, do we need a new licence key?", intent: IntentQuestion},
+		{kind: "question", name: "call-back wish", subject: "Support case",
+			text: "please call me on Monday morning.", intent: IntentQuestion},
+		{kind: "question", name: "a question with a session wish is a request", subject: "Export",
+			text:   "Wie kann ich exportieren? Können wir dazu am Donnerstag um 10 Uhr eine Fernwartung machen?",
+			intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
+		// Cancel, reschedule, no longer needed.
+		{kind: "cancel", name: "cancel verb about an invoice", subject: "Fernwartung Rechnung",
+			text:   "Die Rechnung lässt sich nicht stornieren. Könnten Sie am Donnerstag um 14 Uhr per Fernwartung helfen?",
+			intent: IntentAppointment, first: "2026-11-26 14:00 minute"},
+		{kind: "cancel", name: "cancel the appointment", subject: "Absage",
+			text: "hiermit sagen wir den Fernwartungstermin am 26.11. um 10 Uhr ab.", intent: IntentCancel},
+		{kind: "reschedule", name: "new time in answer to our confirmation", subject: "AW: Ihr Fernwartungstermin",
+			text: "können wir das auf Freitag 9 Uhr schieben?", quoted: confirmationQuote,
+			intent: IntentReschedule, first: "2026-11-27 09:00 minute"},
+		{kind: "reschedule", name: "from X to Y moves to Y", subject: "RE: Your remote maintenance appointment",
+			text: "Please move it from Thursday to Friday 3pm.", quoted: confirmationQuote,
+			intent: IntentReschedule, first: "2026-11-27 15:00 minute"},
+		{kind: "reschedule", name: "a move relative to the booking is asked back", subject: "AW: Ihr Fernwartungstermin",
+			text: "geht es auch eine Stunde später?", quoted: confirmationQuote, intent: IntentQuestion},
+		// ID formats and the alias.
+		{kind: "id", name: "dotted groups", subject: "AW: Ihr Fernwartungstermin", text: "618.472.093", quoted: confirmationQuote,
+			intent: IntentAnyDeskID, id: "618472093"},
+		{kind: "id", name: "single spaced digits", subject: "AnyDesk", text: "ID 8 7 1 0 3 2 6 5 4\n\nJames",
+			intent: IntentAnyDeskID, id: "871032654"},
+		{kind: "id", name: "alias is no ID and no time", subject: "ID", text: "bei uns steht im AnyDesk keine Nummer, sondern langbaustoffe@ad. Geht das auch?",
+			intent: IntentAnyDeskID, alias: "langbaustoffe@ad"},
+		{kind: "id", name: "a company number is no ID", subject: "Termin Fernwartung",
+			text:   "am 26.11.2026 um 10 Uhr wäre gut. Unsere Betriebsnummer ist 871 234 560.",
+			intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
+		{kind: "id", name: "time and ID in one first mail is a request", subject: "Termin + ID",
+			text: "Montag Vormittag bitte. ID 4 8 0 1 1 7 9 6 3", intent: IntentAppointment,
+			first: "2026-11-30 09:00-12:00 part_of_day", id: "480117963"},
+		{kind: "id", name: "ID for a named session stays an ID mail", subject: "ID",
+			text: "für den Termin um 9 Uhr: AnyDesk 350 627 914.", intent: IntentAnyDeskID, id: "350627914"},
+		// Colloquial times and feast days.
+		{kind: "colloquial", name: "0945", subject: "Fernwartung", text: "ich hätte gern einen Termin am 26.11. um 0945.",
+			intent: IntentAppointment, first: "2026-11-26 09:45 minute"},
+		{kind: "colloquial", name: "greeting Morning is no time", subject: "Remote help",
+			text: "Morning,\n\nThursday at 10 would suit us.", intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
+		{kind: "colloquial", name: "next week narrowed to a weekday", subject: "Fernwartung nächste Woche",
+			text:   "wir bräuchten nächste Woche Unterstützung. Am liebsten Dienstag zwischen 13 und 15 Uhr.",
+			intent: IntentAppointment, first: "2026-12-01 13:00-15:00 part_of_day"},
+		{kind: "feast", name: "a feast-day anchor is confirmed first", subject: "Termin nach Maria Empfängnis",
+			text:   "gleich nach Maria Empfängnis, am Mittwoch drauf, hätten wir gern eine Fernwartung am Vormittag.",
+			intent: IntentAppointment, unsure: true, reason: ReasonFeast},
+		// Answers to our proposal.
+		{kind: "choice", name: "1", subject: "AW: Terminvorschläge", text: "1", quoted: proposalQuote, intent: IntentAccept, choice: 1},
+		{kind: "choice", name: "2.", subject: "AW: Terminvorschläge", text: "2.", quoted: proposalQuote, intent: IntentAccept, choice: 2},
+		{kind: "choice", name: "Die 2", subject: "AW: Terminvorschläge", text: "Die 2", quoted: proposalQuote, intent: IntentAccept, choice: 2},
+		{kind: "choice", name: "2 bitte", subject: "AW: Terminvorschläge", text: "2 bitte\n\nHilde", quoted: proposalQuote, intent: IntentAccept, choice: 2},
+		{kind: "choice", name: "2 please", subject: "Re: Suggested times", text: "2 please\n\nJessica", quoted: proposalQuote, intent: IntentAccept, choice: 2},
+		{kind: "choice", name: "a number in a first mail picks nothing", subject: "Frage", text: "2 bitte", intent: IntentQuestion},
+		{kind: "counter", name: "a pick with a later time is a counter-proposal", subject: "Re: Terminvorschläge",
+			text: "Nummer 2 wäre gut, aber geht das auch eine Stunde später, also 15 Uhr?", quoted: proposalQuote,
+			intent: IntentAppointment, unsure: true},
+		{kind: "counter", name: "none fits, another day", subject: "AW: Terminvorschläge",
+			text: "die Vorschläge passen leider alle nicht. Hätten Sie Montag, 30.11. um 15 Uhr etwas?", quoted: proposalQuote,
+			intent: IntentAppointment, first: "2026-11-30 15:00 minute"},
+	}
+	now := refNow(t)
+	for _, c := range cases {
+		t.Run(c.kind+"/"+c.name, func(t *testing.T) {
+			msg := &message.Message{Subject: c.subject, Text: c.text, Quoted: c.quoted}
+			if c.quoted != "" {
+				msg.InReplyTo = "<ours@example.com>"
+			}
+			r := Read(msg, now)
+			first := ""
+			if len(r.Requested) > 0 {
+				first = fmtWish(r.Requested[0])
+			}
+			if r.Intent != c.intent || c.first != "" && first != c.first || r.AnyDeskID != c.id || r.AnyDeskAlias != c.alias || r.Choice != c.choice {
+				t.Errorf("got intent %s, first %q, id %q, alias %q, choice %d; want %s, %q, %q, %q, %d",
+					r.Intent, first, r.AnyDeskID, r.AnyDeskAlias, r.Choice, c.intent, c.first, c.id, c.alias, c.choice)
+			}
+			if r.Unsure() != c.unsure {
+				t.Errorf("unsure %v (confidence %.2f, %v), want %v", r.Unsure(), r.Confidence, r.Reasons, c.unsure)
+			}
+			if c.reason != "" && !strings.Contains(strings.Join(r.Reasons, "|"), c.reason) {
+				t.Errorf("reasons %v lack %q", r.Reasons, c.reason)
+			}
+		})
+	}
+}
+
+func TestCalendarAnswers(t *testing.T) {
+	now := refNow(t)
+	start := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	cases := []struct {
+		method, partstat string
+		intent           Intent
+		filed            bool
+		first            string
+	}{
+		{"REPLY", "ACCEPTED", IntentAutoReply, true, ""},
+		{"REPLY", "TENTATIVE", IntentAutoReply, true, ""},
+		{"REPLY", "DECLINED", IntentCancel, false, ""},
+		{"COUNTER", "", IntentReschedule, false, "2026-11-27 10:00 minute"},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.partstat, func(t *testing.T) {
+			msg := &message.Message{Subject: "Accepted: Ihr Fernwartungstermin", Text: "Maria has accepted.",
+				Calendar: &message.CalendarAnswer{Method: c.method, PartStat: c.partstat, UID: "FW-1001@example.com", Start: start}}
+			r := Read(msg, now)
+			first := ""
+			if len(r.Requested) > 0 {
+				first = fmtWish(r.Requested[0])
+			}
+			if r.Intent != c.intent || r.CalendarFiled() != c.filed || first != c.first {
+				t.Errorf("intent %s filed %v first %q; want %s %v %q", r.Intent, r.CalendarFiled(), first, c.intent, c.filed, c.first)
+			}
+		})
+	}
+}
+
+func TestOneEdit(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"mittwock", "mittwoch", true}, {"montga", "montag", true}, {"freitg", "freitag", true},
+		{"donnertag", "donnerstag", true}, {"thrusday", "thursday", true}, {"montag", "montag", false},
+		{"mitwch", "mittwoch", false}, {"dinstag", "dienstag", true},
+	} {
+		if got := oneEdit(c.a, c.b); got != c.want {
+			t.Errorf("oneEdit(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
