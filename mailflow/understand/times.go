@@ -605,7 +605,7 @@ func (p *parser) questionVerbAt(i int) bool {
 // negTail holds the last letters of the words that isNegation takes
 // without the rNeg role; most words of a mail end otherwise.
 var negTail = func() (t [256]bool) {
-	for _, c := range "bdegnprty" {
+	for _, c := range "bdeglnprty" {
 		t[c] = true
 	}
 	return t
@@ -645,6 +645,13 @@ func (p *parser) isNegation(k int) bool {
 		"knapp", "difficult", "tricky", "closed":
 		pw := p.word(k - 1)
 		return pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too"
+	case "voll", "full":
+		// "Montag und Dienstag sind komplett voll"
+		switch p.word(k - 1) {
+		case "komplett", "ganz", "total", "völlig", "sind", "ist", "bin", "fully", "completely", "are", "is":
+			return true
+		}
+		return false
 	case "booked", "taken":
 		pw := p.word(k - 1)
 		return pw == "fully" || pw == "already" || pw == "is" || pw == "are"
