@@ -163,6 +163,14 @@ func howToQuestion(toks []token) bool {
 		if toks[i].kind != tWord {
 			continue
 		}
+		// "wie stelle ich …", "wie ändert man …"
+		if toks[i].s == "wie" {
+			for k := i + 2; k < len(toks) && k <= i+3; k++ {
+				if s := toks[k].s; s == "ich" || s == "man" {
+					return true
+				}
+			}
+		}
 	next:
 		for _, seq := range howToWords {
 			if toks[i].s != seq[0] {
@@ -251,4 +259,22 @@ func findAlias(text string) string {
 			return strings.ToLower(text[a:end])
 		}
 	}
+}
+
+// sessionWords ask for a session even without a time ("ich brauche einen
+// Termin", "we need a session"): with them a how-to question is asked in
+// the session.
+var sessionWords = map[string]bool{
+	"brauche": true, "brauchen": true, "bräuchte": true, "bräuchten": true, "möchte": true, "möchten": true,
+	"hätte": true, "hätten": true, "need": true, "would": true, "like": true, "book": true, "buchen": true,
+	"vereinbaren": true, "arrange": true, "schedule": true,
+}
+
+func asksForSession(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind == tWord && sessionWords[toks[i].s] {
+			return true
+		}
+	}
+	return false
 }

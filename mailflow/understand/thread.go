@@ -96,24 +96,53 @@ func hasMoveWord(toks []token) bool {
 	return false
 }
 
-// requestWords make a time in a first mail that also carries an ID a wish
-// ("Montag Vormittag bitte", "if possible"); without them the time names
-// the session the ID is for ("für den Termin um 9 Uhr: …").
-var requestWords = map[string]bool{
-	"bitte": true, "please": true, "gern": true, "gerne": true, "hätte": true, "hätten": true,
-	"möchte": true, "möchten": true, "würde": true, "would": true, "like": true, "possible": true,
-	"möglich": true, "brauche": true, "brauchen": true, "need": true, "wunsch": true, "wünsche": true,
-	"wanted": true, "want": true, "könnten": true, "could": true, "can": true, "können": true,
-}
-
-func asksForTime(toks []token, sig signals) bool {
-	if sig.question {
-		return true
-	}
+// namesSession reports a time that names the session an ID is for ("für
+// den Termin um 9 Uhr", "für heute um 9", "ready for the 4pm session",
+// "ID for 1pm"): "für"/"for" right before a time or an appointment word.
+// Without one, a first mail with a time and an ID asks for that time.
+func namesSession(toks []token) bool {
 	for i := range toks {
-		if toks[i].kind == tWord && requestWords[toks[i].s] {
-			return true
+		if s := toks[i].s; s != "für" && s != "for" && s != "zum" && s != "zur" {
+			continue
+		}
+		for k := i + 1; k < len(toks) && k <= i+3; k++ {
+			t := &toks[k]
+			if t.kind == tNum || t.kind == tWord && t.w != nil && (t.w.role&rAppt != 0 || t.w.hasRel || t.w.wd != 0) {
+				return true
+			}
+			if t.kind == tPunct {
+				break
+			}
 		}
 	}
 	return false
+}
+
+// ordinalChoice reads "Der erste ist gut", "Variante drei passt", "the
+// second one please" in answer to our proposal: one ordinal or number word
+// (not "ein"/"one", which is an article as often as a pick) with a word of
+// assent.
+func ordinalChoice(toks []token, sig signals) int {
+	if !sig.confirm || len(toks) > 40 {
+		return 0
+	}
+	found := 0
+	for i := range toks {
+		w := toks[i].w
+		if w == nil || toks[i].kind != tWord {
+			continue
+		}
+		n := int(w.ord)
+		if n == 0 && w.num >= 2 {
+			n = int(w.num)
+		}
+		if n < 1 || n > 9 {
+			continue
+		}
+		if found != 0 && found != n {
+			return 0
+		}
+		found = n
+	}
+	return found
 }

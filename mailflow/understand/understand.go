@@ -103,6 +103,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// not, and never in a reply: its subject repeats *our* proposal or the
 	// customer's first mail, neither of which is asked for again.
 	wishes, target := extractTargets(toks, lang, now, sc)
+	bodyTime := len(wishes) > 0
 	if len(wishes) == 0 && !isReply {
 		wishes, target = extractTargets(stoks, lang, now, sc)
 	}
@@ -150,7 +151,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment:
 		r.Intent = IntentCancel
-	case r.AnyDeskID != "" && !isReply && len(future) > 0 && asksForTime(toks, sig):
+	case (r.AnyDeskID != "" || alias != "") && !isReply && bodyTime && len(future) > 0 && !namesSession(toks):
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
 		r.Intent = IntentAppointment
 	case r.AnyDeskID != "" || alias != "":
@@ -174,11 +175,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case thread == threadProposal && len(future) == 0 && !sig.refusal && bareChoice(toks) > 0:
 		r.Choice = bareChoice(toks)
 		r.Intent = IntentAccept
+	case thread == threadProposal && len(future) == 0 && !sig.refusal && !sig.question && ordinalChoice(toks, sig) > 0:
+		r.Choice = ordinalChoice(toks, sig)
+		r.Intent = IntentAccept
 	case isReply && sig.confirm && !sig.refusal && len(future) > 0 && !sig.question && len(toks) <= 40:
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
-	case !sig.appt && !(ssig.appt && !isReply) && howToQuestion(toks):
+	case howToQuestion(toks) && (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)):
 		// How-to, price, download or call-back: a person answers; the
 		// dates in it are about the software, not a wish.
 		future = nil
