@@ -244,8 +244,8 @@ func buildLexicon() map[string]*wordInfo {
 	}
 
 	for p, ws := range map[uint8][]string{
-		podMorning:   {"früh", "frueh", "morgens", "morning", "mornings"},
-		podForenoon:  {"vormittag", "vormittags", "forenoon"},
+		podMorning:   {"früh", "frueh", "morgens"},
+		podForenoon:  {"vormittag", "vormittags", "forenoon", "morning", "mornings"},
 		podNoon:      {"mittag", "mittags", "mittagszeit", "lunch", "lunchtime"},
 		podAfternoon: {"nachmittag", "nachmittags", "afternoon", "afternoons", "afternoonish"},
 		podEvening:   {"abend", "abends", "evening", "evenings", "night", "tonight", "tonite"},
