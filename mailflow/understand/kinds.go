@@ -208,7 +208,7 @@ func mentionsFeast(toks []token) bool {
 		if t.kind != tWord || len(t.s) < 4 {
 			continue
 		}
-		if feastWords[t.s] || t.s == "year" && i > 0 && toks[i-1].s == "new" {
+		if feastWords[t.s] || (t.s == "year" || t.s == "year's") && i > 0 && toks[i-1].s == "new" {
 			return true
 		}
 	}

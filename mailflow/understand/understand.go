@@ -109,6 +109,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 
 	future := upcoming(wishes, now)
+	feast := mentionsFeast(toks) || mentionsFeast(stoks)
+	if feast {
+		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) {
+			future = append([]Wish{w}, future...)
+		}
+	}
 
 	r.AnyDeskID = findAnyDeskID(body)
 	if r.AnyDeskID == "" {
@@ -197,7 +203,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if len(future) > 0 {
 		d.negation = negationNearTime(toks)
 		d.conflict = conflicting(future, toks)
-		d.feast = mentionsFeast(toks) || mentionsFeast(stoks)
+		d.feast = feast
 		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
