@@ -30,21 +30,23 @@ const (
 // typoTargets are the closed vocabulary a misspelt word may be corrected
 // to: weekdays, months and the time words a wish is built from. Words
 // shorter than five letters are left alone (too many names are one edit
-// from "juni" or "marc").
-var typoTargets = func() (byLen [16][]string) {
+// from "juni" or "marc"). They are indexed by first letter and length:
+// people misspell the middle of a word, and this runs for every unknown
+// word of a mail.
+var typoTargets = func() (by [26][16][]string) {
 	for _, w := range []string{
 		"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 		"januar", "jänner", "februar", "feber", "april", "august", "september", "oktober",
 		"november", "dezember", "january", "february", "march", "october", "december",
-		"vormittag", "nachmittag", "übermorgen", "tomorrow", "morning", "afternoon", "nächste",
+		"vormittag", "nachmittag", "tomorrow", "morning", "afternoon", "nächste",
 		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags",
 	} {
-		if len(w) < len(byLen) {
-			byLen[len(w)] = append(byLen[len(w)], w)
+		if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 {
+			by[c-'a'][len(w)] = append(by[c-'a'][len(w)], w)
 		}
 	}
-	return byLen
+	return by
 }()
 
 // notTypos are real words (and common names) one edit from a target.
@@ -75,29 +77,22 @@ func correctTypos(toks []token) int {
 }
 
 func typoFix(s string) string {
-	if notTypos[s] {
+	c := s[0]
+	if c < 'a' || c > 'z' || notTypos[s] {
 		return ""
 	}
-	// "jänner" typed without its umlaut: the umlaut is not a typo of its own.
-	plain := s
+	byLen := &typoTargets[c-'a']
 	for l := len(s) - 1; l <= len(s)+1; l++ {
-		if l < 5 || l >= len(typoTargets) {
+		if l < 5 || l >= len(byLen) {
 			continue
 		}
-		for _, w := range typoTargets[l] {
-			if (w[0] == plain[0] || w[1] == plain[1]) && oneEdit(plain, w) {
+		for _, w := range byLen[l] {
+			if oneEdit(s, w) {
 				return w
 			}
 		}
 	}
-	if a := deUmlaut(s); a != "" {
-		for _, w := range typoTargets[len(a)] {
-			if w == a {
-				return w
-			}
-		}
-	}
-	return ""
+	return deUmlaut(s)
 }
 
 // deUmlaut turns a typed "a" for "ä" back ("janner" → "jänner") for the

@@ -156,6 +156,16 @@ var howToWords = [][]string{
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
 }
 
+// howToByFirst indexes howToWords by their first word: this runs over
+// every word of a mail.
+var howToByFirst = func() map[string][][]string {
+	m := map[string][][]string{}
+	for _, seq := range howToWords {
+		m[seq[0]] = append(m[seq[0]], seq)
+	}
+	return m
+}()
+
 // howToQuestion reports a question about the software (or a call-back
 // wish) in toks.
 func howToQuestion(toks []token) bool {
@@ -172,10 +182,7 @@ func howToQuestion(toks []token) bool {
 			}
 		}
 	next:
-		for _, seq := range howToWords {
-			if toks[i].s != seq[0] {
-				continue
-			}
+		for _, seq := range howToByFirst[toks[i].s] {
 			for k := 1; k < len(seq); k++ {
 				if i+k >= len(toks) || toks[i+k].s != seq[k] {
 					continue next
@@ -189,26 +196,38 @@ func howToQuestion(toks []token) bool {
 
 // feastWords name feast days (as tokens); a time anchored to one ("nach
 // Allerheiligen", "the Monday before Christmas") is read as best we can and
-// never booked without asking.
-var feastWords = map[string]bool{
-	"allerheiligen": true, "allerseelen": true, "empfängnis": true, "weihnachten": true, "weihnacht": true,
-	"weihnachtsferien": true, "weihnachtsfeiertage": true, "heiligabend": true, "christtag": true,
-	"stefanitag": true, "stephanitag": true, "stefanstag": true, "stephanstag": true, "silvester": true,
-	"neujahr": true, "dreikönig": true, "dreikönigstag": true, "könige": true, "ostern": true,
-	"ostermontag": true, "ostersonntag": true, "osterferien": true, "karfreitag": true, "pfingsten": true,
-	"pfingstmontag": true, "himmelfahrt": true, "fronleichnam": true, "nationalfeiertag": true,
-	"staatsfeiertag": true, "christmas": true, "xmas": true, "epiphany": true, "easter": true,
-	"whitsun": true, "ascension": true, "mariä": true, "boxing": true, "stephen's": true, "saints": true,
-	"feiertag": true, "feiertagen": true, "feiertage": true, "holidays": true,
+// never booked without asking. They are marked in the lexicon, so finding
+// them costs no look-up of its own.
+var feastWords = []string{
+	"allerheiligen", "allerseelen", "empfängnis", "weihnachten", "weihnacht",
+	"weihnachtsferien", "weihnachtsfeiertage", "heiligabend", "christtag",
+	"stefanitag", "stephanitag", "stefanstag", "stephanstag", "silvester",
+	"neujahr", "dreikönig", "dreikönigstag", "könige", "ostern",
+	"ostermontag", "ostersonntag", "osterferien", "karfreitag", "pfingsten",
+	"pfingstmontag", "himmelfahrt", "fronleichnam", "nationalfeiertag",
+	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
+	"whitsun", "ascension", "mariä", "boxing", "stephen's", "saints",
+	"feiertag", "feiertagen", "feiertage", "holidays",
+}
+
+var _ = markFeasts()
+
+func markFeasts() bool {
+	for _, w := range feastWords {
+		if info := lexicon[w]; info != nil {
+			info.feast = true
+		} else {
+			lexicon[w] = &wordInfo{feast: true}
+		}
+	}
+	return true
 }
 
 func mentionsFeast(toks []token) bool {
 	for i := range toks {
 		t := &toks[i]
-		if t.kind != tWord || len(t.s) < 4 {
-			continue
-		}
-		if feastWords[t.s] || (t.s == "year" || t.s == "year's") && i > 0 && toks[i-1].s == "new" {
+		if t.w != nil && t.w.feast || t.s == "year" && i > 0 && toks[i-1].s == "new" ||
+			t.s == "year's" && i > 0 && toks[i-1].s == "new" {
 			return true
 		}
 	}

@@ -114,6 +114,8 @@ type wordInfo struct {
 	// c3: the word has a byte 0xC3 (ä, ö, ü, ß, …), which detectLanguage
 	// counts; known here, it needs no scan of the word.
 	c3 bool
+	// feast: the word names a feast day (see feast.go).
+	feast bool
 }
 
 // startRoles are the roles that can begin a piece.

@@ -188,7 +188,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
-	case howToQuestion(toks) && (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)):
+	case (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)) && howToQuestion(toks):
 		// How-to, price, download or call-back: a person answers; the
 		// dates in it are about the software, not a wish.
 		future = nil
