@@ -264,6 +264,14 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 			return nil, err
 		}
 	case rules.ActionBook:
+		if reading.AnyDeskID != "" && open {
+			// The ID with a time from someone already booked: the time
+			// names that session, so the ID is linked and nothing booked.
+			if err := p.recordID(ctx, tx, in, msg, reading, now, res); err != nil {
+				return nil, err
+			}
+			break
+		}
 		if err := p.offer(ctx, tx, in, msg, reading, reading.Requested, nil, now, res); err != nil {
 			return nil, err
 		}

@@ -117,3 +117,22 @@ func TestCalendarAnswersToOurInvitation(t *testing.T) {
 		})
 	}
 }
+
+// TestIDWithTimeFromABookedCustomerLinks: a customer with a booking who
+// sends "Wir sind um 10 Uhr bereit, ID …" is not booked twice.
+func TestIDWithTimeFromABookedCustomerLinks(t *testing.T) {
+	p, st := setup(t)
+	ctx := context.Background()
+	res, err := p.Process(ctx, store1(t, st, 1, mailOf("maria@kunde.at", "Fernwartung", "Geht es am 26.11.2026 um 10 Uhr?")), now)
+	if err != nil || res.Outcome != OutcomeBooked {
+		t.Fatalf("booking: %+v %v", res, err)
+	}
+	ref := res.Appointment.Ref
+	res, err = p.Process(ctx, store1(t, st, 2, mailOf("maria@kunde.at", "AnyDesk", "Donnerstag 10 Uhr bitte, meine ID ist 318 552 907.")), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeIDLinked || res.Appointment.Ref != ref {
+		t.Fatalf("outcome %s (%s), want the ID linked to %s", res.Outcome, res.Detail, ref)
+	}
+}

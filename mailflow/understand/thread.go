@@ -69,6 +69,11 @@ func bareChoice(toks []token) int {
 		if p.monthAt(i+1) != 0 || p.ordSuffix(i+1) {
 			return 0
 		}
+		// "2 bitte", "Die 2", "Termin 1.", "2" alone: the number stands
+		// with words of picking, not "ich habe 2 Fragen".
+		if !pickNeighbour(p.tok(i-1)) || !pickNeighbour(p.tok(i+1)) && (p.tok(i+1) == nil || p.tok(i+1).nl == 0) {
+			return 0
+		}
 		found = int(t.n)
 	}
 	if len(toks) > 40 {
@@ -145,4 +150,45 @@ func ordinalChoice(toks []token, sig signals) int {
 		found = n
 	}
 	return found
+}
+
+// pickWords may stand next to a bare option number.
+var pickWords = map[string]bool{
+	"die": true, "der": true, "das": true, "the": true, "nr": true, "nummer": true, "number": true, "no": true,
+	"option": true, "variante": true, "vorschlag": true, "termin": true, "slot": true, "bitte": true, "please": true,
+	"passt": true, "gut": true, "ok": true, "okay": true, "works": true, "nehmen": true, "nehme": true, "take": true,
+	"we'll": true, "i'll": true, "wir": true, "ich": true, "gerne": true, "gern": true, "danke": true, "thanks": true,
+	"hi": true, "hallo": true, "perfekt": true, "perfect": true, "fine": true, "wäre": true, "is": true, "ist": true,
+}
+
+func pickNeighbour(t *token) bool {
+	return t == nil || t.kind == tPunct || t.nl > 0 || t.kind == tWord && pickWords[t.s]
+}
+
+// noLongerNeeded: "brauchen wir nicht mehr", "no longer needed", "we don't
+// need it anymore" call a booking off without a cancel verb.
+func noLongerNeeded(toks []token) bool {
+	need, gone := false, false
+	for i := range toks {
+		t := &toks[i]
+		if t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") || t.nl >= 2 {
+			if need && gone {
+				return true
+			}
+			need, gone = false, false
+			continue
+		}
+		switch t.s {
+		case "brauchen", "brauche", "benötigen", "benötige", "nötig", "notwendig", "erforderlich", "need", "needed",
+			"necessary", "required":
+			need = true
+		case "mehr":
+			gone = gone || i > 0 && (toks[i-1].s == "nicht" || toks[i-1].s == "keinen" || toks[i-1].s == "keine")
+		case "longer":
+			gone = gone || i > 0 && toks[i-1].s == "no"
+		case "anymore":
+			gone = true
+		}
+	}
+	return need && gone
 }

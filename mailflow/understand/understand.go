@@ -155,7 +155,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
-	case (sig.cancel || ssig.cancel) && aboutAppointment:
+	case (sig.cancel || ssig.cancel) && aboutAppointment,
+		(thread == threadConfirmation || sig.appt) && len(future) == 0 && noLongerNeeded(toks):
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && !isReply && bodyTime && len(future) > 0 && !namesSession(toks):
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
