@@ -59,6 +59,36 @@ func splitCompactTimes(toks []token) []token {
 	return toks
 }
 
+// uhrToken stands in for the "Uhr" a customer left out.
+var uhrToken = token{s: "uhr", w: lexicon["uhr"], n: -1, kind: tWord, sp: true}
+
+// hourAfterWeekday reads "Freitag 10?", "Mittwoch 10 passt" as ten
+// o'clock: a bare hour right after a weekday, with no date, clock or
+// month after it, gets the "Uhr" it was written without.
+func hourAfterWeekday(toks []token) []token {
+	for i := 1; i < len(toks); i++ {
+		t, prev := &toks[i], &toks[i-1]
+		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || prev.w == nil || prev.w.wd == 0 {
+			continue
+		}
+		if i+1 < len(toks) {
+			nx := &toks[i+1]
+			if nx.kind == tNum || nx.kind == tPunct && (nx.s == "." || nx.s == ":" || nx.s == "-" || nx.s == "/") && !nx.sp ||
+				nx.w != nil && (nx.w.month != 0 || nx.w.role&(rUhr|rHourUnit|rMinuteUnit) != 0) || nx.kind == tWord && !nx.sp ||
+				nx.s == "h" || nx.s == "am" || nx.s == "pm" || nx.s == "a" || nx.s == "p" || nx.s == "o'clock" || nx.s == "oclock" {
+				continue
+			}
+			if nx.kind == tPunct && nx.s == "." && i+2 < len(toks) && toks[i+2].kind == tNum {
+				continue
+			}
+		}
+		toks = append(toks, token{})
+		copy(toks[i+2:], toks[i+1:len(toks)-1])
+		toks[i+1] = uhrToken
+	}
+	return toks
+}
+
 // refine drops a coarse wish (a week, a day, a part of a day) that a later
 // wish narrows: "nächste Woche … am liebsten Dienstag 13 Uhr" asks for
 // Tuesday, "Mittwoch Nachmittag … ab 14 Uhr" for 14:00. A weekday named

@@ -91,6 +91,10 @@ func TestStrangersKinds(t *testing.T) {
 		// Colloquial times and feast days.
 		{kind: "colloquial", name: "0945", subject: "Fernwartung", text: "ich hätte gern einen Termin am 26.11. um 0945.",
 			intent: IntentAppointment, first: "2026-11-26 09:45 minute"},
+		{kind: "colloquial", name: "a bare hour after a weekday", subject: "Fernwartung", text: "Geht Freitag 10?",
+			intent: IntentAppointment, first: "2026-11-27 10:00 minute"},
+		{kind: "colloquial", name: "a weekday and a date are no hour", subject: "Fernwartung", text: "Geht Freitag 11.12. um 9 Uhr?",
+			intent: IntentAppointment, first: "2026-12-11 09:00 minute"},
 		{kind: "colloquial", name: "greeting Morning is no time", subject: "Remote help",
 			text: "Morning,\n\nThursday at 10 would suit us.", intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
 		{kind: "colloquial", name: "next week narrowed to a weekday", subject: "Fernwartung nächste Woche",

@@ -91,7 +91,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
 	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
 	greetingTimeWord(sc.toks)
-	sc.toks = splitCompactTimes(sc.toks)
+	sc.toks = hourAfterWeekday(splitCompactTimes(sc.toks))
 	toks, stoks := sc.toks, sc.stoks
 	corrected := correctTypos(toks) + correctTypos(stoks)
 	lang := detectLanguage(toks, stoks)
