@@ -41,10 +41,10 @@ func TestStrangersKinds(t *testing.T) {
 			text:   "Thursday doesn't work for me after all. How about Monday at 11?",
 			intent: IntentAppointment, unsure: true, reason: ReasonNegation},
 		{kind: "negation", name: "a sentence ending after a short word stops the refusal", subject: "session",
-			text: "Tomorrow doesn't work for me after all. How about Monday at 11?",
+			text:   "Tomorrow doesn't work for me after all. How about Monday at 11?",
 			intent: IntentAppointment, first: "2026-11-30 11:00 minute", unsure: true},
 		{kind: "negation", name: "wird nichts", subject: "Fernwartung diese Woche",
-			text: "heute und morgen wird nichts, aber Donnerstag ab 15 Uhr bin ich frei.",
+			text:   "heute und morgen wird nichts, aber Donnerstag ab 15 Uhr bin ich frei.",
 			intent: IntentAppointment, first: "2026-11-26 15:00-2026-11-27 00:00 part_of_day", unsure: true},
 		// Closed vocabulary with one edit: corrected, and never booked silently.
 		{kind: "typo", name: "Mittwock", subject: "termin", text: "ginge am Mittwock um 13 Uhr eine Fernwartung?",
