@@ -15,16 +15,17 @@ func (r Reading) Unsure() bool { return r.Confidence < UnsureBelow }
 
 // Reasons for a reading's confidence, as `mailflow try -json` shows them.
 const (
-	ReasonCorrected  = "corrected a misspelt word"
-	ReasonNegation   = "a time stands in a sentence with a negation"
-	ReasonConflict   = "two wishes on different days without an 'or'"
-	ReasonOneWish    = "one clear wish"
-	ReasonWishes     = "alternative wishes, first free one taken"
-	ReasonNoTime     = "no time asked for"
-	ReasonThread     = "read as an answer to our earlier mail"
-	ReasonBareChoice = "a bare option number in answer to our proposal"
-	ReasonFeast      = "a time anchored to a feast day"
-	ReasonRelative   = "a move relative to the booked time"
+	ReasonCorrected   = "corrected a misspelt word"
+	ReasonNegation    = "a time stands in a sentence with a negation"
+	ReasonConflict    = "two wishes on different days without an 'or'"
+	ReasonOneWish     = "one clear wish"
+	ReasonWishes      = "alternative wishes, first free one taken"
+	ReasonNoTime      = "no time asked for"
+	ReasonThread      = "read as an answer to our earlier mail"
+	ReasonBareChoice  = "a bare option number in answer to our proposal"
+	ReasonFeast       = "a time anchored to a feast day"
+	ReasonRelative    = "a move relative to the booked time"
+	ReasonPickRefused = "an option picked beside a refusal"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -205,6 +206,7 @@ type doubts struct {
 	conflict     bool // wishes on different days, not offered as alternatives
 	feast        bool // a time anchored to a feast day
 	relativeMove bool // a move by an offset from a booking we cannot see
+	pickRefused  bool // an option picked in a mail that also refuses something
 	thread       bool // read as the answer to one of our mails
 }
 
@@ -233,6 +235,7 @@ func (r *Reading) score(d doubts) {
 	doubt(d.conflict, 0.3, ReasonConflict)
 	doubt(d.feast && len(r.Requested) > 0, 0.3, ReasonFeast)
 	doubt(d.relativeMove, 0.3, ReasonRelative)
+	doubt(d.pickRefused && r.Choice > 0, 0.3, ReasonPickRefused)
 	if r.Confidence < 0.05 {
 		r.Confidence = 0.05
 	}

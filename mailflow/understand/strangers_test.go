@@ -131,6 +131,8 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "choice", name: "2 bitte", subject: "AW: Terminvorschläge", text: "2 bitte\n\nHilde", quoted: proposalQuote, intent: IntentAccept, choice: 2},
 		{kind: "choice", name: "2 please", subject: "Re: Suggested times", text: "2 please\n\nJessica", quoted: proposalQuote, intent: IntentAccept, choice: 2},
 		{kind: "choice", name: "a number in a first mail picks nothing", subject: "Frage", text: "2 bitte", intent: IntentQuestion},
+		{kind: "choice", name: "a pick beside a refusal is asked back", subject: "AW: Terminvorschläge",
+			text: "Der zweite Termin passt leider nicht, der erste schon eher.", quoted: proposalQuote, intent: IntentAccept, choice: 2, unsure: true},
 		{kind: "choice", name: "a count is no pick", subject: "AW: Terminvorschläge", text: "Ich habe noch 2 Fragen dazu.", quoted: proposalQuote, intent: IntentQuestion},
 		{kind: "choice", name: "Termin 1.", subject: "AW: Terminvorschläge", text: "Guten Tag,\n\nwir nehmen Termin 1.", quoted: proposalQuote, intent: IntentAccept, choice: 1},
 		{kind: "cancel", name: "no longer needed after our confirmation", subject: "AW: Ihr Fernwartungstermin",

@@ -200,7 +200,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	future = refine(future)
 	r.Requested = future
-	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule)}
+	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
+		pickRefused: sig.refusal}
 	if len(future) > 0 {
 		d.negation = negationNearTime(toks)
 		d.conflict = conflicting(future, toks)
