@@ -131,6 +131,51 @@ func refine(ws []Wish) []Wish {
 	return ws
 }
 
+// distributePart gives "Dienstag oder Mittwoch, jeweils vormittags" the
+// morning on both days: with "jeweils", "each", "both", a part of the day
+// after a list of days holds for every day in it.
+func distributePart(ws []Wish, toks []token) []Wish {
+	if len(ws) < 2 {
+		return ws
+	}
+	each := false
+	for i := range toks {
+		switch toks[i].s {
+		case "jeweils", "each", "both", "beide", "beiden", "beidemal":
+			each = true
+		}
+	}
+	if !each {
+		return ws
+	}
+	var part *Wish
+	for i := range ws {
+		if ws[i].Precision == PrecisionPartOfDay && ws[i].End != nil {
+			part = &ws[i]
+		}
+	}
+	if part == nil {
+		return ws
+	}
+	loc := part.Start.Location()
+	h1, m1, _ := part.Start.Clock()
+	h2, m2, _ := part.End.In(loc).Clock()
+	for i := range ws {
+		w := &ws[i]
+		if w.Precision != PrecisionDay || w.End == nil || w.End.Sub(w.Start) > 24*time.Hour {
+			continue
+		}
+		d := w.Start.In(loc)
+		s := time.Date(d.Year(), d.Month(), d.Day(), h1, m1, 0, 0, loc)
+		e := time.Date(d.Year(), d.Month(), d.Day(), h2, m2, 0, 0, loc)
+		if !e.After(s) {
+			continue
+		}
+		w.Start, w.End, w.Precision = s, &e, PrecisionPartOfDay
+	}
+	return ws
+}
+
 // documentNouns are the things a customer cancels in our software, not
 // appointments: "Rechnung stornieren" is a question about invoices.
 var documentNouns = []string{"rechnung", "gutschrift", "bestellung", "auftrag", "beleg", "lieferschein",

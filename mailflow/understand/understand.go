@@ -198,7 +198,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
 	}
-	future = refine(future)
+	future = refine(distributePart(future, toks))
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
 		pickRefused: sig.refusal}
