@@ -26,6 +26,7 @@ const (
 	ReasonFeast       = "a time anchored to a feast day"
 	ReasonRelative    = "a move relative to the booked time"
 	ReasonPickRefused = "an option picked beside a refusal"
+	ReasonUnreadable  = "a word that looks like a day or month could not be read"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -94,6 +95,61 @@ func typoFix(s string) string {
 		}
 	}
 	return deUmlaut(s)
+}
+
+// dayPrepositions come before a day; an unknown word after one that is
+// two edits from a weekday or month ("on Wensday") is a day we could not
+// read, and the time that follows must not land on today.
+var dayPrepositions = map[string]bool{"on": true, "am": true, "next": true, "this": true, "nächsten": true,
+	"kommenden": true, "diesen": true, "until": true, "by": true, "ab": true, "from": true, "bis": true}
+
+// unreadableDay reports an unknown word after a day preposition that is
+// two edits from the closed vocabulary.
+func unreadableDay(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		t := &toks[i]
+		if t.kind != tWord || t.w != nil || len(t.s) < 5 || len(t.s) > 12 || !dayPrepositions[toks[i-1].s] {
+			continue
+		}
+		c := t.s[0]
+		if c < 'a' || c > 'z' {
+			continue
+		}
+		for l := len(t.s) - 2; l <= len(t.s)+2; l++ {
+			if l < 5 || l >= len(typoTargets[c-'a']) {
+				continue
+			}
+			for _, w := range typoTargets[c-'a'][l] {
+				if editDistance(t.s, w) <= 2 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// editDistance is the Levenshtein distance of two short words.
+func editDistance(a, b string) int {
+	var prev, cur [17]int
+	if len(b) > 16 {
+		return 99
+	}
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // deUmlaut turns a typed "a" for "ä" back ("janner" → "jänner") for the
@@ -207,6 +263,7 @@ type doubts struct {
 	feast        bool // a time anchored to a feast day
 	relativeMove bool // a move by an offset from a booking we cannot see
 	pickRefused  bool // an option picked in a mail that also refuses something
+	unreadable   bool // a word that looks like a day or month but is none
 	thread       bool // read as the answer to one of our mails
 }
 
@@ -231,6 +288,7 @@ func (r *Reading) score(d doubts) {
 		}
 	}
 	doubt(d.corrected > 0, 0.4, ReasonCorrected)
+	doubt(d.unreadable, 0.4, ReasonUnreadable)
 	doubt(d.negation && len(r.Requested) > 0, 0.3, ReasonNegation)
 	doubt(d.conflict, 0.3, ReasonConflict)
 	doubt(d.feast && len(r.Requested) > 0, 0.3, ReasonFeast)

@@ -53,6 +53,8 @@ func TestStrangersKinds(t *testing.T) {
 			intent: IntentAppointment, first: "2026-12-03 11:00 minute", unsure: true, reason: ReasonCorrected},
 		{kind: "typo", name: "Montga", subject: "Termin", text: "Montga um 14 Uhr hätte ich Zeit!",
 			intent: IntentAppointment, first: "2026-11-30 14:00 minute", unsure: true},
+		{kind: "typo", name: "two edits away is never booked", subject: "Remote session", text: "Hi, could you fit us in on Wensday at 3?",
+			intent: IntentAppointment, unsure: true, reason: ReasonUnreadable},
 		{kind: "typo", name: "a real word is no typo", subject: "Frage", text: "Die Montage der Kasse ist am 26.11.2026 um 10 Uhr, geht da eine Fernwartung?",
 			intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
 		// Questions go to a person, with no slots offered.

@@ -206,6 +206,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.negation = negationNearTime(toks)
 		d.conflict = conflicting(future, toks)
 		d.feast = feast
+		d.unreadable = unreadableDay(toks)
 		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
