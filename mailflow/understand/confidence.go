@@ -27,6 +27,7 @@ const (
 	ReasonRelative    = "a move relative to the booked time"
 	ReasonPickRefused = "an option picked beside a refusal"
 	ReasonUnreadable  = "a word that looks like a day or month could not be read"
+	ReasonUnanchored  = "a move in a mail that answers none of ours"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -264,7 +265,9 @@ type doubts struct {
 	relativeMove bool // a move by an offset from a booking we cannot see
 	pickRefused  bool // an option picked in a mail that also refuses something
 	unreadable   bool // a word that looks like a day or month but is none
-	thread       bool // read as the answer to one of our mails
+	// unanchoredMove: a reschedule that answers no confirmation of ours.
+	unanchoredMove bool
+	thread         bool // read as the answer to one of our mails
 }
 
 // score sets the reading's confidence and reasons.
@@ -289,6 +292,7 @@ func (r *Reading) score(d doubts) {
 	}
 	doubt(d.corrected > 0, 0.4, ReasonCorrected)
 	doubt(d.unreadable, 0.4, ReasonUnreadable)
+	doubt(d.unanchoredMove, 0.3, ReasonUnanchored)
 	doubt(d.negation && len(r.Requested) > 0, 0.3, ReasonNegation)
 	doubt(d.conflict, 0.3, ReasonConflict)
 	doubt(d.feast && len(r.Requested) > 0, 0.3, ReasonFeast)

@@ -34,7 +34,7 @@ import (
 
 // blindSets are the sets written blind to the engine and folded in after
 // scoring, with the share of fully right mails each must keep.
-var blindSets = map[string]float64{"blind1": 0.926}
+var blindSets = map[string]float64{"blind1": 0.929}
 
 type heldLabel struct {
 	Now        string  `json:"now"`
@@ -317,7 +317,13 @@ func harms(res *pipeline.Result, want heldLabel, slots []store.ProposedSlot, loc
 	var out []harm
 	a := res.Appointment
 	switch res.Outcome {
-	case pipeline.OutcomeBooked, pipeline.OutcomeRescheduled:
+	case pipeline.OutcomeRescheduled:
+		if want.Intent != "reschedule" && want.Intent != "accept" {
+			out = append(out, harm{"book", "moved a booking, but the mail is " + want.Intent})
+		} else if why := unasked(a.Start, want, slots, loc); why != "" {
+			out = append(out, harm{"book", fmt.Sprintf("%s %s: %s", res.Outcome, a.Start.In(loc).Format("Mon 2006-01-02 15:04"), why)})
+		}
+	case pipeline.OutcomeBooked:
 		if why := unasked(a.Start, want, slots, loc); why != "" {
 			out = append(out, harm{"book", fmt.Sprintf("%s %s: %s", res.Outcome, a.Start.In(loc).Format("Mon 2006-01-02 15:04"), why)})
 		}

@@ -372,3 +372,16 @@ func asksForSession(toks []token) bool {
 	}
 	return false
 }
+
+// additive words ask for a session besides the booked one ("one more
+// session", "einen weiteren Termin", "zusätzlich").
+func additive(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "more", "additional", "extra", "further", "weitere", "weiteren", "weiterer", "zusätzlich",
+			"zusätzliche", "zusätzlichen", "zusätzlicher", "nochmal", "nochmals", "second", "zweiten", "also":
+			return true
+		}
+	}
+	return false
+}

@@ -79,6 +79,12 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "reschedule", name: "from X to Y moves to Y", subject: "RE: Your remote maintenance appointment",
 			text: "Please move it from Thursday to Friday 3pm.", quoted: confirmationQuote,
 			intent: IntentReschedule, first: "2026-11-27 15:00 minute"},
+		{kind: "reschedule", name: "one more session is a new booking", subject: "Another session",
+			text:   "Hello again, I'd need one more session, ideally tomorrow at 2 in the afternoon.",
+			intent: IntentAppointment, first: "2026-11-25 14:00 minute"},
+		{kind: "reschedule", name: "a move answering none of our mails is asked back", subject: "Fernwartung",
+			text:   "am 26. geht es leider nicht. Könnten Sie stattdessen am 27.11. um 9 Uhr?",
+			intent: IntentReschedule, first: "2026-11-27 09:00 minute", unsure: true},
 		{kind: "reschedule", name: "a move relative to the booking is asked back", subject: "AW: Ihr Fernwartungstermin",
 			text: "geht es auch eine Stunde später?", quoted: confirmationQuote, intent: IntentQuestion},
 		// ID formats and the alias.

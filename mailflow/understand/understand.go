@@ -134,6 +134,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// no appointment.
 	sig.cancel = sig.cancel && cancelsAppointment(toks)
 	ssig.cancel = ssig.cancel && cancelsAppointment(stoks)
+	if (sig.otherOnly || ssig.otherOnly) && additive(toks) {
+		// "Another session: I'd need one more": a booking besides the first.
+		sig.resched = sig.resched && !sig.otherOnly
+		ssig.resched = ssig.resched && !ssig.otherOnly
+	}
 	alias := ""
 	if r.AnyDeskID == "" {
 		alias = findAlias(body)
@@ -207,6 +212,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.conflict = conflicting(future, toks)
 		d.feast = feast
 		d.unreadable = unreadableDay(toks)
+		// A move in a mail that answers none of ours and names no booking:
+		// which booking, and is it one? Asked back, the old one kept.
+		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
 		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
