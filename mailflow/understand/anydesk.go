@@ -176,6 +176,7 @@ func contextOf(text string, start int) (pos, neg bool) {
 		win = win[len(win)-48:]
 	}
 	lastPos, lastNeg := -1, -1
+	prev := ""
 	k := 0
 	for k < len(win) {
 		for k < len(win) && !isWordByte(win[k]) {
@@ -190,6 +191,11 @@ func contextOf(text string, start int) (pos, neg bool) {
 			continue
 		}
 		w := strings.ToLower(win[a:k])
+		idiom := w == "case" && prev == "in" // "in case you need the number"
+		prev = w
+		if idiom {
+			continue
+		}
 		if compoundNumberWord(w) {
 			lastNeg = a
 		}
@@ -270,4 +276,43 @@ func compoundNumberWord(w string) bool {
 		}
 	}
 	return false
+}
+
+// findSpacedID finds an ID typed digit by digit with groups set apart
+// ("3 0 2 - 7 7 1 - 8 5 9"): nine single digits, each pair separated by at
+// most three spaces or dashes. The same context rules apply as to any ID.
+func findSpacedID(text string) string {
+	text = capText(text, maxTextBytes)
+	for i := 0; i < len(text); {
+		if !isDigit(text[i]) {
+			i = nextDigit(text, i+1)
+			continue
+		}
+		start := i
+		var digits [9]byte
+		n, j := 0, i
+		for n < 9 && j < len(text) && isDigit(text[j]) && (j+1 >= len(text) || !isDigit(text[j+1])) {
+			digits[n] = text[j]
+			n++
+			j++
+			if n == 9 {
+				break
+			}
+			k := j
+			for k < len(text) && k-j < 3 && (text[k] == ' ' || text[k] == '-') {
+				k++
+			}
+			if k == j || k >= len(text) || !isDigit(text[k]) {
+				break
+			}
+			j = k
+		}
+		if n == 9 && digits[0] != '0' && standsAlone(text, start, j) {
+			if _, neg := contextOf(text, start); !neg {
+				return string(digits[:])
+			}
+		}
+		i = max(j, i+1)
+	}
+	return ""
 }

@@ -120,6 +120,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.AnyDeskID == "" {
 		r.AnyDeskID = findAnyDeskID(subject)
 	}
+	if r.AnyDeskID == "" {
+		r.AnyDeskID = findSpacedID(body)
+	}
 	r.Reason = reasonOf(toks, lang)
 	if r.Reason == "" {
 		r.Reason = reasonOf(stoks, lang)
