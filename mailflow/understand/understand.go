@@ -131,6 +131,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 
 	thread := threadOf(subject, msg.Quoted, isReply)
 	lowSubj := strings.ToLower(subject)
+	var rel Wish
+	relOK := false
+	if thread == threadConfirmation && relativeMove(toks) {
+		// "eine Stunde später", "gleiche Uhrzeit": read against our booking.
+		if rel, relOK = relativeWish(toks, future, bookedTime(msg.Quoted, now)); relOK && rel.Start.After(now) {
+			future = append([]Wish{rel}, future...)
+		}
+	}
 	sig := scanSignals(toks)
 	ssig := scanSignals(stoks)
 	// "Rechnung 1004 lässt sich nicht stornieren": the verb's object is
@@ -206,7 +214,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
 	}
+	if relOK && rel.Start.After(now) && (len(future) == 0 || !future[0].Start.Equal(rel.Start)) {
+		future = append([]Wish{rel}, future...) // the move's target put first anew
+	}
 	future = refine(distributePart(future, toks))
+
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
 		pickRefused: sig.refusal}
