@@ -316,3 +316,4 @@ func findSpacedID(text string) string {
 	}
 	return ""
 }
+

@@ -1,5 +1,7 @@
 package understand
 
+import "math/bits"
+
 // A reading the engine is unsure of must never book silently: the desk
 // then asks "did you mean …?" with its best reading as the first option,
 // or a person looks. This file holds what makes a reading unsure — a word
@@ -36,7 +38,7 @@ const (
 // from "juni" or "marc"). They are indexed by first letter and length:
 // people misspell the middle of a word, and this runs for every unknown
 // word of a mail.
-var typoTargets = func() (by [26][16][]string) {
+var typoTargets, typoMasks = func() (by [26][16][]string, masks [26][16][]uint32) {
 	for _, w := range []string{
 		"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
@@ -47,10 +49,30 @@ var typoTargets = func() (by [26][16][]string) {
 	} {
 		if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 {
 			by[c-'a'][len(w)] = append(by[c-'a'][len(w)], w)
+			masks[c-'a'][len(w)] = append(masks[c-'a'][len(w)], letterMask(w))
 		}
 	}
-	return by
+	return by, masks
 }()
+
+// letterMask is the set of ASCII letters in w (others share one bit); two
+// words one edit apart differ in at most one letter each way, which rules
+// out most candidates before any edit is counted.
+func letterMask(w string) uint32 {
+	var m uint32
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 'a' && c <= 'z' {
+			m |= 1 << (c - 'a')
+		} else {
+			m |= 1 << 26
+		}
+	}
+	return m
+}
+
+func nearMask(a, b uint32, edits int) bool {
+	return bits.OnesCount32(a&^b) <= edits && bits.OnesCount32(b&^a) <= edits
+}
 
 // notTypos are real words (and common names) one edit from a target.
 var notTypos = map[string]bool{
@@ -59,41 +81,70 @@ var notTypos = map[string]bool{
 	"dienstage": true, "septembers": true, "januars": true, "nachster": false,
 }
 
-// correctTypos replaces unknown words one edit away from the closed
-// vocabulary by that word, so the time parser sees "Mittwoch" where the
-// customer typed "Mittwock". It returns how many words it corrected.
-func correctTypos(toks []token) int {
-	n := 0
+// wordMarks are what one pass over the words finds besides corrections.
+type wordMarks struct {
+	corrected int  // words corrected to the closed vocabulary
+	feast     bool // a feast day is named
+	idWord    bool // a word that announces an ID
+}
+
+// scanWords corrects typos and notes feast and ID words in one pass: each
+// pass over every word of a mail costs Read about a microsecond.
+func scanWords(toks []token) wordMarks {
+	var m wordMarks
 	for i := range toks {
 		t := &toks[i]
-		if t.kind != tWord || t.w != nil || len(t.s) < 5 || len(t.s) > 14 {
+		if t.kind != tWord {
+			continue
+		}
+		if !m.idWord {
+			switch t.s {
+			case "id", "nummer", "number", "anydesk-id", "anydesk-nr", "adresse", "address", "anydesk":
+				m.idWord = true
+			}
+		}
+		if t.w != nil {
+			m.feast = m.feast || t.w.feast
+			continue
+		}
+		if (t.s == "year" || t.s == "year's") && i > 0 && toks[i-1].s == "new" {
+			m.feast = true
+		}
+		if len(t.s) < 5 || len(t.s) > 14 {
 			continue
 		}
 		if fixed := typoFix(t.s); fixed != "" {
 			if w := lookupWord(fixed); w != nil {
 				t.s, t.w = fixed, w
-				n++
+				m.corrected++
 			}
 		}
 	}
-	return n
+	return m
 }
 
 func typoFix(s string) string {
 	c := s[0]
-	if c < 'a' || c > 'z' || notTypos[s] {
+	if c < 'a' || c > 'z' {
 		return ""
 	}
-	byLen := &typoTargets[c-'a']
+	byLen, masks := &typoTargets[c-'a'], &typoMasks[c-'a']
+	mask := uint32(0)
 	for l := len(s) - 1; l <= len(s)+1; l++ {
-		if l < 5 || l >= len(byLen) {
+		if l < 5 || l >= len(byLen) || len(byLen[l]) == 0 {
 			continue
 		}
-		for _, w := range byLen[l] {
-			if oneEdit(s, w) {
+		if mask == 0 {
+			mask = letterMask(s)
+		}
+		for k, w := range byLen[l] {
+			if nearMask(mask, masks[l][k], 1) && oneEdit(s, w) && !notTypos[s] {
 				return w
 			}
 		}
+	}
+	if c != 'j' && c != 'n' {
+		return ""
 	}
 	return deUmlaut(s)
 }
@@ -109,19 +160,20 @@ var dayPrepositions = map[string]bool{"on": true, "am": true, "next": true, "thi
 func unreadableDay(toks []token) bool {
 	for i := 1; i < len(toks); i++ {
 		t := &toks[i]
-		if t.kind != tWord || t.w != nil || len(t.s) < 5 || len(t.s) > 12 || !dayPrepositions[toks[i-1].s] {
+		if t.kind != tWord || t.w != nil || len(t.s) < 5 || len(t.s) > 12 || toks[i-1].w == nil || !dayPrepositions[toks[i-1].s] {
 			continue
 		}
 		c := t.s[0]
 		if c < 'a' || c > 'z' {
 			continue
 		}
+		mask := letterMask(t.s)
 		for l := len(t.s) - 2; l <= len(t.s)+2; l++ {
 			if l < 5 || l >= len(typoTargets[c-'a']) {
 				continue
 			}
-			for _, w := range typoTargets[c-'a'][l] {
-				if editDistance(t.s, w) <= 2 {
+			for k, w := range typoTargets[c-'a'][l] {
+				if nearMask(mask, typoMasks[c-'a'][l][k], 2) && editDistance(t.s, w) <= 2 {
 					return true
 				}
 			}
@@ -222,7 +274,7 @@ func negationNearTime(toks []token) bool {
 			if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.pod != 0 || t.w.hasRel) {
 				timeish = true
 			}
-			if p.isNegation(k) || t.s == "nichts" || t.s == "voll" || t.s == "out" && k > 0 && (toks[k-1].s == "i'm" || toks[k-1].s == "m" || toks[k-1].s == "am" || toks[k-1].s == "be" || toks[k-1].s == "are") {
+			if (t.w != nil && t.w.role&rNeg != 0 || negTail[t.s[len(t.s)-1]]) && p.isNegation(k) || t.s == "nichts" || t.s == "voll" || t.s == "out" && k > 0 && (toks[k-1].s == "i'm" || toks[k-1].s == "m" || toks[k-1].s == "am" || toks[k-1].s == "be" || toks[k-1].s == "are") {
 				neg = true
 			}
 		}
@@ -256,6 +308,12 @@ func conflicting(ws []Wish, toks []token) bool {
 	return true
 }
 
+var (
+	reasonsNoTime  = []string{ReasonNoTime}
+	reasonsOneWish = []string{ReasonOneWish}
+	reasonsWishes  = []string{ReasonWishes}
+)
+
 // doubts are what lowers a reading's confidence.
 type doubts struct {
 	corrected    int  // words corrected to the closed vocabulary
@@ -273,32 +331,50 @@ type doubts struct {
 // score sets the reading's confidence and reasons.
 func (r *Reading) score(d doubts) {
 	r.Confidence = 0.95
+	// Shared, full slices (len == cap): the common readings allocate
+	// nothing, and a later append copies instead of writing into them.
 	switch {
 	case len(r.Requested) == 0:
-		r.Reasons = append(r.Reasons, ReasonNoTime)
+		r.Reasons = reasonsNoTime[:1:1]
 	case len(r.Requested) == 1:
-		r.Reasons = append(r.Reasons, ReasonOneWish)
+		r.Reasons = reasonsOneWish[:1:1]
 	default:
-		r.Reasons = append(r.Reasons, ReasonWishes)
+		r.Reasons = reasonsWishes[:1:1]
 	}
 	if d.thread {
 		r.Reasons = append(r.Reasons, ReasonThread)
 	}
-	doubt := func(ok bool, by float64, why string) {
-		if ok {
-			r.Confidence -= by
-			r.Reasons = append(r.Reasons, why)
-		}
+	if d.corrected > 0 {
+		r.doubt(0.4, ReasonCorrected)
 	}
-	doubt(d.corrected > 0, 0.4, ReasonCorrected)
-	doubt(d.unreadable, 0.4, ReasonUnreadable)
-	doubt(d.unanchoredMove, 0.3, ReasonUnanchored)
-	doubt(d.negation && len(r.Requested) > 0, 0.3, ReasonNegation)
-	doubt(d.conflict, 0.3, ReasonConflict)
-	doubt(d.feast && len(r.Requested) > 0, 0.3, ReasonFeast)
-	doubt(d.relativeMove, 0.3, ReasonRelative)
-	doubt(d.pickRefused && r.Choice > 0, 0.3, ReasonPickRefused)
+	if d.unreadable {
+		r.doubt(0.4, ReasonUnreadable)
+	}
+	if d.unanchoredMove {
+		r.doubt(0.3, ReasonUnanchored)
+	}
+	if d.negation && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonNegation)
+	}
+	if d.conflict {
+		r.doubt(0.3, ReasonConflict)
+	}
+	if d.feast && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonFeast)
+	}
+	if d.relativeMove {
+		r.doubt(0.3, ReasonRelative)
+	}
+	if d.pickRefused && r.Choice > 0 {
+		r.doubt(0.3, ReasonPickRefused)
+	}
 	if r.Confidence < 0.05 {
 		r.Confidence = 0.05
 	}
+}
+
+// doubt lowers the confidence by by and says why.
+func (r *Reading) doubt(by float64, why string) {
+	r.Confidence -= by
+	r.Reasons = append(r.Reasons, why)
 }

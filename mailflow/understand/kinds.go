@@ -138,6 +138,14 @@ func distributePart(ws []Wish, toks []token) []Wish {
 	if len(ws) < 2 {
 		return ws
 	}
+	hasDay, hasPart := false, false
+	for i := range ws {
+		hasDay = hasDay || ws[i].Precision == PrecisionDay
+		hasPart = hasPart || ws[i].Precision == PrecisionPartOfDay
+	}
+	if !hasDay || !hasPart {
+		return ws
+	}
 	each := false
 	for i := range toks {
 		switch toks[i].s {
@@ -296,17 +304,6 @@ func markFeasts() bool {
 		}
 	}
 	return true
-}
-
-func mentionsFeast(toks []token) bool {
-	for i := range toks {
-		t := &toks[i]
-		if t.w != nil && t.w.feast || t.s == "year" && i > 0 && toks[i-1].s == "new" ||
-			t.s == "year's" && i > 0 && toks[i-1].s == "new" {
-			return true
-		}
-	}
-	return false
 }
 
 // relativeMoveWords move a booking by an offset or keep part of it ("eine

@@ -93,7 +93,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 	greetingTimeWord(sc.toks)
 	sc.toks = hourAfterWeekday(splitCompactTimes(sc.toks))
 	toks, stoks := sc.toks, sc.stoks
-	corrected := correctTypos(toks) + correctTypos(stoks)
+	marks, smarks := scanWords(toks), scanWords(stoks)
+	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
 	if lang == langEN {
 		r.Language = "en"
@@ -109,7 +110,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 
 	future := upcoming(wishes, now)
-	feast := mentionsFeast(toks) || mentionsFeast(stoks)
+	feast := marks.feast || smarks.feast
 	if feast {
 		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) {
 			future = append([]Wish{w}, future...)
@@ -120,7 +121,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.AnyDeskID == "" {
 		r.AnyDeskID = findAnyDeskID(subject)
 	}
-	if r.AnyDeskID == "" {
+	if r.AnyDeskID == "" && marks.idWord {
 		r.AnyDeskID = findSpacedID(body)
 	}
 	r.Reason = reasonOf(toks, lang)
