@@ -316,4 +316,3 @@ func findSpacedID(text string) string {
 	}
 	return ""
 }
-
