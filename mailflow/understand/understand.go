@@ -227,7 +227,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.negation = negationNearTime(toks)
 		d.conflict = conflicting(future, toks)
 		d.feast = feast
-		d.unreadable = unreadableDay(toks)
+		// Only a time that landed on today or tomorrow can hide a day
+		// we could not read.
+		d.unreadable = future[0].Start.Before(now.AddDate(0, 0, 2)) && unreadableDay(toks)
 		// A move in a mail that answers none of ours and names no booking:
 		// which booking, and is it one? Asked back, the old one kept.
 		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
