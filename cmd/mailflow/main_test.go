@@ -63,13 +63,16 @@ func TestTryJSONContract(t *testing.T) {
 		t.Fatalf("%d lines for 3 files", len(lines))
 	}
 	for _, m := range lines {
-		for _, k := range []string{"file", "message_id", "from", "language", "intent", "requested", "anydesk_id", "rule", "action", "reply"} {
+		for _, k := range []string{"file", "message_id", "from", "language", "intent", "requested", "anydesk_id", "rule", "action", "reply", "confidence", "reasons"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("%v lacks %q", m["file"], k)
 			}
 		}
 	}
 	req := lines[0]
+	if c, _ := req["confidence"].(float64); c < 0.7 || len(req["reasons"].([]any)) == 0 {
+		t.Errorf("a clear request must be read as sure, with reasons: %v %v", req["confidence"], req["reasons"])
+	}
 	if req["intent"] != "appointment_request" || req["language"] != "de" || req["action"] != "book" || req["rule"] != "book-request" {
 		t.Errorf("request: %v", req)
 	}

@@ -27,16 +27,20 @@ type tryReport struct {
 	Requested []tryWish `json:"requested"`
 	AnyDeskID *string   `json:"anydesk_id"`
 	Reason    string    `json:"reason,omitempty"`
-	Rule      string    `json:"rule"`
-	Action    string    `json:"action"`
-	Outcome   string    `json:"outcome"`
-	Slot      *trySlot  `json:"slot,omitempty"`
-	Proposals []trySlot `json:"proposals,omitempty"`
-	Why       string    `json:"why,omitempty"`
-	Reply     *tryReply `json:"reply"`
-	Detail    string    `json:"detail,omitempty"`
-	Error     string    `json:"error,omitempty"`
-	Signals   []string  `json:"signals,omitempty"`
+	// Confidence and Reasons say how sure the reading is and why; an
+	// unsure reading is proposed back to the customer, never booked.
+	Confidence float64   `json:"confidence"`
+	Reasons    []string  `json:"reasons"`
+	Rule       string    `json:"rule"`
+	Action     string    `json:"action"`
+	Outcome    string    `json:"outcome"`
+	Slot       *trySlot  `json:"slot,omitempty"`
+	Proposals  []trySlot `json:"proposals,omitempty"`
+	Why        string    `json:"why,omitempty"`
+	Reply      *tryReply `json:"reply"`
+	Detail     string    `json:"detail,omitempty"`
+	Error      string    `json:"error,omitempty"`
+	Signals    []string  `json:"signals,omitempty"`
 }
 
 type tryWish struct {
@@ -134,6 +138,7 @@ func (r *tryReport) fill(res *pipeline.Result, loc *time.Location) {
 	}
 	rd := res.Reading
 	r.Language, r.Intent, r.Reason = rd.Language, string(rd.Intent), rd.Reason
+	r.Confidence, r.Reasons = rd.Confidence, append([]string{}, rd.Reasons...)
 	for _, w := range rd.Requested {
 		tw := tryWish{Start: w.Start.In(loc).Format(time.RFC3339), Precision: string(w.Precision)}
 		if w.End != nil {
@@ -181,6 +186,7 @@ func (r *tryReport) print(w io.Writer) {
 		fmt.Fprintf(w, ", reason %q", r.Reason)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "   sure:      %.2f (%s)\n", r.Confidence, strings.Join(r.Reasons, "; "))
 	for _, q := range r.Requested {
 		end := ""
 		if q.End != nil {

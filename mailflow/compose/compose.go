@@ -81,6 +81,10 @@ type Reply struct {
 	Proposals []Slot
 	// Why says why the wish did not fit (proposal), in the reply language; may be "".
 	Why string
+	// Guess marks a proposal whose first slot is our best reading of a
+	// wish we are not sure of: the mail asks "did you mean …?" instead of
+	// booking it unasked.
+	Guess bool
 	// AnyDeskIDMasked is the ID as shown to the customer ("*** *** 789").
 	AnyDeskIDMasked string
 	// Previous is the appointment's old time (rescheduled), zero otherwise.

@@ -46,6 +46,9 @@ type Mail struct {
 	Proposals []SlotText
 	// Why says why the wish did not fit, as a sentence; may be "".
 	Why string
+	// Guess: the first proposal is our reading of an unsure wish, to be
+	// confirmed by the customer ("Meinten Sie …?").
+	Guess bool
 	// AnyDeskIDMasked is the customer's ID with all but the last digits hidden.
 	AnyDeskIDMasked string
 	// Notice is set in technician notices only (see NoticeText).
@@ -100,6 +103,7 @@ func (c *Composer) mailData(r Reply, lang string, l *language) Mail {
 		TimeZone:             l.zone,
 		Ref:                  cleanHeader(r.Ref, maxRefRunes),
 		Why:                  cleanText(r.Why, maxWhyRunes),
+		Guess:                r.Guess && len(r.Proposals) > 0,
 		AnyDeskIDMasked:      maskedID(r.AnyDeskIDMasked),
 		Name:                 customerText(r.To.Name, maxNameRunes),
 		CustomerSubject:      customerText(r.Subject, maxSubjectRunes),

@@ -93,3 +93,25 @@ func firstDifference(want, got string) string {
 	}
 	return "(no line differs)"
 }
+
+// TestGoldenGuess pins the proposal that asks "did you mean …?" instead of
+// booking a wish we are not sure we read right.
+func TestGoldenGuess(t *testing.T) {
+	c := newTestComposer(t, "")
+	for _, lang := range []string{"de", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			r := c.sampleReply(TemplateProposal, lang, true)
+			r.Guess, r.Why = true, ""
+			out, err := c.Render(r)
+			if err != nil {
+				t.Fatalf("render: %v", err)
+			}
+			checkGolden(t, filepath.Join("testdata", "golden", "proposal.guess."+lang+".eml"), out.Raw)
+			text := flat(parseMail(t, out.Raw).text)
+			want := map[string]string{"de": "Meinten Sie Donnerstag", "en": "did you mean Thursday"}[lang]
+			if !strings.Contains(text, flat(want)) {
+				t.Errorf("guess mail lacks %q:\n%s", want, text)
+			}
+		})
+	}
+}

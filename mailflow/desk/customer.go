@@ -56,8 +56,25 @@ func human(detail string, refusal error) *Result {
 
 // Book books the first wish that fits, or proposes free slots. A new
 // booking needs no proof: anyone may ask for a session. An AnyDesk ID in
-// the same mail is linked to the new booking.
+// the same mail is linked to the new booking; from a customer who has a
+// booked session already, the time with the ID names that session, so
+// the ID is linked to it (RecordID, with its proof rules) and nothing is
+// booked twice.
 func (d *Desk) Book(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
+	if req.AnyDeskID != "" && req.Actor.Role == RoleCustomer {
+		_, err := tx.NextAppointmentOf(ctx, strings.ToLower(req.Actor.Address), req.Now)
+		switch {
+		case err == nil:
+			return d.RecordID(ctx, tx, req)
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+	}
+	return d.book(ctx, tx, req)
+}
+
+// book is Book once it is clear that a new session is asked for.
+func (d *Desk) book(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
 	res := &Result{}
 	if err := d.offer(ctx, tx, req, req.Wishes, nil, res); err != nil {
 		return nil, err
@@ -106,6 +123,9 @@ func (d *Desk) Accept(ctx context.Context, tx *store.Tx, req Request) (*Result, 
 	chosen, ok := pickSlot(prop.Slots, req.Choice, req.Wishes)
 	if !ok {
 		if len(req.Wishes) > 0 {
+			// A time that is none of the offered slots: a counter-proposal
+			// or a misread pick, so it is asked back, never booked unasked.
+			req.Unsure = true
 			return res, d.offer(ctx, tx, req, req.Wishes, moving, res)
 		}
 		return human("could not tell which proposed slot was chosen", nil), nil
@@ -204,7 +224,7 @@ func (d *Desk) Reschedule(ctx context.Context, tx *store.Tx, req Request) (*Resu
 		return nil, err
 	}
 	dec := booking.Decision{Proposals: d.slots.Propose(req.Now, around, booked), Why: booking.WhyNone, Wish: around}
-	if err := d.propose(ctx, tx, req, dec, a, res, true); err != nil {
+	if err := d.propose(ctx, tx, req, dec, a, res, true, false); err != nil {
 		return nil, err
 	}
 	res.Appointment = a
@@ -216,12 +236,17 @@ func (d *Desk) Reschedule(ctx context.Context, tx *store.Tx, req Request) (*Resu
 // customer sends it at the appointment, often as a new mail); replacing
 // one does, and the technician is then told that it changed.
 func (d *Desk) RecordID(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
+	if req.AnyDeskID == "" {
+		// An ID mail without the nine digits: the alias form ("name@ad")
+		// is no ID we can link, so a person does.
+		return human("AnyDesk alias instead of the 9-digit ID", nil), nil
+	}
 	a, err := d.find(ctx, tx, req, true)
 	if errors.Is(err, ErrNotFound) {
 		if req.Actor.Role == RoleCustomer && len(req.Wishes) > 0 {
 			// A first mail with a wished time and the ID: a new booking,
 			// and the ID goes with it.
-			return d.Book(ctx, tx, req)
+			return d.book(ctx, tx, req)
 		}
 		return human("AnyDesk ID without a booked appointment", ErrNotFound), nil
 	}
@@ -286,6 +311,10 @@ func (d *Desk) offer(ctx context.Context, tx *store.Tx, req Request, wishes []un
 		return err
 	}
 	dec := d.slots.Decide(req.Now, wishes, booked)
+	if dec.Book != nil && req.Unsure {
+		// Never book a guess: ask "did you mean …?" with it as option 1.
+		return d.propose(ctx, tx, req, d.guess(req.Now, *dec.Book, booked), moving, res, false, true)
+	}
 	if dec.Book != nil && moving != nil {
 		previous := d.slot(moving.Start, moving.End)
 		if err := tx.Move(ctx, moving, dec.Book.Start, dec.Book.End, dec.Technician); err != nil {
@@ -315,7 +344,23 @@ func (d *Desk) offer(ctx context.Context, tx *store.Tx, req Request, wishes []un
 			Appointment: d.slot(a.Start, a.End), Invite: d.invite(a, compose.MethodRequest),
 		}, "", a)
 	}
-	return d.propose(ctx, tx, req, dec, moving, res, false)
+	return d.propose(ctx, tx, req, dec, moving, res, false, false)
+}
+
+// guess turns a booking we are unsure of into a proposal: that slot first,
+// then the next free ones.
+func (d *Desk) guess(now time.Time, best booking.Slot, booked []booking.Booked) booking.Decision {
+	dec := d.slots.Decide(now, nil, booked)
+	slots := []booking.Slot{best}
+	for _, s := range dec.Proposals {
+		if len(slots) >= max(d.cfg.Desk.Proposals, 1) {
+			break
+		}
+		if !s.Start.Equal(best.Start) {
+			slots = append(slots, s)
+		}
+	}
+	return booking.Decision{Proposals: slots}
 }
 
 // busy lists the booked sessions that matter for deciding at now; the
@@ -339,8 +384,9 @@ func (d *Desk) busy(ctx context.Context, tx *store.Tx, now time.Time, moving *st
 // picking one books it; moving is the appointment they would move, if any
 // (the proposal mail is linked to it, so the reply proves who answers).
 // byDesk: the desk's people asked, so the mail goes to the customer on
-// file, outside the asker's thread.
-func (d *Desk) propose(ctx context.Context, tx *store.Tx, req Request, dec booking.Decision, moving *store.Appointment, res *Result, byDesk bool) error {
+// file, outside the asker's thread. guess: the first slot is our unsure
+// reading of their wish, and the mail asks whether we read it right.
+func (d *Desk) propose(ctx context.Context, tx *store.Tx, req Request, dec booking.Decision, moving *store.Appointment, res *Result, byDesk, guess bool) error {
 	res.Proposals, res.Why, res.Outcome = dec.Proposals, dec.Why, OutcomeProposed
 	if len(dec.Proposals) == 0 {
 		// Fully booked for the whole horizon: a person must help.
@@ -359,6 +405,9 @@ func (d *Desk) propose(ctx context.Context, tx *store.Tx, req Request, dec booki
 	}
 	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
 		Why: d.composer.WhyText(lang, string(dec.Why), dec.WhyDetail, dec.Wish)}
+	if guess {
+		r.Guess, r.Why = true, ""
+	}
 	if dec.Why == booking.WhyNoTime {
 		// No time in the mail at all: ask for one, offering the next slots.
 		r.Template, r.Why = compose.TemplateNeedTime, ""

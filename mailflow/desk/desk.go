@@ -114,6 +114,11 @@ type Request struct {
 	Reason string
 	// Quiet: do not mail the customer (operator cancel -notify=false).
 	Quiet bool
+	// Unsure: the wishes are our uncertain reading of the mail (a
+	// corrected word, a time beside a negation, a feast day, a move
+	// relative to the booking …). Such a wish is never booked: the
+	// customer is asked "did you mean …?" with it as the first option.
+	Unsure bool
 }
 
 // Mail is one mail a request sends.

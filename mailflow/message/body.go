@@ -36,6 +36,7 @@ type bodyWalker struct {
 	// newsletters are HTML with many links and a 1x1 tracking image.
 	plainParts int
 	html1      htmlStats
+	calendar   *CalendarAnswer
 }
 
 func (w *bodyWalker) defect(format string, args ...any) {
@@ -74,6 +75,12 @@ func (w *bodyWalker) entity(h textproto.Header, body io.Reader, depth int, paren
 			return "", false
 		}
 		return w.multipart(mt, params["boundary"], body, depth+1)
+	case mt == "text/calendar" || mt == "application/ics":
+		// A calendar client's answer to our invitation, inline or attached.
+		if w.calendar == nil {
+			w.calendar = w.readCalendar(w.decoder(h, body, mt, params))
+		}
+		return "", false
 	case isAttachment(h, params):
 		return "", false
 	case mt == "text/plain":
@@ -112,8 +119,9 @@ func (w *bodyWalker) multipart(mt, boundary string, body io.Reader, depth int) (
 			w.truncated = true
 			break
 		}
-		if alternative && bestPlain != "" {
-			// The plain rendering is already in hand; the others repeat it.
+		if alternative && bestPlain != "" && !isCalendarPart(p.Header) {
+			// The plain rendering is already in hand; the others repeat it
+			// (a calendar answer does not, and is read for itself).
 			continue
 		}
 		t, plain := w.entity(p.Header, p, depth, mt)
@@ -350,4 +358,9 @@ func unflow(s string, delsp bool) string {
 		open = false
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func isCalendarPart(h textproto.Header) bool {
+	mt, _ := mediaType(h.Get("Content-Type"), "")
+	return mt == "text/calendar" || mt == "application/ics"
 }

@@ -59,6 +59,9 @@ type Message struct {
 	// canonical MIME keys ("Message-Id", "X-Auto-Response-Suppress"); values
 	// are RFC 2047 decoded, control characters removed, in header order.
 	Header map[string][]string
+	// Calendar is the iTIP answer (REPLY or COUNTER) a calendar client
+	// attached, nil when the mail carries none.
+	Calendar *CalendarAnswer
 	// Truncated is set when a limit cut the body text or skipped parts.
 	Truncated bool
 	// Defects lists what could not be read cleanly (a broken MIME structure,

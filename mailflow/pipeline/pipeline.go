@@ -243,6 +243,9 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 		return res, nil
 	}
 	res.NoReply = p.noReply(msg)
+	if p.calendarFiled(msg, reading, res) {
+		return res, nil
+	}
 	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce {
 		cr, err := tx.OpenChangeRequest(ctx, thread(msg))
 		switch {
@@ -347,7 +350,7 @@ func (p *Pipeline) request(in *store.Incoming, msg *message.Message, reading und
 	return desk.Request{
 		Actor:      desk.Actor{Role: role, Address: strings.ToLower(msg.From.Address), Name: message.SanitizeHeader(msg.From.Name, 120)},
 		Proof:      proof(msg, au),
-		Ref:        bookingRef.FindString(msg.Subject),
+		Ref:        mailRef(msg),
 		Key:        in.Key(),
 		IncomingID: in.ID,
 		Origin:     desk.Origin{MessageID: msg.MessageID, References: msg.References, Subject: msg.Subject},
@@ -357,7 +360,18 @@ func (p *Pipeline) request(in *store.Incoming, msg *message.Message, reading und
 		Choice:     reading.Choice,
 		AnyDeskID:  reading.AnyDeskID,
 		Reason:     reading.Reason,
+		Unsure:     reading.Unsure(),
 	}
+}
+
+// mailRef is the booking reference a mail names: in its subject, else in
+// the UID of the calendar answer it carries. It only says which booking is
+// meant; the proof decides whether the mail may change it.
+func mailRef(msg *message.Message) string {
+	if ref := bookingRef.FindString(msg.Subject); ref != "" {
+		return ref
+	}
+	return calendarRef(msg)
 }
 
 // take folds what the desk did into the mail's result.

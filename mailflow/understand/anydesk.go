@@ -75,7 +75,7 @@ func findAnyDeskID(text string) string {
 		if nd != 9 || mixed {
 			continue
 		}
-		if !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3) {
+		if !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3 || ng == 9 && sep == ' ' && singles(text, start, end)) {
 			continue
 		}
 		if digits[0] == '0' {
@@ -109,6 +109,11 @@ func separatorAt(text string, j int) (int, byte) {
 	switch text[j] {
 	case ' ', '-':
 		return 1, text[j]
+	case '.':
+		// "618.472.093": only three groups of three count (checked by the
+		// caller); dates and amounts have other shapes.
+		return 1, '.'
+
 	case 0xC2:
 		if j+1 < len(text) && text[j+1] == 0xA0 {
 			return 2, ' '
@@ -171,6 +176,7 @@ func contextOf(text string, start int) (pos, neg bool) {
 		win = win[len(win)-48:]
 	}
 	lastPos, lastNeg := -1, -1
+	prev := ""
 	k := 0
 	for k < len(win) {
 		for k < len(win) && !isWordByte(win[k]) {
@@ -185,6 +191,14 @@ func contextOf(text string, start int) (pos, neg bool) {
 			continue
 		}
 		w := strings.ToLower(win[a:k])
+		idiom := w == "case" && prev == "in" // "in case you need the number"
+		prev = w
+		if idiom {
+			continue
+		}
+		if compoundNumberWord(w) {
+			lastNeg = a
+		}
 		for _, p := range positiveContext {
 			if w == p || len(p) > 3 && strings.HasPrefix(w, p) {
 				lastPos = a
@@ -235,4 +249,70 @@ func isASCIIAlnum(b byte) bool {
 
 func isWordByte(b byte) bool {
 	return isASCIIAlnum(b) || b >= 0x80
+}
+
+// singles reports whether text[start:end] is nine single digits each
+// followed by one space ("4 8 0 1 1 7 9 6 3"), as people type an ID they
+// read off the screen digit by digit.
+func singles(text string, start, end int) bool {
+	if end-start != 17 {
+		return false
+	}
+	for k := start; k < end; k++ {
+		if (k-start)%2 == 0 != isDigit(text[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// compoundNumberWord: "Betriebsnummer", "Mandatsreferenz", "Kundennummer"
+// name a number of something else; "AnyDesk-Nummer" and "ID-Nummer" do not.
+func compoundNumberWord(w string) bool {
+	for _, suf := range []string{"nummer", "number", "referenz", "reference", "kennung", "kennzahl"} {
+		if len(w) > len(suf)+1 && strings.HasSuffix(w, suf) {
+			return !strings.HasPrefix(w, "anydesk") && !strings.HasPrefix(w, "id") && !strings.HasPrefix(w, "any") &&
+				!strings.HasPrefix(w, "fernwartung") && !strings.HasPrefix(w, "zugangs") && !strings.HasPrefix(w, "verbindungs")
+		}
+	}
+	return false
+}
+
+// findSpacedID finds an ID typed digit by digit with groups set apart
+// ("3 0 2 - 7 7 1 - 8 5 9"): nine single digits, each pair separated by at
+// most three spaces or dashes. The same context rules apply as to any ID.
+func findSpacedID(text string) string {
+	text = capText(text, maxTextBytes)
+	for i := 0; i < len(text); {
+		if !isDigit(text[i]) {
+			i = nextDigit(text, i+1)
+			continue
+		}
+		start := i
+		var digits [9]byte
+		n, j := 0, i
+		for n < 9 && j < len(text) && isDigit(text[j]) && (j+1 >= len(text) || !isDigit(text[j+1])) {
+			digits[n] = text[j]
+			n++
+			j++
+			if n == 9 {
+				break
+			}
+			k := j
+			for k < len(text) && k-j < 3 && (text[k] == ' ' || text[k] == '-') {
+				k++
+			}
+			if k == j || k >= len(text) || !isDigit(text[k]) {
+				break
+			}
+			j = k
+		}
+		if n == 9 && digits[0] != '0' && standsAlone(text, start, j) {
+			if _, neg := contextOf(text, start); !neg {
+				return string(digits[:])
+			}
+		}
+		i = max(j, i+1)
+	}
+	return ""
 }

@@ -58,6 +58,9 @@ type signals struct {
 	// refusal: the text turns something down ("Montag geht nicht"), which
 	// makes a short reply a counter-proposal rather than an acceptance.
 	refusal bool
+	// otherOnly: the only sign of a move is "another/einen anderen" with an
+	// appointment word, which "another session" shares with a new booking.
+	otherOnly bool
 }
 
 func scanSignals(toks []token) signals {
@@ -100,8 +103,12 @@ func scanSignals(toks []token) signals {
 		}
 		// "einen anderen Termin", "another time"
 		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" {
-			s.resched = true
+			s.otherOnly = true
 		}
+	}
+	if s.otherOnly {
+		s.otherOnly = !s.resched
+		s.resched = true
 	}
 	if s.cancel && s.resched {
 		s.cancel = false

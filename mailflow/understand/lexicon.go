@@ -114,6 +114,8 @@ type wordInfo struct {
 	// c3: the word has a byte 0xC3 (ä, ö, ü, ß, …), which detectLanguage
 	// counts; known here, it needs no scan of the word.
 	c3 bool
+	// feast: the word names a feast day (see feast.go).
+	feast bool
 }
 
 // startRoles are the roles that can begin a piece.
@@ -244,8 +246,8 @@ func buildLexicon() map[string]*wordInfo {
 	}
 
 	for p, ws := range map[uint8][]string{
-		podMorning:   {"früh", "frueh", "morgens", "morning", "mornings"},
-		podForenoon:  {"vormittag", "vormittags", "forenoon"},
+		podMorning:   {"früh", "frueh", "morgens"},
+		podForenoon:  {"vormittag", "vormittags", "forenoon", "morning", "mornings"},
 		podNoon:      {"mittag", "mittags", "mittagszeit", "lunch", "lunchtime"},
 		podAfternoon: {"nachmittag", "nachmittags", "afternoon", "afternoons", "afternoonish"},
 		podEvening:   {"abend", "abends", "evening", "evenings", "night", "tonight", "tonite"},

@@ -269,6 +269,15 @@ func (p *parser) resolveSpecial(m *mention, now time.Time) (Wish, bool) {
 		default:
 			d = last.AddDate(0, 0, -((weekdayIndex(last) - int(m.nthWd) + 7) % 7))
 		}
+		// "am ersten Montag im Januar um 11 Uhr": the time on that day.
+		if m.hasTime && !m.hasEnd && m.open == openNone && !m.hasTZ {
+			t1 := hourFor(m.t, m.pod)
+			return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), t1.h, t1.m, 0, 0, loc), Precision: PrecisionMinute}, true
+		}
+		if m.pod != 0 && !m.hasTime {
+			a, b := podWindow(m.pod)
+			return window(time.Date(d.Year(), d.Month(), d.Day(), a, 0, 0, 0, loc), time.Date(d.Year(), d.Month(), d.Day(), b, 0, 0, 0, loc), PrecisionPartOfDay)
+		}
 		return window(d, d.AddDate(0, 0, 1), PrecisionDay)
 	case specEdge:
 		if m.edgeWeek {

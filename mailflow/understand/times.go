@@ -499,10 +499,16 @@ func (p *parser) boundary(i int) bool {
 		case ".":
 			// A full stop after a short word is an abbreviation ("ca.", "bzw.").
 			prev := p.tok(i - 1)
+			next := p.tok(i + 1)
+			if prev != nil && prev.kind == tWord && len(prev.s) <= 3 && !abbreviations[prev.s] &&
+				(next == nil || next.sp && (next.up || next.nl > 0)) {
+				// "ab 14 Uhr. Ich kann keine …", "after all. How about …": a
+				// sentence ends, and a refusal does not reach across it.
+				return true
+			}
 			if prev == nil || prev.kind == tWord && len(prev.s) <= 3 {
 				return false
 			}
-			next := p.tok(i + 1)
 			if prev.kind == tNum && next != nil && next.kind == tWord && !next.up {
 				return false // the dot of a date: "der 26.10. ist Feiertag"
 			}
@@ -510,6 +516,18 @@ func (p *parser) boundary(i int) bool {
 		}
 	}
 	return false
+}
+
+// abbreviations are short words whose full stop ends no sentence ("Fr.
+// Huber", "ca. 10 Uhr", "Nr. 2").
+var abbreviations = map[string]bool{
+	"ca": true, "bzw": true, "nr": true, "hr": true, "fr": true, "dr": true, "st": true, "vs": true, "no": true,
+	"tel": true, "co": true, "inc": true, "ltd": true, "jr": true, "sr": true, "mr": true, "mrs": true, "ms": true,
+	"z": true, "b": true, "d": true, "h": true, "u": true, "a": true, "o": true, "ggf": true, "usw": true,
+	"etc": true, "inkl": true, "mag": true, "ing": true, "mo": true, "di": true, "mi": true, "do": true,
+	"sa": true, "so": true, "jan": true, "feb": true, "mär": true, "apr": true, "jun": true, "jul": true,
+	"aug": true, "sep": true, "okt": true, "oct": true, "nov": true, "dez": true, "dec": true, "kw": true,
+	"abt": true, "str": true, "gmbh": true, "bzgl": true, "lt": true, "vgl": true, "max": true, "min": true,
 }
 
 // clause returns the token range around k that a negation can reach:
@@ -599,7 +617,7 @@ func (p *parser) questionVerbAt(i int) bool {
 // negTail holds the last letters of the words that isNegation takes
 // without the rNeg role; most words of a mail end otherwise.
 var negTail = func() (t [256]bool) {
-	for _, c := range "bdegnprty" {
+	for _, c := range "bdeglnprsty" {
 		t[c] = true
 	}
 	return t
@@ -639,6 +657,20 @@ func (p *parser) isNegation(k int) bool {
 		"knapp", "difficult", "tricky", "closed":
 		pw := p.word(k - 1)
 		return pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too"
+	case "nichts":
+		// "heute und morgen wird nichts"
+		switch p.word(k - 1) {
+		case "wird", "geht", "klappt", "wäre", "ist", "läuft", "gehts":
+			return true
+		}
+		return false
+	case "voll", "full":
+		// "Montag und Dienstag sind komplett voll"
+		switch p.word(k - 1) {
+		case "komplett", "ganz", "total", "völlig", "sind", "ist", "bin", "fully", "completely", "are", "is":
+			return true
+		}
+		return false
 	case "booked", "taken":
 		pw := p.word(k - 1)
 		return pw == "fully" || pw == "already" || pw == "is" || pw == "are"

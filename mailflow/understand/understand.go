@@ -53,10 +53,17 @@ type Reading struct {
 	Requested []Wish
 	// AnyDeskID is nine digits without spaces, "" when none was found.
 	AnyDeskID string
+	// AnyDeskAlias is the alias form "name@ad" when the mail gives that
+	// instead of the nine digits; never a time, never an ID to link.
+	AnyDeskAlias string
 	// Choice is the 1-based proposal the customer picked (intent accept), 0 if none.
 	Choice int
 	// Reason is a short why ("Schulung", "Fehler", "Update"), "" when unsaid.
 	Reason string
+	// Confidence is how sure the reading is, 0..1; Reasons say why. A
+	// reading below UnsureBelow is never acted on without asking.
+	Confidence float64
+	Reasons    []string
 }
 
 // maxSubjectBytes caps the subject the extractor reads; a real subject is a
@@ -73,6 +80,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if msg == nil {
 		return r
 	}
+	if c := msg.Calendar; c != nil {
+		return readCalendarAnswer(msg, c, now)
+	}
 	subject, isReply := stripReplyPrefixes(capText(msg.Subject, maxSubjectBytes))
 	// A "Re:" subject answers a mail; an In-Reply-To alone is set by
 	// clients on mail that only started as a reply to something.
@@ -85,7 +95,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 	defer sc.release()
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
 	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
+	greetingTimeWord(sc.toks)
+	sc.toks = hourAfterWeekday(splitCompactTimes(sc.toks))
 	toks, stoks := sc.toks, sc.stoks
+	marks, smarks := scanWords(toks), scanWords(stoks)
+	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
 	if lang == langEN {
 		r.Language = "en"
@@ -95,15 +109,25 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// not, and never in a reply: its subject repeats *our* proposal or the
 	// customer's first mail, neither of which is asked for again.
 	wishes, target := extractTargets(toks, lang, now, sc)
+	bodyTime := len(wishes) > 0
 	if len(wishes) == 0 && !isReply {
 		wishes, target = extractTargets(stoks, lang, now, sc)
 	}
 
 	future := upcoming(wishes, now)
+	feast := marks.feast || smarks.feast
+	if feast {
+		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) {
+			future = append([]Wish{w}, future...)
+		}
+	}
 
 	r.AnyDeskID = findAnyDeskID(body)
 	if r.AnyDeskID == "" {
 		r.AnyDeskID = findAnyDeskID(subject)
+	}
+	if r.AnyDeskID == "" && marks.idWord {
+		r.AnyDeskID = findSpacedID(body)
 	}
 	if r.AnyDeskID != "" && !idContext(body, subject, isReply) {
 		// Nine digits alone are a phone, order or register number as
@@ -116,16 +140,38 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.Choice = choiceOf(toks)
 
+	thread := threadOf(subject, msg.Quoted, isReply)
 	lowSubj := strings.ToLower(subject)
+	var rel Wish
+	relOK := false
+	if thread == threadConfirmation && relativeMove(toks) {
+		// "eine Stunde später", "gleiche Uhrzeit": read against our booking.
+		if rel, relOK = relativeWish(toks, future, bookedTime(msg.Quoted, now)); relOK && rel.Start.After(now) {
+			future = append([]Wish{rel}, future...)
+		}
+	}
 	sig := scanSignals(toks)
 	ssig := scanSignals(stoks)
+	// "Rechnung 1004 lässt sich nicht stornieren": the verb's object is
+	// no appointment.
+	sig.cancel = sig.cancel && cancelsAppointment(toks)
+	ssig.cancel = ssig.cancel && cancelsAppointment(stoks)
+	if (sig.otherOnly || ssig.otherOnly) && additive(toks) {
+		// "Another session: I'd need one more": a booking besides the first.
+		sig.resched = sig.resched && !sig.otherOnly
+		ssig.resched = ssig.resched && !ssig.otherOnly
+	}
+	alias := ""
+	if r.AnyDeskID == "" {
+		alias = findAlias(body)
+	}
 	// "Rechnung stornieren", "Buchungen verschieben" are questions about
 	// the software; cancel and reschedule need an appointment in sight.
 	aboutAppointment := sig.appt || ssig.appt || isReply
 	switch {
 	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
 		r.Intent = IntentBounce
-	case msg.Auto || containsAny(lowSubj, autoSubjects):
+	case msg.Auto || containsAny(lowSubj, autoSubjects) || strings.HasPrefix(lowSubj, "abwesend"):
 		r.Intent = IntentAutoReply
 	case msg.Bulk || msg.Machine:
 		r.Intent = IntentBulk
@@ -136,11 +182,35 @@ func Read(msg *message.Message, now time.Time) Reading {
 			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
-	case (sig.cancel || ssig.cancel) && aboutAppointment:
+	case (sig.cancel || ssig.cancel) && aboutAppointment,
+		(thread == threadConfirmation || sig.appt) && len(future) == 0 && noLongerNeeded(toks):
 		r.Intent = IntentCancel
-	case r.AnyDeskID != "":
+	case (r.AnyDeskID != "" || alias != "") && !isReply && bodyTime && len(future) > 0 && !namesSession(toks):
+		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
+		r.Intent = IntentAppointment
+	case r.AnyDeskID != "" || alias != "":
+		// The alias form ("name@ad") is an ID a person links by hand.
 		r.Intent = IntentAnyDeskID
+		r.AnyDeskAlias = alias
+	case thread == threadConfirmation && len(future) > 0 && hasMoveWord(toks) ||
+		thread == threadConfirmation && len(future) > 0 && sig.refusal:
+		// A new time in answer to our confirmation moves that booking.
+		r.Intent = IntentReschedule
+		if target > 0 {
+			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
+			future = upcoming(wishes, now)
+		}
+	case r.Choice > 0 && (len(future) > 0 && sig.question || relativeMove(toks)):
+		// "Nummer 2 wäre gut, aber geht das eine Stunde später?": a counter-proposal.
+		r.Choice = 0
+		r.Intent = IntentAppointment
 	case r.Choice > 0:
+		r.Intent = IntentAccept
+	case thread == threadProposal && len(future) == 0 && !sig.refusal && bareChoice(toks) > 0:
+		r.Choice = bareChoice(toks)
+		r.Intent = IntentAccept
+	case thread == threadProposal && len(future) == 0 && !sig.refusal && !sig.question && ordinalChoice(toks, sig) > 0:
+		r.Choice = ordinalChoice(toks, sig)
 		r.Intent = IntentAccept
 	case isReply && sig.confirm && !sig.refusal && len(future) > 0 && !sig.question && len(toks) <= 40:
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
@@ -148,13 +218,39 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAccept
 	case otherDesk(subject):
 		// Another desk's ticket thread: a person reads it (intent question).
+	case (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)) && howToQuestion(toks):
+		// How-to, price, download or call-back: a person answers; the
+		// dates in it are about the software, not a wish.
+		future = nil
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
 		sig.appt || ssig.appt && !isReply:
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
 	}
+	if relOK && rel.Start.After(now) && (len(future) == 0 || !future[0].Start.Equal(rel.Start)) {
+		future = append([]Wish{rel}, future...) // the move's target put first anew
+	}
+	future = refine(distributePart(future, toks))
+
 	r.Requested = future
+	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
+		pickRefused: sig.refusal}
+	if len(future) > 0 {
+		d.negation = negationNearTime(toks)
+		d.conflict = conflicting(future, toks)
+		d.feast = feast
+		// Only a time that landed on today or tomorrow can hide a day
+		// we could not read.
+		d.unreadable = future[0].Start.Before(now.AddDate(0, 0, 2)) && unreadableDay(toks)
+		// A move in a mail that answers none of ours and names no booking:
+		// which booking, and is it one? Asked back, the old one kept.
+		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
+		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks)
+		// Which of two times is the old one? Only a clear "vom … auf …" says.
+		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
+	}
+	r.score(d)
 	return r
 }
 

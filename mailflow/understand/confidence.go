@@ -1,0 +1,382 @@
+package understand
+
+import "math/bits"
+
+// A reading the engine is unsure of must never book silently: the desk
+// then asks "did you mean …?" with its best reading as the first option,
+// or a person looks. This file holds what makes a reading unsure — a word
+// corrected to a weekday or month, a time in a sentence that refuses
+// something, two wishes that disagree — and the typo correction itself.
+
+// UnsureBelow is the confidence under which a reading is not acted on
+// without asking the customer first.
+const UnsureBelow = 0.7
+
+// Unsure reports whether the reading must be confirmed before it books.
+func (r Reading) Unsure() bool { return r.Confidence < UnsureBelow }
+
+// Reasons for a reading's confidence, as `mailflow try -json` shows them.
+const (
+	ReasonCorrected   = "corrected a misspelt word"
+	ReasonNegation    = "a time stands in a sentence with a negation"
+	ReasonConflict    = "two wishes on different days without an 'or'"
+	ReasonOneWish     = "one clear wish"
+	ReasonWishes      = "alternative wishes, first free one taken"
+	ReasonNoTime      = "no time asked for"
+	ReasonThread      = "read as an answer to our earlier mail"
+	ReasonBareChoice  = "a bare option number in answer to our proposal"
+	ReasonFeast       = "a time anchored to a feast day"
+	ReasonRelative    = "a move relative to the booked time"
+	ReasonPickRefused = "an option picked beside a refusal"
+	ReasonUnreadable  = "a word that looks like a day or month could not be read"
+	ReasonUnanchored  = "a move in a mail that answers none of ours"
+)
+
+// typoTargets are the closed vocabulary a misspelt word may be corrected
+// to: weekdays, months, the time words a wish is built from and the word
+// for the session itself (a time alone asks for nothing unless the mail
+// names a session, so "Fernwarung" must still be read as one). Words
+// shorter than five letters are left alone (too many names are one edit
+// from "juni" or "marc"). They are indexed by first letter and length:
+// people misspell the middle of a word, and this runs for every unknown
+// word of a mail.
+var typoTargets, typoMasks = func() (by [26][16][]string, masks [26][16][]uint32) {
+	for _, w := range []string{
+		"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+		"januar", "jänner", "februar", "feber", "april", "august", "september", "oktober",
+		"november", "dezember", "january", "february", "march", "october", "december",
+		"vormittag", "nachmittag", "tomorrow", "morning", "afternoon", "nächste",
+		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags", "fernwartung",
+	} {
+		if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 {
+			by[c-'a'][len(w)] = append(by[c-'a'][len(w)], w)
+			masks[c-'a'][len(w)] = append(masks[c-'a'][len(w)], letterMask(w))
+		}
+	}
+	return by, masks
+}()
+
+// letterMask is the set of ASCII letters in w (others share one bit); two
+// words one edit apart differ in at most one letter each way, which rules
+// out most candidates before any edit is counted.
+func letterMask(w string) uint32 {
+	var m uint32
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 'a' && c <= 'z' {
+			m |= 1 << (c - 'a')
+		} else {
+			m |= 1 << 26
+		}
+	}
+	return m
+}
+
+func nearMask(a, b uint32, edits int) bool {
+	return bits.OnesCount32(a&^b) <= edits && bits.OnesCount32(b&^a) <= edits
+}
+
+// notTypos are real words (and common names) one edit from a target.
+var notTypos = map[string]bool{
+	"montage": true, "montagen": true, "mondays": true, "marche": true, "morgan": true, "moring": false,
+	"aprils": true, "augusta": true, "augustin": true, "sonntage": true, "freitage": true,
+	"dienstage": true, "septembers": true, "januars": true, "nachster": false,
+}
+
+// wordMarks are what one pass over the words finds besides corrections.
+type wordMarks struct {
+	corrected int  // words corrected to the closed vocabulary
+	feast     bool // a feast day is named
+	idWord    bool // a word that announces an ID
+}
+
+// scanWords corrects typos and notes feast and ID words in one pass: each
+// pass over every word of a mail costs Read about a microsecond.
+func scanWords(toks []token) wordMarks {
+	var m wordMarks
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tWord {
+			continue
+		}
+		if !m.idWord {
+			switch t.s {
+			case "id", "nummer", "number", "anydesk-id", "anydesk-nr", "adresse", "address", "anydesk":
+				m.idWord = true
+			}
+		}
+		if t.w != nil {
+			m.feast = m.feast || t.w.feast
+			continue
+		}
+		if (t.s == "year" || t.s == "year's") && i > 0 && toks[i-1].s == "new" {
+			m.feast = true
+		}
+		if len(t.s) < 5 || len(t.s) > 14 {
+			continue
+		}
+		if fixed := typoFix(t.s); fixed != "" {
+			if w := lookupWord(fixed); w != nil {
+				t.s, t.w = fixed, w
+				m.corrected++
+			}
+		}
+	}
+	return m
+}
+
+func typoFix(s string) string {
+	c := s[0]
+	if c < 'a' || c > 'z' {
+		return ""
+	}
+	byLen, masks := &typoTargets[c-'a'], &typoMasks[c-'a']
+	mask := uint32(0)
+	for l := len(s) - 1; l <= len(s)+1; l++ {
+		if l < 5 || l >= len(byLen) || len(byLen[l]) == 0 {
+			continue
+		}
+		if mask == 0 {
+			mask = letterMask(s)
+		}
+		for k, w := range byLen[l] {
+			if nearMask(mask, masks[l][k], 1) && oneEdit(s, w) && !notTypos[s] {
+				return w
+			}
+		}
+	}
+	if c != 'j' && c != 'n' {
+		return ""
+	}
+	return deUmlaut(s)
+}
+
+// dayPrepositions come before a day; an unknown word after one that is
+// two edits from a weekday or month ("on Wensday") is a day we could not
+// read, and the time that follows must not land on today.
+var dayPrepositions = map[string]bool{"on": true, "am": true, "next": true, "this": true, "nächsten": true,
+	"kommenden": true, "diesen": true, "until": true, "by": true, "ab": true, "from": true, "bis": true}
+
+// unreadableDay reports an unknown word after a day preposition that is
+// two edits from the closed vocabulary.
+func unreadableDay(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		t := &toks[i]
+		if t.kind != tWord || t.w != nil || len(t.s) < 5 || len(t.s) > 12 || toks[i-1].w == nil || !dayPrepositions[toks[i-1].s] {
+			continue
+		}
+		c := t.s[0]
+		if c < 'a' || c > 'z' {
+			continue
+		}
+		mask := letterMask(t.s)
+		for l := len(t.s) - 2; l <= len(t.s)+2; l++ {
+			if l < 5 || l >= len(typoTargets[c-'a']) {
+				continue
+			}
+			for k, w := range typoTargets[c-'a'][l] {
+				if nearMask(mask, typoMasks[c-'a'][l][k], 2) && editDistance(t.s, w) <= 2 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// editDistance is the Levenshtein distance of two short words.
+func editDistance(a, b string) int {
+	var prev, cur [17]int
+	if len(b) > 16 {
+		return 99
+	}
+	for j := 0; j <= len(b); j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// deUmlaut turns a typed "a" for "ä" back ("janner" → "jänner") for the
+// one target that needs it.
+func deUmlaut(s string) string {
+	if s == "janner" {
+		return "jänner"
+	}
+	if s == "naechste" || s == "nachste" {
+		return "nächste"
+	}
+	return ""
+}
+
+// oneEdit reports whether a and b differ by exactly one substitution,
+// insertion, deletion or swap of two neighbours (bytes; the vocabulary's
+// umlauts are two bytes and take part like any other).
+func oneEdit(a, b string) bool {
+	if a == b {
+		return false
+	}
+	la, lb := len(a), len(b)
+	switch {
+	case la == lb:
+		i := 0
+		for i < la && a[i] == b[i] {
+			i++
+		}
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case la == lb+1:
+		a, b = b, a
+		fallthrough
+	case la+1 == lb:
+		// b is a with one byte inserted.
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		return a[i:] == b[i+1:]
+	}
+	return false
+}
+
+// negationNearTime reports whether a sentence holds both a refusal and
+// something a time is made of ("Montag geht nicht, aber Mittwoch 11"):
+// the parser drops the refused time, but whether it dropped the right one
+// is a guess worth confirming.
+func negationNearTime(toks []token) bool {
+	p := parser{toks: toks}
+	neg, timeish := false, false
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 || t.kind == tPunct && (t.s == "." && !p.attached(k+1) || t.s == "!" || t.s == "?") {
+			if neg && timeish {
+				return true
+			}
+			neg, timeish = false, false
+			if t.kind == tPunct {
+				continue
+			}
+		}
+		switch t.kind {
+		case tNum:
+			timeish = true
+		case tWord:
+			if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.pod != 0 || t.w.hasRel) {
+				timeish = true
+			}
+			if (t.w != nil && t.w.role&rNeg != 0 || negTail[t.s[len(t.s)-1]]) && p.isNegation(k) || t.s == "nichts" || t.s == "voll" || t.s == "out" && k > 0 && (toks[k-1].s == "i'm" || toks[k-1].s == "m" || toks[k-1].s == "am" || toks[k-1].s == "be" || toks[k-1].s == "are") {
+				neg = true
+			}
+		}
+	}
+	return neg && timeish
+}
+
+// conflicting reports two wishes on different days with no word offering
+// them as alternatives ("Montag oder Dienstag" is fine).
+func conflicting(ws []Wish, toks []token) bool {
+	if len(ws) < 2 {
+		return false
+	}
+	y, m, d := ws[0].Start.Date()
+	differ := false
+	for _, w := range ws[1:] {
+		if y2, m2, d2 := w.Start.Date(); y2 != y || m2 != m || d2 != d {
+			differ = true
+		}
+	}
+	if !differ {
+		return false
+	}
+	for i := range toks {
+		switch toks[i].s {
+		case "oder", "or", "bzw", "beziehungsweise", "alternativ", "alternatively", "sonst", "otherwise",
+			"ansonsten", "either", "entweder", "auch", "also", "and", "und", "bis", "until", "to", "-":
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	reasonsNoTime  = []string{ReasonNoTime}
+	reasonsOneWish = []string{ReasonOneWish}
+	reasonsWishes  = []string{ReasonWishes}
+)
+
+// doubts are what lowers a reading's confidence.
+type doubts struct {
+	corrected    int  // words corrected to the closed vocabulary
+	negation     bool // a time in a sentence that refuses something
+	conflict     bool // wishes on different days, not offered as alternatives
+	feast        bool // a time anchored to a feast day
+	relativeMove bool // a move by an offset from a booking we cannot see
+	pickRefused  bool // an option picked in a mail that also refuses something
+	unreadable   bool // a word that looks like a day or month but is none
+	// unanchoredMove: a reschedule that answers no confirmation of ours.
+	unanchoredMove bool
+	thread         bool // read as the answer to one of our mails
+}
+
+// score sets the reading's confidence and reasons.
+func (r *Reading) score(d doubts) {
+	r.Confidence = 0.95
+	// Shared, full slices (len == cap): the common readings allocate
+	// nothing, and a later append copies instead of writing into them.
+	switch {
+	case len(r.Requested) == 0:
+		r.Reasons = reasonsNoTime[:1:1]
+	case len(r.Requested) == 1:
+		r.Reasons = reasonsOneWish[:1:1]
+	default:
+		r.Reasons = reasonsWishes[:1:1]
+	}
+	if d.thread {
+		r.Reasons = append(r.Reasons, ReasonThread)
+	}
+	if d.corrected > 0 {
+		r.doubt(0.4, ReasonCorrected)
+	}
+	if d.unreadable {
+		r.doubt(0.4, ReasonUnreadable)
+	}
+	if d.unanchoredMove {
+		r.doubt(0.3, ReasonUnanchored)
+	}
+	if d.negation && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonNegation)
+	}
+	if d.conflict {
+		r.doubt(0.3, ReasonConflict)
+	}
+	if d.feast && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonFeast)
+	}
+	if d.relativeMove {
+		r.doubt(0.3, ReasonRelative)
+	}
+	if d.pickRefused && r.Choice > 0 {
+		r.doubt(0.3, ReasonPickRefused)
+	}
+	if r.Confidence < 0.05 {
+		r.Confidence = 0.05
+	}
+}
+
+// doubt lowers the confidence by by and says why.
+func (r *Reading) doubt(by float64, why string) {
+	r.Confidence -= by
+	r.Reasons = append(r.Reasons, why)
+}

@@ -1,0 +1,175 @@
+package understand
+
+import "time"
+
+// Feast days as anchors: "am Mittwoch nach Maria Empfängnis", "der Montag
+// vor Heiligabend", "am Tag nach Dreikönig", "the Tuesday after Easter
+// Monday", "the first working day after New Year's Day". The reading is
+// always confirmed with the customer (ReasonFeast), so this only has to
+// make our best guess the right first option.
+
+// feastDate names a feast by one token (and, for a few, the token after
+// it) and says when it falls in year y.
+func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool) {
+	d := func(m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, loc) }
+	next := ""
+	if i+1 < len(toks) {
+		next = toks[i+1].s
+	}
+	after := ""
+	if i+2 < len(toks) {
+		after = toks[i+2].s
+	}
+	easter := easterSunday(y, loc)
+	switch toks[i].s {
+	case "allerheiligen", "saints":
+		return d(time.November, 1), 1, true
+	case "allerseelen":
+		return d(time.November, 2), 1, true
+	case "empfängnis":
+		return d(time.December, 8), 1, true
+	case "heiligabend":
+		return d(time.December, 24), 1, true
+	case "weihnachten", "weihnacht", "christtag", "christmas", "xmas":
+		if next == "eve" {
+			return d(time.December, 24), 2, true
+		}
+		return d(time.December, 25), 1, true
+	case "stefanitag", "stephanitag", "stefanstag", "stephanstag", "boxing":
+		return d(time.December, 26), 1, true
+	case "silvester":
+		return d(time.December, 31), 1, true
+	case "neujahr":
+		return d(time.January, 1), 1, true
+	case "new":
+		if next == "year" || next == "year's" {
+			n := 2
+			if after == "day" {
+				n = 3
+			}
+			return d(time.January, 1), n, true
+		}
+	case "dreikönig", "dreikönigstag", "könige", "epiphany":
+		return d(time.January, 6), 1, true
+	case "karfreitag":
+		return easter.AddDate(0, 0, -2), 1, true
+	case "good":
+		if next == "friday" {
+			return easter.AddDate(0, 0, -2), 2, true
+		}
+	case "ostern", "easter", "ostersonntag":
+		if next == "monday" || next == "montag" {
+			return easter.AddDate(0, 0, 1), 2, true
+		}
+		return easter, 1, true
+	case "ostermontag":
+		return easter.AddDate(0, 0, 1), 1, true
+	case "pfingsten", "whitsun":
+		return easter.AddDate(0, 0, 49), 1, true
+	case "pfingstmontag":
+		return easter.AddDate(0, 0, 50), 1, true
+	case "fronleichnam":
+		return easter.AddDate(0, 0, 60), 1, true
+	case "nationalfeiertag":
+		return d(time.October, 26), 1, true
+	case "staatsfeiertag":
+		return d(time.May, 1), 1, true
+	}
+	return time.Time{}, 0, false
+}
+
+// easterSunday is the Gregorian Easter Sunday of year y (the anonymous
+// Gregorian algorithm).
+func easterSunday(y int, loc *time.Location) time.Time {
+	a, b, c := y%19, y/100, y%100
+	d, e := b/4, b%4
+	f := (b + 8) / 25
+	g := (b - f + 1) / 3
+	h := (19*a + b - d - g + 15) % 30
+	i, k := c/4, c%4
+	l := (32 + 2*e + 2*i - h - k) % 7
+	m := (a + 11*h + 22*l) / 451
+	month := (h + l - 7*m + 114) / 31
+	day := (h+l-7*m+114)%31 + 1
+	return time.Date(y, time.Month(month), day, 0, 0, 0, 0, loc)
+}
+
+// feastWish reads a wish anchored to a feast day; ok is false when the
+// mail names none with "nach/after" or "vor/before" around it, or when a
+// plain date already says the day.
+func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
+	loc := now.Location()
+	dir, wd, dayAfter, workday := 0, 0, false, false
+	var anchor time.Time
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tWord {
+			continue
+		}
+		switch t.s {
+		case "nach", "after", "drauf", "darauf", "danach", "following":
+			if dir == 0 {
+				dir = 1
+			}
+		case "vor", "before", "davor", "vorher":
+			if dir == 0 {
+				dir = -1
+			}
+		case "tag", "day":
+			if i+1 < len(toks) && (toks[i+1].s == "nach" || toks[i+1].s == "after") {
+				dayAfter = true
+			}
+		case "werktag", "arbeitstag", "working", "business":
+			workday = true
+		}
+		if t.w != nil && t.w.wd != 0 && wd == 0 && !t.w.wdAbbr {
+			wd = int(t.w.wd)
+		}
+		if anchor.IsZero() {
+			if a, _, ok := feastDate(toks, i, now.Year(), loc); ok {
+				if a.AddDate(0, 0, 1).Before(now) {
+					a, _, _ = feastDate(toks, i, now.Year()+1, loc)
+				}
+				anchor = a
+			}
+		}
+	}
+	if anchor.IsZero() || dir == 0 || wd == 0 && !dayAfter && !workday {
+		return Wish{}, false
+	}
+	day := anchor
+	switch {
+	case wd != 0:
+		// The first such weekday after (or the last before) the feast.
+		for k := 0; k < 7; k++ {
+			day = day.AddDate(0, 0, dir)
+			if weekdayIndex(day) == wd {
+				break
+			}
+		}
+	default:
+		day = day.AddDate(0, 0, dir)
+		for workday && (day.Weekday() == time.Saturday || day.Weekday() == time.Sunday) {
+			day = day.AddDate(0, 0, dir)
+		}
+	}
+	// The clock time (or part of the day) the customer gave, on that day.
+	for _, w := range ws {
+		if w.Precision == PrecisionDay {
+			continue
+		}
+		h, m, _ := w.Start.In(loc).Clock()
+		start := time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, loc)
+		out := Wish{Start: start, Precision: w.Precision}
+		if w.End != nil {
+			e := start.Add(w.End.Sub(w.Start))
+			if w.Precision == PrecisionPartOfDay && e.Day() != start.Day() {
+				e = time.Date(day.Year(), day.Month(), day.Day(), 17, 0, 0, 0, loc)
+			}
+			out.End = &e
+		}
+		return out, true
+	}
+	end := day.AddDate(0, 0, 1)
+	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}

@@ -1,0 +1,384 @@
+package understand
+
+import (
+	"strings"
+	"time"
+)
+
+// Kinds of mail that strangers write and our own corpus did not teach:
+// each is handled as a kind here, not as a sentence.
+
+// greetingTimeWord: "Morning," or "Evening!" opening a mail greets; it asks
+// for no time. The word loses its meaning before times are read.
+func greetingTimeWord(toks []token) {
+	if len(toks) < 2 {
+		return
+	}
+	switch toks[0].s {
+	case "morning", "afternoon", "evening", "morgen", "abend":
+		if toks[1].kind == tPunct && (toks[1].s == "," || toks[1].s == "!") || toks[1].nl > 0 {
+			toks[0].w = nil
+		}
+	}
+}
+
+// compactTime finds "0945" after "um", "at", "ab": a clock time written
+// without its colon. It returns the index of such a token, or -1.
+func compactTime(toks []token, from int) int {
+	for i := from; i < len(toks); i++ {
+		t := &toks[i]
+		if t.kind != tNum || len(t.s) != 4 || i == 0 {
+			continue
+		}
+		switch toks[i-1].s {
+		case "um", "at", "ab", "gegen", "from", "by", "around":
+		default:
+			continue
+		}
+		if h, m := t.n/100, t.n%100; h <= 23 && m <= 59 && h >= 6 {
+			return i
+		}
+	}
+	return -1
+}
+
+// splitCompactTimes rewrites "0945" after a time preposition as "09:45",
+// so the time parser reads it like any clock time.
+func splitCompactTimes(toks []token) []token {
+	i := compactTime(toks, 0)
+	for i >= 0 {
+		t := toks[i]
+		hh := token{s: t.s[:2], n: t.n / 100, kind: tNum, sp: t.sp, nl: t.nl}
+		colon := token{s: ":", n: -1, kind: tPunct}
+		mm := token{s: t.s[2:], n: t.n % 100, kind: tNum}
+		toks = append(toks, token{}, token{})
+		copy(toks[i+3:], toks[i+1:len(toks)-2])
+		toks[i], toks[i+1], toks[i+2] = hh, colon, mm
+		i = compactTime(toks, i+3)
+	}
+	return toks
+}
+
+// uhrToken stands in for the "Uhr" a customer left out.
+var uhrToken = token{s: "uhr", w: lexicon["uhr"], n: -1, kind: tWord, sp: true}
+
+// hourAfterWeekday reads "Freitag 10?", "Mittwoch 10 passt" as ten
+// o'clock: a bare hour right after a weekday, with no date, clock or
+// month after it, gets the "Uhr" it was written without.
+func hourAfterWeekday(toks []token) []token {
+	for i := 1; i < len(toks); i++ {
+		t, prev := &toks[i], &toks[i-1]
+		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || prev.w == nil || prev.w.wd == 0 {
+			continue
+		}
+		if i+1 < len(toks) {
+			nx := &toks[i+1]
+			if nx.kind == tNum || nx.kind == tPunct && (nx.s == "." || nx.s == ":" || nx.s == "-" || nx.s == "/") && !nx.sp ||
+				nx.w != nil && (nx.w.month != 0 || nx.w.role&(rUhr|rHourUnit|rMinuteUnit) != 0) || nx.kind == tWord && !nx.sp ||
+				nx.s == "h" || nx.s == "am" || nx.s == "pm" || nx.s == "a" || nx.s == "p" || nx.s == "o'clock" || nx.s == "oclock" {
+				continue
+			}
+			if nx.kind == tPunct && nx.s == "." && i+2 < len(toks) && toks[i+2].kind == tNum {
+				continue
+			}
+		}
+		toks = append(toks, token{})
+		copy(toks[i+2:], toks[i+1:len(toks)-1])
+		toks[i+1] = uhrToken
+	}
+	return toks
+}
+
+// refine drops a coarse wish (a week, a day, a part of a day) that a later
+// wish narrows: "nächste Woche … am liebsten Dienstag 13 Uhr" asks for
+// Tuesday, "Mittwoch Nachmittag … ab 14 Uhr" for 14:00. A weekday named
+// after "nächste Woche" that was placed in this week moves into it.
+func refine(ws []Wish) []Wish {
+	for i := 0; i < len(ws); i++ {
+		outer := ws[i]
+		if outer.End == nil {
+			continue
+		}
+		span := outer.End.Sub(outer.Start)
+		for j := i + 1; j < len(ws); j++ {
+			in := &ws[j]
+			if span >= 4*24*time.Hour && in.Start.Before(outer.Start) && in.Start.AddDate(0, 0, 7).Before(*outer.End) &&
+				!in.Start.AddDate(0, 0, 7).Before(outer.Start) {
+				in.Start = in.Start.AddDate(0, 0, 7)
+				if in.End != nil {
+					e := in.End.AddDate(0, 0, 7)
+					in.End = &e
+				}
+			}
+			if in.Start.Before(outer.Start) || !in.Start.Before(*outer.End) {
+				continue
+			}
+			narrower := in.End == nil || in.Start.After(outer.Start) || in.End.Sub(in.Start) < span
+			if !narrower {
+				continue
+			}
+			w := *in
+			if w.End != nil && w.End.After(*outer.End) {
+				e := *outer.End
+				w.End = &e
+			}
+			ws[i] = w
+			ws = append(ws[:j], ws[j+1:]...)
+			i--
+			break
+		}
+	}
+	return ws
+}
+
+// distributePart gives "Dienstag oder Mittwoch, jeweils vormittags" the
+// morning on both days: with "jeweils", "each", "both", a part of the day
+// after a list of days holds for every day in it.
+func distributePart(ws []Wish, toks []token) []Wish {
+	if len(ws) < 2 {
+		return ws
+	}
+	hasDay, hasPart := false, false
+	for i := range ws {
+		hasDay = hasDay || ws[i].Precision == PrecisionDay
+		hasPart = hasPart || ws[i].Precision == PrecisionPartOfDay
+	}
+	if !hasDay || !hasPart {
+		return ws
+	}
+	each := false
+	for i := range toks {
+		switch toks[i].s {
+		case "jeweils", "each", "both", "beide", "beiden", "beidemal":
+			each = true
+		}
+	}
+	if !each {
+		return ws
+	}
+	var part *Wish
+	for i := range ws {
+		if ws[i].Precision == PrecisionPartOfDay && ws[i].End != nil {
+			part = &ws[i]
+		}
+	}
+	if part == nil {
+		return ws
+	}
+	loc := part.Start.Location()
+	h1, m1, _ := part.Start.Clock()
+	h2, m2, _ := part.End.In(loc).Clock()
+	for i := range ws {
+		w := &ws[i]
+		if w.Precision != PrecisionDay || w.End == nil || w.End.Sub(w.Start) > 24*time.Hour {
+			continue
+		}
+		d := w.Start.In(loc)
+		s := time.Date(d.Year(), d.Month(), d.Day(), h1, m1, 0, 0, loc)
+		e := time.Date(d.Year(), d.Month(), d.Day(), h2, m2, 0, 0, loc)
+		if !e.After(s) {
+			continue
+		}
+		w.Start, w.End, w.Precision = s, &e, PrecisionPartOfDay
+	}
+	return ws
+}
+
+// documentNouns are the things a customer cancels in our software, not
+// appointments: "Rechnung stornieren" is a question about invoices.
+var documentNouns = []string{"rechnung", "gutschrift", "bestellung", "auftrag", "beleg", "lieferschein",
+	"invoice", "order", "buchung", "mahnung", "angebot", "abo", "subscription", "lizenz", "licence",
+	"license", "vertrag", "zahlung", "payment", "überweisung", "lastschrift", "storno", "quote"}
+
+// cancelsAppointment reports whether some cancel word in toks has an
+// appointment, not a document, as its object: the sentence of the verb
+// names no invoice, order or the like, or names the appointment too.
+func cancelsAppointment(toks []token) bool {
+	cancel, doc, appt := false, false, false
+	verdict := false
+	flush := func() {
+		if cancel && (!doc || appt) {
+			verdict = true
+		}
+		cancel, doc, appt = false, false, false
+	}
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 || t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") {
+			flush()
+		}
+		if t.kind != tWord {
+			continue
+		}
+		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, k) {
+			cancel = true
+		}
+		if t.w != nil && t.w.role&rAppt != 0 {
+			appt = true
+		}
+		for _, d := range documentNouns {
+			if strings.HasPrefix(t.s, d) || len(t.s) > len(d)+3 && strings.HasSuffix(t.s, d) {
+				doc = true
+			}
+		}
+	}
+	flush()
+	return verdict
+}
+
+// howToWords open a question about the software, a price or a download:
+// a person answers, and no slot is offered unless the mail also asks for a
+// session.
+var howToWords = [][]string{
+	{"wie", "kann"}, {"wie", "können"}, {"wie", "mache"}, {"wie", "machen"}, {"wie", "geht"},
+	{"wie", "funktioniert"}, {"wo", "finde"}, {"wo", "kann"}, {"was", "kostet"}, {"wie", "viel"},
+	{"wieviel"}, {"kostet"}, {"preis"}, {"preise"}, {"herunterladen"}, {"download"}, {"muss", "ich"},
+	{"müssen", "wir"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"how", "do"}, {"how", "can"},
+	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
+	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
+	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
+}
+
+// howToByFirst indexes howToWords by their first word: this runs over
+// every word of a mail.
+var howToByFirst = func() map[string][][]string {
+	m := map[string][][]string{}
+	for _, seq := range howToWords {
+		m[seq[0]] = append(m[seq[0]], seq)
+	}
+	return m
+}()
+
+// howToQuestion reports a question about the software (or a call-back
+// wish) in toks.
+func howToQuestion(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind != tWord {
+			continue
+		}
+		// "wie stelle ich …", "wie ändert man …"
+		if toks[i].s == "wie" {
+			for k := i + 2; k < len(toks) && k <= i+3; k++ {
+				if s := toks[k].s; s == "ich" || s == "man" {
+					return true
+				}
+			}
+		}
+	next:
+		for _, seq := range howToByFirst[toks[i].s] {
+			for k := 1; k < len(seq); k++ {
+				if i+k >= len(toks) || toks[i+k].s != seq[k] {
+					continue next
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// feastWords name feast days (as tokens); a time anchored to one ("nach
+// Allerheiligen", "the Monday before Christmas") is read as best we can and
+// never booked without asking. They are marked in the lexicon, so finding
+// them costs no look-up of its own.
+var feastWords = []string{
+	"allerheiligen", "allerseelen", "empfängnis", "weihnachten", "weihnacht",
+	"weihnachtsferien", "weihnachtsfeiertage", "heiligabend", "christtag",
+	"stefanitag", "stephanitag", "stefanstag", "stephanstag", "silvester",
+	"neujahr", "dreikönig", "dreikönigstag", "könige", "ostern",
+	"ostermontag", "ostersonntag", "osterferien", "karfreitag", "pfingsten",
+	"pfingstmontag", "himmelfahrt", "fronleichnam", "nationalfeiertag",
+	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
+	"whitsun", "ascension", "mariä", "boxing", "stephen's", "saints",
+	"feiertag", "feiertagen", "feiertage", "holidays",
+}
+
+var _ = markFeasts()
+
+func markFeasts() bool {
+	for _, w := range feastWords {
+		if info := lexicon[w]; info != nil {
+			info.feast = true
+		} else {
+			lexicon[w] = &wordInfo{feast: true}
+		}
+	}
+	return true
+}
+
+// relativeMoveWords move a booking by an offset or keep part of it ("eine
+// Stunde später", "selbe Uhrzeit", "two hours later"): read against the
+// booking we cannot see here, so such a move is confirmed first.
+var relativeMoveWords = map[string]bool{
+	"später": true, "früher": true, "later": true, "earlier": true, "hinten": true, "vorne": true,
+	"selbe": true, "selben": true, "gleiche": true, "gleichen": true, "derselbe": true, "dieselbe": true,
+	"same": true, "by": true, "um": false,
+}
+
+func relativeMove(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind == tWord && relativeMoveWords[toks[i].s] {
+			return true
+		}
+	}
+	return false
+}
+
+// findAlias finds the AnyDesk alias form "name@ad" (an address that is not
+// a mail address: nothing after "ad" but a space or punctuation).
+func findAlias(text string) string {
+	text = capText(text, maxTextBytes)
+	for off := 0; ; {
+		k := strings.Index(text[off:], "@ad")
+		if k < 0 {
+			return ""
+		}
+		at := off + k
+		end := at + 3
+		off = end
+		if end < len(text) {
+			c := text[end]
+			if isASCIIAlnum(c) || c == '-' || c == '_' || c >= 0x80 || c == '.' && end+1 < len(text) && isASCIIAlnum(text[end+1]) {
+				continue // "@adobe.com", "@ad.example"
+			}
+		}
+		a := at
+		for a > 0 && (isASCIIAlnum(text[a-1]) || text[a-1] == '.' || text[a-1] == '-' || text[a-1] == '_') {
+			a--
+		}
+		if a < at {
+			return strings.ToLower(text[a:end])
+		}
+	}
+}
+
+// sessionWords ask for a session even without a time ("ich brauche einen
+// Termin", "we need a session"): with them a how-to question is asked in
+// the session.
+var sessionWords = map[string]bool{
+	"brauche": true, "brauchen": true, "bräuchte": true, "bräuchten": true, "möchte": true, "möchten": true,
+	"hätte": true, "hätten": true, "need": true, "would": true, "like": true, "book": true, "buchen": true,
+	"vereinbaren": true, "arrange": true, "schedule": true,
+}
+
+func asksForSession(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind == tWord && sessionWords[toks[i].s] {
+			return true
+		}
+	}
+	return false
+}
+
+// additive words ask for a session besides the booked one ("one more
+// session", "einen weiteren Termin", "zusätzlich").
+func additive(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "more", "additional", "extra", "further", "weitere", "weiteren", "weiterer", "zusätzlich",
+			"zusätzliche", "zusätzlichen", "zusätzlicher", "nochmal", "nochmals", "second", "zweiten", "also":
+			return true
+		}
+	}
+	return false
+}

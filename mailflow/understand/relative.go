@@ -1,0 +1,142 @@
+package understand
+
+import (
+	"strings"
+	"time"
+)
+
+// Moves relative to the booking: "eine Stunde später", "gleiche Uhrzeit",
+// "derselbe Tag um 10", "eine Woche nach hinten", "same time". They are
+// read against the time our own confirmation states — the one quoted
+// text whose times are ours, not the customer's — and stay unsure
+// (ReasonRelative) so the customer confirms the result.
+
+// bookedTime is the time our quoted confirmation (or reminder) states,
+// zero when none is found.
+func bookedTime(quoted string, now time.Time) time.Time {
+	q := capText(quoted, maxTextBytes)
+	low := strings.ToLower(q)
+	for _, mark := range []string{"bestätig", "confirm", "ihr fernwartungstermin", "your remote maintenance appointment"} {
+		i := strings.Index(low, mark)
+		if i < 0 {
+			continue
+		}
+		// The sentence around the mark holds the date and the time.
+		a := strings.LastIndexByte(low[:i], '\n') + 1
+		b := i + strings.IndexByte(low[i:]+"\n", '\n')
+		line := q[a:min(b, len(q))]
+		if b+1 < len(q) {
+			// A wrapped line: take the next one too.
+			e := b + 1 + strings.IndexByte(q[b+1:]+"\n", '\n')
+			line += " " + q[b+1:min(e, len(q))]
+		}
+		// Our mail's language, not the customer's: "10:00 Uhr ist" read
+		// as English would be 10:00 Indian Standard Time.
+		lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(line)))
+		for _, w := range extract(lt, detectLanguage(lt), now) {
+			if w.Precision == PrecisionMinute {
+				return w.Start
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// relativeWish computes the new time of a relative move from the booked
+// time; ok is false when the mail says no such thing.
+func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
+	if booked.IsZero() {
+		return Wish{}, false
+	}
+	loc := booked.Location()
+	hours, weeks, sameClock, sameDay := 0, 0, false, false
+	for i := range toks {
+		s := toks[i].s
+		next := ""
+		if i+1 < len(toks) {
+			next = toks[i+1].s
+		}
+		after := ""
+		if i+2 < len(toks) {
+			after = toks[i+2].s
+		}
+		n := 0
+		switch s {
+		case "eine", "einer", "one", "an", "a", "1":
+			n = 1
+		case "zwei", "two", "2":
+			n = 2
+		}
+		if n > 0 {
+			switch {
+			case (next == "stunde" || next == "stunden" || next == "hour" || next == "hours") &&
+				(after == "später" || after == "later" || after == "nach"):
+				hours = n
+			case (next == "stunde" || next == "stunden" || next == "hour" || next == "hours") &&
+				(after == "früher" || after == "earlier" || after == "vor"):
+				hours = -n
+			case (next == "woche" || next == "week") && (after == "später" || after == "later" || after == "nach"):
+				weeks = n
+			}
+		}
+		switch s {
+		case "gleiche", "gleichen", "selbe", "selben", "same":
+			if next == "uhrzeit" || next == "zeit" || next == "time" {
+				sameClock = true
+			}
+			if next == "tag" || next == "day" {
+				sameDay = true
+			}
+		case "derselbe", "denselben", "demselben":
+			if next == "tag" {
+				sameDay = true
+			}
+		}
+	}
+	switch {
+	case hours != 0:
+		return Wish{Start: booked.Add(time.Duration(hours) * time.Hour), Precision: PrecisionMinute}, true
+	case weeks != 0:
+		return Wish{Start: booked.AddDate(0, 0, 7*weeks), Precision: PrecisionMinute}, true
+	case sameClock:
+		for _, w := range future {
+			d := w.Start.In(loc)
+			if sameDate(d, booked) {
+				continue // the day being moved away from
+			}
+			h, m, _ := booked.Clock()
+			return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), Precision: PrecisionMinute}, true
+		}
+	case sameDay:
+		for _, w := range future {
+			if w.Precision != PrecisionMinute {
+				continue
+			}
+			h, m, _ := w.Start.In(loc).Clock()
+			if h == booked.Hour() && m == booked.Minute() {
+				continue // the booked time itself
+			}
+			return Wish{Start: time.Date(booked.Year(), booked.Month(), booked.Day(), h, m, 0, 0, loc), Precision: PrecisionMinute}, true
+		}
+	}
+	return Wish{}, false
+}
+
+func sameDate(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// dropRefs blanks booking references ("[FW-1116]"), whose digits are no time.
+func dropRefs(s string) string {
+	b := []byte(s)
+	for i := 0; i+3 < len(b); i++ {
+		if (b[i] == 'F' || b[i] == 'f') && (b[i+1] == 'W' || b[i+1] == 'w') && b[i+2] == '-' && isDigit(b[i+3]) {
+			for j := i; j < len(b) && (j < i+3 || isDigit(b[j])); j++ {
+				b[j] = ' '
+			}
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,243 @@
+package understand
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailflow/mailflow/mailflow/message"
+)
+
+// proposalQuote and confirmationQuote are what a mail client quotes of our
+// proposal and our confirmation.
+const (
+	proposalQuote     = "Diese Termine sind für Ihre Fernwartung noch frei:\n  1. Donnerstag, 26. November 2026, 10:00 Uhr\n  2. Freitag, 27. November 2026, 09:00 Uhr\nAntworten Sie einfach mit der Nummer oder der Uhrzeit, die Ihnen passt."
+	confirmationQuote = "Ihr Fernwartungstermin am Donnerstag, 26. November 2026, 10:00 Uhr ist bestätigt."
+)
+
+// TestStrangersKinds pins each kind of mail that people who never saw the
+// engine write (issue 12), in German, Austrian German and English. now is
+// Tuesday 24 November 2026, 09:12.
+func TestStrangersKinds(t *testing.T) {
+	cases := []struct {
+		kind, name    string
+		subject, text string
+		quoted        string // our mail the customer answers ("" = a first mail)
+		intent        Intent
+		first         string // fmtWish of the first wish, "" = none
+		id, alias     string
+		choice        int
+		unsure        bool
+		reason        string // a reason the reading must give ("" = any)
+	}{
+		// Negation scope: a refusal reaches its own clause, never the next sentence.
+		{kind: "negation", name: "refusal in the next sentence keeps the wish", subject: "Fernwartung",
+			text:   "Am liebsten Donnerstag ab 14 Uhr. Ich kann keine Rechnungen mehr finalisieren.",
+			intent: IntentAppointment, first: "2026-11-26 14:00-2026-11-27 00:00 part_of_day"},
+		{kind: "negation", name: "full days before the wish make it unsure", subject: "Terminwunsch",
+			text:   "Montag und Dienstag sind bei uns komplett voll, ab Mittwoch 13 Uhr ginge es.",
+			intent: IntentAppointment, unsure: true, reason: ReasonNegation},
+		{kind: "negation", name: "english refusal then a wish", subject: "session",
+			text:   "Thursday doesn't work for me after all. How about Monday at 11?",
+			intent: IntentAppointment, unsure: true, reason: ReasonNegation},
+		{kind: "negation", name: "a sentence ending after a short word stops the refusal", subject: "session",
+			text:   "Tomorrow doesn't work for me after all. How about Monday at 11?",
+			intent: IntentAppointment, first: "2026-11-30 11:00 minute", unsure: true},
+		{kind: "negation", name: "wird nichts", subject: "Fernwartung diese Woche",
+			text:   "heute und morgen wird nichts, aber Donnerstag ab 15 Uhr bin ich frei.",
+			intent: IntentAppointment, first: "2026-11-26 15:00-2026-11-27 00:00 part_of_day", unsure: true},
+		// Closed vocabulary with one edit: corrected, and never booked silently.
+		{kind: "typo", name: "Mittwock", subject: "termin", text: "ginge am Mittwock um 13 Uhr eine Fernwartung?",
+			intent: IntentAppointment, first: "2026-11-25 13:00 minute", unsure: true, reason: ReasonCorrected},
+		{kind: "typo", name: "Thrusday Decmber", subject: "Remote support", text: "Could we book a session on Thrusday 3 Decmber at 11am?",
+			intent: IntentAppointment, first: "2026-12-03 11:00 minute", unsure: true, reason: ReasonCorrected},
+		{kind: "typo", name: "Montga", subject: "Termin", text: "Montga um 14 Uhr hätte ich Zeit!",
+			intent: IntentAppointment, first: "2026-11-30 14:00 minute", unsure: true},
+		{kind: "typo", name: "two edits away is never booked", subject: "Remote session", text: "Hi, could you fit us in on Wensday at 3?",
+			intent: IntentAppointment, unsure: true, reason: ReasonUnreadable},
+		{kind: "typo", name: "a real word is no typo", subject: "Frage", text: "Die Montage der Kasse ist am 26.11.2026 um 10 Uhr, geht da eine Fernwartung?",
+			intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
+		// Questions go to a person, with no slots offered.
+		{kind: "question", name: "how-to with dates about the data", subject: "Frage Datenexport",
+			text: "wie kann ich die Rechnungen vom 01.01.2026 bis 31.12.2026 als CSV exportieren?", intent: IntentQuestion},
+		{kind: "question", name: "licence question mentioning next week", subject: "Licence question",
+			text: "if we move Rechnix to a new PC next week, do we need a new licence key?", intent: IntentQuestion},
+		{kind: "question", name: "call-back wish", subject: "Support case",
+			text: "please call me on Monday morning.", intent: IntentQuestion},
+		{kind: "question", name: "a question with a session wish is a request", subject: "Export",
+			text:   "Wie kann ich exportieren? Können wir dazu am Donnerstag um 10 Uhr eine Fernwartung machen?",
+			intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
+		// Cancel, reschedule, no longer needed.
+		{kind: "cancel", name: "cancel verb about an invoice", subject: "Fernwartung Rechnung",
+			text:   "Die Rechnung lässt sich nicht stornieren. Könnten Sie am Donnerstag um 14 Uhr per Fernwartung helfen?",
+			intent: IntentAppointment, first: "2026-11-26 14:00 minute"},
+		{kind: "cancel", name: "cancel the appointment", subject: "Absage",
+			text: "hiermit sagen wir den Fernwartungstermin am 26.11. um 10 Uhr ab.", intent: IntentCancel},
+		{kind: "reschedule", name: "new time in answer to our confirmation", subject: "AW: Ihr Fernwartungstermin",
+			text: "können wir das auf Freitag 9 Uhr schieben?", quoted: confirmationQuote,
+			intent: IntentReschedule, first: "2026-11-27 09:00 minute"},
+		{kind: "reschedule", name: "from X to Y moves to Y", subject: "RE: Your remote maintenance appointment",
+			text: "Please move it from Thursday to Friday 3pm.", quoted: confirmationQuote,
+			intent: IntentReschedule, first: "2026-11-27 15:00 minute"},
+		{kind: "reschedule", name: "one more session is a new booking", subject: "Another session",
+			text:   "Hello again, I'd need one more session, ideally tomorrow at 2 in the afternoon.",
+			intent: IntentAppointment, first: "2026-11-25 14:00 minute"},
+		{kind: "reschedule", name: "a move answering none of our mails is asked back", subject: "Fernwartung",
+			text:   "am 26. geht es leider nicht. Könnten Sie stattdessen am 27.11. um 9 Uhr?",
+			intent: IntentReschedule, first: "2026-11-27 09:00 minute", unsure: true},
+		{kind: "reschedule", name: "an hour later, read against our confirmation", subject: "AW: Ihr Fernwartungstermin",
+			text: "geht es auch eine Stunde später?", quoted: confirmationQuote, intent: IntentReschedule,
+			first: "2026-11-26 11:00 minute", unsure: true, reason: ReasonRelative},
+		{kind: "reschedule", name: "same time on another day", subject: "AW: Ihr Fernwartungstermin",
+			text: "Donnerstag geht doch nicht, bitte auf Freitag gleiche Uhrzeit.", quoted: confirmationQuote, intent: IntentReschedule,
+			first: "2026-11-27 10:00 minute", unsure: true},
+		{kind: "reschedule", name: "a week later", subject: "AW: Ihr Fernwartungstermin",
+			text: "könnten wir den Termin um eine Woche nach hinten verschieben? Selbe Uhrzeit.", quoted: confirmationQuote, intent: IntentReschedule,
+			first: "2026-12-03 10:00 minute", unsure: true},
+		// ID formats and the alias.
+		{kind: "id", name: "dotted groups", subject: "AW: Ihr Fernwartungstermin", text: "618.472.093", quoted: confirmationQuote,
+			intent: IntentAnyDeskID, id: "618472093"},
+		{kind: "id", name: "single spaced digits", subject: "AnyDesk", text: "ID 8 7 1 0 3 2 6 5 4\n\nJames",
+			intent: IntentAnyDeskID, id: "871032654"},
+		{kind: "id", name: "single digits in dashed groups", subject: "Fernwartung Donnerstag",
+			text: "am Donnerstag um 11 bitte, AnyDesk ist 3 0 2 - 7 7 1 - 8 5 9.", intent: IntentAppointment,
+			first: "2026-11-26 11:00 minute", id: "302771859"},
+		{kind: "id", name: "a phone number in single digits is no ID", subject: "Rückruf",
+			text: "Bitte rufen Sie mich an: Tel 0 6 6 4 1 2 3 4 5 6.", intent: IntentQuestion},
+		{kind: "id", name: "alias is no ID and no time", subject: "ID", text: "bei uns steht im AnyDesk keine Nummer, sondern langbaustoffe@ad. Geht das auch?",
+			intent: IntentAnyDeskID, alias: "langbaustoffe@ad"},
+		{kind: "id", name: "a company number is no ID", subject: "Termin Fernwartung",
+			text:   "am 26.11.2026 um 10 Uhr wäre gut. Unsere Betriebsnummer ist 871 234 560.",
+			intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
+		{kind: "id", name: "time and ID in one first mail is a request", subject: "Termin + ID",
+			text: "Montag Vormittag bitte. ID 4 8 0 1 1 7 9 6 3", intent: IntentAppointment,
+			first: "2026-11-30 09:00-12:00 part_of_day", id: "480117963"},
+		{kind: "id", name: "ID for a named session stays an ID mail", subject: "ID",
+			text: "für den Termin um 9 Uhr: AnyDesk 350 627 914.", intent: IntentAnyDeskID, id: "350627914"},
+		// Colloquial times and feast days.
+		{kind: "colloquial", name: "0945", subject: "Fernwartung", text: "ich hätte gern einen Termin am 26.11. um 0945.",
+			intent: IntentAppointment, first: "2026-11-26 09:45 minute"},
+		{kind: "colloquial", name: "a bare hour after a weekday", subject: "Fernwartung", text: "Geht Freitag 10?",
+			intent: IntentAppointment, first: "2026-11-27 10:00 minute"},
+		{kind: "colloquial", name: "a weekday and a date are no hour", subject: "Fernwartung", text: "Geht Freitag 11.12. um 9 Uhr?",
+			intent: IntentAppointment, first: "2026-12-11 09:00 minute"},
+		{kind: "colloquial", name: "greeting Morning is no time", subject: "Remote help",
+			text: "Morning,\n\nThursday at 10 would suit us.", intent: IntentAppointment, first: "2026-11-26 10:00 minute"},
+		{kind: "colloquial", name: "next week narrowed to a weekday", subject: "Fernwartung nächste Woche",
+			text:   "wir bräuchten nächste Woche Unterstützung. Am liebsten Dienstag zwischen 13 und 15 Uhr.",
+			intent: IntentAppointment, first: "2026-12-01 13:00-15:00 part_of_day"},
+		{kind: "colloquial", name: "jeweils vormittags holds for both days", subject: "Schulung",
+			text:   "Wir möchten nächste Woche eine Schulung machen. Dienstag oder Mittwoch, jeweils vormittags.",
+			intent: IntentAppointment, first: "2026-12-01 09:00-12:00 part_of_day"},
+		{kind: "colloquial", name: "first Monday in January at 11", subject: "Termin nach Neujahr",
+			text: "bitte einen Termin am ersten Montag im Januar um 11 Uhr.", intent: IntentAppointment, first: "2027-01-04 11:00 minute", unsure: true},
+		{kind: "feast", name: "a feast-day anchor is confirmed first", subject: "Termin nach Maria Empfängnis",
+			text:   "gleich nach Maria Empfängnis, am Mittwoch drauf, hätten wir gern eine Fernwartung am Vormittag.",
+			intent: IntentAppointment, first: "2026-12-09 09:00-12:00 part_of_day", unsure: true, reason: ReasonFeast},
+		{kind: "feast", name: "Montag vor Heiligabend", subject: "Fernwartung vor Heiligabend",
+			text:   "wir möchten vor Heiligabend noch das Update einspielen. Der Montag davor um 10 Uhr wäre perfekt.",
+			intent: IntentAppointment, first: "2026-12-21 10:00 minute", unsure: true},
+		{kind: "feast", name: "Tag nach Dreikönig", subject: "Fernwartung",
+			text:   "wir bräuchten am Tag nach Heilige Drei Könige eine Fernwartung, gern um 9 Uhr.",
+			intent: IntentAppointment, first: "2027-01-07 09:00 minute", unsure: true},
+		{kind: "feast", name: "Tuesday after Easter Monday", subject: "Session after Easter?",
+			text:   "The Tuesday after Easter Monday at 10 am would be ideal.",
+			intent: IntentAppointment, first: "2027-03-30 10:00 minute", unsure: true},
+		{kind: "feast", name: "first working day after New Year", subject: "Remote maintenance",
+			text:   "please schedule us for the first working day after New Year's Day, at 10am.",
+			intent: IntentAppointment, first: "2027-01-04 10:00 minute", unsure: true},
+		{kind: "feast", name: "since a feast names no wish", subject: "Fernwartung",
+			text:   "seit Allerheiligen geht der Export nicht mehr. Könnt ihr euch das am Freitag um 10 anschauen?",
+			intent: IntentAppointment, first: "2026-11-27 10:00 minute", unsure: true},
+		// Answers to our proposal.
+		{kind: "choice", name: "1", subject: "AW: Terminvorschläge", text: "1", quoted: proposalQuote, intent: IntentAccept, choice: 1},
+		{kind: "choice", name: "2.", subject: "AW: Terminvorschläge", text: "2.", quoted: proposalQuote, intent: IntentAccept, choice: 2},
+		{kind: "choice", name: "Die 2", subject: "AW: Terminvorschläge", text: "Die 2", quoted: proposalQuote, intent: IntentAccept, choice: 2},
+		{kind: "choice", name: "2 bitte", subject: "AW: Terminvorschläge", text: "2 bitte\n\nHilde", quoted: proposalQuote, intent: IntentAccept, choice: 2},
+		{kind: "choice", name: "2 please", subject: "Re: Suggested times", text: "2 please\n\nJessica", quoted: proposalQuote, intent: IntentAccept, choice: 2},
+		{kind: "choice", name: "a number in a first mail picks nothing", subject: "Frage", text: "2 bitte", intent: IntentQuestion},
+		{kind: "choice", name: "a pick beside a refusal is asked back", subject: "AW: Terminvorschläge",
+			text: "Der zweite Termin passt leider nicht, der erste schon eher.", quoted: proposalQuote, intent: IntentAccept, choice: 2, unsure: true},
+		{kind: "choice", name: "a count is no pick", subject: "AW: Terminvorschläge", text: "Ich habe noch 2 Fragen dazu.", quoted: proposalQuote, intent: IntentQuestion},
+		{kind: "choice", name: "Termin 1.", subject: "AW: Terminvorschläge", text: "Guten Tag,\n\nwir nehmen Termin 1.", quoted: proposalQuote, intent: IntentAccept, choice: 1},
+		{kind: "cancel", name: "no longer needed after our confirmation", subject: "AW: Ihr Fernwartungstermin",
+			text: "Danke, den Termin brauchen wir nicht mehr, das Problem ist gelöst.", quoted: confirmationQuote, intent: IntentCancel},
+		{kind: "cancel", name: "no longer needed, English", subject: "Re: Your remote maintenance appointment",
+			text: "We no longer need the session, thanks.", quoted: confirmationQuote, intent: IntentCancel},
+		{kind: "counter", name: "a pick with a later time is a counter-proposal", subject: "Re: Terminvorschläge",
+			text: "Nummer 2 wäre gut, aber geht das auch eine Stunde später, also 15 Uhr?", quoted: proposalQuote,
+			intent: IntentAppointment, unsure: true},
+		{kind: "counter", name: "none fits, another day", subject: "AW: Terminvorschläge",
+			text: "die Vorschläge passen leider alle nicht. Hätten Sie Montag, 30.11. um 15 Uhr etwas?", quoted: proposalQuote,
+			intent: IntentAppointment, first: "2026-11-30 15:00 minute"},
+	}
+	now := refNow(t)
+	for _, c := range cases {
+		t.Run(c.kind+"/"+c.name, func(t *testing.T) {
+			msg := &message.Message{Subject: c.subject, Text: c.text, Quoted: c.quoted}
+			if c.quoted != "" {
+				msg.InReplyTo = "<ours@example.com>"
+			}
+			r := Read(msg, now)
+			first := ""
+			if len(r.Requested) > 0 {
+				first = fmtWish(r.Requested[0])
+			}
+			if r.Intent != c.intent || c.first != "" && first != c.first || r.AnyDeskID != c.id || r.AnyDeskAlias != c.alias || r.Choice != c.choice {
+				t.Errorf("got intent %s, first %q, id %q, alias %q, choice %d; want %s, %q, %q, %q, %d",
+					r.Intent, first, r.AnyDeskID, r.AnyDeskAlias, r.Choice, c.intent, c.first, c.id, c.alias, c.choice)
+			}
+			if r.Unsure() != c.unsure {
+				t.Errorf("unsure %v (confidence %.2f, %v), want %v", r.Unsure(), r.Confidence, r.Reasons, c.unsure)
+			}
+			if c.reason != "" && !strings.Contains(strings.Join(r.Reasons, "|"), c.reason) {
+				t.Errorf("reasons %v lack %q", r.Reasons, c.reason)
+			}
+		})
+	}
+}
+
+func TestCalendarAnswers(t *testing.T) {
+	now := refNow(t)
+	start := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	cases := []struct {
+		method, partstat string
+		intent           Intent
+		filed            bool
+		first            string
+	}{
+		{"REPLY", "ACCEPTED", IntentAutoReply, true, ""},
+		{"REPLY", "TENTATIVE", IntentAutoReply, true, ""},
+		{"REPLY", "DECLINED", IntentCancel, false, ""},
+		{"COUNTER", "", IntentReschedule, false, "2026-11-27 10:00 minute"},
+	}
+	for _, c := range cases {
+		t.Run(c.method+" "+c.partstat, func(t *testing.T) {
+			msg := &message.Message{Subject: "Accepted: Ihr Fernwartungstermin", Text: "Maria has accepted.",
+				Calendar: &message.CalendarAnswer{Method: c.method, PartStat: c.partstat, UID: "FW-1001@example.com", Start: start}}
+			r := Read(msg, now)
+			first := ""
+			if len(r.Requested) > 0 {
+				first = fmtWish(r.Requested[0])
+			}
+			if r.Intent != c.intent || r.CalendarFiled() != c.filed || first != c.first {
+				t.Errorf("intent %s filed %v first %q; want %s %v %q", r.Intent, r.CalendarFiled(), first, c.intent, c.filed, c.first)
+			}
+		})
+	}
+}
+
+func TestOneEdit(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"mittwock", "mittwoch", true}, {"montga", "montag", true}, {"freitg", "freitag", true},
+		{"donnertag", "donnerstag", true}, {"thrusday", "thursday", true}, {"montag", "montag", false},
+		{"mitwch", "mittwoch", false}, {"dinstag", "dienstag", true},
+	} {
+		if got := oneEdit(c.a, c.b); got != c.want {
+			t.Errorf("oneEdit(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,194 @@
+package understand
+
+import "strings"
+
+// What a reply answers decides what its words mean: "2" after our
+// proposal picks the second slot, "Dienstag 10 Uhr?" after our
+// confirmation moves the booking, and neither means anything in a first
+// mail. The quoted text and the subject are read here only to tell which
+// of our mails is answered, never for times or IDs.
+
+type threadKind uint8
+
+const (
+	threadNone threadKind = iota
+	threadProposal
+	threadConfirmation
+)
+
+// proposalMarks are phrases our proposal mails (and their subjects) carry,
+// in both languages and in the wording customers' clients keep when quoting.
+var proposalMarks = []string{"terminvorschl", "vorschläge für ihre", "folgende termine", "noch frei:",
+	"mit der nummer", "suggested times", "proposed appointment", "proposed times", "with the number",
+	"still free", "following times", "following slots"}
+
+// confirmationMarks are phrases of our confirmation, reminder and
+// rescheduled mails.
+var confirmationMarks = []string{"ihr fernwartungstermin", "ihr neuer fernwartungstermin", "bestätig",
+	"your remote maintenance appointment", "is confirmed", "we confirm", "confirmation"}
+
+// threadOf tells which of our mails a reply answers; a first mail answers none.
+func threadOf(subject, quoted string, isReply bool) threadKind {
+	if !isReply {
+		return threadNone
+	}
+	s := strings.ToLower(subject)
+	q := strings.ToLower(capText(quoted, maxTextBytes))
+	switch {
+	case containsAny(s, proposalMarks) || containsAny(q, proposalMarks):
+		return threadProposal
+	case containsAny(s, confirmationMarks) || containsAny(q, confirmationMarks):
+		return threadConfirmation
+	}
+	return threadNone
+}
+
+// bareChoice reads a short answer to our proposal that is only a number:
+// "1", "2.", "Die 2", "2 bitte", "2 please", "wir nehmen Termin 1". The
+// number must stand alone: no clock time, date or count glued to it.
+func bareChoice(toks []token) int {
+	p := parser{toks: toks}
+	found := 0
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tNum {
+			continue
+		}
+		if found != 0 || len(t.s) != 1 || t.n < 1 || t.n > 9 {
+			return 0 // two numbers, or one that is no option: not a bare pick
+		}
+		if p.tok(i-1) != nil && p.tok(i-1).kind == tNum {
+			return 0
+		}
+		if p.isPunct(i+1, ':') || p.isPunct(i+1, '.') && p.tok(i+2) != nil && p.tok(i+2).kind == tNum && p.attached(i+2) {
+			return 0 // "2:30", "2.12."
+		}
+		if w := p.info(i + 1); w != nil && w.role&(rUhr|rHourUnit|rMinuteUnit|rDayUnit|rWeek) != 0 {
+			return 0 // "2 Uhr", "2 Tage"
+		}
+		if p.monthAt(i+1) != 0 || p.ordSuffix(i+1) {
+			return 0
+		}
+		// "2 bitte", "Die 2", "Termin 1.", "2" alone: the number stands
+		// with words of picking, not "ich habe 2 Fragen".
+		if !pickNeighbour(p.tok(i-1)) || !pickNeighbour(p.tok(i+1)) && (p.tok(i+1) == nil || p.tok(i+1).nl == 0) {
+			return 0
+		}
+		found = int(t.n)
+	}
+	if len(toks) > 40 {
+		return 0
+	}
+	return found
+}
+
+// moveWords ask to move what is booked; in a reply to our confirmation a
+// new time with one of them is a reschedule, not a second booking.
+var moveWords = map[string]bool{
+	"statt": true, "anstatt": true, "stattdessen": true, "instead": true, "später": true, "früher": true,
+	"later": true, "earlier": true, "move": true, "push": true, "schieben": true, "verschieben": true,
+	"ausweichen": true, "lieber": true, "rather": true, "doch": true, "change": true, "ändern": true,
+	"umlegen": true, "verlegen": true, "bring": true, "switch": true, "swap": true, "tauschen": true,
+	"ginge": true, "could": true, "können": true, "könnten": true, "möglich": true, "possible": true,
+}
+
+func hasMoveWord(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind == tWord && moveWords[toks[i].s] {
+			return true
+		}
+	}
+	return false
+}
+
+// namesSession reports a time that names the session an ID is for ("für
+// den Termin um 9 Uhr", "für heute um 9", "ready for the 4pm session",
+// "ID for 1pm"): "für"/"for" right before a time or an appointment word.
+// Without one, a first mail with a time and an ID asks for that time.
+func namesSession(toks []token) bool {
+	for i := range toks {
+		if s := toks[i].s; s != "für" && s != "for" && s != "zum" && s != "zur" {
+			continue
+		}
+		for k := i + 1; k < len(toks) && k <= i+3; k++ {
+			t := &toks[k]
+			if t.kind == tNum || t.kind == tWord && t.w != nil && (t.w.role&rAppt != 0 || t.w.hasRel || t.w.wd != 0) {
+				return true
+			}
+			if t.kind == tPunct {
+				break
+			}
+		}
+	}
+	return false
+}
+
+// ordinalChoice reads "Der erste ist gut", "Variante drei passt", "the
+// second one please" in answer to our proposal: one ordinal or number word
+// (not "ein"/"one", which is an article as often as a pick) with a word of
+// assent.
+func ordinalChoice(toks []token, sig signals) int {
+	if !sig.confirm || len(toks) > 40 {
+		return 0
+	}
+	found := 0
+	for i := range toks {
+		w := toks[i].w
+		if w == nil || toks[i].kind != tWord {
+			continue
+		}
+		n := int(w.ord)
+		if n == 0 && w.num >= 2 {
+			n = int(w.num)
+		}
+		if n < 1 || n > 9 {
+			continue
+		}
+		if found != 0 && found != n {
+			return 0
+		}
+		found = n
+	}
+	return found
+}
+
+// pickWords may stand next to a bare option number.
+var pickWords = map[string]bool{
+	"die": true, "der": true, "das": true, "the": true, "nr": true, "nummer": true, "number": true, "no": true,
+	"option": true, "variante": true, "vorschlag": true, "termin": true, "slot": true, "bitte": true, "please": true,
+	"passt": true, "gut": true, "ok": true, "okay": true, "works": true, "nehmen": true, "nehme": true, "take": true,
+	"we'll": true, "i'll": true, "wir": true, "ich": true, "gerne": true, "gern": true, "danke": true, "thanks": true,
+	"hi": true, "hallo": true, "perfekt": true, "perfect": true, "fine": true, "wäre": true, "is": true, "ist": true,
+}
+
+func pickNeighbour(t *token) bool {
+	return t == nil || t.kind == tPunct || t.nl > 0 || t.kind == tWord && pickWords[t.s]
+}
+
+// noLongerNeeded: "brauchen wir nicht mehr", "no longer needed", "we don't
+// need it anymore" call a booking off without a cancel verb.
+func noLongerNeeded(toks []token) bool {
+	need, gone := false, false
+	for i := range toks {
+		t := &toks[i]
+		if t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") || t.nl >= 2 {
+			if need && gone {
+				return true
+			}
+			need, gone = false, false
+			continue
+		}
+		switch t.s {
+		case "brauchen", "brauche", "benötigen", "benötige", "nötig", "notwendig", "erforderlich", "need", "needed",
+			"necessary", "required":
+			need = true
+		case "mehr":
+			gone = gone || i > 0 && (toks[i-1].s == "nicht" || toks[i-1].s == "keinen" || toks[i-1].s == "keine")
+		case "longer":
+			gone = gone || i > 0 && toks[i-1].s == "no"
+		case "anymore":
+			gone = true
+		}
+	}
+	return need && gone
+}
