@@ -68,6 +68,10 @@ func ExpungeFrom(ctx context.Context, cfg *config.Config, address string) (map[s
 	return gone, nil
 }
 
+// Folders lists the folders mailflow files mail into (imap.mailbox,
+// processed_folder, human_folder), each once.
+func Folders(c config.IMAP) []string { return expungeFolders(c) }
+
 // expungeFolders lists the folders mailflow files mail into, each once.
 func expungeFolders(c config.IMAP) []string {
 	var fs []string
