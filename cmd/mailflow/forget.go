@@ -45,21 +45,24 @@ func cmdForget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stdout, "imap: their mail stays on the server (retention.expunge_on_forget is off)")
 		// The queued erasures are settled as kept, so the backlog does not
 		// wait for them.
-		_, err := mailbox.NewEraser(cfg, st, slog.New(slog.DiscardHandler)).Once(ctx, time.Now())
+		_, err := mailbox.NewEraser(cfg, st, slog.New(slog.DiscardHandler)).All(ctx, time.Now())
 		return err
 	}
 	// Their stored mail, found by Message-ID and body in every folder
 	// (redacted copies included), then anything else from their address
 	// that was never stored (mail from before mailflow started).
-	rep, eraseErr := mailbox.NewEraser(cfg, st, slog.New(slog.DiscardHandler)).Once(ctx, time.Now())
+	rep, eraseErr := mailbox.NewEraser(cfg, st, slog.New(slog.DiscardHandler)).All(ctx, time.Now())
 	gone, err := mailbox.ExpungeFrom(ctx, cfg, addr)
 	for f, n := range gone {
 		rep.Expunged[f] += n
 	}
+	err = errors.Join(eraseErr, err)
 	for _, f := range mailbox.Folders(cfg.IMAP) {
-		fmt.Fprintf(stdout, "imap: %d mail(s) expunged from %s\n", rep.Expunged[f], f)
+		if err == nil || rep.Expunged[f] > 0 {
+			fmt.Fprintf(stdout, "imap: %d mail(s) expunged from %s\n", rep.Expunged[f], f)
+		}
 	}
-	if err = errors.Join(eraseErr, err); err != nil {
+	if err != nil {
 		// The database part is done and repeating it is harmless, so the
 		// way out is simply running the command again (a running daemon
 		// also retries the queued erasures with backoff).
@@ -89,7 +92,7 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "purged %d AnyDesk ID(s), raw bytes of %d received and %d sent mail(s) (IDs after %d day(s), raw mail after %d day(s))\n",
 		r.AnyDeskIDs, r.IncomingRaw, r.OutboxRaw, cfg.Retention.AnyDeskIDDays, cfg.Retention.RawMailDays)
 	// The server copies of those mails (retention.server).
-	rep, err := mailbox.NewEraser(cfg, st, slog.New(slog.DiscardHandler)).Once(ctx, time.Now())
+	rep, err := mailbox.NewEraser(cfg, st, slog.New(slog.DiscardHandler)).All(ctx, time.Now())
 	for _, f := range rep.Folders() {
 		fmt.Fprintf(stdout, "imap: %d mail(s) expunged from %s, %d redacted copy(ies) put back\n", rep.Expunged[f], f, rep.Redacted[f])
 	}
@@ -97,7 +100,10 @@ func cmdPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "imap: %d mail(s) kept on the server (retention.server: keep)\n", rep.Kept)
 	}
 	if err != nil {
-		return fmt.Errorf("the database is purged, but the mail server refused (retried by the daemon, or run purge again): %w", err)
+		// Not a failure of the purge: the erasures are queued in the
+		// database and the daemon retries them with backoff.
+		b, _ := st.ErasureBacklog(ctx)
+		fmt.Fprintf(stdout, "imap: not done now, %d erasure(s) stay queued and are retried (mailflow status shows them): %v\n", b.Pending, err)
 	}
 	return nil
 }

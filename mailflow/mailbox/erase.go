@@ -123,13 +123,23 @@ const eraseBatch = 200
 // it did. An erasure that fails is retried later with backoff; a failed
 // connection fails every due erasure (the backoff then spaces the tries).
 func (e *Eraser) Once(ctx context.Context, now time.Time) (EraseReport, error) {
+	return e.pass(ctx, now, now)
+}
+
+// All is Once for every pending erasure, whatever its backoff says: the
+// operator asked by hand (`mailflow forget`, `mailflow purge`).
+func (e *Eraser) All(ctx context.Context, now time.Time) (EraseReport, error) {
+	return e.pass(ctx, now, now.Add(24*365*time.Hour))
+}
+
+func (e *Eraser) pass(ctx context.Context, now, due time.Time) (EraseReport, error) {
 	rep := EraseReport{Expunged: map[string]int{}, Redacted: map[string]int{}}
-	due, err := e.st.DueErasures(ctx, now, eraseBatch)
-	if err != nil || len(due) == 0 {
+	ers, err := e.st.DueErasures(ctx, due, eraseBatch)
+	if err != nil || len(ers) == 0 {
 		return rep, err
 	}
 	var work []store.Erasure
-	for _, er := range due {
+	for _, er := range ers {
 		if e.mode(er) == config.ServerKeep {
 			if err := e.st.FinishErasure(ctx, er.ID, store.ErasureKept, "kept on the server by config", now); err != nil {
 				return rep, err
