@@ -89,8 +89,13 @@ func (s *Store) SetRedactedHash(ctx context.Context, id int64, hash string) erro
 // FinishErasure records an erasure's end: state done or kept, and what it
 // did per folder.
 func (s *Store) FinishErasure(ctx context.Context, id int64, state, result string, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE server_erasures SET state = ?, result = ?, done_at = ?, last_error = '' WHERE id = ?`,
-		state, result, utc(now), id)
+	// A forgotten customer's erasure keeps no keys of their mail once it
+	// is through: nothing needs to recognise it any more.
+	_, err := s.w.ExecContext(ctx, `UPDATE server_erasures SET state = ?, result = ?, done_at = ?, last_error = '',
+		message_id = CASE reason WHEN 'forget' THEN 'forgotten-' || id ELSE message_id END,
+		body_hash = CASE reason WHEN 'forget' THEN '' ELSE body_hash END,
+		redacted_hash = CASE reason WHEN 'forget' THEN '' ELSE redacted_hash END
+		WHERE id = ?`, state, result, utc(now), id)
 	if err != nil {
 		return fmt.Errorf("finish server erasure %d: %w", id, err)
 	}
