@@ -426,7 +426,7 @@ func Redact(raw []byte, at time.Time) []byte {
 		}
 		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 	}
-	fmt.Fprintf(&b, "X-Mailflow-Redacted: %s\r\n", at.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "%s: %s\r\n", redactedHeader, at.UTC().Format(time.RFC3339))
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	b.WriteString("Der Inhalt dieser E-Mail wurde nach Ende der Aufbewahrungsfrist entfernt\r\n" +
 		"(AnyDesk-ID, Text, Anhänge und persönliche Angaben). Kopf und Verlauf bleiben.\r\n\r\n" +
@@ -434,6 +434,16 @@ func Redact(raw []byte, at time.Time) []byte {
 		"(AnyDesk ID, text, attachments and personal details). Headers and thread stay.\r\n")
 	fmt.Fprintf(&b, "\r\nmailflow, %s\r\n", at.UTC().Format("2006-01-02"))
 	return b.Bytes()
+}
+
+// redactedHeader marks the copies Redact builds.
+const redactedHeader = "X-Mailflow-Redacted"
+
+// isRedactedCopy reports whether raw's header carries redactedHeader.
+func isRedactedCopy(raw []byte) bool {
+	end, _ := splitHeader(raw)
+	h := bytes.ToLower(raw[:end])
+	return bytes.HasPrefix(h, []byte("x-mailflow-redacted:")) || bytes.Contains(h, []byte("\nx-mailflow-redacted:"))
 }
 
 func splitHeader(raw []byte) (int, int) {

@@ -164,10 +164,13 @@ func (s *Store) ErasureBacklog(ctx context.Context) (ErasureBacklog, error) {
 	return b, nil
 }
 
-// RedactedCopyOf reports whether a fetched mail is a redacted copy the
-// eraser put back, and which stored mail it stands for (0 when that row
-// is gone).
-func (tx *Tx) redactedCopyOf(ctx context.Context, messageID, bodyHash string) (bool, sql.NullInt64, error) {
+// redactedCopyOf reports whether a fetched mail is a redacted copy the
+// eraser put back, and which stored mail it stands for (invalid when that
+// row is gone): its hash is recorded, or it says it is one (marked) and
+// its Message-ID is stored already. A stranger could only make their own
+// mail look like one by reusing a Message-ID we stored, which hides
+// nothing of anyone else's.
+func (tx *Tx) redactedCopyOf(ctx context.Context, messageID, bodyHash string, marked bool) (bool, sql.NullInt64, error) {
 	var original sql.NullInt64
 	if messageID == "" || bodyHash == "" {
 		return false, original, nil
@@ -175,7 +178,13 @@ func (tx *Tx) redactedCopyOf(ctx context.Context, messageID, bodyHash string) (b
 	var hash string
 	err := tx.tx.GetContext(ctx, &hash, `SELECT body_hash FROM server_erasures WHERE message_id = ? AND redacted_hash = ? LIMIT 1`, messageID, bodyHash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, original, nil
+		if !marked {
+			return false, original, nil
+		}
+		if err := tx.tx.GetContext(ctx, &original, "SELECT min(id) FROM incoming WHERE message_id = ?", messageID); err != nil {
+			return false, original, fmt.Errorf("look up the original of a redacted copy: %w", err)
+		}
+		return original.Valid, original, nil
 	}
 	if err != nil {
 		return false, original, fmt.Errorf("look up redacted copy: %w", err)

@@ -137,6 +137,21 @@ func TestServerErasureQueue(t *testing.T) {
 	if len(undecided) != 0 {
 		t.Fatalf("undecided after the copy came in: %v", undecided)
 	}
+	// After a restore from an older backup the hash may be unknown: the
+	// copy's own mark and a stored Message-ID still say it is ours. A
+	// mail with no mark is new mail, whatever its Message-ID.
+	peterReq := msgIDOf(t, st, p.request)
+	cur.LastUID = 9002
+	fresh, err = st.SaveFetched(ctx, cur, []Fetched{
+		{UID: 9001, MessageID: peterReq, BodyHash: "unknown-copy", Raw: []byte("x"), Redacted: true},
+		{UID: 9002, MessageID: "<never-seen@kunde.example>", BodyHash: "other", Raw: []byte("x"), Redacted: true},
+	}, "")
+	if err != nil || len(fresh) != 1 {
+		t.Fatalf("marked copies: fresh %v %v, want only the one with an unknown Message-ID", fresh, err)
+	}
+	if in, _ := st.Incoming(ctx, fresh[0]); in.MessageID != "<never-seen@kunde.example>" {
+		t.Fatalf("taken in as new: %s", in.MessageID)
+	}
 
 	// The raw-mail purge queues the rest; forget turns theirs into forget.
 	reqMsg := msgIDOf(t, st, m.request)

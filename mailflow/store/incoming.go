@@ -24,6 +24,11 @@ type Fetched struct {
 	Size      int64
 	Raw       []byte // nil when the mail was too large to fetch
 	Sender    string // lowercased From address, for erasure and rate limits
+	// Redacted is set when the header names the mail a redacted copy
+	// (X-Mailflow-Redacted): with a Message-ID already stored it is ours,
+	// put back by retention, even when the database no longer knows its
+	// hash (restored from a backup older than the copy).
+	Redacted bool
 }
 
 // Incoming is a stored mail.
@@ -114,7 +119,7 @@ func (s *Store) SaveFetched(ctx context.Context, cursor Cursor, mails []Fetched,
 			}
 			// A redacted copy the eraser put back (retention.server redact)
 			// is known already: recorded, never decided, and no bytes kept.
-			copyOf, orig, err := tx.redactedCopyOf(ctx, m.MessageID, m.BodyHash)
+			copyOf, orig, err := tx.redactedCopyOf(ctx, m.MessageID, m.BodyHash, m.Redacted)
 			if err != nil {
 				return err
 			}
