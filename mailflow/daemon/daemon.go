@@ -186,6 +186,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.watcher = mailbox.New(d.cfg, d.st, d.log.With("component", "intake"), d.Wake)
 	d.eraser = mailbox.NewEraser(d.cfg, d.st, d.log.With("component", "eraser"))
 	d.eraser.SetMetrics(d.metrics)
+	d.eraser.SetPolicy(func() config.Retention { return d.current().cfg.Retention })
 	d.observe()
 	hup, stopHup := notifyHangup()
 	defer stopHup()

@@ -38,12 +38,19 @@ type Eraser struct {
 	log     *slog.Logger
 	wake    chan struct{}
 	metrics *metrics.Metrics
+	// policy is the retention section in force: a reload may change it,
+	// while the connection settings stay those of the start.
+	policy func() config.Retention
 }
 
 // NewEraser returns an eraser for cfg's mailbox.
 func NewEraser(cfg *config.Config, st *store.Store, log *slog.Logger) *Eraser {
-	return &Eraser{cfg: cfg, st: st, log: log, wake: make(chan struct{}, 1)}
+	return &Eraser{cfg: cfg, st: st, log: log, wake: make(chan struct{}, 1), policy: func() config.Retention { return cfg.Retention }}
 }
+
+// SetPolicy makes the eraser read retention.server and
+// expunge_on_forget through f, so a reload takes effect.
+func (e *Eraser) SetPolicy(f func() config.Retention) { e.policy = f }
 
 // SetMetrics makes the eraser count its work.
 func (e *Eraser) SetMetrics(m *metrics.Metrics) { e.metrics = m }
@@ -256,16 +263,17 @@ func (e *Eraser) pass(ctx context.Context, now, due time.Time) (EraseReport, err
 
 // mode is what happens to er's server copies.
 func (e *Eraser) mode(er store.Erasure) string {
+	p := e.policy()
 	if er.Reason == store.ErasureForget {
-		if e.cfg.Retention.ExpungeOnForget {
+		if p.ExpungeOnForget {
 			return config.ServerExpunge
 		}
 		return config.ServerKeep
 	}
-	if e.cfg.Retention.Server == "" {
+	if p.Server == "" {
 		return config.ServerRedact
 	}
-	return e.cfg.Retention.Server
+	return p.Server
 }
 
 func folderExists(ctx context.Context, cn *conn, folder string) (bool, error) {
