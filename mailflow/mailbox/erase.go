@@ -194,6 +194,15 @@ func (e *Eraser) pass(ctx context.Context, now, due time.Time) (EraseReport, err
 	for i := range results {
 		results[i] = map[string][2]int{}
 	}
+	gone := func() bool {
+		select {
+		case <-cn.c.Closed():
+			return true
+		default:
+			return ctx.Err() != nil
+		}
+	}
+folders:
 	for _, folder := range expungeFolders(e.cfg.IMAP) {
 		exists, err := folderExists(ctx, cn, folder)
 		if err == nil && exists {
@@ -214,8 +223,15 @@ func (e *Eraser) pass(ctx context.Context, now, due time.Time) (EraseReport, err
 			x, r, err := e.eraseIn(ctx, cn, folder, er)
 			if err != nil {
 				errs[i] = fmt.Errorf("%s: %w", folder, err)
-				if cn.c.State() == imap.ConnStateLogout {
-					break // the connection is gone: the rest waits too
+				if gone() {
+					// The connection is gone: every erasure not failed yet
+					// is unfinished too (this or later folders), and waits.
+					for j := range errs {
+						if errs[j] == nil {
+							errs[j] = errs[i]
+						}
+					}
+					break folders
 				}
 				continue
 			}
@@ -247,7 +263,7 @@ func (e *Eraser) pass(ctx context.Context, now, due time.Time) (EraseReport, err
 			}
 		}
 		if len(parts) == 0 {
-			parts = []string{"not on the server"}
+			parts = []string{"not found in the folders"}
 		}
 		if err := e.st.FinishErasure(ctx, er.ID, store.ErasureDone, strings.Join(parts, " "), now); err != nil {
 			return rep, err

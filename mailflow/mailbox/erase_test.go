@@ -200,3 +200,49 @@ func equalMaps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// TestEraserWaitsForTheServer: a server copy due while the server is down
+// is not lost: the erasure stays queued with its error (what status
+// shows), backs off, and is done once the server is back.
+func TestEraserWaitsForTheServer(t *testing.T) {
+	d := mailtest.StartDovecot(t)
+	ctx, cancel := context.WithTimeout(context.Background(), eventDeadline)
+	defer cancel()
+	cfg := testConfig(t, d.IMAPAddr, map[string]string{"processed_folder": "Processed"})
+	cfg.Retention.Server = config.ServerExpunge
+	st := openStore(t)
+	deliver(t, d, support, customerMail("id", "Meine AnyDesk-ID: 123456789\r\n"))
+	r := startWatcher(t, cfg, st)
+	waitStored(t, st, 1, eventDeadline)
+	decide(t, st, msgID("id"), "id-linked", "Processed")
+	r.w.Dispose()
+	waitFor(t, eventDeadline, "mail filed away", func() (bool, error) { return count(t, d, "Processed") == 1, nil })
+	r.stop()
+
+	d.Stop()
+	if _, err := st.Purge(ctx, time.Now().Add(time.Minute), store.Retention{}); err != nil {
+		t.Fatal(err)
+	}
+	er := mailbox.NewEraser(cfg, st, testLogger(t))
+	now := time.Now().Add(time.Minute)
+	if rep, err := er.Once(ctx, now); err == nil || rep.Failed != 1 {
+		t.Fatalf("with the server down: %+v %v, want one failed erasure", rep, err)
+	}
+	b, err := st.ErasureBacklog(ctx)
+	if err != nil || b.Pending != 1 || b.LastError == "" {
+		t.Fatalf("backlog %+v %v, want the erasure pending with its error", b, err)
+	}
+	d.Restart(t)
+	if rep, err := er.Once(ctx, now); err != nil || rep.Done != 0 {
+		t.Fatalf("retried before its backoff: %+v %v", rep, err)
+	}
+	if rep, err := er.Once(ctx, now.Add(store.ErasureBackoff(1))); err != nil || rep.Done != 1 || rep.Expunged["Processed"] != 1 {
+		t.Fatalf("after the backoff: %+v %v, want the mail expunged from Processed", rep, err)
+	}
+	if got := holding(serverFiles(t, d), idSpellings...); len(got) != 0 {
+		t.Fatalf("the ID is still in %v", got)
+	}
+	if b, _ := st.ErasureBacklog(ctx); b.Pending != 0 {
+		t.Fatalf("backlog after: %+v", b)
+	}
+}
