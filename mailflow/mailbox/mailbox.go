@@ -530,7 +530,8 @@ func (w *Watcher) disposeDecided(ctx context.Context, cn *conn, uidValidity uint
 					return err
 				}
 				// Without MOVE the mail is copied and stays, seen, in the
-				// inbox: mailflow never deletes mail.
+				// inbox: filing never deletes mail (only the Eraser does,
+				// when the database copy ended, and it finds both copies).
 				_, err := cn.c.Copy(set, folder).Wait()
 				return err
 			})
