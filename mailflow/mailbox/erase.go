@@ -323,14 +323,36 @@ func (e *Eraser) eraseIn(ctx context.Context, cn *conn, folder string, er store.
 	if len(cand) == 0 {
 		return 0, 0, nil
 	}
-	section := &imap.FetchItemBodySection{Peek: true}
-	msgs, err := wait(ctx, cn, "fetch candidates", cn.timeout, func() ([]*imapclient.FetchMessageBuffer, error) {
-		return cn.c.Fetch(imap.UIDSetNum(cand...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	// Envelopes and sizes first: a forgotten customer's mail goes by its
+	// Message-ID alone, and no body over imap.max_message_bytes is read.
+	metas, err := wait(ctx, cn, "fetch candidates", cn.timeout, func() ([]*imapclient.FetchMessageBuffer, error) {
+		return cn.c.Fetch(imap.UIDSetNum(cand...), &imap.FetchOptions{UID: true, RFC822Size: true, Envelope: true}).Collect()
 	})
 	if err != nil {
 		return 0, 0, err
 	}
-	var gone []imap.UID
+	var gone, small []imap.UID
+	for _, m := range metas {
+		if er.MessageID != "" && (m.Envelope == nil || normID(m.Envelope.MessageID) != normID(er.MessageID)) {
+			continue // SEARCH HEADER matches substrings
+		}
+		switch {
+		case er.Reason == store.ErasureForget && er.MessageID != "":
+			gone = append(gone, m.UID)
+		case m.RFC822Size <= e.cfg.IMAP.MaxMessageBytes:
+			small = append(small, m.UID)
+		}
+	}
+	var msgs []*imapclient.FetchMessageBuffer
+	section := &imap.FetchItemBodySection{Peek: true}
+	if len(small) > 0 {
+		msgs, err = wait(ctx, cn, "fetch bodies", cn.timeout, func() ([]*imapclient.FetchMessageBuffer, error) {
+			return cn.c.Fetch(imap.UIDSetNum(small...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+		})
+		if err != nil {
+			return 0, 0, err
+		}
+	}
 	var original []byte
 	haveCopy := false
 	for _, m := range msgs {
@@ -404,6 +426,9 @@ func (e *Eraser) eraseIn(ctx context.Context, cn *conn, folder string, er store.
 	}
 	return len(out), redacted, nil
 }
+
+// normID compares Message-IDs as the envelope and the header give them.
+func normID(id string) string { return strings.Trim(strings.TrimSpace(id), "<>") }
 
 // idSpelling matches the ways people write a nine-digit AnyDesk ID.
 var idSpelling = regexp.MustCompile(`\d{3}[ \-\x{a0}]?\d{3}[ \-\x{a0}]?\d{3}`)
