@@ -97,6 +97,17 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 		fmt.Fprintf(tw, "oldest pending\t%s\t(%s ago)\n", ob.OldestPending.In(loc).Format(time.RFC3339), time.Since(ob.OldestPending).Round(time.Second))
 	}
 	show("last outbox error", store.StatusOutboxLastErr)
+	eb, err := st.ErasureBacklog(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "server erasures\t%d pending, %d given up\n", eb.Pending, eb.GaveUp)
+	if !eb.Oldest.IsZero() {
+		fmt.Fprintf(tw, "oldest erasure\t%s\t(%s ago)\n", eb.Oldest.In(loc).Format(time.RFC3339), time.Since(eb.Oldest).Round(time.Second))
+	}
+	if eb.LastError != "" {
+		fmt.Fprintf(tw, "last erasure error\t%s\n", eb.LastError)
+	}
 	show("circuit breaker", store.StatusBreaker)
 	showPrefixed(tw, kv, "jobs.", "job ")
 	keys := make([]string, 0, len(outcomes))

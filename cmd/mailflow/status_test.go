@@ -48,7 +48,8 @@ func TestStatusVerdict(t *testing.T) {
 	set("jobs.agenda.next", "2026-03-03T07:00:00+01:00")
 	st.Close()
 	code, out, errs = run(t, dir, "status")
-	if code != 0 || !strings.HasPrefix(out, "healthy\n") || !strings.Contains(out, "job agenda.next") || !strings.Contains(out, "intake state") {
+	if code != 0 || !strings.HasPrefix(out, "healthy\n") || !strings.Contains(out, "job agenda.next") || !strings.Contains(out, "intake state") ||
+		!strings.Contains(out, "server erasures") || !strings.Contains(out, "0 pending, 0 given up") {
 		t.Fatalf("status: %d\n%s\n%s", code, out, errs)
 	}
 

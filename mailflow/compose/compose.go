@@ -282,6 +282,10 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 	if data.Ref != "" {
 		subject = cleanHeader("["+data.Ref+"] "+subject, maxSubjectRunes)
 	}
+	// An AnyDesk ID never goes into a Subject, from a template or a quoted
+	// customer subject: subjects are what mail clients, servers and
+	// notifications show and log everywhere, long after the body is gone.
+	subject = maskIDs(subject)
 	data.Subject = subject
 	text, err := l.text(r.Template, data)
 	if err != nil {

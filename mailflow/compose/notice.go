@@ -24,23 +24,32 @@ type Notice struct {
 	Rule, Intent string
 	// Text is a short free text: the command carried out (NoticeDone).
 	Text string
+	// Link, when set, is the session's page (technician_notice.id link):
+	// the notice then points there instead of carrying AnyDeskID, so no
+	// ID sits in a technician's mailbox.
+	Link string
 }
 
 // NoticeText is Notice as templates see it, cleaned for display.
 type NoticeText struct {
 	Kind, CustomerName, CustomerAddress, Rule, Intent, Text string
 	// AnyDeskID is grouped for reading out over the phone: "123 456 789".
+	// Empty when Link is set.
 	AnyDeskID string
+	// Link is the session page that shows the ID (technician_notice.id link).
+	Link string
 }
 
 func noticeText(n *Notice) *NoticeText {
 	id := ""
-	if digits := strings.Map(func(r rune) rune {
+	digits := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
 		}
 		return -1
-	}, n.AnyDeskID); len(digits) == 9 {
+	}, n.AnyDeskID)
+	// The link form never carries the ID, whatever the caller passed.
+	if n.Link == "" && len(digits) == 9 {
 		id = digits[:3] + " " + digits[3:6] + " " + digits[6:]
 	}
 	return &NoticeText{
@@ -51,5 +60,6 @@ func noticeText(n *Notice) *NoticeText {
 		Intent:          cleanHeader(n.Intent, 40),
 		Text:            cleanText(n.Text, 2000),
 		AnyDeskID:       id,
+		Link:            cleanHeader(n.Link, 500),
 	}
 }

@@ -38,6 +38,8 @@ type Config struct {
 	Jobs        Jobs         `yaml:"jobs"`
 	Retention   Retention    `yaml:"retention"`
 	Trust       Trust        `yaml:"trust"`
+	// TechnicianNotice: how the instant notice carries the AnyDesk ID.
+	TechnicianNotice TechnicianNotice `yaml:"technician_notice"`
 
 	// Path is the file the config was read from ("" for Default()).
 	Path string `yaml:"-"`
@@ -431,6 +433,9 @@ type HTTP struct {
 	// MinFreeDisk: /healthz fails when the filesystem of the database has
 	// less free space (bytes) than this.
 	MinFreeDisk int64 `yaml:"min_free_disk"`
+	// PublicURL is where people reach mailflow's pages from outside
+	// (links in mail: technician_notice.id link).
+	PublicURL string `yaml:"public_url"`
 }
 
 // Loopback reports whether Addr only listens on the local machine.
@@ -522,8 +527,12 @@ func Default() *Config {
 		},
 		// IDs go the moment a session is done; raw mail stays a month
 		// in case a customer disputes what was agreed.
-		Retention: Retention{AnyDeskIDDays: 0, RawMailDays: 30},
-		Trust:     Trust{Require: TrustCapability},
+		// The server copies end with the database's; the redacted copy
+		// keeps the thread readable. A forgotten customer goes everywhere.
+		Retention: Retention{AnyDeskIDDays: 0, RawMailDays: 30, Server: ServerRedact, ExpungeOnForget: true},
+		// link once the web session page exists (issue 19).
+		TechnicianNotice: TechnicianNotice{ID: NoticeIDMail},
+		Trust:            Trust{Require: TrustCapability},
 	}
 }
 

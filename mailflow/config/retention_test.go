@@ -12,8 +12,11 @@ func TestRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := cfg.Retention; r.AnyDeskIDDays != 0 || r.RawMailDays != 30 || r.ExpungeOnForget {
-		t.Fatalf("defaults %+v: want IDs erased at done, raw mail 30 days, no expunge", r)
+	if r := cfg.Retention; r.AnyDeskIDDays != 0 || r.RawMailDays != 30 || !r.ExpungeOnForget || r.Server != ServerRedact {
+		t.Fatalf("defaults %+v: want IDs erased at done, raw mail 30 days, expunge on forget, server copies redacted", r)
+	}
+	if cfg.TechnicianNotice.ID != NoticeIDMail {
+		t.Fatalf("technician_notice.id defaults to %q, want mail until the session page exists", cfg.TechnicianNotice.ID)
 	}
 	cfg, err = Parse("t.yaml", []byte("sandbox: {enabled: true}\n"+base+"retention: {anydesk_id_days: 2, expunge_on_forget: true}\n"))
 	if err != nil {
@@ -28,6 +31,9 @@ func TestRetention(t *testing.T) {
 	}
 	for _, c := range []struct{ yaml, want string }{
 		{"retention: {anydesk_id_days: -1}\n", "retention.anydesk_id_days: -1 is not between 0 and 90"},
+		{"retention: {server: delete}\n", `retention.server: "delete" is not expunge, redact or keep`},
+		{"technician_notice: {id: link}\n", "technician_notice.id: link needs http.public_url"},
+		{"technician_notice: {id: sms}\n", `technician_notice.id: "sms" is not mail or link`},
 		{"retention: {anydesk_id_days: 365}\n", "retention.anydesk_id_days"},
 		{"retention: {raw_mail_days: -5}\n", "retention.raw_mail_days"},
 		{"retention: {raw_days: 5}\n", "raw_days"},

@@ -10,6 +10,9 @@
 //     one at a time, and after each decision wakes the sender and asks
 //     intake to flag or move the decided mail.
 //   - the sender owns SMTP delivery of the outbox.
+//   - the eraser owns the server copies of mail whose database copy
+//     ended (retention, forget): it works a durable queue on short IMAP
+//     connections of its own, woken after each decision.
 //   - the jobs runner owns the clock: it queues agendas and reminders when
 //     they fall due and wakes the sender.
 //
@@ -60,6 +63,7 @@ type Daemon struct {
 	Sandbox *sandbox.Server
 	sender  *outbox.Sender
 	watcher *mailbox.Watcher
+	eraser  *mailbox.Eraser
 
 	metrics *metrics.Metrics
 	httpLn  net.Listener // the /healthz and /metrics listener (after Start), or nil
@@ -180,6 +184,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	d.sender = outbox.New(d.cfg, d.st, d.log.With("component", "outbox"))
 	d.watcher = mailbox.New(d.cfg, d.st, d.log.With("component", "intake"), d.Wake)
+	d.eraser = mailbox.NewEraser(d.cfg, d.st, d.log.With("component", "eraser"))
+	d.eraser.SetMetrics(d.metrics)
+	d.eraser.SetPolicy(func() config.Retention { return d.current().cfg.Retention })
 	d.observe()
 	hup, stopHup := notifyHangup()
 	defer stopHup()
@@ -199,6 +206,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("decider", d.decide)
 	run("outbox", d.sender.Run)
 	run("intake", d.watcher.Run)
+	run("eraser", d.eraser.Run)
 	if d.httpLn != nil {
 		run("http", d.serveHTTP)
 	}
@@ -287,6 +295,10 @@ func (d *Daemon) decide(ctx context.Context) error {
 			}
 			d.sender.Wake()
 			d.watcher.Dispose()
+			// A decision may have ended a mail's database copy (a session
+			// done erases its ID): the eraser, on its own connection,
+			// ends the server copy. Only a hint; the queue is durable.
+			d.eraser.Wake()
 		}
 		wait := time.Hour
 		if retry {

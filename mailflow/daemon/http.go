@@ -169,6 +169,11 @@ func (d *Daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.log.Warn("outbox gauges not refreshed", "err", err)
 	}
+	if b, err := d.st.ErasureBacklog(r.Context()); err == nil {
+		d.metrics.ErasureBacklog(b.Pending, b.GaveUp)
+	} else {
+		d.log.Warn("server erasure gauges not refreshed", "err", err)
+	}
 	if _, err := d.Health(r.Context()); err != nil {
 		d.metrics.Unhealthy(health.AllCauses, []string{health.CauseDatabase})
 	}

@@ -3,9 +3,11 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"mime"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +69,17 @@ func TestDovecotTechnicianDayAndPrivacy(t *testing.T) {
 		t.Fatalf("after done: ID kept %v, protocol %q", a.AnyDeskID.Valid, a.Protocol)
 	}
 	waitSent(t, r.d.Store(), 4, 30*time.Second) // the technician's acknowledgement
+	// The server copies end too (retention.server: redact, the default):
+	// the eraser, woken by the decision, leaves no mail in any folder of
+	// support@ with the ID, and the ID mail's redacted copy keeps its
+	// Message-ID in Processed.
+	waitFor(t, time.Minute, func() bool {
+		b, err := r.d.Store().ErasureBacklog(ctx)
+		return err == nil && b.Pending == 0 && len(maildirHolding(t, dc.MailHome(support), "123456789", id, "123-456-789")) == 0
+	}, "no mail of support@ holding the ID")
+	if ids := messageIDs(t, dc.MailHome(support)); !ids["<id@kunde.example.org>"] || !ids["<done@example.com>"] {
+		t.Errorf("the redacted copies are missing: support@ holds %v", ids)
+	}
 	r.stop()
 	for _, f := range []string{cfg.Database.Path, cfg.Database.Path + "-wal", cfg.Database.Path + "-shm"} {
 		b, err := os.ReadFile(f)
@@ -125,4 +138,50 @@ func header(t *testing.T, raw []byte, name string) string {
 		}
 	}
 	return v
+}
+
+// maildirHolding lists the message files under home (every folder) that
+// contain one of needles, byte for byte.
+func maildirHolding(t *testing.T, home string, needles ...string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(home, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		if d := filepath.Base(filepath.Dir(p)); d != "cur" && d != "new" && d != "tmp" {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, n := range needles {
+			if bytes.Contains(b, []byte(n)) {
+				out = append(out, p)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// messageIDs are the Message-IDs of the mails under home.
+func messageIDs(t *testing.T, home string) map[string]bool {
+	t.Helper()
+	ids := map[string]bool{}
+	for _, p := range maildirHolding(t, home, "") {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := mail.ReadMessage(bytes.NewReader(b)); err == nil {
+			ids[m.Header.Get("Message-ID")] = true
+		}
+	}
+	return ids
 }

@@ -463,6 +463,11 @@ func (d *Desk) Notify(res *Result, req Request, technician string, a *store.Appo
 	if a != nil {
 		r.Ref, r.Appointment = a.Ref, d.slot(a.Start, a.End)
 		link = a.ID
+		// technician_notice.id link: the session page shows the ID, the
+		// mail does not, so no technician's mailbox keeps it.
+		if n.AnyDeskID != "" && d.cfg.TechnicianNotice.ID == config.NoticeIDLink {
+			n.Link, n.AnyDeskID = d.cfg.SessionLink(a.Ref), ""
+		}
 	}
 	out, err := d.render(r)
 	if err != nil {

@@ -208,30 +208,47 @@ func TestPermissionMatrix(t *testing.T) {
 }
 
 // TestChangedIDTellsTheTechnician: a proven ID change reaches the
-// technician at once, as a change, even for a session days ahead.
+// technician at once, as a change, even for a session days ahead: with
+// technician_notice.id mail the ID is in the body, with link only the
+// session page is, and never in the subject.
 func TestChangedIDTellsTheTechnician(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture(t, "capability")
-	var res *Result
-	err := f.st.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		res, err = f.d.RecordID(ctx, tx, Request{Actor: Actor{Role: RoleCustomer, Address: maria}, Proof: Proof{Answers: []string{toMaria}},
-			Key: "k", IncomingID: f.in, Now: f.now, AnyDeskID: "999888777"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var notice *Mail
-	for i := range res.Mails {
-		if res.Mails[i].Notice {
-			notice = &res.Mails[i]
-		}
-	}
-	if notice == nil || notice.To != anna {
-		t.Fatalf("no notice to the technician: %+v", res.Mails)
-	}
-	if raw := string(notice.Raw); !strings.Contains(raw, "999 888 777") || strings.Contains(notice.Subject, "999") {
-		t.Fatalf("the notice must show the new ID in its body and never in its subject %q", notice.Subject)
+	for _, c := range []struct{ mode, want, never string }{
+		{config.NoticeIDMail, "999 888 777", ""},
+		{config.NoticeIDLink, "https://desk.example.com/session/", "999 888 777"},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, "capability")
+			f.d.cfg.TechnicianNotice.ID, f.d.cfg.HTTP.PublicURL = c.mode, "https://desk.example.com/"
+			var res *Result
+			err := f.st.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				res, err = f.d.RecordID(ctx, tx, Request{Actor: Actor{Role: RoleCustomer, Address: maria}, Proof: Proof{Answers: []string{toMaria}},
+					Key: "k", IncomingID: f.in, Now: f.now, AnyDeskID: "999888777"})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var notice *Mail
+			for i := range res.Mails {
+				if res.Mails[i].Notice {
+					notice = &res.Mails[i]
+				}
+			}
+			if notice == nil || notice.To != anna {
+				t.Fatalf("no notice to the technician: %+v", res.Mails)
+			}
+			raw := string(notice.Raw)
+			if !strings.Contains(raw, c.want) || strings.Contains(notice.Subject, "999") {
+				t.Fatalf("the notice must show %q in its body and no ID in its subject %q:\n%s", c.want, notice.Subject, raw)
+			}
+			if c.never != "" && strings.Contains(raw, c.never) {
+				t.Fatalf("with link the notice still carries the ID:\n%s", raw)
+			}
+			if c.mode == config.NoticeIDLink && !strings.Contains(raw, f.a.Ref) {
+				t.Fatalf("the link does not name the booking %s:\n%s", f.a.Ref, raw)
+			}
+		})
 	}
 }

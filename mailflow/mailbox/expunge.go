@@ -23,8 +23,9 @@ var ErrNoUIDPlus = errors.New("imap server lacks UIDPLUS: cannot expunge single 
 // ExpungeFrom deletes every mail whose From address is address from the
 // support mailbox, the processed folder and the human folder, on a
 // connection of its own (the watcher's may be in IDLE), and returns how
-// many mails went per folder. This is the only place mailflow deletes mail
-// on the server: `mailflow forget` with retention.expunge_on_forget.
+// many mails went per folder. `mailflow forget` (retention.expunge_on_forget)
+// runs it after the Eraser, for mail from the customer that was never
+// stored (it arrived before mailflow started, or above the size cap).
 //
 // SEARCH FROM matches substrings ("maria@x.at" also finds
 // "anna.maria@x.at"), so each hit's envelope is checked for the exact
@@ -67,6 +68,10 @@ func ExpungeFrom(ctx context.Context, cfg *config.Config, address string) (map[s
 	}
 	return gone, nil
 }
+
+// Folders lists the folders mailflow files mail into (imap.mailbox,
+// processed_folder, human_folder), each once.
+func Folders(c config.IMAP) []string { return expungeFolders(c) }
 
 // expungeFolders lists the folders mailflow files mail into, each once.
 func expungeFolders(c config.IMAP) []string {

@@ -445,6 +445,7 @@ func (w *Watcher) fetch(ctx context.Context, cn *conn, cur store.Cursor, uids []
 			if raw, ok := bodies[u]; ok && raw != nil {
 				f.Raw = raw
 				f.MessageID, f.BodyHash = message.Fingerprint(raw)
+				f.Redacted = isRedactedCopy(raw)
 			} else if meta.RFC822Size <= w.cfg.MaxMessageBytes {
 				// Listed but its body did not come: stop here and take it
 				// (and everything after it) on the next poll.
@@ -529,7 +530,8 @@ func (w *Watcher) disposeDecided(ctx context.Context, cn *conn, uidValidity uint
 					return err
 				}
 				// Without MOVE the mail is copied and stays, seen, in the
-				// inbox: mailflow never deletes mail.
+				// inbox: filing never deletes mail (only the Eraser does,
+				// when the database copy ended, and it finds both copies).
 				_, err := cn.c.Copy(set, folder).Wait()
 				return err
 			})

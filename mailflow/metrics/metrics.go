@@ -18,22 +18,25 @@ import (
 
 // Metric names, for tests and dashboards.
 const (
-	NameReceived     = "mailflow_mails_received_total"
-	NameProcessed    = "mailflow_mails_processed_total"
-	NameRepliesSent  = "mailflow_replies_sent_total"
-	NameRepliesFail  = "mailflow_replies_failed_total"
-	NameReplyLatency = "mailflow_reply_latency_seconds"
-	NameReconnects   = "mailflow_imap_reconnects_total"
-	NameIntakeState  = "mailflow_intake_state"
-	NameOutboxDepth  = "mailflow_outbox_pending"
-	NameDeadLetters  = "mailflow_outbox_dead_letters"
-	NameRuleHits     = "mailflow_rule_hits_total"
-	NameBreakerOpen  = "mailflow_circuit_breaker_open"
-	NamePanics       = "mailflow_panics_total"
-	NameWritesRefuse = "mailflow_database_writes_refused"
-	NameUnhealthy    = "mailflow_unhealthy"
-	NameDiskFree     = "mailflow_database_disk_free_bytes"
-	NameFloodAlarm   = "mailflow_reply_rate_alarm"
+	NameReceived        = "mailflow_mails_received_total"
+	NameProcessed       = "mailflow_mails_processed_total"
+	NameRepliesSent     = "mailflow_replies_sent_total"
+	NameRepliesFail     = "mailflow_replies_failed_total"
+	NameReplyLatency    = "mailflow_reply_latency_seconds"
+	NameReconnects      = "mailflow_imap_reconnects_total"
+	NameIntakeState     = "mailflow_intake_state"
+	NameOutboxDepth     = "mailflow_outbox_pending"
+	NameDeadLetters     = "mailflow_outbox_dead_letters"
+	NameRuleHits        = "mailflow_rule_hits_total"
+	NameBreakerOpen     = "mailflow_circuit_breaker_open"
+	NamePanics          = "mailflow_panics_total"
+	NameWritesRefuse    = "mailflow_database_writes_refused"
+	NameUnhealthy       = "mailflow_unhealthy"
+	NameDiskFree        = "mailflow_database_disk_free_bytes"
+	NameFloodAlarm      = "mailflow_reply_rate_alarm"
+	NameErasuresPending = "mailflow_server_erasures_pending"
+	NameErasuresGaveUp  = "mailflow_server_erasures_gave_up"
+	NameErasures        = "mailflow_server_erasures_total"
 )
 
 // LatencyBuckets are the arrival→reply histogram's upper bounds in seconds:
@@ -60,6 +63,11 @@ type Metrics struct {
 	unhealthy   *prometheus.GaugeVec
 	diskFree    prometheus.Gauge
 	floodAlarm  prometheus.Gauge
+	// server erasures (mailbox.Eraser): the queue read at scrape, and
+	// erasures finished or failed by this process
+	erasuresPending prometheus.Gauge
+	erasuresGaveUp  prometheus.Gauge
+	erasures        *prometheus.CounterVec
 
 	mu    sync.Mutex
 	state string // the intake state whose gauge is 1
@@ -118,11 +126,21 @@ func New() *Metrics {
 	m.floodAlarm = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: NameFloodAlarm, Help: "1 while replies go out far above the desk's usual rate (an alarm; nothing is held for it).",
 	})
+	m.erasuresPending = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: NameErasuresPending, Help: "Server copies of mail whose database copy ended, still to be expunged or redacted in the IMAP folders.",
+	})
+	m.erasuresGaveUp = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: NameErasuresGaveUp, Help: "Server erasures given up after many failed attempts (mailflow status lists them).",
+	})
+	m.erasures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: NameErasures, Help: "Server erasure attempts, by result (done, failed).",
+	}, []string{"result"})
 	panics := prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: NamePanics, Help: "Panics recovered in this process (a loop restarted, or a mail routed to a human); each is a bug worth reporting.",
 	}, func() float64 { return float64(supervise.Panics()) })
 	m.reg.MustRegister(m.received, m.processed, m.sent, m.failed, m.latency, m.reconnects,
 		m.intakeState, m.pending, m.dead, m.ruleHits, m.breakerOpen, m.refused, m.unhealthy, m.diskFree, m.floodAlarm, panics,
+		m.erasuresPending, m.erasuresGaveUp, m.erasures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -221,6 +239,23 @@ func (m *Metrics) Outbox(pending, dead int) {
 	}
 	m.pending.Set(float64(pending))
 	m.dead.Set(float64(dead))
+}
+
+// ErasureBacklog sets the server erasure queue gauges.
+func (m *Metrics) ErasureBacklog(pending, gaveUp int) {
+	if m == nil {
+		return
+	}
+	m.erasuresPending.Set(float64(pending))
+	m.erasuresGaveUp.Set(float64(gaveUp))
+}
+
+// ServerErasures counts n server erasures that ended with result.
+func (m *Metrics) ServerErasures(result string, n int) {
+	if m == nil || n == 0 {
+		return
+	}
+	m.erasures.WithLabelValues(result).Add(float64(n))
 }
 
 // WritesRefused sets whether the database refuses writes.

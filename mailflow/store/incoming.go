@@ -24,6 +24,11 @@ type Fetched struct {
 	Size      int64
 	Raw       []byte // nil when the mail was too large to fetch
 	Sender    string // lowercased From address, for erasure and rate limits
+	// Redacted is set when the header names the mail a redacted copy
+	// (X-Mailflow-Redacted): with a Message-ID already stored it is ours,
+	// put back by retention, even when the database no longer knows its
+	// hash (restored from a backup older than the copy).
+	Redacted bool
 }
 
 // Incoming is a stored mail.
@@ -59,6 +64,10 @@ func (in *Incoming) Key() string {
 // OutcomeDuplicate is recorded for a mail whose Message-ID and body were
 // already stored under another UID (a second delivery or a rescan).
 const OutcomeDuplicate = "duplicate"
+
+// RedactedCopyDetail marks the duplicate row of a redacted copy that
+// retention put back into a folder intake watches.
+const RedactedCopyDetail = "redacted copy put back by retention"
 
 // Cursor returns the mailbox's cursor; ok is false before the first mail.
 func (s *Store) Cursor(ctx context.Context, mailbox string) (c Cursor, ok bool, err error) {
@@ -106,6 +115,23 @@ func (s *Store) SaveFetched(ctx context.Context, cursor Cursor, mails []Fetched,
 				return fmt.Errorf("look up uid %d: %w", m.UID, err)
 			}
 			if exists > 0 {
+				continue
+			}
+			// A redacted copy the eraser put back (retention.server redact)
+			// is known already: recorded, never decided, and no bytes kept.
+			copyOf, orig, err := tx.redactedCopyOf(ctx, m.MessageID, m.BodyHash, m.Redacted)
+			if err != nil {
+				return err
+			}
+			if copyOf {
+				_, err = tx.tx.ExecContext(ctx, `INSERT INTO incoming
+					(mailbox, uid_validity, uid, message_id, body_hash, size, raw, sender, received_at, state, outcome, detail, decided_at, duplicate_of, dest_folder, purged_at)
+					VALUES (?, ?, ?, ?, ?, ?, NULL, '', ?, 'decided', ?, ?, ?, ?, ?, ?)`,
+					cursor.Mailbox, cursor.UIDValidity, m.UID, m.MessageID, m.BodyHash, m.Size, now,
+					OutcomeDuplicate, RedactedCopyDetail, now, orig, processedFolder, now)
+				if err != nil {
+					return fmt.Errorf("store redacted copy uid %d: %w", m.UID, err)
+				}
 				continue
 			}
 			var original sql.NullInt64

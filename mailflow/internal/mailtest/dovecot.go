@@ -74,6 +74,12 @@ type process struct {
 	err    error // of cmd.Wait, readable after exited is closed
 }
 
+// MailHome is the directory of user's Maildir (user as it logs in), for
+// tests that search what the server keeps byte for byte.
+func (d *Dovecot) MailHome(user string) string {
+	return filepath.Join(d.root, "mail", strings.ToLower(user))
+}
+
 // StartDovecot starts Dovecot and the SMTP server and stops both when the
 // test ends, printing Dovecot's log if the test failed. Without a dovecot
 // binary the test is skipped, or fails when CI=true.
