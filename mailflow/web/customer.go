@@ -140,6 +140,9 @@ func (s *Server) showLink(w http.ResponseWriter, r *http.Request, action string,
 		err := s.deps.Store.DryRun(r.Context(), func(tx *store.Tx) error {
 			slots, err := s.deps.Desk().FreeSlots(r.Context(), tx, s.deps.Now(), time.Time{}, l.Appt, 8)
 			for _, sl := range slots {
+				if sl.Start.Equal(l.Appt.Start) {
+					continue // its own time is no move
+				}
 				free = append(free, slotChoice{Value: sl.Start.UTC().Format(time.RFC3339), Start: sl.Start.In(loc), End: sl.End.In(loc)})
 			}
 			return err

@@ -327,6 +327,9 @@ func (s *Server) showSession(w http.ResponseWriter, r *http.Request, status int,
 		err := s.deps.Store.DryRun(r.Context(), func(tx *store.Tx) error {
 			slots, err := d.FreeSlots(r.Context(), tx, now, time.Time{}, a, 12)
 			for _, sl := range slots {
+				if sl.Start.Equal(a.Start) {
+					continue // its own time is no move
+				}
 				free = append(free, slotChoice{Value: sl.Start.UTC().Format(time.RFC3339), Start: sl.Start.In(loc), End: sl.End.In(loc)})
 			}
 			return err
