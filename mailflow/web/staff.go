@@ -42,7 +42,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	addr, err := mail.ParseAddress(strings.TrimSpace(r.PostFormValue("email")))
 	now := s.deps.Now()
-	if !s.login.allow("ip:"+clientIP(r), now) || (err == nil && !s.login.allow("to:"+strings.ToLower(addr.Address), now)) {
+	if !s.login.allow("ip:"+clientIP(r), now) || (err == nil && !s.mails.allow(strings.ToLower(addr.Address), now)) {
 		s.tooMany(w, r)
 		return
 	}

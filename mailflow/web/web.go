@@ -67,7 +67,8 @@ type Deps struct {
 type Server struct {
 	deps  Deps
 	pages map[string]*template.Template
-	login *limiter // POST /login per client and per address
+	login *limiter // POST /login per client
+	mails *limiter // sign-in mails per address
 	links *limiter // link endpoints per client
 }
 
@@ -83,7 +84,7 @@ func New(deps Deps) (*Server, error) {
 		deps.Wake = func() {}
 	}
 	s := &Server{deps: deps, pages: map[string]*template.Template{},
-		login: newLimiter(5, 15*time.Minute), links: newLimiter(30, time.Minute)}
+		login: newLimiter(5, 15*time.Minute), mails: newLimiter(3, 15*time.Minute), links: newLimiter(30, time.Minute)}
 	names, err := fs.Glob(pagesFS, "pages/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web pages: %w", err)
