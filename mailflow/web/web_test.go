@@ -290,3 +290,58 @@ func TestMessagesComplete(t *testing.T) {
 		}
 	}
 }
+
+// signIn signs c in as addr.
+func (f *fixture) signIn(t *testing.T, c *http.Client, addr string) {
+	t.Helper()
+	u := f.srv.URL
+	post(t, c, u+"/login", u+"/login", url.Values{"email": {addr}})
+	link := f.signInLink(t)
+	if code, _ := post(t, c, link, link, url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: status %d", addr, code)
+	}
+}
+
+// TestMoveThenPick: the technician moves the session from its page (the
+// customer is offered slots), and the customer picks option 2 through
+// the link in that proposal: the session moves there.
+func TestMoveThenPick(t *testing.T) {
+	f := newFixture(t)
+	u := f.srv.URL
+	c := f.client(t)
+	f.signIn(t, c, "anna@example.com")
+	_, page := get(t, c, u+"/s/"+f.appt.Ref)
+	slot := regexp.MustCompile(`name="slot" id="slot-3" value="([^"]+)"`).FindStringSubmatch(page)
+	if slot == nil {
+		t.Fatalf("no slot picker on the session page")
+	}
+	code, body := post(t, c, u+"/s/"+f.appt.Ref, u+"/s/"+f.appt.Ref+"/move", url.Values{"slot": {slot[1]}})
+	if code != http.StatusOK || !strings.Contains(body, messages["de"]["done_move"]) {
+		t.Fatalf("move: status %d\n%s", code, body)
+	}
+	var proposal *store.OutboxMail
+	for _, m := range f.outbox(t) {
+		if m.Recipient == "maria@kunde.at" {
+			proposal = &m
+		}
+	}
+	if proposal == nil {
+		t.Fatal("no proposal to the customer")
+	}
+	pick := regexp.MustCompile(`/l/[0-9a-f]+\.[A-Za-z0-9_-]+/pick/2`).FindString(strings.ReplaceAll(string(proposal.Raw), "=\r\n", ""))
+	if pick == "" {
+		t.Fatalf("no link to option 2 in the proposal")
+	}
+	before, _ := f.st.AppointmentByRef(context.Background(), f.appt.Ref)
+	customer := f.client(t)
+	if code, _ := post(t, customer, u+pick, u+pick, url.Values{}); code != http.StatusOK {
+		t.Fatalf("pick: status %d", code)
+	}
+	after, _ := f.st.AppointmentByRef(context.Background(), f.appt.Ref)
+	if after.Status != store.StatusBooked || after.Start.Equal(before.Start) {
+		t.Fatalf("after picking: %s at %s (was %s)", after.Status, after.Start, before.Start)
+	}
+	if code, _ := get(t, customer, u+pick); code != http.StatusGone {
+		t.Fatalf("the answered proposal's link: status %d", code)
+	}
+}

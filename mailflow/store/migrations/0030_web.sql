@@ -21,3 +21,24 @@ CREATE TABLE web_sessions (
     expires_at TIMESTAMP NOT NULL
 );
 CREATE INDEX web_sessions_expires ON web_sessions (expires_at);
+
+-- A proposal asked for on a web page answers no stored mail: incoming_id
+-- becomes optional. SQLite changes a column's constraint only by
+-- rebuilding the table (nothing references proposals).
+CREATE TABLE proposals_new (
+    id             INTEGER PRIMARY KEY,
+    incoming_id    INTEGER REFERENCES incoming(id),
+    customer       TEXT NOT NULL,
+    message_id     TEXT NOT NULL,
+    slots          TEXT NOT NULL, -- JSON array of {"start","end"}
+    expires_at     TIMESTAMP NOT NULL,
+    created_at     TIMESTAMP NOT NULL,
+    closed_at      TIMESTAMP,
+    appointment_id INTEGER REFERENCES appointments(id) ON DELETE CASCADE
+);
+INSERT INTO proposals_new (id, incoming_id, customer, message_id, slots, expires_at, created_at, closed_at, appointment_id)
+    SELECT id, incoming_id, customer, message_id, slots, expires_at, created_at, closed_at, appointment_id FROM proposals;
+DROP TABLE proposals;
+ALTER TABLE proposals_new RENAME TO proposals;
+CREATE INDEX proposals_customer ON proposals (customer);
+CREATE INDEX proposals_message ON proposals (message_id);
