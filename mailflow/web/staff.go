@@ -182,6 +182,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.errPage(w, r, s.lang(r, ""), err)
 		return
 	}
+	s.audit(r.Context(), store.AuditEntry{At: s.deps.Now(), Actor: s.deps.Store.HashAddress(m.Email), Action: "web.signed-out", Outcome: string(m.Role)})
 	s.setCookie(w, r, sessionCookie, "", -time.Second)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
