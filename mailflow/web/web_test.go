@@ -345,3 +345,22 @@ func TestMoveThenPick(t *testing.T) {
 		t.Fatalf("the answered proposal's link: status %d", code)
 	}
 }
+
+// TestCookiesBehindHTTPS: behind an https public_url every cookie is
+// Secure; all are HttpOnly and SameSite=Strict.
+func TestCookiesBehindHTTPS(t *testing.T) {
+	for _, c := range []struct {
+		public string
+		secure bool
+	}{{"https://desk.example.com", true}, {"http://127.0.0.1:9464", false}} {
+		cfg := config.Default()
+		cfg.HTTP.PublicURL = c.public
+		s := &Server{deps: Deps{Config: func() *config.Config { return cfg }}}
+		w := httptest.NewRecorder()
+		s.formToken(w, httptest.NewRequest(http.MethodGet, "/login", nil))
+		ck := w.Result().Cookies()
+		if len(ck) != 1 || ck[0].Secure != c.secure || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode {
+			t.Errorf("%s: cookies %+v", c.public, ck)
+		}
+	}
+}
