@@ -81,6 +81,11 @@ func (c *Composer) sampleReply(name, lang string, full bool) Reply {
 	if name == TemplateAgenda && full {
 		r = c.sampleAgenda(r)
 	}
+	if name == TemplateWebLogin {
+		r.To = mail.Address{Name: "Anna Berger", Address: "anna@example.com"}
+		r.InReplyTo, r.References, r.Subject, r.Ref = "", nil, "", ""
+		r.SignInLink = "https://desk.example.com/login/sample-token"
+	}
 	return r
 }
 

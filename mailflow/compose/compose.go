@@ -95,6 +95,8 @@ type Reply struct {
 	Notice *Notice
 	// Agenda is the day an agenda mail lists (agenda only).
 	Agenda *Agenda
+	// SignInLink is the one-time sign-in link (web_login only).
+	SignInLink string
 	// Generated marks a mail that answers no mail (agenda, reminder): it
 	// says "Auto-Submitted: auto-generated" as RFC 3834 asks of those,
 	// instead of "auto-replied". Either keeps auto-responders quiet.
@@ -148,6 +150,8 @@ type Composer struct {
 
 	company, supportAddress   string
 	remoteToolURL, privacyURL string
+	// publicURL is the base of self-service links ("" = no links).
+	publicURL string
 	// slot is the length of a calendar entry whose appointment has no end.
 	slot  time.Duration
 	langs map[string]*language
@@ -180,6 +184,7 @@ func New(cfg *config.Config, overrideDir string) (*Composer, error) {
 		remoteToolURL:  cfg.Desk.RemoteToolURL,
 		privacyURL:     cfg.Desk.RemoteToolPrivacyURL,
 		slot:           time.Duration(cfg.Desk.SlotMinutes) * time.Minute,
+		publicURL:      strings.TrimRight(cfg.HTTP.PublicURL, "/"),
 	}
 	if c.slot <= 0 {
 		c.slot = 30 * time.Minute
@@ -275,6 +280,7 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 	msgID := MessageID(c.idKey, r.InboundKey, purpose, c.domain)
 
 	data := c.mailData(r, lang, l)
+	c.addLinks(&data, r.Template, msgID)
 	subject, err := l.subject(r.Template, data)
 	if err != nil {
 		return Outgoing{}, err

@@ -55,6 +55,11 @@ type Mail struct {
 	Notice *NoticeText
 	// Agenda is set in agenda mails only (see AgendaText).
 	Agenda *AgendaText
+	// Links are the self-service links about Ref (confirmation,
+	// rescheduled, reminder), nil without http.public_url.
+	Links *Links
+	// SignInLink is the one-time sign-in link (web_login only).
+	SignInLink string
 	// ConnectNow is true when the ID arrived at (or shortly before) the
 	// appointment, or there is no appointment to wait for.
 	ConnectNow bool
@@ -77,6 +82,9 @@ type SlotText struct {
 	// Weekday "Donnerstag", Date "26. November 2026", Time "10:00",
 	// EndTime "10:30" ("" without an end).
 	Weekday, Date, Time, EndTime string
+	// Link picks this slot of a proposal on the web page ("" without
+	// http.public_url).
+	Link string
 	// Full is the whole moment as one phrase:
 	// "Donnerstag, 26. November 2026, 10:00 Uhr" or
 	// "Thursday, 26 November 2026, 10:00".
@@ -108,6 +116,7 @@ func (c *Composer) mailData(r Reply, lang string, l *language) Mail {
 		Name:                 customerText(r.To.Name, maxNameRunes),
 		CustomerSubject:      customerText(r.Subject, maxSubjectRunes),
 		ConnectNow:           true,
+		SignInLink:           r.SignInLink,
 	}
 	if !r.Appointment.Start.IsZero() {
 		s := c.slotText(r.Appointment, 0, lang)

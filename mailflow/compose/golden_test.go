@@ -115,3 +115,27 @@ func TestGoldenGuess(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkTokens: a link names one of our mails and only a token we made
+// is accepted, so a link proves what a reply to that mail proves.
+func TestLinkTokens(t *testing.T) {
+	c := newTestComposer(t, "")
+	id := "<0123456789abcdef0123456789abcdef@mail.example.com>"
+	tok := c.LinkToken(id)
+	if got, err := c.LinkMessageID(tok); err != nil || got != id {
+		t.Fatalf("round trip: %q, %v", got, err)
+	}
+	other := c.WithSecret([]byte("another installation"))
+	for name, bad := range map[string]string{
+		"other key":  other.LinkToken(id),
+		"changed id": "1" + tok[1:],
+		"no mac":     strings.SplitN(tok, ".", 2)[0],
+		"not hex":    "zz." + strings.SplitN(tok, ".", 2)[1],
+		"empty":      "",
+		"bad base64": strings.SplitN(tok, ".", 2)[0] + ".***",
+	} {
+		if _, err := c.LinkMessageID(bad); err == nil {
+			t.Errorf("%s: token %q accepted", name, bad)
+		}
+	}
+}

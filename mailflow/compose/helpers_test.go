@@ -24,6 +24,7 @@ func testConfig() *config.Config {
 	cfg.Desk.MessageIDDomain = "mail.example.com"
 	cfg.Desk.Company = "Beispiel Software GmbH"
 	cfg.Technicians = []config.Technician{{Name: "Toni Technik", Email: "toni@example.com"}}
+	cfg.HTTP.PublicURL = "https://desk.example.com"
 	return cfg
 }
 

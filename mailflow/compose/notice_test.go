@@ -20,10 +20,10 @@ func TestTechnicianNoticeID(t *testing.T) {
 	}{
 		{"mail", Notice{Kind: NoticeID, CustomerAddress: "kundin@example.com", AnyDeskID: "555123987"},
 			[]string{"555 123 987"}, nil},
-		{"link", Notice{Kind: NoticeID, CustomerAddress: "kundin@example.com", AnyDeskID: "555123987", Link: "https://desk.example.com/session/FW-1042"},
-			[]string{"https://desk.example.com/session/FW-1042"}, []string{"555", "987"}},
-		{"changed, link", Notice{Kind: NoticeIDChanged, CustomerAddress: "kundin@example.com", AnyDeskID: "555123987", Link: "https://desk.example.com/session/FW-1042"},
-			[]string{"https://desk.example.com/session/FW-1042"}, []string{"555"}},
+		{"link", Notice{Kind: NoticeID, CustomerAddress: "kundin@example.com", AnyDeskID: "555123987", Link: "https://desk.example.com/s/FW-1042"},
+			[]string{"https://desk.example.com/s/FW-1042"}, []string{"555", "987"}},
+		{"changed, link", Notice{Kind: NoticeIDChanged, CustomerAddress: "kundin@example.com", AnyDeskID: "555123987", Link: "https://desk.example.com/s/FW-1042"},
+			[]string{"https://desk.example.com/s/FW-1042"}, []string{"555"}},
 		{"ack quoting the ID", Notice{Kind: NoticeDone, CustomerAddress: "kundin@example.com", Text: "erledigt 555 123 987"},
 			nil, nil},
 	} {

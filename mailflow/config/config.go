@@ -422,6 +422,10 @@ type HTTP struct {
 	// Addr is host:port to listen on; "" turns the listener off. Keep it on
 	// loopback: the daemon warns about any other address.
 	Addr string `yaml:"addr"`
+	// PublicURL is where people reach the desk's web pages (the listener
+	// behind a reverse proxy, usually https): the base of every link in
+	// mail. "" leaves links out of mail; the pages still answer on Addr.
+	PublicURL string `yaml:"public_url"`
 	// IntakeSilence: /healthz fails when intake has gone this long without
 	// a successful poll or heartbeat.
 	IntakeSilence time.Duration `yaml:"intake_silence"`
@@ -433,9 +437,6 @@ type HTTP struct {
 	// MinFreeDisk: /healthz fails when the filesystem of the database has
 	// less free space (bytes) than this.
 	MinFreeDisk int64 `yaml:"min_free_disk"`
-	// PublicURL is where people reach mailflow's pages from outside
-	// (links in mail: technician_notice.id link).
-	PublicURL string `yaml:"public_url"`
 }
 
 // Loopback reports whether Addr only listens on the local machine.
@@ -722,6 +723,14 @@ func (c *Config) normalise() error {
 			bad("http.addr", "%q is not host:port: %v", c.HTTP.Addr, err)
 		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 			bad("http.addr", "%q has no valid port", c.HTTP.Addr)
+		}
+	}
+	if c.HTTP.PublicURL != "" {
+		c.HTTP.PublicURL = strings.TrimRight(strings.TrimSpace(c.HTTP.PublicURL), "/")
+		if p, err := url.Parse(c.HTTP.PublicURL); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" {
+			bad("http.public_url", "%q is not an http(s) URL like https://desk.example.com", c.HTTP.PublicURL)
+		} else if c.HTTP.Addr == "" {
+			bad("http.public_url", "set, but http.addr is not: nothing would answer the links in mail")
 		}
 	}
 	if c.HTTP.MinFreeDisk < 0 {

@@ -28,6 +28,9 @@ func TestHTTPKeys(t *testing.T) {
 		{"http: {addr: \"127.0.0.1:http-ish\"}\n", "http.addr"},
 		{"http: {addr: \"127.0.0.1:70000\"}\n", "http.addr"},
 		{"http: {intake_silence: 0s}\n", "intake_silence"},
+		{"http: {addr: \"127.0.0.1:9464\", public_url: \"desk.example.com\"}\n", "http.public_url"},
+		{"http: {addr: \"127.0.0.1:9464\", public_url: \"ftp://desk.example.com\"}\n", "http.public_url"},
+		{"http: {public_url: \"https://desk.example.com\"}\n", "http.public_url"},
 	} {
 		_, err := Parse("test.yaml", []byte("sandbox: {enabled: true}\n"+base+c.yaml))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -86,7 +86,7 @@ func (c *Config) checkRetention(bad func(key, format string, args ...any)) {
 type TechnicianNotice struct {
 	// ID is mail (the ID in the notice's body: the technician's mailbox
 	// keeps it as long as they keep the mail) or link (a link to the
-	// session's page, http.public_url + "/session/REF", which shows the ID
+	// session's page, http.public_url + "/s/REF", which shows the ID
 	// while it exists; no ID in any mailbox). Never in a Subject.
 	ID string `yaml:"id"`
 }
@@ -99,5 +99,5 @@ const (
 
 // SessionLink is the page of a booking the link form of a notice points at.
 func (c *Config) SessionLink(ref string) string {
-	return strings.TrimRight(c.HTTP.PublicURL, "/") + "/session/" + url.PathEscape(ref)
+	return strings.TrimRight(c.HTTP.PublicURL, "/") + "/s/" + url.PathEscape(ref)
 }

@@ -41,6 +41,7 @@ import (
 	"github.com/mailflow/mailflow/mailflow/rules"
 	"github.com/mailflow/mailflow/mailflow/sandbox"
 	"github.com/mailflow/mailflow/mailflow/store"
+	"github.com/mailflow/mailflow/mailflow/web"
 )
 
 // Daemon is one running mailflow.
@@ -67,6 +68,7 @@ type Daemon struct {
 
 	metrics *metrics.Metrics
 	httpLn  net.Listener // the /healthz and /metrics listener (after Start), or nil
+	web     *web.Server  // the desk's pages on httpLn
 	started time.Time    // when Run began; health ignores status left from before
 }
 

@@ -12,9 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailflow/mailflow/mailflow/config"
+	"github.com/mailflow/mailflow/mailflow/desk"
 	"github.com/mailflow/mailflow/mailflow/health"
 	"github.com/mailflow/mailflow/mailflow/metrics"
 	"github.com/mailflow/mailflow/mailflow/redact"
+	"github.com/mailflow/mailflow/mailflow/web"
 )
 
 // Timeouts of the health and metrics listener.
@@ -55,7 +58,7 @@ func (d *Daemon) listenHTTP(ctx context.Context) error {
 		return nil
 	}
 	if !d.cfg.HTTP.Loopback() {
-		d.log.Warn("http.addr is not a loopback address: /healthz and /metrics are reachable from the network", "addr", d.cfg.HTTP.Addr)
+		d.log.Warn("http.addr is not a loopback address: /healthz, /metrics and the desk's pages are reachable from the network", "addr", d.cfg.HTTP.Addr)
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", d.cfg.HTTP.Addr)
@@ -63,7 +66,20 @@ func (d *Daemon) listenHTTP(ctx context.Context) error {
 		return fmt.Errorf("http listener: %w", err)
 	}
 	d.httpLn = ln
-	d.log.Info("health and metrics listening", "addr", ln.Addr().String())
+	web, err := web.New(web.Deps{
+		Store:  d.st,
+		Desk:   func() *desk.Desk { return d.current().core },
+		Config: func() *config.Config { return d.current().cfg },
+		Health: d.Health,
+		Wake:   d.wakeSender,
+		Log:    d.log.With("component", "web"),
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	d.web = web
+	d.log.Info("health, metrics and the desk's pages listening", "addr", ln.Addr().String(), "public_url", d.cfg.HTTP.PublicURL)
 	return nil
 }
 
@@ -111,6 +127,9 @@ func (d *Daemon) httpHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", d.serveHealth)
 	mux.HandleFunc("GET /metrics", d.serveMetrics)
+	if d.web != nil {
+		d.web.Register(mux)
+	}
 	return mux
 }
 

@@ -15,6 +15,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	deskcore "github.com/mailflow/mailflow/mailflow/desk"
 	"os"
 	"os/signal"
 	"reflect"
@@ -36,6 +37,9 @@ type parts struct {
 	composer *compose.Composer
 	pipeline *pipeline.Pipeline
 	jobs     *jobs.Runner
+	// core is the desk core the web pages call (the pipeline has its own
+	// of the same parts; the desk holds no state of its own).
+	core *deskcore.Desk
 }
 
 // buildParts checks and builds everything that reads cfg's reloadable
@@ -56,7 +60,7 @@ func (d *Daemon) buildParts(cfg *config.Config) (*parts, error) {
 		return nil, err
 	}
 	return &parts{
-		cfg: cfg, desk: desk, rules: rs, composer: c, jobs: clock,
+		cfg: cfg, desk: desk, rules: rs, composer: c, jobs: clock, core: deskcore.New(cfg, d.st, desk, c),
 		pipeline: pipeline.New(cfg, d.st, desk, rs, c, d.log),
 	}, nil
 }

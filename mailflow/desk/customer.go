@@ -431,3 +431,30 @@ func (d *Desk) propose(ctx context.Context, tx *store.Tx, req Request, dec booki
 	expires := d.slots.AfterWorkingDays(req.Now, 3)
 	return tx.Propose(ctx, req.IncomingID, customer, res.Mails[len(res.Mails)-1].MessageID, stored, expires, movingID)
 }
+
+// FreeSlots are up to n free slots from around (now if zero) on, for a
+// picker: the same calendar and bookings the desk decides with. moving, if
+// set, does not block its own time. It changes nothing.
+func (d *Desk) FreeSlots(ctx context.Context, tx *store.Tx, now, around time.Time, moving *store.Appointment, n int) ([]booking.Slot, error) {
+	booked, err := d.busy(ctx, tx, now, moving)
+	if err != nil {
+		return nil, err
+	}
+	from := now.Add(d.cfg.Desk.MinNotice)
+	if around.After(from) {
+		from = around
+	}
+	loc := d.slots.Location()
+	y, m, dd := from.In(loc).Date()
+	var out []booking.Slot
+	for i := 0; i < d.cfg.Desk.HorizonDays && len(out) < n; i++ {
+		day := time.Date(y, m, dd+i, 0, 0, 0, 0, loc)
+		for _, s := range d.slots.FreeSlots(day, from, "", booked) {
+			if len(out) == n {
+				break
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}

@@ -147,6 +147,13 @@ func TestPermissionMatrix(t *testing.T) {
 		{"team lead cancels, authenticated", "authenticated", "cancel", Actor{Role: RoleTeamLead, Address: lea}, authenticated, changed, ""},
 		{"forged team lead cancel", "capability", "cancel", Actor{Role: RoleTeamLead, Address: lea}, Proof{}, confirm, lea},
 		{"someone claiming the team lead role", "authenticated", "cancel", Actor{Role: RoleTeamLead, Address: bernd}, authenticated, refused, ""},
+		// The web pages: a session opened with a link mailed to the
+		// address on file is proof for the desk's people, never for
+		// customers (their links carry the mail's Message-ID instead).
+		{"technician done on the web page", "both", "done", tech(anna), Proof{Session: true}, changed, ""},
+		{"other technician on the web page", "capability", "cancel", tech(bernd), Proof{Session: true}, refused, ""},
+		{"team lead on the web page", "both", "note", Actor{Role: RoleTeamLead, Address: lea}, Proof{Session: true}, changed, ""},
+		{"customer claiming a web session", "capability", "cancel", customer(maria), Proof{Session: true}, confirm, maria},
 		// The operator: the command line on the server.
 		{"operator cancels", "capability", "cancel", Actor{Role: RoleOperator}, operator, changed, ""},
 		{"operator done", "both", "done", Actor{Role: RoleOperator}, operator, changed, ""},
@@ -214,7 +221,7 @@ func TestPermissionMatrix(t *testing.T) {
 func TestChangedIDTellsTheTechnician(t *testing.T) {
 	for _, c := range []struct{ mode, want, never string }{
 		{config.NoticeIDMail, "999 888 777", ""},
-		{config.NoticeIDLink, "https://desk.example.com/session/", "999 888 777"},
+		{config.NoticeIDLink, "https://desk.example.com/s/", "999 888 777"},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			ctx := context.Background()

@@ -129,7 +129,7 @@ type ProposedSlot struct {
 // Proposal is a set of slots offered to a customer.
 type Proposal struct {
 	ID            int64          `db:"id"`
-	IncomingID    int64          `db:"incoming_id"`
+	IncomingID    sql.NullInt64  `db:"incoming_id"` // none when asked for on a web page
 	Customer      string         `db:"customer"`
 	MessageID     string         `db:"message_id"`
 	SlotsJSON     string         `db:"slots"`
@@ -152,12 +152,16 @@ func (tx *Tx) Propose(ctx context.Context, incomingID int64, customer, messageID
 	if _, err := tx.tx.ExecContext(ctx, "UPDATE proposals SET closed_at = ? WHERE customer = ? AND closed_at IS NULL", now, customer); err != nil {
 		return fmt.Errorf("close older proposals: %w", err)
 	}
+	var in sql.NullInt64
+	if incomingID != 0 {
+		in = sql.NullInt64{Int64: incomingID, Valid: true}
+	}
 	var appt sql.NullInt64
 	if appointmentID != 0 {
 		appt = sql.NullInt64{Int64: appointmentID, Valid: true}
 	}
 	_, err = tx.tx.ExecContext(ctx, `INSERT INTO proposals (incoming_id, customer, message_id, slots, expires_at, created_at, appointment_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		incomingID, customer, messageID, string(js), utc(expires), now, appt)
+		in, customer, messageID, string(js), utc(expires), now, appt)
 	if err != nil {
 		return fmt.Errorf("store proposal: %w", err)
 	}
