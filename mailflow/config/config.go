@@ -532,7 +532,7 @@ func Default() *Config {
 		// keeps the thread readable. A forgotten customer goes everywhere.
 		Retention: Retention{AnyDeskIDDays: 0, RawMailDays: 30, Server: ServerRedact, ExpungeOnForget: true},
 		// link once the web session page exists (issue 19).
-		TechnicianNotice: TechnicianNotice{ID: NoticeIDMail},
+		TechnicianNotice: TechnicianNotice{}, // link with http.public_url, else mail (see checkRetention)
 		Trust:            Trust{Require: TrustCapability},
 	}
 }

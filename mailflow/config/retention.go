@@ -70,6 +70,14 @@ func (c *Config) checkRetention(bad func(key, format string, args ...any)) {
 	default:
 		bad("retention.server", "%q is not expunge, redact or keep", c.Retention.Server)
 	}
+	if c.TechnicianNotice.ID == "" {
+		// The default: a link to the session's page where the web pages
+		// are served and reachable, else the ID in the notice's body.
+		c.TechnicianNotice.ID = NoticeIDMail
+		if c.HTTP.PublicURL != "" && c.HTTP.Addr != "" {
+			c.TechnicianNotice.ID = NoticeIDLink
+		}
+	}
 	switch c.TechnicianNotice.ID {
 	case NoticeIDMail:
 	case NoticeIDLink:
