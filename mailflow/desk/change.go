@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/store"
@@ -93,7 +94,40 @@ func (d *Desk) end(ctx context.Context, tx *store.Tx, req Request, kind, outcome
 		}
 	}
 	res.Audit = append(res.Audit, d.audit(req, "appointment."+outcome, a.Ref, idFate+"; "+how))
+	if kind == store.EndNoShow {
+		if err := d.offerAgain(ctx, tx, req, a, res); err != nil {
+			return nil, err
+		}
+	}
 	return res, d.ack(res, req, a, a.Ref+ackText)
+}
+
+// offerAgain sends a customer who missed their session the next free
+// slots, as a proposal they take by reply or link like any other (taking
+// one books a new session; the missed one stays ended).
+func (d *Desk) offerAgain(ctx context.Context, tx *store.Tx, req Request, a *store.Appointment, res *Result) error {
+	booked, err := d.busy(ctx, tx, req.Now, nil)
+	if err != nil {
+		return err
+	}
+	props := d.slots.Propose(req.Now, time.Time{}, booked)
+	if len(props) == 0 {
+		res.Detail = "no free slot to offer after the no-show; call the customer"
+		return nil
+	}
+	slots := make([]compose.Slot, len(props))
+	stored := make([]store.ProposedSlot, len(props))
+	for i, s := range props {
+		slots[i] = d.slot(s.Start, s.End)
+		stored[i] = store.ProposedSlot{Start: s.Start, End: s.End}
+	}
+	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal-after-no-show", Proposals: slots}
+	if err := d.toCustomer(res, req, r, "proposal", a); err != nil {
+		return err
+	}
+	res.Proposals = props
+	expires := d.slots.AfterWorkingDays(req.Now, 3)
+	return tx.Propose(ctx, req.IncomingID, a.Customer, res.Mails[len(res.Mails)-1].MessageID, stored, expires, 0)
 }
 
 // Note adds a note to a session's protocol, whatever its status: a

@@ -259,3 +259,48 @@ func TestChangedIDTellsTheTechnician(t *testing.T) {
 		})
 	}
 }
+
+// A customer who missed their session gets the next free slots at once,
+// and taking one by reply books a new session (the missed one stays ended).
+func TestNoShowOffersNewSlots(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "capability")
+	var res *Result
+	err := f.st.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = f.d.NoShow(ctx, tx, Request{Actor: Actor{Role: RoleOperator}, Proof: Proof{Operator: true}, Ref: f.a.Ref, Key: "noshow", Now: f.now, Text: "nicht erreichbar"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeNoShow || len(res.Proposals) == 0 {
+		t.Fatalf("no-show: outcome %s, %d proposals", res.Outcome, len(res.Proposals))
+	}
+	var offer *Mail
+	for i := range res.Mails {
+		if res.Mails[i].To == maria && res.Mails[i].Template == "proposal" {
+			offer = &res.Mails[i]
+		}
+	}
+	if offer == nil {
+		t.Fatalf("no proposal to the customer: %+v", res.Mails)
+	}
+	if err := f.st.InTx(ctx, func(tx *store.Tx) error { return f.d.Record(ctx, tx, res, 0, res.Outcome) }); err != nil {
+		t.Fatal(err)
+	}
+	// Maria answers the offer: "die 2 passt" (the first may be too close
+	// by the time she answers).
+	err = f.st.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = f.d.Accept(ctx, tx, Request{Actor: Actor{Role: RoleCustomer, Address: maria}, Proof: Proof{Answers: []string{offer.MessageID}},
+			Key: "accept", IncomingID: f.in, Now: f.now.Add(time.Minute), Choice: 2})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeBooked || res.Appointment == nil || res.Appointment.Ref == f.a.Ref {
+		t.Fatalf("accepting the offer after a no-show: %s %+v why %s %s, proposals %v", res.Outcome, res.Appointment, res.Why, res.Detail, res.Proposals)
+	}
+}
