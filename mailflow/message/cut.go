@@ -2,7 +2,6 @@ package message
 
 import (
 	"math/bits"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -216,18 +215,6 @@ func headerBlockAt(lines []string, i int) bool {
 	return seen&catFrom != 0 && bits.OnesCount8(seen&(catSent|catTo|catSubject)) >= 2
 }
 
-var (
-	// attrVerbRe is the verb of an attribution line in the languages our
-	// customers' clients are set to.
-	attrVerbRe = regexp.MustCompile(`(?i)\b(?:schrieb|wrote|a écrit|escribió|ha scritto|schreef|skrev)\b|^zitat von\s`)
-	// attrLeadRe is how Gmail, Apple Mail and Thunderbird begin one ("Am
-	// 12.03.2026 um 10:15 schrieb ...", "On Thu, Mar 12, 2026 at ... wrote:").
-	attrLeadRe = regexp.MustCompile(`(?i)^(?:am|on|le|el|il|op|den)\s`)
-	// attrWhenRe wants a time, a year or an address in it: "Am Montag
-	// schrieb ich Ihnen:" in the customer's own words has none.
-	attrWhenRe = regexp.MustCompile(`\d{1,2}:\d{2}|\d{4}|@`)
-)
-
 // attributionAt reports an attribution line at i, possibly wrapped onto the
 // next line (Gmail breaks "... schrieb Name <" / "addr>:"). strong means it
 // is unmistakable enough to cut even when no "> " quote follows.
@@ -251,14 +238,14 @@ func attributionLine(t string) (strong, ok bool) {
 	if len(t) > 400 || !strings.HasSuffix(t, ":") {
 		return false, false
 	}
-	loc := attrVerbRe.FindStringIndex(t)
-	if loc == nil {
+	verbEnd := attrVerbEnd(t)
+	if verbEnd < 0 {
 		return false, false
 	}
-	strong = (attrLeadRe.MatchString(t) || strings.Contains(t, "@")) && attrWhenRe.MatchString(t)
+	strong = (attrLead(t) || strings.Contains(t, "@")) && attrWhen(t)
 	// "Am 12.03. um 10:00 schrieb ich Ihnen bereits:" is the customer
 	// talking: a client writes a name after the verb, never a pronoun.
-	if after := strings.Fields(t[loc[1]:]); strong && len(after) > 0 && pronoun(after[0]) {
+	if after := strings.Fields(t[verbEnd:]); strong && len(after) > 0 && pronoun(after[0]) {
 		strong = false
 	}
 	return strong, true
@@ -315,44 +302,17 @@ func markSignature(lines []string, roles []lineRole, hard int) {
 	}
 }
 
-// Building blocks of closingRe. Longer alternatives come first because Go's
-// regexp takes the first alternative that matches, not the longest.
-const (
-	closeGreet   = `(?:mit\s+)?(?:(?:den\s+)?(?:freundlichsten|freundlichen|freundlichem|freundliche|herzlichsten|herzlichen|herzliche|lieben|liebe|vielen|viele|besten|beste|schönen|schöne|sonnigen|sonnige|netten|nette)\s+)?(?:grüßen|grüße|grüssen|grüsse|gruessen|gruesse|gruß|gruss)`
-	closeThanks  = `(?:(?:vielen|besten|herzlichen|recht\s+herzlichen)\s+)?(?:danke|dank)(?:\s*schön|\s+im\s+voraus|\s+vorab)?|(?:many\s+)?thanks(?:\s+in\s+advance)?|thank\s+you(?:\s+in\s+advance)?`
-	closeRegards = `(?:(?:with\s+kind|with\s+best|kindest|kind|best|warmest|warm)\s+)?regards|best\s+wishes|cheers|sincerely|yours\s+(?:sincerely|truly|faithfully)`
-	closeAbbrev  = `glg|lgs|lg|mfg|vg|bg|sg|hg`
-	closeOther   = `hochachtungsvoll|servus|baba|ciao|tschüss|tschüs`
-)
-
-var (
-	// closingRe matches the closing formula at the start of a line; what
-	// follows it must be a name (see closingLine).
-	closingRe = regexp.MustCompile(`^(?i:(?:` + closeThanks + `)(?:\s*(?:und|and|&|\+|,)\s*(?:` + closeGreet + `|` + closeRegards + `|` + closeAbbrev + `))?|` +
-		closeGreet + `|` + closeRegards + `|` + closeAbbrev + `|` + closeOther + `)`)
-	// deviceRe is the footer mobile mail apps append.
-	deviceRe = regexp.MustCompile(`(?i)^(?:sent from my|sent from|sent with|gesendet von meinem|gesendet vom|gesendet von mail für|gesendet mit|von meinem .{1,40} gesendet|get outlook for|holen sie sich outlook|von outlook für)\b`)
-	// psRe is a postscript: text the customer added after signing off.
-	psRe = regexp.MustCompile(`(?i)^(?:p\.?p?\.?\s?s\.?)(?:[\s:]|$)|^(?i:nachtrag)`)
-	// sentenceRe finds words of a request or a sentence, which a signature
-	// line (name, company, phone, Firmenbuch, UID) does not contain.
-	sentenceRe = regexp.MustCompile(`(?i)\b(?:ich|wir|bitte|please|we|i'm|i am|i'd|i will|könnten|können|kann|wäre|würde|würden|passt|geht|habe|haben|hätte|hätten|brauche|brauchen|möchte|möchten|need|would|could|can|termin)\b`)
-	// disclaimerRe marks the legal footer companies append; from such a line
-	// on everything is boilerplate, however long.
-	disclaimerRe = regexp.MustCompile(`(?i)vertraulich|confidential|disclaimer|haftungsausschluss|intended recipient|irrtümlich|unbefugt|unauthori[sz]ed|privileged|nicht der (?:richtige|beabsichtigte|vorgesehene) (?:adressat|empfänger)|datenschutzerklärung|datenschutzhinweis|privacy (?:policy|notice)|denken sie an die umwelt|before you print|consider the environment`)
-)
-
 // closingLine reports a line that is a closing formula, alone or followed by
 // a name ("LG Max", "Mit freundlichen Grüßen, Maria Huber").
 func closingLine(t string) bool {
 	if len(t) > 80 {
 		return false
 	}
-	loc := closingRe.FindStringIndex(t)
-	if loc == nil {
+	end := closingEnd(t)
+	if end < 0 {
 		return false
 	}
-	rest := t[loc[1]:]
+	rest := t[end:]
 	if r, _ := utf8.DecodeRuneInString(rest); unicode.IsLetter(r) || unicode.IsDigit(r) {
 		return false // "LGBT", "Dankeschön-Aktion": the formula ran into a word
 	}
@@ -385,7 +345,7 @@ func nameLike(s string) bool {
 }
 
 func deviceLine(t string) bool {
-	return len(t) <= 80 && deviceRe.MatchString(t)
+	return len(t) <= 80 && deviceMatch(t)
 }
 
 // tailIsSignature reports whether the lines after a closing look like a
@@ -399,7 +359,7 @@ func tailIsSignature(lines []string, idxs []int) bool {
 			continue
 		}
 		lower := strings.ToLower(t)
-		if disclaimerRe.MatchString(t) && !strings.Contains(t, "?") && !strings.Contains(lower, "anydesk") {
+		if disclaimers.contains(t) && !strings.Contains(t, "?") && !strings.Contains(lower, "anydesk") {
 			return true
 		}
 		n++
@@ -414,8 +374,8 @@ func signatureLine(t, lower string) bool {
 	return utf8.RuneCountInString(t) <= 80 &&
 		!strings.Contains(t, "?") &&
 		!strings.Contains(lower, "anydesk") &&
-		!psRe.MatchString(t) &&
-		!sentenceRe.MatchString(t)
+		!psMatch(t) &&
+		sentenceWords.wordIndex(t) < 0
 }
 
 // tidyLines joins lines, keeping at most one empty line in a row and none at
