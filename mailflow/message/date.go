@@ -18,6 +18,13 @@ func parseDate(v string) time.Time {
 	if clean == "" {
 		return time.Time{}
 	}
+	// Nearly every client writes this one shape. net/mail would get the same
+	// time, but only after trying (and allocating an error for) a dozen
+	// layouts; the string fixes every field, so the layout that parses it
+	// cannot matter.
+	if t, err := time.Parse("Mon, 2 Jan 2006 15:04:05 -0700", clean); err == nil && plausibleYear(t) {
+		return t
+	}
 	if t, err := mail.ParseDate(clean); err == nil && plausibleYear(t) {
 		return t
 	}

@@ -62,7 +62,7 @@ func Parse(raw []byte, lim Limits) (msg *Message, err error) {
 	if err != nil {
 		return nil, err
 	}
-	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(hb)))
+	th, err := textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(hb), min(len(hb)+1, 4096)))
 	if err != nil {
 		return nil, fmt.Errorf("read header block: %w: %w", ErrUnparseable, err)
 	}
