@@ -37,7 +37,8 @@ func cutReply(full string) replyParts {
 	markWrappedQuotes(lines, roles, hard)
 	markSignature(lines, roles, hard)
 
-	var text, quoted, sig []string
+	text := make([]string, 0, len(lines))
+	var quoted, sig []string
 	for i, l := range lines {
 		switch roles[i] {
 		case roleText:
@@ -381,7 +382,12 @@ func signatureLine(t, lower string) bool {
 // tidyLines joins lines, keeping at most one empty line in a row and none at
 // either end.
 func tidyLines(lines []string) string {
+	size := 0
+	for _, l := range lines {
+		size += len(l) + 2
+	}
 	var b strings.Builder
+	b.Grow(size)
 	blank := false
 	for _, l := range lines {
 		if strings.TrimSpace(l) == "" {
