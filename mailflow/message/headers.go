@@ -10,10 +10,26 @@ import (
 	"github.com/emersion/go-message/textproto"
 )
 
-// msgIDRe finds "<id>" tokens; References often come folded, comma
-// separated or with comments between them, so we pick the ids out rather
-// than parse the grammar.
-var msgIDRe = regexp.MustCompile(`<[^<>\s]+>`)
+// nextMsgID finds the first "<id>" token in v at or after from (an id is
+// anything but angle brackets and blanks between them); References often
+// come folded, comma separated or with comments between them, so we pick the
+// ids out rather than parse the grammar. It returns start -1 when none is left.
+func nextMsgID(v string, from int) (start, end int) {
+	for i := from; i < len(v); i++ {
+		if v[i] != '<' {
+			continue
+		}
+		j := i + 1
+		for j < len(v) && v[j] != '<' && v[j] != '>' && !isSpaceByte(v[j]) {
+			j++
+		}
+		if j < len(v) && v[j] == '>' && j > i+1 {
+			return i, j + 1
+		}
+		i = j - 1 // a '<' at j starts the next try; nothing before it can
+	}
+	return -1, -1
+}
 
 // Bounds on what one header may contribute, so a hostile header cannot
 // blow up memory or logs downstream.
@@ -103,8 +119,8 @@ func firstMsgID(v string) string {
 		// Obsolete syntax allows comments and blanks inside the brackets.
 		v = stripAddrComments(v)
 	}
-	if id := msgIDRe.FindString(v); id != "" {
-		return capID(id)
+	if i, j := nextMsgID(v, 0); i >= 0 {
+		return capID(v[i:j])
 	}
 	for _, tok := range strings.FieldsFunc(v, isIDSep) {
 		if strings.Contains(tok, "@") {
@@ -120,7 +136,10 @@ func isIDSep(r rune) bool {
 
 // msgIDs returns the ids of a References header in order, without repeats.
 func msgIDs(v string) []string {
-	found := msgIDRe.FindAllString(v, maxReferences)
+	var found []string
+	for i, j := nextMsgID(v, 0); i >= 0 && len(found) < maxReferences; i, j = nextMsgID(v, j) {
+		found = append(found, v[i:j])
+	}
 	if len(found) == 0 {
 		for _, tok := range strings.FieldsFunc(v, isIDSep) {
 			if strings.Contains(tok, "@") {

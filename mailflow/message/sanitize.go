@@ -15,6 +15,13 @@ import (
 // without splitting a rune. max <= 0 means no cap. Invalid UTF-8 is dropped
 // rather than replaced, so the result is always valid UTF-8.
 func SanitizeHeader(s string, max int) string {
+	if cleanASCIIHeader(s, max) {
+		return s // most header values: nothing to do, nothing to allocate
+	}
+	return sanitizeHeaderSlow(s, max)
+}
+
+func sanitizeHeaderSlow(s string, max int) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	runes := 0
@@ -46,6 +53,27 @@ func SanitizeHeader(s string, max int) string {
 		runes++
 	}
 	return b.String()
+}
+
+// cleanASCIIHeader reports s that SanitizeHeader would return unchanged:
+// printable ASCII with single spaces inside, within max.
+func cleanASCIIHeader(s string, max int) bool {
+	if max > 0 && len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' {
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+			continue
+		}
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 func boolInt(b bool) int {

@@ -18,6 +18,7 @@ const (
 )
 
 var (
+	refMsgIDRe      = regexp.MustCompile(`<[^<>\s]+>`)
 	refAttrVerbRe   = regexp.MustCompile(`(?i)\b(?:schrieb|wrote|a écrit|escribió|ha scritto|schreef|skrev)\b|^zitat von\s`)
 	refAttrLeadRe   = regexp.MustCompile(`(?i)^(?:am|on|le|el|il|op|den)\s`)
 	refAttrWhenRe   = regexp.MustCompile(`\d{1,2}:\d{2}|\d{4}|@`)
@@ -105,6 +106,7 @@ func TestScannersMatchFormerRegexps(t *testing.T) {
 		}
 		for _, l := range strings.Split(string(raw), "\n") {
 			checkScanners(t, strings.TrimSpace(l))
+			checkHeaderScanners(t, l)
 			n++
 		}
 	}
@@ -122,5 +124,46 @@ func FuzzScannersMatchFormerRegexps(f *testing.F) {
 			return
 		}
 		checkScanners(t, s)
+	})
+}
+
+var headerCases = []string{
+	"", "<a@b>", "<a@b> <c@d>", "<<a@b>>", "<>", "< a@b>", "<a@b", "a@b>", "x <a\tb> <c@d>,<e@f>(comment)<g@h>", "<a<b>c>", "<ä@ü>",
+	"Re: Termin", " Re: Termin", "Re:  Termin", "Re: Termin ", "Re:\tTermin", "Termin\r\nBcc: x", "Grüße", "a\x7fb", "0123456789",
+}
+
+// TestHeaderScannersMatch holds the id finder to the former regexp and the
+// header sanitiser's shortcut to its full path.
+func TestHeaderScannersMatch(t *testing.T) {
+	for _, s := range headerCases {
+		checkHeaderScanners(t, s)
+	}
+}
+
+func checkHeaderScanners(t *testing.T, s string) {
+	t.Helper()
+	var got []string
+	for i, j := nextMsgID(s, 0); i >= 0 && len(got) < maxReferences; i, j = nextMsgID(s, j) {
+		got = append(got, s[i:j])
+	}
+	if want := refMsgIDRe.FindAllString(s, maxReferences); strings.Join(got, "|") != strings.Join(want, "|") || len(got) != len(want) {
+		t.Errorf("ids in %q = %q, regexp %q", s, got, want)
+	}
+	for _, max := range []int{0, 5, 200} {
+		if got, want := SanitizeHeader(s, max), sanitizeHeaderSlow(s, max); got != want {
+			t.Errorf("SanitizeHeader(%q, %d) = %q, full path %q", s, max, got, want)
+		}
+	}
+}
+
+func FuzzHeaderScannersMatch(f *testing.F) {
+	for _, s := range headerCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 2000 {
+			return
+		}
+		checkHeaderScanners(t, s)
 	})
 }
