@@ -675,6 +675,12 @@ func (p *parser) isNegation(k int) bool {
 		pw := p.word(k - 1)
 		return pw == "fully" || pw == "already" || pw == "is" || pw == "are"
 	}
+	// Busy, not free: "ab 9 habe ich Eigentümerversammlung", "from 10
+	// I'm in a meeting", "Wednesday is bad". The time they name is when
+	// the customer cannot, so it refuses like "geht nicht".
+	if p.busyWord(k) {
+		return true
+	}
 	// "can’t" and friends that are not in the table.
 	return strings.HasSuffix(t.s, "n't") || strings.HasSuffix(t.s, "n’t")
 }
@@ -1949,4 +1955,40 @@ func (p *parser) dayWord(i int, m *mention) (int, bool) {
 		return j, true
 	}
 	return i, false
+}
+
+// busyWord reports a word that says the customer is taken at the time
+// next to it: a meeting they sit in, a day that is bad for them.
+func (p *parser) busyWord(k int) bool {
+	w, pw := p.toks[k].s, p.word(k-1)
+	switch w {
+	case "bad", "blocked", "occupied":
+		return pw == "is" || pw == "are" || pw == "looks" || pw == "'s" || pw == "pretty" || pw == "really"
+	case "besetzt", "beschäftigt", "verplant", "blockiert":
+		return true
+	}
+	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz"} {
+		if !strings.HasSuffix(w, suf) {
+			continue
+		}
+		// Only when the customer is the one taken ("habe ich eine
+		// Sitzung", "I'm in a meeting"), not when they ask for one
+		// ("wir hätten gern eine Besprechung").
+		verb, who := false, false
+		for j := k - 1; j >= 0 && j >= k-4; j-- {
+			switch p.word(j) {
+			case "habe", "hab", "haben", "hat", "bin", "sind", "am", "have", "got", "i'm", "we're", "im":
+				verb = true
+			case "gern", "gerne", "like", "want", "möchte", "möchten", "hätten", "hätte", "would", "brauchen",
+				"need", "to", "zu", "book", "buchen", "vereinbaren", "schedule":
+				return false
+			}
+			switch p.word(j) {
+			case "ich", "wir", "i", "we", "i'm", "we're", "im":
+				who = true
+			}
+		}
+		return verb && who
+	}
+	return false
 }

@@ -183,7 +183,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future = upcoming(wishes, now)
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
-		(thread == threadConfirmation || sig.appt) && len(future) == 0 && noLongerNeeded(toks):
+		(thread == threadConfirmation || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && !isReply && bodyTime && len(future) > 0 && !namesSession(toks):
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
