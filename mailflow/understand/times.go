@@ -383,7 +383,10 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 				best = s.m
 			}
 		}
-		if best < 0 {
+		// Being busy names the time before it ("ab 9 habe ich eine
+		// Sitzung"); what follows is their alternative ("I'm travelling —
+		// Friday 11 works").
+		if best < 0 && !p.busyWord(k) {
 			for _, s := range spans {
 				if s.a > k && s.b <= cb {
 					best = s.m
@@ -395,6 +398,23 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 		// date, not the date.
 		if best >= 0 && !p.untilBefore(&ms[best]) {
 			ms[best].neg = true
+		}
+	}
+
+	// The time being replaced is no wish: "um 11 statt 10", "statt morgen
+	// am Montag", "instead of Monday", and the old day of "vom 24.11. auf
+	// den 26.11." when a target follows.
+	for k := range ms {
+		switch p.word(p.beforeMention(&ms[k])) {
+		case "statt", "anstatt", "anstelle", "instead":
+			ms[k].neg = true
+		case "vom", "von":
+			for j := k + 1; j < len(ms); j++ {
+				if p.targetBefore(&ms[j]) && ms[j].a-ms[k].b <= 8 {
+					ms[k].neg = true
+					break
+				}
+			}
 		}
 	}
 
@@ -1964,10 +1984,13 @@ func (p *parser) busyWord(k int) bool {
 	switch w {
 	case "bad", "blocked", "occupied":
 		return pw == "is" || pw == "are" || pw == "looks" || pw == "'s" || pw == "pretty" || pw == "really"
-	case "besetzt", "beschäftigt", "verplant", "blockiert":
+	case "besetzt", "beschäftigt", "verplant", "blockiert", "unterwegs", "krank", "sick", "travelling", "traveling":
 		return true
+	case "baustelle", "montage", "dienstreise", "reise", "kur", "messe", "urlaub", "holiday", "holidays", "trip":
+		// "bin ich auf der Baustelle", "auf Urlaub", "on holiday".
+		return pw == "auf" || pw == "on" || p.word(k-2) == "auf" || p.word(k-2) == "on" && pw == "a"
 	}
-	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz"} {
+	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party"} {
 		if !strings.HasSuffix(w, suf) {
 			continue
 		}
