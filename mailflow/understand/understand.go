@@ -144,6 +144,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	lowSubj := strings.ToLower(subject)
 	var rel Wish
 	relOK := false
+	weekAfter := false
+	if thread != threadNone && len(future) > 0 && saysWeekAfter(toks) {
+		// "in der Woche drauf, Dienstag Nachmittag", "the week after":
+		// the day named lies in the week after the times we quoted.
+		if anchor := lastQuotedTime(msg.Quoted, now); !anchor.IsZero() {
+			future, weekAfter = shiftPastWeekOf(future, anchor), true
+		}
+	}
 	if thread == threadConfirmation && relativeMove(toks) {
 		// "eine Stunde später", "gleiche Uhrzeit": read against our booking.
 		if rel, relOK = relativeWish(toks, future, bookedTime(msg.Quoted, now)); relOK && rel.Start.After(now) {
@@ -246,7 +254,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// A move in a mail that answers none of ours and names no booking:
 		// which booking, and is it one? Asked back, the old one kept.
 		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
-		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks)
+		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks) || weekAfter
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
 	}
