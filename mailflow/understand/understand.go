@@ -162,6 +162,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	ssig := scanSignals(stoks)
 	// "Rechnung 1004 lässt sich nicht stornieren": the verb's object is
 	// no appointment.
+	cancelVerb := sig.cancel || ssig.cancel || containsAny(strings.ToLower(body+" "+subject), []string{"kündig", "kuendig"})
 	sig.cancel = sig.cancel && cancelsAppointment(toks)
 	ssig.cancel = ssig.cancel && cancelsAppointment(stoks)
 	if (sig.otherOnly || ssig.otherOnly) && additive(toks) {
@@ -241,6 +242,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	future = refine(distributePart(future, toks))
 
+	if r.Intent == IntentQuestion && (cancelVerb || sig.question) {
+		// A question is answered by a person: a date in it ("zum
+		// 31.12. kündigen", "nächste Woche aktualisieren") says when
+		// something happens to the software or a contract, no wish.
+		future = nil
+	}
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
 		pickRefused: sig.refusal}
