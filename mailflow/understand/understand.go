@@ -231,6 +231,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// How-to, price, download or call-back: a person answers; the
 		// dates in it are about the software, not a wish.
 		future = nil
+	case len(future) == 0 && offerQuestion(toks):
+		// "Macht ihr auch Fernwartung für Drucker?", "do you also offer
+		// on-site training?": whether we offer a service, no booking.
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
 		sig.appt || ssig.appt && !isReply:
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
