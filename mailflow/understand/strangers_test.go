@@ -28,7 +28,7 @@ func TestStrangersKinds(t *testing.T) {
 		id, alias     string
 		choice        int
 		unsure        bool
-		noTime        bool // no wish may be read at all
+		noTime        bool   // no wish may be read at all
 		reason        string // a reason the reading must give ("" = any)
 	}{
 		// Negation scope: a refusal reaches its own clause, never the next sentence.
@@ -167,22 +167,22 @@ func TestStrangersKinds(t *testing.T) {
 			text: "We no longer need the session, thanks.", quoted: confirmationQuote, intent: IntentCancel},
 		// Busy: the time the customer is taken is a refusal, never the wish.
 		{kind: "busy", name: "a meeting from nine", subject: "Fernwartung",
-			text: "Am Freitag, 27.11., ginge es um 8 Uhr. Ab 9 Uhr haben wir eine Teamsitzung.",
+			text:   "Am Freitag, 27.11., ginge es um 8 Uhr. Ab 9 Uhr haben wir eine Teamsitzung.",
 			intent: IntentAppointment, first: "2026-11-27 08:00 minute", unsure: true, reason: ReasonNegation},
 		{kind: "busy", name: "in a meeting, English", subject: "Remote session",
-			text: "Could we do Friday 27 November at 8am? From 9 I'm in a meeting all day.",
+			text:   "Could we do Friday 27 November at 8am? From 9 I'm in a meeting all day.",
 			intent: IntentAppointment, first: "2026-11-27 08:00 minute", unsure: true},
 		{kind: "busy", name: "away on site, then the wish", subject: "Fernwartung",
-			text: "Montag bin ich auf der Baustelle, Mittwoch um 11 wäre gut.",
+			text:   "Montag bin ich auf der Baustelle, Mittwoch um 11 wäre gut.",
 			intent: IntentAppointment, first: "2026-11-25 11:00 minute", unsure: true},
 		{kind: "busy", name: "travelling refuses what it follows, not what follows it", subject: "Remote session",
-			text: "We need help with the export. Not Monday, I'm travelling - Friday 27 November at 10 works.",
+			text:   "We need help with the export. Not Monday, I'm travelling - Friday 27 November at 10 works.",
 			intent: IntentAppointment, first: "2026-11-27 10:00 minute", unsure: true},
 		{kind: "busy", name: "the time replaced is no wish", subject: "AW: Ihr Fernwartungstermin",
 			text: "Ginge statt Donnerstag auch Freitag um 10?", quoted: confirmationQuote,
 			intent: IntentReschedule, first: "2026-11-27 10:00 minute"},
 		{kind: "busy", name: "a day we cannot place is never today", subject: "Fernwartung",
-			text: "Am Gründonnerstag am Vormittag hätten wir Zeit für die Fernwartung.",
+			text:   "Am Gründonnerstag am Vormittag hätten wir Zeit für die Fernwartung.",
 			intent: IntentAppointment, unsure: true},
 		{kind: "busy", name: "the week after our proposals", subject: "AW: Terminvorschläge",
 			text: "Beide zu früh. Ginge in der Woche danach der Donnerstag um 10?", quoted: proposalQuote,
