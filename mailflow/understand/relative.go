@@ -204,3 +204,20 @@ func shiftPastWeekOf(ws []Wish, anchor time.Time) []Wish {
 	}
 	return out
 }
+
+// quotedOption is the start of option n (1-based) of our quoted proposal:
+// the n-th time at a minute it lists.
+func quotedOption(quoted string, n int, now time.Time) (time.Time, bool) {
+	q := capText(quoted, maxTextBytes)
+	lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(q)))
+	k := 0
+	for _, w := range extract(lt, detectLanguage(lt), now) {
+		if w.Precision != PrecisionMinute {
+			continue
+		}
+		if k++; k == n {
+			return w.Start, true
+		}
+	}
+	return time.Time{}, false
+}
