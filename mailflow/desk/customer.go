@@ -311,7 +311,7 @@ func (d *Desk) offer(ctx context.Context, tx *store.Tx, req Request, wishes []un
 		return err
 	}
 	dec := d.slots.Decide(req.Now, wishes, booked)
-	if dec.Book != nil && req.Unsure {
+	if dec.Book != nil && (req.Unsure || !withinWish(dec.Book.Start, wishes)) {
 		// Never book a guess: ask "did you mean …?" with it as option 1.
 		return d.propose(ctx, tx, req, d.guess(req.Now, *dec.Book, booked), moving, res, false, true)
 	}
@@ -345,6 +345,30 @@ func (d *Desk) offer(ctx context.Context, tx *store.Tx, req Request, wishes []un
 		}, "", a)
 	}
 	return d.propose(ctx, tx, req, dec, moving, res, false, false)
+}
+
+// withinWish is the last check before a booking: the slot must be the
+// very minute a wish names, or lie inside the window of a part-of-day,
+// day or range wish. Whatever else the calendar came up with is only
+// proposed, so a reading gone wrong never books a time nobody asked for.
+func withinWish(start time.Time, wishes []understand.Wish) bool {
+	for _, w := range wishes {
+		switch {
+		case w.End != nil && w.End.After(w.Start):
+			if !start.Before(w.Start) && start.Before(*w.End) {
+				return true
+			}
+		case w.Precision == understand.PrecisionDay:
+			if sameDay(start, w.Start, w.Start.Location()) {
+				return true
+			}
+		default:
+			if start.Equal(w.Start) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // guess turns a booking we are unsure of into a proposal: that slot first,

@@ -1,6 +1,9 @@
 package understand
 
-import "math/bits"
+import (
+	"math/bits"
+	"strings"
+)
 
 // A reading the engine is unsure of must never book silently: the desk
 // then asks "did you mean …?" with its best reading as the first option,
@@ -162,6 +165,11 @@ var dayPrepositions = map[string]bool{"on": true, "am": true, "next": true, "thi
 func unreadableDay(toks []token) bool {
 	for i := 1; i < len(toks); i++ {
 		t := &toks[i]
+		if t.kind == tWord && t.w == nil && toks[i-1].w != nil && dayPrepositions[toks[i-1].s] && compoundDay(t.s) {
+			// "am Faschingsdienstag", "on Shrove Tuesday"-like names we
+			// do not resolve: the day they mean is not the one we read.
+			return true
+		}
 		if t.kind != tWord || t.w != nil || len(t.s) < 5 || len(t.s) > 12 || toks[i-1].w == nil || !dayPrepositions[toks[i-1].s] {
 			continue
 		}
@@ -379,4 +387,16 @@ func (r *Reading) score(d doubts) {
 func (r *Reading) doubt(by float64, why string) {
 	r.Confidence -= by
 	r.Reasons = append(r.Reasons, why)
+}
+
+// compoundDay: an unknown word built on a weekday ("Faschingsdienstag",
+// "Gründonnerstag", "Aschermittwoch") names a particular day we cannot place.
+func compoundDay(w string) bool {
+	for _, d := range []string{"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		if len(w) > len(d)+2 && strings.HasSuffix(w, d) {
+			return true
+		}
+	}
+	return false
 }

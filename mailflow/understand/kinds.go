@@ -382,3 +382,35 @@ func additive(toks []token) bool {
 	}
 	return false
 }
+
+// offerWords ask whether a service exists at all ("Macht ihr auch …?",
+// "Bieten Sie auch … an?", "Do you also offer …?").
+var offerWords = [][]string{
+	{"macht", "ihr", "auch"}, {"machen", "sie", "auch"}, {"bietet", "ihr"}, {"bieten", "sie", "auch"},
+	{"gibt", "es", "auch"}, {"do", "you", "offer"}, {"do", "you", "also"}, {"do", "you", "provide"},
+	{"do", "you", "do"}, {"is", "there", "also"}, {"can", "you", "also"},
+}
+
+// offerQuestion reports a question whether we offer a service; it counts
+// only when the sentence ends in a question mark.
+func offerQuestion(toks []token) bool {
+	for i := range toks {
+	next:
+		for _, seq := range offerWords {
+			for k, w := range seq {
+				if i+k >= len(toks) || toks[i+k].s != w {
+					continue next
+				}
+			}
+			for k := i + len(seq); k < len(toks); k++ {
+				if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!") {
+					break
+				}
+				if toks[k].kind == tPunct && toks[k].s == "?" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

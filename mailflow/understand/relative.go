@@ -140,3 +140,84 @@ func dropRefs(s string) string {
 	}
 	return string(b)
 }
+
+// saysWeekAfter: "in der Woche drauf", "die Woche darauf/danach", "eine
+// Woche später", "the week after", "the following week", "a week later".
+func saysWeekAfter(toks []token) bool {
+	for i := range toks {
+		s, next, prev := toks[i].s, "", ""
+		if i+1 < len(toks) {
+			next = toks[i+1].s
+		}
+		if i > 0 {
+			prev = toks[i-1].s
+		}
+		switch s {
+		case "woche":
+			switch next {
+			case "drauf", "darauf", "danach", "später", "nachher":
+				return true
+			}
+		case "week":
+			if next == "after" || next == "later" || prev == "following" {
+				return true
+			}
+		case "folgewoche":
+			return true
+		}
+	}
+	return false
+}
+
+// lastQuotedTime is the latest time our quoted mail names (the last
+// option of a proposal, the booked time of a confirmation); zero if none.
+func lastQuotedTime(quoted string, now time.Time) time.Time {
+	q := capText(quoted, maxTextBytes)
+	lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(q)))
+	var last time.Time
+	for _, w := range extract(lt, detectLanguage(lt), now) {
+		if w.Start.After(last) {
+			last = w.Start
+		}
+	}
+	return last
+}
+
+// shiftPastWeekOf moves every wish that falls in or before anchor's week
+// (Monday to Sunday) on by whole weeks into the week after it, keeping its
+// weekday and clock time.
+func shiftPastWeekOf(ws []Wish, anchor time.Time) []Wish {
+	loc := anchor.Location()
+	a := anchor.In(loc)
+	monday := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, -((int(a.Weekday()) + 6) % 7))
+	next := monday.AddDate(0, 0, 7)
+	out := make([]Wish, len(ws))
+	for i, w := range ws {
+		for w.Start.Before(next) {
+			w.Start = w.Start.AddDate(0, 0, 7)
+			if w.End != nil {
+				e := w.End.AddDate(0, 0, 7)
+				w.End = &e
+			}
+		}
+		out[i] = w
+	}
+	return out
+}
+
+// quotedOption is the start of option n (1-based) of our quoted proposal:
+// the n-th time at a minute it lists.
+func quotedOption(quoted string, n int, now time.Time) (time.Time, bool) {
+	q := capText(quoted, maxTextBytes)
+	lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(q)))
+	k := 0
+	for _, w := range extract(lt, detectLanguage(lt), now) {
+		if w.Precision != PrecisionMinute {
+			continue
+		}
+		if k++; k == n {
+			return w.Start, true
+		}
+	}
+	return time.Time{}, false
+}

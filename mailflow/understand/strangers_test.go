@@ -28,6 +28,7 @@ func TestStrangersKinds(t *testing.T) {
 		id, alias     string
 		choice        int
 		unsure        bool
+		noTime        bool   // no wish may be read at all
 		reason        string // a reason the reading must give ("" = any)
 	}{
 		// Negation scope: a refusal reaches its own clause, never the next sentence.
@@ -164,6 +165,51 @@ func TestStrangersKinds(t *testing.T) {
 			text: "Danke, den Termin brauchen wir nicht mehr, das Problem ist gelöst.", quoted: confirmationQuote, intent: IntentCancel},
 		{kind: "cancel", name: "no longer needed, English", subject: "Re: Your remote maintenance appointment",
 			text: "We no longer need the session, thanks.", quoted: confirmationQuote, intent: IntentCancel},
+		// Busy: the time the customer is taken is a refusal, never the wish.
+		{kind: "busy", name: "a meeting from nine", subject: "Fernwartung",
+			text:   "Am Freitag, 27.11., ginge es um 8 Uhr. Ab 9 Uhr haben wir eine Teamsitzung.",
+			intent: IntentAppointment, first: "2026-11-27 08:00 minute", unsure: true, reason: ReasonNegation},
+		{kind: "busy", name: "in a meeting, English", subject: "Remote session",
+			text:   "Could we do Friday 27 November at 8am? From 9 I'm in a meeting all day.",
+			intent: IntentAppointment, first: "2026-11-27 08:00 minute", unsure: true},
+		{kind: "busy", name: "away on site, then the wish", subject: "Fernwartung",
+			text:   "Montag bin ich auf der Baustelle, Mittwoch um 11 wäre gut.",
+			intent: IntentAppointment, first: "2026-11-25 11:00 minute", unsure: true},
+		{kind: "busy", name: "travelling refuses what it follows, not what follows it", subject: "Remote session",
+			text:   "We need help with the export. Not Monday, I'm travelling - Friday 27 November at 10 works.",
+			intent: IntentAppointment, first: "2026-11-27 10:00 minute", unsure: true},
+		{kind: "busy", name: "the time replaced is no wish", subject: "AW: Ihr Fernwartungstermin",
+			text: "Ginge statt Donnerstag auch Freitag um 10?", quoted: confirmationQuote,
+			intent: IntentReschedule, first: "2026-11-27 10:00 minute"},
+		{kind: "busy", name: "a day we cannot place is never today", subject: "Fernwartung",
+			text:   "Am Gründonnerstag am Vormittag hätten wir Zeit für die Fernwartung.",
+			intent: IntentAppointment, unsure: true},
+		{kind: "busy", name: "the week after our proposals", subject: "AW: Terminvorschläge",
+			text: "Beide zu früh. Ginge in der Woche danach der Donnerstag um 10?", quoted: proposalQuote,
+			intent: IntentAppointment, first: "2026-12-03 10:00 minute", unsure: true},
+		// No longer needed: a cancel, never a new request or a question.
+		{kind: "no-longer-needed", name: "hat sich erledigt", subject: "AW: Ihr Fernwartungstermin",
+			text: "Hat sich erledigt, danke! Der Kollege hat es uns gezeigt.", quoted: confirmationQuote, intent: IntentCancel},
+		{kind: "no-longer-needed", name: "sorted it out ourselves", subject: "Re: Your remote maintenance appointment",
+			text: "Thanks, we sorted it out ourselves.", quoted: confirmationQuote, intent: IntentCancel},
+		{kind: "no-longer-needed", name: "können Sie streichen", subject: "AW: Ihr Fernwartungstermin",
+			text: "Den Termin können Sie streichen, das Update hat geholfen.", quoted: confirmationQuote, intent: IntentCancel},
+		{kind: "no-longer-needed", name: "Austrian nimmer", subject: "Fernwartungstermin",
+			text: "Der Termin is nimmer notwendig, es geht wieder.", intent: IntentCancel},
+		{kind: "no-longer-needed", name: "not need the session tomorrow", subject: "Re: Your remote maintenance appointment",
+			text: "It works again, so we not need the session tomorrow.", quoted: confirmationQuote, intent: IntentCancel},
+		// Cancel of something else, and questions: no wish, no slots.
+		{kind: "cancel-other", name: "a contract ends on a date", subject: "Kündigung Wartungsvertrag",
+			text: "Hiermit kündigen wir den Wartungsvertrag zum 31.12.2026.", intent: IntentQuestion, noTime: true},
+		{kind: "cancel-other", name: "an order of Monday", subject: "Bestellung stornieren",
+			text: "Bitte die Bestellung vom Montag stornieren. Muss ich neu bestellen?", intent: IntentQuestion, noTime: true},
+		{kind: "question", name: "do you also offer", subject: "Label printer",
+			text: "Do you also offer remote help for our label printer?", intent: IntentQuestion, noTime: true},
+		{kind: "question", name: "bieten Sie auch an", subject: "Schulung",
+			text: "Bieten Sie auch Schulungen vor Ort an? Was kostet das?", intent: IntentQuestion, noTime: true},
+		{kind: "counter", name: "a pick with a bare clock time keeps the option's day", subject: "AW: Terminvorschläge",
+			text: "Nummer 2 wäre gut, aber ginge es erst um 11 statt 9?", quoted: proposalQuote,
+			intent: IntentAppointment, first: "2026-11-27 11:00 minute"},
 		{kind: "counter", name: "a pick with a later time is a counter-proposal", subject: "Re: Terminvorschläge",
 			text: "Nummer 2 wäre gut, aber geht das auch eine Stunde später, also 15 Uhr?", quoted: proposalQuote,
 			intent: IntentAppointment, unsure: true},
@@ -186,6 +232,9 @@ func TestStrangersKinds(t *testing.T) {
 			if r.Intent != c.intent || c.first != "" && first != c.first || r.AnyDeskID != c.id || r.AnyDeskAlias != c.alias || r.Choice != c.choice {
 				t.Errorf("got intent %s, first %q, id %q, alias %q, choice %d; want %s, %q, %q, %q, %d",
 					r.Intent, first, r.AnyDeskID, r.AnyDeskAlias, r.Choice, c.intent, c.first, c.id, c.alias, c.choice)
+			}
+			if c.noTime && len(r.Requested) > 0 {
+				t.Errorf("read a wish %q where none is", first)
 			}
 			if r.Unsure() != c.unsure {
 				t.Errorf("unsure %v (confidence %.2f, %v), want %v", r.Unsure(), r.Confidence, r.Reasons, c.unsure)

@@ -179,9 +179,32 @@ func noLongerNeeded(toks []token) bool {
 			continue
 		}
 		switch t.s {
-		case "brauchen", "brauche", "benötigen", "benötige", "nötig", "notwendig", "erforderlich", "need", "needed",
+		case "brauchen", "brauche", "benötigen", "benötige", "benötigt", "nötig", "notwendig", "erforderlich", "need", "needed",
 			"necessary", "required":
 			need = true
+			// "we not need the session", "no need for the session".
+			gone = gone || i > 0 && (toks[i-1].s == "not" || toks[i-1].s == "no" || toks[i-1].s == "don't" || toks[i-1].s == "dont")
+		case "erledigt":
+			// "hat sich erledigt", "das hat sich jetzt erledigt": settled.
+			for j := i - 1; j >= 0 && j >= i-3; j-- {
+				if toks[j].s == "sich" {
+					return true
+				}
+			}
+		case "streichen", "stornieren":
+			// "können Sie streichen", "den Termin können Sie streichen".
+			need, gone = true, true
+		case "ourselves", "myself", "itself", "themselves":
+			// "we sorted it out ourselves", "it fixed itself".
+			for j := i - 1; j >= 0 && j >= i-4; j-- {
+				switch toks[j].s {
+				case "sorted", "solved", "fixed", "resolved", "figured", "managed", "solve":
+					return true
+				}
+			}
+		case "nimmer":
+			// Austrian "nicht mehr": "der Termin is nimmer notwendig".
+			gone = true
 		case "mehr":
 			gone = gone || i > 0 && (toks[i-1].s == "nicht" || toks[i-1].s == "keinen" || toks[i-1].s == "keine")
 		case "longer":

@@ -383,7 +383,10 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 				best = s.m
 			}
 		}
-		if best < 0 {
+		// Being busy names the time before it ("ab 9 habe ich eine
+		// Sitzung"); what follows is their alternative ("I'm travelling —
+		// Friday 11 works").
+		if best < 0 && !p.busyWord(k) {
 			for _, s := range spans {
 				if s.a > k && s.b <= cb {
 					best = s.m
@@ -395,6 +398,23 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 		// date, not the date.
 		if best >= 0 && !p.untilBefore(&ms[best]) {
 			ms[best].neg = true
+		}
+	}
+
+	// The time being replaced is no wish: "um 11 statt 10", "statt morgen
+	// am Montag", "instead of Monday", and the old day of "vom 24.11. auf
+	// den 26.11." when a target follows.
+	for k := range ms {
+		switch p.word(p.beforeMention(&ms[k])) {
+		case "statt", "anstatt", "anstelle", "instead":
+			ms[k].neg = true
+		case "vom", "von":
+			for j := k + 1; j < len(ms); j++ {
+				if p.targetBefore(&ms[j]) && ms[j].a-ms[k].b <= 8 {
+					ms[k].neg = true
+					break
+				}
+			}
 		}
 	}
 
@@ -674,6 +694,12 @@ func (p *parser) isNegation(k int) bool {
 	case "booked", "taken":
 		pw := p.word(k - 1)
 		return pw == "fully" || pw == "already" || pw == "is" || pw == "are"
+	}
+	// Busy, not free: "ab 9 habe ich Eigentümerversammlung", "from 10
+	// I'm in a meeting", "Wednesday is bad". The time they name is when
+	// the customer cannot, so it refuses like "geht nicht".
+	if p.busyWord(k) {
+		return true
 	}
 	// "can’t" and friends that are not in the table.
 	return strings.HasSuffix(t.s, "n't") || strings.HasSuffix(t.s, "n’t")
@@ -1949,4 +1975,43 @@ func (p *parser) dayWord(i int, m *mention) (int, bool) {
 		return j, true
 	}
 	return i, false
+}
+
+// busyWord reports a word that says the customer is taken at the time
+// next to it: a meeting they sit in, a day that is bad for them.
+func (p *parser) busyWord(k int) bool {
+	w, pw := p.toks[k].s, p.word(k-1)
+	switch w {
+	case "bad", "blocked", "occupied":
+		return pw == "is" || pw == "are" || pw == "looks" || pw == "'s" || pw == "pretty" || pw == "really"
+	case "besetzt", "beschäftigt", "verplant", "blockiert", "unterwegs", "krank", "sick", "travelling", "traveling":
+		return true
+	case "baustelle", "montage", "dienstreise", "reise", "kur", "messe", "urlaub", "holiday", "holidays", "trip":
+		// "bin ich auf der Baustelle", "auf Urlaub", "on holiday".
+		return pw == "auf" || pw == "on" || p.word(k-2) == "auf" || p.word(k-2) == "on" && pw == "a"
+	}
+	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party"} {
+		if !strings.HasSuffix(w, suf) {
+			continue
+		}
+		// Only when the customer is the one taken ("habe ich eine
+		// Sitzung", "I'm in a meeting"), not when they ask for one
+		// ("wir hätten gern eine Besprechung").
+		verb, who := false, false
+		for j := k - 1; j >= 0 && j >= k-4; j-- {
+			switch p.word(j) {
+			case "habe", "hab", "haben", "hat", "bin", "sind", "am", "have", "got", "i'm", "we're", "im":
+				verb = true
+			case "gern", "gerne", "like", "want", "möchte", "möchten", "hätten", "hätte", "would", "brauchen",
+				"need", "to", "zu", "book", "buchen", "vereinbaren", "schedule":
+				return false
+			}
+			switch p.word(j) {
+			case "ich", "wir", "i", "we", "i'm", "we're", "im":
+				who = true
+			}
+		}
+		return verb && who
+	}
+	return false
 }

@@ -144,6 +144,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	lowSubj := strings.ToLower(subject)
 	var rel Wish
 	relOK := false
+	weekAfter := false
+	if thread != threadNone && len(future) > 0 && saysWeekAfter(toks) {
+		// "in der Woche drauf, Dienstag Nachmittag", "the week after":
+		// the day named lies in the week after the times we quoted.
+		if anchor := lastQuotedTime(msg.Quoted, now); !anchor.IsZero() {
+			future, weekAfter = shiftPastWeekOf(future, anchor), true
+		}
+	}
 	if thread == threadConfirmation && relativeMove(toks) {
 		// "eine Stunde später", "gleiche Uhrzeit": read against our booking.
 		if rel, relOK = relativeWish(toks, future, bookedTime(msg.Quoted, now)); relOK && rel.Start.After(now) {
@@ -154,6 +162,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	ssig := scanSignals(stoks)
 	// "Rechnung 1004 lässt sich nicht stornieren": the verb's object is
 	// no appointment.
+	cancelVerb := sig.cancel || ssig.cancel || containsAny(strings.ToLower(body+" "+subject), []string{"kündig", "kuendig"})
 	sig.cancel = sig.cancel && cancelsAppointment(toks)
 	ssig.cancel = ssig.cancel && cancelsAppointment(stoks)
 	if (sig.otherOnly || ssig.otherOnly) && additive(toks) {
@@ -183,7 +192,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future = upcoming(wishes, now)
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
-		(thread == threadConfirmation || sig.appt) && len(future) == 0 && noLongerNeeded(toks):
+		(thread == threadConfirmation || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && !isReply && bodyTime && len(future) > 0 && !namesSession(toks):
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
@@ -202,6 +211,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	case r.Choice > 0 && (len(future) > 0 && sig.question || relativeMove(toks)):
 		// "Nummer 2 wäre gut, aber geht das eine Stunde später?": a counter-proposal.
+		// "Nr. 2, aber erst um 11?": a bare clock time keeps the picked option's day.
+		if opt, ok := quotedOption(msg.Quoted, r.Choice, now); ok && len(future) > 0 &&
+			future[0].Precision == PrecisionMinute && sameDate(future[0].Start, now) && !sameDate(opt, now) {
+			h, m, _ := future[0].Start.In(opt.Location()).Clock()
+			future[0].Start = time.Date(opt.Year(), opt.Month(), opt.Day(), h, m, 0, 0, opt.Location())
+		}
 		r.Choice = 0
 		r.Intent = IntentAppointment
 	case r.Choice > 0:
@@ -222,6 +237,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// How-to, price, download or call-back: a person answers; the
 		// dates in it are about the software, not a wish.
 		future = nil
+	case len(future) == 0 && offerQuestion(toks):
+		// "Macht ihr auch Fernwartung für Drucker?", "do you also offer
+		// on-site training?": whether we offer a service, no booking.
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
 		sig.appt || ssig.appt && !isReply:
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
@@ -233,6 +251,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	future = refine(distributePart(future, toks))
 
+	if r.Intent == IntentQuestion && (cancelVerb || sig.question) {
+		// A question is answered by a person: a date in it ("zum
+		// 31.12. kündigen", "nächste Woche aktualisieren") says when
+		// something happens to the software or a contract, no wish.
+		future = nil
+	}
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
 		pickRefused: sig.refusal}
@@ -246,7 +270,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// A move in a mail that answers none of ours and names no booking:
 		// which booking, and is it one? Asked back, the old one kept.
 		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
-		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks)
+		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks) || weekAfter
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
 	}
