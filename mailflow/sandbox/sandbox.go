@@ -273,6 +273,41 @@ func (sess *imapSession) Login(username, password string) error {
 	return nil
 }
 
+// idleRepoll is how often an IDLE session looks for updates it may have
+// missed (see Idle).
+const idleRepoll = time.Second
+
+// Idle works around a race in go-imap's server (v2 beta): its IDLE starts
+// listening for mailbox updates only after the client was told it is
+// idling, so mail delivered in that gap waits, unannounced, for the next
+// update. Here IDLE polls first and then listens in short rounds, polling
+// between them, so no delivery goes unannounced for longer than a round.
+func (sess *imapSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	for {
+		if err := sess.UserSession.Poll(w, true); err != nil {
+			return err
+		}
+		round := make(chan struct{})
+		done := make(chan error, 1)
+		go func() { done <- sess.UserSession.Idle(w, round) }()
+		t := time.NewTimer(idleRepoll)
+		select {
+		case <-stop:
+			t.Stop()
+			close(round)
+			return <-done
+		case err := <-done:
+			t.Stop()
+			return err
+		case <-t.C:
+			close(round)
+			if err := <-done; err != nil {
+				return err
+			}
+		}
+	}
+}
+
 // literal is the imap.LiteralReader imapmemserver's Append wants.
 type literal struct {
 	*bytes.Reader
