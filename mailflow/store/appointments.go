@@ -52,14 +52,18 @@ type Busy struct {
 	Technician string    `db:"technician"`
 }
 
+// bookedNear lists booked sessions overlapping [from, to): arguments to,
+// from minus a day, from.
+const bookedNear = `SELECT start_at, end_at, technician FROM appointments INDEXED BY appointments_booked_start
+	WHERE status = 'booked' AND start_at < ? AND start_at > ? AND end_at > ? ORDER BY start_at`
+
 // Booked lists the booked sessions that overlap [from, to), any technician.
 // Only the columns booking needs are read: it runs for every request.
 func (tx *Tx) Booked(ctx context.Context, from, to time.Time) ([]Busy, error) {
 	var bs []Busy
 	// No session lasts a day: the lower bound keeps the read to the index
 	// range of the days asked about, however much history there is.
-	err := tx.tx.SelectContext(ctx, &bs, `SELECT start_at, end_at, technician FROM appointments INDEXED BY appointments_booked_start
-		WHERE status = 'booked' AND start_at < ? AND start_at > ? AND end_at > ? ORDER BY start_at`, utc(to), utc(from.Add(-24*time.Hour)), utc(from))
+	err := tx.tx.SelectContext(ctx, &bs, bookedNear, utc(to), utc(from.Add(-24*time.Hour)), utc(from))
 	if err != nil {
 		return nil, fmt.Errorf("list booked appointments: %w", err)
 	}
