@@ -2,14 +2,12 @@ package daemon
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -146,24 +144,6 @@ func grepLines(s, substr string) string {
 	return strings.Join(out, "\n")
 }
 
-// syncBuffer is a bytes.Buffer safe for the daemon's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestDebugWireLogIsRedacted runs a mail through the sandbox with
 // log.level debug: the IMAP conversation is logged, without the password,
 // the customer's address or the mail's text.
@@ -171,7 +151,7 @@ func TestDebugWireLogIsRedacted(t *testing.T) {
 	const password = "Sandbox-Secret-42"
 	cfg := testConfig(t, "127.0.0.1:0", "127.0.0.1:0", password, true, "")
 	cfg.Log.Level = "debug"
-	var logs syncBuffer
+	var logs mailtest.SyncBuffer
 	r := startWithLog(t, cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 
 	dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)

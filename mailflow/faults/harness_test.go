@@ -217,32 +217,15 @@ func freeAddr(t *testing.T) string {
 // proc is one running mailflow.
 type proc struct {
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *mailtest.SyncBuffer
 	exited chan struct{}
 	err    error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // start runs `mailflow run` with extra environment variables.
 func (e *env) start(environ ...string) *proc {
 	e.t.Helper()
-	p := &proc{out: &syncBuffer{}, exited: make(chan struct{})}
+	p := &proc{out: &mailtest.SyncBuffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(binary, "run", "-config", e.cfgPath)
 	p.cmd.Env = append(os.Environ(), environ...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out

@@ -69,7 +69,7 @@ type Dovecot struct {
 // process is one Dovecot master; its waiter goroutine ends with the process.
 type process struct {
 	cmd    *exec.Cmd
-	output *syncBuffer // stdout+stderr: fatal config errors land here
+	output *SyncBuffer // stdout+stderr: fatal config errors land here
 	exited chan struct{}
 	err    error // of cmd.Wait, readable after exited is closed
 }
@@ -232,7 +232,7 @@ func (d *Dovecot) start(ctx context.Context) error {
 	}
 	logStart := fileSize(d.logPath)
 
-	out := &syncBuffer{}
+	out := &SyncBuffer{}
 	cmd := exec.Command(d.bin, "-F", "-c", d.confPath)
 	cmd.Dir = d.dir
 	cmd.Stdout = out
@@ -657,19 +657,20 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, " | ")
 }
 
-// syncBuffer collects a child's output from exec's copying goroutines.
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writers: a child's
+// output from exec's copying goroutines, or a daemon's log in a test.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

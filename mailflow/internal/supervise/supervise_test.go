@@ -1,37 +1,19 @@
 package supervise
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/mailflow/mailflow/mailflow/internal/mailtest"
 )
-
-// syncBuffer is a log sink safe for the loop's goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A loop that panics is logged with its stack, counted and started again;
 // when it then returns, Loop returns its result.
 func TestLoopRestartsAfterPanic(t *testing.T) {
-	var logs syncBuffer
+	var logs mailtest.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	before := Panics()
 	ExpectPanics(1)
@@ -61,7 +43,7 @@ func TestLoopRestartsAfterPanic(t *testing.T) {
 
 // Cancelling the context during the backoff ends Loop at once.
 func TestLoopStopsDuringBackoff(t *testing.T) {
-	log := slog.New(slog.NewTextHandler(&syncBuffer{}, nil))
+	log := slog.New(slog.NewTextHandler(&mailtest.SyncBuffer{}, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	ExpectPanics(1)
 	err := Loop(ctx, log, "l", func(context.Context) error {
@@ -75,7 +57,7 @@ func TestLoopStopsDuringBackoff(t *testing.T) {
 
 // A streak logs its start once and its end once, however many failures.
 func TestStreakLogsOncePerStreak(t *testing.T) {
-	var logs syncBuffer
+	var logs mailtest.SyncBuffer
 	s := Streak{Log: slog.New(slog.NewTextHandler(&logs, nil)), What: "database refuses writes"}
 	var waits []int64
 	for range 10 {
