@@ -61,6 +61,10 @@ type signals struct {
 	// otherOnly: the only sign of a move is "another/einen anderen" with an
 	// appointment word, which "another session" shares with a new booking.
 	otherOnly bool
+	// reschedVerb: the move is a verb ("verschieben"), not only the noun of
+	// a later date ("wir melden uns für einen Ersatztermin"), which goes
+	// with a cancel as often as with a move.
+	reschedVerb bool
 }
 
 func scanSignals(toks []token) signals {
@@ -88,6 +92,9 @@ func scanSignals(toks []token) signals {
 		}
 		if r&rResched != 0 {
 			s.resched = true
+			if t.s != "ersatztermin" && t.s != "verschiebung" && t.s != "verlegung" {
+				s.reschedVerb = true
+			}
 		}
 		if t.s == "stattdessen" || t.s == "instead" {
 			s.instead = true
@@ -101,6 +108,10 @@ func scanSignals(toks []token) signals {
 		if r&rConfirm != 0 {
 			s.confirm = true
 		}
+		// "Variante drei ist uns recht", "wäre mir recht".
+		if t.s == "recht" && i > 0 && (toks[i-1].s == "mir" || toks[i-1].s == "uns" || toks[i-1].s == "ist") {
+			s.confirm = true
+		}
 		// "einen anderen Termin", "another time"
 		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" {
 			s.otherOnly = true
@@ -110,11 +121,33 @@ func scanSignals(toks []token) signals {
 		s.otherOnly = !s.resched
 		s.resched = true
 	}
+	for i := range toks {
+		// "jemand soll sich auf meinen PC verbinden", "connect to my
+		// computer": a remote session asked for in other words.
+		if t := &toks[i]; t.kind == tWord && connectWords[t.s] {
+			for k := i + 1; k < len(toks) && k <= i+5; k++ {
+				if machineWords[toks[k].s] {
+					s.appt = true
+				}
+			}
+		}
+	}
 	if s.cancel && s.resched {
-		s.cancel = false
+		if s.reschedVerb {
+			s.cancel = false
+		} else {
+			// "Wir müssen absagen und melden uns für einen Ersatztermin."
+			s.resched = false
+		}
 	}
 	return s
 }
+
+var connectWords = map[string]bool{"connect": true, "verbinden": true, "aufschalten": true, "draufschalten": true,
+	"zugreifen": true, "einwählen": true, "look": true, "draufschauen": true, "schauen": true, "access": true}
+
+var machineWords = map[string]bool{"computer": true, "pc": true, "rechner": true, "laptop": true, "notebook": true,
+	"server": true, "system": true, "bildschirm": true, "screen": true, "kassa": true, "computers": true}
 
 // sagtAb reports whether the verb "sagen" at i has its particle "ab" at
 // the end of the clause: "ich sage den Termin ab."

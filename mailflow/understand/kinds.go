@@ -414,3 +414,63 @@ func offerQuestion(toks []token) bool {
 	}
 	return false
 }
+
+// cancelNamesTime: the sentence of a cancel word names a day or time ("can
+// we scrap today's 2pm?", "Freitag um 11 bitte streichen"): the object of
+// the verb is an appointment even when the word for one is missing.
+func cancelNamesTime(toks []token) bool {
+	cancel, timeish := false, false
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 || t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") {
+			if cancel && timeish {
+				return true
+			}
+			cancel, timeish = false, false
+			continue
+		}
+		switch t.kind {
+		case tNum:
+			if k+1 < len(toks) && (toks[k+1].s == ":" || toks[k+1].s == "pm" || toks[k+1].s == "am" || toks[k+1].s == "uhr") {
+				timeish = true
+			}
+		case tWord:
+			if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.hasRel) {
+				timeish = true
+			}
+			if strings.HasPrefix(t.s, "today") || strings.HasPrefix(t.s, "tomorrow") || strings.HasSuffix(t.s, "pm") && len(t.s) <= 4 {
+				timeish = true
+			}
+			if t.w != nil && t.w.role&rCancel != 0 {
+				cancel = true
+			}
+		}
+	}
+	return cancel && timeish
+}
+
+// availabilityWords ask whether a time suits: "would Tuesday work?",
+// "ginge Montag?", "passt Ihnen Freitag?".
+var availabilityWords = map[string]bool{"work": true, "works": true, "suit": true, "suits": true, "possible": true,
+	"available": true, "passt": true, "passen": true, "ginge": true, "geht": true, "möglich": true, "klappt": true,
+	"klappen": true, "frei": true, "free": true, "schedule": true, "book": true}
+
+func asksAvailability(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind == tWord && availabilityWords[toks[i].s] {
+			return true
+		}
+	}
+	return false
+}
+
+// saysLast: "der letzte (Vorschlag)", "the last one", "die letzte Option".
+func saysLast(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "letzte", "letzten", "letzter", "last":
+			return true
+		}
+	}
+	return false
+}

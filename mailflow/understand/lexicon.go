@@ -318,7 +318,8 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rGreet, "guten", "gutem", "schönen", "schoenen", "einen", "jeden", "good")
 	roles(rCancel, "absagen", "absage", "abzusagen", "abgesagt", "stornieren", "storniere", "storno",
 		"stornierung", "storniert", "cancel", "cancelled", "canceled", "cancellation", "cancelling",
-		"canceling", "entfällt", "entfallen", "streichen")
+		"canceling", "entfällt", "entfallen", "streichen", "gestrichen", "scrap", "scrapped", "canceln",
+		"gecancelt", "gecancelled", "cancle", "absagn", "stonieren", "stornoieren")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
 		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin")
 	roles(rAppt, "termin", "termine", "terminanfrage", "terminvereinbarung", "terminwunsch",

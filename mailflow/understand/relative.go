@@ -49,7 +49,22 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		return Wish{}, false
 	}
 	loc := booked.Location()
-	hours, weeks, sameClock, sameDay := 0, 0, false, false
+	hours, days, weeks, sameClock, sameDay := 0, 0, 0, false, false
+	// The direction of a move said by its verb: "vorziehen" brings it
+	// forward, "push back" / "nach hinten" later.
+	dir := 0
+	for i := range toks {
+		switch toks[i].s {
+		case "vorziehen", "vorverlegen", "vorverlegt", "vorgezogen", "vorne", "forward", "earlier", "früher":
+			dir = -1
+		case "später", "later", "hinten", "delay":
+			dir = 1
+		case "back":
+			if i > 0 && (toks[i-1].s == "push" || toks[i-1].s == "it" || toks[i-1].s == "move") {
+				dir = 1
+			}
+		}
+	}
 	for i := range toks {
 		s := toks[i].s
 		next := ""
@@ -67,6 +82,19 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		case "zwei", "two", "2":
 			n = 2
 		}
+		if n > 0 && dir != 0 {
+			// "einen Tag vorziehen", "push it back by an hour", "eine Stunde nach hinten".
+			switch next {
+			case "stunde", "stunden", "hour", "hours", "std":
+				if hours == 0 {
+					hours = n * dir
+				}
+			case "tag", "tage", "day", "days":
+				if days == 0 {
+					days = n * dir
+				}
+			}
+		}
 		if n > 0 {
 			switch {
 			case (next == "stunde" || next == "stunden" || next == "hour" || next == "hours") &&
@@ -80,8 +108,17 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			}
 		}
 		switch s {
+		case "next", "following", "nächsten", "folgenden":
+			// "the same time the next day", "am nächsten Tag zur gleichen Zeit".
+			if next == "day" || next == "tag" {
+				days = 1
+			}
+		case "tags":
+			if next == "darauf" || next == "drauf" || next == "danach" {
+				days = 1
+			}
 		case "gleiche", "gleichen", "selbe", "selben", "same":
-			if next == "uhrzeit" || next == "zeit" || next == "time" {
+			if next == "uhrzeit" || next == "zeit" || next == "time" || next == "hour" || next == "stunde" || next == "clock" {
 				sameClock = true
 			}
 			if next == "tag" || next == "day" {
@@ -94,6 +131,8 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 	}
 	switch {
+	case days != 0 && (hours == 0 || sameClock):
+		return Wish{Start: booked.AddDate(0, 0, days), Precision: PrecisionMinute}, true
 	case hours != 0:
 		return Wish{Start: booked.Add(time.Duration(hours) * time.Hour), Precision: PrecisionMinute}, true
 	case weeks != 0:
@@ -220,4 +259,26 @@ func quotedOption(quoted string, n int, now time.Time) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// weekAfterOf is the working week after anchor's week, as a day-precision
+// wish starting on its Monday: "lieber in der Woche danach, egal welcher Tag".
+func weekAfterOf(anchor time.Time) Wish {
+	loc := anchor.Location()
+	a := anchor.In(loc)
+	monday := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 7-((int(a.Weekday())+6)%7))
+	end := monday.AddDate(0, 0, 5)
+	return Wish{Start: monday, End: &end, Precision: PrecisionDay}
+}
+
+// quotedOptions counts the options of our quoted proposal (0 when none).
+func quotedOptions(quoted string, now time.Time) int {
+	n := 0
+	for k := 1; k <= 9; k++ {
+		if _, ok := quotedOption(quoted, k, now); !ok {
+			break
+		}
+		n = k
+	}
+	return n
 }

@@ -302,6 +302,18 @@ func (sc *scratch) release() {
 // "vom Mittwoch auf Freitag", "reschedule to Friday". A reschedule puts it
 // first, because the day before it is the appointment being given up.
 func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wish, int) {
+	return extractWith(toks, lang, now, sc, false)
+}
+
+// extractNamed finds the times a mail names, refused or not: a cancel
+// names its appointment in words that refuse it ("der Termin am 29. wird
+// nix", "den Termin am Freitag brauchen wir nicht mehr").
+func extractNamed(toks []token, lang uint8, now time.Time) []Wish {
+	ws, _ := extractWith(toks, lang, now, nil, true)
+	return ws
+}
+
+func extractWith(toks []token, lang uint8, now time.Time, sc *scratch, keepRefused bool) ([]Wish, int) {
 	p := parser{toks: toks, lang: lang}
 	var ms []mention
 	var spans []pieceSpan
@@ -361,6 +373,9 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 	// after ("nicht am Montag"). A question is not a refusal ("Hätten Sie
 	// nicht am Montag Zeit?").
 	for k := range toks {
+		if keepRefused {
+			break
+		}
 		// isNegation's own first checks, inline for the many tokens they settle.
 		if t := &toks[k]; t.kind != tWord || (t.w == nil || t.w.role&rNeg == 0) && !negTail[t.s[len(t.s)-1]] {
 			continue
@@ -386,7 +401,7 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 		// Being busy names the time before it ("ab 9 habe ich eine
 		// Sitzung"); what follows is their alternative ("I'm travelling —
 		// Friday 11 works").
-		if best < 0 && !p.busyWord(k) {
+		if best < 0 && (!p.busyWord(k) || p.busyAhead(k, cb)) {
 			for _, s := range spans {
 				if s.a > k && s.b <= cb {
 					best = s.m
@@ -572,6 +587,10 @@ func (p *parser) clauseEnd(i int) bool {
 		switch t.s {
 		case ",", ";", "!", "?", "(", ")", ":":
 			return true
+		case "-":
+			// A dash set apart by spaces starts a new clause: "I'm away —
+			// Friday works", "Freitag streichen – the training is off".
+			return t.sp && i+1 < len(p.toks) && p.toks[i+1].sp
 		case ".":
 			return p.boundary(i)
 		}
@@ -637,7 +656,7 @@ func (p *parser) questionVerbAt(i int) bool {
 // negTail holds the last letters of the words that isNegation takes
 // without the rNeg role; most words of a mail end otherwise.
 var negTail = func() (t [256]bool) {
-	for _, c := range "bdeglnprsty" {
+	for _, c := range "abdefglnprstxy" {
 		t[c] = true
 	}
 	return t
@@ -674,13 +693,30 @@ func (p *parser) isNegation(k int) bool {
 	// (None of them has the rNeg role, so testing that first changes nothing.)
 	switch t.s {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "messe", "geschlossen", "schwierig",
-		"knapp", "difficult", "tricky", "closed":
+		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad":
 		pw := p.word(k - 1)
-		return pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too"
-	case "nichts":
-		// "heute und morgen wird nichts"
+		if pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too" {
+			return true
+		}
+		// "nach 12 wird's bei mir schwierig", "it gets a bit tricky": the
+		// verb a few words back still makes it a refusal.
+		if t.s == "feiertag" || t.s == "holiday" || t.s == "messe" {
+			return false
+		}
+		for j := k - 2; j >= 0 && j >= k-4; j-- {
+			switch p.word(j) {
+			case "wird", "wird's", "wirds", "wär's", "wärs", "ist", "ist's", "is", "gets", "it's", "that's", "looks", "schaut", "sieht":
+				return true
+			}
+			if p.toks[j].kind == tPunct {
+				break
+			}
+		}
+		return false
+	case "nichts", "nix", "nimmer", "nimma":
+		// "heute und morgen wird nichts", "diese Woche geht gar nix mehr"
 		switch p.word(k - 1) {
-		case "wird", "geht", "klappt", "wäre", "ist", "läuft", "gehts":
+		case "wird", "geht", "klappt", "wäre", "ist", "läuft", "gehts", "gar", "da", "dann", "bin", "kann", "is", "geht's":
 			return true
 		}
 		return false
@@ -1986,9 +2022,37 @@ func (p *parser) busyWord(k int) bool {
 		return pw == "is" || pw == "are" || pw == "looks" || pw == "'s" || pw == "pretty" || pw == "really"
 	case "besetzt", "beschäftigt", "verplant", "blockiert", "unterwegs", "krank", "sick", "travelling", "traveling":
 		return true
-	case "baustelle", "montage", "dienstreise", "reise", "kur", "messe", "urlaub", "holiday", "holidays", "trip":
-		// "bin ich auf der Baustelle", "auf Urlaub", "on holiday".
-		return pw == "auf" || pw == "on" || p.word(k-2) == "auf" || p.word(k-2) == "on" && pw == "a"
+	case "baustelle", "montage", "dienstreise", "reise", "kur", "messe", "urlaub", "holiday", "holidays", "trip",
+		"fortbildung", "weiterbildung", "schulung", "seminar", "kurs", "lehrgang", "tagung", "kongress",
+		"außendienst", "aussendienst", "betriebsausflug", "leave", "vacation", "conference", "course", "site":
+		// "bin ich auf der Baustelle", "auf Urlaub", "im Urlaub", "on holiday",
+		// "auf Fortbildung", "at a conference", "on site".
+		switch pw {
+		case "auf", "on", "im", "at":
+			return true
+		case "der", "einer", "einem", "a", "the":
+			pp := p.word(k - 2)
+			return pp == "auf" || pp == "on" || pp == "at" || pp == "in"
+		}
+		return false
+	case "tied", "swamped", "slammed", "snowed", "away", "off", "weg":
+		// "I'm tied up all day", "bin Donnerstag weg", "I'm off on Friday",
+		// "bin außer Haus": the customer is not there.
+		for j := k - 1; j >= 0 && j >= k-4; j-- {
+			switch p.word(j) {
+			case "i'm", "am", "we're", "are", "be", "bin", "sind", "ist", "is", "he's", "she's", "i", "we":
+				if w == "off" || w == "away" {
+					// "I'm off on Friday", not "call off", "take off from".
+					pw := p.word(j)
+					return pw != "i" && pw != "we" && p.word(k+1) != "from" && p.word(k+1) != "to"
+				}
+				return true
+			}
+			if p.toks[j].kind == tPunct {
+				break
+			}
+		}
+		return false
 	}
 	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party"} {
 		if !strings.HasSuffix(w, suf) {
@@ -2014,4 +2078,21 @@ func (p *parser) busyWord(k int) bool {
 		return verb && who
 	}
 	return false
+}
+
+// busyAhead: a busy word whose clause holds no time before it names the
+// time after it, when nothing in between turns to an alternative: "I'm
+// tied up all day Thursday", "bin auf Fortbildung am Montag". ("I'm
+// travelling — Friday 11 works" ends its clause at the dash.)
+func (p *parser) busyAhead(k, cb int) bool {
+	for j := k + 1; j < cb && j <= k+8; j++ {
+		if p.has(j, rBoundary) {
+			return false
+		}
+		switch p.word(j) {
+		case "works", "work", "passt", "geht", "ginge", "klappt", "fine", "free", "frei", "zeit", "available":
+			return false
+		}
+	}
+	return true
 }
