@@ -271,14 +271,18 @@ func weekAfterOf(anchor time.Time) Wish {
 	return Wish{Start: monday, End: &end, Precision: PrecisionDay}
 }
 
-// quotedOptions counts the options of our quoted proposal (0 when none).
+// quotedOptions counts the options of our quoted proposal: the lines that
+// open with "1)", "2)" … and carry a clock time (0 when none).
 func quotedOptions(quoted string, now time.Time) int {
 	n := 0
-	for k := 1; k <= 9; k++ {
-		if _, ok := quotedOption(quoted, k, now); !ok {
-			break
+	for _, line := range strings.Split(capText(quoted, maxTextBytes), "\n") {
+		l := strings.TrimLeft(line, "> \t")
+		if len(l) < 3 || l[0] < '1' || l[0] > '9' || l[1] != ')' && l[1] != '.' || !strings.Contains(l, ":") {
+			continue
 		}
-		n = k
+		if k := int(l[0] - '0'); k == n+1 {
+			n = k
+		}
 	}
 	return n
 }

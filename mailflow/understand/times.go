@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -314,6 +315,21 @@ func extractNamed(toks []token, lang uint8, now time.Time) []Wish {
 }
 
 func extractWith(toks []token, lang uint8, now time.Time, sc *scratch, keepRefused bool) ([]Wish, int) {
+	var cuts []int
+	for {
+		ws, target, cut := extractCut(toks, lang, now, sc, keepRefused, cuts)
+		if cut < 0 || len(cuts) >= 4 {
+			return ws, target
+		}
+		cuts = append(cuts, cut)
+	}
+}
+
+// extractCut is one pass of extraction. A refusal whose clause ends inside
+// a mention ("nach 12 Uhr wird's schwierig, am Freitag vormittag …" read
+// as one time) asks for another pass with the mention cut at that clause
+// end: cut is that token, -1 when the pass stands.
+func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefused bool, cuts []int) ([]Wish, int, int) {
 	p := parser{toks: toks, lang: lang}
 	var ms []mention
 	var spans []pieceSpan
@@ -325,6 +341,9 @@ func extractWith(toks []token, lang uint8, now time.Time, sc *scratch, keepRefus
 	gap := 0
 	var pc mention
 	for i := 0; i < len(toks); {
+		if len(cuts) > 0 && slices.Contains(cuts, i) {
+			cur = -1
+		}
 		// Inline what boundary and pieceInto say about a word that can
 		// neither end a wish nor start a piece: most words of a mail.
 		if t := &toks[i]; t.kind == tWord && (t.w == nil || t.w.role&rBoundary == 0 && !t.w.starts) {
@@ -365,7 +384,7 @@ func extractWith(toks []token, lang uint8, now time.Time, sc *scratch, keepRefus
 		i = j
 	}
 	if len(ms) == 0 {
-		return nil, -1
+		return nil, -1, -1
 	}
 
 	// Negation: a negating word refers to the nearest piece in its clause,
@@ -412,6 +431,11 @@ func extractWith(toks []token, lang uint8, now time.Time, sc *scratch, keepRefus
 		// "bis 30.11. nicht im Büro": the refusal is the time before the
 		// date, not the date.
 		if best >= 0 && !p.untilBefore(&ms[best]) {
+			for _, s := range spans {
+				if s.m == best && s.a >= cb && cb < len(toks) && !slices.Contains(cuts, cb) {
+					return nil, -1, cb // the mention reaches past the refusal's clause
+				}
+			}
 			ms[best].neg = true
 		}
 	}
@@ -457,6 +481,31 @@ func extractWith(toks []token, lang uint8, now time.Time, sc *scratch, keepRefus
 		m.week, m.weekShift, m.kw = prev.week, prev.weekShift, prev.kw
 	}
 
+	// A part of the day named before any day ("am Nachmittag ginge es fast
+	// immer. Vielleicht kommenden Dienstag?", "these times are night for
+	// me … Friday at 9") is a habit, not a wish for today: it narrows the
+	// next day named that has no time of its own, or else gives way to it.
+	for k := 0; k+1 < len(ms); k++ {
+		m := &ms[k]
+		if m.neg || m.absorbed || m.dateish() || m.hasTime || m.pod == 0 {
+			continue
+		}
+		for j := k + 1; j < len(ms); j++ {
+			n := &ms[j]
+			if n.neg || n.absorbed || !n.dateish() {
+				continue
+			}
+			if n.a-m.b > 40 {
+				break
+			}
+			if !n.hasTime && n.pod == 0 && n.special == specNone && !n.week && n.offUnit == unitNone {
+				n.pod = m.pod
+			}
+			m.absorbed = true
+			break
+		}
+	}
+
 	out := make([]Wish, 0, len(ms))
 	target := -1
 	for k := range ms {
@@ -470,7 +519,7 @@ func extractWith(toks []token, lang uint8, now time.Time, sc *scratch, keepRefus
 			out = append(out, w)
 		}
 	}
-	return out, target
+	return out, target, -1
 }
 
 // sinceBefore: "seit heute", "since Monday" name when a problem began.
