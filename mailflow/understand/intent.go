@@ -83,6 +83,10 @@ func scanSignals(toks []token) signals {
 		if len(t.s) >= 4 && t.s[0] == 's' && (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, i) {
 			s.cancel = true
 		}
+		// "Variante drei ist uns recht", "wäre mir recht".
+		if t.s == "recht" && i > 0 && (toks[i-1].s == "mir" || toks[i-1].s == "uns" || toks[i-1].s == "ist") {
+			s.confirm = true
+		}
 		if t.w == nil {
 			continue
 		}
@@ -106,10 +110,6 @@ func scanSignals(toks []token) signals {
 			s.refusal = true
 		}
 		if r&rConfirm != 0 {
-			s.confirm = true
-		}
-		// "Variante drei ist uns recht", "wäre mir recht".
-		if t.s == "recht" && i > 0 && (toks[i-1].s == "mir" || toks[i-1].s == "uns" || toks[i-1].s == "ist") {
 			s.confirm = true
 		}
 		// "einen anderen Termin", "another time"

@@ -167,7 +167,7 @@ func distributePart(ws []Wish, toks []token) []Wish {
 	}
 	loc := part.Start.Location()
 	h1, m1, _ := part.Start.Clock()
-	h2, m2, _ := part.End.In(loc).Clock()
+	span := part.End.Sub(part.Start) // "nach 14 Uhr" runs to midnight
 	for i := range ws {
 		w := &ws[i]
 		if w.Precision != PrecisionDay || w.End == nil || w.End.Sub(w.Start) > 24*time.Hour {
@@ -175,7 +175,7 @@ func distributePart(ws []Wish, toks []token) []Wish {
 		}
 		d := w.Start.In(loc)
 		s := time.Date(d.Year(), d.Month(), d.Day(), h1, m1, 0, 0, loc)
-		e := time.Date(d.Year(), d.Month(), d.Day(), h2, m2, 0, 0, loc)
+		e := s.Add(span)
 		if !e.After(s) {
 			continue
 		}
@@ -363,8 +363,23 @@ var sessionWords = map[string]bool{
 
 func asksForSession(toks []token) bool {
 	for i := range toks {
-		if toks[i].kind == tWord && sessionWords[toks[i].s] {
+		if toks[i].kind != tWord {
+			continue
+		}
+		if sessionWords[toks[i].s] {
 			return true
+		}
+		// "bitte um (einen) Termin", "Rückruf oder Termin", "Termin bitte".
+		if w := toks[i].w; w != nil && w.role&rAppt != 0 {
+			for k := i - 1; k >= 0 && k >= i-3; k-- {
+				switch toks[k].s {
+				case "um", "oder", "or", "request", "anfrage":
+					return true
+				}
+			}
+			if i+1 < len(toks) && (toks[i+1].s == "bitte" || toks[i+1].s == "please") {
+				return true
+			}
 		}
 	}
 	return false

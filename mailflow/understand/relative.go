@@ -77,7 +77,7 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 		n := 0
 		switch s {
-		case "eine", "einer", "one", "an", "a", "1":
+		case "eine", "einer", "einen", "ein", "one", "an", "a", "1":
 			n = 1
 		case "zwei", "two", "2":
 			n = 2

@@ -126,8 +126,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.AnyDeskID == "" {
 		r.AnyDeskID = findAnyDeskID(subject)
 	}
-	if r.AnyDeskID == "" && marks.idWord {
+	thread := threadOf(subject, msg.Quoted, isReply)
+	if r.AnyDeskID == "" && (marks.idWord || thread == threadConfirmation) {
+		// Typed digit by digit ("4 8 2 - 9 1 3 - 0 5 7"): with ID words,
+		// or in answer to our confirmation, which asks for the ID.
 		r.AnyDeskID = findSpacedID(body)
+	}
+	if r.AnyDeskID == "" {
+		r.AnyDeskID = forwardedID(body, msg.Quoted, msg.Subject)
 	}
 	if r.AnyDeskID != "" && !idContext(body, subject, isReply) {
 		// Nine digits alone are a phone, order or register number as
@@ -140,7 +146,6 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.Choice = choiceOf(toks)
 
-	thread := threadOf(subject, msg.Quoted, isReply)
 	lowSubj := strings.ToLower(subject)
 	var rel Wish
 	relOK := false
