@@ -236,7 +236,7 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "cancel", name: "a time is the object of the verb", subject: "Thursday",
 			text: "Hi, can we scrap Thursday's 10am? Problem solved.", intent: IntentCancel},
 		{kind: "cancel", name: "cancel and come back for a later date", subject: "Absage",
-			text: "Wir müssen den Termin am Donnerstag leider absagen und melden uns für einen Ersatztermin.",
+			text:   "Wir müssen den Termin am Donnerstag leider absagen und melden uns für einen Ersatztermin.",
 			intent: IntentCancel, first: "2026-11-26..2026-11-27 day"},
 		// Moves relative to the booked time (Thursday 26.11. 10:00).
 		{kind: "relative", name: "einen Tag vorziehen", subject: "AW: Ihr Fernwartungstermin", quoted: confirmationQuote,
@@ -266,10 +266,10 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "id", name: "an error code is no ID", subject: "Fernwartung wegen Fehlercode",
 			text: "beim Öffnen kommt Fehlercode 800401542, bitte um einen Termin.", intent: IntentAppointment},
 		{kind: "id", name: "an ID passed on in a forward", subject: "Fwd: ID for today",
-			text: "forwarding our intern's AnyDesk ID for the session, he has no mail yet.",
+			text:   "forwarding our intern's AnyDesk ID for the session, he has no mail yet.",
 			quoted: "---------- Forwarded message ---------\nFrom: Max\n\nHi, ID is 836 120 447\nMax", intent: IntentAnyDeskID, id: "836120447"},
 		{kind: "id", name: "a new session that brings its ID", subject: "Termin & AnyDesk",
-			text: "für eine Fernwartung am Donnerstag ab 14 Uhr schicke ich vorab die AnyDesk-ID 273 819 460.",
+			text:   "für eine Fernwartung am Donnerstag ab 14 Uhr schicke ich vorab die AnyDesk-ID 273 819 460.",
 			intent: IntentAppointment, id: "273819460", first: "2026-11-26 14:00-2026-11-27 00:00 part_of_day"},
 		// Requests that name no session word.
 		{kind: "request", name: "would a day work", subject: "next week",
