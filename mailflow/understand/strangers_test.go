@@ -271,6 +271,13 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "id", name: "a new session that brings its ID", subject: "Termin & AnyDesk",
 			text:   "für eine Fernwartung am Donnerstag ab 14 Uhr schicke ich vorab die AnyDesk-ID 273 819 460.",
 			intent: IntentAppointment, id: "273819460", first: "2026-11-26 14:00-2026-11-27 00:00 part_of_day"},
+		// Feast days as anchors: the day itself, the day after or before.
+		{kind: "feast", name: "am Tag davor", subject: "Termin vor Weihnachten",
+			text: "bitte noch vor dem Christtag, am liebsten am Tag davor um 10 Uhr.", intent: IntentAppointment,
+			first: "2026-12-24 10:00 minute", unsure: true, reason: ReasonFeast},
+		{kind: "feast", name: "an Silvester", subject: "Fernwartung zwischen den Jahren",
+			text: "an Silvester vormittags wäre ich noch im Büro, ginge das?", intent: IntentAppointment,
+			first: "2026-12-31 09:00-12:00 part_of_day", unsure: true, reason: ReasonFeast},
 		// Requests that name no session word.
 		{kind: "request", name: "would a day work", subject: "next week",
 			text: "would the day after tomorrow work? Afternoon preferably.", intent: IntentAppointment,
