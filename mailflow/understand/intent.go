@@ -65,6 +65,8 @@ type signals struct {
 	// a later date ("wir melden uns für einen Ersatztermin"), which goes
 	// with a cancel as often as with a move.
 	reschedVerb bool
+	// insteadTime: "statt 10", "instead of Monday" name the time given up.
+	insteadTime bool
 }
 
 func scanSignals(toks []token) signals {
@@ -122,9 +124,28 @@ func scanSignals(toks []token) signals {
 		s.resched = true
 	}
 	for i := range toks {
+		t := &toks[i]
+		// "statt 10 lieber 14 Uhr", "instead of Monday": a time given up
+		// for another is a booked one being moved.
+		if t.s == "statt" || t.s == "anstatt" || t.s == "instead" {
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				if toks[k].kind == tNum && clockish(toks, k) || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) {
+					s.instead, s.insteadTime = true, true
+				}
+			}
+		}
+		// "push it back", "move the session", "push the appointment to …".
+		if (t.s == "push" || t.s == "move" || t.s == "shift" || t.s == "bump") && i+1 < len(toks) {
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				switch toks[k].s {
+				case "it", "back", "session", "appointment", "meeting", "call", "termin", "booking", "slot":
+					s.resched, s.reschedVerb = true, true
+				}
+			}
+		}
 		// "jemand soll sich auf meinen PC verbinden", "connect to my
 		// computer": a remote session asked for in other words.
-		if t := &toks[i]; t.kind == tWord && connectWords[t.s] {
+		if t.kind == tWord && connectWords[t.s] {
 			for k := i + 1; k < len(toks) && k <= i+5; k++ {
 				if machineWords[toks[k].s] {
 					s.appt = true
@@ -243,4 +264,19 @@ func choiceOf(toks []token) int {
 		}
 	}
 	return 0
+}
+
+// clockish: the number at k reads as an hour ("statt 10", "statt 10 Uhr",
+// "instead of 9:30"), not a share, an amount or a count ("20% statt 10%").
+func clockish(toks []token, k int) bool {
+	if toks[k].n < 0 || toks[k].n > 23 || len(toks[k].s) > 2 {
+		return false
+	}
+	if k+1 < len(toks) {
+		switch toks[k+1].s {
+		case "%", "€", "eur", "euro", "prozent", "percent", "stück", "x", "mal", "tage", "days", "stunden", "hours", "minuten", "minutes":
+			return false
+		}
+	}
+	return true
 }

@@ -33,7 +33,10 @@ func compactTime(toks []token, from int) int {
 		switch toks[i-1].s {
 		case "um", "at", "ab", "gegen", "from", "by", "around":
 		default:
-			continue
+			// "Donnerstag 0945": right after a weekday.
+			if w := toks[i-1].w; w == nil || w.wd == 0 {
+				continue
+			}
 		}
 		if h, m := t.n/100, t.n%100; h <= 23 && m <= 59 && h >= 6 {
 			return i

@@ -432,7 +432,10 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		// date, not the date.
 		if best >= 0 && !p.untilBefore(&ms[best]) {
 			for _, s := range spans {
-				if s.m == best && s.a >= cb && cb < len(toks) && !slices.Contains(cuts, cb) {
+				if s.m != best {
+					continue
+				}
+				if s.a >= cb && cb < len(toks) && !slices.Contains(cuts, cb) {
 					return nil, -1, cb // the mention reaches past the refusal's clause
 				}
 			}

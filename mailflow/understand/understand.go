@@ -186,7 +186,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	// "Rechnung stornieren", "Buchungen verschieben" are questions about
 	// the software; cancel and reschedule need an appointment in sight.
-	aboutAppointment := sig.appt || ssig.appt || isReply || (sig.cancel || ssig.cancel) && cancelNamesTime(toks)
+	aboutAppointment := sig.appt || ssig.appt || isReply || (sig.cancel || ssig.cancel) && cancelNamesTime(toks) || sig.insteadTime
 	switch {
 	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
 		r.Intent = IntentBounce
@@ -194,11 +194,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAutoReply
 	case msg.Bulk || msg.Machine:
 		r.Intent = IntentBulk
-	case thread == threadProposal && !sig.resched && !ssig.resched && sig.instead && len(future) > 0:
+	case thread == threadProposal && !sig.resched && !ssig.resched && sig.instead && len(future) > 0 && r.Choice == 0:
 		// "Can we do Friday at 9 instead?" in answer to our proposal: no
 		// booking exists yet, so it is a wish of its own.
 		r.Intent = IntentAppointment
-	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0) && aboutAppointment:
+	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal) && aboutAppointment:
 		r.Intent = IntentReschedule
 		if target > 0 {
 			// "vom Mittwoch auf Freitag": the new day first.
