@@ -81,6 +81,10 @@ func scanSignals(toks []token) signals {
 		if t.kind != tWord {
 			continue
 		}
+		// "der Termin morgen fällt leider aus", "fällt flach".
+		if (t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, i) {
+			s.cancel = true
+		}
 		// German separable verb: "ich sage den Termin ab."
 		if len(t.s) >= 4 && t.s[0] == 's' && (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, i) {
 			s.cancel = true
@@ -279,4 +283,17 @@ func clockish(toks []token, k int) bool {
 		}
 	}
 	return true
+}
+
+// fälltAus: "fällt … aus" / "fällt … flach" within the clause.
+func fälltAus(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k < i+10; k++ {
+		if toks[k].s == "aus" || toks[k].s == "flach" || toks[k].s == "ins" && k+1 < len(toks) && toks[k+1].s == "wasser" {
+			return true
+		}
+		if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!" || toks[k].s == "?") {
+			break
+		}
+	}
+	return false
 }

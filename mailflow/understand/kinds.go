@@ -213,7 +213,8 @@ func cancelsAppointment(toks []token) bool {
 		if t.kind != tWord {
 			continue
 		}
-		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, k) {
+		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, k) ||
+			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) {
 			cancel = true
 		}
 		if t.w != nil && t.w.role&rAppt != 0 {
@@ -240,6 +241,9 @@ var howToWords = [][]string{
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
+	{"bis", "wann"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
+	{"are", "you", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
+	{"erreichbar", "sind"},
 }
 
 // howToByFirst indexes howToWords by their first word: this runs over

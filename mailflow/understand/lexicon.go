@@ -197,8 +197,9 @@ func buildLexicon() map[string]*wordInfo {
 	for n, ws := range map[int][]string{
 		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an"},
 		2: {"zwei", "two", "paar", "couple"}, 3: {"drei", "three", "few"}, 4: {"vier", "four"},
-		5: {"fünf", "fuenf", "five"}, 6: {"sechs", "six"}, 7: {"sieben", "seven"}, 8: {"acht", "eight"},
-		9: {"neun", "nine"}, 10: {"zehn", "ten"}, 11: {"elf", "eleven"}, 12: {"zwölf", "zwoelf", "twelve"},
+		5: {"fünf", "fuenf", "five", "fünfe"}, 6: {"sechs", "six", "sechse"}, 7: {"sieben", "seven", "siebene"},
+		8: {"acht", "eight", "achte"}, 9: {"neun", "nine", "neune"}, 10: {"zehn", "ten", "zehne"},
+		11: {"elf", "eleven", "elfe"}, 12: {"zwölf", "zwoelf", "twelve", "zwölfe", "zwoife"},
 		13: {"dreizehn", "thirteen"}, 14: {"vierzehn", "fourteen"}, 15: {"fünfzehn", "fifteen"},
 		16: {"sechzehn", "sixteen"}, 17: {"siebzehn", "seventeen"}, 18: {"achtzehn", "eighteen"},
 		19: {"neunzehn", "nineteen"}, 20: {"zwanzig", "twenty"}, 30: {"dreißig", "dreissig", "thirty"},

@@ -752,7 +752,10 @@ func (p *parser) isNegation(k int) bool {
 		}
 		// "nach 12 wird's bei mir schwierig", "it gets a bit tricky": the
 		// verb a few words back still makes it a refusal.
-		if t.s == "feiertag" || t.s == "holiday" || t.s == "messe" {
+		if t.s == "messe" || t.s == "holiday" {
+			return p.busyWord(k) // "bin auf der Messe", "on holiday"
+		}
+		if t.s == "feiertag" {
 			return false
 		}
 		for j := k - 2; j >= 0 && j >= k-4; j-- {

@@ -295,6 +295,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		pickRefused: sig.refusal}
 	if len(future) > 0 {
 		d.negation = r.Intent != IntentCancel && negationNearTime(toks)
+		if r.Intent == IntentAppointment || r.Intent == IntentReschedule {
+			first := future[0]
+			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour
+			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
+		}
 		d.conflict = conflicting(future, toks)
 		d.feast = feast
 		// Only a time that landed on today or tomorrow can hide a day
