@@ -439,6 +439,12 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 					return nil, -1, cb // the mention reaches past the refusal's clause
 				}
 			}
+			if ms[best].open == openBefore && ms[best].hasTime {
+				// "bis 11 bin ich im Termin", "until 2 I'm tied up": busy
+				// until then, free after.
+				ms[best].open = openAfter
+				continue
+			}
 			ms[best].neg = true
 		}
 	}
@@ -2109,7 +2115,7 @@ func (p *parser) busyWord(k int) bool {
 		}
 		return false
 	}
-	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party"} {
+	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party", "termin", "termine", "appointment", "appointments"} {
 		if !strings.HasSuffix(w, suf) {
 			continue
 		}
@@ -2117,7 +2123,7 @@ func (p *parser) busyWord(k int) bool {
 		// Sitzung", "I'm in a meeting"), not when they ask for one
 		// ("wir hätten gern eine Besprechung").
 		verb, who := false, false
-		for j := k - 1; j >= 0 && j >= k-4; j-- {
+		for j := k - 1; j >= 0 && j >= k-6; j-- {
 			switch p.word(j) {
 			case "habe", "hab", "haben", "hat", "bin", "sind", "am", "have", "got", "i'm", "we're", "im":
 				verb = true
