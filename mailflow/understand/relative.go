@@ -286,3 +286,36 @@ func quotedOptions(quoted string, now time.Time) int {
 	}
 	return n
 }
+
+// sameClockOf is the move's target wish; when it names only a day and the
+// mail asks for "the same time" ("zur gleichen Uhrzeit", "same time"), it
+// takes the clock time of the booked time named beside it.
+func sameClockOf(toks []token, ws []Wish, target int) Wish {
+	t := ws[target]
+	if t.Precision != PrecisionDay {
+		return t
+	}
+	same := false
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].s {
+		case "gleiche", "gleichen", "selbe", "selben", "same":
+			switch toks[i+1].s {
+			case "uhrzeit", "zeit", "time", "hour", "stunde":
+				same = true
+			}
+		}
+	}
+	if !same {
+		return t
+	}
+	for k, w := range ws {
+		if k == target || w.Precision != PrecisionMinute {
+			continue
+		}
+		loc := t.Start.Location()
+		h, m, _ := w.Start.In(loc).Clock()
+		d := t.Start.In(loc)
+		return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), Precision: PrecisionMinute}
+	}
+	return t
+}

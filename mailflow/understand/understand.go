@@ -205,6 +205,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
+	case target > 0 && len(wishes) >= 2 && (sig.appt || ssig.appt) && sig.question:
+		// "Wir haben am 12.1. um 10 einen Termin. Könnten wir den auf den
+		// 14.1. legen?": a booked time and its target.
+		r.Intent = IntentReschedule
+		moved := sameClockOf(toks, wishes, target)
+		wishes = append(append([]Wish{moved}, wishes[:target]...), wishes[target+1:]...)
+		future = upcoming(wishes, now)
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
 		(thread == threadConfirmation || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
