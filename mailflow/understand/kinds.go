@@ -105,6 +105,9 @@ func refine(ws []Wish) []Wish {
 		span := outer.End.Sub(outer.Start)
 		for j := i + 1; j < len(ws); j++ {
 			in := &ws[j]
+			if in.End != nil && in.End.Sub(in.Start) > 25*time.Hour {
+				continue // another span ("this week") narrows nothing
+			}
 			if span >= 4*24*time.Hour && in.Start.Before(outer.Start) && in.Start.AddDate(0, 0, 7).Before(*outer.End) &&
 				!in.Start.AddDate(0, 0, 7).Before(outer.Start) {
 				in.Start = in.Start.AddDate(0, 0, 7)

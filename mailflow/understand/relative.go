@@ -17,26 +17,41 @@ func bookedTime(quoted string, now time.Time) time.Time {
 	q := capText(quoted, maxTextBytes)
 	low := strings.ToLower(q)
 	for _, mark := range []string{"bestätig", "confirm", "ihr fernwartungstermin", "your remote maintenance appointment"} {
-		i := strings.Index(low, mark)
-		if i < 0 {
-			continue
-		}
-		// The sentence around the mark holds the date and the time.
-		a := strings.LastIndexByte(low[:i], '\n') + 1
-		b := i + strings.IndexByte(low[i:]+"\n", '\n')
-		line := q[a:min(b, len(q))]
-		if b+1 < len(q) {
-			// A wrapped line: take the next one too.
-			e := b + 1 + strings.IndexByte(q[b+1:]+"\n", '\n')
-			line += " " + q[b+1:min(e, len(q))]
-		}
-		// Our mail's language, not the customer's: "10:00 Uhr ist" read
-		// as English would be 10:00 Indian Standard Time.
-		lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(line)))
-		for _, w := range extract(lt, detectLanguage(lt), now) {
-			if w.Precision == PrecisionMinute {
-				return w.Start
+		for from := 0; from < len(low); {
+			k := strings.Index(low[from:], mark)
+			if k < 0 {
+				break
 			}
+			i := from + k
+			from = i + len(mark)
+			// Every line that carries the mark, not only the first: a
+			// quoted "Betreff: Terminbestätigung" names no time.
+			if t := bookedOnLine(q, low, i, now); !t.IsZero() {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// bookedOnLine reads the time on the line of low[i] (and the next line,
+// for a wrapped sentence).
+func bookedOnLine(q, low string, i int, now time.Time) time.Time {
+	// The sentence around the mark holds the date and the time.
+	a := strings.LastIndexByte(low[:i], '\n') + 1
+	b := i + strings.IndexByte(low[i:]+"\n", '\n')
+	line := q[a:min(b, len(q))]
+	if b+1 < len(q) {
+		// A wrapped line: take the next one too.
+		e := b + 1 + strings.IndexByte(q[b+1:]+"\n", '\n')
+		line += " " + q[b+1:min(e, len(q))]
+	}
+	// Our mail's language, not the customer's: "10:00 Uhr ist" read
+	// as English would be 10:00 Indian Standard Time.
+	lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(line)))
+	for _, w := range extract(lt, detectLanguage(lt), now) {
+		if w.Precision == PrecisionMinute {
+			return w.Start
 		}
 	}
 	return time.Time{}
@@ -49,7 +64,7 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		return Wish{}, false
 	}
 	loc := booked.Location()
-	hours, days, weeks, sameClock, sameDay := 0, 0, 0, false, false
+	hours, mins, days, weeks, sameClock, sameDay := 0, 0, 0, 0, false, false
 	// The direction of a move said by its verb: "vorziehen" brings it
 	// forward, "push back" / "nach hinten" later.
 	dir := 0
@@ -81,6 +96,15 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			n = 1
 		case "zwei", "two", "2":
 			n = 2
+		}
+		// "eine halbe Stunde früher", "half an hour later", "a quarter of an hour earlier".
+		if dir != 0 && mins == 0 {
+			switch {
+			case s == "halbe" && (next == "stunde" || next == "std"), s == "half" && (next == "an" || next == "a") && after == "hour":
+				mins = 30 * dir
+			case s == "viertelstunde", s == "viertel" && next == "stunde", s == "quarter" && next == "of" && after == "an":
+				mins = 15 * dir
+			}
 		}
 		if n > 0 && dir != 0 {
 			// "einen Tag vorziehen", "push it back by an hour", "eine Stunde nach hinten".
@@ -131,6 +155,8 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 	}
 	switch {
+	case mins != 0:
+		return Wish{Start: booked.Add(time.Duration(mins) * time.Minute), Precision: PrecisionMinute}, true
 	case days != 0 && (hours == 0 || sameClock):
 		return Wish{Start: booked.AddDate(0, 0, days), Precision: PrecisionMinute}, true
 	case hours != 0:
