@@ -276,7 +276,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rOpenBefore, "bis", "before", "until", "till", "untill", "vor", "spätestens", "spaetestens", "by")
 	roles(rRangeStart, "zwischen", "between", "von", "from", "vom")
 	roles(rRangeJoin, "und", "and", "bis", "to", "till", "until", "untill", "thru", "through", "auf")
-	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's")
+	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's", "woch", "wochn")
 	roles(rWeekend, "wochenende", "weekend", "wochenend")
 	roles(rDayUnit, "tag", "tage", "tagen", "day", "days")
 	roles(rHourUnit, "stunde", "stunden", "std", "hour", "hours", "hr", "hrs")
@@ -306,7 +306,8 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rBoundary, "oder", "or", "bzw", "beziehungsweise", "aber", "but", "sondern", "lieber",
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
 		"jedoch", "however", "ansonsten", "eher", "preferably")
-	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't",
+	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit",
+		"excluding",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
 		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
 		"impossible", "abwesend", "urlaub", "vacation", "ausgebucht", "nope", "unfortunately-not")

@@ -104,6 +104,8 @@ type mention struct {
 
 	neg      bool
 	absorbed bool // a bare day that the time after it narrows
+	// exceptDay: refused by "außer", "except": the whole day is out.
+	exceptDay bool
 }
 
 const (
@@ -403,10 +405,28 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			continue
 		}
 		ca, cb := p.clause(k)
-		if p.sentenceIsQuestion(k) {
+		if p.sentenceIsQuestion(k) || p.conditional(ca, k) {
 			continue
 		}
 		best := -1
+		if exceptWord(toks[k].s) {
+			// "nächste Woche außer Montag", "any day except Monday": the
+			// day after the word is refused, the span before it stands.
+			for _, s := range spans {
+				if s.a > k && s.b <= cb {
+					for _, s2 := range spans {
+						if s2.m == s.m && s2.b <= k && !slices.Contains(cuts, k) {
+							return nil, -1, k
+						}
+					}
+					ex := &ms[s.m]
+					ex.exceptDay = true
+					ex.neg = true
+					break
+				}
+			}
+			continue
+		}
 		for _, s := range spans {
 			if s.b <= k && s.a >= ca {
 				// "Montag und Dienstag bin ich nicht da": every day the
@@ -515,6 +535,26 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// A whole day refused anywhere is no wish anywhere ("ich hatte am
+	// Telefon Montag gesagt – Montag geht nicht mehr"); a span that opens
+	// on it opens the day after ("next week except Monday").
+	var refused []time.Time
+	for k := range ms {
+		if m := &ms[k]; m.neg && !m.hasTime && (m.pod == 0 || m.exceptDay) {
+			if w, ok := p.resolve(m, now); ok && (m.exceptDay || w.Precision == PrecisionDay && w.End != nil && w.End.Sub(w.Start) <= 25*time.Hour) {
+				refused = append(refused, w.Start)
+			}
+		}
+	}
+	isRefused := func(t time.Time) bool {
+		for _, r := range refused {
+			if sameDate(r, t) {
+				return true
+			}
+		}
+		return false
+	}
+
 	out := make([]Wish, 0, len(ms))
 	target := -1
 	for k := range ms {
@@ -522,6 +562,14 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			continue
 		}
 		if w, ok := p.resolve(&ms[k], now); ok {
+			if len(refused) > 0 && isRefused(w.Start) {
+				if w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour {
+					continue
+				}
+				for n := 0; n < 7 && isRefused(w.Start) && w.End.Sub(w.Start) > 25*time.Hour; n++ {
+					w.Start = w.Start.AddDate(0, 0, 1)
+				}
+			}
 			if target < 0 && p.targetBefore(&ms[k]) {
 				target = len(out)
 			}
@@ -2156,4 +2204,25 @@ func (p *parser) busyAhead(k, cb int) bool {
 		}
 	}
 	return true
+}
+
+// exceptWord: "außer Montag", "except Monday", "excluding Friday".
+func exceptWord(w string) bool {
+	switch w {
+	case "außer", "ausser", "except", "excluding", "ausgenommen":
+		return true
+	}
+	return false
+}
+
+// conditional: the refusal stands in an if-clause ("If Thursday doesn't
+// work, Friday is fine", "falls Montag nicht geht"): it refuses nothing yet.
+func (p *parser) conditional(ca, k int) bool {
+	for i := ca; i < k; i++ {
+		switch p.word(i) {
+		case "if", "falls", "wenn", "sollte", "should", "unless":
+			return true
+		}
+	}
+	return false
 }
