@@ -41,6 +41,16 @@ type Config struct {
 	// TechnicianNotice: how the instant notice carries the AnyDesk ID.
 	TechnicianNotice TechnicianNotice `yaml:"technician_notice"`
 
+	// Name and Slug name the desk (desks.go): the slug is its key in
+	// paths, metrics, health and the -desk flag.
+	Name string `yaml:"name"`
+	Slug string `yaml:"slug"`
+	// DeskList is the desks: list of a file that serves several desks
+	// (desks.go); the top-level keys are then every desk's defaults.
+	DeskList []DeskSpec `yaml:"desks"`
+	// desks are the resolved desks (Desks).
+	desks []*Config
+
 	// Path is the file the config was read from ("" for Default()).
 	Path string `yaml:"-"`
 }
@@ -517,7 +527,7 @@ func Default() *Config {
 			PerSenderPerDay: 5,
 			AddressPerHour:  10,
 			DomainPerHour:   60,
-			SharedDomains:   DefaultSharedDomains,
+			SharedDomains:   slices.Clone(DefaultSharedDomains),
 			BreakerMails:    300,
 			BreakerWindow:   10 * time.Minute,
 		},
@@ -560,6 +570,12 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	cfg.Path = name
 	cfg.resolvePaths(filepath.Dir(name))
+	if cfg.DeskList != nil {
+		return parseDesks(name, data, cfg)
+	}
+	if err := cfg.normaliseDesk(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	if err := cfg.normalise(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -1,0 +1,301 @@
+package config
+
+// Several desks in one file. A config with a desks: list describes one
+// deployment that serves several support desks (the desks of several
+// vendors, say): every entry is a desk with its own mailbox, hours,
+// technicians, templates and database, and every top-level key is the
+// default each desk inherits and may override, key by key. A file without
+// desks: is one desk, exactly as before.
+//
+// Each desk resolves into a *Config of its own, built as if its entry had
+// been written over the top-level keys, then defaulted and validated like
+// a single-desk file. Everything downstream (daemon, store, pipeline, web)
+// keeps working on one *Config per desk and never sees the list.
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+)
+
+// DeskSpec is one entry of desks: kept as its YAML node, so it can be
+// decoded over a fresh copy of the top-level keys and its errors still
+// name the line in the file.
+type DeskSpec struct {
+	node ast.Node
+}
+
+// UnmarshalYAML keeps the node for parseDesks.
+func (s *DeskSpec) UnmarshalYAML(n ast.Node) error {
+	if _, ok := pairs(n); !ok {
+		return fmt.Errorf("[%d:%d] a desk is a mapping of keys (name, slug, imap, smtp, desk, technicians, …)", n.GetToken().Position.Line, n.GetToken().Position.Column)
+	}
+	s.node = n
+	return nil
+}
+
+// processWide are the top-level keys that belong to the process, not to
+// a desk: a desk that sets one is refused rather than silently ignored.
+var processWide = map[string]string{
+	"http":    "one listener serves every desk (each under /d/SLUG/)",
+	"log":     "one log serves every desk (each line carries desk=SLUG)",
+	"sandbox": "the sandbox mail server serves a single desk",
+	"desks":   "desks do not nest",
+}
+
+// slugPattern is what a slug may look like: it appears in URLs, file
+// names, metric labels and the -desk flag.
+var slugPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// Desks returns the desks this config serves, each resolved and
+// validated: the one desk of a single-desk file (c itself), or one
+// *Config per entry of desks:.
+func (c *Config) Desks() []*Config {
+	if c.desks == nil {
+		return []*Config{c}
+	}
+	return c.desks
+}
+
+// Several reports whether the file lists more than one desk: then the
+// web pages of each live under /d/SLUG/ and metrics carry desk labels.
+func (c *Config) Several() bool { return len(c.desks) > 1 }
+
+// DeskBySlug picks one desk for a command that acts on one (try, forget,
+// status, backup …). "" means the only desk, and is an error naming the
+// choices when there are several.
+func (c *Config) DeskBySlug(slug string) (*Config, error) {
+	desks := c.Desks()
+	var names []string
+	for _, d := range desks {
+		if slug != "" && strings.EqualFold(d.Slug, slug) {
+			return d, nil
+		}
+		names = append(names, d.Slug)
+	}
+	if slug == "" {
+		if len(desks) == 1 {
+			return desks[0], nil
+		}
+		return nil, fmt.Errorf("%s serves %d desks: choose one with -desk %s", c.Path, len(desks), strings.Join(names, "|"))
+	}
+	if len(desks) == 1 && desks[0].Slug == "" {
+		return nil, fmt.Errorf("%s serves one desk without a slug; leave -desk out (or give the desk slug: %s)", c.Path, slug)
+	}
+	return nil, fmt.Errorf("%s has no desk %q; its desks are %s", c.Path, slug, strings.Join(names, ", "))
+}
+
+// normaliseDesk fills the name and slug of one desk: a slug from the
+// name when only a name is given, a name from the slug otherwise.
+func (c *Config) normaliseDesk() error {
+	c.Name = strings.TrimSpace(c.Name)
+	c.Slug = strings.TrimSpace(c.Slug)
+	if c.Slug == "" && c.Name != "" {
+		c.Slug = Slugify(c.Name)
+		if c.Slug == "" {
+			return fmt.Errorf("name: %q gives no slug (letters or digits); set slug", c.Name)
+		}
+	}
+	if c.Slug != "" && !slugPattern.MatchString(c.Slug) {
+		return fmt.Errorf("slug: %q is not a slug: lower-case letters, digits and inner dashes, at most 40", c.Slug)
+	}
+	if c.Name == "" {
+		c.Name = c.Slug
+	}
+	return nil
+}
+
+// Slugify turns a desk's name into a slug: "Müller & Söhne IT" → "mueller-soehne-it".
+func Slugify(name string) string {
+	r := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "Ä", "ae", "Ö", "oe", "Ü", "ue")
+	var b strings.Builder
+	dash := false
+	for _, ch := range strings.ToLower(r.Replace(name)) {
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(ch)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	s := b.String()
+	if len(s) > 40 {
+		s = strings.TrimRight(s[:40], "-")
+	}
+	return s
+}
+
+// parseDesks resolves every entry of top.DeskList. top is the file read
+// over the defaults (paths resolved, not validated: its keys are
+// defaults and need not make a desk on their own).
+func parseDesks(name string, data []byte, top *Config) (*Config, error) {
+	if len(top.DeskList) == 0 {
+		return nil, fmt.Errorf("%s: desks: the list is empty; list at least one desk, or remove the key for a single desk", name)
+	}
+	if top.Name != "" || top.Slug != "" {
+		return nil, fmt.Errorf("%s: name and slug belong to each entry of desks:, not to the top level", name)
+	}
+	var errs []error
+	slugs := map[string]int{}
+	mailboxes := map[string]int{}
+	databases := map[string]int{}
+	tokens := map[string]int{}
+	for i, spec := range top.DeskList {
+		d, err := resolveDesk(name, data, top, spec, i)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		label := fmt.Sprintf("desks[%d] (%s)", i, d.Slug)
+		if j, ok := slugs[d.Slug]; ok {
+			errs = append(errs, fmt.Errorf("%s: slug %q is also desks[%d]'s; every desk needs its own", label, d.Slug, j))
+		}
+		slugs[d.Slug] = i
+		mb := fmt.Sprintf("%s:%d/%s/%s", strings.ToLower(d.IMAP.Host), d.IMAP.Port, strings.ToLower(d.IMAP.Username), d.IMAP.Mailbox)
+		if j, ok := mailboxes[mb]; ok {
+			errs = append(errs, fmt.Errorf("%s: imap: the same mailbox (%s on %s:%d) as desks[%d]; two desks would answer every mail twice", label, d.IMAP.Username, d.IMAP.Host, d.IMAP.Port, j))
+		}
+		mailboxes[mb] = i
+		if d.Database.Path != ":memory:" {
+			if j, ok := databases[d.Database.Path]; ok {
+				errs = append(errs, fmt.Errorf("%s: database.path %s is also desks[%d]'s; every desk needs its own database", label, d.Database.Path, j))
+			}
+			databases[d.Database.Path] = i
+		}
+		if UsesOAuth2(d.IMAP.Auth) || UsesOAuth2(d.SMTP.Auth) {
+			if f := d.OAuth2.RefreshTokenFile; f != "" {
+				if j, ok := tokens[f]; ok {
+					errs = append(errs, fmt.Errorf("%s: oauth2.refresh_token_file %s is also desks[%d]'s; each mailbox signs in with its own", label, f, j))
+				}
+				tokens[f] = i
+			}
+		}
+		top.desks = append(top.desks, d)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s: %w", name, errors.Join(errs...))
+	}
+	// The process-wide sections, validated (each desk checked them), for
+	// the daemon's listener and log.
+	first := top.desks[0]
+	top.HTTP, top.Log = first.HTTP, first.Log
+	if top.Several() && top.HTTP.PublicURL != "" {
+		// Each desk's pages, and so the links in its mail, live under
+		// /d/SLUG/ of the shared listener.
+		for _, d := range top.desks {
+			d.HTTP.PublicURL = top.HTTP.PublicURL + "/d/" + d.Slug
+		}
+	}
+	return top, nil
+}
+
+// resolveDesk builds one desk: the whole file read over the defaults
+// again (so nothing is shared with another desk), the desk's entry read
+// over that, then defaulted and validated.
+func resolveDesk(name string, data []byte, top *Config, spec DeskSpec, i int) (*Config, error) {
+	m := spec.node
+	n := len(top.DeskList)
+	label := fmt.Sprintf("desks[%d]", i)
+	kvs, _ := pairs(m)
+	for _, kv := range kvs {
+		if why, ok := processWide[kv.Key.String()]; ok {
+			return nil, fmt.Errorf("%s: line %d: %s is set for the whole file, not per desk: %s", label, kv.Key.GetToken().Position.Line, kv.Key.String(), why)
+		}
+	}
+	d := Default()
+	d.Desk.Hours = nil
+	if err := yaml.UnmarshalWithOptions(data, d, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %s", label, strings.TrimSpace(yaml.FormatError(err, false, true)))
+	}
+	d.DeskList, d.Name, d.Slug = nil, "", ""
+	if hasKey(m, "desk", "hours") {
+		// A desk's own week replaces the inherited one; it is not merged.
+		d.Desk.Hours = nil
+	}
+	if err := yaml.NodeToValue(m, d, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %s", label, strings.TrimSpace(yaml.FormatError(err, false, true)))
+	}
+	if d.Desk.Hours == nil {
+		d.Desk.Hours = Default().Desk.Hours
+	}
+	d.Path = name
+	d.resolvePaths(filepath.Dir(name))
+	if err := d.normaliseDesk(); err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	if d.Slug == "" {
+		return nil, fmt.Errorf("%s: name or slug is required: it tells the desks apart in paths, metrics and -desk", label)
+	}
+	label = fmt.Sprintf("%s (%s)", label, d.Slug)
+	if d.Sandbox.Enabled && n > 1 {
+		return nil, fmt.Errorf("%s: sandbox.enabled: the sandbox mail server serves a single desk; list one desk or turn it off", label)
+	}
+	if !hasKey(m, "database", "path") {
+		d.Database = deskDatabase(top.Database, d.Slug)
+	}
+	if err := d.normalise(); err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	return d, nil
+}
+
+// deskDatabase is where a desk that names no database of its own keeps
+// its state: an SQLite file named after its slug beside the top-level
+// database.path. (A server database such as PostgreSQL would give each
+// desk a schema named after the slug in the shared one; this is the one
+// place that decides it.)
+func deskDatabase(top Database, slug string) Database {
+	db := top
+	if db.Path == ":memory:" {
+		return db
+	}
+	dir := "."
+	if db.Path != "" {
+		dir = filepath.Dir(db.Path)
+	}
+	db.Path = filepath.Join(dir, slug+".db")
+	return db
+}
+
+// pairs returns the key-value pairs of a mapping node (one pair is a
+// node of its own in the parser's tree).
+func pairs(n ast.Node) ([]*ast.MappingValueNode, bool) {
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		return m.Values, true
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{m}, true
+	}
+	return nil, false
+}
+
+// hasKey reports whether the mapping m sets the nested key path.
+func hasKey(m ast.Node, path ...string) bool {
+	n := m
+	for _, k := range path {
+		kvs, ok := pairs(n)
+		if !ok {
+			return false
+		}
+		found := false
+		for _, kv := range kvs {
+			if kv.Key.String() == k {
+				n, found = kv.Value, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
