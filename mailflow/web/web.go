@@ -61,6 +61,10 @@ type Deps struct {
 	Log  *slog.Logger
 	// Now is the clock (tests pin it); nil means time.Now.
 	Now func() time.Time
+	// Root is the path the pages live under: "" for /, "/d/SLUG" for one
+	// desk of several on one listener. Links, forms, redirects and
+	// cookies stay inside it, so the desks' sign-ins never mix.
+	Root string
 }
 
 // Server serves the pages.
@@ -94,7 +98,7 @@ func New(deps Deps) (*Server, error) {
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"root": func() string { return deps.Root }}).ParseFS(pagesFS, "pages/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web page %s: %w", base, err)
 		}
@@ -106,20 +110,25 @@ func New(deps Deps) (*Server, error) {
 // Register adds the pages to mux (beside /healthz and /metrics).
 func (s *Server) Register(mux *http.ServeMux) {
 	h := func(f http.HandlerFunc) http.Handler { return s.secure(f) }
-	mux.Handle("GET /static/style.css", h(s.serveCSS))
-	mux.Handle("GET /login", h(s.loginPage))
-	mux.Handle("POST /login", h(s.loginPost))
-	mux.Handle("GET /login/{token}", h(s.limited(s.signInPage)))
-	mux.Handle("POST /login/{token}", h(s.limited(s.signInPost)))
-	mux.Handle("POST /logout", h(s.staff(s.logout)))
-	mux.Handle("GET /{$}", h(s.staff(s.agenda)))
-	mux.Handle("GET /s/{ref}", h(s.staff(s.sessionPage)))
-	mux.Handle("POST /s/{ref}/{action}", h(s.staff(s.sessionAction)))
-	mux.Handle("GET /l/{token}", h(s.limited(s.linkPage)))
-	mux.Handle("GET /l/{token}/{action}", h(s.limited(s.linkPage)))
-	mux.Handle("GET /l/{token}/{action}/{n}", h(s.limited(s.linkPage)))
-	mux.Handle("POST /l/{token}/{action}", h(s.limited(s.linkPost)))
-	mux.Handle("POST /l/{token}/{action}/{n}", h(s.limited(s.linkPost)))
+	// Every pattern is "METHOD /path": the path goes under Root.
+	handle := func(pattern string, hd http.Handler) {
+		method, path, _ := strings.Cut(pattern, " ")
+		mux.Handle(method+" "+s.deps.Root+path, hd)
+	}
+	handle("GET /static/style.css", h(s.serveCSS))
+	handle("GET /login", h(s.loginPage))
+	handle("POST /login", h(s.loginPost))
+	handle("GET /login/{token}", h(s.limited(s.signInPage)))
+	handle("POST /login/{token}", h(s.limited(s.signInPost)))
+	handle("POST /logout", h(s.staff(s.logout)))
+	handle("GET /{$}", h(s.staff(s.agenda)))
+	handle("GET /s/{ref}", h(s.staff(s.sessionPage)))
+	handle("POST /s/{ref}/{action}", h(s.staff(s.sessionAction)))
+	handle("GET /l/{token}", h(s.limited(s.linkPage)))
+	handle("GET /l/{token}/{action}", h(s.limited(s.linkPage)))
+	handle("GET /l/{token}/{action}/{n}", h(s.limited(s.linkPage)))
+	handle("POST /l/{token}/{action}", h(s.limited(s.linkPost)))
+	handle("POST /l/{token}/{action}/{n}", h(s.limited(s.linkPost)))
 }
 
 // secure sets the headers every page carries: no caching of personal
@@ -174,7 +183,7 @@ func (s *Server) secureCookies(r *http.Request) bool {
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.secureCookies(r),
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: s.deps.Root + "/", HttpOnly: true, Secure: s.secureCookies(r),
 		SameSite: http.SameSiteStrictMode, MaxAge: int(maxAge.Seconds())})
 }
 
