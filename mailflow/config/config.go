@@ -48,8 +48,10 @@ type Config struct {
 	// DeskList is the desks: list of a file that serves several desks
 	// (desks.go); the top-level keys are then every desk's defaults.
 	DeskList []DeskSpec `yaml:"desks"`
-	// desks are the resolved desks (Desks).
-	desks []*Config
+	// desks are the resolved desks (Desks); ofSeveral marks one of them
+	// when there are several.
+	desks     []*Config
+	ofSeveral bool
 
 	// Path is the file the config was read from ("" for Default()).
 	Path string `yaml:"-"`

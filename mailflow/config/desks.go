@@ -66,6 +66,9 @@ func (c *Config) Desks() []*Config {
 // web pages of each live under /d/SLUG/ and metrics carry desk labels.
 func (c *Config) Several() bool { return len(c.desks) > 1 }
 
+// OneOfSeveral reports whether c is one desk of a file that lists several.
+func (c *Config) OneOfSeveral() bool { return c.ofSeveral }
+
 // DeskBySlug picks one desk for a command that acts on one (try, forget,
 // status, backup …). "" means the only desk, and is an error naming the
 // choices when there are several.
@@ -188,11 +191,14 @@ func parseDesks(name string, data []byte, top *Config) (*Config, error) {
 	// the daemon's listener and log.
 	first := top.desks[0]
 	top.HTTP, top.Log = first.HTTP, first.Log
-	if top.Several() && top.HTTP.PublicURL != "" {
-		// Each desk's pages, and so the links in its mail, live under
-		// /d/SLUG/ of the shared listener.
+	if top.Several() {
 		for _, d := range top.desks {
-			d.HTTP.PublicURL = top.HTTP.PublicURL + "/d/" + d.Slug
+			d.ofSeveral = true
+			if top.HTTP.PublicURL != "" {
+				// Each desk's pages, and so the links in its mail, live
+				// under /d/SLUG/ of the shared listener.
+				d.HTTP.PublicURL = top.HTTP.PublicURL + "/d/" + d.Slug
+			}
 		}
 	}
 	return top, nil
@@ -298,4 +304,12 @@ func hasKey(m ast.Node, path ...string) bool {
 		}
 	}
 	return true
+}
+
+// Only returns a copy of the file c that serves just the desk d (one of
+// c's), still at its place among several (its paths and labels unchanged).
+func (c *Config) Only(d *Config) *Config {
+	cp := *c
+	cp.desks = []*Config{d}
+	return &cp
 }
