@@ -98,7 +98,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: mailflow COMMAND [-config FILE] [flags]")
+	fmt.Fprintln(w, "usage: mailflow COMMAND [-config FILE] [-desk SLUG] [flags]")
 	fmt.Fprintln(w, "\nThe config is -config FILE, else ./config.yaml, else ./config.example.yaml.\n\ncommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-14s %s\n  %-14s   %s\n", c.name, c.args, "", c.help)
