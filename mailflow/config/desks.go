@@ -15,6 +15,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -141,67 +142,135 @@ func Slugify(name string) string {
 // over the defaults (paths resolved, not validated: its keys are
 // defaults and need not make a desk on their own).
 func parseDesks(name string, data []byte, top *Config) (*Config, error) {
-	if len(top.DeskList) == 0 {
-		return nil, fmt.Errorf("%s: desks: the list is empty; list at least one desk, or remove the key for a single desk", name)
-	}
-	if top.Name != "" || top.Slug != "" {
-		return nil, fmt.Errorf("%s: name and slug belong to each entry of desks:, not to the top level", name)
+	entries, err := resolveEntries(name, data, top)
+	if err != nil {
+		return nil, err
 	}
 	var errs []error
-	slugs := map[string]int{}
-	mailboxes := map[string]int{}
-	databases := map[string]int{}
-	tokens := map[string]int{}
-	for i, spec := range top.DeskList {
-		d, err := resolveDesk(name, data, top, spec, i)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		label := fmt.Sprintf("desks[%d] (%s)", i, d.Slug)
-		if j, ok := slugs[d.Slug]; ok {
-			errs = append(errs, fmt.Errorf("%s: slug %q is also desks[%d]'s; every desk needs its own", label, d.Slug, j))
-		}
-		slugs[d.Slug] = i
-		mb := fmt.Sprintf("%s:%d/%s/%s", strings.ToLower(d.IMAP.Host), d.IMAP.Port, strings.ToLower(d.IMAP.Username), d.IMAP.Mailbox)
-		if j, ok := mailboxes[mb]; ok {
-			errs = append(errs, fmt.Errorf("%s: imap: the same mailbox (%s on %s:%d) as desks[%d]; two desks would answer every mail twice", label, d.IMAP.Username, d.IMAP.Host, d.IMAP.Port, j))
-		}
-		mailboxes[mb] = i
-		if d.Database.Path != ":memory:" {
-			if j, ok := databases[d.Database.Path]; ok {
-				errs = append(errs, fmt.Errorf("%s: database.path %s is also desks[%d]'s; every desk needs its own database", label, d.Database.Path, j))
-			}
-			databases[d.Database.Path] = i
-		}
-		if UsesOAuth2(d.IMAP.Auth) || UsesOAuth2(d.SMTP.Auth) {
-			if f := d.OAuth2.RefreshTokenFile; f != "" {
-				if j, ok := tokens[f]; ok {
-					errs = append(errs, fmt.Errorf("%s: oauth2.refresh_token_file %s is also desks[%d]'s; each mailbox signs in with its own", label, f, j))
-				}
-				tokens[f] = i
-			}
-		}
-		top.desks = append(top.desks, d)
+	for _, e := range entries {
+		errs = append(errs, e.errs...)
+		top.desks = append(top.desks, e.cfg)
 	}
 	if len(errs) > 0 {
+		top.desks = nil
 		return nil, fmt.Errorf("%s: %w", name, errors.Join(errs...))
 	}
 	// The process-wide sections, validated (each desk checked them), for
 	// the daemon's listener and log.
 	first := top.desks[0]
 	top.HTTP, top.Log = first.HTTP, first.Log
-	if top.Several() {
-		for _, d := range top.desks {
-			d.ofSeveral = true
-			if top.HTTP.PublicURL != "" {
-				// Each desk's pages, and so the links in its mail, live
-				// under /d/SLUG/ of the shared listener.
-				d.HTTP.PublicURL = top.HTTP.PublicURL + "/d/" + d.Slug
+	if first.ofSeveral {
+		top.HTTP.PublicURL = strings.TrimSuffix(top.HTTP.PublicURL, "/d/"+first.Slug)
+	}
+	return top, nil
+}
+
+// entry is one resolved entry of desks: and what is wrong with it (its
+// own keys, or a clash with another desk).
+type entry struct {
+	cfg  *Config // nil when the entry itself is invalid
+	errs []error
+}
+
+// resolveEntries resolves every entry of top.DeskList and checks them
+// against each other; a clash is an error of both desks.
+func resolveEntries(name string, data []byte, top *Config) ([]entry, error) {
+	if len(top.DeskList) == 0 {
+		return nil, fmt.Errorf("%s: desks: the list is empty; list at least one desk, or remove the key for a single desk", name)
+	}
+	if top.Name != "" || top.Slug != "" {
+		return nil, fmt.Errorf("%s: name and slug belong to each entry of desks:, not to the top level", name)
+	}
+	entries := make([]entry, len(top.DeskList))
+	slugs := map[string]int{}
+	mailboxes := map[string]int{}
+	databases := map[string]int{}
+	tokens := map[string]int{}
+	clash := func(i, j int, format string, args ...any) {
+		label := fmt.Sprintf("desks[%d] (%s)", i, entries[i].cfg.Slug)
+		entries[i].errs = append(entries[i].errs, fmt.Errorf(label+": "+format, args...))
+		// The first desk is not fine either: recorded, not repeated.
+		entries[j].errs = append(entries[j].errs, nil)
+	}
+	for i, spec := range top.DeskList {
+		d, err := resolveDesk(name, data, top, spec, i)
+		if err != nil {
+			entries[i].errs = []error{err}
+			continue
+		}
+		entries[i].cfg = d
+		if j, ok := slugs[d.Slug]; ok {
+			clash(i, j, "slug %q is also desks[%d]'s; every desk needs its own", d.Slug, j)
+		}
+		slugs[d.Slug] = i
+		mb := fmt.Sprintf("%s:%d/%s/%s", strings.ToLower(d.IMAP.Host), d.IMAP.Port, strings.ToLower(d.IMAP.Username), d.IMAP.Mailbox)
+		if j, ok := mailboxes[mb]; ok {
+			clash(i, j, "imap: the same mailbox (%s on %s:%d) as desks[%d]; two desks would answer every mail twice", d.IMAP.Username, d.IMAP.Host, d.IMAP.Port, j)
+		}
+		mailboxes[mb] = i
+		if d.Database.Path != ":memory:" {
+			if j, ok := databases[d.Database.Path]; ok {
+				clash(i, j, "database.path %s is also desks[%d]'s; every desk needs its own database", d.Database.Path, j)
+			}
+			databases[d.Database.Path] = i
+		}
+		if UsesOAuth2(d.IMAP.Auth) || UsesOAuth2(d.SMTP.Auth) {
+			if f := d.OAuth2.RefreshTokenFile; f != "" {
+				if j, ok := tokens[f]; ok {
+					clash(i, j, "oauth2.refresh_token_file %s is also desks[%d]'s; each mailbox signs in with its own", f, j)
+				}
+				tokens[f] = i
 			}
 		}
 	}
-	return top, nil
+	for i := range entries {
+		d := entries[i].cfg
+		if d == nil || len(top.DeskList) < 2 {
+			continue
+		}
+		d.ofSeveral = true
+		if d.HTTP.PublicURL != "" {
+			// Each desk's pages, and so the links in its mail, live
+			// under /d/SLUG/ of the shared listener.
+			d.HTTP.PublicURL += "/d/" + d.Slug
+		}
+	}
+	return entries, nil
+}
+
+// LoadDesk reads the file at path and returns its desk with slug ("" for
+// the only one): a desk's reload. An error in another desk's entry does
+// not keep this desk from reloading; one in its own entry, or a clash
+// with another desk, does.
+func LoadDesk(path, slug string) (*Config, error) {
+	file, err := Load(path)
+	if err == nil {
+		return file.DeskBySlug(slug)
+	}
+	if slug == "" {
+		return nil, err
+	}
+	data, rerr := os.ReadFile(path)
+	if rerr != nil {
+		return nil, err
+	}
+	top := Default()
+	top.Desk.Hours = nil
+	if yaml.UnmarshalWithOptions(data, top, yaml.DisallowUnknownField(), yaml.Strict()) != nil || top.DeskList == nil {
+		return nil, err
+	}
+	top.Path = path
+	top.resolvePaths(filepath.Dir(path))
+	entries, eerr := resolveEntries(path, data, top)
+	if eerr != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if e.cfg != nil && len(e.errs) == 0 && strings.EqualFold(e.cfg.Slug, slug) {
+			return e.cfg, nil
+		}
+	}
+	return nil, err
 }
 
 // resolveDesk builds one desk: the whole file read over the defaults

@@ -230,3 +230,37 @@ func TestExampleDesksSectionLoads(t *testing.T) {
 		t.Fatalf("the example lists %d desks", len(cfg.Desks()))
 	}
 }
+
+// TestLoadDesk: a desk reloads its own entry even when another desk's
+// entry is broken, but not when its own is, nor when it clashes with
+// another desk.
+func TestLoadDesk(t *testing.T) {
+	const top = "imap: {host: mail.example.com, password: x}\nsmtp: {host: mail.example.com}\ntechnicians: [{name: A, email: a@example.com}]\n"
+	cases := []struct {
+		name, desks, slug, err string
+	}{
+		{"all fine", "  - {slug: a, imap: {username: a@x.example}}\n  - {slug: b, imap: {username: b@x.example}}\n", "b", ""},
+		{"the other desk broken", "  - {slug: a, imap: {username: a@x.example}}\n  - {slug: b, imap: {username: b@x.example}, desk: {language: fr}}\n", "a", ""},
+		{"its own entry broken", "  - {slug: a, imap: {username: a@x.example}}\n  - {slug: b, imap: {username: b@x.example}, desk: {language: fr}}\n", "b", "desk.language"},
+		{"a clash names both", "  - {slug: a, imap: {username: a@x.example}}\n  - {slug: b, imap: {username: a@x.example}}\n", "a", "the same mailbox"},
+		{"gone", "  - {slug: a, imap: {username: a@x.example}}\n  - {slug: c, imap: {username: c@x.example}}\n", "b", `no desk "b"`},
+		{"syntax error", "  - {slug: a, imap: {username: a@x.example}\n", "a", "test"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "test.yaml")
+			if err := os.WriteFile(path, []byte(top+"desks:\n"+c.desks), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			d, err := LoadDesk(path, c.slug)
+			switch {
+			case c.err == "" && err != nil:
+				t.Fatalf("LoadDesk(%s): %v", c.slug, err)
+			case c.err == "" && (d.Slug != c.slug || !d.OneOfSeveral()):
+				t.Fatalf("LoadDesk(%s) gave %s (one of several: %v)", c.slug, d.Slug, d.OneOfSeveral())
+			case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+				t.Fatalf("LoadDesk(%s): error %v, want %q", c.slug, err, c.err)
+			}
+		})
+	}
+}

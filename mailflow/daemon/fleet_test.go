@@ -111,4 +111,23 @@ func TestFleetSupervisesEachDesk(t *testing.T) {
 	if c := f.Desk("beta").current().cfg; len(c.Technicians) != 2 || c.Desk.Company == "Alpha AG" {
 		t.Errorf("beta after reload: %s, %d technicians", c.Desk.Company, len(c.Technicians))
 	}
+
+	// A mistake in beta's entry: beta keeps its running set, alpha still
+	// takes its change.
+	broken := strings.Replace(changed, "Alpha AG", "Alpha SE", 1)
+	broken = strings.Replace(broken, "imap: {username: beta@example.com}", "imap: {username: beta@example.com}\n    desk: {language: fr}", 1)
+	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	logs.waitLog(t, 1, "reload refused", "desk=beta", "desk.language")
+	logs.waitLog(t, 3, "configuration reloaded")
+	if c := f.Desk("alpha").current().cfg; c.Desk.Company != "Alpha SE" {
+		t.Errorf("alpha did not reload beside a broken beta: %s", c.Desk.Company)
+	}
+	if c := f.Desk("beta").current().cfg; len(c.Technicians) != 2 || c.Desk.Language != "de" {
+		t.Errorf("beta changed by a refused reload: %d technicians, language %s", len(c.Technicians), c.Desk.Language)
+	}
 }

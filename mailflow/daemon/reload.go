@@ -109,15 +109,12 @@ func (d *Daemon) reload(old *parts) error {
 	if old.cfg.Path == "" {
 		return fmt.Errorf("the daemon was not started from a config file")
 	}
-	file, err := config.Load(old.cfg.Path)
+	// One desk of several reloads its own entry (the others reload
+	// themselves on the same SIGHUP, and a mistake in another's entry
+	// does not stop this one); desks added or removed need a restart.
+	cfg, err := config.LoadDesk(old.cfg.Path, old.cfg.Slug)
 	if err != nil {
 		return err
-	}
-	// One desk of several reloads its own entry (the others reload
-	// themselves on the same SIGHUP); desks added or removed need a restart.
-	cfg, err := file.DeskBySlug(old.cfg.Slug)
-	if err != nil {
-		return fmt.Errorf("this desk (%q) in the reloaded file: %w", old.cfg.Slug, err)
 	}
 	// The running values win (the sandbox even rewrote imap and smtp to
 	// the ports it bound): every loop keeps agreeing on them.
