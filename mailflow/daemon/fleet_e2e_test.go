@@ -131,7 +131,7 @@ desks:
 
 	type want struct {
 		customer, desk, from, subject, company, technician, time string
-		other                                                   *Daemon
+		other                                                    *Daemon
 	}
 	for _, w := range []want{
 		{maria, "alpha", alpha, "Alpha-Fernwartung", "Alpha Software GmbH", "anna@alpha.example", aSlot.Format("15:04"), db},
