@@ -22,6 +22,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 )
 
 // DeskSpec is one entry of desks: kept as its YAML node, so it can be
@@ -181,6 +182,12 @@ func resolveEntries(name string, data []byte, top *Config) ([]entry, error) {
 	if top.Name != "" || top.Slug != "" {
 		return nil, fmt.Errorf("%s: name and slug belong to each entry of desks:, not to the top level", name)
 	}
+	// The file is parsed once; every desk decodes its tree afresh.
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil || len(file.Docs) == 0 || file.Docs[0].Body == nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	body := file.Docs[0].Body
 	entries := make([]entry, len(top.DeskList))
 	slugs := map[string]int{}
 	mailboxes := map[string]int{}
@@ -193,7 +200,7 @@ func resolveEntries(name string, data []byte, top *Config) ([]entry, error) {
 		entries[j].errs = append(entries[j].errs, nil)
 	}
 	for i, spec := range top.DeskList {
-		d, err := resolveDesk(name, data, top, spec, i)
+		d, err := resolveDesk(name, body, top, spec, i)
 		if err != nil {
 			entries[i].errs = []error{err}
 			continue
@@ -273,10 +280,10 @@ func LoadDesk(path, slug string) (*Config, error) {
 	return nil, err
 }
 
-// resolveDesk builds one desk: the whole file read over the defaults
-// again (so nothing is shared with another desk), the desk's entry read
-// over that, then defaulted and validated.
-func resolveDesk(name string, data []byte, top *Config, spec DeskSpec, i int) (*Config, error) {
+// resolveDesk builds one desk: the whole file (body, its parsed tree)
+// decoded over the defaults again (so nothing is shared with another
+// desk), the desk's entry decoded over that, then defaulted and validated.
+func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) (*Config, error) {
 	m := spec.node
 	n := len(top.DeskList)
 	label := fmt.Sprintf("desks[%d]", i)
@@ -288,7 +295,7 @@ func resolveDesk(name string, data []byte, top *Config, spec DeskSpec, i int) (*
 	}
 	d := Default()
 	d.Desk.Hours = nil
-	if err := yaml.UnmarshalWithOptions(data, d, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+	if err := yaml.NodeToValue(body, d, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("%s: %s", label, strings.TrimSpace(yaml.FormatError(err, false, true)))
 	}
 	d.DeskList, d.Name, d.Slug = nil, "", ""

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -262,5 +263,23 @@ func TestLoadDesk(t *testing.T) {
 				t.Fatalf("LoadDesk(%s): error %v, want %q", c.slug, err, c.err)
 			}
 		})
+	}
+}
+
+// BenchmarkParseFiftyDesks: what loading (and every SIGHUP) costs for a
+// deployment of 50 desks.
+func BenchmarkParseFiftyDesks(b *testing.B) {
+	var y strings.Builder
+	y.WriteString("imap: {host: mail.example.com, password: x}\nsmtp: {host: mail.example.com}\ntechnicians: [{name: A, email: a@example.com}]\ndesks:\n")
+	for i := range 50 {
+		fmt.Fprintf(&y, "  - {slug: desk%02d, imap: {username: support@desk%02d.example}, desk: {company: Desk %02d}}\n", i, i, i)
+	}
+	data := []byte(y.String())
+	b.ReportAllocs()
+	for b.Loop() {
+		cfg, err := Parse("bench.yaml", data)
+		if err != nil || len(cfg.Desks()) != 50 {
+			b.Fatal(err)
+		}
 	}
 }
