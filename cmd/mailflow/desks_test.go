@@ -1,12 +1,35 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"sync"
+	"time"
 )
+
+// lockedBuffer is a buffer the daemon writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
 
 // twoDeskConfig writes a config that serves two desks whose hours differ:
 // beta opens at 08:00, alpha (the default week) at 09:00.
@@ -74,5 +97,80 @@ func TestDeskFlag(t *testing.T) {
 	}
 	if code, out, errs := run(t, dir, "check"); code != 0 || !strings.Contains(out, "desk alpha: ok") || !strings.Contains(out, "desk beta: ok") {
 		t.Errorf("check: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestRunSeveralDesks: `mailflow run` on a file with two desks serves
+// both in one process; `status -desk` asks the running daemon for that
+// desk's own verdict; a signal stops every desk and exits 0.
+func TestRunSeveralDesks(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	y := `imap: {host: 127.0.0.1, port: 1, password: x}
+smtp: {host: 127.0.0.1, port: 1}
+http: {addr: "` + addr + `", connect_grace: 1h, intake_silence: 1h, min_free_disk: 0}
+log: {level: error}
+jobs: {agenda_time: none, reminders: []}
+desks:
+  - {name: Alpha, imap: {username: support@alpha.example}, technicians: [{name: Anna, email: anna@alpha.example}]}
+  - {name: Beta, imap: {username: hilfe@beta.example}, technicians: [{name: Bernd, email: bernd@beta.example}]}
+`
+	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var out, errb lockedBuffer
+	go func() { done <- runMain(ctx, []string{"run", "-config", cfgPath}, &out, &errb) }()
+
+	var health struct {
+		Healthy bool `json:"healthy"`
+		Desks   []struct {
+			Desk    string `json:"desk"`
+			Healthy bool   `json:"healthy"`
+		} `json:"desks"`
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&health)
+			resp.Body.Close()
+			if err == nil && health.Healthy {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no healthy fleet on %s: %v %+v\n%s", addr, err, health, errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(health.Desks) != 2 || health.Desks[0].Desk != "alpha" || health.Desks[1].Desk != "beta" {
+		t.Errorf("/healthz desks %+v, want alpha and beta", health.Desks)
+	}
+	code, sout, serr := run(t, "", "status", "-config", cfgPath, "-desk", "beta")
+	if code != 0 || !strings.HasPrefix(sout, "desk beta (Beta)\nhealthy\n") {
+		t.Errorf("status -desk beta: exit %d\n%s%s", code, sout, serr)
+	}
+	for _, db := range []string{"alpha.db", "beta.db"} {
+		if _, err := os.Stat(filepath.Join(dir, db)); err != nil {
+			t.Errorf("no %s: %v", db, err)
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d after a signal, want 0: %s", code, errb.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the desks did not stop within 30s of the signal")
 	}
 }
