@@ -41,6 +41,9 @@ type Config struct {
 	// TechnicianNotice: how the instant notice carries the AnyDesk ID.
 	TechnicianNotice TechnicianNotice `yaml:"technician_notice"`
 
+	// Path is the file the config was read from ("" for Default()).
+	Path string `yaml:"-"`
+
 	// Name and Slug name the desk (desks.go): the slug is its key in
 	// paths, metrics, health and the -desk flag.
 	Name string `yaml:"name"`
@@ -52,9 +55,6 @@ type Config struct {
 	// when there are several.
 	desks     []*Config
 	ofSeveral bool
-
-	// Path is the file the config was read from ("" for Default()).
-	Path string `yaml:"-"`
 }
 
 // TLS modes for IMAP and SMTP.
@@ -570,14 +570,11 @@ func Parse(name string, data []byte) (*Config, error) {
 	if cfg.Desk.Hours == nil {
 		cfg.Desk.Hours = Default().Desk.Hours
 	}
-	cfg.Path = name
-	cfg.resolvePaths(filepath.Dir(name))
 	if cfg.DeskList != nil {
 		return parseDesks(name, data, cfg)
 	}
-	if err := cfg.normaliseDesk(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
+	cfg.Path = name
+	cfg.resolvePaths(filepath.Dir(name))
 	if err := cfg.normalise(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -615,6 +612,9 @@ func (c *Config) normalise() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if err := c.normaliseDesk(); err != nil {
+		errs = append(errs, err)
 	}
 	for _, m := range []struct{ key, v string }{{"imap.tls", c.IMAP.TLS}, {"smtp.tls", c.SMTP.TLS}} {
 		switch m.v {

@@ -140,9 +140,11 @@ func Slugify(name string) string {
 }
 
 // parseDesks resolves every entry of top.DeskList. top is the file read
-// over the defaults (paths resolved, not validated: its keys are
-// defaults and need not make a desk on their own).
+// over the defaults (not validated: its keys are defaults and need not
+// make a desk on their own).
 func parseDesks(name string, data []byte, top *Config) (*Config, error) {
+	top.Path = name
+	top.resolvePaths(filepath.Dir(name))
 	entries, err := resolveEntries(name, data, top)
 	if err != nil {
 		return nil, err
