@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -217,11 +218,11 @@ func resolveEntries(name string, data []byte, top *Config) ([]entry, error) {
 			clash(i, j, "imap: the same mailbox (%s on %s:%d) as desks[%d]; two desks would answer every mail twice", d.IMAP.Username, d.IMAP.Host, d.IMAP.Port, j)
 		}
 		mailboxes[mb] = i
-		if d.Database.Path != ":memory:" {
-			if j, ok := databases[d.Database.Path]; ok {
-				clash(i, j, "database.path %s is also desks[%d]'s; every desk needs its own database", d.Database.Path, j)
+		if key := databaseKey(d.Database); key != "" {
+			if j, ok := databases[key]; ok {
+				clash(i, j, "database: the same database as desks[%d] (%s); every desk needs its own", j, key)
 			}
-			databases[d.Database.Path] = i
+			databases[key] = i
 		}
 		if UsesOAuth2(d.IMAP.Auth) || UsesOAuth2(d.SMTP.Auth) {
 			if f := d.OAuth2.RefreshTokenFile; f != "" {
@@ -334,9 +335,10 @@ func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) 
 
 // deskDatabase is where a desk that names no database of its own keeps
 // its state: an SQLite file named after its slug beside the top-level
-// database.path. (A server database such as PostgreSQL would give each
-// desk a schema named after the slug in the shared one; this is the one
-// place that decides it.)
+// database.path. A server database (PostgreSQL) is inherited as it is,
+// and two desks on one are refused (databaseKey) until each desk gets a
+// schema named after its slug in the shared database: this is the one
+// place that would decide it.
 func deskDatabase(top Database, slug string) Database {
 	db := top
 	if db.Path == ":memory:" {
@@ -360,6 +362,32 @@ func pairs(n ast.Node) ([]*ast.MappingValueNode, bool) {
 		return []*ast.MappingValueNode{m}, true
 	}
 	return nil, false
+}
+
+// databaseKey names the database a desk writes to, for the check that no
+// two desks share one: its file, or, for a database reached through a
+// server, its connection keys (every key of the section but path and
+// driver: read by name, so a connection key added to Database is covered
+// without this function knowing it). "" for a private in-memory database.
+func databaseKey(db Database) string {
+	v := reflect.ValueOf(db)
+	var conn []string
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		if f.Name == "Path" || f.Name == "Driver" {
+			continue
+		}
+		if s := fmt.Sprint(v.Field(i).Interface()); s != "" {
+			conn = append(conn, f.Tag.Get("yaml")+"="+s)
+		}
+	}
+	if len(conn) > 0 {
+		return strings.Join(conn, " ")
+	}
+	if db.Path == ":memory:" {
+		return ""
+	}
+	return db.Path
 }
 
 // hasKey reports whether the mapping m sets the nested key path.
