@@ -325,7 +325,7 @@ func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) 
 		return nil, fmt.Errorf("%s: sandbox.enabled: the sandbox mail server serves a single desk; list one desk or turn it off", label)
 	}
 	if !hasKey(m, "database", "path") {
-		d.Database = deskDatabase(top.Database, d.Slug)
+		d.Database.Path = deskDatabasePath(top.Database.Path, d.Slug)
 	}
 	if err := d.normalise(); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
@@ -333,23 +333,21 @@ func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) 
 	return d, nil
 }
 
-// deskDatabase is where a desk that names no database of its own keeps
-// its state: an SQLite file named after its slug beside the top-level
-// database.path. A server database (PostgreSQL) is inherited as it is,
-// and two desks on one are refused (databaseKey) until each desk gets a
-// schema named after its slug in the shared database: this is the one
+// deskDatabasePath is where a desk that names no database file of its
+// own keeps its state: an SQLite file named after its slug beside the
+// top-level database.path. A server database (PostgreSQL) is inherited as
+// it is, and two desks on one are refused (databaseKey) until each desk
+// gets a schema named after its slug in the shared database: this is the
 // place that would decide it.
-func deskDatabase(top Database, slug string) Database {
-	db := top
-	if db.Path == ":memory:" {
-		return db
+func deskDatabasePath(top, slug string) string {
+	if top == ":memory:" {
+		return top
 	}
 	dir := "."
-	if db.Path != "" {
-		dir = filepath.Dir(db.Path)
+	if top != "" {
+		dir = filepath.Dir(top)
 	}
-	db.Path = filepath.Join(dir, slug+".db")
-	return db
+	return filepath.Join(dir, slug+".db")
 }
 
 // pairs returns the key-value pairs of a mapping node (one pair is a
