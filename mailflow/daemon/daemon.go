@@ -59,6 +59,9 @@ type Daemon struct {
 	startCfg *config.Config
 	reloadMu sync.Mutex
 	reloaded chan struct{}
+	// inFleet: one desk of several (fleet.go); the fleet owns the http
+	// listener and serves this desk's pages, health and metrics on it.
+	inFleet bool
 
 	// Sandbox is the embedded mail server when enabled (after Start).
 	Sandbox *sandbox.Server
@@ -70,10 +73,6 @@ type Daemon struct {
 	httpLn  net.Listener // the /healthz and /metrics listener (after Start), or nil
 	web     *web.Server  // the desk's pages on httpLn
 	started time.Time    // when Run began; health ignores status left from before
-
-	// inFleet: one desk of several (fleet.go); the fleet owns the http
-	// listener and serves this desk's pages, health and metrics on it.
-	inFleet bool
 }
 
 // Parts builds the pure parts every command needs: the desk, the rules and
