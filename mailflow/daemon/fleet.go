@@ -12,8 +12,9 @@ package daemon
 //
 // On the listener: GET /healthz judges every desk (503 when any is
 // unhealthy, each reason prefixed "desk SLUG:"), GET /metrics serves every
-// desk's series labelled desk="SLUG" plus the process's own once, and each
-// desk's pages and its own /healthz live under /d/SLUG/.
+// desk's series labelled desk="SLUG" plus the process's own once, and
+// everything a single desk serves (its pages, its own /healthz and
+// /metrics) lives under /d/SLUG/.
 
 import (
 	"context"
@@ -51,7 +52,7 @@ type member struct {
 
 	mu      sync.Mutex
 	d       *Daemon      // nil while the desk is not running
-	handler http.Handler // its pages and health, while d runs
+	handler http.Handler // what it serves under /d/SLUG/, while d runs
 	err     error        // why it is not running
 	running chan struct{}
 }
@@ -194,17 +195,15 @@ func (m *member) runOnce(ctx context.Context) error {
 	d.metrics = m.metrics
 	var h http.Handler
 	if m.cfg.HTTP.Addr != "" {
+		// Everything a single desk serves (its pages, /healthz, /metrics
+		// and whatever else its handler has) under /d/SLUG/.
 		root := deskRoot(m.cfg.Slug)
 		w, err := d.newWeb(root)
 		if err != nil {
 			return err
 		}
 		d.web = w
-		mux := http.NewServeMux()
-		mux.HandleFunc("GET "+root+"/healthz", d.serveHealth)
-		mux.HandleFunc("GET "+root+"/metrics", d.serveMetrics)
-		w.Register(mux)
-		h = mux
+		h = http.StripPrefix(root, d.httpHandler())
 	}
 	m.up(d, h)
 	return d.Run(ctx)

@@ -62,8 +62,9 @@ type Deps struct {
 	// Now is the clock (tests pin it); nil means time.Now.
 	Now func() time.Time
 	// Root is the path the pages live under: "" for /, "/d/SLUG" for one
-	// desk of several on one listener. Links, forms, redirects and
-	// cookies stay inside it, so the desks' sign-ins never mix.
+	// desk of several on one listener, which strips it before the pages
+	// see the request. Links, forms, redirects and cookies stay inside
+	// it, so the desks' sign-ins never mix.
 	Root string
 }
 
@@ -107,28 +108,25 @@ func New(deps Deps) (*Server, error) {
 	return s, nil
 }
 
-// Register adds the pages to mux (beside /healthz and /metrics).
+// Register adds the pages to mux (beside /healthz and /metrics). With a
+// Root, mux is mounted under it with the root stripped (as the daemon's
+// fleet does), so the patterns stay the same.
 func (s *Server) Register(mux *http.ServeMux) {
 	h := func(f http.HandlerFunc) http.Handler { return s.secure(f) }
-	// Every pattern is "METHOD /path": the path goes under Root.
-	handle := func(pattern string, hd http.Handler) {
-		method, path, _ := strings.Cut(pattern, " ")
-		mux.Handle(method+" "+s.deps.Root+path, hd)
-	}
-	handle("GET /static/style.css", h(s.serveCSS))
-	handle("GET /login", h(s.loginPage))
-	handle("POST /login", h(s.loginPost))
-	handle("GET /login/{token}", h(s.limited(s.signInPage)))
-	handle("POST /login/{token}", h(s.limited(s.signInPost)))
-	handle("POST /logout", h(s.staff(s.logout)))
-	handle("GET /{$}", h(s.staff(s.agenda)))
-	handle("GET /s/{ref}", h(s.staff(s.sessionPage)))
-	handle("POST /s/{ref}/{action}", h(s.staff(s.sessionAction)))
-	handle("GET /l/{token}", h(s.limited(s.linkPage)))
-	handle("GET /l/{token}/{action}", h(s.limited(s.linkPage)))
-	handle("GET /l/{token}/{action}/{n}", h(s.limited(s.linkPage)))
-	handle("POST /l/{token}/{action}", h(s.limited(s.linkPost)))
-	handle("POST /l/{token}/{action}/{n}", h(s.limited(s.linkPost)))
+	mux.Handle("GET /static/style.css", h(s.serveCSS))
+	mux.Handle("GET /login", h(s.loginPage))
+	mux.Handle("POST /login", h(s.loginPost))
+	mux.Handle("GET /login/{token}", h(s.limited(s.signInPage)))
+	mux.Handle("POST /login/{token}", h(s.limited(s.signInPost)))
+	mux.Handle("POST /logout", h(s.staff(s.logout)))
+	mux.Handle("GET /{$}", h(s.staff(s.agenda)))
+	mux.Handle("GET /s/{ref}", h(s.staff(s.sessionPage)))
+	mux.Handle("POST /s/{ref}/{action}", h(s.staff(s.sessionAction)))
+	mux.Handle("GET /l/{token}", h(s.limited(s.linkPage)))
+	mux.Handle("GET /l/{token}/{action}", h(s.limited(s.linkPage)))
+	mux.Handle("GET /l/{token}/{action}/{n}", h(s.limited(s.linkPage)))
+	mux.Handle("POST /l/{token}/{action}", h(s.limited(s.linkPost)))
+	mux.Handle("POST /l/{token}/{action}/{n}", h(s.limited(s.linkPost)))
 }
 
 // secure sets the headers every page carries: no caching of personal
@@ -278,7 +276,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	data["Lang"] = lang
 	data["L"] = messages[lang]
 	data["Nonce"], _ = r.Context().Value(nonceKey{}).(string)
-	data["Path"] = r.URL.Path
+	data["Path"] = s.deps.Root + r.URL.Path
 	data["Company"] = s.deps.Config().Desk.Company
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)

@@ -83,7 +83,14 @@ http: {addr: "127.0.0.1:9464", public_url: "http://127.0.0.1:9464"}
 	}
 	mux := http.NewServeMux()
 	s.Register(mux)
-	f.srv = httptest.NewServer(mux)
+	var h http.Handler = mux
+	if root != "" {
+		// Mounted as the daemon's fleet does: under root, stripped.
+		outer := http.NewServeMux()
+		outer.Handle(root+"/", http.StripPrefix(root, mux))
+		h = outer
+	}
+	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -409,8 +416,12 @@ cookieOK:
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != root+"/login" {
 		t.Errorf("agenda without a session: %d to %q, want 303 to %s/login", resp.StatusCode, loc, root)
 	}
-	if _, body := get(t, c, f.srv.URL+root+"/login"); !strings.Contains(body, `action="`+root+`/login"`) {
+	_, body = get(t, c, f.srv.URL+root+"/login")
+	if !strings.Contains(body, `action="`+root+`/login"`) {
 		t.Error("sign-in form posts outside the desk's root")
+	}
+	if !strings.Contains(body, `href="`+root+`/login?lang=`) {
+		t.Error("the language switch leaves the desk's root")
 	}
 	if code, _ := get(t, c, f.srv.URL+"/l/"+f.tok); code != http.StatusNotFound {
 		t.Errorf("single-desk path answers %d, want 404", code)
