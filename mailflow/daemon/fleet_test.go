@@ -83,6 +83,9 @@ func TestFleetSupervisesEachDesk(t *testing.T) {
 	if code, _ := getURL(t, base+"/d/alpha/healthz"); code != http.StatusOK {
 		t.Errorf("alpha's own health: %d", code)
 	}
+	if code, body := getURL(t, base+"/d/alpha/metrics"); code != http.StatusOK || !strings.Contains(body, `desk="alpha"`) || strings.Contains(body, `desk="beta"`) {
+		t.Errorf("alpha's own metrics: %d, its series alone: %v", code, !strings.Contains(body, `desk="beta"`))
+	}
 
 	held.Close()
 	select {
