@@ -13,6 +13,7 @@ package config
 // keeps working on one *Config per desk and never sees the list.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -298,7 +299,9 @@ func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) 
 	}
 	d := Default()
 	d.Desk.Hours = nil
-	if err := yaml.NodeToValue(body, d, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+	// One decoder for both, so an entry may use an anchor of the file.
+	dec := yaml.NewDecoder(&bytes.Buffer{}, yaml.DisallowUnknownField(), yaml.Strict())
+	if err := dec.DecodeFromNode(body, d); err != nil {
 		return nil, fmt.Errorf("%s: %s", label, strings.TrimSpace(yaml.FormatError(err, false, true)))
 	}
 	d.DeskList, d.Name, d.Slug = nil, "", ""
@@ -306,7 +309,7 @@ func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) 
 		// A desk's own week replaces the inherited one; it is not merged.
 		d.Desk.Hours = nil
 	}
-	if err := yaml.NodeToValue(m, d, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+	if err := dec.DecodeFromNode(m, d); err != nil {
 		return nil, fmt.Errorf("%s: %s", label, strings.TrimSpace(yaml.FormatError(err, false, true)))
 	}
 	if d.Desk.Hours == nil {

@@ -283,3 +283,19 @@ func BenchmarkParseFiftyDesks(b *testing.B) {
 		}
 	}
 }
+
+// TestDeskEntryUsesAnchor: an entry may merge in a mapping anchored
+// elsewhere in the file (YAML's <<: *name).
+func TestDeskEntryUsesAnchor(t *testing.T) {
+	y := "imap: {host: mail.example.com, password: x}\nsmtp: {host: mail.example.com}\ntechnicians: [{name: A, email: a@example.com}]\n" +
+		"desk: &house {company: House GmbH, language: en}\n" +
+		"desks:\n  - {slug: a, imap: {username: a@x.example}, desk: {<<: *house, timezone: Europe/Berlin}}\n  - {slug: b, imap: {username: b@x.example}}\n"
+	cfg, err := Parse("t.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := cfg.Desks()[0], cfg.Desks()[1]
+	if a.Desk.Company != "House GmbH" || a.Desk.Language != "en" || a.Desk.Timezone != "Europe/Berlin" || b.Desk.Timezone != "Europe/Vienna" {
+		t.Errorf("a: %+v, b: %+v", a.Desk, b.Desk)
+	}
+}
