@@ -2,10 +2,13 @@ package daemon
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -133,4 +136,52 @@ func TestFleetSupervisesEachDesk(t *testing.T) {
 	if c := f.Desk("beta").current().cfg; len(c.Technicians) != 2 || c.Desk.Language != "de" {
 		t.Errorf("beta changed by a refused reload: %d technicians, language %s", len(c.Technicians), c.Desk.Language)
 	}
+}
+
+// BenchmarkFleetTenDesks: what a desk costs in one process — the time to
+// open and start ten desks (each its own SQLite database, migrations
+// included), and the goroutines and heap each one holds while it runs.
+func BenchmarkFleetTenDesks(b *testing.B) {
+	const n = 10
+	var y strings.Builder
+	y.WriteString("imap: {host: 127.0.0.1, port: 1, tls: none, password: x}\nsmtp: {host: 127.0.0.1, port: 1, tls: none}\n" +
+		"log: {level: error}\njobs: {agenda_time: none, reminders: []}\ntechnicians: [{name: A, email: a@example.com}]\ndesks:\n")
+	for i := range n {
+		fmt.Fprintf(&y, "  - {slug: d%02d, imap: {username: s@d%02d.example}}\n", i, i)
+	}
+	var goroutines, heap float64
+	b.StopTimer()
+	for range b.N {
+		dir := b.TempDir()
+		path := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(path, []byte(y.String()), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		file, err := config.Load(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		g0 := runtime.NumGoroutine()
+		ctx, cancel := context.WithCancel(context.Background())
+		f := NewFleet(file, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		done := make(chan error, 1)
+		b.StartTimer()
+		go func() { done <- f.Run(ctx) }()
+		for _, d := range file.Desks() {
+			<-f.Running(d.Slug)
+		}
+		b.StopTimer()
+		runtime.GC()
+		var after runtime.MemStats
+		runtime.ReadMemStats(&after)
+		goroutines += float64(runtime.NumGoroutine()-g0) / n
+		heap += float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / n
+		cancel()
+		<-done
+	}
+	b.ReportMetric(goroutines/float64(b.N), "goroutines/desk")
+	b.ReportMetric(heap/float64(b.N), "heap-B/desk")
 }
