@@ -205,7 +205,7 @@ func (m *member) runOnce(ctx context.Context) error {
 		d.web = w
 		h = http.StripPrefix(root, d.httpHandler())
 	}
-	m.up(d, h)
+	d.ready = func() { m.up(d, h) }
 	return d.Run(ctx)
 }
 

@@ -48,6 +48,11 @@ func (d *Daemon) observe() {
 		wire := d.log.With("component", "intake")
 		d.watcher.SetDebugWriter(func() io.Writer { return redact.NewLogWriter(wire, "imap wire") })
 	}
+	if d.ready != nil {
+		// Everything health and the pages read is set: the fleet may
+		// serve this desk from now on.
+		d.ready()
+	}
 }
 
 // listenHTTP binds http.addr, so a taken port fails the start, not a
