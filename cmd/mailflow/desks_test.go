@@ -104,54 +104,14 @@ func TestDeskFlag(t *testing.T) {
 // both in one process; `status -desk` asks the running daemon for that
 // desk's own verdict; a signal stops every desk and exits 0.
 func TestRunSeveralDesks(t *testing.T) {
-	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cfgPath := filepath.Join(dir, "config.yaml")
-	y := `imap: {host: 127.0.0.1, port: 1, password: x}
-smtp: {host: 127.0.0.1, port: 1}
-http: {addr: "` + addr + `", connect_grace: 1h, intake_silence: 1h, min_free_disk: 0}
-log: {level: error}
-jobs: {agenda_time: none, reminders: []}
-desks:
-  - {name: Alpha, imap: {username: support@alpha.example}, technicians: [{name: Anna, email: anna@alpha.example}]}
-  - {name: Beta, imap: {username: hilfe@beta.example}, technicians: [{name: Bernd, email: bernd@beta.example}]}
-`
-	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dir, cfgPath, addr := runDesksConfig(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
 	var out, errb lockedBuffer
 	go func() { done <- runMain(ctx, []string{"run", "-config", cfgPath}, &out, &errb) }()
 
-	var health struct {
-		Healthy bool `json:"healthy"`
-		Desks   []struct {
-			Desk    string `json:"desk"`
-			Healthy bool   `json:"healthy"`
-		} `json:"desks"`
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			err = json.NewDecoder(resp.Body).Decode(&health)
-			resp.Body.Close()
-			if err == nil && health.Healthy {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no healthy fleet on %s: %v %+v\n%s", addr, err, health, errb.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	health := waitHealthy(t, addr, &errb)
 	if len(health.Desks) != 2 || health.Desks[0].Desk != "alpha" || health.Desks[1].Desk != "beta" {
 		t.Errorf("/healthz desks %+v, want alpha and beta", health.Desks)
 	}
@@ -173,4 +133,88 @@ desks:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the desks did not stop within 30s of the signal")
 	}
+}
+
+// TestRunOneDeskOfSeveral: `run -desk beta` runs beta alone, at its
+// place on the listener, and leaves alpha's database alone.
+func TestRunOneDeskOfSeveral(t *testing.T) {
+	dir, cfgPath, addr := runDesksConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	var out, errb lockedBuffer
+	go func() { done <- runMain(ctx, []string{"run", "-config", cfgPath, "-desk", "beta"}, &out, &errb) }()
+	health := waitHealthy(t, addr, &errb)
+	if len(health.Desks) != 1 || health.Desks[0].Desk != "beta" {
+		t.Errorf("/healthz desks %+v, want beta alone", health.Desks)
+	}
+	if resp, err := http.Get("http://" + addr + "/d/beta/login"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("beta's pages: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if _, err := os.Stat(filepath.Join(dir, "alpha.db")); err == nil {
+		t.Error("run -desk beta opened alpha's database")
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+// fleetHealth is the part of the fleet's /healthz these tests read.
+type fleetHealth struct {
+	Healthy bool `json:"healthy"`
+	Desks   []struct {
+		Desk    string `json:"desk"`
+		Healthy bool   `json:"healthy"`
+	} `json:"desks"`
+}
+
+// waitHealthy waits until the daemon on addr answers /healthz healthy.
+func waitHealthy(t *testing.T, addr string, log *lockedBuffer) fleetHealth {
+	t.Helper()
+	var health fleetHealth
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&health)
+			resp.Body.Close()
+			if err == nil && health.Healthy {
+				return health
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no healthy daemon on %s: %v %+v\n%s", addr, err, health, log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// runDesksConfig writes a two-desk config whose listener is on a free
+// loopback port; the mailboxes are unreachable (health allows for it).
+func runDesksConfig(t *testing.T) (dir, cfgPath, addr string) {
+	t.Helper()
+	dir = t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	cfgPath = filepath.Join(dir, "config.yaml")
+	y := `imap: {host: 127.0.0.1, port: 1, password: x}
+smtp: {host: 127.0.0.1, port: 1}
+http: {addr: "` + addr + `", connect_grace: 1h, intake_silence: 1h, min_free_disk: 0}
+log: {level: error}
+jobs: {agenda_time: none, reminders: []}
+desks:
+  - {name: Alpha, imap: {username: support@alpha.example}, technicians: [{name: Anna, email: anna@alpha.example}]}
+  - {name: Beta, imap: {username: hilfe@beta.example}, technicians: [{name: Bernd, email: bernd@beta.example}]}
+`
+	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, cfgPath, addr
 }
