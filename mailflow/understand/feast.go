@@ -64,6 +64,23 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return easter, 1, true
 	case "ostermontag":
 		return easter.AddDate(0, 0, 1), 1, true
+	case "fasching", "faschingsdienstag", "karneval", "fastnacht", "rosenmontag":
+		if toks[i].s == "rosenmontag" {
+			return easter.AddDate(0, 0, -48), 1, true
+		}
+		return easter.AddDate(0, 0, -47), 1, true
+	case "aschermittwoch":
+		return easter.AddDate(0, 0, -46), 1, true
+	case "gründonnerstag":
+		return easter.AddDate(0, 0, -3), 1, true
+	case "josefi", "josefitag", "josefstag":
+		return d(time.March, 19), 1, true
+	case "leopoldi", "leopolditag":
+		return d(time.November, 15), 1, true
+	case "florianitag", "florian":
+		return d(time.May, 4), 1, true
+	case "martini":
+		return d(time.November, 11), 1, true
 	case "pfingsten", "whitsun":
 		return easter.AddDate(0, 0, 49), 1, true
 	case "pfingstmontag":
@@ -99,7 +116,7 @@ func easterSunday(y int, loc *time.Location) time.Time {
 // plain date already says the day.
 func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	loc := now.Location()
-	dir, wd, dayAfter, workday, on := 0, 0, false, false, 0
+	dir, wd, dayAfter, workday, on, weekAfter, wdAfterDir, anchorAt := 0, 0, false, false, 0, false, false, -1
 	var anchor time.Time
 	for i := range toks {
 		t := &toks[i]
@@ -135,27 +152,65 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			}
 		case "werktag", "arbeitstag", "working", "business":
 			workday = true
+		case "woche", "week", "woch":
+			// "in der Woche nach Ostern", "the week after Easter"
+			if i+1 < len(toks) && (toks[i+1].s == "nach" || toks[i+1].s == "after") {
+				weekAfter = true
+			}
 		}
-		if t.w != nil && t.w.wd != 0 && wd == 0 && !t.w.wdAbbr {
+		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good")
+		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && (wd == 0 || dir != 0 && !wdAfterDir) {
+			// The weekday after "nach/after" wins: "am Freitag ist Josefi.
+			// Nach Josefi, also am Montag drauf".
 			wd = int(t.w.wd)
+			wdAfterDir = dir != 0
 		}
-		if anchor.IsZero() {
+		if anchor.IsZero() || on > 0 && on == i && anchorAt != i {
 			if a, _, ok := feastDate(toks, i, now.Year(), loc); ok {
 				if a.AddDate(0, 0, 1).Before(now) {
 					a, _, _ = feastDate(toks, i, now.Year()+1, loc)
 				}
-				anchor = a
+				anchor, anchorAt = a, i
+				// The direction word right before the feast names its side
+				// ("vor den Feiertagen … nach Dreikönig").
+				for k := i - 1; k >= 0 && k >= i-3; k-- {
+					switch toks[k].s {
+					case "nach", "after":
+						dir = 1
+					case "vor", "before":
+						dir = -1
+					default:
+						continue
+					}
+					break
+				}
 			}
 		}
 	}
 	if anchor.IsZero() {
 		return Wish{}, false
 	}
+	if weekAfter && wd == 0 {
+		// The working week after the feast's week.
+		mon := anchor.AddDate(0, 0, 7-(weekdayIndex(anchor)-1))
+		end := mon.AddDate(0, 0, 5)
+		return Wish{Start: mon, End: &end, Precision: PrecisionDay}, true
+	}
+	if on > 0 && on == anchorAt && !dayAfter && wd == 0 {
+		dir = 0 // "am Faschingsdienstag am Nachmittag": the feast day itself
+	}
 	if dir == 0 && on > 0 {
 		// The feast day itself, with the time the customer gave.
 		wd, dayAfter, workday = 0, false, false
-	} else if dir == 0 || wd == 0 && !dayAfter && !workday {
+	} else if dir == 0 {
 		return Wish{}, false
+	} else if wd == 0 && !dayAfter && !workday {
+		// "nach Dreikönig", "before Christmas": the next working day on
+		// that side of the feast, unless the mail names a day itself.
+		if namesADay(toks) {
+			return Wish{}, false
+		}
+		workday = true
 	}
 	day := anchor
 	switch {
@@ -193,4 +248,21 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	}
 	end := day.AddDate(0, 0, 1)
 	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}
+
+// namesADay reports a weekday, a month or a date ("23.") in toks.
+func namesADay(toks []token) bool {
+	for i := range toks {
+		t := &toks[i]
+		if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.hasRel) {
+			return true
+		}
+		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) {
+			switch toks[i+1].s {
+			case ".", "th", "st", "nd", "rd":
+				return true // "am 23.", "the 28th"
+			}
+		}
+	}
+	return false
 }

@@ -119,7 +119,7 @@ func scanSignals(toks []token) signals {
 			s.confirm = true
 		}
 		// "einen anderen Termin", "another time"
-		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" {
+		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" && !negatedNoun(toks, i+1) {
 			s.otherOnly = true
 		}
 	}
@@ -209,6 +209,11 @@ func negatedNoun(toks []token, i int) bool {
 		switch toks[k].s {
 		case "no", "kein", "keine", "keinen", "keiner", "without", "ohne":
 			return true
+		case "need", "want", "brauchen", "brauche":
+			// "Don't need another session"
+			if k > 0 && (toks[k-1].s == "don't" || toks[k-1].s == "dont" || toks[k-1].s == "not" || toks[k-1].s == "nicht") {
+				return true
+			}
 		}
 		if toks[k].kind == tPunct {
 			return false

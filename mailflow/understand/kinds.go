@@ -246,7 +246,9 @@ var howToWords = [][]string{
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
 	{"bis", "wann"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
 	{"are", "you", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
-	{"erreichbar", "sind"},
+	{"erreichbar", "sind"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
+	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
+	{"point", "me"},
 }
 
 // howToByFirst indexes howToWords by their first word: this runs over
@@ -299,7 +301,9 @@ var feastWords = []string{
 	"ostermontag", "ostersonntag", "osterferien", "karfreitag", "pfingsten",
 	"pfingstmontag", "himmelfahrt", "fronleichnam", "nationalfeiertag",
 	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
-	"whitsun", "ascension", "mariä", "boxing", "stephen's", "saints",
+	"whitsun", "ascension", "mariä", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
+	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "josefi", "josefitag",
+	"josefstag", "leopoldi", "leopolditag", "martini",
 	"feiertag", "feiertagen", "feiertage", "holidays",
 }
 
@@ -377,6 +381,12 @@ func asksForSession(toks []token) bool {
 			continue
 		}
 		if sessionWords[toks[i].s] {
+			if i > 0 {
+				switch toks[i-1].s {
+				case "don't", "dont", "not", "nicht", "no", "kein", "keinen":
+					continue // "Don't need another session"
+				}
+			}
 			return true
 		}
 		// "bitte um (einen) Termin", "Rückruf oder Termin", "Termin bitte".

@@ -61,8 +61,16 @@ func (p *parser) specialPiece(i int, m *mention) (int, bool) {
 	if nth != 0 {
 		j := i + 1
 		var wd int8
+		week := false
+		if s := p.word(j); s == "full" || s == "volle" || s == "vollen" || s == "ganze" || s == "ganzen" || s == "complete" {
+			j++
+		}
 		if nw := p.info(j); nw != nil && nw.wd != 0 && !nw.wdAbbr {
 			wd = nw.wd
+		} else if p.has(j, rWeek) && nth > 0 {
+			// "the first full week of January", "in der zweiten Woche im März":
+			// the week that opens on that month's nth Monday.
+			wd, week = 1, true
 		} else if !p.has(j, rDayUnit) {
 			return i, false
 		}
@@ -70,7 +78,7 @@ func (p *parser) specialPiece(i int, m *mention) (int, bool) {
 		switch p.word(j) {
 		case "im", "in", "of", "des":
 			if ref, e, ok := p.monthRefAt(j + 1); ok {
-				*m = mention{special: specNth, nth: nth, nthWd: wd, ref: ref}
+				*m = mention{special: specNth, nth: nth, nthWd: wd, ref: ref, nthWeek: week}
 				return e, true
 			}
 		}
@@ -268,6 +276,9 @@ func (p *parser) resolveSpecial(m *mention, now time.Time) (Wish, bool) {
 			}
 		default:
 			d = last.AddDate(0, 0, -((weekdayIndex(last) - int(m.nthWd) + 7) % 7))
+		}
+		if m.nthWeek {
+			return window(d, d.AddDate(0, 0, 5), PrecisionDay)
 		}
 		// "am ersten Montag im Januar um 11 Uhr": the time on that day.
 		if m.hasTime && !m.hasEnd && m.open == openNone && !m.hasTZ {

@@ -197,6 +197,14 @@ func noLongerNeeded(toks []token) bool {
 		case "brauchen", "brauche", "brauch", "brauchma", "brauchts", "braucht", "benötigen", "benötige", "benötigt", "nötig",
 			"notwendig", "erforderlich", "need", "needed", "necessary", "required":
 			need = true
+			if i+1 < len(toks) {
+				// "Don't need another session", "brauchen keinen weiteren
+				// Termin": no new one, nothing called off.
+				switch toks[i+1].s {
+				case "another", "weiteren", "extra", "additional", "noch":
+					need = false
+				}
+			}
 			// "we not need the session", "no need for the session".
 			gone = gone || i > 0 && (toks[i-1].s == "not" || toks[i-1].s == "no" || toks[i-1].s == "don't" || toks[i-1].s == "dont")
 		case "erledigt":

@@ -98,6 +98,7 @@ type mention struct {
 	spanN    int
 	nth      int  // 1…5, -1 for last
 	nthWd    int8 // 0: "Tag"/"day"
+	nthWeek  bool // the week that opens on the nth Monday
 	ref      monthRef
 	edge     uint8 // edgeBegin, edgeMid, edgeEnd
 	edgeWeek bool
