@@ -303,7 +303,7 @@ func TestStrangersKinds(t *testing.T) {
 			text: "ginge der Termin auch eine halbe Stunde früher?", intent: IntentReschedule,
 			first: "2026-11-26 09:30 minute", unsure: true},
 		{kind: "question", name: "no further session wanted", subject: "Follow-up question",
-			text: "Thanks for the session last Tuesday. How do I set the default payment term? Don't need another session, just point me to the menu.",
+			text:   "Thanks for the session last Tuesday. How do I set the default payment term? Don't need another session, just point me to the menu.",
 			intent: IntentQuestion, noTime: true},
 		// Requests that name no session word.
 		{kind: "request", name: "would a day work", subject: "next week",
