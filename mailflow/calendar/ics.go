@@ -27,12 +27,19 @@ const maxOccurrences = 2000
 // desk for years.
 const maxEventLength = 62 * 24 * time.Hour
 
-// ParseBusy reads the busy periods in [from, to) from iCalendar data (one
+// ParseBusy reads the busy periods in [from, to) (cut to it) from iCalendar data (one
 // or more VCALENDAR objects): opaque, not cancelled VEVENTs with their
 // recurrences expanded, and VFREEBUSY's FREEBUSY periods. ours reports
 // UIDs of events mailflow wrote itself; they are left out (nil: none).
 // Floating times and unknown TZIDs are read in loc.
-func ParseBusy(data []byte, loc *time.Location, from, to time.Time, ours func(uid string) bool) ([]Period, error) {
+func ParseBusy(data []byte, loc *time.Location, from, to time.Time, ours func(uid string) bool) (ps []Period, err error) {
+	// go-ical's decoder panics on some malformed lines ("0;0="): a
+	// stranger's calendar must not take the daemon down.
+	defer func() {
+		if r := recover(); r != nil {
+			ps, err = nil, fmt.Errorf("parse calendar: malformed (%v)", r)
+		}
+	}()
 	dec := ical.NewDecoder(bytes.NewReader(data))
 	var cals []*ical.Calendar
 	for {
@@ -58,7 +65,13 @@ func busyOf(cals []*ical.Calendar, loc *time.Location, from, to time.Time, ours 
 		if e.Sub(s) > maxEventLength {
 			e = s.Add(maxEventLength)
 		}
-		if e.After(s) && s.Before(to) && e.After(from) {
+		if s.Before(from) {
+			s = from
+		}
+		if e.After(to) {
+			e = to
+		}
+		if e.After(s) {
 			out = append(out, Period{s, e})
 		}
 	}
@@ -181,7 +194,19 @@ func eventBusy(c *ical.Component, loc *time.Location, from, to time.Time, ours f
 			add(span(start))
 			return
 		}
+		if opt.Freq == rrule.SECONDLY || opt.Freq == rrule.MINUTELY {
+			// No real appointment repeats by the second or minute, and
+			// such a rule with filters that never match would walk
+			// millions of candidates: counted once.
+			add(span(start))
+			return
+		}
 		opt.Dtstart = start
+		// Nothing after the window matters: the walk stops there even
+		// when filters that never match leave it nothing to yield.
+		if opt.Until.IsZero() || opt.Until.After(to) {
+			opt.Until = to
+		}
 		r, err := rrule.NewRRule(*opt)
 		if err != nil {
 			add(span(start))

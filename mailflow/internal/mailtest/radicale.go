@@ -196,6 +196,5 @@ func (r *Radicale) Put(t testing.TB, user, name, file, ics string) {
 	}
 }
 
-
 // Stop ends the server before the test does (to test an outage).
 func (r *Radicale) Stop() { r.stop() }
