@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -122,6 +123,8 @@ type Desk struct {
 
 	mu      sync.Mutex
 	holYear map[int]map[dayKey]string // year → date → holiday name
+
+	busy atomic.Pointer[busySourceBox] // technicians' own calendars (busysource.go)
 }
 
 // New builds the desk's calendar from a configuration. It checks again what
