@@ -35,7 +35,7 @@ func (s *scripted) Busy(ctx context.Context, from, to time.Time) ([]Period, erro
 	return periods, err
 }
 func (s *scripted) Put(context.Context, Event, string) (string, error) { return "", nil }
-func (s *scripted) Delete(context.Context, string, string) error     { return nil }
+func (s *scripted) Delete(context.Context, string, string) error       { return nil }
 
 func cacheConfig() *config.Config {
 	cfg := config.Default()
@@ -130,4 +130,6 @@ func TestBusyCacheSurvivesPanics(t *testing.T) {
 
 type panicky struct{ scripted }
 
-func (*panicky) Busy(context.Context, time.Time, time.Time) ([]Period, error) { panic("index out of range") }
+func (*panicky) Busy(context.Context, time.Time, time.Time) ([]Period, error) {
+	panic("index out of range")
+}

@@ -52,11 +52,13 @@ func (s *Store) DueCalendarSyncs(ctx context.Context, now time.Time, limit int) 
 
 // NextCalendarSync is when the next queued sync is due (zero: none queued).
 func (s *Store) NextCalendarSync(ctx context.Context) (time.Time, error) {
-	var t sql.NullTime
-	if err := s.r.GetContext(ctx, &t, `SELECT MIN(due_at) FROM calendar_sync`); err != nil {
+	// ORDER BY, not MIN(): SQLite hands an aggregate back as text.
+	var t time.Time
+	err := s.r.GetContext(ctx, &t, `SELECT due_at FROM calendar_sync ORDER BY due_at LIMIT 1`)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, fmt.Errorf("next calendar sync: %w", err)
 	}
-	return t.Time, nil
+	return t, nil
 }
 
 // FinishCalendarSync removes a sync once written, unless the appointment
@@ -92,12 +94,14 @@ type CalendarSyncStats struct {
 // CalendarSyncStats reads the queue's size, age and worst error.
 func (s *Store) CalendarSyncStats(ctx context.Context) (CalendarSyncStats, error) {
 	var st CalendarSyncStats
-	var oldest sql.NullTime
-	if err := s.r.QueryRowxContext(ctx, `SELECT COUNT(*), MIN(queued_at) FROM calendar_sync`).Scan(&st.Pending, &oldest); err != nil {
+	if err := s.r.GetContext(ctx, &st.Pending, `SELECT COUNT(*) FROM calendar_sync`); err != nil {
 		return st, fmt.Errorf("calendar sync stats: %w", err)
 	}
-	st.Oldest = oldest.Time
-	err := s.r.GetContext(ctx, &st.LastError, `SELECT last_error FROM calendar_sync WHERE last_error != '' ORDER BY attempts DESC, queued_at LIMIT 1`)
+	err := s.r.GetContext(ctx, &st.Oldest, `SELECT queued_at FROM calendar_sync ORDER BY queued_at LIMIT 1`)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("calendar sync stats: %w", err)
+	}
+	err = s.r.GetContext(ctx, &st.LastError, `SELECT last_error FROM calendar_sync WHERE last_error != '' ORDER BY attempts DESC, queued_at LIMIT 1`)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("calendar sync stats: %w", err)
 	}

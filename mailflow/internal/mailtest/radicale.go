@@ -198,3 +198,19 @@ func (r *Radicale) Put(t testing.TB, user, name, file, ics string) {
 
 // Stop ends the server before the test does (to test an outage).
 func (r *Radicale) Stop() { r.stop() }
+
+// Restart starts a stopped server again on the same port, with the same
+// calendars.
+func (r *Radicale) Restart(t testing.TB) {
+	t.Helper()
+	r.stop()
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(r.URL, "http://"))
+	var n int
+	fmt.Sscan(port, &n)
+	bin, _ := exec.LookPath("radicale")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := r.start(ctx, bin, n); err != nil {
+		t.Fatalf("mailtest: restart radicale: %v", err)
+	}
+}
