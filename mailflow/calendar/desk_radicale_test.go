@@ -211,3 +211,25 @@ func TestRadicaleOutageLosesNothing(t *testing.T) {
 }
 
 func unfold(s string) string { return strings.ReplaceAll(s, "\r\n ", "") }
+
+// TestRadicaleForgetRemovesEvent: `mailflow forget` erases the customer's
+// appointments; their events leave the technician's calendar too.
+func TestRadicaleForgetRemovesEvent(t *testing.T) {
+	f := newDeskWithRadicale(t)
+	maria := desk.Actor{Role: desk.RoleCustomer, Address: "maria@example.com", Name: "Maria Muster"}
+	if res := f.do(t, f.d.Book, desk.Request{Actor: maria, Wishes: wish(at(26, 14, 0))}); res.Outcome != desk.OutcomeBooked {
+		t.Fatalf("outcome %s", res.Outcome)
+	}
+	f.sync(t)
+	ctx := context.Background()
+	if _, err := f.st.Forget(ctx, "maria@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.st.QueueOrphanCalendarEvents(ctx, time.Now()); err != nil || n != 1 {
+		t.Fatalf("queued %d orphans, %v", n, err)
+	}
+	f.sync(t)
+	if events := listEvents(t, f.rad, f.url); len(events) != 0 {
+		t.Fatalf("a forgotten customer's session is still in the calendar: %q", events)
+	}
+}

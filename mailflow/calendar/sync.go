@@ -42,9 +42,20 @@ func NewSyncer(cfg *config.Config, st *store.Store, services map[string]Service,
 		settings: cfg.CalendarSettings(), log: log, now: time.Now, poll: 5 * time.Second}
 }
 
-// Run syncs what is due until ctx ends.
+// Run syncs what is due until ctx ends. Once a minute it also queues the
+// events of appointments that are gone (`mailflow forget`), so they leave
+// the technicians' calendars too.
 func (s *Syncer) Run(ctx context.Context) error {
+	var orphansChecked time.Time
 	for {
+		if s.now().Sub(orphansChecked) >= time.Minute {
+			orphansChecked = s.now()
+			if n, err := s.st.QueueOrphanCalendarEvents(ctx, s.now()); err != nil {
+				s.log.Warn("calendar: looking for events of forgotten appointments failed", "err", err)
+			} else if n > 0 {
+				s.log.Info("calendar: removing events of forgotten appointments", "count", n)
+			}
+		}
 		if _, err := s.SyncDue(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("calendar sync pass failed", "err", err)
 		}

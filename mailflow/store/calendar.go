@@ -147,3 +147,18 @@ func (s *Store) TechnicianAppointments(ctx context.Context, technician string, f
 	}
 	return as, nil
 }
+
+// QueueOrphanCalendarEvents queues a sync for every calendar event whose
+// appointment is gone (a forgotten customer's): the sync then removes it
+// from the technician's calendar. It returns how many it queued.
+func (s *Store) QueueOrphanCalendarEvents(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, `INSERT INTO calendar_sync (appointment_id, queued_at, due_at, attempts, last_error)
+		SELECT DISTINCT e.appointment_id, ?, ?, 0, '' FROM calendar_events e
+		WHERE NOT EXISTS (SELECT 1 FROM appointments a WHERE a.id = e.appointment_id)
+		AND NOT EXISTS (SELECT 1 FROM calendar_sync q WHERE q.appointment_id = e.appointment_id)`, utc(now), utc(now))
+	if err != nil {
+		return 0, fmt.Errorf("queue orphaned calendar events: %w", s.noteWrite(err))
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
