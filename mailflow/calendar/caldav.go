@@ -195,7 +195,13 @@ func (d *CalDAV) Delete(ctx context.Context, uid, remote string) error {
 }
 
 func (d *CalDAV) do(ctx context.Context, method, path string, body []byte) error {
-	u := d.base.ResolveReference(&url.URL{Path: path})
+	// A server may name the calendar with a full URL on another host
+	// (iCloud's partitions do): resolved like a link.
+	ref, err := url.Parse(path)
+	if err != nil {
+		return fmt.Errorf("caldav %s %q: %w", method, path, err)
+	}
+	u := d.base.ResolveReference(ref)
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
