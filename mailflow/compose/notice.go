@@ -32,6 +32,9 @@ type Notice struct {
 	// sessions.ics (with Reply.Ref and Reply.Appointment).
 	Reason   string
 	Sequence int
+	// Cancelled: the session was called off (the acknowledgement of a
+	// cancellation); its entry in sessions.ics says so.
+	Cancelled bool
 }
 
 // NoticeText is Notice as templates see it, cleaned for display.

@@ -179,7 +179,7 @@ func (c *Composer) allSessionsOf(r Reply, lang string) []SessionEvent {
 		}
 		sum, desc := SessionText(lang, r.Ref, r.Notice.CustomerName, r.Notice.CustomerAddress, r.Notice.Reason)
 		return []SessionEvent{{UID: SessionUID(r.Ref, c.domain), Sequence: r.Notice.Sequence, Start: r.Appointment.Start, End: end,
-			Summary: sum, Description: desc, Stamp: r.Date}}
+			Summary: sum, Description: desc, Stamp: r.Date, Cancelled: r.Notice.Cancelled}}
 	}
 	return nil
 }

@@ -58,3 +58,22 @@ func TestSessionCalendarRefusesBrokenEvents(t *testing.T) {
 		t.Errorf("no events: no error")
 	}
 }
+
+// TestCancelledSessionNotice: the acknowledgement of a cancellation carries
+// the session as cancelled, so importing it removes it rather than adding
+// it back.
+func TestCancelledSessionNotice(t *testing.T) {
+	c := newTestComposer(t, "")
+	r := c.sampleReply(TemplateTechnicianNotice, "de", true)
+	r.Notice = &Notice{Kind: NoticeDone, Text: "FW-1234 abgesagt / cancelled", CustomerAddress: "kundin@example.com", Cancelled: true, Sequence: 2}
+	out, err := c.Render(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ics := parseMail(t, out.Raw).attachment
+	for _, want := range []string{"STATUS:CANCELLED", "TRANSP:TRANSPARENT", "SEQUENCE:2"} {
+		if !strings.Contains(ics, want) {
+			t.Errorf("sessions.ics lacks %q:\n%s", want, ics)
+		}
+	}
+}
