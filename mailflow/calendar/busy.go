@@ -33,6 +33,9 @@ type BusyCache struct {
 
 	mu      sync.Mutex
 	entries map[string]*busyEntry
+	// base bounds every read: Run's context, so reads end with the daemon
+	// (a read a decision started is not cancelled with that decision).
+	base context.Context
 }
 
 type busyEntry struct {
@@ -69,7 +72,7 @@ func NewBusyCache(cfg *config.Config, services map[string]Service, log *slog.Log
 		log = slog.Default()
 	}
 	return &BusyCache{services: services, loc: cfg.Location(), settings: cfg.CalendarSettings(), horizon: cfg.Desk.HorizonDays,
-		log: log, now: time.Now, entries: map[string]*busyEntry{}, onState: func(string, State) {}}
+		log: log, now: time.Now, entries: map[string]*busyEntry{}, onState: func(string, State) {}, base: context.Background()}
 }
 
 // OnState sets the function told about each technician's fallback
@@ -91,6 +94,9 @@ func (b *BusyCache) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
+	b.mu.Lock()
+	b.base = ctx
+	b.mu.Unlock()
 	t := time.NewTicker(b.settings.Refresh)
 	defer t.Stop()
 	for {
@@ -108,7 +114,7 @@ func (b *BusyCache) Run(ctx context.Context) error {
 func (b *BusyCache) RefreshAll(ctx context.Context) {
 	var wg sync.WaitGroup
 	for tech := range b.services {
-		wg.Go(func() { b.wait(ctx, b.refresh(ctx, tech)) })
+		wg.Go(func() { b.wait(ctx, b.refresh(tech)) })
 	}
 	wg.Wait()
 }
@@ -122,7 +128,7 @@ func (b *BusyCache) wait(ctx context.Context, done <-chan struct{}) {
 
 // refresh starts reading tech's busy times unless a read is under way,
 // and returns a channel closed when it ends.
-func (b *BusyCache) refresh(ctx context.Context, tech string) <-chan struct{} {
+func (b *BusyCache) refresh(tech string) <-chan struct{} {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	e := b.entries[tech]
@@ -139,9 +145,10 @@ func (b *BusyCache) refresh(ctx context.Context, tech string) <-chan struct{} {
 	from, to := b.window()
 	// The read is the cache's own: a decision that started it and gave up
 	// waiting does not cancel it for the next one.
+	base := b.base
 	go func() {
 		defer close(done)
-		periods, err := b.read(context.WithoutCancel(ctx), svc, from, to)
+		periods, err := b.read(base, svc, from, to)
 		b.store(tech, from, to, periods, err)
 	}()
 	return done
@@ -236,7 +243,7 @@ func (b *BusyCache) BusyTimes(ctx context.Context, from, to time.Time) map[strin
 	for tech := range b.services {
 		if e := b.entries[tech]; e == nil || e.fetched.IsZero() && e.lastErr == nil {
 			b.mu.Unlock()
-			never = append(never, b.refresh(ctx, tech))
+			never = append(never, b.refresh(tech))
 			b.mu.Lock()
 		}
 	}
