@@ -76,3 +76,9 @@ func showCalendars(tw io.Writer, cfg *config.Config, kv map[string]store.StatusV
 		}
 	}
 }
+
+// checkCalendars is `mailflow check -connect` for the technicians' own
+// calendars (calendar.Check).
+func checkCalendars(ctx context.Context, cfg *config.Config, timeout time.Duration, stdout io.Writer) []string {
+	return calendar.Check(ctx, cfg, timeout, stdout)
+}

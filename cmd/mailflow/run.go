@@ -73,6 +73,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			failed = append(failed, r.Err.Error())
 		}
 	}
+	failed = append(failed, checkCalendars(ctx, cfg, *timeout, stdout)...)
 	if len(failed) > 0 {
 		return &exitError{1, fmt.Errorf("connection check failed: %s", strings.Join(failed, "; "))}
 	}

@@ -183,3 +183,25 @@ func samePeriods(a, b []Period) bool {
 	}
 	return true
 }
+
+// TestCheckAgainstRadicale: `mailflow check -connect` reads the calendar
+// once and says so; a wrong password is named.
+func TestCheckAgainstRadicale(t *testing.T) {
+	rad := mailtest.StartRadicale(t)
+	url := rad.MakeCalendar(t, "anna", "work")
+	rad.Put(t, "anna", "work", "now.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:now@anna\r\nDTSTAMP:20260101T000000Z\r\n"+
+		"DTSTART:"+time.Now().Add(time.Hour).UTC().Format("20060102T150405Z")+"\r\nDURATION:PT1H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	cfg := config.Default()
+	for _, pw := range []string{rad.Password, "wrong"} {
+		cfg.Technicians = []config.Technician{{Name: "Anna", Email: "anna@example.com", Calendar: &config.TechnicianCalendar{
+			CalDAV: &config.CalDAV{URL: url, Username: "anna", Secret: config.Secret{Password: pw}}}}}
+		var out strings.Builder
+		failed := Check(context.Background(), cfg, 10*time.Second, &out)
+		switch {
+		case pw == rad.Password && (len(failed) != 0 || !strings.Contains(out.String(), "calendar anna@example.com (caldav): ok, 1 busy period(s)")):
+			t.Errorf("right password: %v\n%s", failed, out.String())
+		case pw == "wrong" && (len(failed) != 1 || !strings.Contains(out.String(), "FAILED")):
+			t.Errorf("wrong password: %v\n%s", failed, out.String())
+		}
+	}
+}
