@@ -55,3 +55,35 @@ func TestExternalBusy(t *testing.T) {
 		}
 	}
 }
+
+func TestAddExternal(t *testing.T) {
+	d := deskFrom(t, twoTechs)
+	s := func(from, to string) Slot { return Slot{tm(from), tm(to)} }
+	for _, c := range []struct {
+		name string
+		busy Slot
+		ours []Booked
+		want []Slot
+	}{
+		{"plain", s("2026-11-26 10:00", "2026-11-26 11:00"), nil, []Slot{s("2026-11-26 10:00", "2026-11-26 11:00")}},
+		{"our own session is cut out", s("2026-11-26 10:00", "2026-11-26 10:30"), []Booked{book("2026-11-26 10:00", "anna@example.com")}, nil},
+		{"around our session", s("2026-11-26 09:30", "2026-11-26 11:00"), []Booked{book("2026-11-26 10:00", "anna@example.com")},
+			[]Slot{s("2026-11-26 09:30", "2026-11-26 10:00"), s("2026-11-26 10:30", "2026-11-26 11:00")}},
+		{"a colleague's session cuts nothing", s("2026-11-26 10:00", "2026-11-26 10:30"), []Booked{book("2026-11-26 10:00", "ben@example.com")},
+			[]Slot{s("2026-11-26 10:00", "2026-11-26 10:30")}},
+		{"three days away, one entry a day", s("2026-11-26 12:00", "2026-11-28 12:00"), nil,
+			[]Slot{s("2026-11-26 12:00", "2026-11-27 00:00"), s("2026-11-27 00:00", "2026-11-28 00:00"), s("2026-11-28 00:00", "2026-11-28 12:00")}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := d.AddExternal(nil, c.ours, map[string][]Slot{"anna@example.com": {c.busy}})
+			if len(got) != len(c.want) {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+			for i, b := range got {
+				if !b.External || b.Technician != "anna@example.com" || !b.Start.Equal(c.want[i].Start) || !b.End.Equal(c.want[i].End) {
+					t.Errorf("entry %d: %+v, want %v", i, b, c.want[i])
+				}
+			}
+		})
+	}
+}

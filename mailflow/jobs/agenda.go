@@ -210,6 +210,10 @@ func (r *Runner) agendaReply(ctx context.Context, tx *store.Tx, day time.Time, r
 	if now.After(from) {
 		from = now
 	}
+	if src := r.desk.BusySource(); src != nil {
+		// Time busy in a technician's own calendar is not free either.
+		booked = r.desk.AddExternal(booked, booked, src.BusyTimes(ctx, day, end))
+	}
 	for _, s := range r.desk.FreeSlots(day, from, rc.technician, booked) {
 		agenda.Free = append(agenda.Free, compose.Slot{Start: s.Start, End: s.End})
 	}
