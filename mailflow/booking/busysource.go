@@ -2,6 +2,8 @@ package booking
 
 import (
 	"context"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -52,20 +54,52 @@ func (d *Desk) AddExternal(booked, ours []Booked, busy map[string][]Slot) []Book
 		t := strings.ToLower(b.Technician)
 		own[t] = append(own[t], b.Slot)
 	}
+	for _, o := range own {
+		slices.SortFunc(o, func(a, b Slot) int { return a.Start.Compare(b.Start) })
+	}
+	var ext []Booked
 	for tech, slots := range busy {
+		mine := own[tech]
 		for _, s := range slots {
-			for _, piece := range subtract(s, own[tech]) {
+			// Only our sessions that start before s ends and within a day
+			// before it can overlap it (none lasts a day).
+			lo := sort.Search(len(mine), func(i int) bool { return mine[i].Start.After(s.Start.Add(-24 * time.Hour)) })
+			hi := sort.Search(len(mine), func(i int) bool { return !mine[i].Start.Before(s.End) })
+			for _, piece := range subtract(s, mine[lo:max(lo, hi)]) {
 				for _, day := range d.splitDays(piece) {
-					booked = append(booked, Booked{Slot: day, Technician: tech, External: true})
+					ext = append(ext, Booked{Slot: day, Technician: tech, External: true})
 				}
 			}
 		}
 	}
-	return booked
+	// Handed back sorted by start, as the store hands bookings over, so a
+	// decision need not sort them again: the busy time sorted on its own
+	// and merged in.
+	byStart := func(a, b Booked) int { return a.Start.Compare(b.Start) }
+	slices.SortFunc(ext, byStart)
+	if !slices.IsSortedFunc(booked, byStart) {
+		return append(booked, ext...)
+	}
+	out := make([]Booked, 0, len(booked)+len(ext))
+	i, j := 0, 0
+	for i < len(booked) && j < len(ext) {
+		if ext[j].Start.Before(booked[i].Start) {
+			out = append(out, ext[j])
+			j++
+		} else {
+			out = append(out, booked[i])
+			i++
+		}
+	}
+	out = append(append(out, booked[i:]...), ext[j:]...)
+	return out
 }
 
 // subtract returns s without the parts covered by cut.
 func subtract(s Slot, cut []Slot) []Slot {
+	if !slices.ContainsFunc(cut, s.Overlaps) {
+		return []Slot{s}
+	}
 	out := []Slot{s}
 	for _, c := range cut {
 		var next []Slot
