@@ -35,7 +35,9 @@ func newFakeGoogle(t *testing.T) *fakeGoogle {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
-		if r.Form.Get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" || strings.Count(r.Form.Get("assertion"), ".") != 2 {
+		jwtOK := r.Form.Get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer" && strings.Count(r.Form.Get("assertion"), ".") == 2
+		refreshOK := r.Form.Get("grant_type") == "refresh_token" && r.Form.Get("refresh_token") == "1//refresh" && r.Form.Get("client_id") == "client.apps.googleusercontent.com"
+		if !jwtOK && !refreshOK {
 			http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
 			return
 		}
@@ -176,5 +178,25 @@ func TestGoogleWriteMoveCancel(t *testing.T) {
 		if !(c >= 'a' && c <= 'v' || c >= '0' && c <= '9') {
 			t.Fatalf("event id %q has %q, outside base32hex", googleEventID(ev.UID), c)
 		}
+	}
+}
+
+// TestGoogleOAuthRefreshToken: an OAuth client with a refresh token (no
+// service account) reads busy times the same way.
+func TestGoogleOAuthRefreshToken(t *testing.T) {
+	f := newFakeGoogle(t)
+	f.busy = `[{"start":"2026-11-26T09:00:00Z","end":"2026-11-26T10:00:00Z"}]`
+	rt := filepath.Join(t.TempDir(), "refresh")
+	if err := os.WriteFile(rt, []byte("1//refresh\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewGoogle(config.Google{ClientID: "client.apps.googleusercontent.com", ClientSecret: "s", RefreshTokenFile: rt,
+		TokenURL: f.srv.URL + "/token", APIURL: f.srv.URL + "/calendar/v3", CalendarID: "primary"}, "cleo@example.com", &http.Client{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.Busy(context.Background(), at(23, 0, 0), at(30, 0, 0))
+	if err != nil || len(got) != 1 || !got[0].Start.Equal(at(26, 10, 0)) {
+		t.Fatalf("busy %v %v", got, err)
 	}
 }
