@@ -70,3 +70,38 @@ technicians:
 		t.Fatalf("calendar feeds: exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestStatusShowsCalendars: `mailflow status` names a technician whose
+// calendar cannot be read, says booking goes by the config for them, and
+// is unhealthy for it.
+func TestStatusShowsCalendars(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(`sandbox: {enabled: true}
+technicians:
+  - {name: A, email: anna@example.com, calendar: {caldav: {url: "http://127.0.0.1:1/anna/work/"}}}
+  - {name: B, email: ben@example.com}
+`), 0o600)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{store.StatusIntakeState: "idle", store.StatusIntakeBeat: "x",
+		"calendar.anna@example.com": "2026-11-26T09:30:00Z caldav: connection refused"} {
+		if err := st.SetStatus(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	lock, err := store.Lock(filepath.Join(dir, "mailflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	code, out, errs := run(t, dir, "status")
+	if code != 1 || !strings.Contains(out, "unhealthy: calendar of anna@example.com unreachable") ||
+		!strings.Contains(out, "calendar anna@example.com  caldav: unreachable, booking goes by the config alone") ||
+		!strings.Contains(out, "calendar writes") || strings.Contains(out, "calendar ben@") {
+		t.Fatalf("status: %d\n%s\n%s", code, out, errs)
+	}
+}
