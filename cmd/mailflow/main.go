@@ -46,6 +46,7 @@ func commands() []command {
 		{"purge", "", "apply the retention policy now (the daemon does it hourly)", cmdPurge},
 		{"backup", "FILE", "write a consistent copy of the database to FILE (0600) while mailflow runs", cmdBackup},
 		{"restore", "FILE", "replace the database with the backup FILE; refused while mailflow runs", cmdRestore},
+		{"calendar", "feeds", "print each technician's subscribable ICS feed address (technicians[].calendar.ics_feed)", cmdCalendar},
 		{"oauth", "login [-provider microsoft|google|generic]", "sign in once with the OAuth2 device code and store the refresh token (oauth2.refresh_token_file)", cmdOAuth},
 		{"version", "", "print the version", cmdVersion},
 	}

@@ -65,9 +65,13 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	// The same judgement as the daemon's /healthz: asked of the daemon
 	// itself when it serves one (it knows what it could not write down),
 	// else judged here from the database, the disk and the daemon lock.
+	calq, err := st.CalendarSyncStats(ctx)
+	if err != nil {
+		return err
+	}
 	verdict, fromDaemon := askDaemon(ctx, cfg)
 	if !fromDaemon {
-		verdict = health.Check(health.Facts{Now: time.Now(), Status: kv, Outbox: ob, Live: localFacts(ctx, st, cfg)}, health.FromConfig(cfg.HTTP))
+		verdict = health.Check(health.Facts{Now: time.Now(), Status: kv, Outbox: ob, Live: localFacts(ctx, st, cfg), Calendar: calq}, health.FromConfig(cfg.HTTP))
 	}
 	if cfg.OneOfSeveral() {
 		fmt.Fprintf(stdout, "desk %s (%s)\n", cfg.Slug, cfg.Name)
@@ -112,6 +116,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	if eb.LastError != "" {
 		fmt.Fprintf(tw, "last erasure error\t%s\n", eb.LastError)
 	}
+	showCalendars(tw, cfg, kv, calq, loc)
 	show("circuit breaker", store.StatusBreaker)
 	showPrefixed(tw, kv, "jobs.", "job ")
 	keys := make([]string, 0, len(outcomes))

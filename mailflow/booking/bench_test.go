@@ -24,7 +24,7 @@ technicians:
 		day := now.AddDate(0, 0, r.IntN(60))
 		w := understand.Wish{Start: d.at(day, 9*60+30*r.IntN(16)), Precision: understand.PrecisionMinute}
 		if dec := d.Decide(now, []understand.Wish{w}, booked); dec.Book != nil {
-			booked = append(booked, Booked{*dec.Book, dec.Technician})
+			booked = append(booked, Booked{Slot: *dec.Book, Technician: dec.Technician})
 		}
 	}
 	// The store hands bookings over sorted by start.

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -31,6 +32,10 @@ func (s Slot) Overlaps(o Slot) bool { return s.Start.Before(o.End) && o.Start.Be
 type Booked struct {
 	Slot
 	Technician string
+	// External marks busy time from the technician's own calendar: it
+	// blocks them like a session but is no session, so it does not count
+	// towards their load in least-loaded assignment.
+	External bool
 }
 
 // Why says why a wished time could not be booked.
@@ -118,6 +123,8 @@ type Desk struct {
 
 	mu      sync.Mutex
 	holYear map[int]map[dayKey]string // year → date → holiday name
+
+	busy atomic.Pointer[busySourceBox] // technicians' own calendars (busysource.go)
 }
 
 // New builds the desk's calendar from a configuration. It checks again what
@@ -511,7 +518,7 @@ func (c *calendar) loadsOn(t time.Time) []int {
 	from, to := c.d.dayStart(t), c.d.nextDay(t)
 	i := sort.Search(len(c.booked), func(i int) bool { return !c.booked[i].Start.Before(from) })
 	for ; i < len(c.booked) && c.booked[i].Start.Before(to); i++ {
-		if ti := c.techOf[i]; ti >= 0 {
+		if ti := c.techOf[i]; ti >= 0 && !c.booked[i].External {
 			l[ti]++
 		}
 	}
@@ -553,7 +560,7 @@ func (c *calendar) assign(s placed) (string, Why) {
 		}
 		if ti := c.techOf[i]; ti >= 0 {
 			free[ti] = false
-		} else {
+		} else if !c.booked[i].External {
 			unknown++
 		}
 	}

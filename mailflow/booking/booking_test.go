@@ -71,7 +71,7 @@ func slot(start string, d *Desk) Slot {
 
 func book(start, tech string) Booked {
 	s := tm(start)
-	return Booked{Slot{s, s.Add(30 * time.Minute)}, tech}
+	return Booked{Slot: Slot{s, s.Add(30 * time.Minute)}, Technician: tech}
 }
 
 // wall formats a list of slots as their local start times, for messages
@@ -250,7 +250,7 @@ func TestProposalsKeepPartOfDay(t *testing.T) {
 		var out []Booked
 		for _, day := range days {
 			for s := tm(day + " " + from); s.Before(tm(day + " " + to)); s = s.Add(30 * time.Minute) {
-				out = append(out, Booked{Slot{s, s.Add(30 * time.Minute)}, "anna@example.com"})
+				out = append(out, Booked{Slot: Slot{s, s.Add(30 * time.Minute)}, Technician: "anna@example.com"})
 			}
 		}
 		return out
@@ -316,6 +316,6 @@ func TestCapacityTwoTechnicians(t *testing.T) {
 		if dec.Book == nil || dec.Technician != want {
 			t.Fatalf("booking %d: got %+v, want %s", i, dec, want)
 		}
-		booked = append(booked, Booked{*dec.Book, dec.Technician})
+		booked = append(booked, Booked{Slot: *dec.Book, Technician: dec.Technician})
 	}
 }

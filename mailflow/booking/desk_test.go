@@ -139,7 +139,7 @@ func TestTechnicianAbsences(t *testing.T) {
 				t.Errorf("%s booking %d: %+v, want %s", c.wish, i+1, dec, want)
 				break
 			}
-			booked = append(booked, Booked{*dec.Book, dec.Technician})
+			booked = append(booked, Booked{Slot: *dec.Book, Technician: dec.Technician})
 		}
 	}
 	if got := d.Available(slot("2026-11-26 10:00", d)); len(got) != 1 || got[0] != "anna@example.com" {
@@ -180,7 +180,7 @@ func TestTechnicianHours(t *testing.T) {
 			}
 			n++
 			techs = append(techs, dec.Technician)
-			booked = append(booked, Booked{*dec.Book, dec.Technician})
+			booked = append(booked, Booked{Slot: *dec.Book, Technician: dec.Technician})
 		}
 	}
 	cases := []struct {
@@ -297,7 +297,7 @@ func TestBuffer(t *testing.T) {
 		if dec.Book == nil {
 			t.Fatalf("window full after %d", len(chain))
 		}
-		chain = append(chain, Booked{*dec.Book, dec.Technician})
+		chain = append(chain, Booked{Slot: *dec.Book, Technician: dec.Technician})
 	}
 	if got, want := wall([]Slot{chain[0].Slot, chain[1].Slot, chain[2].Slot}), "2026-11-27 09:00, 2026-11-27 10:00, 2026-11-27 11:00"; got != want {
 		t.Errorf("chain %s, want %s", got, want)
@@ -362,7 +362,7 @@ func TestMinNoticeAndHorizon(t *testing.T) {
 	var full []Booked
 	for x := day("2026-11-24"); x.Before(day("2026-12-02")); x = x.AddDate(0, 0, 1) {
 		for _, s := range d.DaySlots(x) {
-			full = append(full, Booked{s, "anna@example.com"})
+			full = append(full, Booked{Slot: s, Technician: "anna@example.com"})
 		}
 	}
 	if dec := d.Decide(now, nil, full); len(dec.Proposals) != 0 {

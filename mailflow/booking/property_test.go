@@ -418,7 +418,7 @@ func TestPropertyDecide(t *testing.T) {
 							}
 						}
 					}
-					booked = append(booked, Booked{s, dec.Technician})
+					booked = append(booked, Booked{Slot: s, Technician: dec.Technician})
 					continue
 				}
 				stats["proposed"]++
@@ -463,7 +463,7 @@ func TestPropertyDecide(t *testing.T) {
 					if again.Book == nil || !again.Book.Start.Equal(p.Start) {
 						t.Fatalf("%s: proposal %s cannot be booked: %+v", where(step), p.Start.In(vienna), again)
 					}
-					booked = append(booked, Booked{*again.Book, again.Technician})
+					booked = append(booked, Booked{Slot: *again.Book, Technician: again.Technician})
 					stats["accepted"]++
 				}
 			}

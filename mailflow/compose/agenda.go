@@ -42,6 +42,9 @@ type AgendaSession struct {
 	// is deliberately no field for the ID itself: an agenda is read on
 	// phones and forwarded, and the ID is a key to a customer's computer.
 	IDReceived bool
+	// Sequence counts the appointment's changes, for the entry in the
+	// agenda's sessions.ics.
+	Sequence int
 }
 
 // AgendaText is Agenda as templates see it: times in the desk's zone and

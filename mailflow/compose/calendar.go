@@ -294,7 +294,7 @@ func foldLines(b []byte) []byte {
 // go-mail can write such a mail itself, but only with random boundaries for
 // the nested parts (a fixed one would be shared by both levels and break
 // the mail), and rendering must be repeatable byte for byte.
-func withCalendarAttachment(raw []byte, outerBoundary string, ics []byte) ([]byte, error) {
+func withCalendarAttachment(raw []byte, outerBoundary, fileName string, ics []byte) ([]byte, error) {
 	head, body, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
 	if !ok {
 		return nil, errors.New("attach calendar: mail has no body")
@@ -342,8 +342,8 @@ func withCalendarAttachment(raw []byte, outerBoundary string, ics []byte) ([]byt
 		return nil, fmt.Errorf("attach calendar: %w", err)
 	}
 	att, err := mw.CreatePart(textproto.MIMEHeader{
-		"Content-Type":              {calendarAttachType + `; name="` + calendarFileName + `"`},
-		"Content-Disposition":       {`attachment; filename="` + calendarFileName + `"`},
+		"Content-Type":              {calendarAttachType + `; name="` + fileName + `"`},
+		"Content-Disposition":       {`attachment; filename="` + fileName + `"`},
 		"Content-Transfer-Encoding": {"base64"},
 	})
 	if err != nil {

@@ -70,7 +70,8 @@ func (c *Composer) sampleReply(name, lang string, full bool) Reply {
 	if name == TemplateTechnicianNotice {
 		// A technician notice goes to a technician, with the customer inside.
 		r.To = mail.Address{Name: "Anna Berger", Address: "anna@example.com"}
-		r.Notice = &Notice{Kind: NoticeID, CustomerName: "Maria Muster", CustomerAddress: "kundin@example.com", AnyDeskID: "555123987"}
+		r.Notice = &Notice{Kind: NoticeID, CustomerName: "Maria Muster", CustomerAddress: "kundin@example.com", AnyDeskID: "555123987",
+			Reason: "Rechnungen lassen sich nicht drucken", Sequence: 1}
 	}
 	if name == TemplateConfirmChange {
 		// Sent to the address on file, outside the thread of the mail

@@ -307,6 +307,17 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 			return Outgoing{}, fmt.Errorf("render %s: calendar: %w", r.Template, err)
 		}
 	}
+	icsName := calendarFileName
+	if ics == nil {
+		// A technician's notice and agenda carry their sessions to
+		// import, as an attachment only: nobody is invited to anything.
+		if sessions := c.sessionsOf(r, lang); len(sessions) > 0 {
+			if ics, err = SessionCalendar(c.loc, MethodPublish, sessions); err != nil {
+				return Outgoing{}, fmt.Errorf("render %s: sessions: %w", r.Template, err)
+			}
+			icsName = sessionsFileName
+		}
+	}
 
 	m, from := c.newMsg(msgID, to, subject, r.Date)
 	inReplyTo, refs := threading(r.InReplyTo, r.References)
@@ -330,7 +341,7 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 	m.SetGenHeader(gomail.HeaderContentLang, lang)
 	m.SetBodyString(gomail.TypeTextPlain, text)
 	m.AddAlternativeString(gomail.TypeTextHTML, html)
-	if ics != nil {
+	if ics != nil && r.Invite != nil {
 		// The method parameter must repeat the calendar's METHOD: Outlook
 		// decides from the header whether this is an invitation at all.
 		// Quoted-printable like the other parts: the calendar's CRLFs are
@@ -345,7 +356,7 @@ func (c *Composer) Render(r Reply) (Outgoing, error) {
 	}
 	raw := buf.Bytes()
 	if ics != nil {
-		if raw, err = withCalendarAttachment(raw, boundary("mixed\x00"+msgID), ics); err != nil {
+		if raw, err = withCalendarAttachment(raw, boundary("mixed\x00"+msgID), icsName, ics); err != nil {
 			return Outgoing{}, fmt.Errorf("render %s: %w", r.Template, err)
 		}
 	}

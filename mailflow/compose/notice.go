@@ -28,6 +28,13 @@ type Notice struct {
 	// the notice then points there instead of carrying AnyDeskID, so no
 	// ID sits in a technician's mailbox.
 	Link string
+	// Reason and Sequence describe the session for the notice's
+	// sessions.ics (with Reply.Ref and Reply.Appointment).
+	Reason   string
+	Sequence int
+	// Cancelled: the session was called off (the acknowledgement of a
+	// cancellation); its entry in sessions.ics says so.
+	Cancelled bool
 }
 
 // NoticeText is Notice as templates see it, cleaned for display.

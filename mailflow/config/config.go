@@ -40,6 +40,8 @@ type Config struct {
 	Trust       Trust        `yaml:"trust"`
 	// TechnicianNotice: how the instant notice carries the AnyDesk ID.
 	TechnicianNotice TechnicianNotice `yaml:"technician_notice"`
+	// Calendars tunes the technicians' own calendars (calendar.go).
+	Calendars Calendars `yaml:"calendars"`
 
 	// Path is the file the config was read from ("" for Default()).
 	Path string `yaml:"-"`
@@ -341,6 +343,8 @@ type Technician struct {
 	Hours map[string][]string `yaml:"hours"`
 	// Absences are days off: single days or ranges, like desk.closed.
 	Absences []string `yaml:"absences"`
+	// Calendar is the technician's own calendar, if any (calendar.go).
+	Calendar *TechnicianCalendar `yaml:"calendar"`
 }
 
 // Jobs configures the clock-driven mails: the technicians' daily agenda
@@ -575,6 +579,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	}
 	cfg.Path = name
 	cfg.resolvePaths(filepath.Dir(name))
+	cfg.resolveCalendarPaths(filepath.Dir(name))
 	if err := cfg.normalise(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -814,6 +819,7 @@ func (c *Config) normalise() error {
 	c.checkJobs(bad)
 	c.checkRetention(bad)
 	c.checkTrust(bad)
+	c.checkCalendars(bad)
 	return errors.Join(errs...)
 }
 
@@ -851,6 +857,7 @@ func (c *Config) CheckSecrets() error {
 			}
 		}
 	}
+	errs = append(errs, c.checkCalendarSecrets())
 	return errors.Join(errs...)
 }
 

@@ -75,6 +75,7 @@ type Daemon struct {
 	httpLn  net.Listener // the /healthz and /metrics listener (after Start), or nil
 	web     *web.Server  // the desk's pages on httpLn
 	started time.Time    // when Run began; health ignores status left from before
+	cal     *calendars   // technicians' own calendars (calendar.go)
 }
 
 // Parts builds the pure parts every command needs: the desk, the rules and
@@ -119,6 +120,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 		wake:     make(chan struct{}, 1),
 		reloaded: make(chan struct{}, 1),
 		metrics:  metrics.New(),
+	}
+	if d.cal, err = d.buildCalendars(cfg); err != nil {
+		st.Close()
+		lock.Close()
+		return nil, err
 	}
 	p, err := d.buildParts(cfg)
 	if err != nil {
@@ -218,6 +224,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		run("http", d.serveHTTP)
 	}
 	run("jobs", d.runJobs)
+	d.cal.run(run)
 	run("reload", func(ctx context.Context) error { return d.watchReload(ctx, hup) })
 	d.log.Info("mailflow running", "mailbox", d.cfg.IMAP.Mailbox, "imap", fmt.Sprintf("%s:%d", d.cfg.IMAP.Host, d.cfg.IMAP.Port),
 		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Path)

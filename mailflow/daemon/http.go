@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mailflow/mailflow/mailflow/calendar"
 	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/desk"
 	"github.com/mailflow/mailflow/mailflow/health"
@@ -115,6 +116,9 @@ func (d *Daemon) httpHandler() http.Handler {
 	mux.HandleFunc("GET /metrics", d.serveMetrics)
 	if d.web != nil {
 		d.web.Register(mux)
+	}
+	if d.cal != nil && d.cal.feed != nil {
+		mux.Handle("GET "+calendar.FeedPath, d.cal.feed)
 	}
 	return mux
 }

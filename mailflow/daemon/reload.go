@@ -49,6 +49,9 @@ func (d *Daemon) buildParts(cfg *config.Config) (*parts, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b := d.cal.busySource(); b != nil {
+		desk.SetBusySource(b)
+	}
 	if err := c.Check(); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}

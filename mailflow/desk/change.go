@@ -35,6 +35,9 @@ func (d *Desk) Cancel(ctx context.Context, tx *store.Tx, req Request) (*Result, 
 	if err := tx.Cancel(ctx, a); err != nil {
 		return nil, err
 	}
+	if err := d.queueCalendar(ctx, tx, a); err != nil {
+		return nil, err
+	}
 	res := &Result{Outcome: OutcomeCancelled, Appointment: a}
 	res.Audit = append(res.Audit, d.audit(req, "appointment.cancelled", a.Ref, how))
 	r := compose.Reply{

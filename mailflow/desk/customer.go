@@ -320,6 +320,9 @@ func (d *Desk) offer(ctx context.Context, tx *store.Tx, req Request, wishes []un
 		if err := tx.Move(ctx, moving, dec.Book.Start, dec.Book.End, dec.Technician); err != nil {
 			return err
 		}
+		if err := d.queueCalendar(ctx, tx, moving); err != nil {
+			return err
+		}
 		res.Appointment, res.Outcome = moving, OutcomeRescheduled
 		res.Audit = append(res.Audit, d.audit(req, "appointment.rescheduled", moving.Ref, ""))
 		return d.toActor(res, req, compose.Reply{
@@ -335,6 +338,9 @@ func (d *Desk) offer(ctx context.Context, tx *store.Tx, req Request, wishes []un
 		}
 		a.IncomingID.Int64, a.IncomingID.Valid = req.IncomingID, req.IncomingID != 0
 		if err := tx.Book(ctx, a); err != nil {
+			return err
+		}
+		if err := d.queueCalendar(ctx, tx, a); err != nil {
 			return err
 		}
 		res.Appointment, res.Outcome = a, OutcomeBooked
@@ -390,7 +396,8 @@ func (d *Desk) guess(now time.Time, best booking.Slot, booked []booking.Booked) 
 // busy lists the booked sessions that matter for deciding at now; the
 // session being moved (if any) does not block its own new time.
 func (d *Desk) busy(ctx context.Context, tx *store.Tx, now time.Time, moving *store.Appointment) ([]booking.Booked, error) {
-	taken, err := tx.Booked(ctx, now.AddDate(0, 0, -1), now.AddDate(0, 0, d.cfg.Desk.HorizonDays+2))
+	from, to := now.AddDate(0, 0, -1), now.AddDate(0, 0, d.cfg.Desk.HorizonDays+2)
+	taken, err := tx.Booked(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +408,7 @@ func (d *Desk) busy(ctx context.Context, tx *store.Tx, now time.Time, moving *st
 		}
 		booked = append(booked, booking.Booked{Slot: booking.Slot{Start: b.Start, End: b.End}, Technician: b.Technician})
 	}
-	return booked, nil
+	return d.withCalendarBusy(ctx, booked, taken, from, to), nil
 }
 
 // propose offers dec.Proposals to the customer and stores them, so a reply

@@ -473,6 +473,8 @@ func (d *Desk) Notify(res *Result, req Request, technician string, a *store.Appo
 	if a != nil {
 		r.Ref, r.Appointment = a.Ref, d.slot(a.Start, a.End)
 		link = a.ID
+		// For the session's entry in the notice's sessions.ics.
+		n.Reason, n.Sequence, n.Cancelled = a.Reason, a.Sequence, a.Status == store.StatusCancelled
 		// technician_notice.id link: the session page shows the ID, the
 		// mail does not, so no technician's mailbox keeps it.
 		if n.AnyDeskID != "" && d.cfg.TechnicianNotice.ID == config.NoticeIDLink {

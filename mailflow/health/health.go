@@ -31,7 +31,7 @@ const (
 )
 
 // AllCauses lists every cause, for metrics that show 0 for the healthy ones.
-var AllCauses = []string{CauseIntake, CauseSMTP, CauseDatabase, CauseBreaker, CauseDisk, CauseOAuth, CauseDaemon}
+var AllCauses = []string{CauseIntake, CauseSMTP, CauseDatabase, CauseBreaker, CauseDisk, CauseOAuth, CauseDaemon, CauseCalendar}
 
 // Thresholds say how long each kind of trouble may last before it counts.
 type Thresholds struct {
@@ -64,6 +64,8 @@ type Facts struct {
 	// Live is what only the running process knows (it may be unable to
 	// write it down: the database refusing writes is one such fact).
 	Live Live
+	// Calendar is the queue of writes to technicians' calendars.
+	Calendar store.CalendarSyncStats
 }
 
 // Live facts, from the daemon's memory or measured by `mailflow status`.
@@ -96,7 +98,11 @@ func Gather(ctx context.Context, st *store.Store, now, started time.Time) (Facts
 	if err != nil {
 		return Facts{}, fmt.Errorf("health: %w", err)
 	}
-	return Facts{Now: now, Status: kv, Outbox: ob, Started: started}, nil
+	cal, err := st.CalendarSyncStats(ctx)
+	if err != nil {
+		return Facts{}, fmt.Errorf("health: %w", err)
+	}
+	return Facts{Now: now, Status: kv, Outbox: ob, Started: started, Calendar: cal}, nil
 }
 
 // Report is the verdict, shaped for /healthz.
@@ -255,6 +261,9 @@ func Check(f Facts, th Thresholds) Report {
 			add("oauth token refresh failing (%s ago): %s", age(e.UpdatedAt), oneLine(e.Value))
 		}
 	}
+
+	cause = CauseCalendar
+	checkCalendars(f, th, add)
 
 	r.Healthy = len(r.Reasons) == 0
 	r.Status = "ok"

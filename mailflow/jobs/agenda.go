@@ -198,7 +198,7 @@ func (r *Runner) agendaReply(ctx context.Context, tx *store.Tx, day time.Time, r
 			agenda.Sessions = append(agenda.Sessions, compose.AgendaSession{
 				Slot:       compose.Slot{Start: a.Start.In(r.loc), End: a.End.In(r.loc)},
 				Technician: tech, CustomerName: a.CustomerName, CustomerAddress: a.Customer,
-				Reason: a.Reason, Ref: a.Ref, IDReceived: a.AnyDeskID.Valid && a.AnyDeskID.String != "",
+				Reason: a.Reason, Ref: a.Ref, IDReceived: a.AnyDeskID.Valid && a.AnyDeskID.String != "", Sequence: a.Sequence,
 			})
 		case !next.IsZero() && !a.Start.Before(next) && mine(a):
 			agenda.NextCount++
@@ -209,6 +209,10 @@ func (r *Runner) agendaReply(ctx context.Context, tx *store.Tx, day time.Time, r
 	from := day
 	if now.After(from) {
 		from = now
+	}
+	if src := r.desk.BusySource(); src != nil {
+		// Time busy in a technician's own calendar is not free either.
+		booked = r.desk.AddExternal(booked, booked, src.BusyTimes(ctx, day, end))
 	}
 	for _, s := range r.desk.FreeSlots(day, from, rc.technician, booked) {
 		agenda.Free = append(agenda.Free, compose.Slot{Start: s.Start, End: s.End})

@@ -56,6 +56,9 @@ func TestAgendaListsTheTechniciansBookedSessions(t *testing.T) {
 		switch m.Recipient {
 		case "anna@example.com":
 			anna = text
+			if !strings.Contains(string(m.Raw), `filename="sessions.ics"`) {
+				t.Errorf("Anna's agenda carries no sessions.ics to import her sessions")
+			}
 		case "lea@example.com":
 			lead = text
 		}

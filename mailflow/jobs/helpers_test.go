@@ -196,6 +196,11 @@ func readMail(t *testing.T, raw []byte) (mail.Header, string) {
 		if err != nil {
 			t.Fatalf("no text part: %v", err)
 		}
+		if ct, ps, _ := mime.ParseMediaType(p.Header.Get("Content-Type")); ct == "multipart/alternative" {
+			// An agenda with sessions.ics: the text is one level down.
+			mr = multipart.NewReader(p, ps["boundary"])
+			continue
+		}
 		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
 			b, err := io.ReadAll(p)
 			if err != nil {
