@@ -121,7 +121,7 @@ func checkDesk(ctx context.Context, cfg *config.Config, connect bool, timeout ti
 			failed = append(failed, r.Err.Error())
 		}
 	}
-	failed = append(failed, checkCalendars(ctx, cfg, *timeout, stdout)...)
+	failed = append(failed, checkCalendars(ctx, cfg, timeout, stdout)...)
 	if len(failed) > 0 {
 		return &exitError{1, fmt.Errorf("connection check failed: %s", strings.Join(failed, "; "))}
 	}

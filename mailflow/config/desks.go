@@ -317,6 +317,7 @@ func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) 
 	}
 	d.Path = name
 	d.resolvePaths(filepath.Dir(name))
+	d.resolveCalendarPaths(filepath.Dir(name))
 	if err := d.normaliseDesk(); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
