@@ -273,6 +273,21 @@ func shiftPastWeekOf(ws []Wish, anchor time.Time) []Wish {
 // quotedOption is the start of option n (1-based) of our quoted proposal:
 // the n-th time at a minute it lists.
 func quotedOption(quoted string, n int, now time.Time) (time.Time, bool) {
+	// Our proposal numbers its options "1) …", "2) …": the line of
+	// option n, when the quote keeps them so. A quoted header's
+	// "Gesendet: … 10:30" is no option.
+	for _, line := range strings.Split(capText(quoted, maxTextBytes), "\n") {
+		l := strings.TrimLeft(line, "> \t")
+		if len(l) < 3 || int(l[0]-'0') != n || l[1] != ')' && l[1] != '.' || !strings.Contains(l, ":") {
+			continue
+		}
+		lt := tokenize(l[2:])
+		for _, w := range extract(lt, detectLanguage(lt), now) {
+			if w.Precision == PrecisionMinute {
+				return w.Start, true
+			}
+		}
+	}
 	q := capText(quoted, maxTextBytes)
 	lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(q)))
 	k := 0
@@ -344,4 +359,35 @@ func sameClockOf(toks []token, ws []Wish, target int) Wish {
 		return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), Precision: PrecisionMinute}
 	}
 	return t
+}
+
+// matchOption is the number of the one quoted option the wish points at:
+// the same day for a day, the same start for a time (or the same clock
+// time when the wish had no day of its own and landed on today); 0 when
+// none or several match.
+func matchOption(quoted string, w Wish, now time.Time) int {
+	n := quotedOptions(quoted, now)
+	found := 0
+	for k := 1; k <= n; k++ {
+		opt, ok := quotedOption(quoted, k, now)
+		if !ok {
+			return 0
+		}
+		hit := false
+		switch w.Precision {
+		case PrecisionDay:
+			hit = sameDate(opt, w.Start)
+		case PrecisionMinute:
+			oh, om, _ := opt.Clock()
+			wh, wm, _ := w.Start.In(opt.Location()).Clock()
+			hit = opt.Equal(w.Start) || sameDate(w.Start, now) && oh == wh && om == wm
+		}
+		if hit {
+			if found != 0 {
+				return 0
+			}
+			found = k
+		}
+	}
+	return found
 }

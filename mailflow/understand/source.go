@@ -302,7 +302,8 @@ func asksForTime(toks []token, sig signals) bool {
 	}
 	for i := range toks {
 		switch toks[i].s {
-		case "bitte", "please", "pls", "wäre", "wären", "würde", "would", "could", "könnten", "könnte", "möglich", "possible", "passt", "geht", "suits", "works":
+		case "bitte", "please", "pls", "wäre", "wären", "würde", "would", "could", "könnten", "könnte", "möglich", "possible", "passt", "geht", "suits", "works",
+			"wär", "wär's", "wärs", "tät", "täte", "ideal", "ginge", "gehts", "geht's":
 			return true
 		}
 	}
@@ -321,6 +322,7 @@ func aboutTheDesk(toks []token, reason string) bool {
 		switch toks[i].s {
 		case "funktioniert", "funktionieren", "fehler", "fehlermeldung", "problem", "probleme", "hilfe", "helfen",
 			"unterstützung", "support", "schauen", "draufschauen", "anschauen", "ansehen", "nachsehen", "kaputt",
+			"draufschaun", "anschaun", "oschaun", "schaun", "drüberschauen",
 			"absturz", "stürzt", "abgestürzt", "stimmen", "stimmt", "falsch", "export", "import", "drucken",
 			"druckt", "installieren", "installation", "einrichten", "programm", "software", "buchhaltung",
 			"abschluss", "jahresabschluss", "lohn", "verbucht", "gebucht", "zahlung", "zahlungen", "payment", "payments", "rechnung", "rechnungen", "kassa", "kassabuch", "datenbank",

@@ -213,7 +213,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		wishes = append(append([]Wish{moved}, wishes[:target]...), wishes[target+1:]...)
 		future = upcoming(wishes, now)
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
-		(thread == threadConfirmation || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
+		(thread != threadNone || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && !isReply && bodyTime && len(future) > 0 && !namesSession(toks):
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
@@ -275,6 +275,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
+	}
+	if r.Intent == IntentAccept && r.Choice == 0 && thread == threadProposal && len(future) > 0 {
+		// "Dienstag passt", "13:30 passt mir": the one option on that day
+		// or at that time.
+		r.Choice = matchOption(msg.Quoted, future[0], now)
 	}
 	if relOK && rel.Start.After(now) && (len(future) == 0 || !future[0].Start.Equal(rel.Start)) {
 		future = append([]Wish{rel}, future...) // the move's target put first anew
