@@ -29,10 +29,16 @@ func openExisting(ctx context.Context, cfgPath string) (*store.Store, *config.Co
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := os.Stat(cfg.Database.Path); err != nil {
-		return nil, nil, fmt.Errorf("no database at %s (has `mailflow run` been started with this config?)", cfg.Database.Path)
+	driver, source, err := cfg.Database.Source()
+	if err != nil {
+		return nil, nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	if driver == store.SQLite {
+		if _, err := os.Stat(cfg.Database.Path); err != nil {
+			return nil, nil, fmt.Errorf("no database at %s (has `mailflow run` been started with this config?)", cfg.Database.Path)
+		}
+	}
+	st, err := store.Open(ctx, driver, source)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -163,10 +169,12 @@ func localFacts(ctx context.Context, st *store.Store, cfg *config.Config) health
 	if err := st.SetStatus(ctx, store.StatusProbe, time.Now().UTC().Format(time.RFC3339)); store.IsWriteRefused(err) {
 		l.WritesRefusedSince, l.WritesErr = time.Now(), err
 	}
-	if free := health.DiskFree(cfg.Database.Path); free >= 0 {
-		l.DiskFree, l.DiskChecked = free, true
+	if !cfg.Database.IsPostgres() {
+		if free := health.DiskFree(cfg.Database.Path); free >= 0 {
+			l.DiskFree, l.DiskChecked = free, true
+		}
 	}
-	if held, _, err := store.Held(cfg.Database.Path); err == nil && !held {
+	if held, err := st.DaemonRunning(ctx); err == nil && !held {
 		l.NoDaemon = true
 	}
 	return l

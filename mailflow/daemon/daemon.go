@@ -97,14 +97,28 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 	}
 	// One daemon per database, decided before the database is touched:
 	// two would answer every mail twice.
-	lock, err := store.Lock(cfg.Database.Path)
+	// On PostgreSQL the lock lives in the database, so it is taken right
+	// after connecting and before anything else is done with it.
+	driver, source, err := cfg.Database.Source()
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	var lock *store.DaemonLock
+	if driver == store.SQLite {
+		if lock, err = store.Lock(cfg.Database.Path); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.Open(ctx, driver, source)
 	if err != nil {
 		lock.Close()
 		return nil, err
+	}
+	if driver == store.Postgres {
+		if lock, err = st.LockDaemon(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	// A copy as read from the file: Start rewrites cfg's imap and smtp
 	// to the sandbox's ports, and a reload compares with the file.
@@ -215,7 +229,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("jobs", d.runJobs)
 	run("reload", func(ctx context.Context) error { return d.watchReload(ctx, hup) })
 	d.log.Info("mailflow running", "mailbox", d.cfg.IMAP.Mailbox, "imap", fmt.Sprintf("%s:%d", d.cfg.IMAP.Host, d.cfg.IMAP.Port),
-		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Path)
+		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Name())
 	<-ctx.Done()
 	wg.Wait()
 	d.log.Info("mailflow stopped")
@@ -240,7 +254,7 @@ func (d *Daemon) writeStateChanged(refused bool, since time.Time, err error) {
 	d.metrics.WritesRefused(refused)
 	if refused {
 		d.log.Error("database refuses writes: intake, deciding and sending pause until it takes writes again; nothing is sent that cannot be recorded",
-			"database", d.cfg.Database.Path, "err", err)
+			"database", d.cfg.Database.Name(), "err", err)
 		return
 	}
 	d.log.Info("database takes writes again; resuming", "after", time.Since(since).Round(time.Millisecond))

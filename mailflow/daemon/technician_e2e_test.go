@@ -92,7 +92,7 @@ func TestDovecotTechnicianDayAndPrivacy(t *testing.T) {
 			}
 		}
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	st, err := store.Open(ctx, store.SQLite, cfg.Database.Path)
 	if err != nil {
 		t.Fatal(err)
 	}

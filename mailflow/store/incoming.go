@@ -170,14 +170,11 @@ func (s *Store) SaveFetched(ctx context.Context, cursor Cursor, mails []Fetched,
 func (tx *Tx) InsertIncoming(ctx context.Context, c Cursor, m Fetched) (*Incoming, error) {
 	in := &Incoming{Mailbox: c.Mailbox, UIDValidity: c.UIDValidity, UID: m.UID, MessageID: m.MessageID, BodyHash: m.BodyHash,
 		Size: m.Size, Raw: m.Raw, Sender: m.Sender, ReceivedAt: utc(time.Now()), State: "new"}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO incoming
+	err := tx.tx.GetContext(ctx, &in.ID, `INSERT INTO incoming
 		(mailbox, uid_validity, uid, message_id, body_hash, size, raw, sender, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.Mailbox, in.UIDValidity, in.UID, in.MessageID, in.BodyHash, in.Size, in.Raw, in.Sender, in.ReceivedAt)
 	if err != nil {
-		return nil, fmt.Errorf("store uid %d: %w", m.UID, err)
-	}
-	if in.ID, err = res.LastInsertId(); err != nil {
 		return nil, fmt.Errorf("store uid %d: %w", m.UID, err)
 	}
 	return in, nil

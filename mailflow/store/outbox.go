@@ -192,7 +192,7 @@ func (tx *Tx) recordAttempt(ctx context.Context, id int64, a Attempt) error {
 		now = utc(a.At)
 	}
 	_, err := tx.tx.ExecContext(ctx, "INSERT INTO outbox_attempts (outbox_id, at, ok, temporary, error) VALUES (?, ?, ?, ?, ?)",
-		id, now, a.OK, a.Temporary, a.Err)
+		id, now, b2i(a.OK), b2i(a.Temporary), a.Err)
 	if err != nil {
 		return fmt.Errorf("record attempt for outbox %d: %w", id, err)
 	}

@@ -21,7 +21,7 @@ func (tx *Tx) nextBookingNumber(ctx context.Context) (int64, error) {
 	floor := tx.s.bookingFloor()
 	var next int64
 	err := tx.tx.GetContext(ctx, &next, `UPDATE booking_numbers
-		SET last = max(last, ?, (SELECT coalesce(max(id), 0) FROM appointments)) + 1 WHERE id = 1 RETURNING last`, floor)
+		SET last = `+tx.s.greatest()+`(last, ?, (SELECT coalesce(max(id), 0) FROM appointments)) + 1 WHERE id = 1 RETURNING last`, floor)
 	if err != nil {
 		return 0, fmt.Errorf("next booking number: %w", err)
 	}
