@@ -55,13 +55,10 @@ func (s *Store) loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// migrate applies the embedded migrations whose number is above the
-// database's version, each in its own transaction, and refuses a database
-// a newer mailflow migrated.
-func (s *Store) migrate(ctx context.Context) error { return s.migrateTo(ctx, 1<<30) }
+// migrateTo applies the embedded migrations whose number is above the
+// database's version and at most limit, each in its own transaction, and
+// refuses a database a newer mailflow migrated.
 
-// migrateTo applies migrations up to and including number limit (tests
-// freeze an early schema with it).
 func (s *Store) migrateTo(ctx context.Context, limit int) error {
 	ms, err := s.loadMigrations()
 	if err != nil {

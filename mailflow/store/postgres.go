@@ -18,7 +18,7 @@ import (
 // migrates it. Unlike SQLite's one writer, the pool has several
 // connections: PostgreSQL locks rows, not the database, and the writes
 // that must not interleave say so (row locks, ON CONFLICT, advisory locks).
-func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+func openPostgres(ctx context.Context, dsn string, limit int) (*Store, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx's message may quote the DSN, password included.
@@ -52,9 +52,12 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	}
 	c := newConn(x, Postgres)
 	s := &Store{w: c, r: c, engine: Postgres}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateTo(ctx, limit); err != nil {
 		x.Close()
 		return nil, err
+	}
+	if limit != latestSchema {
+		return s, nil
 	}
 	if err := s.loadSecret(ctx); err != nil {
 		x.Close()

@@ -52,16 +52,25 @@ type Store struct {
 // file (":memory:" gives a private in-memory database) or the PostgreSQL
 // connection string (a URL or key=value pairs, as libpq reads them).
 func Open(ctx context.Context, engine, source string) (*Store, error) {
+	return openTo(ctx, engine, source, latestSchema)
+}
+
+// latestSchema asks openTo for every migration.
+const latestSchema = 1 << 30
+
+// openTo opens the database migrated up to schema number limit. Below the
+// latest schema the store is only good for raw SQL (the upgrade tests).
+func openTo(ctx context.Context, engine, source string, limit int) (*Store, error) {
 	switch engine {
 	case SQLite, "":
-		return openSQLite(ctx, source)
+		return openSQLite(ctx, source, limit)
 	case Postgres:
-		return openPostgres(ctx, source)
+		return openPostgres(ctx, source, limit)
 	}
 	return nil, fmt.Errorf("open database: unknown driver %q (want %s or %s)", engine, SQLite, Postgres)
 }
 
-func openSQLite(ctx context.Context, path string) (*Store, error) {
+func openSQLite(ctx context.Context, path string, limit int) (*Store, error) {
 	memory := path == ":memory:"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	if memory {
@@ -82,9 +91,12 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	wc := newConn(w, SQLite)
 	s := &Store{w: wc, r: wc, path: path, engine: SQLite}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateTo(ctx, limit); err != nil {
 		w.Close()
 		return nil, err
+	}
+	if limit != latestSchema {
+		return s, nil
 	}
 	if err := s.loadSecret(ctx); err != nil {
 		w.Close()
