@@ -36,6 +36,8 @@ type OutboxMail struct {
 	SendingAt sql.NullTime `db:"sending_at"`
 	// Uncertain counts attempts whose result never became known.
 	Uncertain int `db:"uncertain"`
+	// RawKey names the key Raw is sealed under at rest (PostgreSQL only).
+	RawKey sql.NullInt64 `db:"raw_key"`
 }
 
 // Enqueue adds a mail to the outbox. A mail with the same Message-ID already
@@ -43,13 +45,23 @@ type OutboxMail struct {
 // decision never queues a second copy.
 func (tx *Tx) Enqueue(ctx context.Context, m *OutboxMail) (queued bool, err error) {
 	now := utc(time.Now())
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (message_id, incoming_id, purpose, sender, recipient, raw, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-		m.MessageID, m.IncomingID, m.Purpose, m.Sender, m.Recipient, m.Raw, now, now)
+	raw, key, err := tx.sealRaw(ctx, m.Recipient, m.Raw)
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (message_id, incoming_id, purpose, sender, recipient, raw, raw_key, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+		m.MessageID, m.IncomingID, m.Purpose, m.Sender, m.Recipient, raw, key, now, now)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", m.MessageID, err)
 	}
 	n, _ := res.RowsAffected()
+	if n == 0 && key.Valid {
+		// Queued before: the key drawn for this copy seals nothing.
+		if _, err := tx.tx.ExecContext(ctx, "DELETE FROM data_keys WHERE id = ?", key.Int64); err != nil {
+			return false, fmt.Errorf("enqueue %s: %w", m.MessageID, err)
+		}
+	}
 	return n == 1, nil
 }
 
@@ -61,7 +73,7 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Outbox
 	if err != nil {
 		return nil, fmt.Errorf("list due mail: %w", err)
 	}
-	return ms, nil
+	return ms, openOutbox(ctx, s.w.runner, ms)
 }
 
 // NextDue returns when the next pending mail is due; ok is false when none is pending.
@@ -255,7 +267,7 @@ func (s *Store) Outbox(ctx context.Context, state string) ([]OutboxMail, error) 
 	if err := s.r.SelectContext(ctx, &ms, "SELECT * FROM outbox WHERE state = ? ORDER BY id", state); err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
-	return ms, nil
+	return ms, openOutbox(ctx, s.r.runner, ms)
 }
 
 // notReplies are the outbox purposes that answer no incoming mail: the

@@ -364,6 +364,13 @@ func (tx *Tx) forget(ctx context.Context, addr string, now time.Time) (ForgetRes
 	if r.Incoming, err = exec("incoming mail", `DELETE FROM incoming WHERE sender = ? COLLATE NOCASE`, addr); err != nil {
 		return r, err
 	}
+	if tx.s.engine == Postgres {
+		// The triggers deleted the keys of the rows just deleted; a key
+		// of theirs sealing nothing any more goes as well.
+		if _, err = exec("their data keys", `DELETE FROM data_keys WHERE owner = ?`, tx.s.keyOwner(addr)); err != nil {
+			return r, err
+		}
+	}
 	// Whatever is left that names them: a colleague's mail, a technician's
 	// reply quoting a notice, an agenda, an SMTP error, a note.
 	n, err := tx.scrub(ctx, mentions{needles: [][]byte{[]byte(addr)}, fold: true}, time.Time{}, now, true)
@@ -543,14 +550,8 @@ var textColumns = []struct{ table, col string }{
 func (tx *Tx) scrub(ctx context.Context, m mentions, since, now time.Time, dropPending bool) (int, error) {
 	at := utc(now)
 	touched := 0
-	type hit struct {
-		ID    int64  `db:"id"`
-		State string `db:"state"`
-	}
-	cond, args := m.where(tx.s.engine, "raw", true)
-	var ins []hit
-	if err := tx.tx.SelectContext(ctx, &ins, "SELECT id, state FROM incoming WHERE raw IS NOT NULL AND received_at >= ? AND "+cond,
-		append([]any{utc(since)}, args...)...); err != nil {
+	ins, err := tx.rawHits(ctx, "incoming", "raw IS NOT NULL AND received_at >= ?", since, m)
+	if err != nil {
 		return 0, fmt.Errorf("search incoming mail: %w", err)
 	}
 	for _, h := range ins {
@@ -563,9 +564,8 @@ func (tx *Tx) scrub(ctx context.Context, m mentions, since, now time.Time, dropP
 		}
 		touched++
 	}
-	var outs []hit
-	if err := tx.tx.SelectContext(ctx, &outs, "SELECT id, state FROM outbox WHERE length(raw) > 0 AND created_at >= ? AND "+cond,
-		append([]any{utc(since)}, args...)...); err != nil {
+	outs, err := tx.rawHits(ctx, "outbox", "length(raw) > 0 AND created_at >= ?", since, m)
+	if err != nil {
 		return 0, fmt.Errorf("search outgoing mail: %w", err)
 	}
 	for _, h := range outs {
@@ -614,10 +614,90 @@ func (tx *Tx) scrub(ctx context.Context, m mentions, since, now time.Time, dropP
 	return touched, nil
 }
 
+// hit is a stored mail whose raw bytes mention what is being erased.
+type hit struct {
+	ID    int64  `db:"id"`
+	State string `db:"state"`
+}
+
+// rawHits lists the mails of table (incoming or outbox) matching cond
+// (with since as its one argument) whose raw bytes hold a needle of m.
+// SQLite searches in SQL; sealed mail (PostgreSQL) is opened and searched
+// here, a page of rows at a time.
+func (tx *Tx) rawHits(ctx context.Context, table, cond string, since time.Time, m mentions) ([]hit, error) {
+	if tx.s.engine != Postgres {
+		where, args := m.where(tx.s.engine, "raw", true)
+		var hs []hit
+		err := tx.tx.SelectContext(ctx, &hs, "SELECT id, state FROM "+table+" WHERE "+cond+" AND "+where, append([]any{utc(since)}, args...)...)
+		return hs, err
+	}
+	var hs []hit
+	for last := int64(0); ; {
+		var rows []struct {
+			hit
+			Raw []byte `db:"raw"`
+		}
+		err := tx.tx.SelectContext(ctx, &rows, "SELECT id, state, raw FROM "+table+" WHERE "+cond+" AND id > ? ORDER BY id LIMIT 200", utc(since), last)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			plain, err := openRaw(ctx, tx.tx, r.Raw)
+			if err != nil {
+				return nil, err
+			}
+			if m.in(plain) {
+				hs = append(hs, r.hit)
+			}
+			last = r.ID
+		}
+		if len(rows) < 200 {
+			return hs, nil
+		}
+	}
+}
+
+// in reports whether b holds a needle.
+func (m mentions) in(b []byte) bool {
+	if m.fold {
+		b = asciiLower(b)
+	}
+	for _, n := range m.needles {
+		if len(n) > 0 && bytes.Contains(b, n) {
+			return true
+		}
+	}
+	return false
+}
+
 func (tx *Tx) maskBlob(ctx context.Context, table, col string, id int64, m mentions) error {
 	var b []byte
 	if err := tx.tx.GetContext(ctx, &b, fmt.Sprintf("SELECT %q FROM %q WHERE id = ?", col, table), id); err != nil {
 		return fmt.Errorf("read %s %d: %w", table, id, err)
+	}
+	if tx.s.engine == Postgres && col == "raw" {
+		// Opened, masked and sealed again under a new key; the trigger
+		// deletes the old one, so the unmasked bytes are shredded.
+		plain, err := openRaw(ctx, tx.tx, b)
+		if err != nil {
+			return fmt.Errorf("read %s %d: %w", table, id, err)
+		}
+		owner := "sender"
+		if table == "outbox" {
+			owner = "recipient"
+		}
+		var addr string
+		if err := tx.tx.GetContext(ctx, &addr, fmt.Sprintf("SELECT %q FROM %q WHERE id = ?", owner, table), id); err != nil {
+			return fmt.Errorf("read %s %d: %w", table, id, err)
+		}
+		raw, key, err := tx.sealRaw(ctx, addr, m.mask(plain))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("UPDATE %q SET raw = ?, raw_key = ? WHERE id = ?", table), raw, key, id); err != nil {
+			return fmt.Errorf("mask %s %d: %w", table, id, err)
+		}
+		return nil
 	}
 	if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("UPDATE %q SET %q = ? WHERE id = ?", table, col), m.mask(b), id); err != nil {
 		return fmt.Errorf("mask %s %d: %w", table, id, err)
@@ -629,7 +709,16 @@ func (tx *Tx) maskBlob(ctx context.Context, table, col string, id int64, m menti
 // retrying while readers hold old snapshots: unlike a plain checkpoint it
 // only returns nil once no erased page image is left in the -wal file.
 func (s *Store) checkpointFully(ctx context.Context) error {
-	if s.engine != SQLite || s.path == ":memory:" {
+	if s.engine == Postgres {
+		// Deleted keys leave dead rows behind; VACUUM makes their space
+		// reusable at once, so new keys soon overwrite it. (What makes the
+		// erased mail unreadable is the key's deletion, not this.)
+		if _, err := s.w.ExecContext(ctx, "VACUUM data_keys"); err != nil {
+			return fmt.Errorf("vacuum data keys: %w", err)
+		}
+		return nil
+	}
+	if s.path == ":memory:" {
 		return nil
 	}
 	for try := 0; ; try++ {

@@ -159,5 +159,5 @@ func (tx *Tx) Incoming(ctx context.Context, id int64) (*Incoming, error) {
 	if err := tx.tx.GetContext(ctx, &in, "SELECT * FROM incoming WHERE id = ?", id); err != nil {
 		return nil, fmt.Errorf("read incoming %d: %w", id, notFound(err))
 	}
-	return &in, nil
+	return &in, openIncoming(ctx, tx.tx, &in)
 }

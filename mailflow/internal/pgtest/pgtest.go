@@ -55,14 +55,39 @@ var (
 // started) afterwards: call it from TestMain as os.Exit(pgtest.Main(m)).
 func Main(m *testing.M) int {
 	code := m.Run()
+	StopShared()
+	return code
+}
+
+// StopShared stops the shared server if a test started it.
+func StopShared() {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
 	if shared != nil {
 		if err := shared.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest: stop:", err)
 		}
+		shared = nil
 	}
-	return code
+}
+
+// EnvDatabase names the environment variable that runs a package's
+// end-to-end tests on PostgreSQL (MAILFLOW_TEST_DB=postgres) instead of
+// SQLite, the default.
+const EnvDatabase = "MAILFLOW_TEST_DB"
+
+// Postgres reports whether the tests run on PostgreSQL (see EnvDatabase).
+func Postgres() bool { return os.Getenv(EnvDatabase) == "postgres" }
+
+// DatabaseYAML is the database section of a test config for the engine
+// chosen by EnvDatabase: a fresh PostgreSQL database, or a SQLite file
+// in the config's folder.
+func DatabaseYAML(t testing.TB) string {
+	t.Helper()
+	if Postgres() {
+		return fmt.Sprintf("database: {driver: postgres, dsn: %q}\n", DSN(t))
+	}
+	return "database: {path: mailflow.db}\n"
 }
 
 // Shared returns the test binary's server, starting it on first use. It
