@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailflow/mailflow/mailflow/internal/pgtest"
 )
 
 // customer is one customer's trail through the desk, written as the
@@ -137,8 +142,23 @@ func (c *customer) ask(t *testing.T, st *Store) {
 // onDisk reports which needles appear in the database file or its -wal or
 // -shm, ignoring ASCII case. Only committed, checkpointed state is what
 // the test means, so call it after the operation under test returned.
+//
+// On PostgreSQL it searches what a backup taken now holds: a pg_dump of
+// the database (bytea values decoded). Its data files and WAL keep
+// deleted rows for a while; the mail in them is sealed, and
+// TestSealedMailAtRest searches them.
 func onDisk(t *testing.T, st *Store, needles ...string) []string {
 	t.Helper()
+	if st.engine == Postgres {
+		dump := asciiLower(pgDump(t, st))
+		var found []string
+		for _, n := range needles {
+			if bytes.Contains(dump, asciiLower([]byte(n))) {
+				found = append(found, fmt.Sprintf("%q in pg_dump", n))
+			}
+		}
+		return found
+	}
 	var found []string
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		b, err := os.ReadFile(st.Path() + suffix)
@@ -508,5 +528,149 @@ func TestMask(t *testing.T) {
 	id := idMentions("123456789")
 	if got := string(id.mask([]byte("ID 123 456 789 / 123-456-789 / 123456789 / 1234567890"))); strings.Contains(got, "123") || !strings.HasSuffix(got, "xxxxxxxxx0") {
 		t.Fatalf("%q", got)
+	}
+}
+
+// pgDump is a plain pg_dump of the store's database with every bytea
+// value (printed as \x and hex digits) decoded and appended, so a search
+// sees raw mail as stored.
+func pgDump(t *testing.T, st *Store) []byte {
+	t.Helper()
+	ctx := context.Background()
+	var name string
+	if err := st.w.GetContext(ctx, &name, "SELECT current_database()"); err != nil {
+		t.Fatal(err)
+	}
+	srv := pgtest.Shared(t)
+	out, err := srv.Run(ctx, "pg_dump", "--no-owner", "-d", srv.DSNFor(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range byteaHex.FindAll(out, -1) {
+		b, err := hex.DecodeString(string(h[2:]))
+		if err == nil {
+			out = append(append(out, '\n'), b...)
+		}
+	}
+	return out
+}
+
+var byteaHex = regexp.MustCompile(`\\x[0-9a-f]+`)
+
+// dataFiles returns the needles found in the files of the store's
+// PostgreSQL database (its folder under base/) and in the WAL, after a
+// checkpoint wrote every page out.
+func dataFiles(t *testing.T, st *Store, needles ...string) []string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := st.w.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		t.Fatal(err)
+	}
+	var oid int64
+	if err := st.w.GetContext(ctx, &oid, "SELECT oid FROM pg_database WHERE datname = current_database()"); err != nil {
+		t.Fatal(err)
+	}
+	srv := pgtest.Shared(t)
+	var found []string
+	for _, dir := range []string{filepath.Join(srv.DataDir(), "base", fmt.Sprint(oid)), filepath.Join(srv.DataDir(), "pg_wal")} {
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if f.IsDir() {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(dir, f.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b = asciiLower(b)
+			for _, n := range needles {
+				if bytes.Contains(b, asciiLower([]byte(n))) {
+					found = append(found, fmt.Sprintf("%q in %s", n, filepath.Join(filepath.Base(dir), f.Name())))
+				}
+			}
+		}
+	}
+	return found
+}
+
+// TestSealedMailAtRest: on PostgreSQL a customer's mail never reaches the
+// database's files, its WAL or a dump in the clear, and once she is
+// forgotten (or retention drops a mail) the key is gone from the database
+// and from every dump taken after: the ciphertext left in old pages, the
+// WAL or a copy cannot be opened with anything the database still holds.
+func TestSealedMailAtRest(t *testing.T) {
+	st := openEngine(t, Postgres)
+	ctx := context.Background()
+	m, p := maria(), peter()
+	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+	m.book(t, st, start)
+	p.book(t, st, start.Add(time.Hour))
+	// A phrase only her mail holds, unique to this run.
+	secret := fmt.Sprintf("Kennwort Drucker %d", time.Now().UnixNano())
+	var mine int64
+	err := st.InTx(ctx, func(tx *Tx) error {
+		mine = m.receive(t, st, tx, "Zugang", "Das "+secret+" steht am Zettel.", "forwarded-to-human", "")
+		send(t, tx, mine, nil, m.addr, "reply", "Sie schrieben: "+secret)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := st.Incoming(ctx, mine)
+	if err != nil || !bytes.Contains(in.Raw, []byte(secret)) {
+		t.Fatalf("her mail does not read back: %v", err)
+	}
+	if found := dataFiles(t, st, m.addr); len(found) == 0 {
+		t.Fatal("fixture: the search does not see the database's files (her address, a plain column, is not found)")
+	}
+	if found := dataFiles(t, st, secret); len(found) > 0 {
+		t.Fatalf("mail is stored in the clear: %v", found)
+	}
+	before := pgDump(t, st)
+	if bytes.Contains(before, []byte(secret)) {
+		t.Fatal("a dump holds her mail in the clear")
+	}
+	var sealed [][]byte
+	if err := st.w.SelectContext(ctx, &sealed, "SELECT raw FROM incoming WHERE id = ? UNION ALL SELECT raw FROM outbox WHERE incoming_id = ?", mine, mine); err != nil || len(sealed) != 2 {
+		t.Fatalf("her sealed mail: %d rows, %v", len(sealed), err)
+	}
+	var keys int
+	st.w.GetContext(ctx, &keys, "SELECT count(*) FROM data_keys WHERE owner = ?", st.keyOwner(m.addr))
+	if keys < 2 {
+		t.Fatalf("%d data keys filed under her, want one per mail", keys)
+	}
+
+	if _, err := st.Forget(ctx, m.addr); err != nil {
+		t.Fatal(err)
+	}
+	st.w.GetContext(ctx, &keys, "SELECT count(*) FROM data_keys WHERE owner = ?", st.keyOwner(m.addr))
+	if keys != 0 {
+		t.Fatalf("%d of her data keys left after forget", keys)
+	}
+	for _, c := range sealed {
+		if plain, err := openRaw(ctx, st.w.runner, c); err != nil || plain != nil {
+			t.Fatalf("a copy of her sealed mail still opens after forget (%v)", err)
+		}
+	}
+	after := pgDump(t, st)
+	for _, n := range append([]string{secret, m.addr, m.name}, idSpellings(m.id)...) {
+		if bytes.Contains(asciiLower(after), asciiLower([]byte(n))) {
+			t.Errorf("a dump after forget holds %q", n)
+		}
+	}
+	for _, c := range sealed {
+		if bytes.Contains(after, c[:sealedHeader+12]) {
+			t.Error("a dump after forget still holds her ciphertext")
+		}
+	}
+	if found := dataFiles(t, st, secret); len(found) > 0 {
+		t.Fatalf("after forget her mail is in the clear: %v", found)
+	}
+	// Peter's mail still opens.
+	if in, err := st.Incoming(ctx, p.request); err != nil || !bytes.Contains(in.Raw, []byte(p.name)) {
+		t.Fatalf("the other customer's mail no longer opens: %v", err)
 	}
 }
