@@ -117,6 +117,9 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	}
 	show("circuit breaker", store.StatusBreaker)
 	showPrefixed(tw, kv, "jobs.", "job ")
+	if err := showInstances(ctx, tw, st); err != nil {
+		return err
+	}
 	keys := make([]string, 0, len(outcomes))
 	for k := range outcomes {
 		keys = append(keys, k)
@@ -328,6 +331,41 @@ func appointmentsChange(ctx context.Context, verb string, args []string, stdout,
 		fmt.Fprintf(stdout, "%s note saved\n", ref)
 	default:
 		fmt.Fprintf(stdout, "%s marked %s\n", ref, res.Outcome)
+	}
+	return nil
+}
+
+// showInstances lists the daemons sharing the database (PostgreSQL) with
+// their heartbeats, and who holds which lease until when.
+func showInstances(ctx context.Context, w io.Writer, st *store.Store) error {
+	now := time.Now()
+	is, err := st.Instances(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, in := range is {
+		state := "alive"
+		switch {
+		case in.StoppedAt.Valid:
+			state = "stopped " + in.StoppedAt.Time.UTC().Format(time.RFC3339)
+		case now.Sub(in.HeartbeatAt) >= store.InstanceDeadAfter:
+			state = "silent (dead?)"
+		}
+		fmt.Fprintf(w, "instance %s\t%s, heartbeat %s ago, up since %s\n", in.ID, state,
+			now.Sub(in.HeartbeatAt).Round(time.Second), in.StartedAt.UTC().Format(time.RFC3339))
+	}
+	ls, err := st.Leases(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		left := l.ExpiresAt.Sub(now).Round(time.Second)
+		what := fmt.Sprintf("held by %s since %s, renewed %s ago, expires in %s", l.Holder, l.AcquiredAt.UTC().Format(time.RFC3339),
+			now.Sub(l.RenewedAt).Round(time.Second), left)
+		if left <= 0 {
+			what = fmt.Sprintf("lapsed %s ago (was %s's)", -left, l.Holder)
+		}
+		fmt.Fprintf(w, "lease %s\t%s\n", l.Name, what)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -21,61 +20,20 @@ func LockFile(dbPath string) string { return dbPath + ".lock" }
 // way, kill -9 included) releases it.
 type DaemonLock struct {
 	f *os.File
-	// PostgreSQL: the session holding the advisory lock.
-	conn *sql.Conn
 }
 
-// daemonLockKey is the advisory lock key of `mailflow run` on PostgreSQL
-// (arbitrary, fixed, distinct from the migration lock's).
-const daemonLockKey = 7237128392819
-
-// LockDaemon takes the daemon lock of a PostgreSQL database without
-// waiting: a session-level advisory lock on a connection kept open for it,
-// so the lock ends with the process however it ends (the server sees the
-// connection drop). When another process holds it, the error wraps
-// ErrLocked and names that session (client address, pid, since when).
-func (s *Store) LockDaemon(ctx context.Context) (*DaemonLock, error) {
-	if s.engine != Postgres {
-		return Lock(s.path)
-	}
-	c, err := s.w.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("daemon lock: %w", err)
-	}
-	qctx, cancel := withTimeout(ctx, QueryTimeout)
-	defer cancel()
-	var got bool
-	if err := c.QueryRowContext(qctx, "SELECT pg_try_advisory_lock($1)", int64(daemonLockKey)).Scan(&got); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("daemon lock: %w", err)
-	}
-	if !got {
-		c.Close()
-		var who sql.NullString
-		_ = s.w.db.QueryRowContext(qctx, `SELECT format('%s (pid %s on the server, client %s, since %s)', a.application_name, a.pid, coalesce(host(a.client_addr), 'local'), to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
-			FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-			WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32) + l.objid::bigint = $1 LIMIT 1`, int64(daemonLockKey)).Scan(&who)
-		holder := "another session"
-		if who.Valid {
-			holder = who.String
-		}
-		return nil, fmt.Errorf("%w: the database's daemon lock is held by %s", ErrLocked, holder)
-	}
-	return &DaemonLock{conn: c}, nil
-}
-
-// DaemonRunning reports whether some process holds the daemon lock of the
-// database (the file lock on SQLite, the advisory lock on PostgreSQL).
+// DaemonRunning reports whether some daemon runs on the database: one
+// holds the lock file (SQLite), or an instance beat recently (PostgreSQL).
 func (s *Store) DaemonRunning(ctx context.Context) (bool, error) {
 	if s.engine != Postgres {
 		held, _, err := Held(s.path)
 		return held, err
 	}
 	var n int
-	err := s.r.GetContext(ctx, &n, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
-		AND (classid::bigint << 32) + objid::bigint = ? AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`, int64(daemonLockKey))
+	err := s.r.GetContext(ctx, &n, `SELECT count(*) FROM instances WHERE stopped_at IS NULL AND heartbeat_at >= ?`,
+		utc(time.Now().Add(-InstanceDeadAfter)))
 	if err != nil {
-		return false, fmt.Errorf("daemon lock: %w", err)
+		return false, fmt.Errorf("instances: %w", err)
 	}
 	return n > 0, nil
 }
@@ -131,12 +89,6 @@ func Held(dbPath string) (bool, string, error) {
 // Close releases the lock. The file stays (removing it would race with a
 // process that just opened it); its content is cleared so it names nobody.
 func (l *DaemonLock) Close() error {
-	if l != nil && l.conn != nil {
-		// Closing the session releases the advisory lock.
-		err := l.conn.Close()
-		l.conn = nil
-		return err
-	}
 	if l == nil || l.f == nil {
 		return nil
 	}

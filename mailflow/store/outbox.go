@@ -34,6 +34,8 @@ type OutboxMail struct {
 	PurgedAt sql.NullTime `db:"purged_at"`
 	// SendingAt is set while an attempt is in flight (see ClaimForSending).
 	SendingAt sql.NullTime `db:"sending_at"`
+	// SendingBy is the instance that claimed it (see ClaimForSending).
+	SendingBy sql.NullString `db:"sending_by"`
 	// Uncertain counts attempts whose result never became known.
 	Uncertain int `db:"uncertain"`
 	// RawKey names the key Raw is sealed under at rest (PostgreSQL only).
@@ -119,7 +121,10 @@ func (s *Store) ClaimForSending(ctx context.Context, id int64, now time.Time) (b
 }
 
 func (tx *Tx) claim(ctx context.Context, id int64, now time.Time) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = ? WHERE id = ? AND state = 'pending' AND sending_at IS NULL", utc(now), id)
+	// On PostgreSQL a second instance's UPDATE waits for the first's
+	// commit and then finds sending_at set: one claim wins.
+	res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = ?, sending_by = ? WHERE id = ? AND state = 'pending' AND sending_at IS NULL",
+		utc(now), sql.NullString{String: tx.s.instance, Valid: tx.s.instance != ""}, id)
 	if err != nil {
 		return false, fmt.Errorf("claim outbox %d: %w", id, err)
 	}
@@ -148,7 +153,18 @@ func (s *Store) RecoverSending(ctx context.Context, now time.Time) (Interrupted,
 			ID        int64 `db:"id"`
 			Uncertain int   `db:"uncertain"`
 		}
-		if err := tx.tx.SelectContext(ctx, &rows, "SELECT id, uncertain FROM outbox WHERE state = 'pending' AND sending_at IS NOT NULL"); err != nil {
+		// On PostgreSQL other instances may be sending right now: only
+		// claims of this instance (an earlier life of it), of none, or of
+		// an instance that stopped beating were interrupted. SQLite has one
+		// daemon (the lock file), so every claim left is.
+		q := "SELECT id, uncertain FROM outbox WHERE state = 'pending' AND sending_at IS NOT NULL"
+		var args []any
+		if tx.s.engine == Postgres {
+			q += ` AND (sending_by IS NULL OR sending_by = ? OR NOT EXISTS (SELECT 1 FROM instances i
+				WHERE i.id = outbox.sending_by AND i.stopped_at IS NULL AND i.heartbeat_at >= ?))`
+			args = append(args, tx.s.instance, utc(now.Add(-InstanceDeadAfter)))
+		}
+		if err := tx.tx.SelectContext(ctx, &rows, q, args...); err != nil {
 			return fmt.Errorf("list interrupted sends: %w", err)
 		}
 		out.Examined = len(rows)
@@ -160,11 +176,11 @@ func (s *Store) RecoverSending(ctx context.Context, now time.Time) (Interrupted,
 			var err error
 			if r.Uncertain >= 1 {
 				out.GaveUp = append(out.GaveUp, r.ID)
-				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ? WHERE id = ?",
+				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', sending_at = NULL, sending_by = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ? WHERE id = ?",
 					"result unknown twice (interrupted while sending); not sent blindly again: check the Sent folder or the recipient", r.ID)
 			} else {
 				out.Resend = append(out.Resend, r.ID)
-				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = NULL, sending_by = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
 					note, utc(now), r.ID)
 			}
 			if err != nil {

@@ -43,8 +43,8 @@ type Store struct {
 	writes writeHealth
 	// secret is the installation's HMAC key (see secret.go).
 	secret []byte
-	// daemon is the PostgreSQL session holding the daemon lock (see lock.go).
-	daemon *sql.Conn
+	// instance names the daemon whose claims this store writes (lease.go).
+	instance string
 }
 
 // Open opens (creating if needed) the database and applies pending
@@ -139,9 +139,6 @@ func (s *Store) Path() string { return s.path }
 // Close closes every connection.
 func (s *Store) Close() error {
 	var errs []error
-	if s.daemon != nil {
-		errs = append(errs, s.daemon.Close())
-	}
 	if s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}
