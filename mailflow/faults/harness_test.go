@@ -25,6 +25,7 @@ import (
 
 	"github.com/mailflow/mailflow/mailflow/health"
 	"github.com/mailflow/mailflow/mailflow/internal/mailtest"
+	"github.com/mailflow/mailflow/mailflow/internal/pgtest"
 )
 
 const support = "support@example.com"
@@ -48,6 +49,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	pgtest.StopShared()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -89,6 +89,14 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) error {
 	s.writes = supervise.Streak{Log: s.log, What: "database refuses writes: sending paused"}
 	defer s.closeSession()
+	// A mail sent just as the loop was stopped may have had its record
+	// refused by the cancelled context: record it before returning, or the
+	// next start would take it for interrupted and send it again.
+	defer func() {
+		if err := s.flushUnrecorded(ctx); err != nil {
+			s.log.Error("attempts made before the stop could not be recorded; the next start sends them once more", "err", err)
+		}
+	}()
 	if !s.recoverInterrupted(ctx) {
 		return nil
 	}
