@@ -26,7 +26,7 @@ type instancesEnv struct {
 	cfgs []string
 }
 
-func newInstancesEnv(t *testing.T, n int) *instancesEnv {
+func newInstancesEnv(t testing.TB, n int) *instancesEnv {
 	t.Helper()
 	e := &instancesEnv{env: newEnv(t, envOptions{}), dsn: pgtest.DSN(t)}
 	base, err := os.ReadFile(e.cfgPath)
@@ -70,7 +70,7 @@ func (e *instancesEnv) holder() (string, time.Time) {
 }
 
 // pidOf reads the pid out of an instance name (host/pid/suffix).
-func pidOf(t *testing.T, instance string) int {
+func pidOf(t testing.TB, instance string) int {
 	parts := strings.Split(instance, "/")
 	if len(parts) < 3 {
 		t.Fatalf("instance name %q", instance)
@@ -158,4 +158,65 @@ func TestThreeInstancesKillTheLeaseHolder(t *testing.T) {
 	if lost != 0 || doubled > 1 {
 		t.Fatalf("lost %d, doubled %d (at most the one mail in flight may go twice)", lost, doubled)
 	}
+}
+
+// BenchmarkBacklogInstances drains a backlog of 1,000 requests with one
+// daemon on SQLite and with one, two and three daemons on one PostgreSQL,
+// through the same Dovecot and SMTP sink, and reports the rate and the
+// daemons' CPU time per mail (user + system, all instances together).
+//
+//	go test ./mailflow/faults -run '^$' -bench BacklogInstances -benchtime 1x
+func BenchmarkBacklogInstances(b *testing.B) {
+	const n = 1000
+	for _, c := range []struct {
+		name      string
+		instances int
+	}{{"sqlite-1", 1}, {"postgres-1", 1}, {"postgres-2", 2}, {"postgres-3", 3}} {
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				rate, cpu := drainBacklog(b, c.name[:6] == "postgr", c.instances, n)
+				b.ReportMetric(rate, "mails/s")
+				b.ReportMetric(cpu, "cpu-ms/mail")
+				b.ReportMetric(0, "ns/op")
+			}
+		})
+	}
+}
+
+// drainBacklog runs instances daemons on a fresh desk with an n-mail
+// backlog until every mail is answered and reports mails/s and CPU ms/mail.
+func drainBacklog(b *testing.B, postgres bool, instances, n int) (float64, float64) {
+	var cfgs []string
+	var e *env
+	var settled func() bool
+	if postgres {
+		ie := newInstancesEnv(b, instances)
+		e, cfgs = ie.env, ie.cfgs
+		settled = func() bool { return ie.settled(n) }
+	} else {
+		e = newEnv(b, envOptions{})
+		cfgs = []string{e.cfgPath}
+		settled = func() bool { e.settle(n); return true }
+	}
+	customers := e.backlog("b", n)
+	var procs []*proc
+	start := time.Now()
+	for _, cfg := range cfgs {
+		old := e.cfgPath
+		e.cfgPath = cfg
+		procs = append(procs, e.start())
+		e.cfgPath = old
+	}
+	e.waitAnswered(customers)
+	waitFor(b, "settled", settled)
+	took := time.Since(start)
+	var used time.Duration
+	for _, p := range procs {
+		p.stop()
+		if p.cmd.ProcessState != nil {
+			used += p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
+		}
+	}
+	return float64(n) / took.Seconds(), float64(used.Milliseconds()) / float64(n)
 }
