@@ -109,6 +109,11 @@ func TestThreeInstancesKillTheLeaseHolder(t *testing.T) {
 		procs[p.cmd.Process.Pid] = p
 	}
 	start := time.Now()
+	waitFor(t, "all three instances to beat", func() bool {
+		var alive int
+		e.db.QueryRow("SELECT count(*) FROM instances WHERE stopped_at IS NULL").Scan(&alive)
+		return alive == 3
+	})
 	var first string
 	waitFor(t, "an instance to hold the mailbox lease", func() bool {
 		first, _ = e.holder()

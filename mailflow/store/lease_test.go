@@ -147,3 +147,50 @@ func TestTwoInstancesClaimDifferentMail(t *testing.T) {
 		t.Fatalf("b did not settle dead a's send: %+v %v", r, err)
 	}
 }
+
+// TestJobClaimedOnceAcrossInstances: the same job key claimed at the same
+// moment by several instances (each its own pool of connections) is
+// carried out by exactly one.
+func TestJobClaimedOnceAcrossInstances(t *testing.T) {
+	eachEngine(t, func(t *testing.T, open opener) {
+		ctx := context.Background()
+		st := open(t)
+		stores := []*Store{st}
+		if st.Engine() == Postgres {
+			var name string
+			if err := st.w.GetContext(ctx, &name, "SELECT current_database()"); err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				o, err := Open(ctx, Postgres, pgtestDSNFor(t, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer o.Close()
+				stores = append(stores, o)
+			}
+		}
+		var won atomic.Int32
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := stores[i%len(stores)].InTx(ctx, func(tx *Tx) error {
+					ok, err := tx.ClaimJob(ctx, "agenda 2026-12-03 anna@example.com", time.Now())
+					if ok {
+						won.Add(1)
+					}
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if won.Load() != 1 {
+			t.Fatalf("the job was claimed %d times", won.Load())
+		}
+	})
+}

@@ -15,6 +15,10 @@ import (
 // both sets. SQLite keeps the version in PRAGMA user_version, PostgreSQL in
 // the one-row table schema_version.
 
+// migrationLockKey is the PostgreSQL advisory lock migrations run under
+// (arbitrary and fixed).
+const migrationLockKey = "7237128392818"
+
 // migration is one numbered schema step.
 type migration struct {
 	n    int
@@ -69,7 +73,16 @@ func (s *Store) migrateTo(ctx context.Context, limit int) error {
 		latest = ms[len(ms)-1].n
 	}
 	if s.engine == Postgres {
-		if _, err := s.w.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); err != nil {
+		// IF NOT EXISTS alone races when instances start together (two
+		// creators collide in the catalog): under the migration lock.
+		err := s.InTx(ctx, func(tx *Tx) error {
+			if _, err := tx.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+migrationLockKey+")"); err != nil {
+				return err
+			}
+			_, err := tx.tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("create schema_version: %w", err)
 		}
 	}
@@ -117,8 +130,7 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 	defer tx.Rollback()
 	r := runner{x: tx, engine: s.engine}
 	if s.engine == Postgres {
-		// The key is arbitrary and fixed: "mailflow" in ASCII, shortened.
-		if _, err := r.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7237128392818)"); err != nil {
+		if _, err := r.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+migrationLockKey+")"); err != nil {
 			return fmt.Errorf("migration %s: lock: %w", m.name, err)
 		}
 	}

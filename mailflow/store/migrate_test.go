@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,4 +126,27 @@ func TestRefusesNewerSchema(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pgtestDSNFor is the DSN of an existing database on the test server.
+func pgtestDSNFor(t *testing.T, name string) string { return pgtest.Shared(t).DSNFor(name) }
+
+// TestInstancesMigrateTogether: several instances starting at once on an
+// empty PostgreSQL database all open it (one migrates, the others wait).
+func TestInstancesMigrateTogether(t *testing.T) {
+	dsn := freshSource(t, Postgres)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := Open(context.Background(), Postgres, dsn)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			st.Close()
+		}()
+	}
+	wg.Wait()
 }
