@@ -10,7 +10,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -166,4 +165,3 @@ func b2i(b bool) int {
 	return 0
 }
 
-var _ = fmt.Sprintf

@@ -225,7 +225,9 @@ func eachEngine(t *testing.T, test func(t *testing.T, open opener)) {
 
 // openEngine opens a fresh store: a file in the test's folder, or a new
 // database on the test binary's PostgreSQL.
-func openEngine(t *testing.T, engine string) *Store {
+func openEngine(t *testing.T, engine string) *Store { return openEngineTB(t, engine) }
+
+func openEngineTB(t testing.TB, engine string) *Store {
 	t.Helper()
 	source := filepath.Join(t.TempDir(), "t.db")
 	if engine == Postgres {
