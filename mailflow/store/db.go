@@ -164,4 +164,3 @@ func b2i(b bool) int {
 	}
 	return 0
 }
-
