@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -193,4 +194,49 @@ func TestJobClaimedOnceAcrossInstances(t *testing.T) {
 			t.Fatalf("the job was claimed %d times", won.Load())
 		}
 	})
+}
+
+// TestCapHoldsAcrossInstances: two instances deciding mail from the same
+// sender at once count each other's reply: the second asks only after the
+// first committed, so a per-sender cap of one lets one reply through.
+func TestCapHoldsAcrossInstances(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshSource(t, Postgres)
+	var stores [2]*Store
+	for i := range stores {
+		st, err := Open(ctx, Postgres, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		stores[i] = st
+	}
+	const limit = 1
+	var replies atomic.Int32
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, st := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			err := st.InTx(ctx, func(tx *Tx) error {
+				total, _, err := tx.MailsTo(ctx, "k@firma.example", time.Now().Add(-time.Hour), "", 0)
+				if err != nil || total >= limit {
+					return err
+				}
+				replies.Add(1)
+				_, err = tx.Enqueue(ctx, &OutboxMail{MessageID: fmt.Sprintf("<r%d@x>", i), Purpose: "reply", Sender: "s@x", Recipient: "K@firma.example", Raw: []byte("r")})
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if replies.Load() != limit {
+		t.Fatalf("%d replies queued to one sender, cap %d", replies.Load(), limit)
+	}
 }

@@ -304,7 +304,16 @@ func IsReply(purpose string) bool {
 
 // MailsTo counts automatic mails queued or sent to recipient since then,
 // and those among them of purpose about appointmentID (0: any).
+//
+// On PostgreSQL the count is taken under a lock on the recipient held to
+// the end of the transaction, so deciders of several instances ask in
+// turn and a cap holds across them (SQLite's one writer does that anyway).
 func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, purpose string, appointmentID int64) (total, same int, err error) {
+	if tx.s.engine == Postgres {
+		if _, err := tx.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+recipientLockSpace+", hashtext(lower(?)))", recipient); err != nil {
+			return 0, 0, fmt.Errorf("lock recipient: %w", err)
+		}
+	}
 	if err := tx.tx.GetContext(ctx, &total, "SELECT count(*) FROM outbox WHERE recipient = ? COLLATE NOCASE AND created_at >= ? AND purpose NOT IN "+notReplies, recipient, utc(since)); err != nil {
 		return 0, 0, fmt.Errorf("count mails to recipient: %w", err)
 	}
@@ -318,6 +327,10 @@ func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, pu
 	}
 	return total, same, nil
 }
+
+// recipientLockSpace is the first half of the advisory lock keys MailsTo
+// takes per recipient ("mf"), apart from other users of advisory locks.
+const recipientLockSpace = "28006"
 
 // sentReplies is the condition of the outbox_replies_* indexes: the
 // planner uses them only when a query repeats it word for word.
