@@ -98,26 +98,47 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: mailflow COMMAND [-config FILE] [flags]")
+	fmt.Fprintln(w, "usage: mailflow COMMAND [-config FILE] [-desk SLUG] [flags]")
 	fmt.Fprintln(w, "\nThe config is -config FILE, else ./config.yaml, else ./config.example.yaml.\n\ncommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-14s %s\n  %-14s   %s\n", c.name, c.args, "", c.help)
 	}
 }
 
-// flags returns a flag set with the shared -config flag.
-func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+// flags returns a flag set with the shared -config and -desk flags.
+func flags(name string, stderr io.Writer) (*flag.FlagSet, *configFlags) {
 	fs := flag.NewFlagSet("mailflow "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	return fs, fs.String("config", "", "config file (default ./config.yaml, then ./config.example.yaml)")
+	f := &configFlags{}
+	fs.StringVar(&f.path, "config", "", "config file (default ./config.yaml, then ./config.example.yaml)")
+	fs.StringVar(&f.desk, "desk", "", "the desk (its slug) when the config serves several (default: the only one)")
+	return fs, f
 }
 
-func loadConfig(path string) (*config.Config, error) {
-	p, err := config.Find(path)
+// configFlags say which config file, and which of its desks, a command
+// acts on.
+type configFlags struct {
+	path string
+	desk string
+}
+
+// loadFile loads the whole config file, every desk of it.
+func loadFile(f configFlags) (*config.Config, error) {
+	p, err := config.Find(f.path)
 	if err != nil {
 		return nil, err
 	}
 	return config.Load(p)
+}
+
+// loadConfig loads the config of the one desk the command acts on: the
+// only one, or the one -desk names (an error lists the choices).
+func loadConfig(f configFlags) (*config.Config, error) {
+	file, err := loadFile(f)
+	if err != nil {
+		return nil, err
+	}
+	return file.DeskBySlug(f.desk)
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {

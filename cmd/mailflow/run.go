@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/daemon"
@@ -16,12 +17,32 @@ func cmdRun(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*cfgPath)
+	file, err := loadFile(*cfgPath)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
-	log.Info("config loaded", "file", cfg.Path)
+	log := newLogger(file, stderr)
+	log.Info("config loaded", "file", file.Path)
+	if file.Several() {
+		// Several desks: one supervised pipeline each, in this process
+		// (-desk runs one of them alone, at its place on the listener).
+		run := file
+		if cfgPath.desk != "" {
+			one, err := file.DeskBySlug(cfgPath.desk)
+			if err != nil {
+				return err
+			}
+			run = file.Only(one)
+		}
+		if err := daemon.NewFleet(run, log).Run(ctx); err != nil {
+			return fmt.Errorf("daemon: %w", err)
+		}
+		return nil
+	}
+	cfg, err := file.DeskBySlug(cfgPath.desk)
+	if err != nil {
+		return err
+	}
 	d, err := daemon.New(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -43,10 +64,33 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() != 0 {
 		return &exitError{2, fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
-	cfg, err := loadConfig(*cfgPath)
-	if err != nil {
-		return err
+	var desks []*config.Config
+	if cfgPath.desk == "" {
+		file, err := loadFile(*cfgPath)
+		if err != nil {
+			return err
+		}
+		desks = file.Desks()
+	} else {
+		cfg, err := loadConfig(*cfgPath)
+		if err != nil {
+			return err
+		}
+		desks = []*config.Config{cfg}
 	}
+	for _, cfg := range desks {
+		if err := checkDesk(ctx, cfg, *connect, *timeout, stdout); err != nil {
+			if cfg.OneOfSeveral() {
+				return fmt.Errorf("desk %s: %w", cfg.Slug, err)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDesk is `mailflow check` for one desk.
+func checkDesk(ctx context.Context, cfg *config.Config, connect bool, timeout time.Duration, stdout io.Writer) error {
 	if err := cfg.CheckSecrets(); err != nil {
 		return err
 	}
@@ -60,13 +104,17 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := rs.CheckTemplates(c.Templates()); err != nil {
 		return fmt.Errorf("rules: %w", err)
 	}
-	fmt.Fprintf(stdout, "%s: ok (%d rules, templates rendered, %d technician(s))\n", cfg.Path, len(rs.Rules()), len(cfg.Technicians))
-	if !*connect {
+	name := cfg.Path
+	if cfg.OneOfSeveral() {
+		name += " desk " + cfg.Slug
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d rules, templates rendered, %d technician(s))\n", name, len(rs.Rules()), len(cfg.Technicians))
+	if !connect {
 		return nil
 	}
 	var failed []string
 	for _, check := range []func(context.Context, *config.Config, probe.Options) *probe.Report{probe.IMAP, probe.SMTP} {
-		r := check(ctx, cfg, probe.Options{Timeout: *timeout})
+		r := check(ctx, cfg, probe.Options{Timeout: timeout})
 		fmt.Fprintln(stdout)
 		r.Print(stdout)
 		if !r.OK() {

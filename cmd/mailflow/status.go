@@ -24,7 +24,7 @@ import (
 // openExisting loads the config and opens its database, refusing to create
 // one: the reading commands must not leave an empty database behind by
 // mistake.
-func openExisting(ctx context.Context, cfgPath string) (*store.Store, *config.Config, error) {
+func openExisting(ctx context.Context, cfgPath configFlags) (*store.Store, *config.Config, error) {
 	cfg, err := loadConfig(cfgPath)
 	if err != nil {
 		return nil, nil, err
@@ -74,6 +74,9 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	verdict, fromDaemon := askDaemon(ctx, cfg)
 	if !fromDaemon {
 		verdict = health.Check(health.Facts{Now: time.Now(), Status: kv, Outbox: ob, Live: localFacts(ctx, st, cfg)}, health.FromConfig(cfg.HTTP))
+	}
+	if cfg.OneOfSeveral() {
+		fmt.Fprintf(stdout, "desk %s (%s)\n", cfg.Slug, cfg.Name)
 	}
 	fmt.Fprintln(stdout, verdict.Verdict())
 	defer func() {
@@ -149,7 +152,11 @@ func askDaemon(ctx context.Context, cfg *config.Config) (health.Report, bool) {
 	if host, port, err := net.SplitHostPort(addr); err == nil && (host == "" || host == "0.0.0.0" || host == "::") {
 		addr = net.JoinHostPort("127.0.0.1", port)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
+	path := "/healthz"
+	if cfg.OneOfSeveral() {
+		path = "/d/" + cfg.Slug + "/healthz" // the desk's own verdict
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
 	if err != nil {
 		return rep, false
 	}

@@ -43,6 +43,18 @@ type Config struct {
 
 	// Path is the file the config was read from ("" for Default()).
 	Path string `yaml:"-"`
+
+	// Name and Slug name the desk (desks.go): the slug is its key in
+	// paths, metrics, health and the -desk flag.
+	Name string `yaml:"name"`
+	Slug string `yaml:"slug"`
+	// DeskList is the desks: list of a file that serves several desks
+	// (desks.go); the top-level keys are then every desk's defaults.
+	DeskList []DeskSpec `yaml:"desks"`
+	// desks are the resolved desks (Desks); ofSeveral marks one of them
+	// when there are several.
+	desks     []*Config
+	ofSeveral bool
 }
 
 // TLS modes for IMAP and SMTP.
@@ -576,7 +588,7 @@ func Default() *Config {
 			PerSenderPerDay: 5,
 			AddressPerHour:  10,
 			DomainPerHour:   60,
-			SharedDomains:   DefaultSharedDomains,
+			SharedDomains:   slices.Clone(DefaultSharedDomains),
 			BreakerMails:    300,
 			BreakerWindow:   10 * time.Minute,
 		},
@@ -617,6 +629,9 @@ func Parse(name string, data []byte) (*Config, error) {
 	if cfg.Desk.Hours == nil {
 		cfg.Desk.Hours = Default().Desk.Hours
 	}
+	if cfg.DeskList != nil {
+		return parseDesks(name, data, cfg)
+	}
 	cfg.Path = name
 	cfg.resolvePaths(filepath.Dir(name))
 	if err := cfg.normalise(); err != nil {
@@ -656,6 +671,9 @@ func (c *Config) normalise() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if err := c.normaliseDesk(); err != nil {
+		errs = append(errs, err)
 	}
 	for _, m := range []struct{ key, v string }{{"imap.tls", c.IMAP.TLS}, {"smtp.tls", c.SMTP.TLS}} {
 		switch m.v {

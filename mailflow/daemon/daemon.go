@@ -62,6 +62,11 @@ type Daemon struct {
 	startCfg *config.Config
 	reloadMu sync.Mutex
 	reloaded chan struct{}
+	// inFleet: one desk of several (fleet.go); the fleet owns the http
+	// listener and serves this desk's pages, health and metrics on it
+	// once Run calls ready.
+	inFleet bool
+	ready   func()
 
 	// Sandbox is the embedded mail server when enabled (after Start).
 	Sandbox *sandbox.Server

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -49,12 +48,17 @@ func (d *Daemon) observe() {
 		wire := d.log.With("component", "intake")
 		d.watcher.SetDebugWriter(func() io.Writer { return redact.NewLogWriter(wire, "imap wire") })
 	}
+	if d.ready != nil {
+		// Everything health and the pages read is set: the fleet may
+		// serve this desk from now on.
+		d.ready()
+	}
 }
 
 // listenHTTP binds http.addr, so a taken port fails the start, not a
 // goroutine later.
 func (d *Daemon) listenHTTP(ctx context.Context) error {
-	if d.cfg.HTTP.Addr == "" || d.httpLn != nil {
+	if d.cfg.HTTP.Addr == "" || d.httpLn != nil || d.inFleet {
 		return nil
 	}
 	if !d.cfg.HTTP.Loopback() {
@@ -66,14 +70,7 @@ func (d *Daemon) listenHTTP(ctx context.Context) error {
 		return fmt.Errorf("http listener: %w", err)
 	}
 	d.httpLn = ln
-	web, err := web.New(web.Deps{
-		Store:  d.st,
-		Desk:   func() *desk.Desk { return d.current().core },
-		Config: func() *config.Config { return d.current().cfg },
-		Health: d.Health,
-		Wake:   d.wakeSender,
-		Log:    d.log.With("component", "web"),
-	})
+	web, err := d.newWeb("")
 	if err != nil {
 		ln.Close()
 		return err
@@ -81,6 +78,19 @@ func (d *Daemon) listenHTTP(ctx context.Context) error {
 	d.web = web
 	d.log.Info("health, metrics and the desk's pages listening", "addr", ln.Addr().String(), "public_url", d.cfg.HTTP.PublicURL)
 	return nil
+}
+
+// newWeb builds the desk's pages, served under root ("" for /).
+func (d *Daemon) newWeb(root string) (*web.Server, error) {
+	return web.New(web.Deps{
+		Store:  d.st,
+		Desk:   func() *desk.Desk { return d.current().core },
+		Config: func() *config.Config { return d.current().cfg },
+		Health: d.Health,
+		Wake:   d.wakeSender,
+		Log:    d.log.With("component", "web"),
+		Root:   root,
+	})
 }
 
 func (d *Daemon) closeHTTP() error {
@@ -96,31 +106,7 @@ func (d *Daemon) closeHTTP() error {
 // serveHTTP serves /healthz and /metrics until ctx ends, then shuts the
 // server down gracefully.
 func (d *Daemon) serveHTTP(ctx context.Context) error {
-	srv := &http.Server{
-		Handler:           d.httpHandler(),
-		ReadHeaderTimeout: httpReadTimeout,
-		ReadTimeout:       httpReadTimeout,
-		WriteTimeout:      httpWriteTimeout,
-		IdleTimeout:       time.Minute,
-		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(d.httpLn) }()
-	select {
-	case err := <-served:
-		return fmt.Errorf("http server: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), httpShutdown)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
-	}
-	if err != nil {
-		return fmt.Errorf("http shutdown: %w", err)
-	}
-	return nil
+	return serveOn(ctx, d.httpLn, d.httpHandler(), d.log)
 }
 
 func (d *Daemon) httpHandler() http.Handler {
@@ -183,18 +169,24 @@ func (d *Daemon) serveHealth(w http.ResponseWriter, r *http.Request) {
 // serveMetrics refreshes the queue gauges from the database, then serves
 // the registry.
 func (d *Daemon) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	if ob, err := d.st.OutboxStats(r.Context()); err == nil {
+	d.refreshGauges(r.Context())
+	d.metrics.Handler().ServeHTTP(w, r)
+}
+
+// refreshGauges reads the gauges that live in the database (queues,
+// health) into the metrics, before a scrape.
+func (d *Daemon) refreshGauges(ctx context.Context) {
+	if ob, err := d.st.OutboxStats(ctx); err == nil {
 		d.metrics.Outbox(ob.Pending, ob.Dead)
 	} else {
 		d.log.Warn("outbox gauges not refreshed", "err", err)
 	}
-	if b, err := d.st.ErasureBacklog(r.Context()); err == nil {
+	if b, err := d.st.ErasureBacklog(ctx); err == nil {
 		d.metrics.ErasureBacklog(b.Pending, b.GaveUp)
 	} else {
 		d.log.Warn("server erasure gauges not refreshed", "err", err)
 	}
-	if _, err := d.Health(r.Context()); err != nil {
+	if _, err := d.Health(ctx); err != nil {
 		d.metrics.Unhealthy(health.AllCauses, []string{health.CauseDatabase})
 	}
-	d.metrics.Handler().ServeHTTP(w, r)
 }

@@ -109,7 +109,10 @@ func (d *Daemon) reload(old *parts) error {
 	if old.cfg.Path == "" {
 		return fmt.Errorf("the daemon was not started from a config file")
 	}
-	cfg, err := config.Load(old.cfg.Path)
+	// One desk of several reloads its own entry (the others reload
+	// themselves on the same SIGHUP, and a mistake in another's entry
+	// does not stop this one); desks added or removed need a restart.
+	cfg, err := config.LoadDesk(old.cfg.Path, old.cfg.Slug)
 	if err != nil {
 		return err
 	}

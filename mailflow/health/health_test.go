@@ -2,7 +2,9 @@ package health
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +193,28 @@ func TestGatherFromStore(t *testing.T) {
 	f.Now = f.Now.Add(time.Hour)
 	if r := Check(f, th); r.Healthy || len(r.Reasons) != 2 {
 		t.Errorf("an hour later: %+v", r)
+	}
+}
+
+func TestCombineNamesTheFailingDesk(t *testing.T) {
+	now := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
+	ok := Report{Healthy: true, Status: "ok", Intake: "idle"}
+	bad := Report{Status: "unhealthy", Reasons: []string{"intake: reconnecting for 2m0s: login failed"}, Causes: []string{CauseIntake}}
+	cases := []struct {
+		name      string
+		desks     []DeskReport
+		healthy   bool
+		verdict   string
+		unhealthy []string
+	}{
+		{"all well", []DeskReport{{Slug: "a", Report: ok}, {Slug: "b", Report: ok}}, true, "healthy", nil},
+		{"one failing", []DeskReport{{Slug: "a", Report: ok}, {Slug: "b", Report: bad}}, false, "unhealthy: desk b: intake: reconnecting for 2m0s: login failed", []string{"b"}},
+		{"not running", []DeskReport{{Slug: "a", Report: NotRunning(now, errors.New("database locked\nby pid 7"))}, {Slug: "b", Report: ok}}, false, "unhealthy: desk a: not running: database locked by pid 7", []string{"a"}},
+	}
+	for _, c := range cases {
+		r := Combine(now, c.desks)
+		if r.Healthy != c.healthy || r.Verdict() != c.verdict || !slices.Equal(r.Unhealthy, c.unhealthy) {
+			t.Errorf("%s: healthy %v, verdict %q, unhealthy %v", c.name, r.Healthy, r.Verdict(), r.Unhealthy)
+		}
 	}
 }

@@ -76,8 +76,35 @@ type Metrics struct {
 // New returns metrics registered in a fresh registry, together with the Go
 // runtime and process collectors.
 func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := build(reg)
+	m.reg = reg
+	reg.MustRegister(Process()...)
+	return m
+}
+
+// ForDesk returns the metrics of one desk of several in one process: a
+// fresh registry whose every series carries desk="slug". The process-wide
+// collectors (Go runtime, process, panics) are left out: the process
+// serves them once, beside every desk's registry (see Process).
+func ForDesk(slug string) *Metrics {
+	reg := prometheus.NewRegistry()
+	m := build(prometheus.WrapRegistererWith(prometheus.Labels{"desk": slug}, reg))
+	m.reg = reg
+	return m
+}
+
+// Process returns the collectors of the process as a whole.
+func Process() []prometheus.Collector {
+	panics := prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: NamePanics, Help: "Panics recovered in this process (a loop restarted, or a mail routed to a human); each is a bug worth reporting.",
+	}, func() float64 { return float64(supervise.Panics()) })
+	return []prometheus.Collector{panics, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}
+}
+
+// build makes the metrics and registers them with reg.
+func build(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
 		received: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: NameReceived, Help: "Mails taken in from the support mailbox and stored.",
 		}),
@@ -135,13 +162,9 @@ func New() *Metrics {
 	m.erasures = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: NameErasures, Help: "Server erasure attempts, by result (done, failed).",
 	}, []string{"result"})
-	panics := prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: NamePanics, Help: "Panics recovered in this process (a loop restarted, or a mail routed to a human); each is a bug worth reporting.",
-	}, func() float64 { return float64(supervise.Panics()) })
-	m.reg.MustRegister(m.received, m.processed, m.sent, m.failed, m.latency, m.reconnects,
-		m.intakeState, m.pending, m.dead, m.ruleHits, m.breakerOpen, m.refused, m.unhealthy, m.diskFree, m.floodAlarm, panics,
-		m.erasuresPending, m.erasuresGaveUp, m.erasures,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.received, m.processed, m.sent, m.failed, m.latency, m.reconnects,
+		m.intakeState, m.pending, m.dead, m.ruleHits, m.breakerOpen, m.refused, m.unhealthy, m.diskFree, m.floodAlarm,
+		m.erasuresPending, m.erasuresGaveUp, m.erasures)
 	return m
 }
 
@@ -313,4 +336,16 @@ func (m *Metrics) BreakerOpen(open bool) {
 		v = 1
 	}
 	m.breakerOpen.Set(v)
+}
+
+// HandlerFor serves the metrics of several desks in one exposition: the
+// process-wide collectors once, then each desk's series with its desk label.
+func HandlerFor(process *prometheus.Registry, desks ...*Metrics) http.Handler {
+	g := prometheus.Gatherers{process}
+	for _, m := range desks {
+		if m != nil {
+			g = append(g, m.reg)
+		}
+	}
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{})
 }

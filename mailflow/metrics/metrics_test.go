@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -97,5 +98,35 @@ func TestRegistriesAreSeparate(t *testing.T) {
 	a.Sent()
 	if got := testutil.ToFloat64(b.sent); got != 0 {
 		t.Errorf("second registry sees %v sends", got)
+	}
+}
+
+// TestDesksInOneExposition: several desks in one process serve one
+// /metrics where each desk's series carry its label and the process-wide
+// ones appear once.
+func TestDesksInOneExposition(t *testing.T) {
+	alpha, beta := ForDesk("alpha"), ForDesk("beta")
+	alpha.Sent()
+	alpha.Sent()
+	beta.Sent()
+	beta.Decided("booked", "book-request")
+	proc := prometheus.NewRegistry()
+	proc.MustRegister(Process()...)
+	rec := httptest.NewRecorder()
+	HandlerFor(proc, alpha, beta).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		NameRepliesSent + `{desk="alpha"} 2`,
+		NameRepliesSent + `{desk="beta"} 1`,
+		NameProcessed + `{desk="beta",outcome="booked"} 1`,
+		NamePanics + " ",
+		"go_goroutines ",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("exposition lacks %q", want)
+		}
+	}
+	if n := strings.Count(body, "\n"+NamePanics+" "); n != 1 {
+		t.Errorf("%s appears %d times, want once", NamePanics, n)
 	}
 }

@@ -20,7 +20,8 @@ var negativeContext = []string{
 	"firmenbuch", "fn", "fb", "steuer", "stnr", "svnr", "sv", "versicherung", "lizenz", "licen",
 	"serien", "serial", "ticket", "vertrag", "contract", "referenz", "reference", "ref", "betrag",
 	"eur", "kto", "account", "plz", "ust", "vat", "tax", "zahlung", "payment", "lieferschein",
-	"beleg", "belegnr", "vorgang", "case", "gln", "ean", "artikel", "art",
+	"beleg", "belegnr", "vorgang", "case", "gln", "ean", "artikel", "art", "fehler", "error", "code",
+	"meldung", "message", "status", "version", "build",
 }
 
 // positiveContext are words that announce an ID; when one stands closer to
@@ -75,7 +76,10 @@ func findAnyDeskID(text string) string {
 		if nd != 9 || mixed {
 			continue
 		}
-		if !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3 || ng == 9 && sep == ' ' && singles(text, start, end)) {
+		// Other groupings ("1 192 448 06", as one reads it off the screen)
+		// count only when the words before announce an AnyDesk ID.
+		odd := !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3 || ng == 9 && sep == ' ' && singles(text, start, end))
+		if odd && !(sep == ' ' && ng >= 2 && ng <= 5 && groupsUpTo(groups[:min(ng, len(groups))], 4)) {
 			continue
 		}
 		if digits[0] == '0' {
@@ -85,7 +89,7 @@ func findAnyDeskID(text string) string {
 			continue
 		}
 		pos, neg := contextOf(text, start)
-		if neg {
+		if neg || odd && !pos {
 			continue
 		}
 		id := string(digits[:9])
@@ -269,7 +273,7 @@ func singles(text string, start, end int) bool {
 // compoundNumberWord: "Betriebsnummer", "Mandatsreferenz", "Kundennummer"
 // name a number of something else; "AnyDesk-Nummer" and "ID-Nummer" do not.
 func compoundNumberWord(w string) bool {
-	for _, suf := range []string{"nummer", "number", "referenz", "reference", "kennung", "kennzahl"} {
+	for _, suf := range []string{"nummer", "number", "referenz", "reference", "kennung", "kennzahl", "code"} {
 		if len(w) > len(suf)+1 && strings.HasSuffix(w, suf) {
 			return !strings.HasPrefix(w, "anydesk") && !strings.HasPrefix(w, "id") && !strings.HasPrefix(w, "any") &&
 				!strings.HasPrefix(w, "fernwartung") && !strings.HasPrefix(w, "zugangs") && !strings.HasPrefix(w, "verbindungs")
@@ -313,6 +317,50 @@ func findSpacedID(text string) string {
 			}
 		}
 		i = max(j, i+1)
+	}
+	return ""
+}
+
+// groupsUpTo reports whether every digit group has at most n digits.
+func groupsUpTo(groups []int, n int) bool {
+	for _, g := range groups {
+		if g > n || g == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// forwardedID finds an ID in the text a customer forwards when their own
+// words say that is what they pass on ("forwarding our intern's ID",
+// "anbei die AnyDesk-ID meiner Kollegin"): the forward is the point of
+// such a mail. Only announced IDs count there.
+func forwardedID(own, quoted string, subject string) string {
+	low := strings.ToLower(own + " " + subject)
+	if !strings.Contains(low, "forward") && !strings.Contains(low, "weiterleit") && !strings.HasPrefix(low, "fwd:") &&
+		!strings.HasPrefix(strings.ToLower(subject), "fw") && !strings.HasPrefix(strings.ToLower(subject), "wg:") {
+		return ""
+	}
+	ownLow := " " + strings.ToLower(own)
+	if !strings.Contains(ownLow, "anydesk") && !strings.Contains(ownLow, " id") && !strings.Contains(ownLow, "-id") {
+		return "" // the customer's own words must say an ID is passed on
+	}
+	q := capText(quoted, maxTextBytes)
+	for i := 0; i < len(q); {
+		k := nextDigit(q, i)
+		if k >= len(q) {
+			return ""
+		}
+		// Only a candidate the words before announce.
+		if id := findAnyDeskID(q[k:min(len(q), k+40)]); id != "" {
+			if pos, neg := contextOf(q, k); pos && !neg {
+				return id
+			}
+		}
+		for k < len(q) && (isDigit(q[k]) || q[k] == ' ' || q[k] == '-') {
+			k++
+		}
+		i = k + 1
 	}
 	return ""
 }

@@ -33,6 +33,8 @@ const (
 	ReasonPickRefused = "an option picked beside a refusal"
 	ReasonUnreadable  = "a word that looks like a day or month could not be read"
 	ReasonUnanchored  = "a move in a mail that answers none of ours"
+	ReasonVague       = "a wish that spans several days"
+	ReasonSentences   = "wishes on different days in different sentences"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -336,6 +338,8 @@ type doubts struct {
 	// unanchoredMove: a reschedule that answers no confirmation of ours.
 	unanchoredMove bool
 	thread         bool // read as the answer to one of our mails
+	vague          bool // the first wish spans several days ("Mitte Feber", "in den nächsten Wochen")
+	sentences      bool // wishes on different days, written in different sentences
 }
 
 // score sets the reading's confidence and reasons.
@@ -378,6 +382,12 @@ func (r *Reading) score(d doubts) {
 	if d.pickRefused && r.Choice > 0 {
 		r.doubt(0.3, ReasonPickRefused)
 	}
+	if d.vague && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonVague)
+	}
+	if d.sentences && !d.conflict {
+		r.doubt(0.3, ReasonSentences)
+	}
 	if r.Confidence < 0.05 {
 		r.Confidence = 0.05
 	}
@@ -395,6 +405,38 @@ func compoundDay(w string) bool {
 	for _, d := range []string{"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
 		if len(w) > len(d)+2 && strings.HasSuffix(w, d) {
+			return true
+		}
+	}
+	return false
+}
+
+// timeSentences counts the sentences of toks that name a day ("ab Montag
+// eine neue Kollegin. Ginge nächste Woche Dienstag um 14:30?"): with wishes
+// on different days in two of them, which one is the wish is a guess.
+func timeSentences(toks []token) int {
+	p := parser{toks: toks}
+	n, in := 0, false
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 || t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) {
+			in = false
+			if t.kind == tPunct {
+				continue
+			}
+		}
+		if !in && t.kind == tWord && t.w != nil && (t.w.wd != 0 && !t.w.wdAbbr || t.w.month != 0 || t.w.hasRel) {
+			n++
+			in = true
+		}
+	}
+	return n
+}
+
+// onDifferentDays reports wishes that fall on more than one day.
+func onDifferentDays(ws []Wish) bool {
+	for _, w := range ws[1:] {
+		if !sameDate(w.Start, ws[0].Start) {
 			return true
 		}
 	}

@@ -99,7 +99,7 @@ func easterSunday(y int, loc *time.Location) time.Time {
 // plain date already says the day.
 func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	loc := now.Location()
-	dir, wd, dayAfter, workday := 0, 0, false, false
+	dir, wd, dayAfter, workday, on := 0, 0, false, false, 0
 	var anchor time.Time
 	for i := range toks {
 		t := &toks[i]
@@ -116,8 +116,22 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 				dir = -1
 			}
 		case "tag", "day":
-			if i+1 < len(toks) && (toks[i+1].s == "nach" || toks[i+1].s == "after") {
-				dayAfter = true
+			if i+1 < len(toks) {
+				switch toks[i+1].s {
+				case "nach", "after", "danach", "darauf", "drauf":
+					// "am Tag nach Dreikönig", "also am Tag danach"
+					dayAfter, dir = true, 1
+				case "vor", "before", "davor", "vorher":
+					// "am Tag davor", "the day before Christmas Eve"
+					dayAfter, dir = true, -1
+				}
+			}
+		case "an", "am", "on", "zu":
+			// "an Silvester vormittags", "on Christmas Eve": the feast day itself.
+			if i+1 < len(toks) && on == 0 {
+				if _, _, ok := feastDate(toks, i+1, now.Year(), loc); ok {
+					on = i + 1
+				}
 			}
 		case "werktag", "arbeitstag", "working", "business":
 			workday = true
@@ -134,11 +148,18 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			}
 		}
 	}
-	if anchor.IsZero() || dir == 0 || wd == 0 && !dayAfter && !workday {
+	if anchor.IsZero() {
+		return Wish{}, false
+	}
+	if dir == 0 && on > 0 {
+		// The feast day itself, with the time the customer gave.
+		wd, dayAfter, workday = 0, false, false
+	} else if dir == 0 || wd == 0 && !dayAfter && !workday {
 		return Wish{}, false
 	}
 	day := anchor
 	switch {
+	case dir == 0:
 	case wd != 0:
 		// The first such weekday after (or the last before) the feast.
 		for k := 0; k < 7; k++ {

@@ -61,6 +61,12 @@ type signals struct {
 	// otherOnly: the only sign of a move is "another/einen anderen" with an
 	// appointment word, which "another session" shares with a new booking.
 	otherOnly bool
+	// reschedVerb: the move is a verb ("verschieben"), not only the noun of
+	// a later date ("wir melden uns für einen Ersatztermin"), which goes
+	// with a cancel as often as with a move.
+	reschedVerb bool
+	// insteadTime: "statt 10", "instead of Monday" name the time given up.
+	insteadTime bool
 }
 
 func scanSignals(toks []token) signals {
@@ -75,9 +81,17 @@ func scanSignals(toks []token) signals {
 		if t.kind != tWord {
 			continue
 		}
+		// "der Termin morgen fällt leider aus", "fällt flach".
+		if (t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, i) {
+			s.cancel = true
+		}
 		// German separable verb: "ich sage den Termin ab."
 		if len(t.s) >= 4 && t.s[0] == 's' && (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, i) {
 			s.cancel = true
+		}
+		// "Variante drei ist uns recht", "wäre mir recht".
+		if t.s == "recht" && i > 0 && (toks[i-1].s == "mir" || toks[i-1].s == "uns" || toks[i-1].s == "ist") {
+			s.confirm = true
 		}
 		if t.w == nil {
 			continue
@@ -88,6 +102,9 @@ func scanSignals(toks []token) signals {
 		}
 		if r&rResched != 0 {
 			s.resched = true
+			if t.s != "ersatztermin" && t.s != "verschiebung" && t.s != "verlegung" {
+				s.reschedVerb = true
+			}
 		}
 		if t.s == "stattdessen" || t.s == "instead" {
 			s.instead = true
@@ -110,11 +127,52 @@ func scanSignals(toks []token) signals {
 		s.otherOnly = !s.resched
 		s.resched = true
 	}
+	for i := range toks {
+		t := &toks[i]
+		// "statt 10 lieber 14 Uhr", "instead of Monday": a time given up
+		// for another is a booked one being moved.
+		if t.s == "statt" || t.s == "anstatt" || t.s == "instead" {
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				if toks[k].kind == tNum && clockish(toks, k) || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) {
+					s.instead, s.insteadTime = true, true
+				}
+			}
+		}
+		// "push it back", "move the session", "push the appointment to …".
+		if (t.s == "push" || t.s == "move" || t.s == "shift" || t.s == "bump") && i+1 < len(toks) {
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				switch toks[k].s {
+				case "it", "back", "session", "appointment", "meeting", "call", "termin", "booking", "slot":
+					s.resched, s.reschedVerb = true, true
+				}
+			}
+		}
+		// "jemand soll sich auf meinen PC verbinden", "connect to my
+		// computer": a remote session asked for in other words.
+		if t.kind == tWord && connectWords[t.s] {
+			for k := i + 1; k < len(toks) && k <= i+5; k++ {
+				if machineWords[toks[k].s] {
+					s.appt = true
+				}
+			}
+		}
+	}
 	if s.cancel && s.resched {
-		s.cancel = false
+		if s.reschedVerb {
+			s.cancel = false
+		} else {
+			// "Wir müssen absagen und melden uns für einen Ersatztermin."
+			s.resched = false
+		}
 	}
 	return s
 }
+
+var connectWords = map[string]bool{"connect": true, "verbinden": true, "aufschalten": true, "draufschalten": true,
+	"zugreifen": true, "einwählen": true, "look": true, "draufschauen": true, "schauen": true, "access": true}
+
+var machineWords = map[string]bool{"computer": true, "pc": true, "rechner": true, "laptop": true, "notebook": true,
+	"server": true, "system": true, "bildschirm": true, "screen": true, "kassa": true, "computers": true}
 
 // sagtAb reports whether the verb "sagen" at i has its particle "ab" at
 // the end of the clause: "ich sage den Termin ab."
@@ -210,4 +268,32 @@ func choiceOf(toks []token) int {
 		}
 	}
 	return 0
+}
+
+// clockish: the number at k reads as an hour ("statt 10", "statt 10 Uhr",
+// "instead of 9:30"), not a share, an amount or a count ("20% statt 10%").
+func clockish(toks []token, k int) bool {
+	if toks[k].n < 0 || toks[k].n > 23 || len(toks[k].s) > 2 {
+		return false
+	}
+	if k+1 < len(toks) {
+		switch toks[k+1].s {
+		case "%", "€", "eur", "euro", "prozent", "percent", "stück", "x", "mal", "tage", "days", "stunden", "hours", "minuten", "minutes":
+			return false
+		}
+	}
+	return true
+}
+
+// fälltAus: "fällt … aus" / "fällt … flach" within the clause.
+func fälltAus(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k < i+10; k++ {
+		if toks[k].s == "aus" || toks[k].s == "flach" || toks[k].s == "ins" && k+1 < len(toks) && toks[k+1].s == "wasser" {
+			return true
+		}
+		if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!" || toks[k].s == "?") {
+			break
+		}
+	}
+	return false
 }

@@ -33,7 +33,10 @@ func compactTime(toks []token, from int) int {
 		switch toks[i-1].s {
 		case "um", "at", "ab", "gegen", "from", "by", "around":
 		default:
-			continue
+			// "Donnerstag 0945": right after a weekday.
+			if w := toks[i-1].w; w == nil || w.wd == 0 {
+				continue
+			}
 		}
 		if h, m := t.n/100, t.n%100; h <= 23 && m <= 59 && h >= 6 {
 			return i
@@ -102,6 +105,9 @@ func refine(ws []Wish) []Wish {
 		span := outer.End.Sub(outer.Start)
 		for j := i + 1; j < len(ws); j++ {
 			in := &ws[j]
+			if in.End != nil && in.End.Sub(in.Start) > 25*time.Hour {
+				continue // another span ("this week") narrows nothing
+			}
 			if span >= 4*24*time.Hour && in.Start.Before(outer.Start) && in.Start.AddDate(0, 0, 7).Before(*outer.End) &&
 				!in.Start.AddDate(0, 0, 7).Before(outer.Start) {
 				in.Start = in.Start.AddDate(0, 0, 7)
@@ -167,7 +173,7 @@ func distributePart(ws []Wish, toks []token) []Wish {
 	}
 	loc := part.Start.Location()
 	h1, m1, _ := part.Start.Clock()
-	h2, m2, _ := part.End.In(loc).Clock()
+	span := part.End.Sub(part.Start) // "nach 14 Uhr" runs to midnight
 	for i := range ws {
 		w := &ws[i]
 		if w.Precision != PrecisionDay || w.End == nil || w.End.Sub(w.Start) > 24*time.Hour {
@@ -175,7 +181,7 @@ func distributePart(ws []Wish, toks []token) []Wish {
 		}
 		d := w.Start.In(loc)
 		s := time.Date(d.Year(), d.Month(), d.Day(), h1, m1, 0, 0, loc)
-		e := time.Date(d.Year(), d.Month(), d.Day(), h2, m2, 0, 0, loc)
+		e := s.Add(span)
 		if !e.After(s) {
 			continue
 		}
@@ -210,7 +216,8 @@ func cancelsAppointment(toks []token) bool {
 		if t.kind != tWord {
 			continue
 		}
-		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, k) {
+		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, k) ||
+			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) {
 			cancel = true
 		}
 		if t.w != nil && t.w.role&rAppt != 0 {
@@ -237,6 +244,9 @@ var howToWords = [][]string{
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
+	{"bis", "wann"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
+	{"are", "you", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
+	{"erreichbar", "sind"},
 }
 
 // howToByFirst indexes howToWords by their first word: this runs over
@@ -363,8 +373,23 @@ var sessionWords = map[string]bool{
 
 func asksForSession(toks []token) bool {
 	for i := range toks {
-		if toks[i].kind == tWord && sessionWords[toks[i].s] {
+		if toks[i].kind != tWord {
+			continue
+		}
+		if sessionWords[toks[i].s] {
 			return true
+		}
+		// "bitte um (einen) Termin", "Rückruf oder Termin", "Termin bitte".
+		if w := toks[i].w; w != nil && w.role&rAppt != 0 {
+			for k := i - 1; k >= 0 && k >= i-3; k-- {
+				switch toks[k].s {
+				case "um", "oder", "or", "request", "anfrage":
+					return true
+				}
+			}
+			if i+1 < len(toks) && (toks[i+1].s == "bitte" || toks[i+1].s == "please") {
+				return true
+			}
 		}
 	}
 	return false
@@ -410,6 +435,66 @@ func offerQuestion(toks []token) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// cancelNamesTime: the sentence of a cancel word names a day or time ("can
+// we scrap today's 2pm?", "Freitag um 11 bitte streichen"): the object of
+// the verb is an appointment even when the word for one is missing.
+func cancelNamesTime(toks []token) bool {
+	cancel, timeish := false, false
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 || t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") {
+			if cancel && timeish {
+				return true
+			}
+			cancel, timeish = false, false
+			continue
+		}
+		switch t.kind {
+		case tNum:
+			if k+1 < len(toks) && (toks[k+1].s == ":" || toks[k+1].s == "pm" || toks[k+1].s == "am" || toks[k+1].s == "uhr") {
+				timeish = true
+			}
+		case tWord:
+			if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.hasRel) {
+				timeish = true
+			}
+			if strings.HasPrefix(t.s, "today") || strings.HasPrefix(t.s, "tomorrow") || strings.HasSuffix(t.s, "pm") && len(t.s) <= 4 {
+				timeish = true
+			}
+			if t.w != nil && t.w.role&rCancel != 0 {
+				cancel = true
+			}
+		}
+	}
+	return cancel && timeish
+}
+
+// availabilityWords ask whether a time suits: "would Tuesday work?",
+// "ginge Montag?", "passt Ihnen Freitag?".
+var availabilityWords = map[string]bool{"work": true, "works": true, "suit": true, "suits": true, "possible": true,
+	"available": true, "passt": true, "passen": true, "ginge": true, "geht": true, "möglich": true, "klappt": true,
+	"klappen": true, "frei": true, "free": true, "schedule": true, "book": true}
+
+func asksAvailability(toks []token) bool {
+	for i := range toks {
+		if toks[i].kind == tWord && availabilityWords[toks[i].s] {
+			return true
+		}
+	}
+	return false
+}
+
+// saysLast: "der letzte (Vorschlag)", "the last one", "die letzte Option".
+func saysLast(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "letzte", "letzten", "letzter", "last":
+			return true
 		}
 	}
 	return false

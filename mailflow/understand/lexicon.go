@@ -197,8 +197,9 @@ func buildLexicon() map[string]*wordInfo {
 	for n, ws := range map[int][]string{
 		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an"},
 		2: {"zwei", "two", "paar", "couple"}, 3: {"drei", "three", "few"}, 4: {"vier", "four"},
-		5: {"fünf", "fuenf", "five"}, 6: {"sechs", "six"}, 7: {"sieben", "seven"}, 8: {"acht", "eight"},
-		9: {"neun", "nine"}, 10: {"zehn", "ten"}, 11: {"elf", "eleven"}, 12: {"zwölf", "zwoelf", "twelve"},
+		5: {"fünf", "fuenf", "five", "fünfe"}, 6: {"sechs", "six", "sechse"}, 7: {"sieben", "seven", "siebene"},
+		8: {"acht", "eight", "achte"}, 9: {"neun", "nine", "neune"}, 10: {"zehn", "ten", "zehne"},
+		11: {"elf", "eleven", "elfe"}, 12: {"zwölf", "zwoelf", "twelve", "zwölfe", "zwoife"},
 		13: {"dreizehn", "thirteen"}, 14: {"vierzehn", "fourteen"}, 15: {"fünfzehn", "fifteen"},
 		16: {"sechzehn", "sixteen"}, 17: {"siebzehn", "seventeen"}, 18: {"achtzehn", "eighteen"},
 		19: {"neunzehn", "nineteen"}, 20: {"zwanzig", "twenty"}, 30: {"dreißig", "dreissig", "thirty"},
@@ -275,7 +276,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rOpenBefore, "bis", "before", "until", "till", "untill", "vor", "spätestens", "spaetestens", "by")
 	roles(rRangeStart, "zwischen", "between", "von", "from", "vom")
 	roles(rRangeJoin, "und", "and", "bis", "to", "till", "until", "untill", "thru", "through", "auf")
-	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's")
+	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's", "woch", "wochn")
 	roles(rWeekend, "wochenende", "weekend", "wochenend")
 	roles(rDayUnit, "tag", "tage", "tagen", "day", "days")
 	roles(rHourUnit, "stunde", "stunden", "std", "hour", "hours", "hr", "hrs")
@@ -305,7 +306,8 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rBoundary, "oder", "or", "bzw", "beziehungsweise", "aber", "but", "sondern", "lieber",
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
 		"jedoch", "however", "ansonsten", "eher", "preferably")
-	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't",
+	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit",
+		"excluding",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
 		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
 		"impossible", "abwesend", "urlaub", "vacation", "ausgebucht", "nope", "unfortunately-not")
@@ -318,9 +320,11 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rGreet, "guten", "gutem", "schönen", "schoenen", "einen", "jeden", "good")
 	roles(rCancel, "absagen", "absage", "abzusagen", "abgesagt", "stornieren", "storniere", "storno",
 		"stornierung", "storniert", "cancel", "cancelled", "canceled", "cancellation", "cancelling",
-		"canceling", "entfällt", "entfallen", "streichen")
+		"canceling", "entfällt", "entfallen", "streichen", "gestrichen", "scrap", "scrapped", "canceln",
+		"gecancelt", "gecancelled", "cancle", "absagn", "stonieren", "stornoieren")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
-		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin")
+		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",
+		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn")
 	roles(rAppt, "termin", "termine", "terminanfrage", "terminvereinbarung", "terminwunsch",
 		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",
 		"fernsteuerung", "remote", "appointment", "appointments", "session", "sitzung",

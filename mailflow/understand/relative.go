@@ -17,26 +17,41 @@ func bookedTime(quoted string, now time.Time) time.Time {
 	q := capText(quoted, maxTextBytes)
 	low := strings.ToLower(q)
 	for _, mark := range []string{"bestätig", "confirm", "ihr fernwartungstermin", "your remote maintenance appointment"} {
-		i := strings.Index(low, mark)
-		if i < 0 {
-			continue
-		}
-		// The sentence around the mark holds the date and the time.
-		a := strings.LastIndexByte(low[:i], '\n') + 1
-		b := i + strings.IndexByte(low[i:]+"\n", '\n')
-		line := q[a:min(b, len(q))]
-		if b+1 < len(q) {
-			// A wrapped line: take the next one too.
-			e := b + 1 + strings.IndexByte(q[b+1:]+"\n", '\n')
-			line += " " + q[b+1:min(e, len(q))]
-		}
-		// Our mail's language, not the customer's: "10:00 Uhr ist" read
-		// as English would be 10:00 Indian Standard Time.
-		lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(line)))
-		for _, w := range extract(lt, detectLanguage(lt), now) {
-			if w.Precision == PrecisionMinute {
-				return w.Start
+		for from := 0; from < len(low); {
+			k := strings.Index(low[from:], mark)
+			if k < 0 {
+				break
 			}
+			i := from + k
+			from = i + len(mark)
+			// Every line that carries the mark, not only the first: a
+			// quoted "Betreff: Terminbestätigung" names no time.
+			if t := bookedOnLine(q, low, i, now); !t.IsZero() {
+				return t
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// bookedOnLine reads the time on the line of low[i] (and the next line,
+// for a wrapped sentence).
+func bookedOnLine(q, low string, i int, now time.Time) time.Time {
+	// The sentence around the mark holds the date and the time.
+	a := strings.LastIndexByte(low[:i], '\n') + 1
+	b := i + strings.IndexByte(low[i:]+"\n", '\n')
+	line := q[a:min(b, len(q))]
+	if b+1 < len(q) {
+		// A wrapped line: take the next one too.
+		e := b + 1 + strings.IndexByte(q[b+1:]+"\n", '\n')
+		line += " " + q[b+1:min(e, len(q))]
+	}
+	// Our mail's language, not the customer's: "10:00 Uhr ist" read
+	// as English would be 10:00 Indian Standard Time.
+	lt := tokenize(dropRefs(strings.NewReplacer(">", " ").Replace(line)))
+	for _, w := range extract(lt, detectLanguage(lt), now) {
+		if w.Precision == PrecisionMinute {
+			return w.Start
 		}
 	}
 	return time.Time{}
@@ -49,7 +64,22 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		return Wish{}, false
 	}
 	loc := booked.Location()
-	hours, weeks, sameClock, sameDay := 0, 0, false, false
+	hours, mins, days, weeks, sameClock, sameDay := 0, 0, 0, 0, false, false
+	// The direction of a move said by its verb: "vorziehen" brings it
+	// forward, "push back" / "nach hinten" later.
+	dir := 0
+	for i := range toks {
+		switch toks[i].s {
+		case "vorziehen", "vorverlegen", "vorverlegt", "vorgezogen", "vorne", "forward", "earlier", "früher":
+			dir = -1
+		case "später", "later", "hinten", "delay":
+			dir = 1
+		case "back":
+			if i > 0 && (toks[i-1].s == "push" || toks[i-1].s == "it" || toks[i-1].s == "move") {
+				dir = 1
+			}
+		}
+	}
 	for i := range toks {
 		s := toks[i].s
 		next := ""
@@ -62,10 +92,32 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 		n := 0
 		switch s {
-		case "eine", "einer", "one", "an", "a", "1":
+		case "eine", "einer", "einen", "ein", "one", "an", "a", "1":
 			n = 1
 		case "zwei", "two", "2":
 			n = 2
+		}
+		// "eine halbe Stunde früher", "half an hour later", "a quarter of an hour earlier".
+		if dir != 0 && mins == 0 {
+			switch {
+			case s == "halbe" && (next == "stunde" || next == "std"), s == "half" && (next == "an" || next == "a") && after == "hour":
+				mins = 30 * dir
+			case s == "viertelstunde", s == "viertel" && next == "stunde", s == "quarter" && next == "of" && after == "an":
+				mins = 15 * dir
+			}
+		}
+		if n > 0 && dir != 0 {
+			// "einen Tag vorziehen", "push it back by an hour", "eine Stunde nach hinten".
+			switch next {
+			case "stunde", "stunden", "hour", "hours", "std":
+				if hours == 0 {
+					hours = n * dir
+				}
+			case "tag", "tage", "day", "days":
+				if days == 0 {
+					days = n * dir
+				}
+			}
 		}
 		if n > 0 {
 			switch {
@@ -80,8 +132,17 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			}
 		}
 		switch s {
+		case "next", "following", "nächsten", "folgenden":
+			// "the same time the next day", "am nächsten Tag zur gleichen Zeit".
+			if next == "day" || next == "tag" {
+				days = 1
+			}
+		case "tags":
+			if next == "darauf" || next == "drauf" || next == "danach" {
+				days = 1
+			}
 		case "gleiche", "gleichen", "selbe", "selben", "same":
-			if next == "uhrzeit" || next == "zeit" || next == "time" {
+			if next == "uhrzeit" || next == "zeit" || next == "time" || next == "hour" || next == "stunde" || next == "clock" {
 				sameClock = true
 			}
 			if next == "tag" || next == "day" {
@@ -94,6 +155,10 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 	}
 	switch {
+	case mins != 0:
+		return Wish{Start: booked.Add(time.Duration(mins) * time.Minute), Precision: PrecisionMinute}, true
+	case days != 0 && (hours == 0 || sameClock):
+		return Wish{Start: booked.AddDate(0, 0, days), Precision: PrecisionMinute}, true
 	case hours != 0:
 		return Wish{Start: booked.Add(time.Duration(hours) * time.Hour), Precision: PrecisionMinute}, true
 	case weeks != 0:
@@ -220,4 +285,63 @@ func quotedOption(quoted string, n int, now time.Time) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// weekAfterOf is the working week after anchor's week, as a day-precision
+// wish starting on its Monday: "lieber in der Woche danach, egal welcher Tag".
+func weekAfterOf(anchor time.Time) Wish {
+	loc := anchor.Location()
+	a := anchor.In(loc)
+	monday := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 7-((int(a.Weekday())+6)%7))
+	end := monday.AddDate(0, 0, 5)
+	return Wish{Start: monday, End: &end, Precision: PrecisionDay}
+}
+
+// quotedOptions counts the options of our quoted proposal: the lines that
+// open with "1)", "2)" … and carry a clock time (0 when none).
+func quotedOptions(quoted string, now time.Time) int {
+	n := 0
+	for _, line := range strings.Split(capText(quoted, maxTextBytes), "\n") {
+		l := strings.TrimLeft(line, "> \t")
+		if len(l) < 3 || l[0] < '1' || l[0] > '9' || l[1] != ')' && l[1] != '.' || !strings.Contains(l, ":") {
+			continue
+		}
+		if k := int(l[0] - '0'); k == n+1 {
+			n = k
+		}
+	}
+	return n
+}
+
+// sameClockOf is the move's target wish; when it names only a day and the
+// mail asks for "the same time" ("zur gleichen Uhrzeit", "same time"), it
+// takes the clock time of the booked time named beside it.
+func sameClockOf(toks []token, ws []Wish, target int) Wish {
+	t := ws[target]
+	if t.Precision != PrecisionDay {
+		return t
+	}
+	same := false
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].s {
+		case "gleiche", "gleichen", "selbe", "selben", "same":
+			switch toks[i+1].s {
+			case "uhrzeit", "zeit", "time", "hour", "stunde":
+				same = true
+			}
+		}
+	}
+	if !same {
+		return t
+	}
+	for k, w := range ws {
+		if k == target || w.Precision != PrecisionMinute {
+			continue
+		}
+		loc := t.Start.Location()
+		h, m, _ := w.Start.In(loc).Clock()
+		d := t.Start.In(loc)
+		return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), Precision: PrecisionMinute}
+	}
+	return t
 }

@@ -95,6 +95,13 @@ var moveWords = map[string]bool{
 func hasMoveWord(toks []token) bool {
 	for i := range toks {
 		if toks[i].kind == tWord && moveWords[toks[i].s] {
+			if toks[i].s == "doch" && i+1 < len(toks) {
+				// "doch nicht (mehr)", "doch keinen Termin": a change of mind, no move.
+				switch toks[i+1].s {
+				case "nicht", "kein", "keine", "keinen", "nimmer", "nimma", "nix":
+					continue
+				}
+			}
 			return true
 		}
 	}
@@ -109,6 +116,14 @@ func namesSession(toks []token) bool {
 	for i := range toks {
 		if s := toks[i].s; s != "für" && s != "for" && s != "zum" && s != "zur" {
 			continue
+		}
+		if i+1 < len(toks) {
+			// "für eine Fernwartung am Donnerstag", "for a session on
+			// Friday": a session still to be booked, not the booked one.
+			switch toks[i+1].s {
+			case "eine", "einen", "a", "an":
+				continue
+			}
 		}
 		for k := i + 1; k < len(toks) && k <= i+3; k++ {
 			t := &toks[k]
@@ -179,8 +194,8 @@ func noLongerNeeded(toks []token) bool {
 			continue
 		}
 		switch t.s {
-		case "brauchen", "brauche", "benötigen", "benötige", "benötigt", "nötig", "notwendig", "erforderlich", "need", "needed",
-			"necessary", "required":
+		case "brauchen", "brauche", "brauch", "brauchma", "brauchts", "braucht", "benötigen", "benötige", "benötigt", "nötig",
+			"notwendig", "erforderlich", "need", "needed", "necessary", "required":
 			need = true
 			// "we not need the session", "no need for the session".
 			gone = gone || i > 0 && (toks[i-1].s == "not" || toks[i-1].s == "no" || toks[i-1].s == "don't" || toks[i-1].s == "dont")
@@ -191,7 +206,7 @@ func noLongerNeeded(toks []token) bool {
 					return true
 				}
 			}
-		case "streichen", "stornieren":
+		case "streichen", "stornieren", "gestrichen":
 			// "können Sie streichen", "den Termin können Sie streichen".
 			need, gone = true, true
 		case "ourselves", "myself", "itself", "themselves":
@@ -202,7 +217,7 @@ func noLongerNeeded(toks []token) bool {
 					return true
 				}
 			}
-		case "nimmer":
+		case "nimmer", "nimma":
 			// Austrian "nicht mehr": "der Termin is nimmer notwendig".
 			gone = true
 		case "mehr":

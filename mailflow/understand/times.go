@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -103,6 +104,8 @@ type mention struct {
 
 	neg      bool
 	absorbed bool // a bare day that the time after it narrows
+	// exceptDay: refused by "außer", "except": the whole day is out.
+	exceptDay bool
 }
 
 const (
@@ -302,6 +305,33 @@ func (sc *scratch) release() {
 // "vom Mittwoch auf Freitag", "reschedule to Friday". A reschedule puts it
 // first, because the day before it is the appointment being given up.
 func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wish, int) {
+	return extractWith(toks, lang, now, sc, false)
+}
+
+// extractNamed finds the times a mail names, refused or not: a cancel
+// names its appointment in words that refuse it ("der Termin am 29. wird
+// nix", "den Termin am Freitag brauchen wir nicht mehr").
+func extractNamed(toks []token, lang uint8, now time.Time) []Wish {
+	ws, _ := extractWith(toks, lang, now, nil, true)
+	return ws
+}
+
+func extractWith(toks []token, lang uint8, now time.Time, sc *scratch, keepRefused bool) ([]Wish, int) {
+	var cuts []int
+	for {
+		ws, target, cut := extractCut(toks, lang, now, sc, keepRefused, cuts)
+		if cut < 0 || len(cuts) >= 4 {
+			return ws, target
+		}
+		cuts = append(cuts, cut)
+	}
+}
+
+// extractCut is one pass of extraction. A refusal whose clause ends inside
+// a mention ("nach 12 Uhr wird's schwierig, am Freitag vormittag …" read
+// as one time) asks for another pass with the mention cut at that clause
+// end: cut is that token, -1 when the pass stands.
+func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefused bool, cuts []int) ([]Wish, int, int) {
 	p := parser{toks: toks, lang: lang}
 	var ms []mention
 	var spans []pieceSpan
@@ -313,6 +343,9 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 	gap := 0
 	var pc mention
 	for i := 0; i < len(toks); {
+		if len(cuts) > 0 && slices.Contains(cuts, i) {
+			cur = -1
+		}
 		// Inline what boundary and pieceInto say about a word that can
 		// neither end a wish nor start a piece: most words of a mail.
 		if t := &toks[i]; t.kind == tWord && (t.w == nil || t.w.role&rBoundary == 0 && !t.w.starts) {
@@ -353,7 +386,7 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 		i = j
 	}
 	if len(ms) == 0 {
-		return nil, -1
+		return nil, -1, -1
 	}
 
 	// Negation: a negating word refers to the nearest piece in its clause,
@@ -361,6 +394,9 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 	// after ("nicht am Montag"). A question is not a refusal ("Hätten Sie
 	// nicht am Montag Zeit?").
 	for k := range toks {
+		if keepRefused {
+			break
+		}
 		// isNegation's own first checks, inline for the many tokens they settle.
 		if t := &toks[k]; t.kind != tWord || (t.w == nil || t.w.role&rNeg == 0) && !negTail[t.s[len(t.s)-1]] {
 			continue
@@ -369,10 +405,28 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 			continue
 		}
 		ca, cb := p.clause(k)
-		if p.sentenceIsQuestion(k) {
+		if p.sentenceIsQuestion(k) || p.conditional(ca, k) {
 			continue
 		}
 		best := -1
+		if exceptWord(toks[k].s) {
+			// "nächste Woche außer Montag", "any day except Monday": the
+			// day after the word is refused, the span before it stands.
+			for _, s := range spans {
+				if s.a > k && s.b <= cb {
+					for _, s2 := range spans {
+						if s2.m == s.m && s2.b <= k && !slices.Contains(cuts, k) {
+							return nil, -1, k
+						}
+					}
+					ex := &ms[s.m]
+					ex.exceptDay = true
+					ex.neg = true
+					break
+				}
+			}
+			continue
+		}
 		for _, s := range spans {
 			if s.b <= k && s.a >= ca {
 				// "Montag und Dienstag bin ich nicht da": every day the
@@ -386,7 +440,7 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 		// Being busy names the time before it ("ab 9 habe ich eine
 		// Sitzung"); what follows is their alternative ("I'm travelling —
 		// Friday 11 works").
-		if best < 0 && !p.busyWord(k) {
+		if best < 0 && (!p.busyWord(k) || p.busyAhead(k, cb)) {
 			for _, s := range spans {
 				if s.a > k && s.b <= cb {
 					best = s.m
@@ -397,6 +451,20 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 		// "bis 30.11. nicht im Büro": the refusal is the time before the
 		// date, not the date.
 		if best >= 0 && !p.untilBefore(&ms[best]) {
+			for _, s := range spans {
+				if s.m != best {
+					continue
+				}
+				if s.a >= cb && cb < len(toks) && !slices.Contains(cuts, cb) {
+					return nil, -1, cb // the mention reaches past the refusal's clause
+				}
+			}
+			if ms[best].open == openBefore && ms[best].hasTime {
+				// "bis 11 bin ich im Termin", "until 2 I'm tied up": busy
+				// until then, free after.
+				ms[best].open = openAfter
+				continue
+			}
 			ms[best].neg = true
 		}
 	}
@@ -442,6 +510,51 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 		m.week, m.weekShift, m.kw = prev.week, prev.weekShift, prev.kw
 	}
 
+	// A part of the day named before any day ("am Nachmittag ginge es fast
+	// immer. Vielleicht kommenden Dienstag?", "these times are night for
+	// me … Friday at 9") is a habit, not a wish for today: it narrows the
+	// next day named that has no time of its own, or else gives way to it.
+	for k := 0; k+1 < len(ms); k++ {
+		m := &ms[k]
+		if m.neg || m.absorbed || m.dateish() || m.hasTime || m.pod == 0 {
+			continue
+		}
+		for j := k + 1; j < len(ms); j++ {
+			n := &ms[j]
+			if n.neg || n.absorbed || !n.dateish() {
+				continue
+			}
+			if n.a-m.b > 40 {
+				break
+			}
+			if !n.hasTime && n.pod == 0 && n.special == specNone && !n.week && n.offUnit == unitNone {
+				n.pod = m.pod
+			}
+			m.absorbed = true
+			break
+		}
+	}
+
+	// A whole day refused anywhere is no wish anywhere ("ich hatte am
+	// Telefon Montag gesagt – Montag geht nicht mehr"); a span that opens
+	// on it opens the day after ("next week except Monday").
+	var refused []time.Time
+	for k := range ms {
+		if m := &ms[k]; m.neg && !m.hasTime && (m.pod == 0 || m.exceptDay) {
+			if w, ok := p.resolve(m, now); ok && (m.exceptDay || w.Precision == PrecisionDay && w.End != nil && w.End.Sub(w.Start) <= 25*time.Hour) {
+				refused = append(refused, w.Start)
+			}
+		}
+	}
+	isRefused := func(t time.Time) bool {
+		for _, r := range refused {
+			if sameDate(r, t) {
+				return true
+			}
+		}
+		return false
+	}
+
 	out := make([]Wish, 0, len(ms))
 	target := -1
 	for k := range ms {
@@ -449,13 +562,21 @@ func extractTargets(toks []token, lang uint8, now time.Time, sc *scratch) ([]Wis
 			continue
 		}
 		if w, ok := p.resolve(&ms[k], now); ok {
+			if len(refused) > 0 && isRefused(w.Start) {
+				if w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour {
+					continue
+				}
+				for n := 0; n < 7 && isRefused(w.Start) && w.End.Sub(w.Start) > 25*time.Hour; n++ {
+					w.Start = w.Start.AddDate(0, 0, 1)
+				}
+			}
 			if target < 0 && p.targetBefore(&ms[k]) {
 				target = len(out)
 			}
 			out = append(out, w)
 		}
 	}
-	return out, target
+	return out, target, -1
 }
 
 // sinceBefore: "seit heute", "since Monday" name when a problem began.
@@ -572,6 +693,10 @@ func (p *parser) clauseEnd(i int) bool {
 		switch t.s {
 		case ",", ";", "!", "?", "(", ")", ":":
 			return true
+		case "-":
+			// A dash set apart by spaces starts a new clause: "I'm away —
+			// Friday works", "Freitag streichen – the training is off".
+			return t.sp && i+1 < len(p.toks) && p.toks[i+1].sp
 		case ".":
 			return p.boundary(i)
 		}
@@ -637,7 +762,7 @@ func (p *parser) questionVerbAt(i int) bool {
 // negTail holds the last letters of the words that isNegation takes
 // without the rNeg role; most words of a mail end otherwise.
 var negTail = func() (t [256]bool) {
-	for _, c := range "bdeglnprsty" {
+	for _, c := range "abdefglnprstxy" {
 		t[c] = true
 	}
 	return t
@@ -674,13 +799,33 @@ func (p *parser) isNegation(k int) bool {
 	// (None of them has the rNeg role, so testing that first changes nothing.)
 	switch t.s {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "messe", "geschlossen", "schwierig",
-		"knapp", "difficult", "tricky", "closed":
+		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad":
 		pw := p.word(k - 1)
-		return pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too"
-	case "nichts":
-		// "heute und morgen wird nichts"
+		if pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too" {
+			return true
+		}
+		// "nach 12 wird's bei mir schwierig", "it gets a bit tricky": the
+		// verb a few words back still makes it a refusal.
+		if t.s == "messe" || t.s == "holiday" {
+			return p.busyWord(k) // "bin auf der Messe", "on holiday"
+		}
+		if t.s == "feiertag" {
+			return false
+		}
+		for j := k - 2; j >= 0 && j >= k-4; j-- {
+			switch p.word(j) {
+			case "wird", "wird's", "wirds", "wär's", "wärs", "ist", "ist's", "is", "gets", "it's", "that's", "looks", "schaut", "sieht":
+				return true
+			}
+			if p.toks[j].kind == tPunct {
+				break
+			}
+		}
+		return false
+	case "nichts", "nix", "nimmer", "nimma":
+		// "heute und morgen wird nichts", "diese Woche geht gar nix mehr"
 		switch p.word(k - 1) {
-		case "wird", "geht", "klappt", "wäre", "ist", "läuft", "gehts":
+		case "wird", "geht", "klappt", "wäre", "ist", "läuft", "gehts", "gar", "da", "dann", "bin", "kann", "is", "geht's":
 			return true
 		}
 		return false
@@ -1986,11 +2131,39 @@ func (p *parser) busyWord(k int) bool {
 		return pw == "is" || pw == "are" || pw == "looks" || pw == "'s" || pw == "pretty" || pw == "really"
 	case "besetzt", "beschäftigt", "verplant", "blockiert", "unterwegs", "krank", "sick", "travelling", "traveling":
 		return true
-	case "baustelle", "montage", "dienstreise", "reise", "kur", "messe", "urlaub", "holiday", "holidays", "trip":
-		// "bin ich auf der Baustelle", "auf Urlaub", "on holiday".
-		return pw == "auf" || pw == "on" || p.word(k-2) == "auf" || p.word(k-2) == "on" && pw == "a"
+	case "baustelle", "montage", "dienstreise", "reise", "kur", "messe", "urlaub", "holiday", "holidays", "trip",
+		"fortbildung", "weiterbildung", "schulung", "seminar", "kurs", "lehrgang", "tagung", "kongress",
+		"außendienst", "aussendienst", "betriebsausflug", "leave", "vacation", "conference", "course", "site":
+		// "bin ich auf der Baustelle", "auf Urlaub", "im Urlaub", "on holiday",
+		// "auf Fortbildung", "at a conference", "on site".
+		switch pw {
+		case "auf", "on", "im", "at":
+			return true
+		case "der", "einer", "einem", "a", "the":
+			pp := p.word(k - 2)
+			return pp == "auf" || pp == "on" || pp == "at" || pp == "in"
+		}
+		return false
+	case "tied", "swamped", "slammed", "snowed", "away", "off", "weg":
+		// "I'm tied up all day", "bin Donnerstag weg", "I'm off on Friday",
+		// "bin außer Haus": the customer is not there.
+		for j := k - 1; j >= 0 && j >= k-4; j-- {
+			switch p.word(j) {
+			case "i'm", "am", "we're", "are", "be", "bin", "sind", "ist", "is", "he's", "she's", "i", "we":
+				if w == "off" || w == "away" {
+					// "I'm off on Friday", not "call off", "take off from".
+					pw := p.word(j)
+					return pw != "i" && pw != "we" && p.word(k+1) != "from" && p.word(k+1) != "to"
+				}
+				return true
+			}
+			if p.toks[j].kind == tPunct {
+				break
+			}
+		}
+		return false
 	}
-	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party"} {
+	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party", "termin", "termine", "appointment", "appointments"} {
 		if !strings.HasSuffix(w, suf) {
 			continue
 		}
@@ -1998,7 +2171,7 @@ func (p *parser) busyWord(k int) bool {
 		// Sitzung", "I'm in a meeting"), not when they ask for one
 		// ("wir hätten gern eine Besprechung").
 		verb, who := false, false
-		for j := k - 1; j >= 0 && j >= k-4; j-- {
+		for j := k - 1; j >= 0 && j >= k-6; j-- {
 			switch p.word(j) {
 			case "habe", "hab", "haben", "hat", "bin", "sind", "am", "have", "got", "i'm", "we're", "im":
 				verb = true
@@ -2012,6 +2185,44 @@ func (p *parser) busyWord(k int) bool {
 			}
 		}
 		return verb && who
+	}
+	return false
+}
+
+// busyAhead: a busy word whose clause holds no time before it names the
+// time after it, when nothing in between turns to an alternative: "I'm
+// tied up all day Thursday", "bin auf Fortbildung am Montag". ("I'm
+// travelling — Friday 11 works" ends its clause at the dash.)
+func (p *parser) busyAhead(k, cb int) bool {
+	for j := k + 1; j < cb && j <= k+8; j++ {
+		if p.has(j, rBoundary) {
+			return false
+		}
+		switch p.word(j) {
+		case "works", "work", "passt", "geht", "ginge", "klappt", "fine", "free", "frei", "zeit", "available":
+			return false
+		}
+	}
+	return true
+}
+
+// exceptWord: "außer Montag", "except Monday", "excluding Friday".
+func exceptWord(w string) bool {
+	switch w {
+	case "außer", "ausser", "except", "excluding", "ausgenommen":
+		return true
+	}
+	return false
+}
+
+// conditional: the refusal stands in an if-clause ("If Thursday doesn't
+// work, Friday is fine", "falls Montag nicht geht"): it refuses nothing yet.
+func (p *parser) conditional(ca, k int) bool {
+	for i := ca; i < k; i++ {
+		switch p.word(i) {
+		case "if", "falls", "wenn", "sollte", "should", "unless":
+			return true
+		}
 	}
 	return false
 }

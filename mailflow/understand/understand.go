@@ -126,8 +126,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.AnyDeskID == "" {
 		r.AnyDeskID = findAnyDeskID(subject)
 	}
-	if r.AnyDeskID == "" && marks.idWord {
+	thread := threadOf(subject, msg.Quoted, isReply)
+	if r.AnyDeskID == "" && (marks.idWord || thread == threadConfirmation) {
+		// Typed digit by digit ("4 8 2 - 9 1 3 - 0 5 7"): with ID words,
+		// or in answer to our confirmation, which asks for the ID.
 		r.AnyDeskID = findSpacedID(body)
+	}
+	if r.AnyDeskID == "" {
+		r.AnyDeskID = forwardedID(body, msg.Quoted, msg.Subject)
 	}
 	if r.AnyDeskID != "" && !idContext(body, subject, isReply) {
 		// Nine digits alone are a phone, order or register number as
@@ -140,19 +146,23 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.Choice = choiceOf(toks)
 
-	thread := threadOf(subject, msg.Quoted, isReply)
 	lowSubj := strings.ToLower(subject)
 	var rel Wish
 	relOK := false
 	weekAfter := false
-	if thread != threadNone && len(future) > 0 && saysWeekAfter(toks) {
+	if thread != threadNone && saysWeekAfter(toks) {
 		// "in der Woche drauf, Dienstag Nachmittag", "the week after":
-		// the day named lies in the week after the times we quoted.
+		// the day named lies in the week after the times we quoted; with
+		// no day named, that whole week is the wish.
 		if anchor := lastQuotedTime(msg.Quoted, now); !anchor.IsZero() {
-			future, weekAfter = shiftPastWeekOf(future, anchor), true
+			if len(future) > 0 {
+				future, weekAfter = shiftPastWeekOf(future, anchor), true
+			} else if w := weekAfterOf(anchor); w.Start.After(now) {
+				future, weekAfter = []Wish{w}, true
+			}
 		}
 	}
-	if thread == threadConfirmation && relativeMove(toks) {
+	if thread == threadConfirmation {
 		// "eine Stunde später", "gleiche Uhrzeit": read against our booking.
 		if rel, relOK = relativeWish(toks, future, bookedTime(msg.Quoted, now)); relOK && rel.Start.After(now) {
 			future = append([]Wish{rel}, future...)
@@ -176,7 +186,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	// "Rechnung stornieren", "Buchungen verschieben" are questions about
 	// the software; cancel and reschedule need an appointment in sight.
-	aboutAppointment := sig.appt || ssig.appt || isReply
+	aboutAppointment := sig.appt || ssig.appt || isReply || (sig.cancel || ssig.cancel) && cancelNamesTime(toks) || sig.insteadTime
 	switch {
 	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
 		r.Intent = IntentBounce
@@ -184,13 +194,24 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAutoReply
 	case msg.Bulk || msg.Machine:
 		r.Intent = IntentBulk
-	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0) && aboutAppointment:
+	case thread == threadProposal && !sig.resched && !ssig.resched && sig.instead && len(future) > 0 && r.Choice == 0:
+		// "Can we do Friday at 9 instead?" in answer to our proposal: no
+		// booking exists yet, so it is a wish of its own.
+		r.Intent = IntentAppointment
+	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal) && aboutAppointment:
 		r.Intent = IntentReschedule
 		if target > 0 {
 			// "vom Mittwoch auf Freitag": the new day first.
 			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
+	case target > 0 && len(wishes) >= 2 && (sig.appt || ssig.appt) && sig.question:
+		// "Wir haben am 12.1. um 10 einen Termin. Könnten wir den auf den
+		// 14.1. legen?": a booked time and its target.
+		r.Intent = IntentReschedule
+		moved := sameClockOf(toks, wishes, target)
+		wishes = append(append([]Wish{moved}, wishes[:target]...), wishes[target+1:]...)
+		future = upcoming(wishes, now)
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
 		(thread == threadConfirmation || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
@@ -227,7 +248,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case thread == threadProposal && len(future) == 0 && !sig.refusal && !sig.question && ordinalChoice(toks, sig) > 0:
 		r.Choice = ordinalChoice(toks, sig)
 		r.Intent = IntentAccept
-	case isReply && sig.confirm && !sig.refusal && len(future) > 0 && !sig.question && len(toks) <= 40:
+	case thread == threadProposal && len(future) == 0 && !sig.refusal && !sig.question && sig.confirm && saysLast(toks) &&
+		quotedOptions(msg.Quoted, now) > 0:
+		// "der letzte Vorschlag passt", "the last one works".
+		r.Choice = quotedOptions(msg.Quoted, now)
+		r.Intent = IntentAccept
+	case (thread == threadProposal || msg.InReplyTo != "" && !forwarded(msg.Subject)) && sig.confirm && !sig.refusal &&
+		len(future) > 0 && !sig.question && len(toks) <= 40:
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
@@ -241,7 +268,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Macht ihr auch Fernwartung für Drucker?", "do you also offer
 		// on-site training?": whether we offer a service, no booking.
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
-		sig.appt || ssig.appt && !isReply:
+		sig.appt || ssig.appt && !isReply,
+		len(future) > 0 && !isReply && sig.question && asksAvailability(toks):
+		// "Would the day after Boxing Day work?" written to the support
+		// address asks for a slot, even without naming the session.
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request.
 		r.Intent = IntentAppointment
@@ -251,6 +281,16 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	future = refine(distributePart(future, toks))
 
+	if r.Intent == IntentCancel {
+		// The appointment a cancel names stands in words that refuse it.
+		named := upcoming(extractNamed(toks, lang, now), now)
+		if len(named) == 0 && !isReply {
+			named = upcoming(extractNamed(stoks, lang, now), now)
+		}
+		if len(named) > 0 {
+			future = refine(named)
+		}
+	}
 	if r.Intent == IntentQuestion && (cancelVerb || sig.question) {
 		// A question is answered by a person: a date in it ("zum
 		// 31.12. kündigen", "nächste Woche aktualisieren") says when
@@ -261,7 +301,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
 		pickRefused: sig.refusal}
 	if len(future) > 0 {
-		d.negation = negationNearTime(toks)
+		d.negation = r.Intent != IntentCancel && negationNearTime(toks)
+		if r.Intent == IntentAppointment || r.Intent == IntentReschedule {
+			first := future[0]
+			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour
+			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
+		}
 		d.conflict = conflicting(future, toks)
 		d.feast = feast
 		// Only a time that landed on today or tomorrow can hide a day
@@ -320,6 +365,13 @@ func Times(text, lang string, now time.Time) []Wish {
 }
 
 var replyPrefixes = []string{"re:", "aw:", "wg:", "fw:", "fwd:", "antw:", "antwort:", "wtr:", "sv:", "r:"}
+
+// forwarded reports a subject that forwards ("WG:", "Fwd:"): a forward
+// passes on someone's mail and answers none of ours.
+func forwarded(subject string) bool {
+	low := strings.ToLower(strings.TrimSpace(subject))
+	return strings.HasPrefix(low, "wg:") || strings.HasPrefix(low, "fw:") || strings.HasPrefix(low, "fwd:") || strings.HasPrefix(low, "wtr:")
+}
 
 // stripReplyPrefixes removes "Re: AW: Fwd:" chains and reports whether any were there.
 func stripReplyPrefixes(s string) (string, bool) {

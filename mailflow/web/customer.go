@@ -122,7 +122,7 @@ func (s *Server) showLink(w http.ResponseWriter, r *http.Request, action string,
 		return
 	}
 	loc := s.deps.Desk().Slots().Location()
-	data := map[string]any{"CSRF": s.formToken(w, r), "Action": action, "Base": "/l/" + r.PathValue("token"), "Flash": flash, "FlashErr": flashErr}
+	data := map[string]any{"CSRF": s.formToken(w, r), "Action": action, "Base": s.deps.Root + "/l/" + r.PathValue("token"), "Flash": flash, "FlashErr": flashErr}
 	if l.Appt != nil {
 		data["S"] = s.rowOf(l.Appt)
 	}

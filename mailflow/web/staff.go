@@ -121,7 +121,7 @@ func (s *Server) signInPost(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r.Context(), store.AuditEntry{At: now, Actor: s.deps.Store.HashAddress(email), Action: "web.signed-in", Outcome: string(s.deps.Desk().RoleOf(email))})
 	s.setCookie(w, r, sessionCookie, sid, sessionValid)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, s.deps.Root+"/", http.StatusSeeOther)
 }
 
 func (s *Server) audit(ctx context.Context, e store.AuditEntry) {
@@ -140,7 +140,7 @@ func (s *Server) staff(next http.HandlerFunc) http.HandlerFunc {
 			if !errors.Is(err, errNoSession) {
 				s.deps.Log.Warn("session not read", "err", err)
 			}
-			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			http.Redirect(w, r, s.deps.Root+"/login", http.StatusSeeOther)
 			return
 		}
 		if r.Method == http.MethodPost && !checkForm(r, m.CSRF) {
@@ -184,7 +184,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r.Context(), store.AuditEntry{At: s.deps.Now(), Actor: s.deps.Store.HashAddress(m.Email), Action: "web.signed-out", Outcome: string(m.Role)})
 	s.setCookie(w, r, sessionCookie, "", -time.Second)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	http.Redirect(w, r, s.deps.Root+"/login", http.StatusSeeOther)
 }
 
 // mine reports whether m may see a: their own session, or the team lead.

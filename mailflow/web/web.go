@@ -61,6 +61,11 @@ type Deps struct {
 	Log  *slog.Logger
 	// Now is the clock (tests pin it); nil means time.Now.
 	Now func() time.Time
+	// Root is the path the pages live under: "" for /, "/d/SLUG" for one
+	// desk of several on one listener, which strips it before the pages
+	// see the request. Links, forms, redirects and cookies stay inside
+	// it, so the desks' sign-ins never mix.
+	Root string
 }
 
 // Server serves the pages.
@@ -94,7 +99,7 @@ func New(deps Deps) (*Server, error) {
 		if base == "layout" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(pagesFS, "pages/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"root": func() string { return deps.Root }}).ParseFS(pagesFS, "pages/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web page %s: %w", base, err)
 		}
@@ -103,7 +108,9 @@ func New(deps Deps) (*Server, error) {
 	return s, nil
 }
 
-// Register adds the pages to mux (beside /healthz and /metrics).
+// Register adds the pages to mux (beside /healthz and /metrics). With a
+// Root, mux is mounted under it with the root stripped (as the daemon's
+// fleet does), so the patterns stay the same.
 func (s *Server) Register(mux *http.ServeMux) {
 	h := func(f http.HandlerFunc) http.Handler { return s.secure(f) }
 	mux.Handle("GET /static/style.css", h(s.serveCSS))
@@ -174,7 +181,7 @@ func (s *Server) secureCookies(r *http.Request) bool {
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: s.secureCookies(r),
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: s.deps.Root + "/", HttpOnly: true, Secure: s.secureCookies(r),
 		SameSite: http.SameSiteStrictMode, MaxAge: int(maxAge.Seconds())})
 }
 
@@ -269,7 +276,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	data["Lang"] = lang
 	data["L"] = messages[lang]
 	data["Nonce"], _ = r.Context().Value(nonceKey{}).(string)
-	data["Path"] = r.URL.Path
+	data["Path"] = s.deps.Root + r.URL.Path
 	data["Company"] = s.deps.Config().Desk.Company
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)

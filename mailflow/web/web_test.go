@@ -33,6 +33,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureAt(t, "")
+}
+
+// newFixtureAt serves the pages under root, as one desk of several.
+func newFixtureAt(t *testing.T, root string) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	cfg, err := config.Parse("test.yaml", []byte(`
 sandbox: {enabled: true}
@@ -71,13 +77,20 @@ http: {addr: "127.0.0.1:9464", public_url: "http://127.0.0.1:9464"}
 	f.tok = f.d.Composer().LinkToken(msgID)
 	s, err := New(Deps{Store: st, Desk: func() *desk.Desk { return f.d }, Config: func() *config.Config { return cfg },
 		Health: func(context.Context) (health.Report, error) { return health.Report{Healthy: true}, nil },
-		Now:    func() time.Time { return f.now }})
+		Now:    func() time.Time { return f.now }, Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	s.Register(mux)
-	f.srv = httptest.NewServer(mux)
+	var h http.Handler = mux
+	if root != "" {
+		// Mounted as the daemon's fleet does: under root, stripped.
+		outer := http.NewServeMux()
+		outer.Handle(root+"/", http.StripPrefix(root, mux))
+		h = outer
+	}
+	f.srv = httptest.NewServer(h)
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -362,5 +375,55 @@ func TestCookiesBehindHTTPS(t *testing.T) {
 		if len(ck) != 1 || ck[0].Secure != c.secure || !ck[0].HttpOnly || ck[0].SameSite != http.SameSiteStrictMode {
 			t.Errorf("%s: cookies %+v", c.public, ck)
 		}
+	}
+}
+
+// TestPagesUnderDeskRoot: one desk of several serves its pages under
+// /d/SLUG/; every link, form, redirect and cookie stays there, and nothing
+// answers at the single-desk paths.
+func TestPagesUnderDeskRoot(t *testing.T) {
+	const root = "/d/alpha"
+	f := newFixtureAt(t, root)
+	c := f.client(t)
+	code, body := get(t, c, f.srv.URL+root+"/l/"+f.tok)
+	if code != http.StatusOK {
+		t.Fatalf("link page under the desk's root: %d", code)
+	}
+	for _, want := range []string{`href="` + root + `/static/style.css"`, `href="` + root + `/l/` + f.tok + `/move"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("link page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `href="/l/`) || strings.Contains(body, `action="/`) {
+		t.Error("link page links outside the desk's root")
+	}
+	u, _ := url.Parse(f.srv.URL + root + "/")
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == csrfCookie {
+			goto cookieOK
+		}
+	}
+	t.Error("the form cookie is not sent back under the desk's root")
+cookieOK:
+	if other, _ := url.Parse(f.srv.URL + "/d/beta/"); len(c.Jar.Cookies(other)) != 0 {
+		t.Error("a desk's cookie reaches another desk's pages")
+	}
+	resp, err := c.Get(f.srv.URL + root + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != root+"/login" {
+		t.Errorf("agenda without a session: %d to %q, want 303 to %s/login", resp.StatusCode, loc, root)
+	}
+	_, body = get(t, c, f.srv.URL+root+"/login")
+	if !strings.Contains(body, `action="`+root+`/login"`) {
+		t.Error("sign-in form posts outside the desk's root")
+	}
+	if !strings.Contains(body, `href="`+root+`/login?lang=`) {
+		t.Error("the language switch leaves the desk's root")
+	}
+	if code, _ := get(t, c, f.srv.URL+"/l/"+f.tok); code != http.StatusNotFound {
+		t.Errorf("single-desk path answers %d, want 404", code)
 	}
 }
