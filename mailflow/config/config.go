@@ -328,6 +328,12 @@ func (d Database) Name() string {
 	if err != nil {
 		return "postgres"
 	}
+	return dsnName(dsn)
+}
+
+// dsnName is the host and database a PostgreSQL connection string names,
+// without its user and password.
+func dsnName(dsn string) string {
 	if u, err := url.Parse(dsn); err == nil && u.Host != "" {
 		return "postgres://" + u.Host + u.Path
 	}
