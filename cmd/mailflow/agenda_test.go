@@ -44,7 +44,7 @@ log: {level: error}
 		}
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ log: {level: error}
 		}
 	}
 
-	st, err = store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, err = store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/mailflow/mailflow/mailflow/store"
 )
+
+// errPostgresBackup: PostgreSQL has its own backup tools, which also
+// keep a consistent copy while mailflow runs.
+var errPostgresBackup = errors.New("database.driver is postgres: back it up with pg_dump or pg_basebackup (see docs/operator-guide.md)")
 
 func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cfgPath := flags("backup", stderr)
@@ -20,6 +25,9 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if cfg.Database.IsPostgres() {
+		return errPostgresBackup
 	}
 	if err := store.Backup(ctx, cfg.Database.Path, fs.Arg(0)); err != nil {
 		return err
@@ -39,6 +47,9 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if cfg.Database.IsPostgres() {
+		return errPostgresBackup
 	}
 	res, err := store.Restore(ctx, fs.Arg(0), cfg.Database.Path, time.Now())
 	if err != nil {

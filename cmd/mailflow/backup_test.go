@@ -15,7 +15,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("sandbox: {enabled: true}\ntechnicians: [{name: A, email: anna@example.com}]\n"), 0o600)
 	dbPath := filepath.Join(dir, "mailflow.db")
-	st, err := store.Open(context.Background(), dbPath)
+	st, err := store.Open(context.Background(), store.SQLite, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

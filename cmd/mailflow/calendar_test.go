@@ -60,7 +60,7 @@ technicians:
 	if code == 0 {
 		t.Fatalf("calendar feeds without a database: %s", out)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ technicians:
   - {name: B, email: ben@example.com}
 `), 0o600)
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -163,7 +163,7 @@ func TestAppointmentsByHand(t *testing.T) {
 	cfgPath := filepath.Join(dir, "config.yaml")
 	os.WriteFile(cfgPath, []byte("sandbox: {enabled: true}\ntechnicians: [{name: A, email: anna@example.com}]\n"), 0o600)
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestAppointmentsByHand(t *testing.T) {
 	if code, _, errs := run(t, dir, "appointments", "cancel", "FW-9999"); code == 0 || !strings.Contains(errs, "not found") {
 		t.Fatalf("cancelling an unknown booking: %d %s", code, errs)
 	}
-	st, _ = store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, _ = store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	defer st.Close()
 	pending, _ := st.Outbox(ctx, store.OutboxPending)
 	// The cancellation (with its calendar cancellation) and, for the

@@ -76,7 +76,7 @@ func TestAuditExport(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("sandbox: {enabled: true}\ntechnicians: [{name: A, email: anna@example.com}]\n"), 0o600)
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ retention: {anydesk_id_days: 0, raw_mail_days: 30, expunge_on_forget: true}
 `), 0o600)
 	ctx := context.Background()
 	db := filepath.Join(dir, "mailflow.db")
-	st, err := store.Open(ctx, db)
+	st, err := store.Open(ctx, store.SQLite, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ technicians: [{name: A, email: anna@example.com}]
 			t.Fatal(err)
 		}
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,10 +29,16 @@ func openExisting(ctx context.Context, cfgPath configFlags) (*store.Store, *conf
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := os.Stat(cfg.Database.Path); err != nil {
-		return nil, nil, fmt.Errorf("no database at %s (has `mailflow run` been started with this config?)", cfg.Database.Path)
+	driver, source, err := cfg.Database.Source()
+	if err != nil {
+		return nil, nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	if driver == store.SQLite {
+		if _, err := os.Stat(cfg.Database.Path); err != nil {
+			return nil, nil, fmt.Errorf("no database at %s (has `mailflow run` been started with this config?)", cfg.Database.Path)
+		}
+	}
+	st, err := store.Open(ctx, driver, source)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,6 +125,9 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	showCalendars(tw, cfg, kv, calq, loc)
 	show("circuit breaker", store.StatusBreaker)
 	showPrefixed(tw, kv, "jobs.", "job ")
+	if err := showInstances(ctx, tw, st); err != nil {
+		return err
+	}
 	keys := make([]string, 0, len(outcomes))
 	for k := range outcomes {
 		keys = append(keys, k)
@@ -175,10 +184,12 @@ func localFacts(ctx context.Context, st *store.Store, cfg *config.Config) health
 	if err := st.SetStatus(ctx, store.StatusProbe, time.Now().UTC().Format(time.RFC3339)); store.IsWriteRefused(err) {
 		l.WritesRefusedSince, l.WritesErr = time.Now(), err
 	}
-	if free := health.DiskFree(cfg.Database.Path); free >= 0 {
-		l.DiskFree, l.DiskChecked = free, true
+	if !cfg.Database.IsPostgres() {
+		if free := health.DiskFree(cfg.Database.Path); free >= 0 {
+			l.DiskFree, l.DiskChecked = free, true
+		}
 	}
-	if held, _, err := store.Held(cfg.Database.Path); err == nil && !held {
+	if held, err := st.DaemonRunning(ctx); err == nil && !held {
 		l.NoDaemon = true
 	}
 	return l
@@ -332,6 +343,41 @@ func appointmentsChange(ctx context.Context, verb string, args []string, stdout,
 		fmt.Fprintf(stdout, "%s note saved\n", ref)
 	default:
 		fmt.Fprintf(stdout, "%s marked %s\n", ref, res.Outcome)
+	}
+	return nil
+}
+
+// showInstances lists the daemons sharing the database (PostgreSQL) with
+// their heartbeats, and who holds which lease until when.
+func showInstances(ctx context.Context, w io.Writer, st *store.Store) error {
+	now := time.Now()
+	is, err := st.Instances(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, in := range is {
+		state := "alive"
+		switch {
+		case in.StoppedAt.Valid:
+			state = "stopped " + in.StoppedAt.Time.UTC().Format(time.RFC3339)
+		case now.Sub(in.HeartbeatAt) >= store.InstanceDeadAfter:
+			state = "silent (dead?)"
+		}
+		fmt.Fprintf(w, "instance %s\t%s, heartbeat %s ago, up since %s\n", in.ID, state,
+			now.Sub(in.HeartbeatAt).Round(time.Second), in.StartedAt.UTC().Format(time.RFC3339))
+	}
+	ls, err := st.Leases(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		left := l.ExpiresAt.Sub(now).Round(time.Second)
+		what := fmt.Sprintf("held by %s since %s, renewed %s ago, expires in %s", l.Holder, l.AcquiredAt.UTC().Format(time.RFC3339),
+			now.Sub(l.RenewedAt).Round(time.Second), left)
+		if left <= 0 {
+			what = fmt.Sprintf("lapsed %s ago (was %s's)", -left, l.Holder)
+		}
+		fmt.Fprintf(w, "lease %s\t%s\n", l.Name, what)
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ func TestStatusVerdict(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("sandbox: {enabled: true}\ntechnicians: [{name: A, email: anna@example.com}]\n"), 0o600)
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestStatusVerdict(t *testing.T) {
 		t.Errorf("job lines without job entries:\n%s", out)
 	}
 
-	st, _ = store.Open(ctx, filepath.Join(dir, "mailflow.db"))
+	st, _ = store.Open(ctx, store.SQLite, filepath.Join(dir, "mailflow.db"))
 	set(store.StatusIntakeState, "idle")
 	set("jobs.agenda.next", "2026-03-03T07:00:00+01:00")
 	st.Close()

@@ -87,11 +87,14 @@ func cmdTry(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// The real bookings count when there are any; a fresh machine has no
 	// database yet, and try must not create one.
-	dbPath := cfg.Database.Path
-	if _, err := os.Stat(dbPath); err != nil {
-		dbPath = ":memory:"
+	driver, source, err := cfg.Database.Source()
+	if err != nil || driver == store.SQLite {
+		driver, source = store.SQLite, cfg.Database.Path
+		if _, err := os.Stat(source); err != nil {
+			source = ":memory:"
+		}
 	}
-	st, err := store.Open(ctx, dbPath)
+	st, err := store.Open(ctx, driver, source)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func syncFixture(t *testing.T) (*store.Store, *Syncer, map[string]*recording) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "d.db"))
+	st, err := store.Open(context.Background(), store.SQLite, filepath.Join(t.TempDir(), "d.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -282,9 +282,74 @@ func (o OAuth2) Check(bad func(key, format string, args ...any)) {
 	}
 }
 
-// Database says where state lives.
+// Database says where state lives: a SQLite file (driver sqlite, the
+// default) or a PostgreSQL database (driver postgres), whose connection
+// string comes from dsn, dsn_env or dsn_file like a password.
 type Database struct {
-	Path string `yaml:"path"`
+	Driver  string `yaml:"driver"`
+	Path    string `yaml:"path"`
+	DSN     string `yaml:"dsn"`
+	DSNEnv  string `yaml:"dsn_env"`
+	DSNFile string `yaml:"dsn_file"`
+}
+
+// Database drivers.
+const (
+	DriverSQLite   = "sqlite"
+	DriverPostgres = "postgres"
+)
+
+// IsPostgres reports whether the database is PostgreSQL.
+func (d Database) IsPostgres() bool { return d.Driver == DriverPostgres }
+
+// Source returns the driver and what it opens: the SQLite file, or the
+// PostgreSQL connection string read from its source.
+func (d Database) Source() (driver, source string, err error) {
+	if !d.IsPostgres() {
+		return DriverSQLite, d.Path, nil
+	}
+	dsn, err := Secret{Password: d.DSN, PasswordEnv: d.DSNEnv, PasswordFile: d.DSNFile}.Resolve()
+	if err != nil {
+		// Resolve names its keys after passwords.
+		msg := strings.NewReplacer("password_env", "dsn_env", "password_file", "dsn_file").Replace(err.Error())
+		return "", "", fmt.Errorf("database: %s", msg)
+	}
+	if strings.TrimSpace(dsn) == "" {
+		return "", "", errors.New("database: the postgres dsn is empty")
+	}
+	return DriverPostgres, strings.TrimSpace(dsn), nil
+}
+
+// Name says which database this is without its secrets: the file, or
+// the PostgreSQL database's host and name.
+func (d Database) Name() string {
+	if !d.IsPostgres() {
+		return d.Path
+	}
+	_, dsn, err := d.Source()
+	if err != nil {
+		return "postgres"
+	}
+	return dsnName(dsn)
+}
+
+// dsnName is the host and database a PostgreSQL connection string names,
+// without its user and password.
+func dsnName(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Host != "" {
+		return "postgres://" + u.Host + u.Path
+	}
+	var host, db string
+	for _, kv := range strings.Fields(dsn) {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "host":
+			host = v
+		case "dbname":
+			db = v
+		}
+	}
+	return "postgres://" + host + "/" + db
 }
 
 // Sandbox is the embedded mail server for trying mailflow without an account.
@@ -589,7 +654,7 @@ func Parse(name string, data []byte) (*Config, error) {
 // resolvePaths makes relative paths relative to the config file's folder, so
 // the daemon finds its rules, templates and database wherever it is started.
 func (c *Config) resolvePaths(base string) {
-	for _, p := range []*string{&c.Rules.Dir, &c.Templates.Dir, &c.Database.Path, &c.IMAP.PasswordFile, &c.SMTP.PasswordFile,
+	for _, p := range []*string{&c.Rules.Dir, &c.Templates.Dir, &c.Database.Path, &c.Database.DSNFile, &c.IMAP.PasswordFile, &c.SMTP.PasswordFile,
 		&c.OAuth2.RefreshTokenFile, &c.OAuth2.ClientSecretFile} {
 		if *p != "" && *p != ":memory:" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
@@ -737,8 +802,27 @@ func (c *Config) normalise() error {
 	if c.Limits.BreakerMails < 1 || c.Limits.BreakerWindow < time.Second {
 		bad("limits.breaker_mails", "breaker_mails must be at least 1 and breaker_window at least 1s")
 	}
-	if c.Database.Path == "" {
-		bad("database.path", "required")
+	switch c.Database.Driver {
+	case "", DriverSQLite:
+		c.Database.Driver = DriverSQLite
+		if c.Database.Path == "" {
+			bad("database.path", "required")
+		}
+		if c.Database.DSN != "" || c.Database.DSNEnv != "" || c.Database.DSNFile != "" {
+			bad("database.dsn", "dsn, dsn_env and dsn_file are for driver postgres (driver is sqlite)")
+		}
+	case DriverPostgres:
+		n := 0
+		for _, v := range []string{c.Database.DSN, c.Database.DSNEnv, c.Database.DSNFile} {
+			if v != "" {
+				n++
+			}
+		}
+		if n != 1 {
+			bad("database.dsn", "driver postgres needs exactly one of dsn, dsn_env, dsn_file")
+		}
+	default:
+		bad("database.driver", "%q: want sqlite or postgres", c.Database.Driver)
 	}
 	if c.HTTP.Addr != "" {
 		// Any host is allowed (the daemon warns unless it is loopback).
@@ -830,6 +914,9 @@ func (c *Config) normalise() error {
 // database (status, appointments, agenda, audit) must work from a shell.
 func (c *Config) CheckSecrets() error {
 	var errs []error
+	if _, _, err := c.Database.Source(); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", c.Path, err))
+	}
 	if !c.Sandbox.Enabled {
 		// IMAP always logs in; SMTP only when a username is set (a relay on
 		// the same machine may take mail without AUTH).

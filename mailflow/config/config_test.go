@@ -35,6 +35,10 @@ func TestErrors(t *testing.T) {
 		{"sandbox: {enabled: true}\n" + base + "desk: {hours: {moon: [\"09:00-12:00\"]}}\n", "not a weekday"},
 		{"sandbox: {enabled: true}\n", "at least one technician"},
 		{"sandbox: {enabled: true}\n" + base + "imap: {idle_restart: 29m}\n", "imap.idle_restart"},
+		{"sandbox: {enabled: true}\n" + base + "database: {driver: mysql}\n", `database.driver: "mysql"`},
+		{"sandbox: {enabled: true}\n" + base + "database: {driver: postgres}\n", "exactly one of dsn, dsn_env, dsn_file"},
+		{"sandbox: {enabled: true}\n" + base + "database: {driver: postgres, dsn: x, dsn_env: Y}\n", "exactly one of dsn, dsn_env, dsn_file"},
+		{"sandbox: {enabled: true}\n" + base + "database: {path: m.db, dsn: host=db}\n", "are for driver postgres"},
 	}
 	for _, c := range cases {
 		_, err := Parse("test.yaml", []byte(c.yaml))
@@ -198,5 +202,41 @@ func TestDeskKeyErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q:\n error %v\n want it to mention %q", c.yaml, err, c.want)
 		}
+	}
+}
+
+// TestDatabaseSource: the SQLite default needs nothing new; a PostgreSQL
+// connection string is read like a password, from the file, the
+// environment or inline, and its secret never shows in the name logged.
+func TestDatabaseSource(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dsn"), []byte("postgres://mf:s3cret@db.example:5432/mailflow\n"), 0o600)
+	t.Setenv("MAILFLOW_TEST_DSN", "host=db.example dbname=desk user=mf password=s3cret")
+	for _, c := range []struct{ yaml, driver, source, name string }{
+		{"", "sqlite", "mailflow.db", "mailflow.db"},
+		{"database: {driver: sqlite, path: state/m.db}\n", "sqlite", "state/m.db", "state/m.db"},
+		{"database: {driver: postgres, dsn_file: dsn}\n", "postgres", "postgres://mf:s3cret@db.example:5432/mailflow", "postgres://db.example:5432/mailflow"},
+		{"database: {driver: postgres, dsn_env: MAILFLOW_TEST_DSN}\n", "postgres", "host=db.example dbname=desk user=mf password=s3cret", "postgres://db.example/desk"},
+	} {
+		os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("sandbox: {enabled: true}\n"+base+c.yaml), 0o600)
+		cfg, err := Load(filepath.Join(dir, "c.yaml"))
+		if err != nil {
+			t.Fatalf("%q: %v", c.yaml, err)
+		}
+		driver, source, err := cfg.Database.Source()
+		if err != nil || driver != c.driver || !strings.HasSuffix(source, c.source) {
+			t.Errorf("%q: source %s %s %v, want %s %s", c.yaml, driver, source, err, c.driver, c.source)
+		}
+		if name := cfg.Database.Name(); !strings.HasSuffix(name, c.name) || strings.Contains(name, "s3cret") {
+			t.Errorf("%q: name %q, want %q", c.yaml, name, c.name)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "c.yaml"), []byte("sandbox: {enabled: true}\n"+base+"database: {driver: postgres, dsn_env: MAILFLOW_TEST_UNSET_DSN}\n"), 0o600)
+	cfg, err := Load(filepath.Join(dir, "c.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.CheckSecrets(); err == nil || !strings.Contains(err.Error(), "dsn_env") {
+		t.Errorf("an unset dsn_env: %v", err)
 	}
 }

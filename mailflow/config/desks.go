@@ -380,6 +380,11 @@ func databaseKey(db Database) string {
 			continue
 		}
 		if s := fmt.Sprint(v.Field(i).Interface()); s != "" {
+			if f.Name == "DSN" {
+				// The key is shown in errors: host and database only, which
+				// is also what makes two connection strings one database.
+				s = dsnName(s)
+			}
 			conn = append(conn, f.Tag.Get("yaml")+"="+s)
 		}
 	}

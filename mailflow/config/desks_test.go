@@ -168,6 +168,8 @@ func TestDesksErrors(t *testing.T) {
 		{"process-wide key in a desk", top + "desks:\n  - slug: a\n    http: {addr: 127.0.0.1:9}\n", "desks[0]: line 6: http is set for the whole file"},
 		{"same database", top + "desks:\n  - {slug: a, imap: {username: a@x.example}, database: {path: one.db}}\n  - {slug: b, imap: {username: b@x.example}, database: {path: one.db}}\n",
 			"desks[1] (b): database: the same database as desks[0] (" + filepath.Join(".", "one.db") + "); every desk needs its own"},
+		{"same postgres database", top + "database: {driver: postgres, dsn: 'postgres://mf:s3cret@db.example/mailflow'}\ndesks:\n  - {slug: a, imap: {username: a@x.example}}\n  - {slug: b, imap: {username: b@x.example}, database: {dsn: 'postgres://other:pw@db.example/mailflow'}}\n",
+			"desks[1] (b): database: the same database as desks[0] (dsn=postgres://db.example/mailflow); every desk needs its own"},
 		{"empty list", top + "desks: []\n", "desks: the list is empty"},
 		{"not a mapping", top + "desks: [a, b]\n", "a desk is a mapping"},
 		{"top-level slug", top + "slug: x\ndesks:\n  - {slug: a, imap: {username: a@x.example}}\n", "name and slug belong to each entry"},

@@ -10,7 +10,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/internal/mailtest"
+	"github.com/mailflow/mailflow/mailflow/store"
 )
 
 // BenchmarkArrivalToReply measures, on a real Dovecot with IDLE, the time
@@ -51,13 +53,22 @@ func BenchmarkArrivalToReply(b *testing.B) {
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
 	b.ReportMetric(ms(lat[min(len(lat)-1, len(lat)*99/100)]), "p99-ms")
 	// mailflow's own share: from the mail being stored to the reply sent.
-	own := ownLatencies(b, cfg.Database.Path)
+	own := ownLatencies(b, cfg)
 	b.ReportMetric(ms(own[len(own)/2]), "stored-to-sent-p50-ms")
 	b.ReportMetric(0, "ns/op")
 }
 
-func ownLatencies(b *testing.B, path string) []time.Duration {
-	db, err := sqlx.Open("sqlite3", "file:"+path+"?mode=ro")
+func ownLatencies(b *testing.B, cfg *config.Config) []time.Duration {
+	driver, source, err := cfg.Database.Source()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var db *sqlx.DB
+	if driver == store.Postgres {
+		db, err = sqlx.Open("pgx", source)
+	} else {
+		db, err = sqlx.Open("sqlite3", "file:"+source+"?mode=ro")
+	}
 	if err != nil {
 		b.Fatal(err)
 	}

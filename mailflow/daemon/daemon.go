@@ -49,8 +49,11 @@ type Daemon struct {
 	cfg  *config.Config
 	log  *slog.Logger
 	st   *store.Store
-	lock *store.DaemonLock // held from New to Close: one daemon per database
+	lock *store.DaemonLock // held from New to Close: one daemon per SQLite database
 	wake chan struct{}
+	// instance names this process among those sharing a PostgreSQL
+	// database (instances.go); host is its machine.
+	instance, host string
 
 	// parts holds the config, desk, rules, templates, pipeline and jobs
 	// runner that SIGHUP swaps (reload.go); startCfg is the config the
@@ -103,20 +106,32 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Daemon, er
 	}
 	// One daemon per database, decided before the database is touched:
 	// two would answer every mail twice.
-	lock, err := store.Lock(cfg.Database.Path)
+	// On PostgreSQL the lock lives in the database, so it is taken right
+	// after connecting and before anything else is done with it.
+	driver, source, err := cfg.Database.Source()
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	var lock *store.DaemonLock
+	if driver == store.SQLite {
+		if lock, err = store.Lock(cfg.Database.Path); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.Open(ctx, driver, source)
 	if err != nil {
 		lock.Close()
 		return nil, err
 	}
+	// On PostgreSQL several instances may share the database: they
+	// divide the work by claims and leases (instances.go) instead.
+	instance, host := newInstanceID()
+	st.SetInstance(instance)
 	// A copy as read from the file: Start rewrites cfg's imap and smtp
 	// to the sandbox's ports, and a reload compares with the file.
 	asRead := *cfg
 	d := &Daemon{
-		cfg: cfg, startCfg: &asRead, log: log, st: st, lock: lock,
+		cfg: cfg, startCfg: &asRead, log: log, st: st, lock: lock, instance: instance, host: host,
 		wake:     make(chan struct{}, 1),
 		reloaded: make(chan struct{}, 1),
 		metrics:  metrics.New(),
@@ -217,17 +232,26 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}()
 	}
 	run("decider", d.decide)
+	if d.shared() {
+		d.sender.SetPoll(sharedPoll)
+	}
 	run("outbox", d.sender.Run)
-	run("intake", d.watcher.Run)
-	run("eraser", d.eraser.Run)
+	singletons := []loop{{"intake", d.watcher.Run}, {"eraser", d.eraser.Run}, {"jobs", d.runJobs}}
+	if d.shared() {
+		run("heartbeat", d.beat)
+		run("lease", func(ctx context.Context) error { return d.lead(ctx, singletons) })
+	} else {
+		for _, l := range singletons {
+			run(l.name, l.f)
+		}
+	}
 	if d.httpLn != nil {
 		run("http", d.serveHTTP)
 	}
-	run("jobs", d.runJobs)
 	d.cal.run(run)
 	run("reload", func(ctx context.Context) error { return d.watchReload(ctx, hup) })
 	d.log.Info("mailflow running", "mailbox", d.cfg.IMAP.Mailbox, "imap", fmt.Sprintf("%s:%d", d.cfg.IMAP.Host, d.cfg.IMAP.Port),
-		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Path)
+		"smtp", fmt.Sprintf("%s:%d", d.cfg.SMTP.Host, d.cfg.SMTP.Port), "database", d.cfg.Database.Name())
 	<-ctx.Done()
 	wg.Wait()
 	d.log.Info("mailflow stopped")
@@ -252,7 +276,7 @@ func (d *Daemon) writeStateChanged(refused bool, since time.Time, err error) {
 	d.metrics.WritesRefused(refused)
 	if refused {
 		d.log.Error("database refuses writes: intake, deciding and sending pause until it takes writes again; nothing is sent that cannot be recorded",
-			"database", d.cfg.Database.Path, "err", err)
+			"database", d.cfg.Database.Name(), "err", err)
 		return
 	}
 	d.log.Info("database takes writes again; resuming", "after", time.Since(since).Round(time.Millisecond))
@@ -315,8 +339,11 @@ func (d *Daemon) decide(ctx context.Context) error {
 			d.eraser.Wake()
 		}
 		wait := time.Hour
+		if d.shared() {
+			wait = sharedPoll // mail stored by another instance's intake wakes nobody here
+		}
 		if retry {
-			wait = 2 * time.Second
+			wait = min(wait, 2*time.Second)
 		}
 		if retry && writes.Failing() {
 			wait = 0

@@ -16,6 +16,7 @@ import (
 	"github.com/mailflow/mailflow/mailflow/booking"
 	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/internal/mailtest"
+	"github.com/mailflow/mailflow/mailflow/internal/pgtest"
 	"github.com/mailflow/mailflow/mailflow/store"
 )
 
@@ -30,7 +31,7 @@ func testConfig(t testing.TB, imapAddr, smtpAddr, password string, sandbox bool,
 	y := fmt.Sprintf(`
 imap: {host: %s, port: %d, tls: none, username: %s, password: %q, processed_folder: Processed, human_folder: Human, poll_interval: 2s, command_timeout: 10s}
 smtp: {host: %s, port: %d, tls: none, from: %s, timeout: 10s}
-database: {path: mailflow.db}
+%s
 desk: {company: Beispiel Software GmbH, min_notice: 1h}
 technicians: [{name: Anna Berger, email: anna@example.com}]
 log: {level: warn}
@@ -40,7 +41,7 @@ limits: {breaker_mails: 100000, domain_per_hour: 100000}
 # Agendas and reminders go by the wall clock; the jobs package tests them
 # on a fake one. Here they would be mail these tests do not expect.
 jobs: {agenda_time: none, reminders: []}
-`, ih, ip, support, password, sh, sp, support)
+`, ih, ip, support, password, sh, sp, support, strings.TrimSpace(pgtest.DatabaseYAML(t)))
 	if sandbox {
 		y += fmt.Sprintf("sandbox: {enabled: true, imap_addr: %q, smtp_addr: %q, password: %q}\n", imapAddr, smtpAddr, password)
 	}

@@ -144,7 +144,7 @@ func (d *Daemon) live() health.Live {
 		l.SMTPFailingSince, l.SMTPErr = d.sender.Failing()
 		l.BreakerOpen = d.sender.BreakerOpen()
 	}
-	if d.cfg.Database.Path != ":memory:" {
+	if !d.cfg.Database.IsPostgres() && d.cfg.Database.Path != ":memory:" {
 		if free := health.DiskFree(d.cfg.Database.Path); free >= 0 {
 			l.DiskFree, l.DiskChecked = free, true
 			d.metrics.DiskFree(free)

@@ -92,7 +92,11 @@ func TestDovecotTechnicianDayAndPrivacy(t *testing.T) {
 			}
 		}
 	}
-	st, err := store.Open(ctx, cfg.Database.Path)
+	driver, source, err := cfg.Database.Source()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, driver, source)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ trust: {require: `+require+`, authserv_ids: [mx.example.com]}
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(t.TempDir(), "d.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

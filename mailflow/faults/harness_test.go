@@ -25,6 +25,7 @@ import (
 
 	"github.com/mailflow/mailflow/mailflow/health"
 	"github.com/mailflow/mailflow/mailflow/internal/mailtest"
+	"github.com/mailflow/mailflow/mailflow/internal/pgtest"
 )
 
 const support = "support@example.com"
@@ -48,6 +49,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	pgtest.StopShared()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -71,7 +73,7 @@ type sink struct {
 
 var errCut = errors.New("cut the connection after DATA")
 
-func startSink(t *testing.T) *sink {
+func startSink(t testing.TB) *sink {
 	t.Helper()
 	s := &sink{}
 	srv := smtp.NewServer(s)
@@ -154,7 +156,7 @@ func header(raw []byte, name string) string {
 // env is one desk: a Dovecot with the support mailbox, a sink, a config
 // and a database, and the daemon processes started on them.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	d        *mailtest.Dovecot
 	sink     *sink
 	dir      string
@@ -169,7 +171,7 @@ type envOptions struct {
 	smtp     map[string]string // extra smtp keys
 }
 
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	e := &env{t: t, d: mailtest.StartDovecot(t), sink: startSink(t), dir: t.TempDir()}
 	e.cfgPath = filepath.Join(e.dir, "config.yaml")
@@ -204,7 +206,7 @@ log: {level: info}
 	return e
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -259,7 +261,7 @@ func (p *proc) stop() {
 }
 
 // waitExit waits for the process to end on its own and returns its exit code.
-func (p *proc) waitExit(t *testing.T) int {
+func (p *proc) waitExit(t testing.TB) int {
 	t.Helper()
 	select {
 	case <-p.exited:
@@ -432,7 +434,7 @@ func (e *env) intakeState() string {
 	return v
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	end := time.Now().Add(deadline)
 	for !cond() {
@@ -444,7 +446,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // report prints one line of figures for the issue note.
-func report(t *testing.T, format string, args ...any) {
+func report(t testing.TB, format string, args ...any) {
 	t.Helper()
 	line := fmt.Sprintf(format, args...)
 	t.Log(line)

@@ -166,7 +166,7 @@ func TestLongErrorsStayOneLine(t *testing.T) {
 // TestGatherFromStore reads real status rows and outbox state.
 func TestGatherFromStore(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(t.TempDir(), "m.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func newDesk(t *testing.T, extra string) *desk {
 // restarted daemon has.
 func (d *desk) open() *store.Store {
 	d.t.Helper()
-	st, err := store.Open(context.Background(), d.path)
+	st, err := store.Open(context.Background(), store.SQLite, d.path)
 	if err != nil {
 		d.t.Fatal(err)
 	}

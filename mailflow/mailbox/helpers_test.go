@@ -93,7 +93,7 @@ func openStore(t testing.TB) *store.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "mailflow.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(t.TempDir(), "mailflow.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

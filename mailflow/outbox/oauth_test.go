@@ -142,7 +142,7 @@ func startTokenSMTP(t *testing.T, p *mailtest.OAuthProvider) (*tokenSMTP, string
 // tokenSender is a Sender logging in with auth and a refresh token from p.
 func tokenSender(t *testing.T, p *mailtest.OAuthProvider, host string, port int, auth string, logs io.Writer) (*Sender, *store.Store) {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "o.db"))
+	st, err := store.Open(context.Background(), store.SQLite, filepath.Join(t.TempDir(), "o.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,11 @@ type Sender struct {
 	sess       *smtpSession        // kept open between mails and passes
 	sessUsed   time.Time
 
+	// poll, when set, bounds the wait between passes and settles other
+	// instances' interrupted sends each pass: with several instances on
+	// one database, mail is queued by deciders this sender cannot hear.
+	poll time.Duration
+
 	mu           sync.Mutex // guards the fields below (read by health checks)
 	failingSince time.Time
 	failErr      error
@@ -62,6 +67,11 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Sender {
 	s.tokens = s.newTokens(cfg)
 	return s
 }
+
+// SetPoll makes Run look for due mail at least every d, and settle the
+// sends of instances that died, for a database shared by several
+// instances. Call before Run.
+func (s *Sender) SetPoll(d time.Duration) { s.poll = d }
 
 // Wake tells the loop that new mail was queued. It never blocks.
 func (s *Sender) Wake() {
@@ -79,10 +89,26 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) error {
 	s.writes = supervise.Streak{Log: s.log, What: "database refuses writes: sending paused"}
 	defer s.closeSession()
+	// A mail sent just as the loop was stopped may have had its record
+	// refused by the cancelled context: record it before returning, or the
+	// next start would take it for interrupted and send it again.
+	defer func() {
+		if err := s.flushUnrecorded(ctx); err != nil {
+			s.log.Error("attempts made before the stop could not be recorded; the next start sends them once more", "err", err)
+		}
+	}()
 	if !s.recoverInterrupted(ctx) {
 		return nil
 	}
+	lastRecover := s.now()
 	for {
+		if s.poll > 0 && s.now().Sub(lastRecover) >= store.InstanceDeadAfter/3 {
+			// Another instance may have died with mail in flight.
+			if !s.recoverInterrupted(ctx) {
+				return nil
+			}
+			lastRecover = s.now()
+		}
 		err := s.flushUnrecorded(ctx)
 		if err == nil {
 			_, err = s.SendDue(ctx)
@@ -108,6 +134,9 @@ func (s *Sender) Run(ctx context.Context) error {
 		}
 		if s.sess != nil {
 			wait = min(wait, max(s.idleTimeout()-s.now().Sub(s.sessUsed), 50*time.Millisecond))
+		}
+		if s.poll > 0 {
+			wait = min(wait, s.poll)
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -82,7 +82,7 @@ func serveSMTP(t *testing.T, b smtp.Backend) (string, int) {
 
 func setup(t *testing.T, host string, port int) (*Sender, *store.Store) {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "o.db"))
+	st, err := store.Open(context.Background(), store.SQLite, filepath.Join(t.TempDir(), "o.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,6 +144,13 @@ func (p *Pipeline) Process(ctx context.Context, id int64, now time.Time) (res *R
 		au = p.authenticate(ctx, in.Raw, msg) // DNS for DKIM: outside the write transaction
 	}
 	err = p.st.InTx(ctx, func(tx *store.Tx) error {
+		// Several instances may list the same mail: one claims it, the
+		// others move on.
+		if ok, err := tx.ClaimUndecided(ctx, in.ID); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("mail %d: %w", in.ID, store.ErrAlreadyDecided)
+		}
 		var derr error
 		res, derr = p.decide(ctx, tx, in, msg, reading, perr, au, now)
 		if derr != nil {

@@ -45,7 +45,7 @@ database: {path: p.db}
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), cfg.Database.Path)
+	st, err := store.Open(context.Background(), store.SQLite, cfg.Database.Path)
 	if err != nil {
 		t.Fatal(err)
 	}

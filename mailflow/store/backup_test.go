@@ -41,7 +41,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "mailflow.db")
-	st, err := Open(ctx, dbPath)
+	st, err := Open(ctx, SQLite, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	if res.Schema != SchemaVersion() || !strings.HasSuffix(res.Previous, ".before-restore-20261202T170000Z") {
 		t.Errorf("restore result %+v", res)
 	}
-	st, err = Open(ctx, dbPath)
+	st, err = Open(ctx, SQLite, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Errorf("restored cursor %d with %d mails stored (live database had %d): not one snapshot", cur, stored, after)
 	}
 	// The replaced database is kept whole, its -wal folded in.
-	prev, err := Open(ctx, res.Previous)
+	prev, err := Open(ctx, SQLite, res.Previous)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestRestoreRefuses(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "mailflow.db")
-	st, err := Open(ctx, dbPath)
+	st, err := Open(ctx, SQLite, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,11 +136,11 @@ func TestRestoreRefuses(t *testing.T) {
 	if err := Backup(ctx, dbPath, newer); err != nil {
 		t.Fatal(err)
 	}
-	n, err := Open(ctx, newer)
+	n, err := Open(ctx, SQLite, newer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.w.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion()+1)); err != nil {
+	if _, err := n.w.db.Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion()+1)); err != nil {
 		t.Fatal(err)
 	}
 	n.Close()
@@ -175,7 +175,7 @@ func TestRestoreRefuses(t *testing.T) {
 				t.Errorf("err %v is not ErrLocked", err)
 			}
 			// Nothing was touched: the database still holds its 3 mails.
-			st, err := Open(ctx, dbPath)
+			st, err := Open(ctx, SQLite, dbPath)
 			if err != nil {
 				t.Fatal(err)
 			}

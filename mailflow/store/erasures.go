@@ -144,8 +144,8 @@ type ErasureBacklog struct {
 func (s *Store) ErasureBacklog(ctx context.Context) (ErasureBacklog, error) {
 	var b ErasureBacklog
 	var oldest sql.NullString
-	err := s.r.QueryRowxContext(ctx, `SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'gave-up'),
-		min(created_at) FILTER (WHERE state = 'pending') FROM server_erasures`).Scan(&b.Pending, &b.GaveUp, &oldest)
+	err := s.r.scanRow(ctx, `SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'gave-up'),
+		min(created_at) FILTER (WHERE state = 'pending') FROM server_erasures`, nil, &b.Pending, &b.GaveUp, &oldest)
 	if err != nil {
 		return b, fmt.Errorf("server erasure backlog: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -34,6 +35,14 @@ func IsWriteRefused(err error) bool {
 		case sqlite3.ErrFull, sqlite3.ErrReadonly, sqlite3.ErrIoErr, sqlite3.ErrCantOpen, sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
 			return true
 		}
+	}
+	// PostgreSQL: insufficient resources (disk full, out of memory, too
+	// many connections), a read-only transaction (a standby, or
+	// default_transaction_read_only), I/O and data corruption errors.
+	switch code := pgCode(err); {
+	case code == "":
+	case strings.HasPrefix(code, "53"), code == "25006", code == "58030", code == "XX001", code == "XX002":
+		return true
 	}
 	return false
 }
@@ -132,6 +141,9 @@ func (s *Store) simulateFullDisk(ctx context.Context) {
 // with SQLITE_FULL, as on a full disk. It exists for fault tests (and the
 // MAILFLOW_FAILPOINTS "db-full" point), not for production.
 func (s *Store) LimitPages(ctx context.Context, extra int) error {
+	if s.engine != SQLite {
+		return fmt.Errorf("limit pages: %w", errors.ErrUnsupported)
+	}
 	if extra < 0 {
 		if _, err := s.w.ExecContext(ctx, "PRAGMA max_page_count = 1073741823"); err != nil {
 			return fmt.Errorf("lift page limit: %w", err)
@@ -151,6 +163,24 @@ func (s *Store) LimitPages(ctx context.Context, extra int) error {
 // RefuseWrites makes the writer connection read-only (on) or writable
 // again, as a remount read-only would. For fault tests only.
 func (s *Store) RefuseWrites(ctx context.Context, on bool) error {
+	if s.engine == Postgres {
+		// Every pooled session, present and future, reads only.
+		v := "off"
+		if on {
+			v = "on"
+		}
+		var db string
+		if err := s.w.GetContext(ctx, &db, "SELECT current_database()"); err != nil {
+			return fmt.Errorf("read only: %w", err)
+		}
+		if _, err := s.w.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s SET default_transaction_read_only = %s", quoteIdent(db), v)); err != nil {
+			return fmt.Errorf("read only: %w", err)
+		}
+		// Sessions already open keep their setting: drop them.
+		s.w.db.SetMaxIdleConns(0)
+		s.w.db.SetMaxIdleConns(8)
+		return nil
+	}
 	v := 0
 	if on {
 		v = 1

@@ -53,6 +53,8 @@ type Incoming struct {
 	DisposedAt  sql.NullTime   `db:"disposed_at"`
 	// PurgedAt is when retention or erasure dropped Raw.
 	PurgedAt sql.NullTime `db:"purged_at"`
+	// RawKey names the key Raw is sealed under at rest (PostgreSQL only).
+	RawKey sql.NullInt64 `db:"raw_key"`
 }
 
 // Key is the stable identity of a stored mail used to derive outgoing
@@ -142,10 +144,14 @@ func (s *Store) SaveFetched(ctx context.Context, cursor Cursor, mails []Fetched,
 				}
 			}
 			if original.Valid {
+				raw, key, err := tx.sealRaw(ctx, m.Sender, m.Raw)
+				if err != nil {
+					return err
+				}
 				_, err = tx.tx.ExecContext(ctx, `INSERT INTO incoming
-					(mailbox, uid_validity, uid, message_id, body_hash, size, raw, sender, received_at, state, outcome, decided_at, duplicate_of, dest_folder)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'decided', ?, ?, ?, ?)`,
-					cursor.Mailbox, cursor.UIDValidity, m.UID, m.MessageID, m.BodyHash, m.Size, m.Raw, m.Sender, now,
+					(mailbox, uid_validity, uid, message_id, body_hash, size, raw, raw_key, sender, received_at, state, outcome, decided_at, duplicate_of, dest_folder)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'decided', ?, ?, ?, ?)`,
+					cursor.Mailbox, cursor.UIDValidity, m.UID, m.MessageID, m.BodyHash, m.Size, raw, key, m.Sender, now,
 					OutcomeDuplicate, now, original.Int64, processedFolder)
 				if err != nil {
 					return fmt.Errorf("store duplicate uid %d: %w", m.UID, err)
@@ -170,14 +176,16 @@ func (s *Store) SaveFetched(ctx context.Context, cursor Cursor, mails []Fetched,
 func (tx *Tx) InsertIncoming(ctx context.Context, c Cursor, m Fetched) (*Incoming, error) {
 	in := &Incoming{Mailbox: c.Mailbox, UIDValidity: c.UIDValidity, UID: m.UID, MessageID: m.MessageID, BodyHash: m.BodyHash,
 		Size: m.Size, Raw: m.Raw, Sender: m.Sender, ReceivedAt: utc(time.Now()), State: "new"}
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO incoming
-		(mailbox, uid_validity, uid, message_id, body_hash, size, raw, sender, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.Mailbox, in.UIDValidity, in.UID, in.MessageID, in.BodyHash, in.Size, in.Raw, in.Sender, in.ReceivedAt)
+	raw, key, err := tx.sealRaw(ctx, m.Sender, m.Raw)
 	if err != nil {
-		return nil, fmt.Errorf("store uid %d: %w", m.UID, err)
+		return nil, err
 	}
-	if in.ID, err = res.LastInsertId(); err != nil {
+	in.RawKey = key
+	err = tx.tx.GetContext(ctx, &in.ID, `INSERT INTO incoming
+		(mailbox, uid_validity, uid, message_id, body_hash, size, raw, raw_key, sender, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		in.Mailbox, in.UIDValidity, in.UID, in.MessageID, in.BodyHash, in.Size, raw, key, in.Sender, in.ReceivedAt)
+	if err != nil {
 		return nil, fmt.Errorf("store uid %d: %w", m.UID, err)
 	}
 	return in, nil
@@ -189,7 +197,7 @@ func (s *Store) Incoming(ctx context.Context, id int64) (*Incoming, error) {
 	if err := s.w.GetContext(ctx, &in, "SELECT * FROM incoming WHERE id = ?", id); err != nil {
 		return nil, fmt.Errorf("read incoming %d: %w", id, notFound(err))
 	}
-	return &in, nil
+	return &in, openIncoming(ctx, s.w.runner, &in)
 }
 
 // Undecided lists the IDs of stored mails without an outcome, oldest first:

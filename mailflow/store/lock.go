@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -19,6 +20,22 @@ func LockFile(dbPath string) string { return dbPath + ".lock" }
 // way, kill -9 included) releases it.
 type DaemonLock struct {
 	f *os.File
+}
+
+// DaemonRunning reports whether some daemon runs on the database: one
+// holds the lock file (SQLite), or an instance beat recently (PostgreSQL).
+func (s *Store) DaemonRunning(ctx context.Context) (bool, error) {
+	if s.engine != Postgres {
+		held, _, err := Held(s.path)
+		return held, err
+	}
+	var n int
+	err := s.r.GetContext(ctx, &n, `SELECT count(*) FROM instances WHERE stopped_at IS NULL AND heartbeat_at >= ?`,
+		utc(time.Now().Add(-InstanceDeadAfter)))
+	if err != nil {
+		return false, fmt.Errorf("instances: %w", err)
+	}
+	return n > 0, nil
 }
 
 // Lock takes the exclusive lock beside dbPath without waiting. When another

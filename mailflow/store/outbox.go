@@ -34,8 +34,12 @@ type OutboxMail struct {
 	PurgedAt sql.NullTime `db:"purged_at"`
 	// SendingAt is set while an attempt is in flight (see ClaimForSending).
 	SendingAt sql.NullTime `db:"sending_at"`
+	// SendingBy is the instance that claimed it (see ClaimForSending).
+	SendingBy sql.NullString `db:"sending_by"`
 	// Uncertain counts attempts whose result never became known.
 	Uncertain int `db:"uncertain"`
+	// RawKey names the key Raw is sealed under at rest (PostgreSQL only).
+	RawKey sql.NullInt64 `db:"raw_key"`
 }
 
 // Enqueue adds a mail to the outbox. A mail with the same Message-ID already
@@ -43,13 +47,23 @@ type OutboxMail struct {
 // decision never queues a second copy.
 func (tx *Tx) Enqueue(ctx context.Context, m *OutboxMail) (queued bool, err error) {
 	now := utc(time.Now())
-	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (message_id, incoming_id, purpose, sender, recipient, raw, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
-		m.MessageID, m.IncomingID, m.Purpose, m.Sender, m.Recipient, m.Raw, now, now)
+	raw, key, err := tx.sealRaw(ctx, m.Recipient, m.Raw)
+	if err != nil {
+		return false, err
+	}
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO outbox (message_id, incoming_id, purpose, sender, recipient, raw, raw_key, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+		m.MessageID, m.IncomingID, m.Purpose, m.Sender, m.Recipient, raw, key, now, now)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", m.MessageID, err)
 	}
 	n, _ := res.RowsAffected()
+	if n == 0 && key.Valid {
+		// Queued before: the key drawn for this copy seals nothing.
+		if _, err := tx.tx.ExecContext(ctx, "DELETE FROM data_keys WHERE id = ?", key.Int64); err != nil {
+			return false, fmt.Errorf("enqueue %s: %w", m.MessageID, err)
+		}
+	}
 	return n == 1, nil
 }
 
@@ -61,7 +75,7 @@ func (s *Store) DueMail(ctx context.Context, now time.Time, limit int) ([]Outbox
 	if err != nil {
 		return nil, fmt.Errorf("list due mail: %w", err)
 	}
-	return ms, nil
+	return ms, openOutbox(ctx, s.w.runner, ms)
 }
 
 // NextDue returns when the next pending mail is due; ok is false when none is pending.
@@ -107,7 +121,10 @@ func (s *Store) ClaimForSending(ctx context.Context, id int64, now time.Time) (b
 }
 
 func (tx *Tx) claim(ctx context.Context, id int64, now time.Time) (bool, error) {
-	res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = ? WHERE id = ? AND state = 'pending' AND sending_at IS NULL", utc(now), id)
+	// On PostgreSQL a second instance's UPDATE waits for the first's
+	// commit and then finds sending_at set: one claim wins.
+	res, err := tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = ?, sending_by = ? WHERE id = ? AND state = 'pending' AND sending_at IS NULL",
+		utc(now), sql.NullString{String: tx.s.instance, Valid: tx.s.instance != ""}, id)
 	if err != nil {
 		return false, fmt.Errorf("claim outbox %d: %w", id, err)
 	}
@@ -136,7 +153,18 @@ func (s *Store) RecoverSending(ctx context.Context, now time.Time) (Interrupted,
 			ID        int64 `db:"id"`
 			Uncertain int   `db:"uncertain"`
 		}
-		if err := tx.tx.SelectContext(ctx, &rows, "SELECT id, uncertain FROM outbox WHERE state = 'pending' AND sending_at IS NOT NULL"); err != nil {
+		// On PostgreSQL other instances may be sending right now: only
+		// claims of this instance (an earlier life of it), of none, or of
+		// an instance that stopped beating were interrupted. SQLite has one
+		// daemon (the lock file), so every claim left is.
+		q := "SELECT id, uncertain FROM outbox WHERE state = 'pending' AND sending_at IS NOT NULL"
+		var args []any
+		if tx.s.engine == Postgres {
+			q += ` AND (sending_by IS NULL OR sending_by = ? OR NOT EXISTS (SELECT 1 FROM instances i
+				WHERE i.id = outbox.sending_by AND i.stopped_at IS NULL AND i.heartbeat_at >= ?))`
+			args = append(args, tx.s.instance, utc(now.Add(-InstanceDeadAfter)))
+		}
+		if err := tx.tx.SelectContext(ctx, &rows, q, args...); err != nil {
 			return fmt.Errorf("list interrupted sends: %w", err)
 		}
 		out.Examined = len(rows)
@@ -148,11 +176,11 @@ func (s *Store) RecoverSending(ctx context.Context, now time.Time) (Interrupted,
 			var err error
 			if r.Uncertain >= 1 {
 				out.GaveUp = append(out.GaveUp, r.ID)
-				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ? WHERE id = ?",
+				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET state = 'dead', sending_at = NULL, sending_by = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ? WHERE id = ?",
 					"result unknown twice (interrupted while sending); not sent blindly again: check the Sent folder or the recipient", r.ID)
 			} else {
 				out.Resend = append(out.Resend, r.ID)
-				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+				_, err = tx.tx.ExecContext(ctx, "UPDATE outbox SET sending_at = NULL, sending_by = NULL, attempts = attempts + 1, uncertain = uncertain + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
 					note, utc(now), r.ID)
 			}
 			if err != nil {
@@ -192,7 +220,7 @@ func (tx *Tx) recordAttempt(ctx context.Context, id int64, a Attempt) error {
 		now = utc(a.At)
 	}
 	_, err := tx.tx.ExecContext(ctx, "INSERT INTO outbox_attempts (outbox_id, at, ok, temporary, error) VALUES (?, ?, ?, ?, ?)",
-		id, now, a.OK, a.Temporary, a.Err)
+		id, now, b2i(a.OK), b2i(a.Temporary), a.Err)
 	if err != nil {
 		return fmt.Errorf("record attempt for outbox %d: %w", id, err)
 	}
@@ -255,7 +283,7 @@ func (s *Store) Outbox(ctx context.Context, state string) ([]OutboxMail, error) 
 	if err := s.r.SelectContext(ctx, &ms, "SELECT * FROM outbox WHERE state = ? ORDER BY id", state); err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
-	return ms, nil
+	return ms, openOutbox(ctx, s.r.runner, ms)
 }
 
 // notReplies are the outbox purposes that answer no incoming mail: the
@@ -276,7 +304,16 @@ func IsReply(purpose string) bool {
 
 // MailsTo counts automatic mails queued or sent to recipient since then,
 // and those among them of purpose about appointmentID (0: any).
+//
+// On PostgreSQL the count is taken under a lock on the recipient held to
+// the end of the transaction, so deciders of several instances ask in
+// turn and a cap holds across them (SQLite's one writer does that anyway).
 func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, purpose string, appointmentID int64) (total, same int, err error) {
+	if tx.s.engine == Postgres {
+		if _, err := tx.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+recipientLockSpace+", hashtext(lower(?)))", recipient); err != nil {
+			return 0, 0, fmt.Errorf("lock recipient: %w", err)
+		}
+	}
 	if err := tx.tx.GetContext(ctx, &total, "SELECT count(*) FROM outbox WHERE recipient = ? COLLATE NOCASE AND created_at >= ? AND purpose NOT IN "+notReplies, recipient, utc(since)); err != nil {
 		return 0, 0, fmt.Errorf("count mails to recipient: %w", err)
 	}
@@ -290,6 +327,10 @@ func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, pu
 	}
 	return total, same, nil
 }
+
+// recipientLockSpace is the first half of the advisory lock keys MailsTo
+// takes per recipient ("mf"), apart from other users of advisory locks.
+const recipientLockSpace = "28006"
 
 // sentReplies is the condition of the outbox_replies_* indexes: the
 // planner uses them only when a query repeats it word for word.

@@ -28,7 +28,7 @@ func repliesSQL(address, domain string) string {
 // history the database holds. Checked on SQLite's own query plan.
 func TestPerMailQueriesReadIndexRanges(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	s, err := Open(ctx, SQLite, filepath.Join(t.TempDir(), "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestPerMailQueriesReadIndexRanges(t *testing.T) {
 		{"purge outbox", strings.ReplaceAll(strings.ReplaceAll(purgeOutbox, ":cut", "'2026-01-01'"), ":now", "'2026-02-01'"), "outbox_purge (<expr><?)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err := s.w.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.query)
+			rows, err := s.w.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.query)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -22,6 +22,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -363,6 +364,13 @@ func (tx *Tx) forget(ctx context.Context, addr string, now time.Time) (ForgetRes
 	if r.Incoming, err = exec("incoming mail", `DELETE FROM incoming WHERE sender = ? COLLATE NOCASE`, addr); err != nil {
 		return r, err
 	}
+	if tx.s.engine == Postgres {
+		// The triggers deleted the keys of the rows just deleted; a key
+		// of theirs sealing nothing any more goes as well.
+		if _, err = exec("their data keys", `DELETE FROM data_keys WHERE owner = ?`, tx.s.keyOwner(addr)); err != nil {
+			return r, err
+		}
+	}
 	// Whatever is left that names them: a colleague's mail, a technician's
 	// reply quoting a notice, an agenda, an SMTP error, a note.
 	n, err := tx.scrub(ctx, mentions{needles: [][]byte{[]byte(addr)}, fold: true}, time.Time{}, now, true)
@@ -395,32 +403,48 @@ var knownTables = map[string]bool{
 }
 
 func (tx *Tx) deleteForeignDependants(ctx context.Context, parent, ids string, args ...any) error {
-	var tables []string
-	if err := tx.tx.SelectContext(ctx, &tables, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"); err != nil {
-		return fmt.Errorf("forget: list tables: %w", err)
+	fks, err := tx.foreignKeys(ctx)
+	if err != nil {
+		return err
 	}
-	for _, t := range tables {
-		if knownTables[t] {
+	for _, fk := range fks {
+		if knownTables[fk.Child] || !strings.EqualFold(fk.Parent, parent) {
 			continue
 		}
-		var fks []struct {
-			Table string `db:"table"`
-			From  string `db:"from"`
-		}
-		if err := tx.tx.SelectContext(ctx, &fks, `SELECT "table", "from" FROM pragma_foreign_key_list(?)`, t); err != nil {
-			return fmt.Errorf("forget: foreign keys of %s: %w", t, err)
-		}
-		for _, fk := range fks {
-			if !strings.EqualFold(fk.Table, parent) {
-				continue
-			}
-			q := fmt.Sprintf(`DELETE FROM %q WHERE %q IN (%s)`, t, fk.From, ids)
-			if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("forget: rows of %s about them: %w", t, err)
-			}
+		q := fmt.Sprintf(`DELETE FROM %q WHERE %q IN (%s)`, fk.Child, fk.From, ids)
+		if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("forget: rows of %s about them: %w", fk.Child, err)
 		}
 	}
 	return nil
+}
+
+// foreignKey is one column of table Child referring to table Parent.
+type foreignKey struct {
+	Child  string `db:"child"`
+	From   string `db:"from"`
+	Parent string `db:"parent"`
+}
+
+// foreignKeys lists the schema's single-column foreign keys from the
+// engine's catalog.
+func (tx *Tx) foreignKeys(ctx context.Context) ([]foreignKey, error) {
+	var fks []foreignKey
+	q := `SELECT m.name AS child, f."from" AS "from", f."table" AS parent
+		FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`
+	if tx.s.engine == Postgres {
+		q = `SELECT c.relname AS child, a.attname AS "from", p.relname AS parent
+			FROM pg_constraint k
+			JOIN pg_class c ON c.oid = k.conrelid
+			JOIN pg_class p ON p.oid = k.confrelid
+			JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+			WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace`
+	}
+	if err := tx.tx.SelectContext(ctx, &fks, q); err != nil {
+		return nil, fmt.Errorf("forget: list foreign keys: %w", err)
+	}
+	return fks, nil
 }
 
 // mentions is a datum to erase from stored text: an address (matched
@@ -441,16 +465,26 @@ func idMentions(id string) mentions {
 	return m
 }
 
-// where is an SQL condition true when column col (text or blob) contains a
-// needle. instr compares blobs byte for byte; lower() folds ASCII only,
-// like mask.
-func (m mentions) where(col string) (string, []any) {
+// where is an SQL condition true when column col (text, or a blob when
+// blob is set) contains a needle. SQLite's instr compares blobs byte for
+// byte; on PostgreSQL position() does for bytea and strpos() for text.
+// lower() folds ASCII only, like mask (mailflow_lower_ascii for bytea).
+func (m mentions) where(engine, col string, blob bool) (string, []any) {
 	conds := make([]string, len(m.needles))
 	args := make([]any, len(m.needles))
 	for i, n := range m.needles {
-		if m.fold {
+		switch {
+		case engine == Postgres && blob && m.fold:
+			conds[i], args[i] = "position(? in mailflow_lower_ascii("+col+")) > 0", n
+		case engine == Postgres && blob:
+			conds[i], args[i] = "position(? in "+col+") > 0", n
+		case engine == Postgres && m.fold:
+			conds[i], args[i] = "strpos(lower("+col+"), ?) > 0", string(n)
+		case engine == Postgres:
+			conds[i], args[i] = "strpos("+col+", ?) > 0", string(n)
+		case m.fold:
 			conds[i], args[i] = "instr(lower("+col+"), ?) > 0", string(n)
-		} else {
+		default:
 			conds[i], args[i] = "instr("+col+", ?) > 0", n
 		}
 	}
@@ -516,14 +550,8 @@ var textColumns = []struct{ table, col string }{
 func (tx *Tx) scrub(ctx context.Context, m mentions, since, now time.Time, dropPending bool) (int, error) {
 	at := utc(now)
 	touched := 0
-	type hit struct {
-		ID    int64  `db:"id"`
-		State string `db:"state"`
-	}
-	cond, args := m.where("raw")
-	var ins []hit
-	if err := tx.tx.SelectContext(ctx, &ins, "SELECT id, state FROM incoming WHERE raw IS NOT NULL AND received_at >= ? AND "+cond,
-		append([]any{utc(since)}, args...)...); err != nil {
+	ins, err := tx.rawHits(ctx, "incoming", "raw IS NOT NULL AND received_at >= ?", since, m)
+	if err != nil {
 		return 0, fmt.Errorf("search incoming mail: %w", err)
 	}
 	for _, h := range ins {
@@ -536,9 +564,8 @@ func (tx *Tx) scrub(ctx context.Context, m mentions, since, now time.Time, dropP
 		}
 		touched++
 	}
-	var outs []hit
-	if err := tx.tx.SelectContext(ctx, &outs, "SELECT id, state FROM outbox WHERE length(raw) > 0 AND created_at >= ? AND "+cond,
-		append([]any{utc(since)}, args...)...); err != nil {
+	outs, err := tx.rawHits(ctx, "outbox", "length(raw) > 0 AND created_at >= ?", since, m)
+	if err != nil {
 		return 0, fmt.Errorf("search outgoing mail: %w", err)
 	}
 	for _, h := range outs {
@@ -555,18 +582,30 @@ func (tx *Tx) scrub(ctx context.Context, m mentions, since, now time.Time, dropP
 		touched++
 	}
 	for _, c := range textColumns {
-		cond, args := m.where(c.col)
+		cond, args := m.where(tx.s.engine, c.col, false)
 		var rows []struct {
-			RowID int64  `db:"rid"`
-			Text  string `db:"text"`
+			Key  string `db:"rid"`
+			Text string `db:"text"`
 		}
-		q := fmt.Sprintf("SELECT rowid AS rid, %q AS text FROM %q WHERE %s", c.col, c.table, cond)
+		key := "id"
+		if c.table == "status" {
+			key = "key"
+		}
+		q := fmt.Sprintf("SELECT CAST(%q AS TEXT) AS rid, %q AS text FROM %q WHERE %s", key, c.col, c.table, cond)
 		if err := tx.tx.SelectContext(ctx, &rows, q, args...); err != nil {
 			return 0, fmt.Errorf("search %s.%s: %w", c.table, c.col, err)
 		}
 		for _, r := range rows {
-			q := fmt.Sprintf("UPDATE %q SET %q = ? WHERE rowid = ?", c.table, c.col)
-			if _, err := tx.tx.ExecContext(ctx, q, string(m.mask([]byte(r.Text))), r.RowID); err != nil {
+			var keyArg any = r.Key
+			if key == "id" {
+				id, err := strconv.ParseInt(r.Key, 10, 64)
+				if err != nil {
+					return 0, fmt.Errorf("search %s.%s: id %q: %w", c.table, c.col, r.Key, err)
+				}
+				keyArg = id
+			}
+			q := fmt.Sprintf("UPDATE %q SET %q = ? WHERE %q = ?", c.table, c.col, key)
+			if _, err := tx.tx.ExecContext(ctx, q, string(m.mask([]byte(r.Text))), keyArg); err != nil {
 				return 0, fmt.Errorf("mask %s.%s: %w", c.table, c.col, err)
 			}
 			touched++
@@ -575,10 +614,90 @@ func (tx *Tx) scrub(ctx context.Context, m mentions, since, now time.Time, dropP
 	return touched, nil
 }
 
+// hit is a stored mail whose raw bytes mention what is being erased.
+type hit struct {
+	ID    int64  `db:"id"`
+	State string `db:"state"`
+}
+
+// rawHits lists the mails of table (incoming or outbox) matching cond
+// (with since as its one argument) whose raw bytes hold a needle of m.
+// SQLite searches in SQL; sealed mail (PostgreSQL) is opened and searched
+// here, a page of rows at a time.
+func (tx *Tx) rawHits(ctx context.Context, table, cond string, since time.Time, m mentions) ([]hit, error) {
+	if tx.s.engine != Postgres {
+		where, args := m.where(tx.s.engine, "raw", true)
+		var hs []hit
+		err := tx.tx.SelectContext(ctx, &hs, "SELECT id, state FROM "+table+" WHERE "+cond+" AND "+where, append([]any{utc(since)}, args...)...)
+		return hs, err
+	}
+	var hs []hit
+	for last := int64(0); ; {
+		var rows []struct {
+			hit
+			Raw []byte `db:"raw"`
+		}
+		err := tx.tx.SelectContext(ctx, &rows, "SELECT id, state, raw FROM "+table+" WHERE "+cond+" AND id > ? ORDER BY id LIMIT 200", utc(since), last)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			plain, err := openRaw(ctx, tx.tx, r.Raw)
+			if err != nil {
+				return nil, err
+			}
+			if m.in(plain) {
+				hs = append(hs, r.hit)
+			}
+			last = r.ID
+		}
+		if len(rows) < 200 {
+			return hs, nil
+		}
+	}
+}
+
+// in reports whether b holds a needle.
+func (m mentions) in(b []byte) bool {
+	if m.fold {
+		b = asciiLower(b)
+	}
+	for _, n := range m.needles {
+		if len(n) > 0 && bytes.Contains(b, n) {
+			return true
+		}
+	}
+	return false
+}
+
 func (tx *Tx) maskBlob(ctx context.Context, table, col string, id int64, m mentions) error {
 	var b []byte
 	if err := tx.tx.GetContext(ctx, &b, fmt.Sprintf("SELECT %q FROM %q WHERE id = ?", col, table), id); err != nil {
 		return fmt.Errorf("read %s %d: %w", table, id, err)
+	}
+	if tx.s.engine == Postgres && col == "raw" {
+		// Opened, masked and sealed again under a new key; the trigger
+		// deletes the old one, so the unmasked bytes are shredded.
+		plain, err := openRaw(ctx, tx.tx, b)
+		if err != nil {
+			return fmt.Errorf("read %s %d: %w", table, id, err)
+		}
+		owner := "sender"
+		if table == "outbox" {
+			owner = "recipient"
+		}
+		var addr string
+		if err := tx.tx.GetContext(ctx, &addr, fmt.Sprintf("SELECT %q FROM %q WHERE id = ?", owner, table), id); err != nil {
+			return fmt.Errorf("read %s %d: %w", table, id, err)
+		}
+		raw, key, err := tx.sealRaw(ctx, addr, m.mask(plain))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("UPDATE %q SET raw = ?, raw_key = ? WHERE id = ?", table), raw, key, id); err != nil {
+			return fmt.Errorf("mask %s %d: %w", table, id, err)
+		}
+		return nil
 	}
 	if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("UPDATE %q SET %q = ? WHERE id = ?", table, col), m.mask(b), id); err != nil {
 		return fmt.Errorf("mask %s %d: %w", table, id, err)
@@ -590,12 +709,21 @@ func (tx *Tx) maskBlob(ctx context.Context, table, col string, id int64, m menti
 // retrying while readers hold old snapshots: unlike a plain checkpoint it
 // only returns nil once no erased page image is left in the -wal file.
 func (s *Store) checkpointFully(ctx context.Context) error {
+	if s.engine == Postgres {
+		// Deleted keys leave dead rows behind; VACUUM makes their space
+		// reusable at once, so new keys soon overwrite it. (What makes the
+		// erased mail unreadable is the key's deletion, not this.)
+		if _, err := s.w.ExecContext(ctx, "VACUUM data_keys"); err != nil {
+			return fmt.Errorf("vacuum data keys: %w", err)
+		}
+		return nil
+	}
 	if s.path == ":memory:" {
 		return nil
 	}
 	for try := 0; ; try++ {
 		var busy, logFrames, moved int
-		if err := s.w.QueryRowxContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &moved); err != nil {
+		if err := s.w.scanRow(ctx, "PRAGMA wal_checkpoint(TRUNCATE)", nil, &busy, &logFrames, &moved); err != nil {
 			return fmt.Errorf("wal checkpoint: %w", err)
 		}
 		if busy == 0 {

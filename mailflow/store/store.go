@@ -13,9 +13,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -23,7 +21,7 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -32,19 +30,47 @@ var ErrNotFound = errors.New("not found")
 // ErrSlotTaken is returned when a booking would double-book a technician.
 var ErrSlotTaken = errors.New("slot already booked")
 
+// ErrSchemaTooNew is returned by Open for a database whose schema a newer
+// mailflow wrote: this binary would misread it, so it refuses to start.
+var ErrSchemaTooNew = errors.New("database schema is newer than this mailflow")
+
 // Store is the database. Its methods are safe for concurrent use.
 type Store struct {
-	w      *sqlx.DB // the one writer connection
-	r      *sqlx.DB // readers (the same handle for in-memory databases)
-	path   string
+	w      *conn // SQLite: the one writer connection; PostgreSQL: the pool
+	r      *conn // readers (the same handle for in-memory and PostgreSQL databases)
+	engine string
+	path   string // the SQLite file ("" on PostgreSQL)
 	writes writeHealth
 	// secret is the installation's HMAC key (see secret.go).
 	secret []byte
+	// instance names the daemon whose claims this store writes (lease.go).
+	instance string
 }
 
-// Open opens (creating if needed) the SQLite database at path and applies
-// pending migrations. path ":memory:" gives a private in-memory database.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens (creating if needed) the database and applies pending
+// migrations. engine is SQLite ("" too) or Postgres; source is the SQLite
+// file (":memory:" gives a private in-memory database) or the PostgreSQL
+// connection string (a URL or key=value pairs, as libpq reads them).
+func Open(ctx context.Context, engine, source string) (*Store, error) {
+	return openTo(ctx, engine, source, latestSchema)
+}
+
+// latestSchema asks openTo for every migration.
+const latestSchema = 1 << 30
+
+// openTo opens the database migrated up to schema number limit. Below the
+// latest schema the store is only good for raw SQL (the upgrade tests).
+func openTo(ctx context.Context, engine, source string, limit int) (*Store, error) {
+	switch engine {
+	case SQLite, "":
+		return openSQLite(ctx, source, limit)
+	case Postgres:
+		return openPostgres(ctx, source, limit)
+	}
+	return nil, fmt.Errorf("open database: unknown driver %q (want %s or %s)", engine, SQLite, Postgres)
+}
+
+func openSQLite(ctx context.Context, path string, limit int) (*Store, error) {
 	memory := path == ":memory:"
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	if memory {
@@ -63,10 +89,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{w: w, r: w, path: path}
-	if err := s.migrate(ctx); err != nil {
+	wc := newConn(w, SQLite)
+	s := &Store{w: wc, r: wc, path: path, engine: SQLite}
+	if err := s.migrateTo(ctx, limit); err != nil {
 		w.Close()
 		return nil, err
+	}
+	if limit != latestSchema {
+		return s, nil
 	}
 	if err := s.loadSecret(ctx); err != nil {
 		w.Close()
@@ -79,7 +109,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("open database readers %s: %w", path, err)
 		}
 		r.SetMaxOpenConns(4)
-		s.r = r
+		s.r = newConn(r, SQLite)
 		if err := privateFiles(path); err != nil {
 			s.Close()
 			return nil, err
@@ -116,61 +146,9 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// migrate applies the embedded migrations whose number is above the
-// database's user_version, each in its own transaction.
-func (s *Store) migrate(ctx context.Context) error {
-	entries, err := fs.ReadDir(migrations, "migrations")
-	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
-	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		var n int
-		if _, err := fmt.Sscanf(name, "%04d_", &n); err != nil {
-			return fmt.Errorf("migration %s: name must start with a 4-digit number", name)
-		}
-		body, err := migrations.ReadFile("migrations/" + name)
-		if err != nil {
-			return fmt.Errorf("read migration %s: %w", name, err)
-		}
-		// The version is read inside the (immediate) transaction, so two
-		// processes opening a new database at once apply each migration
-		// once: the second waits for the first and then sees its version.
-		tx, err := s.w.BeginTxx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		var version int
-		if err := tx.GetContext(ctx, &version, "PRAGMA user_version"); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("read schema version: %w", err)
-		}
-		if n <= version {
-			tx.Rollback()
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", name, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: set version: %w", name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: commit: %w", name, err)
-		}
-	}
-	return nil
-}
-
 // Tx is one write transaction. All of a decision's effects go through one Tx.
 type Tx struct {
-	tx  *sqlx.Tx
+	tx  runner
 	s   *Store
 	dry bool // DryRun: rolled back whatever happens
 }
@@ -179,7 +157,9 @@ type Tx struct {
 // rolling back otherwise (also when fn panics, after which the panic goes on).
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	s.simulateFullDisk(ctx)
-	tx, err := s.w.BeginTxx(ctx, nil)
+	ctx, cancel := withTimeout(ctx, WriteTimeout)
+	defer cancel()
+	tx, err := s.w.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", s.noteWrite(err))
 	}
@@ -189,7 +169,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 			panic(p)
 		}
 	}()
-	if err := fn(&Tx{tx: tx, s: s}); err != nil {
+	if err := fn(&Tx{tx: runner{x: tx, engine: s.engine}, s: s}); err != nil {
 		tx.Rollback()
 		return s.noteWrite(err)
 	}
@@ -203,17 +183,22 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 // DryRun runs fn in a write transaction that is always rolled back: what
 // `mailflow try` uses to show a decision without changing anything.
 func (s *Store) DryRun(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := s.w.BeginTxx(ctx, nil)
+	ctx, cancel := withTimeout(ctx, WriteTimeout)
+	defer cancel()
+	tx, err := s.w.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: tx, s: s, dry: true})
+	return fn(&Tx{tx: runner{x: tx, engine: s.engine}, s: s, dry: true})
 }
 
 // Checkpoint folds the WAL back into the main file and truncates it, so
 // erased data leaves no copy behind in the -wal file.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	if s.engine != SQLite {
+		return nil
+	}
 	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return fmt.Errorf("wal checkpoint: %w", s.noteWrite(err))
 	}
@@ -222,7 +207,10 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 
 func isUniqueViolation(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique
+	}
+	return pgCode(err) == "23505"
 }
 
 func notFound(err error) error {

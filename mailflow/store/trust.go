@@ -21,7 +21,7 @@ func (tx *Tx) nextBookingNumber(ctx context.Context) (int64, error) {
 	floor := tx.s.bookingFloor()
 	var next int64
 	err := tx.tx.GetContext(ctx, &next, `UPDATE booking_numbers
-		SET last = max(last, ?, (SELECT coalesce(max(id), 0) FROM appointments)) + 1 WHERE id = 1 RETURNING last`, floor)
+		SET last = `+tx.s.greatest()+`(last, ?, (SELECT coalesce(max(id), 0) FROM appointments)) + 1 WHERE id = 1 RETURNING last`, floor)
 	if err != nil {
 		return 0, fmt.Errorf("next booking number: %w", err)
 	}
@@ -159,5 +159,5 @@ func (tx *Tx) Incoming(ctx context.Context, id int64) (*Incoming, error) {
 	if err := tx.tx.GetContext(ctx, &in, "SELECT * FROM incoming WHERE id = ?", id); err != nil {
 		return nil, fmt.Errorf("read incoming %d: %w", id, notFound(err))
 	}
-	return &in, nil
+	return &in, openIncoming(ctx, tx.tx, &in)
 }

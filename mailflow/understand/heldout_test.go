@@ -144,7 +144,7 @@ func newHeldRig(t *testing.T) *heldRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), ":memory:")
+	st, err := store.Open(context.Background(), store.SQLite, ":memory:")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ http: {addr: "127.0.0.1:9464", public_url: "http://127.0.0.1:9464"}
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	st, err := store.Open(ctx, store.SQLite, filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,13 @@ import (
 )
 
 // Run runs the tests and exits non-zero when they failed or when a panic
-// was recovered that no test expected.
-func Run(m *testing.M) {
+// was recovered that no test expected. after runs once the tests are
+// through (servers the package's tests shared, such as pgtest's).
+func Run(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if n := supervise.Unexpected(); n > 0 {
 		fmt.Fprintf(os.Stderr, "FAIL: %d panic(s) recovered during the tests (see the logged stacks); a recovered panic is still a bug\n", n)
 		if code == 0 {
