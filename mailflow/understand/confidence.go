@@ -35,6 +35,7 @@ const (
 	ReasonUnanchored  = "a move in a mail that answers none of ours"
 	ReasonVague       = "a wish that spans several days"
 	ReasonSentences   = "wishes on different days in different sentences"
+	ReasonNoDay       = "a time of day, but no day named"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -340,6 +341,7 @@ type doubts struct {
 	thread         bool // read as the answer to one of our mails
 	vague          bool // the first wish spans several days ("Mitte Feber", "in den nächsten Wochen")
 	sentences      bool // wishes on different days, written in different sentences
+	noDay          bool // only a time of day ("nachmittags", "until 5pm"): which day is a guess
 }
 
 // score sets the reading's confidence and reasons.
@@ -387,6 +389,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.sentences && !d.conflict {
 		r.doubt(0.3, ReasonSentences)
+	}
+	if d.noDay && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonNoDay)
 	}
 	if r.Confidence < 0.05 {
 		r.Confidence = 0.05

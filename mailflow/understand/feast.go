@@ -254,7 +254,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 func namesADay(toks []token) bool {
 	for i := range toks {
 		t := &toks[i]
-		if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.hasRel) {
+		if t.w != nil && (t.w.wd != 0 && !t.w.wdAbbr || t.w.month != 0 || t.w.hasRel) {
 			return true
 		}
 		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) {

@@ -138,6 +138,14 @@ func scanSignals(toks []token) signals {
 				}
 			}
 		}
+		// "change my appointment", "den Termin ändern": a booking changed.
+		if t.s == "change" || t.s == "ändern" || t.s == "umändern" || t.s == "abändern" {
+			for k := max(0, i-3); k < len(toks) && k <= i+3; k++ {
+				if w := toks[k].w; k != i && w != nil && w.role&rAppt != 0 && !negatedNoun(toks, k) {
+					s.resched, s.reschedVerb = true, true
+				}
+			}
+		}
 		// "push it back", "move the session", "push the appointment to …".
 		if (t.s == "push" || t.s == "move" || t.s == "shift" || t.s == "bump") && i+1 < len(toks) {
 			for k := i + 1; k < len(toks) && k <= i+3; k++ {

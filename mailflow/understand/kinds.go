@@ -33,8 +33,11 @@ func compactTime(toks []token, from int) int {
 		switch toks[i-1].s {
 		case "um", "at", "ab", "gegen", "from", "by", "around":
 		default:
-			// "Donnerstag 0945": right after a weekday.
-			if w := toks[i-1].w; w == nil || w.wd == 0 {
+			// "Donnerstag 0945": right after a weekday; "20.4. 1030": right
+			// after a date.
+			afterDate := toks[i-1].s == "." && i >= 2 && toks[i-2].kind == tNum && toks[i-2].n >= 1 && toks[i-2].n <= 12 &&
+				(t.n < 1900 || t.n > 2099) // "20.4.2027" ends in a year
+			if w := toks[i-1].w; (w == nil || w.wd == 0) && !afterDate {
 				continue
 			}
 		}

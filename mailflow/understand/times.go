@@ -470,6 +470,27 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// "bis 12 Uhr bin ich bei Hausbesuchen, danach klappt es", "until 2,
+	// after that any time": busy until then, free after.
+	for k := range ms {
+		m := &ms[k]
+		if m.open != openBefore || !m.hasTime || m.neg {
+			continue
+		}
+		for j := m.b; j < len(toks) && j < m.b+14; j++ {
+			t := &toks[j]
+			if t.kind == tPunct && (t.s == "." && p.boundary(j) || t.s == "!" || t.s == "?") || t.nl >= 2 {
+				break
+			}
+			switch t.s {
+			case "danach", "anschließend", "nachher", "afterwards", "after":
+				if t.s != "after" || j+1 < len(toks) && (toks[j+1].s == "that" || toks[j+1].s == "this") {
+					m.open = openAfter
+				}
+			}
+		}
+	}
+
 	// The time being replaced is no wish: "um 11 statt 10", "statt morgen
 	// am Montag", "instead of Monday", and the old day of "vom 24.11. auf
 	// den 26.11." when a target follows.
@@ -477,7 +498,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		switch p.word(p.beforeMention(&ms[k])) {
 		case "statt", "anstatt", "anstelle", "instead":
 			ms[k].neg = true
-		case "vom", "von":
+		case "vom", "von", "from":
 			for j := k + 1; j < len(ms); j++ {
 				if p.targetBefore(&ms[j]) && ms[j].a-ms[k].b <= 8 {
 					ms[k].neg = true

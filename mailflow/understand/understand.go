@@ -311,6 +311,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			first := future[0]
 			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
+			d.noDay = thread == threadNone && first.Precision != PrecisionDay && !namesADay(toks) && !(bodyTime == false && namesADay(stoks))
 		}
 		d.conflict = conflicting(future, toks)
 		d.feast = feast
