@@ -314,10 +314,10 @@ func TestStrangersKinds(t *testing.T) {
 			text: "Grüezi, am Mittwoch so um halb elfi wär guet für üs.", intent: IntentAppointment,
 			first: "2026-11-25 10:30 minute"},
 		{kind: "reschedule", name: "from one day to another", subject: "Change of appointment",
-			text: "I need to change my appointment from Thursday 26 November to Monday 30 November, 10am if possible.",
+			text:   "I need to change my appointment from Thursday 26 November to Monday 30 November, 10am if possible.",
 			intent: IntentReschedule, first: "2026-11-30 10:00 minute", unsure: true},
 		{kind: "request", name: "a time of day but no day is never booked silently", subject: "Printer",
-			text: "Can your remote support look at the printer drivers? We're in the workshop until 5pm most days.",
+			text:   "Can your remote support look at the printer drivers? We're in the workshop until 5pm most days.",
 			intent: IntentAppointment, unsure: true, reason: ReasonNoDay},
 		// Requests that name no session word.
 		{kind: "request", name: "would a day work", subject: "next week",
