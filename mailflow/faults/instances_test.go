@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -57,6 +58,32 @@ func (e *instancesEnv) startInstance(i int) *proc {
 	return e.start()
 }
 
+// retryOnBusyPort reports whether instance i's process p ended because its
+// listener's port was taken, and gives its config a fresh port if so.
+func (e *instancesEnv) retryOnBusyPort(t testing.TB, i int, p *proc) bool {
+	select {
+	case <-p.exited:
+	default:
+		return false
+	}
+	if !strings.Contains(p.out.String(), "address already in use") {
+		return false
+	}
+	y, err := os.ReadFile(e.cfgs[i])
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`addr: "127\.0\.0\.1:\d+"`).FindString(string(y))
+	if m == "" {
+		t.Fatalf("no http addr in %s", e.cfgs[i])
+	}
+	out := strings.Replace(string(y), m, fmt.Sprintf("addr: %q", freeAddr(t)), 1)
+	if err := os.WriteFile(e.cfgs[i], []byte(out), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return true
+}
+
 // holder is the instance holding the intake lease and since when
 // ("" before anyone does).
 func (e *instancesEnv) holder() (string, time.Time) {
@@ -105,12 +132,23 @@ func TestThreeInstancesKillTheLeaseHolder(t *testing.T) {
 	e := newInstancesEnv(t, 3)
 	customers := e.backlog("p", n)
 	procs := map[int]*proc{}
+	started := make([]*proc, 3)
 	for i := range 3 {
 		p := e.startInstance(i)
 		procs[p.cmd.Process.Pid] = p
+		started[i] = p
 	}
 	start := time.Now()
 	waitFor(t, "all three instances to beat", func() bool {
+		for i, p := range started {
+			// The free port picked for an instance's listener can be taken
+			// by another process before it binds: start it again elsewhere.
+			if e.retryOnBusyPort(t, i, p) {
+				delete(procs, p.cmd.Process.Pid)
+				started[i] = e.startInstance(i)
+				procs[started[i].cmd.Process.Pid] = started[i]
+			}
+		}
 		var alive int
 		e.db.QueryRow("SELECT count(*) FROM instances WHERE stopped_at IS NULL").Scan(&alive)
 		return alive == 3
