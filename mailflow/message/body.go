@@ -66,13 +66,13 @@ func (w *bodyWalker) defect(format string, args ...any) {
 // exactly as go-message would (a charset it does not know, a broken
 // boundary, bad transfer encoding, a calendar part) it starts over on the
 // full path, so the result is always the one go-message gives.
-func (w *bodyWalker) run(th textproto.Header, body []byte) string {
+func (w *bodyWalker) run(th *mailHeader, body []byte) string {
 	start := *w
-	if text, ok := w.walk(&th, body, true); ok {
+	if text, ok := w.walk(th, body, true); ok {
 		return text
 	}
 	*w = start
-	text, _ := w.walk(&th, body, false)
+	text, _ := w.walk(th, body, false)
 	return text
 }
 
@@ -218,9 +218,9 @@ func (g goMessageParts) next() (partHeader, entityBody, error) {
 // go-message, after cleaning the Content-Type and Content-Transfer-Encoding
 // it sees: go-message treats a Content-Type it cannot parse as having no
 // charset, and real mail has plenty of those.
-func (w *bodyWalker) decoder(ph partHeader, body io.Reader, mt string, params map[string]string) io.Reader {
-	h := ph.(*textproto.Header)
-	hc := h.Copy()
+func (w *bodyWalker) decoder(h partHeader, body io.Reader, mt string, params map[string]string) io.Reader {
+	// go-message's New reads only these two fields.
+	var hc textproto.Header
 	ct := mt
 	if cs := params["charset"]; cs != "" {
 		switch strings.ToLower(cs) {
@@ -234,8 +234,6 @@ func (w *bodyWalker) decoder(ph partHeader, body io.Reader, mt string, params ma
 	hc.Set("Content-Type", ct)
 	if cte := transferEncoding(h.Get("Content-Transfer-Encoding")); cte != "" {
 		hc.Set("Content-Transfer-Encoding", cte)
-	} else {
-		hc.Del("Content-Transfer-Encoding")
 	}
 	e, err := gomessage.New(gomessage.Header{Header: hc}, body)
 	if err != nil {

@@ -1,12 +1,15 @@
 package message
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"io"
+	nettextproto "net/textproto"
 	"strings"
 
 	gomessage "github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
 )
 
 // The lean body path. go-message reads every part through a 4 KB buffered
@@ -467,4 +470,79 @@ func decodeBase64(src []byte) []byte {
 		bail()
 	}
 	return out[:n]
+}
+
+// mailHeader is a mail's top-level header: its fields in order, keys in
+// canonical form, values unfolded, exactly what go-message's
+// textproto.ReadHeader would hold, without its map and line buffers.
+type mailHeader struct {
+	fields []leanField
+}
+
+// readMailHeader reads the header block hb (as splitHeader returns it).
+// Anything the lean reader bails on goes through textproto.ReadHeader,
+// which also gives the error for a header that cannot be read.
+func readMailHeader(hb []byte) (mailHeader, error) {
+	if h, ok := readMailHeaderLean(hb); ok {
+		return h, nil
+	}
+	th, err := textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(hb), min(len(hb)+1, bufSize)))
+	if err != nil {
+		return mailHeader{}, err
+	}
+	h := mailHeader{fields: make([]leanField, 0, th.Len())}
+	for f := th.Fields(); f.Next(); {
+		h.fields = append(h.fields, leanField{key: f.Key(), value: f.Value()})
+	}
+	return h, nil
+}
+
+func readMailHeaderLean(hb []byte) (h mailHeader, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, bailed := r.(leanBail); !bailed {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	fields, n := readLeanHeader(hb)
+	if n != len(hb) {
+		return mailHeader{}, false // splitHeader ends hb with the blank line
+	}
+	for i := range fields {
+		fields[i].key = nettextproto.CanonicalMIMEHeaderKey(fields[i].key)
+	}
+	return mailHeader{fields: fields}, true
+}
+
+// Get returns the first value of the field named key.
+func (h *mailHeader) Get(key string) string {
+	for _, f := range h.fields {
+		if strings.EqualFold(f.key, key) {
+			return f.value
+		}
+	}
+	return ""
+}
+
+// Has reports whether a field named key is present.
+func (h *mailHeader) Has(key string) bool {
+	for _, f := range h.fields {
+		if strings.EqualFold(f.key, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// Values returns every value of the field named key, in order.
+func (h *mailHeader) Values(key string) []string {
+	var vs []string
+	for _, f := range h.fields {
+		if strings.EqualFold(f.key, key) {
+			vs = append(vs, f.value)
+		}
+	}
+	return vs
 }

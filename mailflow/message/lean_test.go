@@ -22,7 +22,7 @@ func walkBoth(t testing.TB, raw []byte, lim Limits) (lean, full bodyWalker, lean
 	if err != nil {
 		return lean, full, "", "", false, false
 	}
-	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(hb)))
+	th, err := readMailHeader(hb)
 	if err != nil {
 		return lean, full, "", "", false, false
 	}
@@ -34,8 +34,44 @@ func walkBoth(t testing.TB, raw []byte, lim Limits) (lean, full bodyWalker, lean
 	return lean, full, leanText, fullText, took, true
 }
 
+// sameHeader checks that the lean header reader, when it takes a header
+// block, holds what go-message's ReadHeader holds.
+func sameHeader(t *testing.T, name string, raw []byte) {
+	t.Helper()
+	raw, _ = fixLineEnds(raw)
+	hb, _, _, err := splitHeader(raw, DefaultLimits.MaxHeaderBytes)
+	if err != nil {
+		return
+	}
+	lean, ok := readMailHeaderLean(hb)
+	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(hb)))
+	if !ok {
+		return
+	}
+	if err != nil {
+		t.Errorf("%s: lean header reader took a header go-message refuses: %v", name, err)
+		return
+	}
+	var want []leanField
+	for f := th.Fields(); f.Next(); {
+		want = append(want, leanField{f.Key(), f.Value()})
+	}
+	if !reflect.DeepEqual(lean.fields, want) {
+		t.Errorf("%s: header differs\nlean: %q\nfull: %q", name, lean.fields, want)
+	}
+	for _, k := range []string{"From", "message-id", "X-AUTO-RESPONSE-SUPPRESS", "Received", "List-Id"} {
+		if got, want := lean.Get(k), th.Get(k); got != want {
+			t.Errorf("%s: Get(%q) = %q, go-message %q", name, k, got, want)
+		}
+		if got, want := lean.Values(k), th.Values(k); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Values(%q) = %q, go-message %q", name, k, got, want)
+		}
+	}
+}
+
 func sameWalk(t *testing.T, name string, raw []byte, lim Limits) (took bool) {
 	t.Helper()
+	sameHeader(t, name, raw)
 	lean, full, lt, ft, took, ok := walkBoth(t, raw, lim)
 	if !ok || !took {
 		return false
@@ -121,6 +157,8 @@ func TestLeanBodyEdges(t *testing.T) {
 		{"unknown charset", "From: a@b.at\nContent-Type: text/plain; charset=x-nope\n\nabc\n"},
 		{"nested", "From: a@b.at\nContent-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: multipart/alternative; boundary=i\n\n--i\nContent-Type: text/html\n\n<p>h</p>\n--i\nContent-Type: text/plain\n\np\n--i--\n--o\nContent-Type: image/png\nContent-Disposition: attachment; filename=a.png\n\nAAAA\n--o--\n"},
 		{"part header without colon", "From: a@b.at\nContent-Type: multipart/mixed; boundary=b\n\n--b\nnot a field\n\nx\n--b--\n"},
+		{"header folds", "From: a@b.at\nSubject: a\n \t\n b \nX-Empty:\nSubject : second\nX-CR: a\r\r\nTo: <c@d.at>,\n\t<e@f.at>\n\nbody\n"},
+		{"header odd keys", "from: a@b.at\nX_Under: 1\nx-(odd): 2\nMESSAGE-ID: <x@y>\n\nbody\n"},
 		{"calendar", "From: a@b.at\nContent-Type: text/calendar; method=REPLY\n\nBEGIN:VCALENDAR\nMETHOD:REPLY\nEND:VCALENDAR\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
