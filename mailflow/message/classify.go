@@ -3,7 +3,6 @@ package message
 import (
 	"math/bits"
 	"strings"
-
 )
 
 // The content signals decide whether a mail is a person writing to the

@@ -6,7 +6,6 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
-
 )
 
 // nextMsgID finds the first "<id>" token in v at or after from (an id is

@@ -5,7 +5,6 @@ import (
 	"mime"
 	"net/mail"
 	"strings"
-
 )
 
 // Mail servers accept far worse headers than RFC 5322 allows and deliver

@@ -3,7 +3,6 @@ package message
 import (
 	"strings"
 	"unicode/utf8"
-
 )
 
 // detectSignals sets Auto, Bulk and Bounce (DESIGN §2 invariant 4) and says
