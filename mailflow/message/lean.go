@@ -42,7 +42,7 @@ type leanHeader []leanField
 
 func (h leanHeader) Get(key string) string {
 	for _, f := range h {
-		if strings.EqualFold(f.key, key) {
+		if len(f.key) == len(key) && strings.EqualFold(f.key, key) { // keys are ASCII
 			return f.value
 		}
 	}
@@ -395,6 +395,17 @@ func decodeQP(src []byte, max int) []byte {
 			}
 		}
 		for i := 0; i < len(line) && len(out) < max; i++ {
+			// Runs of bytes that stand for themselves go in one append.
+			j := i
+			for j < len(line) && qpLiteral(line[j]) {
+				j++
+			}
+			if j > i {
+				j = min(j, i+max-len(out))
+				out = append(out, line[i:j]...)
+				i = j - 1
+				continue
+			}
 			c := line[i]
 			switch {
 			case c == '=':
@@ -421,6 +432,12 @@ func decodeQP(src []byte, max int) []byte {
 		}
 	}
 	return out
+}
+
+// qpLiteral reports bytes the quoted-printable Reader passes on as they are
+// (besides CR and LF, which only occur at a line end here).
+func qpLiteral(c byte) bool {
+	return c >= ' ' && c <= '~' && c != '=' || c == '\t' || c >= 0x80
 }
 
 // at returns byte i of line followed by end, 0 past both.
@@ -519,7 +536,7 @@ func readMailHeaderLean(hb []byte) (h mailHeader, ok bool) {
 // Get returns the first value of the field named key.
 func (h *mailHeader) Get(key string) string {
 	for _, f := range h.fields {
-		if strings.EqualFold(f.key, key) {
+		if len(f.key) == len(key) && strings.EqualFold(f.key, key) { // keys are ASCII
 			return f.value
 		}
 	}
@@ -529,7 +546,7 @@ func (h *mailHeader) Get(key string) string {
 // Has reports whether a field named key is present.
 func (h *mailHeader) Has(key string) bool {
 	for _, f := range h.fields {
-		if strings.EqualFold(f.key, key) {
+		if len(f.key) == len(key) && strings.EqualFold(f.key, key) { // keys are ASCII
 			return true
 		}
 	}
@@ -540,7 +557,7 @@ func (h *mailHeader) Has(key string) bool {
 func (h *mailHeader) Values(key string) []string {
 	var vs []string
 	for _, f := range h.fields {
-		if strings.EqualFold(f.key, key) {
+		if len(f.key) == len(key) && strings.EqualFold(f.key, key) { // keys are ASCII
 			vs = append(vs, f.value)
 		}
 	}

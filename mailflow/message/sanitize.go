@@ -156,8 +156,15 @@ func normalizeText(s string) string {
 			case c < 0x20 || c == 0x7f:
 				// control character: dropped
 			default:
+				// A visible character and the plain ASCII run after it
+				// (spaces included: inside a line space() writes ' ').
 				n.begin()
-				n.out = append(n.out, c)
+				j := i
+				for j < len(s) && s[j] >= ' ' && s[j] < 0x7f {
+					j++
+				}
+				n.out = append(n.out, s[i-1:j]...)
+				i = j
 			}
 			continue
 		}
