@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/mailflow/mailflow/mailflow/message"
 )
@@ -364,9 +365,6 @@ func containsAny(s string, subs []string) bool {
 // German text always has one); this lowers ASCII bytes directly and only
 // the other runes through unicode.ToLower, with the same result.
 func lowerText(s string) string {
-	if !utf8.ValidString(s) {
-		return strings.ToLower(s) // its rules for broken bytes
-	}
 	i := 0
 	for i < len(s) && s[i] < utf8.RuneSelf && (s[i] < 'A' || s[i] > 'Z') {
 		i++
@@ -387,6 +385,9 @@ func lowerText(s string) string {
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return strings.ToLower(s) // its rules for broken bytes
+		}
 		if l := unicode.ToLower(r); l != r {
 			b = utf8.AppendRune(b, l)
 		} else {
@@ -394,5 +395,5 @@ func lowerText(s string) string {
 		}
 		i += n
 	}
-	return string(b)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
