@@ -7,6 +7,7 @@ import (
 	"io"
 	nettextproto "net/textproto"
 	"strings"
+	"unsafe"
 
 	gomessage "github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
@@ -57,7 +58,10 @@ const bufSize = 4096
 // textproto.ReadHeader does and returns it with the offset of the body. It
 // bails on every case ReadHeader reports as an error and on a header that
 // runs into the end of b.
-func readLeanHeader(b []byte) (leanHeader, int) {
+//
+// With own set, b is a buffer nobody changes afterwards, and keys and
+// values point into it instead of being copied.
+func readLeanHeader(b []byte, own bool) (leanHeader, int) {
 	if len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
 		bail()
 	}
@@ -98,7 +102,7 @@ func readLeanHeader(b []byte) (leanHeader, int) {
 		if len(key) == 0 {
 			continue // go-message skips a field without a name
 		}
-		h = append(h, leanField{key: string(key), value: unfoldValue(first[colon+1:], b[start:pos])})
+		h = append(h, leanField{key: bytesString(key, own), value: unfoldValue(first[colon+1:], b[start:pos], own)})
 	}
 }
 
@@ -123,10 +127,10 @@ func leanLine(b []byte, pos int) ([]byte, int) {
 // unfoldValue joins a field's value lines the way go-message does: each
 // line loses one more trailing CR and its surrounding blanks, empty lines
 // vanish, the rest are joined by single spaces.
-func unfoldValue(first, cont []byte) string {
+func unfoldValue(first, cont []byte, own bool) string {
 	seg := valueSegment(first)
 	if len(cont) == 0 {
-		return string(seg)
+		return bytesString(seg, own)
 	}
 	var sb strings.Builder
 	sb.Grow(len(first) + len(cont))
@@ -142,6 +146,15 @@ func unfoldValue(first, cont []byte) string {
 		}
 	}
 	return sb.String()
+}
+
+// bytesString is string(b), without the copy when b's buffer is owned and
+// never written again.
+func bytesString(b []byte, own bool) string {
+	if own {
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
+	return string(b)
 }
 
 func valueSegment(l []byte) []byte {
@@ -204,7 +217,7 @@ func (p *leanParts) next() (partHeader, entityBody, error) {
 		p.pos += len(line)
 		if p.isDelimiter(line) {
 			p.partsRead++
-			h, n := readLeanHeader(p.b[p.pos:])
+			h, n := readLeanHeader(p.b[p.pos:], false)
 			start := p.pos + n
 			p.partEnd = p.dataEnd(start)
 			return h, entityBody{raw: p.b[start:p.partEnd]}, nil
@@ -496,7 +509,9 @@ type mailHeader struct {
 	fields []leanField
 }
 
-// readMailHeader reads the header block hb (as splitHeader returns it).
+// readMailHeader reads the header block hb (as splitHeader returns it: a
+// buffer of its own that nothing writes to afterwards, so the field values
+// point into it).
 // Anything the lean reader bails on goes through textproto.ReadHeader,
 // which also gives the error for a header that cannot be read.
 func readMailHeader(hb []byte) (mailHeader, error) {
@@ -523,7 +538,7 @@ func readMailHeaderLean(hb []byte) (h mailHeader, ok bool) {
 			ok = false
 		}
 	}()
-	fields, n := readLeanHeader(hb)
+	fields, n := readLeanHeader(hb, true)
 	if n != len(hb) {
 		return mailHeader{}, false // splitHeader ends hb with the blank line
 	}
