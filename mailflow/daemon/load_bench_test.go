@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-smtp"
 
 	"github.com/mailflow/mailflow/mailflow/config"
@@ -158,4 +160,164 @@ func rssKiB() int {
 		}
 	}
 	return 0
+}
+
+// BenchmarkLoadLatency is the latency half of the load tool: on one Dovecot
+// with IDLE, requests alternate between a trivial IDLE responder (a mailbox
+// of its own; on EXISTS it fetches the new mail and sends one fixed reply
+// of mailflow's reply size over an open SMTP connection) and mailflow.
+// Each latency runs from the request being stored to the reply accepted by
+// SMTP, which delivers it into the customer's mailbox before it answers.
+// Reports p50 and p99 of both and mailflow's ratio to the trivial
+// responder. MAILFLOW_LOAD_MAILS requests each (100).
+//
+//	go test ./mailflow/daemon -run '^$' -bench LoadLatency -benchtime 1x
+func BenchmarkLoadLatency(b *testing.B) {
+	n := loadMails(100)
+	ctx := context.Background()
+	for range b.N {
+		b.StopTimer()
+		dc := mailtest.StartDovecot(b)
+		cfg := testConfig(b, dc.IMAPAddr, dc.SMTPAddr, dc.Password, false, "")
+		cfg.IMAP.PollInterval = time.Minute // only IDLE can make it fast
+		r := start(b, cfg)
+		slots := freeSlots(b, cfg, 1)
+		// Warm up: the first mail pays for connection set-up.
+		if err := dc.Deliver(ctx, support, request(customer(0), "<warm@kunde.example.org>", slots[0])); err != nil {
+			b.Fatal(err)
+		}
+		waitSent(b, r.d.Store(), 1, 30*time.Second)
+		floor := startIdleResponder(b, dc, "floor@example.com", avgReplySize(b, r))
+		deliverAndWait := func(to string, raw []byte, wait func()) time.Duration {
+			t0 := time.Now()
+			if err := dc.Deliver(ctx, to, raw); err != nil {
+				b.Fatal(err)
+			}
+			wait()
+			return time.Since(t0)
+		}
+		deliverAndWait("floor@example.com", request(customer(0), "<floor-warm@kunde.example.org>", slots[0]), func() { floor.answer(b) })
+		b.StartTimer()
+		var own, trivial []time.Duration
+		for i := range n {
+			trivial = append(trivial, deliverAndWait("floor@example.com",
+				request(customer(i), fmt.Sprintf("<floor-%d@kunde.example.org>", i), slots[0]), func() { floor.answer(b) }))
+			own = append(own, deliverAndWait(support,
+				request(customer(i), fmt.Sprintf("<load-%d@kunde.example.org>", i), slots[0]),
+				func() { waitSentQuiet(b, r, i+2, 30*time.Second, 2*time.Millisecond) }))
+		}
+		b.StopTimer()
+		floor.close()
+		r.stop()
+		p50, p99 := percentiles(own)
+		f50, f99 := percentiles(trivial)
+		b.ReportMetric(ms(p50), "p50-ms")
+		b.ReportMetric(ms(p99), "p99-ms")
+		b.ReportMetric(ms(f50), "trivial-p50-ms")
+		b.ReportMetric(ms(f99), "trivial-p99-ms")
+		b.ReportMetric(ms(p50)/ms(f50), "ratio-p50")
+		b.ReportMetric(ms(p99)/ms(f99), "ratio-p99")
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+func percentiles(d []time.Duration) (p50, p99 time.Duration) {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2], s[min(len(s)-1, len(s)*99/100)]
+}
+
+// loadMails is MAILFLOW_LOAD_MAILS, or def.
+func loadMails(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("MAILFLOW_LOAD_MAILS")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// idleResponder is the trivial responder of BenchmarkLoadLatency.
+type idleResponder struct {
+	c      *imapclient.Client
+	sc     *smtp.Client
+	idle   *imapclient.IdleCommand
+	exists chan uint32
+	user   string
+	body   string
+	seen   uint32
+}
+
+func startIdleResponder(b *testing.B, dc *mailtest.Dovecot, user string, size int) *idleResponder {
+	b.Helper()
+	ir := &idleResponder{exists: make(chan uint32, 64), user: user,
+		body: strings.Repeat("Danke, wir melden uns.\r\n", max(size/24, 1))}
+	c, err := dc.Login(context.Background(), user, &imapclient.Options{
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case ir.exists <- *d.NumMessages:
+					default:
+					}
+				}
+			},
+		},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ir.c = c
+	sel, err := c.Select("INBOX", nil).Wait()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ir.seen = sel.NumMessages
+	if ir.sc, err = smtp.Dial(dc.SMTPAddr); err != nil {
+		b.Fatal(err)
+	}
+	if ir.idle, err = c.Idle(); err != nil {
+		b.Fatal(err)
+	}
+	return ir
+}
+
+// answer waits for the next mail to be announced, fetches it and replies.
+func (ir *idleResponder) answer(b *testing.B) {
+	b.Helper()
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
+	var n uint32
+	for n <= ir.seen {
+		select {
+		case n = <-ir.exists:
+		case <-timeout.C:
+			b.Fatal("trivial responder: no EXISTS within 30s")
+		}
+	}
+	if err := ir.idle.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := ir.idle.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	msgs, err := ir.c.Fetch(imap.SeqSetNum(n), &imap.FetchOptions{Envelope: true}).Collect()
+	if err != nil || len(msgs) != 1 {
+		b.Fatalf("trivial responder: fetched %d: %v", len(msgs), err)
+	}
+	ir.seen = n
+	to := msgs[0].Envelope.From[0].Addr()
+	reply := "From: " + ir.user + "\r\nTo: " + to + "\r\nSubject: Re: Fernwartung\r\nIn-Reply-To: " + msgs[0].Envelope.MessageID +
+		"\r\nAuto-Submitted: auto-replied\r\n\r\n" + ir.body
+	if err := ir.sc.SendMail(ir.user, []string{to}, strings.NewReader(reply)); err != nil {
+		b.Fatal(err)
+	}
+	if ir.idle, err = ir.c.Idle(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func (ir *idleResponder) close() {
+	ir.idle.Close()
+	ir.idle.Wait()
+	ir.sc.Close()
+	ir.c.Close()
 }

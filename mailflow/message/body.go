@@ -37,6 +37,22 @@ type bodyWalker struct {
 	plainParts int
 	html1      htmlStats
 	calendar   *CalendarAnswer
+	// lean walks the body with the splitter and decoders of lean.go
+	// instead of go-message's readers; see run.
+	lean bool
+}
+
+// partHeader is what the walker asks of a MIME header: go-message's
+// textproto.Header on the full path, a leanHeader on the lean one.
+type partHeader interface {
+	Get(key string) string
+}
+
+// entityBody is an entity's undecoded body: a reader on the full path, the
+// bytes themselves on the lean one.
+type entityBody struct {
+	r   io.Reader
+	raw []byte
 }
 
 func (w *bodyWalker) defect(format string, args ...any) {
@@ -45,22 +61,47 @@ func (w *bodyWalker) defect(format string, args ...any) {
 	}
 }
 
-// run walks the body below header th. A panic in a decoder is turned into a
-// defect so that the header (and the raw mail) still reach the caller.
-func (w *bodyWalker) run(th textproto.Header, body []byte) (text string) {
+// run walks the body below header th. It first tries the lean walk, which
+// reads the body in place; on anything the lean walk does not handle
+// exactly as go-message would (a charset it does not know, a broken
+// boundary, bad transfer encoding, a calendar part) it starts over on the
+// full path, so the result is always the one go-message gives.
+func (w *bodyWalker) run(th *mailHeader, body []byte) string {
+	start := *w
+	if text, ok := w.walk(th, body, true); ok {
+		return text
+	}
+	*w = start
+	text, _ := w.walk(th, body, false)
+	return text
+}
+
+// walk reads the body on one path. A panic in a decoder is turned into a
+// defect so that the header (and the raw mail) still reach the caller; the
+// lean path's own bail-out reports ok == false instead.
+func (w *bodyWalker) walk(th partHeader, body []byte, lean bool) (text string, ok bool) {
+	w.lean = lean
 	defer func() {
 		if r := recover(); r != nil {
+			if _, bail := r.(leanBail); bail && lean {
+				text, ok = "", false
+				return
+			}
 			w.defect("panic while reading body: %v", r)
-			text = ""
+			text, ok = "", true
 		}
 	}()
-	text, _ = w.entity(th, bytes.NewReader(body), 0, "")
-	return text
+	eb := entityBody{raw: body}
+	if !lean {
+		eb.r = bytes.NewReader(body)
+	}
+	text, _ = w.entity(th, eb, 0, "")
+	return text, true
 }
 
 // entity returns the text of one MIME entity and whether it came from
 // text/plain (which multipart/alternative prefers over HTML).
-func (w *bodyWalker) entity(h textproto.Header, body io.Reader, depth int, parent string) (string, bool) {
+func (w *bodyWalker) entity(h partHeader, body entityBody, depth int, parent string) (string, bool) {
 	mt, params := mediaType(h.Get("Content-Type"), parent)
 	switch {
 	case mt == "message/delivery-status" || mt == "message/global-delivery-status" || mt == "message/feedback-report":
@@ -77,8 +118,11 @@ func (w *bodyWalker) entity(h textproto.Header, body io.Reader, depth int, paren
 		return w.multipart(mt, params["boundary"], body, depth+1)
 	case mt == "text/calendar" || mt == "application/ics":
 		// A calendar client's answer to our invitation, inline or attached.
+		if w.lean {
+			bail()
+		}
 		if w.calendar == nil {
-			w.calendar = w.readCalendar(w.decoder(h, body, mt, params))
+			w.calendar = w.readCalendar(w.decoder(h, body.r, mt, params))
 		}
 		return "", false
 	case isAttachment(h, params):
@@ -92,12 +136,17 @@ func (w *bodyWalker) entity(h textproto.Header, body io.Reader, depth int, paren
 	return "", false
 }
 
-func (w *bodyWalker) multipart(mt, boundary string, body io.Reader, depth int) (string, bool) {
+func (w *bodyWalker) multipart(mt, boundary string, body entityBody, depth int) (string, bool) {
 	if boundary == "" {
 		w.defect("%s without boundary", mt)
 		return "", false
 	}
-	mr := textproto.NewMultipartReader(body, boundary)
+	var mr partReader
+	if w.lean {
+		mr = newLeanParts(body.raw, boundary)
+	} else {
+		mr = goMessageParts{textproto.NewMultipartReader(body.r, boundary)}
+	}
 	alternative := mt == "multipart/alternative"
 	var (
 		texts     []string
@@ -106,7 +155,7 @@ func (w *bodyWalker) multipart(mt, boundary string, body io.Reader, depth int) (
 		bestOther string
 	)
 	for {
-		p, err := mr.NextPart()
+		ph, pb, err := mr.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -119,12 +168,12 @@ func (w *bodyWalker) multipart(mt, boundary string, body io.Reader, depth int) (
 			w.truncated = true
 			break
 		}
-		if alternative && bestPlain != "" && !isCalendarPart(p.Header) {
+		if alternative && bestPlain != "" && !isCalendarPart(ph) {
 			// The plain rendering is already in hand; the others repeat it
 			// (a calendar answer does not, and is read for itself).
 			continue
 		}
-		t, plain := w.entity(p.Header, p, depth, mt)
+		t, plain := w.entity(ph, pb, depth, mt)
 		if strings.TrimSpace(t) == "" {
 			continue
 		}
@@ -149,12 +198,29 @@ func (w *bodyWalker) multipart(mt, boundary string, body io.Reader, depth int) (
 	return strings.Join(texts, "\n\n"), allPlain && len(texts) > 0
 }
 
+// partReader hands out the parts of one multipart body in order; io.EOF
+// after the last.
+type partReader interface {
+	next() (partHeader, entityBody, error)
+}
+
+type goMessageParts struct{ mr *textproto.MultipartReader }
+
+func (g goMessageParts) next() (partHeader, entityBody, error) {
+	p, err := g.mr.NextPart()
+	if err != nil {
+		return nil, entityBody{}, err
+	}
+	return &p.Header, entityBody{r: p}, nil
+}
+
 // decoder undoes the transfer encoding and charset of a leaf part through
 // go-message, after cleaning the Content-Type and Content-Transfer-Encoding
 // it sees: go-message treats a Content-Type it cannot parse as having no
 // charset, and real mail has plenty of those.
-func (w *bodyWalker) decoder(h textproto.Header, body io.Reader, mt string, params map[string]string) io.Reader {
-	hc := h.Copy()
+func (w *bodyWalker) decoder(h partHeader, body io.Reader, mt string, params map[string]string) io.Reader {
+	// go-message's New reads only these two fields.
+	var hc textproto.Header
 	ct := mt
 	if cs := params["charset"]; cs != "" {
 		switch strings.ToLower(cs) {
@@ -168,8 +234,6 @@ func (w *bodyWalker) decoder(h textproto.Header, body io.Reader, mt string, para
 	hc.Set("Content-Type", ct)
 	if cte := transferEncoding(h.Get("Content-Transfer-Encoding")); cte != "" {
 		hc.Set("Content-Transfer-Encoding", cte)
-	} else {
-		hc.Del("Content-Transfer-Encoding")
 	}
 	e, err := gomessage.New(gomessage.Header{Header: hc}, body)
 	if err != nil {
@@ -185,10 +249,16 @@ func (w *bodyWalker) decoder(h textproto.Header, body io.Reader, mt string, para
 
 // readLeaf reads at most limit decoded bytes of a part and reports whether
 // there was more.
-func (w *bodyWalker) readLeaf(r io.Reader, mt string, limit int) (string, bool) {
-	buf, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
-	if err != nil {
-		w.defect("%s: reading body: %v", mt, err)
+func (w *bodyWalker) readLeaf(h partHeader, body entityBody, mt string, params map[string]string, limit int) (string, bool) {
+	var buf []byte
+	if w.lean {
+		buf = leanDecode(h, body.raw, params, limit+1)
+	} else {
+		var err error
+		buf, err = io.ReadAll(io.LimitReader(w.decoder(h, body.r, mt, params), int64(limit)+1))
+		if err != nil {
+			w.defect("%s: reading body: %v", mt, err)
+		}
 	}
 	more := len(buf) > limit
 	if more {
@@ -197,12 +267,12 @@ func (w *bodyWalker) readLeaf(r io.Reader, mt string, limit int) (string, bool) 
 	return toUTF8(string(buf)), more
 }
 
-func (w *bodyWalker) plain(h textproto.Header, body io.Reader, params map[string]string) string {
+func (w *bodyWalker) plain(h partHeader, body entityBody, params map[string]string) string {
 	if w.budget <= 0 {
 		w.truncated = true
 		return ""
 	}
-	text, more := w.readLeaf(w.decoder(h, body, "text/plain", params), "text/plain", w.budget)
+	text, more := w.readLeaf(h, body, "text/plain", params, w.budget)
 	w.plainParts++
 	if more {
 		w.truncated = true
@@ -214,12 +284,12 @@ func (w *bodyWalker) plain(h textproto.Header, body io.Reader, params map[string
 	return text
 }
 
-func (w *bodyWalker) html(h textproto.Header, body io.Reader, params map[string]string) string {
+func (w *bodyWalker) html(h partHeader, body entityBody, params map[string]string) string {
 	if w.budget <= 0 {
 		w.truncated = true
 		return ""
 	}
-	src, more := w.readLeaf(w.decoder(h, body, "text/html", params), "text/html", htmlRawFactor*w.lim.MaxTextBytes)
+	src, more := w.readLeaf(h, body, "text/html", params, htmlRawFactor*w.lim.MaxTextBytes)
 	w.html1 = w.html1.add(scanHTMLSource(src))
 	text, cut := htmlToText(strings.NewReader(src), w.budget)
 	if more || cut {
@@ -284,7 +354,7 @@ func lenientParams(v string) (string, map[string]string) {
 // isAttachment reports parts the sender attached rather than wrote: an
 // explicit attachment disposition or a file name. A .txt attachment is a
 // file the customer sent, not the message they typed.
-func isAttachment(h textproto.Header, ctParams map[string]string) bool {
+func isAttachment(h partHeader, ctParams map[string]string) bool {
 	if ctParams["name"] != "" {
 		return true
 	}
@@ -360,7 +430,7 @@ func unflow(s string, delsp bool) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-func isCalendarPart(h textproto.Header) bool {
+func isCalendarPart(h partHeader) bool {
 	mt, _ := mediaType(h.Get("Content-Type"), "")
 	return mt == "text/calendar" || mt == "application/ics"
 }

@@ -3,8 +3,6 @@ package message
 import (
 	"math/bits"
 	"strings"
-
-	"github.com/emersion/go-message/textproto"
 )
 
 // The content signals decide whether a mail is a person writing to the
@@ -410,7 +408,7 @@ var machineSubjects = [...]struct{ prefix, kind string }{
 
 // classifyContent sets Bounce, Bulk and Machine from what the mail says
 // and how it is made, for mail whose headers gave no such signal.
-func classifyContent(m *Message, th textproto.Header, w *bodyWalker) {
+func classifyContent(m *Message, th *mailHeader, w *bodyWalker) {
 	flag := func(signal *bool, reason string) {
 		*signal = true
 		m.SignalReasons = append(m.SignalReasons, reason)
@@ -580,7 +578,7 @@ func systemAccount(local string) bool {
 
 // spamMarked reports a spam filter's verdict in the headers or the
 // lower-case subject s.
-func spamMarked(th textproto.Header, s string) bool {
+func spamMarked(th *mailHeader, s string) bool {
 	if v := strings.ToLower(strings.TrimSpace(th.Get("X-Spam-Flag"))); strings.HasPrefix(v, "yes") {
 		return true
 	}

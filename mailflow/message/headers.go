@@ -6,8 +6,6 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
-
-	"github.com/emersion/go-message/textproto"
 )
 
 // nextMsgID finds the first "<id>" token in v at or after from (an id is
@@ -42,12 +40,10 @@ const (
 )
 
 // readHeaders fills the header-derived fields of m.
-func readHeaders(m *Message, th textproto.Header, dec *mime.WordDecoder) {
-	m.Header = make(map[string][]string, th.Len())
-	fields := th.Fields()
-	for fields.Next() {
-		k := fields.Key()
-		m.Header[k] = append(m.Header[k], SanitizeHeader(decodeWords(dec, fields.Value()), 0))
+func readHeaders(m *Message, th *mailHeader, dec *mime.WordDecoder) {
+	m.Header = make(map[string][]string, len(th.fields))
+	for _, f := range th.fields {
+		m.Header[f.key] = append(m.Header[f.key], SanitizeHeader(decodeWords(dec, f.value), 0))
 	}
 
 	m.MessageID = firstMsgID(th.Get("Message-Id"))

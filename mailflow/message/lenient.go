@@ -5,8 +5,6 @@ import (
 	"mime"
 	"net/mail"
 	"strings"
-
-	"github.com/emersion/go-message/textproto"
 )
 
 // Mail servers accept far worse headers than RFC 5322 allows and deliver
@@ -155,7 +153,7 @@ func foldedAhead(b []byte, pos, max int, until *int) bool {
 // a second From field, Sender, Reply-To, a non-null Return-Path or the mbox
 // separator line, in that order (what a person reading the raw mail would
 // answer to). It records where the address came from.
-func senderFallback(m *Message, th textproto.Header, raw []byte, dec *mime.WordDecoder) {
+func senderFallback(m *Message, th *mailHeader, raw []byte, dec *mime.WordDecoder) {
 	try := func(where, v string) bool {
 		for _, a := range parseAddressList(v, dec) {
 			if a.Address != "" && strings.Contains(a.Address, "@") {

@@ -1,7 +1,6 @@
 package message
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	// Registers the charset decoders (ISO-8859-x, Windows-125x, ...) with
 	// go-message; without it non-UTF-8 mail would stay undecoded.
 	_ "github.com/emersion/go-message/charset"
-	"github.com/emersion/go-message/textproto"
 )
 
 // withDefaults fills every zero or negative field from DefaultLimits, so a
@@ -62,7 +60,7 @@ func Parse(raw []byte, lim Limits) (msg *Message, err error) {
 	if err != nil {
 		return nil, err
 	}
-	th, err := textproto.ReadHeader(bufio.NewReaderSize(bytes.NewReader(hb), min(len(hb)+1, 4096)))
+	th, err := readMailHeader(hb)
 	if err != nil {
 		return nil, fmt.Errorf("read header block: %w: %w", ErrUnparseable, err)
 	}
@@ -75,19 +73,19 @@ func Parse(raw []byte, lim Limits) (msg *Message, err error) {
 		m.Defects = append(m.Defects, fmt.Sprintf("%d line(s) before the header skipped", skipped))
 	}
 	dec := &mime.WordDecoder{CharsetReader: headerCharsetReader}
-	readHeaders(m, th, dec)
+	readHeaders(m, &th, dec)
 	if m.From.Address == "" {
-		senderFallback(m, th, raw, dec)
+		senderFallback(m, &th, raw, dec)
 	}
 
 	w := bodyWalker{lim: lim, budget: lim.MaxTextBytes}
-	text := w.run(th, body)
+	text := w.run(&th, body)
 	m.Truncated = w.truncated
 	m.Calendar = w.calendar
 	m.Defects = append(m.Defects, w.defects...)
 	// Signals before the text work: they are what keeps us from answering a
 	// robot, so they must be set even if anything later went wrong.
-	detectSignals(m, th, w.reports)
+	detectSignals(m, &th, w.reports)
 
 	full, cut := capText(normalizeText(text), lim.MaxTextBytes)
 	if cut {
@@ -98,7 +96,7 @@ func Parse(raw []byte, lim Limits) (msg *Message, err error) {
 	m.Text, m.Quoted, m.Signature = parts.text, parts.quoted, parts.signature
 	// Content signals read the decoded text; a robot that forgot its
 	// headers still writes like one.
-	classifyContent(m, th, &w)
+	classifyContent(m, &th, &w)
 	return m, nil
 }
 
@@ -232,24 +230,24 @@ func appendLine(dst, line []byte) []byte {
 	return append(dst, '\n')
 }
 
-// fieldKey returns the lower-cased field name when line looks like
-// "Name: value" with a name of printable ASCII (RFC 5322 ftext).
-func fieldKey(line []byte) (string, bool) {
+// fieldKey returns the field name when line looks like "Name: value" with
+// a name of printable ASCII (RFC 5322 ftext).
+func fieldKey(line []byte) ([]byte, bool) {
 	i := 0
 	for i < len(line) && line[i] > ' ' && line[i] < 0x7f && line[i] != ':' {
 		i++
 	}
 	if i == 0 {
-		return "", false
+		return nil, false
 	}
 	j := i
 	for j < len(line) && (line[j] == ' ' || line[j] == '\t') {
 		j++
 	}
 	if j >= len(line) || line[j] != ':' {
-		return "", false
+		return nil, false
 	}
-	return strings.ToLower(string(line[:i])), true
+	return line[:i], true
 }
 
 // strayLine reports whether the line at pos is a header field a mail would
@@ -264,11 +262,21 @@ func strayLine(b []byte, pos int) bool {
 	return ok && knownHeaderKey(key)
 }
 
-// knownHeaderKey reports fields that real mail carries. Requiring at least
-// one of them is what tells a mail from garbage that happens to start with
-// "word:".
-func knownHeaderKey(key string) bool {
-	switch key {
+// knownHeaderKey reports fields that real mail carries, in any case.
+// Requiring at least one of them is what tells a mail from garbage that
+// happens to start with "word:".
+func knownHeaderKey(key []byte) bool {
+	var buf [16]byte
+	if len(key) > len(buf) {
+		return false
+	}
+	for i, c := range key {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	switch string(buf[:len(key)]) {
 	case "from", "sender", "to", "cc", "reply-to", "date", "subject", "message-id",
 		"received", "return-path", "delivered-to", "mime-version", "content-type",
 		"in-reply-to", "references", "x-mailer", "user-agent":

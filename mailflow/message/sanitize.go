@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 )
@@ -156,9 +157,19 @@ func normalizeText(s string) string {
 			case c < 0x20 || c == 0x7f:
 				// control character: dropped
 			default:
+				// A visible character and the plain ASCII run after it
+				// (spaces included: inside a line space() writes ' ').
 				n.begin()
-				n.out = append(n.out, c)
+				j := plainRun(s, i)
+				n.out = append(n.out, s[i-1:j]...)
+				i = j
 			}
+			continue
+		}
+		if j := plainRun(s, i); j > i {
+			n.begin()
+			n.out = append(n.out, s[i:j]...)
+			i = j
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -179,7 +190,26 @@ func normalizeText(s string) string {
 		}
 	}
 	n.newline()
-	return string(n.out)
+	// n.out is not touched again: hand it over without a copy.
+	return unsafe.String(unsafe.SliceData(n.out), len(n.out))
+}
+
+// plainRun returns the end of the run at i of printable ASCII (spaces
+// included: inside a line space() writes ' ' too) and of letters U+00C0 to
+// U+017F (umlauts, accents): bytes normalizeText copies as they are.
+func plainRun(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c >= ' ' && c < 0x7f:
+			i++
+		case c >= 0xC3 && c <= 0xC5 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0xBF:
+			i += 2
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 // textNormalizer writes lines lazily: separators and leading spaces are

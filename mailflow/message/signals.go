@@ -3,15 +3,13 @@ package message
 import (
 	"strings"
 	"unicode/utf8"
-
-	"github.com/emersion/go-message/textproto"
 )
 
 // detectSignals sets Auto, Bulk and Bounce (DESIGN §2 invariant 4) and says
 // why in SignalReasons. It errs towards flagging: a flagged human mail goes
 // to a person's folder, an unflagged robot mail can start a mail loop.
 // reports lists the report media types the body walk met.
-func detectSignals(m *Message, th textproto.Header, reports []string) {
+func detectSignals(m *Message, th *mailHeader, reports []string) {
 	flag := func(signal *bool, reason string) {
 		*signal = true
 		m.SignalReasons = append(m.SignalReasons, reason)
@@ -52,8 +50,8 @@ func detectSignals(m *Message, th textproto.Header, reports []string) {
 		}
 	}
 	seen := map[string]bool{}
-	for f := th.Fields(); f.Next(); {
-		k := f.Key()
+	for _, f := range th.fields {
+		k := f.key
 		if strings.HasPrefix(k, "List-") && !seen[k] {
 			seen[k] = true
 			flag(&m.Bulk, SanitizeHeader(k, 60))

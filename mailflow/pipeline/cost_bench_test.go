@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,40 +29,86 @@ import (
 func BenchmarkPerMailCost(b *testing.B) {
 	for _, rows := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("history=%d", rows), func(b *testing.B) {
-			p, st := setupWith(b, "technicians: [{name: Anna, email: anna@example.com}, {name: Ben, email: ben@example.com}]\n")
-			seedHistory(b, p.cfg.Database.Path, rows)
-			host, port := benchSink(b)
-			cfg := *p.cfg
-			cfg.SMTP.Host, cfg.SMTP.Port = host, port
-			sender := outbox.New(&cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-			defer sender.Close()
-			ctx := context.Background()
-			var decide, send time.Duration
-			b.ResetTimer()
-			for i := range b.N {
-				from := fmt.Sprintf("kundin%d@firma%d.example", i, i)
-				raw := mailOf(from, "Fernwartung", "Guten Tag, hätten Sie nächste Woche am Vormittag Zeit für eine Fernwartung? LG")
-				mid, hash := msgpkg.Fingerprint(raw)
-				ids, err := st.SaveFetched(ctx, store.Cursor{Mailbox: "INBOX", UIDValidity: 1, LastUID: uint32(rows + i + 1)},
-					[]store.Fetched{{UID: uint32(rows + i + 1), MessageID: mid, BodyHash: hash, Size: int64(len(raw)), Raw: raw, Sender: from}}, "")
-				if err != nil || len(ids) != 1 {
-					b.Fatal(ids, err)
-				}
-				t0 := time.Now()
-				if _, err := p.Process(ctx, ids[0], now); err != nil {
-					b.Fatal(err)
-				}
-				t1 := time.Now()
-				if n, err := sender.SendDue(ctx); err != nil || n != 1 {
-					b.Fatalf("sent %d: %v", n, err)
-				}
-				decide += t1.Sub(t0)
-				send += time.Since(t1)
-			}
-			b.ReportMetric(float64(decide.Microseconds())/float64(b.N)/1000, "ms-decide/mail")
-			b.ReportMetric(float64(send.Microseconds())/float64(b.N)/1000, "ms-send/mail")
+			decide, send := perMailCost(b, rows, b.N)
+			b.ReportMetric(ms(decide), "ms-decide/mail")
+			b.ReportMetric(ms(send), "ms-send/mail")
 		})
 	}
+}
+
+// BenchmarkLoadPerMailCost is the load tool's (docs/operator-guide.md)
+// one-shot form of BenchmarkPerMailCost: MAILFLOW_LOAD_MAILS mails (200)
+// at each history size, whatever -benchtime says, and the ratio of the
+// largest history to the smallest.
+func BenchmarkLoadPerMailCost(b *testing.B) {
+	n := loadMails(200)
+	for range b.N {
+		var first float64
+		for _, rows := range []int{1_000, 10_000, 100_000} {
+			decide, send := perMailCost(b, rows, n)
+			total := ms(decide) + ms(send)
+			if first == 0 {
+				first = total
+			}
+			b.ReportMetric(ms(decide), fmt.Sprintf("ms-decide/mail@%dk", rows/1000))
+			b.ReportMetric(ms(send), fmt.Sprintf("ms-send/mail@%dk", rows/1000))
+			if rows == 100_000 {
+				b.ReportMetric(total/first, "ratio-100k/1k")
+			}
+		}
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadMails is MAILFLOW_LOAD_MAILS, or def.
+func loadMails(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("MAILFLOW_LOAD_MAILS")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// perMailCost stores, decides and sends n mails on a database with rows
+// handled mails and returns the mean decide and send time per mail.
+func perMailCost(b *testing.B, rows, n int) (decide, send time.Duration) {
+	b.StopTimer()
+	p, st := setupWith(b, "technicians: [{name: Anna, email: anna@example.com}, {name: Ben, email: ben@example.com}]\n")
+	seedHistory(b, p.cfg.Database.Path, rows)
+	host, port := benchSink(b)
+	cfg := *p.cfg
+	cfg.SMTP.Host, cfg.SMTP.Port = host, port
+	sender := outbox.New(&cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer sender.Close()
+	ctx := context.Background()
+	b.StartTimer()
+	// The first mails pay for templates and prepared statements, not for
+	// the history: left out of the mean.
+	const warm = 3
+	for i := range n + warm {
+		from := fmt.Sprintf("kundin%d@firma%d.example", i, i)
+		raw := mailOf(from, "Fernwartung", "Guten Tag, hätten Sie nächste Woche am Vormittag Zeit für eine Fernwartung? LG")
+		mid, hash := msgpkg.Fingerprint(raw)
+		ids, err := st.SaveFetched(ctx, store.Cursor{Mailbox: "INBOX", UIDValidity: 1, LastUID: uint32(rows + i + 1)},
+			[]store.Fetched{{UID: uint32(rows + i + 1), MessageID: mid, BodyHash: hash, Size: int64(len(raw)), Raw: raw, Sender: from}}, "")
+		if err != nil || len(ids) != 1 {
+			b.Fatal(ids, err)
+		}
+		t0 := time.Now()
+		if _, err := p.Process(ctx, ids[0], now); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if n, err := sender.SendDue(ctx); err != nil || n != 1 {
+			b.Fatalf("sent %d: %v", n, err)
+		}
+		if i >= warm {
+			decide += t1.Sub(t0)
+			send += time.Since(t1)
+		}
+	}
+	return decide / time.Duration(n), send / time.Duration(n)
 }
 
 // BenchmarkPurgeBatches: the hourly retention purge on a database of
@@ -82,7 +129,7 @@ func BenchmarkPurgeBatches(b *testing.B) {
 		b.StopTimer()
 		b.ReportMetric(float64(r.IncomingRaw+r.OutboxRaw), "rows-purged")
 		b.ReportMetric(float64(r.Batches), "batches")
-		b.ReportMetric(float64(r.Longest.Microseconds())/1000, "longest-batch-ms")
+		b.ReportMetric(ms(r.Longest), "longest-batch-ms")
 	}
 }
 

@@ -22,9 +22,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Retention is how long personal data outlives its session, in days: the
@@ -81,25 +84,45 @@ func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeRes
 	}
 	// Small batches, each its own transaction, so the one writer is never
 	// held long: intake, decider and sender get their turn between them.
+	// A batch that took long makes the next one smaller.
+	limit := purgeBatch
+	var ck *checkpointer
 	timed := func(fn func(*Tx) error) error {
 		t0 := time.Now()
 		err := s.InTx(ctx, fn)
+		took := time.Since(t0)
 		r.Batches++
-		r.Longest = max(r.Longest, time.Since(t0))
+		r.Longest = max(r.Longest, took)
+		switch {
+		case took > purgeSlow && limit > purgeBatch/8:
+			limit /= 2
+		case took < purgeSlow/3 && limit < purgeBatch:
+			limit = min(purgeBatch, limit*2)
+		}
+		if ck == nil {
+			ck = s.checkpointAside(ctx)
+		}
+		ck.batchDone(ctx)
 		return err
 	}
+	defer func() {
+		if ck != nil {
+			ck.close(ctx)
+		}
+	}()
 	for {
-		var n int
+		var n, asked int
 		err := timed(func(tx *Tx) error {
 			var err error
-			n, err = tx.purgeIDs(ctx, now, p, purgeBatch)
+			asked = limit
+			n, err = tx.purgeIDs(ctx, now, p, asked)
 			return err
 		})
 		if err != nil {
 			return r, err
 		}
 		r.AnyDeskIDs += n
-		if n < purgeBatch {
+		if n < asked {
 			break
 		}
 	}
@@ -110,9 +133,11 @@ func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeRes
 		what  string
 	}{{purgeIncoming, &r.IncomingRaw, "raw incoming mail"}, {purgeOutbox, &r.OutboxRaw, "raw outgoing mail"}} {
 		for {
-			var n int
+			var n, asked int
 			err := timed(func(tx *Tx) error {
 				var err error
+				asked = limit
+				args["limit"] = asked
 				n, err = tx.namedExec(ctx, step.query, args)
 				return err
 			})
@@ -120,7 +145,7 @@ func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeRes
 				return r, fmt.Errorf("purge %s: %w", step.what, err)
 			}
 			*step.count += n
-			if n < purgeBatch {
+			if n < asked {
 				break
 			}
 		}
@@ -139,8 +164,67 @@ func (s *Store) Purge(ctx context.Context, now time.Time, p Retention) (PurgeRes
 	return r, nil
 }
 
-// purgeBatch is how many rows one purge transaction changes at most.
-const purgeBatch = 100
+// purgeBatch is how many rows one purge transaction changes at most;
+// after a batch that held the writer longer than purgeSlow the next one is
+// half as big (down to an eighth), after a quick one twice as big again.
+const (
+	purgeBatch = 100
+	purgeSlow  = 25 * time.Millisecond
+)
+
+// checkpointer keeps SQLite's automatic checkpoint off the writer while a
+// purge runs. That checkpoint runs inside the commit that crosses 1,000
+// WAL pages and copies them all into the database file: 100 ms and more
+// on a busy disk, all of it holding the one writer. Instead a connection
+// of its own checkpoints every few batches; a checkpoint takes no write
+// lock, so intake, decider and sender go on meanwhile.
+type checkpointer struct {
+	s       *Store
+	db      *sqlx.DB
+	batches int
+}
+
+// checkpointEvery is how many purge batches (at most ~40 WAL pages each)
+// go between two checkpoints.
+const checkpointEvery = 8
+
+func (s *Store) checkpointAside(ctx context.Context) *checkpointer {
+	c := &checkpointer{s: s}
+	if s.path == ":memory:" || s.engine == Postgres {
+		return c // PostgreSQL checkpoints on its own, outside our writes
+	}
+	db, err := sqlx.Open(driverName, "file:"+(&url.URL{Path: s.path}).EscapedPath()+"?"+pragmas)
+	if err != nil {
+		return c // the writer keeps checkpointing as usual
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
+		db.Close()
+		return c
+	}
+	c.db = db
+	return c
+}
+
+func (c *checkpointer) batchDone(ctx context.Context) {
+	if c.db == nil {
+		return
+	}
+	if c.batches++; c.batches%checkpointEvery == 0 {
+		// PASSIVE: copies what no reader still needs, waits for nobody.
+		// A failure only leaves more for the next one or the final one.
+		c.db.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+	}
+}
+
+func (c *checkpointer) close(ctx context.Context) {
+	if c.db == nil {
+		return
+	}
+	c.db.Close()
+	// SQLite's default: checkpoint once the WAL holds 1,000 pages.
+	c.s.w.ExecContext(context.WithoutCancel(ctx), "PRAGMA wal_autocheckpoint = 1000")
+}
 
 // finishedBy is true for an appointment (alias a) that ended at or before
 // :cut; a booked one never has.
@@ -180,7 +264,7 @@ var purgeIncoming = `UPDATE incoming SET raw = NULL, purged_at = :now WHERE id I
 		WHERE (a.incoming_id IN (i.id, i.duplicate_of)
 			OR a.ref IN (SELECT au.ref FROM audit au WHERE au.incoming_id IN (i.id, i.duplicate_of) AND au.ref != ''))
 		AND NOT ` + finishedBy + `)
-	LIMIT ` + fmt.Sprint(purgeBatch) + `)`
+	LIMIT :limit)`
 
 // An outgoing mail belongs to the appointments it was linked to and to
 // those of the mail it answered.
@@ -193,7 +277,7 @@ var purgeOutbox = `UPDATE outbox SET raw = x'', purged_at = :now WHERE id IN (
 			OR a.incoming_id = o.incoming_id
 			OR a.ref IN (SELECT au.ref FROM audit au WHERE au.incoming_id = o.incoming_id AND au.ref != ''))
 		AND NOT ` + finishedBy + `)
-	LIMIT ` + fmt.Sprint(purgeBatch) + `)`
+	LIMIT :limit)`
 
 func (tx *Tx) namedExec(ctx context.Context, query string, args map[string]any) (int, error) {
 	res, err := tx.tx.NamedExecContext(ctx, query, args)

@@ -674,3 +674,24 @@ func TestSealedMailAtRest(t *testing.T) {
 		t.Fatalf("the other customer's mail no longer opens: %v", err)
 	}
 }
+
+// TestPurgeHandsCheckpointsBack: while a purge runs the writer leaves WAL
+// checkpoints to a connection of their own (so no batch pays for one);
+// afterwards the writer checkpoints on its own again, or the WAL of an
+// ordinary day would grow without end.
+func TestPurgeHandsCheckpointsBack(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	asker := &customer{addr: "q@frage.example", name: "Quentin", id: "111222333"}
+	asker.ask(t, st)
+	if _, err := st.Purge(ctx, time.Now().Add(90*24*time.Hour), Retention{AnyDeskIDDays: 7, RawMailDays: 30}); err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	if err := st.w.GetContext(ctx, &pages, "PRAGMA wal_autocheckpoint"); err != nil {
+		t.Fatal(err)
+	}
+	if pages != 1000 {
+		t.Errorf("writer checkpoints after %d WAL pages once the purge is over, want SQLite's 1000", pages)
+	}
+}

@@ -1,7 +1,5 @@
 package understand
 
-import "strings"
-
 // What a reply answers decides what its words mean: "2" after our
 // proposal picks the second slot, "Dienstag 10 Uhr?" after our
 // confirmation moves the booking, and neither means anything in a first
@@ -32,8 +30,8 @@ func threadOf(subject, quoted string, isReply bool) threadKind {
 	if !isReply {
 		return threadNone
 	}
-	s := strings.ToLower(subject)
-	q := strings.ToLower(capText(quoted, maxTextBytes))
+	s := lowerText(subject)
+	q := lowerText(capText(quoted, maxTextBytes))
 	switch {
 	case containsAny(s, proposalMarks) || containsAny(q, proposalMarks):
 		return threadProposal

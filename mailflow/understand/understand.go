@@ -7,6 +7,9 @@ package understand
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/mailflow/mailflow/mailflow/message"
 )
@@ -146,7 +149,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.Choice = choiceOf(toks)
 
-	lowSubj := strings.ToLower(subject)
+	lowSubj := lowerText(subject)
 	var rel Wish
 	relOK := false
 	weekAfter := false
@@ -172,7 +175,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	ssig := scanSignals(stoks)
 	// "Rechnung 1004 lässt sich nicht stornieren": the verb's object is
 	// no appointment.
-	cancelVerb := sig.cancel || ssig.cancel || containsAny(strings.ToLower(body+" "+subject), []string{"kündig", "kuendig"})
+	cancelVerb := sig.cancel || ssig.cancel || containsAny(lowerText(body+" "+subject), []string{"kündig", "kuendig"})
 	sig.cancel = sig.cancel && cancelsAppointment(toks)
 	ssig.cancel = ssig.cancel && cancelsAppointment(stoks)
 	if (sig.otherOnly || ssig.otherOnly) && additive(toks) {
@@ -384,7 +387,7 @@ func stripReplyPrefixes(s string) (string, bool) {
 	found := false
 	for {
 		t := strings.TrimSpace(s)
-		low := strings.ToLower(t)
+		low := lowerText(t)
 		cut := false
 		for _, p := range replyPrefixes {
 			if strings.HasPrefix(low, p) {
@@ -413,4 +416,42 @@ func containsAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+// lowerText is strings.ToLower for the texts of a mail. strings.ToLower
+// maps every rune through unicode.ToLower as soon as one is not ASCII (a
+// German text always has one); this lowers ASCII bytes directly and only
+// the other runes through unicode.ToLower, with the same result.
+func lowerText(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	b = append(b, s[:i]...)
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return strings.ToLower(s) // its rules for broken bytes
+		}
+		if l := unicode.ToLower(r); l != r {
+			b = utf8.AppendRune(b, l)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
