@@ -273,10 +273,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
 		sig.appt || ssig.appt && !isReply,
 		len(future) > 0 && !isReply && sig.question && asksAvailability(toks):
-		// "Would the day after Boxing Day work?" written to the support
-		// address asks for a slot, even without naming the session.
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
-		// does not make "Passt, danke!" a new request.
+		// does not make "Passt, danke!" a new request. "Would the day
+		// after Boxing Day work?" written to the support address asks for
+		// a slot, even without naming the session.
 		r.Intent = IntentAppointment
 	}
 	if r.Intent == IntentAccept && r.Choice == 0 && thread == threadProposal && len(future) > 0 {
