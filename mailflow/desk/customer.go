@@ -237,9 +237,9 @@ func (d *Desk) Reschedule(ctx context.Context, tx *store.Tx, req Request) (*Resu
 // one does, and the technician is then told that it changed.
 func (d *Desk) RecordID(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
 	if req.AnyDeskID == "" {
-		// An ID mail without the nine digits: the alias form ("name@ad")
-		// is no ID we can link, so a person does.
-		return human("AnyDesk alias instead of the 9-digit ID", nil), nil
+		// An ID mail without the nine digits: the alias form ("name@ad"),
+		// a screenshot, "the ID follows" — nothing we can link, so a person does.
+		return human("an AnyDesk ID mail without the 9 digits (alias, screenshot or still to come)", nil), nil
 	}
 	a, err := d.find(ctx, tx, req, true)
 	if errors.Is(err, ErrNotFound) {

@@ -29,7 +29,7 @@ func TestStrangersMail(t *testing.T) {
 		{"a guess is proposed, first", (*Desk).Book, hans, true, "", OutcomeProposed, "", 1, ""},
 		{"time and ID book and link", (*Desk).Book, hans, false, "318552907", OutcomeBooked, "", 2, "318552907"},
 		{"time and ID of a booked customer link", (*Desk).Book, maria, false, "111222333", OutcomeIDLinked, "the same AnyDesk ID again; no new mail", 1, "111222333"},
-		{"alias goes to a person", (*Desk).RecordID, maria, false, "", OutcomeHuman, "AnyDesk alias instead of the 9-digit ID", 1, "111222333"},
+		{"alias goes to a person", (*Desk).RecordID, maria, false, "", OutcomeHuman, "an AnyDesk ID mail without the 9 digits (alias, screenshot or still to come)", 1, "111222333"},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

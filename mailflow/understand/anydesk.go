@@ -111,8 +111,17 @@ func separatorAt(text string, j int) (int, byte) {
 		return 0, 0
 	}
 	switch text[j] {
-	case ' ', '-':
-		return 1, text[j]
+	case ' ':
+		// "126 - 448 - 907", "593 – 021 – 846": a dash set apart by spaces.
+		if j+2 < len(text) && text[j+1] == '-' && text[j+2] == ' ' {
+			return 3, '-'
+		}
+		if j+4 < len(text) && text[j+1] == 0xE2 && text[j+2] == 0x80 && text[j+3] == 0x93 && text[j+4] == ' ' {
+			return 5, '-'
+		}
+		return 1, ' '
+	case '-':
+		return 1, '-'
 	case '.':
 		// "618.472.093": only three groups of three count (checked by the
 		// caller); dates and amounts have other shapes.
@@ -335,15 +344,21 @@ func groupsUpTo(groups []int, n int) bool {
 // words say that is what they pass on ("forwarding our intern's ID",
 // "anbei die AnyDesk-ID meiner Kollegin"): the forward is the point of
 // such a mail. Only announced IDs count there.
-func forwardedID(own, quoted string, subject string) string {
+func forwardedID(own, quoted string, subject string, ownWords int) string {
 	low := strings.ToLower(own + " " + subject)
 	if !strings.Contains(low, "forward") && !strings.Contains(low, "weiterleit") && !strings.HasPrefix(low, "fwd:") &&
 		!strings.HasPrefix(strings.ToLower(subject), "fw") && !strings.HasPrefix(strings.ToLower(subject), "wg:") {
 		return ""
 	}
 	ownLow := " " + strings.ToLower(own)
-	if !strings.Contains(ownLow, "anydesk") && !strings.Contains(ownLow, " id") && !strings.Contains(ownLow, "-id") {
-		return "" // the customer's own words must say an ID is passed on
+	subjLow := " " + strings.ToLower(subject)
+	announced := func(s string) bool {
+		return strings.Contains(s, "anydesk") || strings.Contains(s, " id") || strings.Contains(s, "-id")
+	}
+	// The customer's own words say an ID is passed on — or the forward's
+	// subject does, when their own words are only a line of passing on.
+	if !announced(ownLow) && !(ownWords <= 12 && announced(subjLow)) {
+		return ""
 	}
 	q := capText(quoted, maxTextBytes)
 	for i := 0; i < len(q); {
@@ -361,6 +376,44 @@ func forwardedID(own, quoted string, subject string) string {
 			k++
 		}
 		i = k + 1
+	}
+	return ""
+}
+
+// digitWords are the digits as people spell them out when they read an ID
+// aloud or type it on a phone: "vier eins sieben, zwei zwei null, …".
+var digitWords = map[string]byte{
+	"null": '0', "zero": '0', "eins": '1', "one": '1', "zwei": '2', "zwo": '2', "two": '2', "drei": '3',
+	"three": '3', "vier": '4', "four": '4', "fünf": '5', "five": '5', "sechs": '6', "six": '6', "sieben": '7',
+	"seven": '7', "acht": '8', "eight": '8', "neun": '9', "nine": '9',
+}
+
+// spelledID finds nine digits spelled out as words, one after the other
+// (commas, dashes and spaces between them), in a text that names an ID.
+func spelledID(toks []token) string {
+	var d [9]byte
+	n := 0
+	for i := range toks {
+		t := &toks[i]
+		if t.kind == tPunct && (t.s == "," || t.s == "-") {
+			continue
+		}
+		c, ok := digitWords[t.s]
+		if t.kind != tWord || !ok {
+			if n == 9 {
+				break
+			}
+			n = 0
+			continue
+		}
+		if n == 9 {
+			return "" // ten or more: no ID
+		}
+		d[n] = c
+		n++
+	}
+	if n == 9 && d[0] != '0' {
+		return string(d[:])
 	}
 	return ""
 }

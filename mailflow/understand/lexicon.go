@@ -238,7 +238,7 @@ func buildLexicon() map[string]*wordInfo {
 	get("thirtieth").ord = 30
 
 	for w, d := range map[string]int8{
-		"heute": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "tomorrow": 1, "tomorrows": 1,
+		"heute": 0, "heut": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "tomorrow": 1, "tomorrows": 1,
 		"today's": 0, "tomorrow's": 1, "morgige": 1, "morgigen": 1, "heutige": 0, "heutigen": 0,
 		"übermorgen": 2, "uebermorgen": 2, "gestern": -1, "yesterday": -1, "vorgestern": -2,
 		"vorvorgestern": -3,

@@ -135,8 +135,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// or in answer to our confirmation, which asks for the ID.
 		r.AnyDeskID = findSpacedID(body)
 	}
+	if r.AnyDeskID == "" && (marks.idWord || thread == threadConfirmation) {
+		r.AnyDeskID = spelledID(toks)
+	}
 	if r.AnyDeskID == "" {
-		r.AnyDeskID = forwardedID(body, msg.Quoted, msg.Subject)
+		r.AnyDeskID = forwardedID(body, msg.Quoted, msg.Subject, len(toks))
 	}
 	if r.AnyDeskID != "" && !idContext(body, subject, isReply) {
 		// Nine digits alone are a phone, order or register number as
@@ -218,13 +221,20 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
 		(thread != threadNone || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
-	case (r.AnyDeskID != "" || alias != "") && !isReply && bodyTime && len(future) > 0 && !namesSession(toks):
+	case (r.AnyDeskID != "" || alias != "") && (!isReply || msg.InReplyTo == "" && thread == threadNone) && len(future) > 0 &&
+		(bodyTime || len(toks) <= 6) && !namesSession(toks):
+		// A subject's time counts only when the body is no more than
+		// "siehe Betreff": "ID for 1pm" names the booked session.
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
 		r.Intent = IntentAppointment
 	case r.AnyDeskID != "" || alias != "":
 		// The alias form ("name@ad") is an ID a person links by hand.
 		r.Intent = IntentAnyDeskID
 		r.AnyDeskAlias = alias
+	case thread == threadConfirmation && marks.idWord && len(future) == 0 && !sig.question && !sig.cancel && !sig.resched:
+		// "Die ID steht im Screenshot", "die Nummer schicke ich gleich": an
+		// ID mail without the nine digits, for a person.
+		r.Intent = IntentAnyDeskID
 	case thread == threadConfirmation && len(future) > 0 && hasMoveWord(toks) ||
 		thread == threadConfirmation && len(future) > 0 && sig.refusal:
 		// A new time in answer to our confirmation moves that booking.
