@@ -176,7 +176,7 @@ func scanSignals(toks []token) signals {
 	return s
 }
 
-var connectWords = map[string]bool{"connect": true, "verbinden": true, "aufschalten": true, "draufschalten": true,
+var connectWords = map[string]bool{"dial": true, "connect": true, "verbinden": true, "aufschalten": true, "draufschalten": true,
 	"zugreifen": true, "einwählen": true, "look": true, "draufschauen": true, "schauen": true, "access": true}
 
 var machineWords = map[string]bool{"computer": true, "pc": true, "rechner": true, "laptop": true, "notebook": true,

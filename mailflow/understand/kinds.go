@@ -512,3 +512,43 @@ func saysLast(toks []token) bool {
 	}
 	return false
 }
+
+// dataWords name data protection: questions about it go to a person.
+var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true, "av-vertrag": true,
+	"auftragsverarbeitung": true, "auftragsverarbeitungsvertrag": true, "recordings": true, "aufzeichnung": true,
+	"aufzeichnungen": true, "protokolliert": true, "gespeichert": true, "stored": true, "logs": true, "dpa": true}
+
+func aboutData(toks []token) bool {
+	for i := range toks {
+		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") {
+			return true
+		}
+	}
+	return false
+}
+
+// outOfScope: whether we "also" help with something that is not our
+// software ("könnt ihr auch beim WLAN helfen?", "do you also do printers?").
+var scopeNouns = map[string]bool{"drucker": true, "druckertreiber": true, "printer": true, "printers": true,
+	"wlan": true, "wifi": true, "router": true, "netzwerk": true, "network": true, "handy": true, "smartphone": true}
+
+func outOfScope(toks []token) bool {
+	also, noun := false, false
+	for i := range toks {
+		t := &toks[i]
+		if t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") || t.nl >= 2 {
+			if also && noun && t.s == "?" {
+				return true // within one question
+			}
+			also, noun = false, false
+			continue
+		}
+		switch s := t.s; {
+		case s == "auch" || s == "also":
+			also = true
+		case scopeNouns[s]:
+			noun = true
+		}
+	}
+	return false
+}

@@ -271,6 +271,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
+	case sig.question && (aboutData(toks) || outOfScope(toks)):
+		// "What happens to our data?", "Is there a data processing
+		// agreement?", "helft ihr auch beim WLAN?": a person answers, even
+		// when the mail names a session or a date.
+		future = nil
 	case otherDesk(subject):
 		// Another desk's ticket thread: a person reads it (intent question).
 	case (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)) && howToQuestion(toks):
