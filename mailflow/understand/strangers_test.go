@@ -328,10 +328,10 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "id", name: "time and ID in the subject, 'siehe Betreff' in the body", subject: "Fernwartung Donnerstag 14 Uhr ID 771 220 034",
 			text: "siehe Betreff, danke", intent: IntentAppointment, id: "771220034", first: "2026-11-26 14:00 minute"},
 		{kind: "question", name: "data protection before a session", subject: "GDPR",
-			text: "Do you offer a data processing agreement for remote maintenance? We need one on file before the session next month.",
+			text:   "Do you offer a data processing agreement for remote maintenance? We need one on file before the session next month.",
 			intent: IntentQuestion, noTime: true},
 		{kind: "question", name: "do you also help with the printer", subject: "Hilfe",
-			text: "könnt ihr mir per Fernwartung auch beim WLAN und beim Drucker helfen? Der geht seit gestern nimma.",
+			text:   "könnt ihr mir per Fernwartung auch beim WLAN und beim Drucker helfen? Der geht seit gestern nimma.",
 			intent: IntentQuestion, noTime: true},
 		// Requests that name no session word.
 		{kind: "request", name: "would a day work", subject: "next week",
