@@ -127,7 +127,9 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			case (next == "stunde" || next == "stunden" || next == "hour" || next == "hours") &&
 				(after == "früher" || after == "earlier" || after == "vor"):
 				hours = -n
-			case (next == "woche" || next == "week") && (after == "später" || after == "later" || after == "nach"):
+			case (next == "woche" || next == "week" || next == "woch'n" || next == "wochn" || next == "woch") &&
+				(after == "später" || after == "later" || after == "nach" || i > 0 && (toks[i-1].s == "um" || toks[i-1].s == "by") && moves(toks)):
+				// "eine Woche später", "um a Woch'n verschieben", "push it by a week"
 				weeks = n
 			}
 		}
@@ -141,7 +143,7 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			if next == "darauf" || next == "drauf" || next == "danach" {
 				days = 1
 			}
-		case "gleiche", "gleichen", "selbe", "selben", "same":
+		case "gleiche", "gleichen", "selbe", "selben", "same", "dieselbe", "derselben":
 			if next == "uhrzeit" || next == "zeit" || next == "time" || next == "hour" || next == "stunde" || next == "clock" {
 				sameClock = true
 			}
@@ -149,10 +151,17 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 				sameDay = true
 			}
 		case "derselbe", "denselben", "demselben":
+			if next == "uhrzeit" || next == "zeit" {
+				sameClock = true
+			}
 			if next == "tag" {
 				sameDay = true
 			}
 		}
+	}
+	if sameClock && weeks == 0 && days == 0 && saysNextWeek(toks) {
+		// "the same time next week": a week on from the booking.
+		weeks = 1
 	}
 	switch {
 	case mins != 0:
@@ -339,7 +348,7 @@ func sameClockOf(toks []token, ws []Wish, target int) Wish {
 	same := false
 	for i := 0; i+1 < len(toks); i++ {
 		switch toks[i].s {
-		case "gleiche", "gleichen", "selbe", "selben", "same":
+		case "gleiche", "gleichen", "selbe", "selben", "same", "dieselbe", "derselben", "denselben":
 			switch toks[i+1].s {
 			case "uhrzeit", "zeit", "time", "hour", "stunde":
 				same = true
@@ -390,4 +399,30 @@ func matchOption(quoted string, w Wish, now time.Time) int {
 		}
 	}
 	return found
+}
+
+// moves reports a verb of moving ("verschieben", "push", "move").
+func moves(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "verschieben", "verschiebn", "schieben", "verlegen", "push", "move", "postpone", "shift":
+			return true
+		}
+	}
+	return false
+}
+
+// saysNextWeek: "next week", "nächste Woche" with no weekday named.
+func saysNextWeek(toks []token) bool {
+	next := false
+	for i := range toks {
+		if w := toks[i].w; w != nil && w.wd != 0 && !w.wdAbbr {
+			return false
+		}
+		if i+1 < len(toks) && (toks[i].s == "next" || toks[i].s == "nächste" || toks[i].s == "nächsten" || toks[i].s == "following") &&
+			(toks[i+1].s == "week" || toks[i+1].s == "woche") {
+			next = true
+		}
+	}
+	return next
 }

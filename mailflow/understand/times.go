@@ -610,7 +610,8 @@ func (p *parser) sinceBefore(m *mention) bool {
 // targetBefore: "auf Freitag", "to Friday" name where an appointment moves.
 func (p *parser) targetBefore(m *mention) bool {
 	w := p.word(p.beforeMention(m))
-	return w == "auf" || w == "to" || w == "onto"
+	// "Wäre stattdessen Mittwoch …", "instead Friday" name the new time too.
+	return w == "auf" || w == "to" || w == "onto" || w == "stattdessen" || w == "instead"
 }
 
 // farewell reports a day named only to say goodbye: "Danke, bis

@@ -207,8 +207,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal) && aboutAppointment:
 		r.Intent = IntentReschedule
 		if target > 0 {
-			// "vom Mittwoch auf Freitag": the new day first.
-			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
+			// "vom Mittwoch auf Freitag": the new day first, at the old
+			// time when the mail says "gleiche Uhrzeit".
+			moved := sameClockOf(toks, wishes, target)
+			wishes = append(append([]Wish{moved}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
 	case target > 0 && len(wishes) >= 2 && (sig.appt || ssig.appt) && sig.question:
