@@ -81,6 +81,10 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return d(time.May, 4), 1, true
 	case "martini":
 		return d(time.November, 11), 1, true
+	case "thanksgiving":
+		// The fourth Thursday of November (United States).
+		first := d(time.November, 1)
+		return first.AddDate(0, 0, (int(time.Thursday)-int(first.Weekday())+7)%7+21), 1, true
 	case "pfingsten", "whitsun":
 		return easter.AddDate(0, 0, 49), 1, true
 	case "pfingstmontag":

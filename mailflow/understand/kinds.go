@@ -306,6 +306,8 @@ var feastWords = []string{
 	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
 	"whitsun", "ascension", "mariä", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
 	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "josefi", "josefitag",
+	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
+	"thanksgiving",
 	"josefstag", "leopoldi", "leopolditag", "martini",
 	"feiertag", "feiertagen", "feiertage", "holidays",
 }
@@ -548,6 +550,21 @@ func outOfScope(toks []token) bool {
 			also = true
 		case scopeNouns[s]:
 			noun = true
+		}
+	}
+	return false
+}
+
+// selfCorrects: "Friday 10am UK time? Sorry, I mean 11am your time", "um
+// 10, ich meine 11": the customer corrects a time, which is confirmed
+// before it books.
+func selfCorrects(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "mean", "meant", "meine", "gemeint", "korrektur", "correction", "korrigiere":
+			if toks[i].s != "meine" || i > 0 && toks[i-1].s == "ich" {
+				return true
+			}
 		}
 	}
 	return false

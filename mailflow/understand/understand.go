@@ -333,7 +333,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
 			d.noDay = thread == threadNone && first.Precision != PrecisionDay && !namesADay(toks) && !(bodyTime == false && namesADay(stoks))
 		}
-		d.conflict = conflicting(future, toks)
+		d.conflict = conflicting(future, toks) || selfCorrects(toks)
 		d.feast = feast
 		// Only a time that landed on today or tomorrow can hide a day
 		// we could not read.
