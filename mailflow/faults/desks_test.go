@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -132,11 +133,16 @@ func TestTwoInstancesShareTwoDesks(t *testing.T) {
 				procs[started[i].cmd.Process.Pid] = started[i]
 			}
 		}
+		// Each running process beats in each desk (a process restarted
+		// for its port may have left a row of its own behind).
 		for _, d := range e.desks {
-			var alive int
-			e.db.QueryRow("SELECT count(DISTINCT split_part(id, '/', 2)) FROM " + d.schema + ".instances WHERE stopped_at IS NULL").Scan(&alive)
-			if alive != 2 {
-				return false
+			for _, p := range started {
+				var beats bool
+				e.db.QueryRow("SELECT EXISTS (SELECT 1 FROM "+d.schema+".instances WHERE split_part(id, '/', 2) = $1 AND stopped_at IS NULL)",
+					strconv.Itoa(p.cmd.Process.Pid)).Scan(&beats)
+				if !beats {
+					return false
+				}
 			}
 		}
 		return true
