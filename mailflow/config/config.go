@@ -291,6 +291,20 @@ type Database struct {
 	DSN     string `yaml:"dsn"`
 	DSNEnv  string `yaml:"dsn_env"`
 	DSNFile string `yaml:"dsn_file"`
+	// Schema confines a PostgreSQL store to one schema of the database
+	// (created if missing): how several desks share one database. A desk
+	// of a desks: list that inherits the top-level dsn gets desk_<slug>.
+	Schema string `yaml:"schema"`
+}
+
+// schemaPattern is what database.schema may be: one plain lower-case
+// PostgreSQL identifier (the same quoted or not), not a system schema.
+var schemaPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// DeskSchema is the schema a desk inheriting a shared PostgreSQL
+// database keeps its tables in.
+func DeskSchema(slug string) string {
+	return "desk_" + strings.ReplaceAll(slug, "-", "_")
 }
 
 // Database drivers.
@@ -317,7 +331,23 @@ func (d Database) Source() (driver, source string, err error) {
 	if strings.TrimSpace(dsn) == "" {
 		return "", "", errors.New("database: the postgres dsn is empty")
 	}
-	return DriverPostgres, strings.TrimSpace(dsn), nil
+	return DriverPostgres, withSearchPath(strings.TrimSpace(dsn), d.Schema), nil
+}
+
+// withSearchPath adds the schema to a connection string as its
+// search_path parameter (the store creates and uses it), in the form the
+// string is written in: a URL's query or a key=value pair.
+func withSearchPath(dsn, schema string) string {
+	if schema == "" {
+		return dsn
+	}
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
 }
 
 // Name says which database this is without its secrets: the file, or
@@ -329,6 +359,9 @@ func (d Database) Name() string {
 	_, dsn, err := d.Source()
 	if err != nil {
 		return "postgres"
+	}
+	if d.Schema != "" {
+		return dsnName(dsn) + " schema " + d.Schema
 	}
 	return dsnName(dsn)
 }
@@ -811,6 +844,9 @@ func (c *Config) normalise() error {
 		if c.Database.DSN != "" || c.Database.DSNEnv != "" || c.Database.DSNFile != "" {
 			bad("database.dsn", "dsn, dsn_env and dsn_file are for driver postgres (driver is sqlite)")
 		}
+		if c.Database.Schema != "" {
+			bad("database.schema", "schema is for driver postgres (driver is sqlite)")
+		}
 	case DriverPostgres:
 		n := 0
 		for _, v := range []string{c.Database.DSN, c.Database.DSNEnv, c.Database.DSNFile} {
@@ -820,6 +856,9 @@ func (c *Config) normalise() error {
 		}
 		if n != 1 {
 			bad("database.dsn", "driver postgres needs exactly one of dsn, dsn_env, dsn_file")
+		}
+		if sc := c.Database.Schema; sc != "" && (!schemaPattern.MatchString(sc) || strings.HasPrefix(sc, "pg_") || sc == "information_schema") {
+			bad("database.schema", "%q: want a lower-case name of letters, digits and _ (at most 63, not pg_…)", sc)
 		}
 	default:
 		bad("database.driver", "%q: want sqlite or postgres", c.Database.Driver)

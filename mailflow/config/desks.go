@@ -221,7 +221,11 @@ func resolveEntries(name string, data []byte, top *Config) ([]entry, error) {
 		mailboxes[mb] = i
 		if key := databaseKey(d.Database); key != "" {
 			if j, ok := databases[key]; ok {
-				clash(i, j, "database: the same database as desks[%d] (%s); every desk needs its own", j, key)
+				hint := ""
+				if d.Database.IsPostgres() {
+					hint = " (on a shared PostgreSQL database: a database.schema of its own)"
+				}
+				clash(i, j, "database: the same database as desks[%d] (%s); every desk needs its own%s", j, key, hint)
 			}
 			databases[key] = i
 		}
@@ -331,6 +335,12 @@ func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) 
 	if !hasKey(m, "database", "path") {
 		d.Database.Path = deskDatabasePath(top.Database.Path, d.Slug)
 	}
+	if d.Database.Driver == DriverPostgres && !hasKey(m, "database", "schema") &&
+		!hasKey(m, "database", "dsn") && !hasKey(m, "database", "dsn_env") && !hasKey(m, "database", "dsn_file") {
+		// The desk shares the top-level PostgreSQL database: its tables
+		// live in a schema named after it.
+		d.Database.Schema = DeskSchema(d.Slug)
+	}
 	if err := d.normalise(); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
@@ -339,10 +349,8 @@ func resolveDesk(name string, body ast.Node, top *Config, spec DeskSpec, i int) 
 
 // deskDatabasePath is where a desk that names no database file of its
 // own keeps its state: an SQLite file named after its slug beside the
-// top-level database.path. A server database (PostgreSQL) is inherited as
-// it is, and two desks on one are refused (databaseKey) until each desk
-// gets a schema named after its slug in the shared database: this is the
-// place that would decide it.
+// top-level database.path. A PostgreSQL database is inherited as it is,
+// the desk's tables in a schema named after it (DeskSchema).
 func deskDatabasePath(top, slug string) string {
 	if top == ":memory:" {
 		return top

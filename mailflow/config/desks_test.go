@@ -168,8 +168,18 @@ func TestDesksErrors(t *testing.T) {
 		{"process-wide key in a desk", top + "desks:\n  - slug: a\n    http: {addr: 127.0.0.1:9}\n", "desks[0]: line 6: http is set for the whole file"},
 		{"same database", top + "desks:\n  - {slug: a, imap: {username: a@x.example}, database: {path: one.db}}\n  - {slug: b, imap: {username: b@x.example}, database: {path: one.db}}\n",
 			"desks[1] (b): database: the same database as desks[0] (" + filepath.Join(".", "one.db") + "); every desk needs its own"},
-		{"same postgres database", top + "database: {driver: postgres, dsn: 'postgres://mf:s3cret@db.example/mailflow'}\ndesks:\n  - {slug: a, imap: {username: a@x.example}}\n  - {slug: b, imap: {username: b@x.example}, database: {dsn: 'postgres://other:pw@db.example/mailflow'}}\n",
-			"desks[1] (b): database: the same database as desks[0] (dsn=postgres://db.example/mailflow); every desk needs its own"},
+		{"same postgres database, no schema", top + "database: {driver: postgres, dsn: 'postgres://mf:s3cret@db.example/mailflow'}\ndesks:\n  - {slug: a, imap: {username: a@x.example}, database: {dsn: 'postgres://mf:s3cret@db.example/mailflow'}}\n  - {slug: b, imap: {username: b@x.example}, database: {dsn: 'postgres://other:pw@db.example/mailflow'}}\n",
+			"desks[1] (b): database: the same database as desks[0] (dsn=postgres://db.example/mailflow); every desk needs its own (on a shared PostgreSQL database: a database.schema of its own)"},
+		{"same postgres schema", top + "database: {driver: postgres, dsn: 'postgres://mf:s3cret@db.example/mailflow'}\ndesks:\n  - {slug: a, imap: {username: a@x.example}, database: {schema: desk}}\n  - {slug: b, imap: {username: b@x.example}, database: {schema: desk}}\n",
+			"desks[1] (b): database: the same database as desks[0] (dsn=postgres://db.example/mailflow schema=desk)"},
+		{"schemas named alike", top + "database: {driver: postgres, dsn: 'postgres://mf:s3cret@db.example/mailflow'}\ndesks:\n  - {slug: a-b, imap: {username: a@x.example}}\n  - {slug: b, imap: {username: b@x.example}, database: {schema: desk_a_b}}\n",
+			"desks[1] (b): database: the same database as desks[0]"},
+		{"bad schema", top + "database: {driver: postgres, dsn: 'postgres://db.example/mailflow'}\ndesks:\n  - {slug: a, imap: {username: a@x.example}, database: {schema: Desk-A}}\n",
+			`database.schema: "Desk-A": want a lower-case name`},
+		{"system schema", top + "database: {driver: postgres, dsn: 'postgres://db.example/mailflow'}\ndesks:\n  - {slug: a, imap: {username: a@x.example}, database: {schema: pg_catalog}}\n",
+			`database.schema: "pg_catalog"`},
+		{"schema on sqlite", top + "desks:\n  - {slug: a, imap: {username: a@x.example}, database: {schema: a}}\n",
+			"database.schema: schema is for driver postgres"},
 		{"empty list", top + "desks: []\n", "desks: the list is empty"},
 		{"not a mapping", top + "desks: [a, b]\n", "a desk is a mapping"},
 		{"top-level slug", top + "slug: x\ndesks:\n  - {slug: a, imap: {username: a@x.example}}\n", "name and slug belong to each entry"},
@@ -186,6 +196,68 @@ func TestDesksErrors(t *testing.T) {
 				t.Errorf("error %v\nwant it to mention %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestDesksSharePostgresBySchema: desks inheriting the top-level
+// PostgreSQL dsn each open it confined to a schema named after the desk
+// (the dsn's search_path, in the form the dsn is written in); a desk with
+// a dsn of its own, or a schema of its own, keeps what it says.
+func TestDesksSharePostgresBySchema(t *testing.T) {
+	const top = "imap: {host: mail.example.com, password: x}\nsmtp: {host: mail.example.com}\ntechnicians: [{name: A, email: a@example.com}]\n"
+	for _, c := range []struct {
+		name, dsn string
+		want      []string // each desk's source
+		names     []string // each desk's logged name
+	}{
+		{"url", "postgres://mf:s3cret@db.example:5432/mailflow?sslmode=require",
+			[]string{"postgres://mf:s3cret@db.example:5432/mailflow?search_path=desk_north&sslmode=require",
+				"postgres://mf:s3cret@db.example:5432/mailflow?search_path=desk_south_east&sslmode=require",
+				"postgres://mf:s3cret@db.example:5432/mailflow?search_path=archive&sslmode=require",
+				"host=other.example dbname=west"},
+			[]string{"postgres://db.example:5432/mailflow schema desk_north", "postgres://db.example:5432/mailflow schema desk_south_east",
+				"postgres://db.example:5432/mailflow schema archive", "postgres://other.example/west"}},
+		{"key=value", "host=db.example dbname=mailflow user=mf password=s3cret",
+			[]string{"host=db.example dbname=mailflow user=mf password=s3cret search_path=desk_north",
+				"host=db.example dbname=mailflow user=mf password=s3cret search_path=desk_south_east",
+				"host=db.example dbname=mailflow user=mf password=s3cret search_path=archive",
+				"host=other.example dbname=west"},
+			[]string{"postgres://db.example/mailflow schema desk_north", "postgres://db.example/mailflow schema desk_south_east",
+				"postgres://db.example/mailflow schema archive", "postgres://other.example/west"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			yaml := top + fmt.Sprintf("database: {driver: postgres, dsn: %q}\n", c.dsn) + `desks:
+  - {slug: north, imap: {username: n@x.example}}
+  - {slug: south-east, imap: {username: s@x.example}}
+  - {slug: old, imap: {username: o@x.example}, database: {schema: archive}}
+  - {slug: west, imap: {username: w@x.example}, database: {dsn: "host=other.example dbname=west"}}
+`
+			cfg, err := Parse("test.yaml", []byte(yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			desks := cfg.Desks()
+			if len(desks) != len(c.want) {
+				t.Fatalf("%d desks, want %d", len(desks), len(c.want))
+			}
+			for i, d := range desks {
+				driver, source, err := d.Database.Source()
+				if err != nil || driver != DriverPostgres || source != c.want[i] {
+					t.Errorf("desk %s: source %s %q %v\nwant %q", d.Slug, driver, source, err, c.want[i])
+				}
+				if name := d.Database.Name(); name != c.names[i] {
+					t.Errorf("desk %s: name %q, want %q", d.Slug, name, c.names[i])
+				}
+			}
+		})
+	}
+	// The single-desk file on PostgreSQL is unchanged: no schema.
+	cfg, err := Parse("test.yaml", []byte("sandbox: {enabled: true}\n"+base+"database: {driver: postgres, dsn: 'host=db.example dbname=m'}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, source, _ := cfg.Database.Source(); source != "host=db.example dbname=m" || cfg.Database.Schema != "" {
+		t.Errorf("single desk: source %q schema %q, want the dsn as written", source, cfg.Database.Schema)
 	}
 }
 

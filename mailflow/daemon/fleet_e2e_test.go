@@ -16,13 +16,15 @@ import (
 	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/health"
 	"github.com/mailflow/mailflow/mailflow/internal/mailtest"
+	"github.com/mailflow/mailflow/mailflow/internal/pgtest"
 )
 
 // TestDovecotSeveralDesks runs three desks in one process on one Dovecot:
 // alpha and beta each answer the mail to their own mailbox, with their
 // own templates, hours, technicians and company, into their own database;
 // gamma's mailbox refuses the password, which leaves the others answering
-// and makes /healthz name gamma.
+// and makes /healthz name gamma. With MAILFLOW_TEST_DB=postgres the
+// desks share one PostgreSQL database, each in its own schema.
 func TestDovecotSeveralDesks(t *testing.T) {
 	dc := mailtest.StartDovecot(t)
 	dir := t.TempDir()
@@ -43,7 +45,7 @@ func TestDovecotSeveralDesks(t *testing.T) {
 	y := fmt.Sprintf(`
 imap: {host: %s, port: %d, tls: none, password: %q, processed_folder: Processed, human_folder: Human, poll_interval: 2s, command_timeout: 10s}
 smtp: {host: %s, port: %d, tls: none, timeout: 10s}
-database: {path: mailflow.db}
+%s
 desk: {holidays: none, min_notice: 1h}
 http: {addr: "127.0.0.1:0", connect_grace: 1s}
 log: {level: warn}
@@ -65,7 +67,7 @@ desks:
     slug: gamma
     imap: {username: %s, password: wrong-password}
     technicians: [{name: Gina Gamma, email: gina@gamma.example}]
-`, ih, ip, dc.Password, sh, sp, alpha, every("10:00-12:00"), beta, every("07:00-08:00"), gamma)
+`, ih, ip, dc.Password, sh, sp, strings.TrimSpace(pgtest.DatabaseYAML(t)), alpha, every("10:00-12:00"), beta, every("07:00-08:00"), gamma)
 	path := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(path, []byte(y), 0o600); err != nil {
 		t.Fatal(err)
@@ -171,6 +173,13 @@ desks:
 		}
 		if counts["booked"] != 1 || len(counts) != 1 {
 			t.Errorf("desk %s decided %v, want its one mail booked", s, counts)
+		}
+		if pgtest.Postgres() {
+			// One PostgreSQL database, each desk in its own schema.
+			if got := desks[s].Database.Schema; got != "desk_"+s {
+				t.Errorf("desk %s keeps its tables in schema %q, want desk_%s", s, got, s)
+			}
+			continue
 		}
 		if _, err := os.Stat(filepath.Join(dir, s+".db")); err != nil {
 			t.Errorf("desk %s has no database of its own beside the config: %v", s, err)

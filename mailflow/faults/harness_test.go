@@ -295,9 +295,15 @@ func customer(prefix string, i int) string {
 // session and returns the customers' addresses.
 func (e *env) backlog(prefix string, n int) []string {
 	e.t.Helper()
+	return e.backlogTo(support, prefix, n)
+}
+
+// backlogTo is backlog into the INBOX of the mailbox user.
+func (e *env) backlogTo(user, prefix string, n int) []string {
+	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
-	c, err := e.d.Login(ctx, support, nil)
+	c, err := e.d.Login(ctx, user, nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -306,7 +312,7 @@ func (e *env) backlog(prefix string, n int) []string {
 	for i := range n {
 		addr := customer(prefix, i)
 		raw := []byte("From: Kundin " + strconv.Itoa(i) + " <" + addr + ">\r\n" +
-			"To: " + support + "\r\n" +
+			"To: " + user + "\r\n" +
 			"Subject: Fernwartung\r\n" +
 			"Date: " + time.Now().Format(time.RFC1123Z) + "\r\n" +
 			"Message-ID: <" + prefix + strconv.Itoa(i) + "@kunde.example.org>\r\n" +

@@ -198,10 +198,17 @@ func TestJobClaimedOnceAcrossInstances(t *testing.T) {
 
 // TestCapHoldsAcrossInstances: two instances deciding mail from the same
 // sender at once count each other's reply: the second asks only after the
-// first committed, so a per-sender cap of one lets one reply through.
+// first committed, so a per-sender cap of one lets one reply through;
+// also for a desk in a schema of its own, whose recipient lock is its own.
 func TestCapHoldsAcrossInstances(t *testing.T) {
+	for _, tc := range []struct{ name, searchPath string }{{"default schema", ""}, {"desk schema", " search_path=desk_cap"}} {
+		t.Run(tc.name, func(t *testing.T) { capHoldsAcrossInstances(t, tc.searchPath) })
+	}
+}
+
+func capHoldsAcrossInstances(t *testing.T, searchPath string) {
 	ctx := context.Background()
-	dsn := freshSource(t, Postgres)
+	dsn := freshSource(t, Postgres) + searchPath
 	var stores [2]*Store
 	for i := range stores {
 		st, err := Open(ctx, Postgres, dsn)

@@ -16,8 +16,23 @@ import (
 // the one-row table schema_version.
 
 // migrationLockKey is the PostgreSQL advisory lock migrations run under
-// (arbitrary and fixed).
+// (arbitrary and fixed) when the store uses the database's default schema.
 const migrationLockKey = "7237128392818"
+
+// schemaLockSpace is the first half of the two-key advisory lock a store
+// confined to a schema of its own (a desk sharing the database) migrates
+// under; the second half is the schema's hashed name, so desks migrate
+// side by side and only the instances of one desk wait for each other.
+const schemaLockSpace = "1835427699" // "mflm"
+
+// migrationLock is the statement that takes this store's migration lock
+// for the rest of the transaction.
+func (s *Store) migrationLock() string {
+	if s.schema == "" {
+		return "SELECT pg_advisory_xact_lock(" + migrationLockKey + ")"
+	}
+	return "SELECT pg_advisory_xact_lock(" + schemaLockSpace + ", hashtext('" + s.schema + "'))"
+}
 
 // migration is one numbered schema step.
 type migration struct {
@@ -76,7 +91,7 @@ func (s *Store) migrateTo(ctx context.Context, limit int) error {
 		// IF NOT EXISTS alone races when instances start together (two
 		// creators collide in the catalog): under the migration lock.
 		err := s.InTx(ctx, func(tx *Tx) error {
-			if _, err := tx.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+migrationLockKey+")"); err != nil {
+			if _, err := tx.tx.ExecContext(ctx, s.migrationLock()); err != nil {
 				return err
 			}
 			_, err := tx.tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -130,7 +145,7 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 	defer tx.Rollback()
 	r := runner{x: tx, engine: s.engine}
 	if s.engine == Postgres {
-		if _, err := r.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+migrationLockKey+")"); err != nil {
+		if _, err := r.ExecContext(ctx, s.migrationLock()); err != nil {
 			return fmt.Errorf("migration %s: lock: %w", m.name, err)
 		}
 	}

@@ -310,7 +310,14 @@ func IsReply(purpose string) bool {
 // turn and a cap holds across them (SQLite's one writer does that anyway).
 func (tx *Tx) MailsTo(ctx context.Context, recipient string, since time.Time, purpose string, appointmentID int64) (total, same int, err error) {
 	if tx.s.engine == Postgres {
-		if _, err := tx.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock("+recipientLockSpace+", hashtext(lower(?)))", recipient); err != nil {
+		// A desk in a schema of its own locks its recipients apart from
+		// the other desks of the database (the same customer may write to
+		// two desks at once).
+		q, args := "SELECT pg_advisory_xact_lock("+recipientLockSpace+", hashtext(lower(?)))", []any{recipient}
+		if tx.s.schema != "" {
+			q, args = "SELECT pg_advisory_xact_lock("+recipientLockSpace+", hashtext(? || lower(?)))", []any{tx.s.schema + " ", recipient}
+		}
+		if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
 			return 0, 0, fmt.Errorf("lock recipient: %w", err)
 		}
 	}

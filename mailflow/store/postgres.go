@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +33,12 @@ func openPostgres(ctx context.Context, dsn string, limit int) (*Store, error) {
 		cfg.RuntimeParams = map[string]string{}
 	}
 	cfg.RuntimeParams["timezone"] = "UTC"
+	schema := ownSchema(cfg.RuntimeParams["search_path"])
+	if schema != "" {
+		if err := createSchema(ctx, cfg, schema); err != nil {
+			return nil, err
+		}
+	}
 	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
 		cfg.RuntimeParams["application_name"] = "mailflow"
 	}
@@ -51,7 +59,7 @@ func openPostgres(ctx context.Context, dsn string, limit int) (*Store, error) {
 		return nil, fmt.Errorf("open database %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, err)
 	}
 	c := newConn(x, Postgres)
-	s := &Store{w: c, r: c, engine: Postgres}
+	s := &Store{w: c, r: c, engine: Postgres, schema: schema}
 	if err := s.migrateTo(ctx, limit); err != nil {
 		x.Close()
 		return nil, err
@@ -64,6 +72,57 @@ func openPostgres(ctx context.Context, dsn string, limit int) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// schemaName is what a schema of the store's own may be called: one
+// plain lower-case identifier, so it is the same quoted or not.
+var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// ownSchema is the schema a connection's search_path (the dsn's
+// search_path parameter) confines the store to, or "" when it names none
+// or the default public schema. A list of schemas is the operator's own
+// arrangement: used as it is, nothing created.
+func ownSchema(searchPath string) string {
+	name := strings.TrimSpace(searchPath)
+	if name == "public" || !schemaName.MatchString(name) || strings.HasPrefix(name, "pg_") {
+		return ""
+	}
+	return name
+}
+
+// createSchema creates the store's schema unless it exists, on a
+// connection of its own before the pool opens (so no pooled connection
+// has looked the search_path up while it was missing). It runs under the
+// schema's migration lock: instances of one desk starting together
+// would otherwise collide in the catalog. An existing schema is not
+// created again, so a role without CREATE on the database can use
+// schemas an administrator made.
+func createSchema(ctx context.Context, cfg *pgx.ConnConfig, schema string) error {
+	ctx, cancel := withTimeout(ctx, cfg.ConnectTimeout+WriteTimeout)
+	defer cancel()
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open database %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	err = pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock("+schemaLockSpace+", hashtext($1))", schema); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", schema).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			return nil
+		}
+		_, err := tx.Exec(ctx, "CREATE SCHEMA "+schema)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create schema %s: %w", schema, err)
+	}
+	return nil
 }
 
 // pgCode is the SQLSTATE of a PostgreSQL error ("" for any other error).

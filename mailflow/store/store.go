@@ -40,6 +40,7 @@ type Store struct {
 	r      *conn // readers (the same handle for in-memory and PostgreSQL databases)
 	engine string
 	path   string // the SQLite file ("" on PostgreSQL)
+	schema string // the PostgreSQL schema of its own, "" for the default search_path
 	writes writeHealth
 	// secret is the installation's HMAC key (see secret.go).
 	secret []byte
