@@ -373,3 +373,29 @@ func TestDeskEntryUsesAnchor(t *testing.T) {
 		t.Errorf("a: %+v, b: %+v", a.Desk, b.Desk)
 	}
 }
+
+// TestDeskCalendarSecretsResolve: a technician's calendar secret file
+// named relative in a desk's entry is found beside the config file, like
+// the desk's other files.
+func TestDeskCalendarSecretsResolve(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	data := strings.Replace(twoDesks,
+		"technicians: [{name: Anna, email: anna@alpha.example}]",
+		"technicians: [{name: Anna, email: anna@alpha.example, calendar: {caldav: {url: \"https://cal.example/anna/\", username: anna, password_file: secrets/anna-caldav}}}]", 1)
+	if data == twoDesks {
+		t.Fatal("fixture: the technician line to extend is gone")
+	}
+	cfg, err := Parse(path, []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.Desks()[0]
+	c := a.Technicians[0].Calendar
+	if c == nil || c.CalDAV == nil {
+		t.Fatalf("alpha's technician lost the calendar: %+v", a.Technicians[0])
+	}
+	if want := filepath.Join(dir, "secrets", "anna-caldav"); c.CalDAV.PasswordFile != want {
+		t.Errorf("password_file %q, want %q", c.CalDAV.PasswordFile, want)
+	}
+}
