@@ -127,10 +127,7 @@ func ParseFreeBusy(body []byte, calendar string) ([]Period, error) {
 		if err1 != nil || err2 != nil || !e.After(s) {
 			continue
 		}
-		if e.Sub(s) > maxEventLength {
-			e = s.Add(maxEventLength)
-		}
-		out = append(out, Period{s, e})
+		out = append(out, Period{s, capEnd(s, e)})
 	}
 	return mergePeriods(out), nil
 }

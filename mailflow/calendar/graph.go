@@ -137,10 +137,7 @@ func ParseSchedule(body []byte) ([]Period, error) {
 			if err1 != nil || err2 != nil || !e.After(s) {
 				continue
 			}
-			if e.Sub(s) > maxEventLength {
-				e = s.Add(maxEventLength)
-			}
-			out = append(out, Period{s, e})
+			out = append(out, Period{s, capEnd(s, e)})
 		}
 	}
 	return mergePeriods(out), nil

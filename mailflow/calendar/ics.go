@@ -27,6 +27,14 @@ const maxOccurrences = 2000
 // desk for years.
 const maxEventLength = 62 * 24 * time.Hour
 
+// capEnd is e, or the end of maxEventLength from s when e lies later.
+func capEnd(s, e time.Time) time.Time {
+	if e.Sub(s) > maxEventLength {
+		return s.Add(maxEventLength)
+	}
+	return e
+}
+
 // ParseBusy reads the busy periods in [from, to) (cut to it) from iCalendar data (one
 // or more VCALENDAR objects): opaque, not cancelled VEVENTs with their
 // recurrences expanded, and VFREEBUSY's FREEBUSY periods. ours reports
@@ -62,9 +70,7 @@ func ParseBusy(data []byte, loc *time.Location, from, to time.Time, ours func(ui
 func busyOf(cals []*ical.Calendar, loc *time.Location, from, to time.Time, ours func(uid string) bool) []Period {
 	var out []Period
 	add := func(s, e time.Time) {
-		if e.Sub(s) > maxEventLength {
-			e = s.Add(maxEventLength)
-		}
+		e = capEnd(s, e)
 		if s.Before(from) {
 			s = from
 		}
