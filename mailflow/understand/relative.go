@@ -285,12 +285,11 @@ func quotedOption(quoted string, n int, now time.Time) (time.Time, bool) {
 	// Our proposal numbers its options "1) …", "2) …": the line of
 	// option n, when the quote keeps them so. A quoted header's
 	// "Gesendet: … 10:30" is no option.
-	for _, line := range strings.Split(capText(quoted, maxTextBytes), "\n") {
-		l := strings.TrimLeft(line, "> \t")
-		if len(l) < 3 || int(l[0]-'0') != n || l[1] != ')' && l[1] != '.' || !strings.Contains(l, ":") {
+	for _, o := range optionLines(quoted) {
+		if o.n != n {
 			continue
 		}
-		lt := tokenize(l[2:])
+		lt := tokenize(o.text)
 		for _, w := range extract(lt, detectLanguage(lt), now) {
 			if w.Precision == PrecisionMinute {
 				return w.Start, true
@@ -321,17 +320,34 @@ func weekAfterOf(anchor time.Time) Wish {
 	return Wish{Start: monday, End: &end, Precision: PrecisionDay}
 }
 
-// quotedOptions counts the options of our quoted proposal: the lines that
-// open with "1)", "2)" … and carry a clock time (0 when none).
-func quotedOptions(quoted string, now time.Time) int {
-	n := 0
+// optionLine is one numbered line of our quoted proposal: its number and
+// what follows it ("2) Di 12.01. 13:30" → 2, " Di 12.01. 13:30").
+type optionLine struct {
+	n    int
+	text string
+}
+
+// optionLines are the lines of the quote that open with "1)" … "9)" (or
+// "1." …) and carry a clock time, in document order.
+func optionLines(quoted string) []optionLine {
+	var out []optionLine
 	for _, line := range strings.Split(capText(quoted, maxTextBytes), "\n") {
 		l := strings.TrimLeft(line, "> \t")
 		if len(l) < 3 || l[0] < '1' || l[0] > '9' || l[1] != ')' && l[1] != '.' || !strings.Contains(l, ":") {
 			continue
 		}
-		if k := int(l[0] - '0'); k == n+1 {
-			n = k
+		out = append(out, optionLine{int(l[0] - '0'), l[2:]})
+	}
+	return out
+}
+
+// quotedOptions counts the options of our quoted proposal: its numbered
+// lines 1, 2, … in order (0 when none).
+func quotedOptions(quoted string) int {
+	n := 0
+	for _, o := range optionLines(quoted) {
+		if o.n == n+1 {
+			n = o.n
 		}
 	}
 	return n
@@ -375,7 +391,7 @@ func sameClockOf(toks []token, ws []Wish, target int) Wish {
 // time when the wish had no day of its own and landed on today); 0 when
 // none or several match.
 func matchOption(quoted string, w Wish, now time.Time) int {
-	n := quotedOptions(quoted, now)
+	n := quotedOptions(quoted)
 	found := 0
 	for k := 1; k <= n; k++ {
 		opt, ok := quotedOption(quoted, k, now)

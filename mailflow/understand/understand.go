@@ -264,9 +264,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Choice = ordinalChoice(toks, sig)
 		r.Intent = IntentAccept
 	case thread == threadProposal && len(future) == 0 && !sig.refusal && !sig.question && sig.confirm && saysLast(toks) &&
-		quotedOptions(msg.Quoted, now) > 0:
+		quotedOptions(msg.Quoted) > 0:
 		// "der letzte Vorschlag passt", "the last one works".
-		r.Choice = quotedOptions(msg.Quoted, now)
+		r.Choice = quotedOptions(msg.Quoted)
 		r.Intent = IntentAccept
 	case (thread == threadProposal || msg.InReplyTo != "" && !forwarded(msg.Subject)) && sig.confirm && !sig.refusal &&
 		len(future) > 0 && !sig.question && len(toks) <= 40:
