@@ -430,7 +430,7 @@ func timeSentences(toks []token) int {
 				continue
 			}
 		}
-		if !in && t.kind == tWord && t.w != nil && (t.w.wd != 0 && !t.w.wdAbbr || t.w.month != 0 || t.w.hasRel) {
+		if !in && t.kind == tWord && t.w.namesDay() {
 			n++
 			in = true
 		}

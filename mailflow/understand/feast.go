@@ -258,7 +258,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 func namesADay(toks []token) bool {
 	for i := range toks {
 		t := &toks[i]
-		if t.w != nil && (t.w.wd != 0 && !t.w.wdAbbr || t.w.month != 0 || t.w.hasRel) {
+		if t.w.namesDay() {
 			return true
 		}
 		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) {
@@ -269,4 +269,10 @@ func namesADay(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// namesDay: a weekday written out, a month or a day relative to today
+// ("morgen", "tomorrow's"). Nil-safe: most words have no entry.
+func (w *wordInfo) namesDay() bool {
+	return w != nil && (w.wd != 0 && !w.wdAbbr || w.month != 0 || w.hasRel)
 }
