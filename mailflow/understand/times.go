@@ -444,8 +444,15 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if best < 0 && (!p.busyWord(k) || p.busyAhead(k, cb)) {
 			for _, s := range spans {
 				if s.a > k && s.b <= cb {
+					if best >= 0 && s.m != best && p.busyWord(k) {
+						// "I'm in court all of Tuesday and Wednesday": every
+						// day the busy clause lists is refused.
+						ms[best].neg = true
+					}
+					if !p.busyWord(k) && best >= 0 {
+						break
+					}
 					best = s.m
-					break
 				}
 			}
 		}
@@ -846,10 +853,17 @@ func (p *parser) isNegation(k int) bool {
 		}
 		return false
 	case "nichts", "nix", "nimmer", "nimma":
-		// "heute und morgen wird nichts", "diese Woche geht gar nix mehr"
-		switch p.word(k - 1) {
-		case "wird", "geht", "klappt", "wäre", "ist", "läuft", "gehts", "gar", "da", "dann", "bin", "kann", "is", "geht's":
-			return true
+		// "heute und morgen wird nichts", "diese Woche geht gar nix mehr",
+		// "diese Woche wird das nix mehr": the verb may stand a word or two
+		// before, inside the clause.
+		for j := k - 1; j >= 0 && j >= k-3; j-- {
+			if p.toks[j].kind == tPunct {
+				break
+			}
+			switch p.word(j) {
+			case "wird", "geht", "klappt", "wäre", "ist", "läuft", "gehts", "gar", "da", "dann", "bin", "kann", "is", "geht's", "wird's", "wirds":
+				return true
+			}
 		}
 		return false
 	case "voll", "full":
@@ -2167,12 +2181,28 @@ func (p *parser) busyWord(k int) bool {
 			return pp == "auf" || pp == "on" || pp == "at" || pp == "in"
 		}
 		return false
-	case "tied", "swamped", "slammed", "snowed", "away", "off", "weg":
+	case "court", "gericht", "hospital", "krankenhaus", "spital", "arzt", "zahnarzt", "doctor's", "dentist", "surgery":
+		// "I'm in court all Tuesday", "bin vor Gericht", "beim Arzt", "at
+		// the dentist": the customer is somewhere else.
+		switch pw {
+		case "in", "im", "vor", "bei", "beim", "am":
+			return true
+		case "the":
+			pp := p.word(k - 2)
+			return pp == "at" || pp == "in"
+		}
+		return false
+	case "tied", "swamped", "slammed", "snowed", "away", "off", "weg", "out":
 		// "I'm tied up all day", "bin Donnerstag weg", "I'm off on Friday",
 		// "bin außer Haus": the customer is not there.
 		for j := k - 1; j >= 0 && j >= k-4; j-- {
 			switch p.word(j) {
 			case "i'm", "am", "we're", "are", "be", "bin", "sind", "ist", "is", "he's", "she's", "i", "we":
+				if w == "out" {
+					// "I'm out tomorrow morning", not "find out", "figure it out".
+					pw := p.word(j)
+					return j == k-1 && pw != "i" && pw != "we" && p.word(k+1) != "to"
+				}
 				if w == "off" || w == "away" {
 					// "I'm off on Friday", not "call off", "take off from".
 					pw := p.word(j)
