@@ -53,7 +53,7 @@ var typoTargets, typoMasks = func() (by [26][16][]string, masks [26][16][]uint32
 		"januar", "jänner", "februar", "feber", "april", "august", "september", "oktober",
 		"november", "dezember", "january", "february", "march", "october", "december",
 		"vormittag", "nachmittag", "tomorrow", "morning", "afternoon", "nächste",
-		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags", "fernwartung", "übermorgen", "appointment",
+		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags", "fernwartung", "übermorgen", "appointment", "morgen",
 	} {
 		if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 {
 			by[c-'a'][len(w)] = append(by[c-'a'][len(w)], w)

@@ -105,6 +105,7 @@ type mention struct {
 
 	neg      bool
 	absorbed bool // a bare day that the time after it narrows
+	pref     bool // marked as the customer's choice: "am liebsten Freitag", "Thursday at 9 instead?"
 	// exceptDay: refused by "außer", "except": the whole day is out.
 	exceptDay bool
 }
@@ -515,6 +516,26 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// A wish the customer marks as their choice goes first: "am liebsten
+	// Freitag Vormittag", "preferably Friday", "Thursday at 9:30 instead?",
+	// "dafür Mittwoch um 11". Refused times and context around it stay
+	// behind.
+	for k := range ms {
+		m := &ms[k]
+		switch p.word(p.beforeMention(m)) {
+		case "liebsten", "lieber", "preferably", "ideally", "idealerweise", "bevorzugt", "vorzugsweise", "dafür", "stattdessen":
+			m.pref = true
+		}
+		if m.b < len(toks) {
+			switch p.word(m.b) {
+			case "stattdessen", "lieber":
+				m.pref = true
+			case "instead":
+				m.pref = p.word(m.b+1) != "of"
+			}
+		}
+	}
+
 	// A time without a day takes the day of the mention before it:
 	// "Am Montag um 10 geht nicht, um 14 Uhr aber schon" is Monday 14:00.
 	for k := 1; k < len(ms); k++ {
@@ -585,6 +606,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	}
 
 	out := make([]Wish, 0, len(ms))
+	var prefs []bool
 	target := -1
 	for k := range ms {
 		if ms[k].neg || ms[k].absorbed || p.farewell(&ms[k]) || p.sinceBefore(&ms[k]) {
@@ -603,9 +625,37 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				target = len(out)
 			}
 			out = append(out, w)
+			prefs = append(prefs, ms[k].pref)
 		}
 	}
-	return out, target, -1
+	return preferredFirst(out, prefs, target), target, -1
+}
+
+// preferredFirst moves the wishes marked as the customer's choice to the
+// front, keeping the order within each group. A move's target keeps its
+// place in the list (its index is returned separately).
+func preferredFirst(out []Wish, prefs []bool, target int) []Wish {
+	n := 0
+	for _, p := range prefs {
+		if p {
+			n++
+		}
+	}
+	if n == 0 || n == len(out) || target >= 0 {
+		return out
+	}
+	sorted := make([]Wish, 0, len(out))
+	for i, w := range out {
+		if prefs[i] {
+			sorted = append(sorted, w)
+		}
+	}
+	for i, w := range out {
+		if !prefs[i] {
+			sorted = append(sorted, w)
+		}
+	}
+	return sorted
 }
 
 // sinceBefore: "seit heute", "since Monday" name when a problem began.
