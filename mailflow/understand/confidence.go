@@ -1,7 +1,9 @@
 package understand
 
 import (
+	"bytes"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -146,7 +148,7 @@ func typoFix(s string) string {
 			mask = letterMask(s)
 		}
 		for k, w := range byLen[l] {
-			if nearMask(mask, masks[l][k], 1) && oneEdit(s, w) && !notTypos[s] {
+			if nearMask(mask, masks[l][k], 1) && oneEdit(s, w) && !notTypos[s] && !shortSwap(s, w) {
 				return w
 			}
 		}
@@ -155,6 +157,23 @@ func typoFix(s string) string {
 		return ""
 	}
 	return deUmlaut(s)
+}
+
+// plainTargets are targets that are ordinary words, not names: a word of
+// the same length with one letter changed is too often a real word of its
+// own ("Margen", "morden" are no "morgen"), while "Mondag", "Montaq" are
+// weekdays. They are corrected only for a letter missing, added or two
+// letters swapped ("morgn", "mrogen").
+var plainTargets = map[string]bool{"morgen": true}
+
+func shortSwap(s, w string) bool {
+	if !plainTargets[w] || len(s) != len(w) {
+		return false
+	}
+	a, b := []byte(s), []byte(w)
+	slices.Sort(a)
+	slices.Sort(b)
+	return !bytes.Equal(a, b)
 }
 
 // dayPrepositions come before a day; an unknown word after one that is

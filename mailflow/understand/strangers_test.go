@@ -76,6 +76,8 @@ func TestStrangersKinds(t *testing.T) {
 			intent: IntentAppointment, first: "2026-11-30 14:00 minute", unsure: true},
 		{kind: "typo", name: "morgn", subject: "Fernwartuung", text: "Halo, geht es morgn um 3 Nachmitag?",
 			intent: IntentAppointment, first: "2026-11-25 15:00 minute", unsure: true, reason: ReasonCorrected},
+		{kind: "typo", name: "a real word one letter from morgen", subject: "Fernwartung / support",
+			text: "could you please schedule a Fernwartung? Unser Report zeigt falsche Margen.", intent: IntentAppointment, noTime: true},
 		{kind: "typo", name: "two edits away is never booked", subject: "Remote session", text: "Hi, could you fit us in on Wensday at 3?",
 			intent: IntentAppointment, unsure: true, reason: ReasonUnreadable},
 		{kind: "typo", name: "a real word is no typo", subject: "Frage", text: "Die Montage der Kasse ist am 26.11.2026 um 10 Uhr, geht da eine Fernwartung?",
