@@ -22,6 +22,8 @@ var negativeContext = []string{
 	"eur", "kto", "account", "plz", "ust", "vat", "tax", "zahlung", "payment", "lieferschein",
 	"beleg", "belegnr", "vorgang", "case", "gln", "ean", "artikel", "art", "fehler", "error", "code",
 	"meldung", "message", "status", "version", "build",
+	// "please call me on 385 912 044", "rufen Sie mich an unter", "reach me at"
+	"call", "anruf", "anrufen", "rückruf", "erreichbar", "reach", "ring", "whatsapp", "sms", "signal",
 }
 
 // positiveContext are words that announce an ID; when one stands closer to

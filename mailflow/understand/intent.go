@@ -69,6 +69,17 @@ type signals struct {
 	insteadTime bool
 }
 
+// callOff: "call off Thursday's training", "we have to call it off".
+func callOff(toks []token, i int) bool {
+	switch toks[i].s {
+	case "call", "calling", "called":
+	default:
+		return false
+	}
+	p := parser{toks: toks}
+	return p.word(i+1) == "off" || p.word(i+2) == "off" && (p.word(i+1) == "it" || p.word(i+1) == "this" || p.word(i+1) == "that")
+}
+
 func scanSignals(toks []token) signals {
 	var s signals
 	p := parser{toks: toks}
@@ -87,6 +98,10 @@ func scanSignals(toks []token) signals {
 		}
 		// German separable verb: "ich sage den Termin ab."
 		if len(t.s) >= 4 && t.s[0] == 's' && (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, i) {
+			s.cancel = true
+		}
+		// "We need to call off Thursday's training", "calling it off".
+		if callOff(toks, i) {
 			s.cancel = true
 		}
 		// "Variante drei ist uns recht", "wäre mir recht".

@@ -37,7 +37,8 @@ func compactTime(toks []token, from int) int {
 			// after a date.
 			afterDate := toks[i-1].s == "." && i >= 2 && toks[i-2].kind == tNum && toks[i-2].n >= 1 && toks[i-2].n <= 12 &&
 				(t.n < 1900 || t.n > 2099) // "20.4.2027" ends in a year
-			if w := toks[i-1].w; (w == nil || w.wd == 0) && !afterDate {
+			// "Morgen 0945", "tomorrow 1030": right after a day word.
+			if w := toks[i-1].w; (w == nil || w.wd == 0 && !(w.hasRel && w.rel >= 0)) && !afterDate {
 				continue
 			}
 		}
@@ -220,7 +221,7 @@ func cancelsAppointment(toks []token) bool {
 			continue
 		}
 		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, k) ||
-			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) {
+			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) || callOff(toks, k) {
 			cancel = true
 		}
 		if t.w != nil && t.w.role&rAppt != 0 {
@@ -252,6 +253,9 @@ var howToWords = [][]string{
 	{"erreichbar", "sind"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
 	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
 	{"point", "me"},
+	// Whether the desk is staffed or reached by phone: "is the support line
+	// staffed on Monday at 10am?"
+	{"is", "it", "safe"}, {"ist", "das", "sicher"}, {"ist", "es", "sicher"}, {"staffed"}, {"hotline"}, {"support", "line"}, {"phone", "line"}, {"besetzt", "?"},
 }
 
 // howToByFirst indexes howToWords by their first word: this runs over
@@ -390,7 +394,15 @@ func asksForSession(toks []token) bool {
 				switch toks[i-1].s {
 				case "don't", "dont", "not", "nicht", "no", "kein", "keinen":
 					continue // "Don't need another session"
+				case "i", "we":
+					// "what do I need to prepare?", "do we need admin rights?"
+					if i > 1 && (toks[i-2].s == "do" || toks[i-2].s == "does") && toks[i].s == "need" {
+						continue
+					}
 				}
+			}
+			if i+1 < len(toks) && (toks[i+1].s == "ich" || toks[i+1].s == "wir") && (toks[i].s == "brauche" || toks[i].s == "brauchen") {
+				continue // "brauche ich dafür Adminrechte?"
 			}
 			return true
 		}
@@ -518,11 +530,14 @@ func saysLast(toks []token) bool {
 // dataWords name data protection: questions about it go to a person.
 var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true, "av-vertrag": true,
 	"auftragsverarbeitung": true, "auftragsverarbeitungsvertrag": true, "recordings": true, "aufzeichnung": true,
-	"aufzeichnungen": true, "protokolliert": true, "gespeichert": true, "stored": true, "logs": true, "dpa": true}
+	"aufzeichnungen": true, "protokolliert": true, "gespeichert": true, "stored": true, "logs": true, "dpa": true,
+	"privacy": true}
 
 func aboutData(toks []token) bool {
 	for i := range toks {
-		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") {
+		// "keep my data", "behaltet ihr meine Daten"
+		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") ||
+			(s == "data" || s == "daten") && i >= 2 && (toks[i-2].s == "keep" || toks[i-2].s == "delete" || toks[i-2].s == "behaltet" || toks[i-2].s == "löscht") {
 			return true
 		}
 	}

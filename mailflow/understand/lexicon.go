@@ -322,7 +322,8 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rCancel, "absagen", "absage", "abzusagen", "abgesagt", "stornieren", "storniere", "storno",
 		"stornierung", "storniert", "cancel", "cancelled", "canceled", "cancellation", "cancelling",
 		"canceling", "entfällt", "entfallen", "streichen", "gestrichen", "scrap", "scrapped", "canceln",
-		"gecancelt", "gecancelled", "cancle", "absagn", "stonieren", "stornoieren")
+		"gecancelt", "gecancelled", "cancle", "absagn", "stonieren", "stornoieren",
+		"abblasen", "abgeblasen")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
 		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",
 		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn")

@@ -881,7 +881,7 @@ func (p *parser) isNegation(k int) bool {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "messe", "geschlossen", "schwierig",
 		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad":
 		pw := p.word(k - 1)
-		if pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too" {
+		if pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too" || pw == "we're" || pw == "it's" || pw == "they're" {
 			return true
 		}
 		// "nach 12 wird's bei mir schwierig", "it gets a bit tricky": the
@@ -968,6 +968,21 @@ func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 		}
 	}
 	return p.piece(i, out)
+}
+
+// countNoun: the word at j shows that the number before it counts
+// something ("for two colleagues", "for 2 of our users", "um 5 Prozent"):
+// it is no hour.
+func (p *parser) countNoun(j int) bool {
+	switch p.word(j) {
+	case "prozent", "euro", "eur", "mal", "personen", "leute", "people", "percent", "jahre", "years", "stück", "user", "benutzer",
+		"arbeitsplätze", "of", "von", "colleagues", "colleague", "kollegen", "kolleginnen", "mitarbeiter", "mitarbeiterinnen",
+		"users", "staff", "employees", "persons", "computers", "pcs", "rechner", "geräte", "devices", "licences", "licenses",
+		"lizenzen", "kassen", "filialen", "branches", "stores", "sites", "standorte", "clients", "workstations", "laptops",
+		"invoices", "rechnungen", "items", "artikel":
+		return true
+	}
+	return false
 }
 
 // countContext: what may follow a number word that starts a piece.
@@ -1302,7 +1317,9 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 		// "10.30 Uhr" or "um 10.10": a time; "10.10" alone is a date.
 		if mm, md, ok := p.num(i + 2); ok && md == 2 && mm < 60 {
 			j := i + 3
-			if p.isPunct(j, '.') && p.attached(j) {
+			if p.isPunct(j, '.') && p.attached(j) && mm >= 1 && mm <= 12 {
+				// "10.10." is a date; "at 11.00." ends a sentence (no
+				// month 00 or 30).
 				return timeSpec{}, i, false
 			}
 			if p.has(j, rUhr) || trig {
@@ -1370,8 +1387,7 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 		if p.ordSuffix(j) {
 			return timeSpec{}, i, false
 		}
-		switch next.s {
-		case "prozent", "euro", "eur", "mal", "personen", "leute", "people", "percent", "jahre", "years", "stück", "user", "benutzer", "arbeitsplätze":
+		if p.countNoun(j) {
 			return timeSpec{}, i, false
 		}
 	}
@@ -1515,7 +1531,7 @@ func (p *parser) wordTime(i int, trig bool) (timeSpec, int, bool) {
 		}
 		ts2, j2 := p.ampm(ts, j)
 		if ts2.ampm != ampmNone || p.has(j, rUhr) || trig {
-			if p.has(j2, rDayUnit|rHourUnit|rMinuteUnit|rWeek|rMonthUnit) {
+			if p.has(j2, rDayUnit|rHourUnit|rMinuteUnit|rWeek|rMonthUnit) || ts2.ampm == ampmNone && p.countNoun(j2) {
 				return timeSpec{}, i, false
 			}
 			return p.finishTime(ts2, j2, true)
