@@ -191,6 +191,7 @@ func contextOf(text string, start int) (pos, neg bool) {
 		win = win[len(win)-48:]
 	}
 	lastPos, lastNeg := -1, -1
+	prevStart := -1
 	prev := ""
 	k := 0
 	for k < len(win) {
@@ -214,8 +215,16 @@ func contextOf(text string, start int) (pos, neg bool) {
 		if compoundNumberWord(w) {
 			lastNeg = a
 		}
+		// "customer ID", "order ID", "Kunden ID": an ID word right after a
+		// negative word names that other number.
+		afterNeg := lastNeg >= 0 && lastNeg == prevStart
+		prevStart = a
 		for _, p := range positiveContext {
 			if w == p || len(p) > 3 && strings.HasPrefix(w, p) {
+				if afterNeg && (w == "id" || w == "address" || w == "adresse") {
+					lastNeg = a
+					continue
+				}
 				lastPos = a
 			}
 		}

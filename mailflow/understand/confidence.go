@@ -38,6 +38,7 @@ const (
 	ReasonVague       = "a wish that spans several days"
 	ReasonSentences   = "wishes on different days in different sentences"
 	ReasonNoDay       = "a time of day, but no day named"
+	ReasonNoSession   = "a time proposed without naming the session or a problem"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -55,7 +56,7 @@ var typoTargets, typoMasks = func() (by [26][16][]string, masks [26][16][]uint32
 		"januar", "jänner", "februar", "feber", "april", "august", "september", "oktober",
 		"november", "dezember", "january", "february", "march", "october", "december",
 		"vormittag", "nachmittag", "tomorrow", "morning", "afternoon", "nächste",
-		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags", "fernwartung", "übermorgen", "appointment", "morgen",
+		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags", "fernwartung", "übermorgen", "appointment", "morgen", "woche", "termin",
 	} {
 		if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 {
 			by[c-'a'][len(w)] = append(by[c-'a'][len(w)], w)
@@ -164,7 +165,7 @@ func typoFix(s string) string {
 // own ("Margen", "morden" are no "morgen"), while "Mondag", "Montaq" are
 // weekdays. They are corrected only for a letter missing, added or two
 // letters swapped ("morgn", "mrogen").
-var plainTargets = map[string]bool{"morgen": true}
+var plainTargets = map[string]bool{"morgen": true, "woche": true, "termin": true}
 
 func shortSwap(s, w string) bool {
 	if !plainTargets[w] || len(s) != len(w) {
@@ -361,6 +362,9 @@ type doubts struct {
 	vague          bool // the first wish spans several days ("Mitte Feber", "in den nächsten Wochen")
 	sentences      bool // wishes on different days, written in different sentences
 	noDay          bool // only a time of day ("nachmittags", "until 5pm"): which day is a guess
+	// noSession: a first mail that only proposes a time ("how about Friday
+	// at 11:45?") names neither the session nor a problem.
+	noSession bool
 }
 
 // score sets the reading's confidence and reasons.
@@ -411,6 +415,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.noDay && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonNoDay)
+	}
+	if d.noSession && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonNoSession)
 	}
 	if r.Confidence < 0.05 {
 		r.Confidence = 0.05

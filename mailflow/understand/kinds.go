@@ -42,6 +42,9 @@ func compactTime(toks []token, from int) int {
 				continue
 			}
 		}
+		if i+2 < len(toks) && toks[i+1].kind == tPunct && !toks[i+1].sp && (toks[i+1].s == "-" || toks[i+1].s == "/") && toks[i+2].kind == tNum && !toks[i+2].sp {
+			continue // "2028-0412": a number of an invoice or a file, no clock
+		}
 		if h, m := t.n/100, t.n%100; h <= 23 && m <= 59 && h >= 6 {
 			return i
 		}

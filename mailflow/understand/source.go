@@ -310,6 +310,24 @@ func asksForTime(toks []token, sig signals) bool {
 	return false
 }
 
+// proposesTime: a first mail that puts a time forward as a question —
+// "how about Friday 3 March at 11:45?", "could we do Thursday, 5 PM?",
+// "wie wär's mit Dienstag um 10?" — asks for a slot even without naming the
+// session.
+func proposesTime(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		a, b := toks[i].s, toks[i+1].s
+		switch {
+		case (a == "how" || a == "what") && b == "about",
+			(a == "could" || a == "can" || a == "shall") && b == "we" && i+2 < len(toks) && (toks[i+2].s == "do" || toks[i+2].s == "say" || toks[i+2].s == "meet"),
+			a == "wie" && (b == "wär's" || b == "wärs" || b == "wäre" || b == "wär" || b == "schaut" || b == "sieht"),
+			(a == "passt" || a == "geht" || a == "ginge" || a == "klappt") && (b == "es" || b == "ihnen" || b == "euch" || b == "bei"):
+			return true
+		}
+	}
+	return false
+}
+
 // aboutTheDesk reports whether the text has anything to do with what the
 // desk does: a reason (training, error, update), a problem with software,
 // or a plea for help. Spam and other people's business that merely name a
@@ -327,7 +345,8 @@ func aboutTheDesk(toks []token, reason string) bool {
 			"druckt", "installieren", "installation", "einrichten", "programm", "software", "buchhaltung",
 			"abschluss", "jahresabschluss", "lohn", "verbucht", "gebucht", "zahlung", "zahlungen", "payment", "payments", "rechnung", "rechnungen", "kassa", "kassabuch", "datenbank",
 			"error", "errors", "issue", "issues", "problems", "broken", "crash", "crashes", "install", "setup", "print", "invoices", "invoice",
-			"payroll", "database", "update", "upgrade", "training", "schulung":
+			"payroll", "database", "update", "upgrade", "training", "schulung",
+			"connect", "connecting", "remotely", "verbinden", "aufschalten", "draufschalten", "zugreifen", "einwählen":
 			return true
 		case "closing":
 			// "the year-end closing", not "closing the door"

@@ -1332,8 +1332,8 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 			return p.finishTime(timeSpec{h: n, m: mm, strict: true}, i+3, true)
 		}
 		return p.finishTime(timeSpec{h: n, strict: true}, i+2, true)
-	case (d == 3 || d == 4) && n%100 < 60 && n/100 <= 24:
-		// "1030", "330 p.m."
+	case (d == 3 || d == 4) && n%100 < 60 && n/100 <= 24 && !((p.isPunct(i+1, '-') || p.isPunct(i+1, '/')) && p.attached(i+1) && p.attached(i+2)):
+		// "1030", "330 p.m." ("2028-0412" is a number of a document)
 		ts := timeSpec{h: n / 100, m: n % 100, strict: d == 4 && n/100 < 10}
 		ts2, j := p.ampm(ts, i+1)
 		if ts2.ampm != ampmNone || trig && p.lang == langEN {

@@ -297,7 +297,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// on-site training?": whether we offer a service, no booking.
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
 		sig.appt || ssig.appt && !isReply,
-		len(future) > 0 && !isReply && sig.question && asksAvailability(toks):
+		len(future) > 0 && !isReply && sig.question && asksAvailability(toks),
+		len(future) > 0 && !isReply && sig.question && proposesTime(toks):
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request. "Would the day
 		// after Boxing Day work?" written to the support address asks for
@@ -350,6 +351,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// which booking, and is it one? Asked back, the old one kept.
 		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
 		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks) || weekAfter
+		d.noSession = r.Intent == IntentAppointment && !isReply && !sig.appt && !ssig.appt &&
+			!aboutTheDesk(toks, r.Reason) && !aboutTheDesk(stoks, "") && !asksAvailability(toks)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
 	}
