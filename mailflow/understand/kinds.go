@@ -16,7 +16,7 @@ func greetingTimeWord(toks []token) {
 	}
 	switch toks[0].s {
 	case "morning", "afternoon", "evening", "morgen", "abend":
-		if toks[1].kind == tPunct && (toks[1].s == "," || toks[1].s == "!") || toks[1].nl > 0 {
+		if toks[1].kind == tPunct && (toks[1].s == "," || toks[1].s == "!" || toks[1].s == "—" || toks[1].s == "–" || toks[1].s == "-" && toks[1].sp) || toks[1].nl > 0 {
 			toks[0].w = nil
 		}
 	}

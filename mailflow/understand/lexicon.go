@@ -306,8 +306,8 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rMidnight, "midnight", "mitternacht")
 	roles(rBoundary, "oder", "or", "bzw", "beziehungsweise", "aber", "but", "sondern", "lieber",
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
-		"jedoch", "however", "ansonsten", "eher", "preferably")
-	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd",
+		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise")
+	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "neither",
 		"excluding",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
 		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
@@ -444,6 +444,26 @@ func init() {
 }
 
 // lookupWord is lexicon[w].
+// lookupWordOrPossessive is lookupWord that also reads a time word with an
+// English "'s" ("morning's", "Friday's", "next week's") as the word itself.
+func lookupWordOrPossessive(w string) *wordInfo {
+	if e := lookupWord(w); e != nil || len(w) < 5 || w[len(w)-1] != 's' {
+		return e
+	}
+	var stem string
+	if w[len(w)-2] == '\'' {
+		stem = w[:len(w)-2]
+	} else if strings.HasSuffix(w, "’s") {
+		stem = w[:len(w)-len("’s")]
+	} else {
+		return nil
+	}
+	if e := lookupWord(stem); e != nil && (e.wd != 0 || e.pod != 0 || e.month != 0 || e.role&rWeek != 0) {
+		return e
+	}
+	return nil
+}
+
 func lookupWord(w string) *wordInfo {
 	n := len(w)
 	if n > lexMaxLen || n == 0 {

@@ -310,10 +310,10 @@ func asksForTime(toks []token, sig signals) bool {
 	return false
 }
 
-// proposesTime: a first mail that puts a time forward as a question —
+// proposesTime: a first mail that puts a time forward — as a question,
 // "how about Friday 3 March at 11:45?", "could we do Thursday, 5 PM?",
-// "wie wär's mit Dienstag um 10?" — asks for a slot even without naming the
-// session.
+// "wie wär's mit Dienstag um 10?", or as what suits ("tomorrow after lunch
+// works for me") — asks for a slot even without naming the session.
 func proposesTime(toks []token) bool {
 	for i := 0; i+1 < len(toks); i++ {
 		a, b := toks[i].s, toks[i+1].s
@@ -321,7 +321,10 @@ func proposesTime(toks []token) bool {
 		case (a == "how" || a == "what") && b == "about",
 			(a == "could" || a == "can" || a == "shall") && b == "we" && i+2 < len(toks) && (toks[i+2].s == "do" || toks[i+2].s == "say" || toks[i+2].s == "meet"),
 			a == "wie" && (b == "wär's" || b == "wärs" || b == "wäre" || b == "wär" || b == "schaut" || b == "sieht"),
-			(a == "passt" || a == "geht" || a == "ginge" || a == "klappt") && (b == "es" || b == "ihnen" || b == "euch" || b == "bei"):
+			(a == "passt" || a == "geht" || a == "ginge" || a == "klappt") && (b == "es" || b == "ihnen" || b == "euch" || b == "bei"),
+			// "… works for me", "suits me", "passt mir", "wär mir recht"
+			(a == "works" || a == "work") && b == "for", a == "suits" && (b == "me" || b == "us"),
+			(a == "passt" || a == "passen") && (b == "mir" || b == "uns"), (a == "mir" || a == "uns") && b == "recht":
 			return true
 		}
 	}

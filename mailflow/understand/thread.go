@@ -106,6 +106,41 @@ func hasMoveWord(toks []token) bool {
 	return false
 }
 
+// fromTo: "from 10am to 1pm", "von 10 auf 13 Uhr": a move between two clock times.
+func fromTo(toks []token) bool {
+	for i := range toks {
+		if s := toks[i].s; s != "from" && s != "von" {
+			continue
+		}
+		for k := i + 1; k < len(toks) && k <= i+5; k++ {
+			if s := toks[k].s; s == "to" || s == "auf" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// namesBooking reports words that point at a booking the customer already
+// has: "unseren Termin am Freitag", "our appointment", "my session", "den
+// Termin morgen".
+func namesBooking(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].s {
+		case "unseren", "unser", "unsere", "meinen", "mein", "meine", "our", "my", "den", "the":
+		default:
+			continue
+		}
+		if w := toks[i+1].w; w != nil && w.role&rAppt != 0 || i+2 < len(toks) && toks[i+1].w != nil && toks[i+1].w.wd != 0 && toks[i+2].w != nil && toks[i+2].w.role&rAppt != 0 {
+			if (toks[i].s == "den" || toks[i].s == "the") && (i == 0 || toks[i-1].s == "für" || toks[i-1].s == "for") {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // namesSession reports a time that names the session an ID is for ("für
 // den Termin um 9 Uhr", "für heute um 9", "ready for the 4pm session",
 // "ID for 1pm"): "für"/"for" right before a time or an appointment word.

@@ -106,6 +106,7 @@ type mention struct {
 	neg      bool
 	absorbed bool // a bare day that the time after it narrows
 	pref     bool // marked as the customer's choice: "am liebsten Freitag", "Thursday at 9 instead?"
+	booked   bool // names the customer's booking: "Monday's session"
 	// exceptDay: refused by "außer", "except": the whole day is out.
 	exceptDay bool
 }
@@ -403,7 +404,8 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if t := &toks[k]; t.kind != tWord || (t.w == nil || t.w.role&rNeg == 0) && !negTail[t.s[len(t.s)-1]] {
 			continue
 		}
-		if !p.isNegation(k) {
+		except := p.exceptAt(k)
+		if !except && !p.isNegation(k) {
 			continue
 		}
 		ca, cb := p.clause(k)
@@ -411,7 +413,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			continue
 		}
 		best := -1
-		if exceptWord(toks[k].s) {
+		if except {
 			// "nächste Woche außer Montag", "any day except Monday": the
 			// day after the word is refused, the span before it stands.
 			for _, s := range spans {
@@ -455,6 +457,40 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 					}
 					best = s.m
 				}
+			}
+			// "Montag und Dienstag sind Markttage, da geht nix", "Thursday
+			// and Friday, those don't work": a refusal that points back with
+			// "da", "dann", "that" refuses every day of the clause before it.
+			if best < 0 && ca >= 2 && toks[ca-1].kind == tPunct && toks[ca-1].s == "," {
+				if p.pointsBack(ca, k) {
+					pa, pb := p.clause(ca - 2)
+					for _, s := range spans {
+						if s.a >= pa && s.b <= pb {
+							if best >= 0 && best != s.m {
+								ms[best].neg = true
+							}
+							best = s.m
+						}
+					}
+				}
+			}
+			// "I can't do today or tomorrow", "weder Montag noch Dienstag":
+			// the days joined to the refused one are refused with it.
+			for best >= 0 {
+				nx := -1
+				for _, s := range spans {
+					if s.m != best && ms[best].b < len(toks) && s.a == ms[best].b+1 {
+						switch p.word(ms[best].b) {
+						case "or", "and", "oder", "und", "nor", "noch":
+							nx = s.m
+						}
+					}
+				}
+				if nx < 0 || nx == best {
+					break
+				}
+				ms[best].neg = true
+				best = nx
 			}
 		}
 		// "bis 30.11. nicht im Büro": the refusal is the time before the
@@ -516,6 +552,21 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// "Monday's session", "Wednesday's 3pm appointment" name a booking the
+	// customer has; with another time after it, that is where it moves
+	// ("could we move Monday's session to Tuesday instead?"), and "at the
+	// same time" keeps the booking's clock.
+	for k := range ms {
+		m := &ms[k]
+		if k+1 >= len(ms) || m.neg || !p.possessiveBooking(m) {
+			continue
+		}
+		m.neg, m.booked = true, true
+		if n := &ms[k+1]; m.hasTime && !n.hasTime && n.pod == 0 && sameTimeSaid(toks) {
+			n.hasTime, n.t = true, m.t
+		}
+	}
+
 	// A wish the customer marks as their choice goes first: "am liebsten
 	// Freitag Vormittag", "preferably Friday", "Thursday at 9:30 instead?",
 	// "dafür Mittwoch um 11". Refused times and context around it stay
@@ -540,11 +591,16 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	// "Am Montag um 10 geht nicht, um 14 Uhr aber schon" is Monday 14:00.
 	for k := 1; k < len(ms); k++ {
 		m, prev := &ms[k], &ms[k-1]
+		if prev.exceptDay && k >= 2 && !ms[k-2].neg {
+			// "next week except Monday, ideally in the morning": the span,
+			// not the day taken out of it.
+			prev = &ms[k-2]
+		}
 		if m.dateish() || !(m.hasTime || m.pod != 0) || !prev.dateish() || prev.offUnit != unitNone {
 			continue
 		}
-		if prev.neg && !prev.hasTime {
-			continue
+		if prev.neg && !prev.hasTime && !prev.booked {
+			continue // (a move within the booked day keeps its day)
 		}
 		if m.a-prev.b > 40 {
 			continue
@@ -842,7 +898,7 @@ func (p *parser) questionVerbAt(i int) bool {
 // negTail holds the last letters of the words that isNegation takes
 // without the rNeg role; most words of a mail end otherwise.
 var negTail = func() (t [256]bool) {
-	for _, c := range "abdefglnprstxy" {
+	for _, c := range "abdefglnoprstxy" {
 		t[c] = true
 	}
 	return t
@@ -886,6 +942,9 @@ func (p *parser) isNegation(k int) bool {
 		}
 		// "nach 12 wird's bei mir schwierig", "it gets a bit tricky": the
 		// verb a few words back still makes it a refusal.
+		if t.s == "holiday" && pw == "bank" {
+			return true // "Monday is a bank holiday"
+		}
 		if t.s == "messe" || t.s == "holiday" {
 			return p.busyWord(k) // "bin auf der Messe", "on holiday"
 		}
@@ -914,6 +973,20 @@ func (p *parser) isNegation(k int) bool {
 			case "wird", "geht", "klappt", "wäre", "ist", "läuft", "gehts", "gar", "da", "dann", "bin", "kann", "is", "geht's", "wird's", "wirds":
 				return true
 			}
+		}
+		return false
+	case "no", "no-go", "nogo":
+		// "Donnerstag is leider no go", "Monday is a no-go", "no way"
+		if t.s != "no" {
+			return true
+		}
+		nx := p.word(k + 1)
+		if p.isPunct(k+1, '-') && p.attached(k+1) {
+			nx = p.word(k + 2)
+		}
+		switch nx {
+		case "go", "way", "chance":
+			return true
 		}
 		return false
 	case "voll", "full":
@@ -2323,6 +2396,73 @@ func (p *parser) busyAhead(k, cb int) bool {
 		}
 	}
 	return true
+}
+
+// possessiveBooking: the mention holds a day with an English "'s" and an
+// appointment word follows ("Monday's session", "Wednesday's 3pm
+// appointment").
+func (p *parser) possessiveBooking(m *mention) bool {
+	poss := false
+	for i := m.a; i < m.b; i++ {
+		if s := p.toks[i].s; p.toks[i].kind == tWord && (strings.HasSuffix(s, "'s") || strings.HasSuffix(s, "’s")) {
+			poss = true
+		}
+	}
+	if !poss {
+		return false
+	}
+	for j := m.b; j < len(p.toks) && j <= m.b+2; j++ {
+		if p.has(j, rAppt) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameTimeSaid: "zur gleichen Uhrzeit", "at the same time".
+func sameTimeSaid(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].s {
+		case "gleiche", "gleichen", "selbe", "selben", "same", "dieselbe", "derselben", "denselben":
+			switch toks[i+1].s {
+			case "uhrzeit", "zeit", "time", "hour", "stunde":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pointsBack: the clause at ca opens with a word pointing back at the
+// clause before and refuses right after it: "da geht nix", "that doesn't
+// work" — not "da ist noch keiner im Büro", which says why a time suits.
+func (p *parser) pointsBack(ca, k int) bool {
+	switch p.word(ca) {
+	case "da", "dann", "that", "those", "then":
+	default:
+		return false
+	}
+	switch p.word(ca + 1) {
+	case "geht", "gehts", "geht's", "klappt", "passt", "kann", "können", "doesn't", "don't", "won't", "dont", "doesnt", "wont", "isn't":
+		return k <= ca+3
+	}
+	return false
+}
+
+// exceptAt: an except word at k, or "but" after "any day", "every day
+// but", "anytime but Tuesday".
+func (p *parser) exceptAt(k int) bool {
+	if exceptWord(p.toks[k].s) {
+		return true
+	}
+	if p.toks[k].s != "but" {
+		return false
+	}
+	switch p.word(k - 1) {
+	case "day", "days", "time", "anytime", "weekday":
+		return p.word(k-1) == "anytime" || p.word(k-2) == "any" || p.word(k-2) == "every" || p.word(k-2) == "all"
+	}
+	return false
 }
 
 // exceptWord: "außer Montag", "except Monday", "excluding Friday".

@@ -129,7 +129,7 @@ func tokenizeInto(toks []token, buf *[]byte, text string) []token {
 			i = wordEnd(low, i+1, a)
 			w := low[a:i]
 			up := text[a] >= 'A' && text[a] <= 'Z'
-			toks = pushToken(toks, w, lookupWord(w), -1, tWord, sp, nl, up)
+			toks = pushToken(toks, w, lookupWordOrPossessive(w), -1, tWord, sp, nl, up)
 			sp, nl = false, 0
 			continue
 		}
@@ -146,7 +146,7 @@ func tokenizeInto(toks []token, buf *[]byte, text string) []token {
 			}
 			i = wordEnd(low, i, a)
 			w := low[a:i]
-			toks = pushToken(toks, w, lookupWord(w), -1, tWord, sp, nl, up)
+			toks = pushToken(toks, w, lookupWordOrPossessive(w), -1, tWord, sp, nl, up)
 			sp, nl = false, 0
 			continue
 		}

@@ -212,8 +212,15 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Can we do Friday at 9 instead?" in answer to our proposal: no
 		// booking exists yet, so it is a wish of its own.
 		r.Intent = IntentAppointment
-	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal) && aboutAppointment:
+	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal && !(thread == threadNone && sig.refusal && !namesBooking(toks))) && aboutAppointment:
+		// ("Montag geht nicht. Dienstag um 14 instead?" in a first mail
+		// puts a wish against the customer's own refusal: no move.)
 		r.Intent = IntentReschedule
+		if len(future) == 1 && future[0].End != nil && future[0].Precision != PrecisionDay && sameDate(future[0].Start, *future[0].End) && fromTo(toks) {
+			// "change Friday's session from 10am to 1pm": the range is
+			// the move, its end the new time.
+			future = []Wish{{Start: *future[0].End, Precision: PrecisionMinute}}
+		}
 		if target > 0 {
 			// "vom Mittwoch auf Freitag": the new day first, at the old
 			// time when the mail says "gleiche Uhrzeit".
@@ -298,7 +305,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
 		sig.appt || ssig.appt && !isReply,
 		len(future) > 0 && !isReply && sig.question && asksAvailability(toks),
-		len(future) > 0 && !isReply && sig.question && proposesTime(toks):
+		len(future) > 0 && !isReply && proposesTime(toks):
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request. "Would the day
 		// after Boxing Day work?" written to the support address asks for
