@@ -154,6 +154,21 @@ func typoFix(s string) string {
 			}
 		}
 	}
+	// Dialect "Freitach", "Montach": a weekday spoken with "-ach".
+	if strings.HasSuffix(s, "tach") {
+		if w := s[:len(s)-2] + "g"; lookupWord(w) != nil && lookupWord(w).wd != 0 {
+			return w
+		}
+	}
+	// The English weekdays people misspell most ("Wendsday", "Thrusdy"),
+	// two edits away: long enough that no other word is that close.
+	if len(s) >= 7 {
+		for _, w := range []string{"wednesday", "thursday", "tuesday", "saturday"} {
+			if w[0] == s[0] && editDistance(s, w) <= 2 && !notTypos[s] {
+				return w
+			}
+		}
+	}
 	if c != 'j' && c != 'n' {
 		return ""
 	}

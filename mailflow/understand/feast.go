@@ -261,6 +261,10 @@ func namesADay(toks []token) bool {
 		if t.w.namesDay() {
 			return true
 		}
+		// "Fr 9h30", "Do 10h": an abbreviated weekday right before a time.
+		if t.w != nil && t.w.wdAbbr && i+1 < len(toks) && toks[i+1].kind == tNum {
+			return true
+		}
 		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) {
 			switch toks[i+1].s {
 			case ".", "th", "st", "nd", "rd":

@@ -160,7 +160,7 @@ func namesSession(toks []token) bool {
 		}
 		for k := i + 1; k < len(toks) && k <= i+3; k++ {
 			t := &toks[k]
-			if t.kind == tNum || t.kind == tWord && t.w != nil && (t.w.role&rAppt != 0 || t.w.hasRel || t.w.wd != 0) {
+			if t.kind == tNum && t.n <= 24 && len(t.s) <= 2 || t.kind == tWord && t.w != nil && (t.w.role&rAppt != 0 || t.w.hasRel || t.w.wd != 0) {
 				return true
 			}
 			if t.kind == tPunct {

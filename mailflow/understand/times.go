@@ -1912,8 +1912,8 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 	if p.isPunct(i+1, '/') && p.attached(i+1) && p.attached(i+2) {
 		if b, bd, ok := p.num(i + 2); ok && bd <= 2 {
 			dd, mo := n, b
-			if p.lang == langEN {
-				dd, mo = b, n
+			if p.lang == langEN && validDate(b, n) {
+				dd, mo = b, n // "11/26"; "26/11" stays day first
 			}
 			j := i + 3
 			y := 0
@@ -1926,7 +1926,10 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 					j += 2
 				}
 			}
-			if validDate(dd, mo) && (y != 0 || p.lang == langEN) && !p.has(j, rHourUnit|rMinuteUnit) {
+			// Without a year, "1/2" may be a half: a German date needs a
+			// day no month can be, or "am"/"den" or a weekday before it.
+			dayFirst := dd > 12 || p.word(i-1) == "am" || p.word(i-1) == "den" || p.word(i-1) == "ab" || p.info(i-1) != nil && p.info(i-1).wd != 0
+			if validDate(dd, mo) && (y != 0 || p.lang == langEN || dayFirst) && !p.has(j, rHourUnit|rMinuteUnit) {
 				*m = mention{abs: true, y: y, mo: mo, d: dd}
 				return j, true
 			}
@@ -2028,7 +2031,11 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 	j := i + 1
 	if w.wdAbbr {
 		german := len(t.s) == 2
-		if german && p.lang == langEN || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" {
+		// A German abbreviation in a mail read as English still counts
+		// when capitalised right before a clock time ("Hi! Fr 9h30 pls?").
+		clock := t.up && t.s != "so" && p.tok(j) != nil && p.tok(j).kind == tNum &&
+			(p.word(j+1) == "h" || p.isPunct(j+1, ':') || p.has(j+1, rUhr)) && p.attached(j+1)
+		if german && p.lang == langEN && !clock || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" {
 			return i, false
 		}
 		dot := p.isPunct(j, '.') && p.attached(j)
