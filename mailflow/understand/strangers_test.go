@@ -105,6 +105,12 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "colloquial", name: "an invoice number range is no clock", subject: "Remote help - invoice numbering",
 			text:   "Our invoice numbers jumped from 2028-0412 to 2028-1000 overnight. Could someone look at it remotely on Friday 27 November at 9:30 am?",
 			intent: IntentAppointment, first: "2026-11-27 09:30 minute"},
+		{kind: "negation", name: "a bound with no day narrows the day named next", subject: "Termin",
+			text:   "vormittags bin ich leider nie im Büro, also bitte nicht vor 14 Uhr. Am besten Dienstag.",
+			intent: IntentAppointment, first: "2026-12-01 14:00-2026-12-02 00:00 part_of_day", unsure: true},
+		{kind: "negation", name: "a bound with no day gives way to the day's time", subject: "Re: support",
+			text:   "Morning is impossible for me (school run), so not before 10. Wednesday 10:00 works.",
+			intent: IntentAppointment, first: "2026-11-25 10:00 minute", unsure: true},
 		// Closed vocabulary with one edit: corrected, and never booked silently.
 		{kind: "typo", name: "Mittwock", subject: "termin", text: "ginge am Mittwock um 13 Uhr eine Fernwartung?",
 			intent: IntentAppointment, first: "2026-11-25 13:00 minute", unsure: true, reason: ReasonCorrected},
