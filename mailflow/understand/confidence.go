@@ -39,6 +39,7 @@ const (
 	ReasonSentences   = "wishes on different days in different sentences"
 	ReasonNoDay       = "a time of day, but no day named"
 	ReasonNoSession   = "a time proposed without naming the session or a problem"
+	ReasonForwarded   = "the time comes from a forwarded mail"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -380,6 +381,7 @@ type doubts struct {
 	// noSession: a first mail that only proposes a time ("how about Friday
 	// at 11:45?") names neither the session nor a problem.
 	noSession bool
+	forwarded bool // the wish was read from the mail the customer forwards
 }
 
 // score sets the reading's confidence and reasons.
@@ -430,6 +432,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.noDay && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonNoDay)
+	}
+	if d.forwarded && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonForwarded)
 	}
 	if d.noSession && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonNoSession)

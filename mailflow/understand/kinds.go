@@ -587,3 +587,38 @@ func selfCorrects(toks []token) bool {
 	}
 	return false
 }
+
+// isForward: the customer passes on someone else's mail ("WG:", "Fwd:",
+// "leite ich weiter", "forwarding").
+func isForward(subject, own string) bool {
+	if forwarded(subject) {
+		return true
+	}
+	lo := strings.ToLower(own)
+	return strings.Contains(lo, "weiterleit") || strings.Contains(lo, "weiterzuleit") || strings.Contains(lo, "forward") || strings.Contains(lo, "schick ich's nochmal weiter") ||
+		strings.Contains(lo, "leite ich weiter") || strings.Contains(lo, "anbei die anfrage")
+}
+
+// forwardedWishes reads the times asked for in a forwarded mail: its text
+// without the header lines of the forward ("Gesendet: Montag, 15. Mai
+// 2028 17:10" is when it was written, no wish).
+func forwardedWishes(quoted string, lang uint8, now time.Time) []Wish {
+	var b strings.Builder
+	for _, l := range strings.Split(capText(quoted, maxTextBytes), "\n") {
+		t := strings.TrimLeft(strings.TrimSpace(l), "> ")
+		lt := strings.ToLower(t)
+		header := false
+		for _, h := range []string{"von:", "from:", "gesendet:", "sent:", "date:", "datum:", "an:", "to:", "cc:", "betreff:", "subject:"} {
+			if strings.HasPrefix(lt, h) {
+				header = true
+			}
+		}
+		if header || strings.HasPrefix(t, "---") || strings.HasPrefix(lt, "am ") && strings.HasSuffix(lt, ":") || strings.HasPrefix(lt, "on ") && strings.HasSuffix(lt, "wrote:") {
+			continue
+		}
+		b.WriteString(t)
+		b.WriteByte('\n')
+	}
+	toks := tokenize(b.String())
+	return upcoming(extract(toks, lang, now), now)
+}

@@ -111,6 +111,10 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "negation", name: "a bound with no day gives way to the day's time", subject: "Re: support",
 			text:   "Morning is impossible for me (school run), so not before 10. Wednesday 10:00 works.",
 			intent: IntentAppointment, first: "2026-11-25 10:00 minute", unsure: true},
+		{kind: "forward", name: "the forwarded mail carries the wish", subject: "WG: Fernwartung Belegimport",
+			text:   "Sehr geehrte Damen und Herren,\n\nHerr Vollmann bat mich, Ihnen seine Nachricht weiterzuleiten.",
+			quoted: "-----Ursprüngliche Nachricht-----\nVon: Jörg Vollmann <vollmann@example.com>\nGesendet: Montag, 23. November 2026 19:44\nBetreff: Fernwartung\n\nAnke, bitte an den Support schicken: wir bräuchten am Montag, 30.11., um 10 Uhr eine Fernwartung zum Belegimport.",
+			intent: IntentAppointment, first: "2026-11-30 10:00 minute", unsure: true, reason: ReasonForwarded},
 		// Closed vocabulary with one edit: corrected, and never booked silently.
 		{kind: "typo", name: "Mittwock", subject: "termin", text: "ginge am Mittwock um 13 Uhr eine Fernwartung?",
 			intent: IntentAppointment, first: "2026-11-25 13:00 minute", unsure: true, reason: ReasonCorrected},
@@ -457,8 +461,8 @@ func TestStrangersKinds(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.kind+"/"+c.name, func(t *testing.T) {
 			msg := &message.Message{Subject: c.subject, Text: c.text, Quoted: c.quoted}
-			if c.quoted != "" {
-				msg.InReplyTo = "<ours@example.com>"
+			if c.quoted != "" && !forwarded(c.subject) {
+				msg.InReplyTo = "<ours@example.com>" // a forward answers none of our mails
 			}
 			r := Read(msg, now)
 			first := ""

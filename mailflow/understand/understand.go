@@ -118,6 +118,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 
 	future := upcoming(wishes, now)
+	fromForward := false
+	if len(future) == 0 && !bodyTime && isForward(msg.Subject, body) && msg.InReplyTo == "" {
+		// "anbei die Anfrage unseres Meisters, bitte direkt mit ihm einen
+		// Termin ausmachen": the forwarded mail carries the wish.
+		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 {
+			future, fromForward = fw, true
+		}
+	}
 	feast := marks.feast || smarks.feast
 	if feast {
 		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) {
@@ -347,7 +355,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 			first := future[0]
 			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
-			d.noDay = thread == threadNone && first.Precision != PrecisionDay && !namesADay(toks) && !(bodyTime == false && namesADay(stoks))
+			d.noDay = thread == threadNone && first.Precision != PrecisionDay && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) && !fromForward
+			d.forwarded = fromForward
 		}
 		d.conflict = conflicting(future, toks) || selfCorrects(toks)
 		d.feast = feast
