@@ -69,6 +69,34 @@ type signals struct {
 	insteadTime bool
 }
 
+// rebookLater: "will rebook later", "buchen später neu": a cancel that
+// promises a booking of its own some day is no move. "move" only moves an
+// appointment, a day or "it" ("move the data to the new PC" is none).
+func rebookLater(toks []token, i int) bool {
+	p := parser{toks: toks}
+	if toks[i].s == "move" {
+		k := i + 1
+		for k < len(toks) && k <= i+3 && (p.has(k, rFiller) || p.word(k) == "our" || p.word(k) == "my") {
+			k++
+		}
+		if p.word(k) == "it" || p.word(k) == "this" {
+			return false
+		}
+		nx := p.info(k)
+		return nx == nil || nx.wd == 0 && !nx.hasRel && nx.month == 0 && nx.role&rAppt == 0
+	}
+	if toks[i].s != "rebook" {
+		return false
+	}
+	for k := i + 1; k < len(toks) && k <= i+3; k++ {
+		switch toks[k].s {
+		case "later", "soon", "another", "some":
+			return true
+		}
+	}
+	return false
+}
+
 // callOff: "call off Thursday's training", "we have to call it off".
 func callOff(toks []token, i int) bool {
 	switch toks[i].s {
@@ -115,7 +143,7 @@ func scanSignals(toks []token) signals {
 		if r&rCancel != 0 {
 			s.cancel = true
 		}
-		if r&rResched != 0 {
+		if r&rResched != 0 && !rebookLater(toks, i) {
 			s.resched = true
 			if t.s != "ersatztermin" && t.s != "verschiebung" && t.s != "verlegung" {
 				s.reschedVerb = true

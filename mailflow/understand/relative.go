@@ -78,6 +78,13 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			if i > 0 && (toks[i-1].s == "push" || toks[i-1].s == "it" || toks[i-1].s == "move") {
 				dir = 1
 			}
+		case "push", "shift":
+			// "could we push it by two hours?": pushed on is later.
+			for k := i + 1; k < len(toks) && k <= i+4; k++ {
+				if toks[k].s == "by" && dir == 0 {
+					dir = 1
+				}
+			}
 		}
 	}
 	for i := range toks {

@@ -109,6 +109,10 @@ func hasMoveWord(toks []token) bool {
 // fromTo: "from 10am to 1pm", "von 10 auf 13 Uhr": a move between two clock times.
 func fromTo(toks []token) bool {
 	for i := range toks {
+		// "um viertel 10 auf 11 Uhr verschieben": "auf" between two times.
+		if toks[i].s == "auf" && i > 0 && i+1 < len(toks) && toks[i+1].kind == tNum && (toks[i-1].kind == tNum || toks[i-1].s == "uhr") {
+			return true
+		}
 		if s := toks[i].s; s != "from" && s != "von" {
 			continue
 		}

@@ -208,7 +208,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	// "Rechnung stornieren", "Buchungen verschieben" are questions about
 	// the software; cancel and reschedule need an appointment in sight.
-	aboutAppointment := sig.appt || ssig.appt || isReply || (sig.cancel || ssig.cancel) && cancelNamesTime(toks) || sig.insteadTime
+	aboutAppointment := sig.appt || ssig.appt || isReply || (sig.cancel || ssig.cancel) && cancelNamesTime(toks) || sig.insteadTime ||
+		(sig.resched || ssig.resched) && target > 0 // "move Wednesday 5 PM to Thursday 4:30 PM"
 	switch {
 	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
 		r.Intent = IntentBounce
@@ -220,7 +221,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Can we do Friday at 9 instead?" in answer to our proposal: no
 		// booking exists yet, so it is a wish of its own.
 		r.Intent = IntentAppointment
-	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal && !(thread == threadNone && sig.refusal && !namesBooking(toks))) && aboutAppointment:
+	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal && !(thread == threadNone && sig.refusal && !namesBooking(toks))) && aboutAppointment,
+		relOK && thread == threadConfirmation && !sig.cancel:
+		// ("Same time the next day would be better" answers our
+		// confirmation with a move relative to the booking.)
 		// ("Montag geht nicht. Dienstag um 14 instead?" in a first mail
 		// puts a wish against the customer's own refusal: no move.)
 		r.Intent = IntentReschedule
@@ -292,7 +296,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Choice = quotedOptions(msg.Quoted)
 		r.Intent = IntentAccept
 	case (thread == threadProposal || msg.InReplyTo != "" && !forwarded(msg.Subject)) && sig.confirm && !sig.refusal &&
-		len(future) > 0 && !sig.question && len(toks) <= 40:
+		len(future) > 0 && !sig.question && len(toks) <= 40 && !(relOK && thread == threadConfirmation):
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
