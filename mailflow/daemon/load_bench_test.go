@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"slices"
@@ -45,6 +46,7 @@ func BenchmarkLoadBacklog(b *testing.B) {
 		rate := float64(n) / time.Since(t1).Seconds()
 		b.StopTimer()
 		size := avgReplySize(b, r)
+		reportStages(b, cfg, t1)
 		r.stop()
 		b.StartTimer()
 
@@ -60,6 +62,48 @@ func BenchmarkLoadBacklog(b *testing.B) {
 		b.ReportMetric(float64(rssKiB())/1024, "rss-MiB")
 	}
 	b.ReportMetric(0, "ns/op")
+}
+
+// reportStages prints, per stage of the drain (stored from IMAP, decided
+// with its reply queued, reply sent), when the first, middle and last mail
+// passed it, in seconds from t0: a stage that starts only when the one
+// before it ends shows the pipeline running one step after another. It
+// reads the SQLite file after the drain (PostgreSQL runs skip it).
+func reportStages(b *testing.B, cfg *config.Config, t0 time.Time) {
+	b.Helper()
+	if cfg.Database.Driver == "postgres" {
+		return
+	}
+	db, err := sql.Open("sqlite3", "file:"+cfg.Database.Path+"?mode=ro")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for _, st := range []struct{ name, query string }{
+		{"stored", "SELECT received_at FROM incoming ORDER BY received_at"},
+		{"decided", "SELECT decided_at FROM incoming WHERE decided_at IS NOT NULL ORDER BY decided_at"},
+		{"queued", "SELECT created_at FROM outbox ORDER BY created_at"},
+		{"sent", "SELECT sent_at FROM outbox WHERE sent_at IS NOT NULL ORDER BY sent_at"},
+	} {
+		rows, err := db.Query(st.query)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ts []time.Time
+		for rows.Next() {
+			var t time.Time
+			if err := rows.Scan(&t); err != nil {
+				b.Fatal(err)
+			}
+			ts = append(ts, t)
+		}
+		rows.Close()
+		if len(ts) == 0 {
+			continue
+		}
+		at := func(t time.Time) string { return fmt.Sprintf("%.2fs", t.Sub(t0).Seconds()) }
+		b.Logf("%-8s %4d  first %s  half %s  last %s", st.name, len(ts), at(ts[0]), at(ts[len(ts)/2]), at(ts[len(ts)-1]))
+	}
 }
 
 // appendBacklog puts n requests from distinct customers (each at a domain
