@@ -161,3 +161,43 @@ func TestParallelSessionsSendEachMailOnceInOrder(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestSessionKeptAcrossPassesUntilIdle: one SMTP session carries the mails
+// of several passes (checked with RSET before reuse); after idle_timeout
+// without mail the next pass opens a new one.
+func TestSessionKeptAcrossPassesUntilIdle(t *testing.T) {
+	f := &laneSMTP{together: 1}
+	f.cond = sync.NewCond(&f.mu)
+	host, port := serveSMTP(t, f)
+	s, st := setup(t, host, port)
+	defer s.Close()
+	var ahead time.Duration // how far the sender's clock runs ahead
+	s.now = func() time.Time { return time.Now().Add(ahead) }
+	ctx := context.Background()
+	pass := func(id string) {
+		t.Helper()
+		enqueueTo(t, st, id, "kunde@example.org")
+		if n, err := s.SendDue(ctx); err != nil || n != 1 {
+			t.Fatalf("%s: sent %d: %v", id, n, err)
+		}
+	}
+	pass("<p1@example.com>")
+	pass("<p2@example.com>")
+	ahead = s.idleTimeout() / 2
+	pass("<p3@example.com>")
+	f.mu.Lock()
+	if f.sessions != 1 {
+		t.Errorf("three passes within the idle timeout opened %d sessions, want 1", f.sessions)
+	}
+	f.mu.Unlock()
+	ahead += s.idleTimeout()
+	pass("<p4@example.com>")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.sessions != 2 {
+		t.Errorf("after the idle timeout: %d sessions in all, want 2", f.sessions)
+	}
+	if last := f.got[len(f.got)-1]; last.session != 2 {
+		t.Errorf("the mail after the idle timeout came over session %d, want the new one", last.session)
+	}
+}
