@@ -122,7 +122,15 @@ type SMTP struct {
 	// IdleTimeout closes the SMTP session after this long without mail
 	// (it stays open between mails and passes until then).
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// Connections is how many SMTP sessions deliver the outbox side by
+	// side (1 to 10). Each mail is still sent once; the mails to one
+	// recipient go over the same session, in order.
+	Connections int `yaml:"connections"`
 }
+
+// MaxSMTPConnections bounds smtp.connections: providers refuse more
+// parallel sessions of one account long before that.
+const MaxSMTPConnections = 10
 
 // Secret is a password given inline, by environment variable or by file.
 type Secret struct {
@@ -594,6 +602,7 @@ func Default() *Config {
 			MaxAttempts:  8,
 			RetryBackoff: 30 * time.Second,
 			IdleTimeout:  time.Minute,
+			Connections:  1,
 		},
 		Database: Database{Path: "mailflow.db"},
 		HTTP:     HTTP{IntakeSilence: 15 * time.Minute, OutboxStuck: 15 * time.Minute, ConnectGrace: 30 * time.Second, MinFreeDisk: 200 << 20},
@@ -825,6 +834,9 @@ func (c *Config) normalise() error {
 	}
 	if c.SMTP.MaxAttempts < 1 {
 		bad("smtp.max_attempts", "must be at least 1")
+	}
+	if c.SMTP.Connections < 1 || c.SMTP.Connections > MaxSMTPConnections {
+		bad("smtp.connections", "%d must be between 1 and %d", c.SMTP.Connections, MaxSMTPConnections)
 	}
 	if c.Limits.PerSenderPerDay < 1 {
 		bad("limits.per_sender_per_day", "must be at least 1")

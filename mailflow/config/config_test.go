@@ -39,6 +39,8 @@ func TestErrors(t *testing.T) {
 		{"sandbox: {enabled: true}\n" + base + "database: {driver: postgres}\n", "exactly one of dsn, dsn_env, dsn_file"},
 		{"sandbox: {enabled: true}\n" + base + "database: {driver: postgres, dsn: x, dsn_env: Y}\n", "exactly one of dsn, dsn_env, dsn_file"},
 		{"sandbox: {enabled: true}\n" + base + "database: {path: m.db, dsn: host=db}\n", "are for driver postgres"},
+		{"sandbox: {enabled: true}\n" + base + "smtp: {connections: 0}\n", "smtp.connections: 0 must be between 1 and 10"},
+		{"sandbox: {enabled: true}\n" + base + "smtp: {connections: 11}\n", "smtp.connections: 11 must be between 1 and 10"},
 	}
 	for _, c := range cases {
 		_, err := Parse("test.yaml", []byte(c.yaml))

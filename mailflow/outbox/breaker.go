@@ -130,7 +130,7 @@ func (s *Sender) tripped(ctx context.Context, key string, until time.Time, why s
 		b.holds[key] = until
 	}
 	b.mu.Unlock()
-	s.lastBreakerOpen = true
+	s.lastBreakerOpen.Store(true)
 	if known {
 		return
 	}
@@ -145,9 +145,9 @@ func (s *Sender) tripped(ctx context.Context, key string, until time.Time, why s
 func (s *Sender) refreshBreaker(ctx context.Context) {
 	b := s.breaker
 	now := s.now()
-	wasOpen := s.lastBreakerOpen
+	wasOpen := s.lastBreakerOpen.Load()
 	open := b.open(now)
-	s.lastBreakerOpen = open
+	s.lastBreakerOpen.Store(open)
 	if wasOpen && !open {
 		s.metrics.BreakerOpen(false)
 		s.log.Info("circuit breaker closed: held replies go out")

@@ -10,11 +10,14 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/textproto"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -40,15 +43,19 @@ type Sender struct {
 	// now is the clock (replaceable in tests).
 	now             func() time.Time
 	breaker         *breaker         // holds replies to what a loop looks like
-	lastBreakerOpen bool             // Run's goroutine only
+	lastBreakerOpen atomic.Bool      // set by the lanes, read between passes
 	metrics         *metrics.Metrics // nil: not counted (see SetMetrics)
 	tokens          *oauth.Source    // smtp.auth xoauth2 or oauthbearer; nil for passwords
 
 	// Run's goroutine only:
-	writes     supervise.Streak    // the database refusing writes
+	writes supervise.Streak // the database refusing writes
+	// lanes are the SMTP sessions (smtp.connections), each kept open
+	// between mails and passes; a pass hands each lane the due mail of
+	// its own recipients (see laneOf) and runs them side by side.
+	lanes []*lane
+
+	unMu       sync.Mutex
 	unrecorded []unrecordedAttempt // made, not yet recorded: nothing is sent until they are
-	sess       *smtpSession        // kept open between mails and passes
-	sessUsed   time.Time
 
 	// poll, when set, bounds the wait between passes and settles other
 	// instances' interrupted sends each pass: with several instances on
@@ -64,6 +71,9 @@ type Sender struct {
 func New(cfg *config.Config, st *store.Store, log *slog.Logger) *Sender {
 	s := &Sender{cfg: cfg.SMTP, st: st, log: log, wake: make(chan struct{}, 1), batch: 50, now: time.Now,
 		breaker: newBreaker(cfg.Limits)}
+	for range max(cfg.SMTP.Connections, 1) {
+		s.lanes = append(s.lanes, &lane{})
+	}
 	s.tokens = s.newTokens(cfg)
 	return s
 }
@@ -88,7 +98,7 @@ func (s *Sender) Wake() {
 // could not be recorded nothing else is sent until it is.
 func (s *Sender) Run(ctx context.Context) error {
 	s.writes = supervise.Streak{Log: s.log, What: "database refuses writes: sending paused"}
-	defer s.closeSession()
+	defer s.closeSessions()
 	// A mail sent just as the loop was stopped may have had its record
 	// refused by the cancelled context: record it before returning, or the
 	// next start would take it for interrupted and send it again.
@@ -132,8 +142,10 @@ func (s *Sender) Run(ctx context.Context) error {
 			wait = max(time.Until(next), 50*time.Millisecond)
 			wait = min(wait, time.Minute)
 		}
-		if s.sess != nil {
-			wait = min(wait, max(s.idleTimeout()-s.now().Sub(s.sessUsed), 50*time.Millisecond))
+		for _, l := range s.lanes {
+			if l.sess != nil {
+				wait = min(wait, max(s.idleTimeout()-s.now().Sub(l.sessUsed), 50*time.Millisecond))
+			}
 		}
 		if s.poll > 0 {
 			wait = min(wait, s.poll)
@@ -147,7 +159,9 @@ func (s *Sender) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		t.Stop()
-		s.closeIdleSession()
+		for _, l := range s.lanes {
+			s.closeIdleSession(l)
+		}
 	}
 }
 
@@ -176,6 +190,8 @@ func (s *Sender) recoverInterrupted(ctx context.Context) bool {
 // flushUnrecorded records attempts whose result the database refused
 // earlier. Until it succeeds, nothing more is sent.
 func (s *Sender) flushUnrecorded(ctx context.Context) error {
+	s.unMu.Lock()
+	defer s.unMu.Unlock()
 	for len(s.unrecorded) > 0 {
 		u := s.unrecorded[0]
 		if err := s.st.RecordAttempt(context.WithoutCancel(ctx), u.mail.ID, u.attempt); err != nil {
@@ -188,31 +204,102 @@ func (s *Sender) flushUnrecorded(ctx context.Context) error {
 	return nil
 }
 
-// Close ends the SMTP session a SendDue outside Run left open.
-func (s *Sender) Close() { s.closeSession() }
+// keepUnrecorded notes an attempt made whose result the database refused.
+func (s *Sender) keepUnrecorded(u unrecordedAttempt) {
+	s.unMu.Lock()
+	s.unrecorded = append(s.unrecorded, u)
+	s.unMu.Unlock()
+}
 
-// SendDue delivers every mail that is due now over the sender's session,
+func (s *Sender) unrecordedCount() int {
+	s.unMu.Lock()
+	defer s.unMu.Unlock()
+	return len(s.unrecorded)
+}
+
+// Close ends the SMTP sessions a SendDue outside Run left open.
+func (s *Sender) Close() { s.closeSessions() }
+
+// SendDue delivers every mail that is due now over the sender's sessions,
 // and returns how many were sent.
 func (s *Sender) SendDue(ctx context.Context) (int, error) {
-	if len(s.unrecorded) > 0 {
-		return 0, fmt.Errorf("%d attempt(s) not recorded yet: %w", len(s.unrecorded), store.ErrWriteRefused)
+	if n := s.unrecordedCount(); n > 0 {
+		return 0, fmt.Errorf("%d attempt(s) not recorded yet: %w", n, store.ErrWriteRefused)
 	}
 	s.refreshBreaker(ctx)
 	sent := 0
+	limit := s.batch * len(s.lanes)
 	for {
-		due, err := s.st.DueMail(ctx, s.now(), s.batch)
+		due, err := s.st.DueMail(ctx, s.now(), limit)
 		if err != nil || len(due) == 0 {
 			return sent, err
 		}
-		n, err := s.deliverBatch(ctx, due)
+		n, err := s.deliverLanes(ctx, due)
 		sent += n
 		if err != nil {
 			return sent, err
 		}
-		if len(due) < s.batch {
+		if len(due) < limit {
 			return sent, nil
 		}
 	}
+}
+
+// deliverLanes shares due mail out among the lanes and delivers it, each
+// lane over its own session, side by side; it returns when all are done.
+// Every mail to one recipient goes to the same lane, in the order due
+// listed them, so a customer's mails keep their order; each mail is still
+// claimed before it goes out, so none is sent twice.
+func (s *Sender) deliverLanes(ctx context.Context, due []store.OutboxMail) (int, error) {
+	if len(s.lanes) == 1 {
+		return s.deliverBatch(ctx, s.lanes[0], due)
+	}
+	shares := make([][]store.OutboxMail, len(s.lanes))
+	for _, m := range due {
+		i := s.laneOf(m.Recipient)
+		shares[i] = append(shares[i], m)
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		sent int
+		errs []error
+	)
+	for i, share := range shares {
+		if len(share) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := s.deliverBatch(ctx, s.lanes[i], share)
+			mu.Lock()
+			sent += n
+			if err != nil {
+				errs = append(errs, err)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return sent, errors.Join(errs...)
+}
+
+// laneOf picks the lane of a recipient: by its domain, so that the
+// breaker's per-address and per-domain counts of one lane see every
+// reply in flight to them, or by the whole address at the big shared
+// providers, whose domain the breaker does not count.
+func (s *Sender) laneOf(recipient string) int {
+	if len(s.lanes) == 1 {
+		return 0
+	}
+	key := strings.ToLower(recipient)
+	if _, domain, ok := strings.Cut(key, "@"); ok && !s.breaker.shared[domain] {
+		key = domain
+	}
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return int(h.Sum32() % uint32(len(s.lanes)))
 }
 
 // deliverBatch sends mails over the sender's SMTP session (kept open
@@ -222,8 +309,8 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 // Each mail costs one write: the transaction that claims it also records
 // the previous mail's result, so an attempt is always committed before
 // its mail goes out and a result is recorded before the next mail does.
-func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (sent int, err error) {
-	sc, err := s.session(ctx)
+func (s *Sender) deliverBatch(ctx context.Context, l *lane, due []store.OutboxMail) (sent int, err error) {
+	sc, err := s.session(ctx, l)
 	if err != nil {
 		// Whatever the server said while we connected and logged in (even a
 		// 5xx for a wrong password) says nothing about the mails: they wait
@@ -263,7 +350,7 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (sent
 		claimed, err := s.st.RecordAndClaim(ctx, prevID, prevAttempt, m.ID, s.now())
 		if err != nil {
 			if prev != nil {
-				s.unrecorded = append(s.unrecorded, *prev)
+				s.keepUnrecorded(*prev)
 				prev = nil
 			}
 			return sent, fmt.Errorf("outbox %d not sent: %w", m.ID, err)
@@ -295,30 +382,36 @@ func (s *Sender) deliverBatch(ctx context.Context, due []store.OutboxMail) (sent
 		s.log.Warn("mail not sent", "outbox", m.ID, "message_id", m.MessageID, "attempt", m.Attempts+1, "temporary", temporary(err), "uncertain", uncertain(err), "err", redact.Line(err.Error()))
 		if !isSMTPReply(err) {
 			// The connection itself broke: the rest waits for the next pass.
-			s.closeSession()
+			s.closeSession(l)
 			return sent, err
 		}
 		if err := sc.Reset(); err != nil {
-			s.closeSession()
+			s.closeSession(l)
 			return sent, fmt.Errorf("smtp reset: %w", err)
 		}
 	}
 	return sent, nil
 }
 
-// session returns the open SMTP session, checking with RSET that it still
-// works, or dials a new one.
-func (s *Sender) session(ctx context.Context) (*smtp.Client, error) {
-	if s.sess != nil {
-		if s.now().Sub(s.sessUsed) < s.idleTimeout() {
-			if err := s.sess.sc.UpdateDeadline(s.cfg.Timeout); err == nil {
-				if err := s.sess.sc.Reset(); err == nil {
-					s.sessUsed = s.now()
-					return s.sess.sc, nil
+// lane is one SMTP session of the sender (see smtp.connections).
+type lane struct {
+	sess     *smtpSession // kept open between mails and passes
+	sessUsed time.Time
+}
+
+// session returns the lane's open SMTP session, checking with RSET that it
+// still works, or dials a new one.
+func (s *Sender) session(ctx context.Context, l *lane) (*smtp.Client, error) {
+	if l.sess != nil {
+		if s.now().Sub(l.sessUsed) < s.idleTimeout() {
+			if err := l.sess.sc.UpdateDeadline(s.cfg.Timeout); err == nil {
+				if err := l.sess.sc.Reset(); err == nil {
+					l.sessUsed = s.now()
+					return l.sess.sc, nil
 				}
 			}
 		}
-		s.closeSession()
+		s.closeSession(l)
 	}
 	dctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	client, sc, err := s.dial(dctx)
@@ -326,8 +419,8 @@ func (s *Sender) session(ctx context.Context) (*smtp.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.sess = &smtpSession{client: client, sc: sc}
-	s.sessUsed = s.now()
+	l.sess = &smtpSession{client: client, sc: sc}
+	l.sessUsed = s.now()
 	_ = s.st.SetStatus(context.WithoutCancel(ctx), store.StatusOutboxLogin, s.now().UTC().Format(time.RFC3339))
 	return sc, nil
 }
@@ -338,21 +431,28 @@ type smtpSession struct {
 	sc     *smtp.Client
 }
 
-// closeSession says goodbye (QUIT) and drops the session.
-func (s *Sender) closeSession() {
-	if s.sess == nil {
+// closeSession says goodbye (QUIT) and drops the lane's session.
+func (s *Sender) closeSession(l *lane) {
+	if l.sess == nil {
 		return
 	}
-	_ = s.sess.sc.UpdateDeadline(goodbyeTimeout)
-	_ = s.sess.client.CloseWithSMTPClient(s.sess.sc)
-	s.sess = nil
+	_ = l.sess.sc.UpdateDeadline(goodbyeTimeout)
+	_ = l.sess.client.CloseWithSMTPClient(l.sess.sc)
+	l.sess = nil
+}
+
+// closeSessions closes every lane's session.
+func (s *Sender) closeSessions() {
+	for _, l := range s.lanes {
+		s.closeSession(l)
+	}
 }
 
 // closeIdleSession ends a session nobody used for the idle timeout, so the
 // server does not have to time us out.
-func (s *Sender) closeIdleSession() {
-	if s.sess != nil && s.now().Sub(s.sessUsed) >= s.idleTimeout() {
-		s.closeSession()
+func (s *Sender) closeIdleSession(l *lane) {
+	if l.sess != nil && s.now().Sub(l.sessUsed) >= s.idleTimeout() {
+		s.closeSession(l)
 	}
 }
 
@@ -436,7 +536,7 @@ func (s *Sender) attempt(m store.OutboxMail, err error) store.Attempt {
 func (s *Sender) save(ctx context.Context, m store.OutboxMail, a store.Attempt) error {
 	// Recording must survive a shutdown that interrupts the send itself.
 	if rerr := s.st.RecordAttempt(context.WithoutCancel(ctx), m.ID, a); rerr != nil {
-		s.unrecorded = append(s.unrecorded, unrecordedAttempt{mail: m, attempt: a})
+		s.keepUnrecorded(unrecordedAttempt{mail: m, attempt: a})
 		if a.OK {
 			s.log.Error("mail was sent but its delivery could not be recorded; sending stops until it is", "outbox", m.ID, "message_id", m.MessageID, "err", rerr)
 		}
