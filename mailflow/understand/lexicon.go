@@ -239,7 +239,7 @@ func buildLexicon() map[string]*wordInfo {
 
 	for w, d := range map[string]int8{
 		"heute": 0, "heut": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "tomorrow": 1, "tomorrows": 1,
-		"today's": 0, "tomorrow's": 1, "morgige": 1, "morgigen": 1, "heutige": 0, "heutigen": 0,
+		"today's": 0, "tomorrow's": 1, "tmrw": 1, "tmrrw": 1, "tmr": 1, "2moro": 1, "tomoz": 1, "morgige": 1, "morgigen": 1, "heutige": 0, "heutigen": 0,
 		"übermorgen": 2, "uebermorgen": 2, "gestern": -1, "yesterday": -1, "vorgestern": -2,
 		"vorvorgestern": -3,
 	} {
@@ -403,7 +403,7 @@ func buildLexicon() map[string]*wordInfo {
 // lexIdxBits and upper hash bits above them (0 is empty), and a hit reads
 // one entry. Unknown words, a third of a mail, mostly stop at the slot.
 const (
-	lexIdxBits = 10 // lexicon entries must stay below 1<<lexIdxBits
+	lexIdxBits = 11 // lexicon entries must stay below 1<<lexIdxBits
 	lexSlotN   = 4 << lexIdxBits
 )
 

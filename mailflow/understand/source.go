@@ -349,7 +349,8 @@ func aboutTheDesk(toks []token, reason string) bool {
 			"abschluss", "jahresabschluss", "lohn", "verbucht", "gebucht", "zahlung", "zahlungen", "payment", "payments", "rechnung", "rechnungen", "kassa", "kassabuch", "datenbank",
 			"error", "errors", "issue", "issues", "problems", "broken", "crash", "crashes", "install", "setup", "print", "invoices", "invoice",
 			"payroll", "database", "update", "upgrade", "training", "schulung",
-			"connect", "connecting", "remotely", "verbinden", "aufschalten", "draufschalten", "zugreifen", "einwählen":
+			"connect", "connecting", "remotely", "verbinden", "aufschalten", "draufschalten", "zugreifen", "einwählen",
+			"help", "wrong":
 			return true
 		case "closing":
 			// "the year-end closing", not "closing the door"

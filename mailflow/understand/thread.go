@@ -243,7 +243,8 @@ func noLongerNeeded(toks []token) bool {
 				}
 			}
 			// "we not need the session", "no need for the session".
-			gone = gone || i > 0 && (toks[i-1].s == "not" || toks[i-1].s == "no" || toks[i-1].s == "don't" || toks[i-1].s == "dont")
+			gone = gone || i > 0 && (toks[i-1].s == "not" || toks[i-1].s == "no" || toks[i-1].s == "don't" || toks[i-1].s == "dont" ||
+				toks[i-1].s == "won't" || toks[i-1].s == "wont" || toks[i-1].s == "won’t")
 		case "erledigt":
 			// "hat sich erledigt", "das hat sich jetzt erledigt": settled.
 			for j := i - 1; j >= 0 && j >= i-3; j-- {

@@ -375,7 +375,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if t := &toks[i]; t.nl >= 2 {
 			cur = -1
 		}
-		if cur < 0 || gap > maxGap || !ms[cur].merge(&pc) {
+		if cur < 0 || gap > maxGap || p.replacedDay(&ms[cur], &pc) || !ms[cur].merge(&pc) {
 			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
 				i = j
 				continue
@@ -1416,7 +1416,8 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 				// month 00 or 30).
 				return timeSpec{}, i, false
 			}
-			if p.has(j, rUhr) || trig {
+			// English writes "11.00" for a clock time ("Mon 11.00-11.30").
+			if p.has(j, rUhr) || trig || p.lang == langEN && mm%15 == 0 && !p.isPunct(j, '.') {
 				return p.finishTime(timeSpec{h: n, m: mm, strict: n > 12 || d == 2}, j, true)
 			}
 		}
@@ -1989,6 +1990,10 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 			if p.has(j, rUhr|rAM|rPM) {
 				return i, false
 			}
+			switch p.word(j) {
+			case "district", "floor", "bezirk", "stock", "stockwerk", "etage", "grade", "klasse", "time", "mal", "attempt", "versuch", "year", "jahr", "place", "platz":
+				return i, false // "the 7th district", "zum 3. Mal"
+			}
 			if !ord {
 				// "am 15." must not be "am 15. um" of a list: any number after it
 				// would have been a month.
@@ -2069,7 +2074,9 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 			nw := next.w
 			ok = nw.role&(rTrigger|rOpenAfter|rRangeStart) != 0 || nw.pod != 0 || nw.month != 0 ||
 				nw.role&rNext != 0 && p.has(j+1, rWeek)
-			if t.s == "do" || t.s == "sun" || t.s == "sat" || t.s == "wed" {
+			if german || t.s == "sun" || t.s == "sat" || t.s == "wed" {
+				// "i richt mi nach euch": a lower-case "mi", "di", "do"
+				// before a word is a word of its own.
 				ok = ok && (t.up || dot)
 			}
 		}
@@ -2424,6 +2431,19 @@ func (p *parser) busyAhead(k, cb int) bool {
 		}
 	}
 	return true
+}
+
+// replacedDay: after "statt morgen früh" a second day ("bitte am
+// Donnerstag") is the replacement, not the same day named twice.
+func (p *parser) replacedDay(m, pc *mention) bool {
+	if !(m.hasRel || m.wd != 0 || m.abs) || !(pc.hasRel || pc.wd != 0 || pc.abs) {
+		return false
+	}
+	switch p.word(p.beforeMention(m)) {
+	case "statt", "anstatt", "anstelle", "instead":
+		return true
+	}
+	return false
 }
 
 // possessiveBooking: the mention holds a day with an English "'s" and an

@@ -317,7 +317,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
 		sig.appt || ssig.appt && !isReply,
 		len(future) > 0 && !isReply && sig.question && asksAvailability(toks),
-		len(future) > 0 && !isReply && proposesTime(toks):
+		len(future) > 0 && !isReply && proposesTime(toks),
+		len(future) > 0 && !isReply && sig.question && wordCount(toks) <= 6:
+		// ("Mon 11.00-11.30? Sam", "Do 10h?": a time and a question mark
+		// are the whole mail.)
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request. "Would the day
 		// after Boxing Day work?" written to the support address asks for
@@ -502,4 +505,15 @@ func lowerText(s string) string {
 		i += n
 	}
 	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// wordCount counts the words and numbers of toks (punctuation aside).
+func wordCount(toks []token) int {
+	n := 0
+	for i := range toks {
+		if toks[i].kind != tPunct {
+			n++
+		}
+	}
+	return n
 }
