@@ -24,6 +24,8 @@ var negativeContext = []string{
 	"meldung", "message", "status", "version", "build",
 	// "please call me on 385 912 044", "rufen Sie mich an unter", "reach me at"
 	"call", "anruf", "anrufen", "rückruf", "erreichbar", "reach", "ring", "whatsapp", "sms", "signal",
+	// "Patient ID 100204551", "Mitgliedsnummer", "member no."
+	"patient", "patienten", "versicherten", "mitglied", "member", "personal", "mandant", "client",
 }
 
 // positiveContext are words that announce an ID; when one stands closer to

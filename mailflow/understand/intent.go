@@ -94,6 +94,13 @@ func rebookLater(toks []token, i int) bool {
 			return true
 		}
 	}
+	// "I'll be in touch to rebook", "will get back to you to rebook".
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		switch toks[k].s {
+		case "touch", "back", "melde", "melden":
+			return true
+		}
+	}
 	return false
 }
 

@@ -567,6 +567,26 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// A customer abroad converts: "11:30 UK time? That's 12:30 for you",
+	// "5 PM Vienna time? That's 9 AM here". The time in ours is the wish,
+	// the one in theirs is none.
+	if len(ms) >= 2 {
+		for k := range ms {
+			end := ms[k].b // a mention's a, b are its first piece's; its last piece ends it
+			for _, sp := range spans {
+				if sp.m == k && sp.b > end {
+					end = sp.b
+				}
+			}
+			switch p.zoneSaid(&ms[k], end) {
+			case 1:
+				ms[k].pref = true
+			case -1:
+				ms[k].neg = true
+			}
+		}
+	}
+
 	// A wish the customer marks as their choice goes first: "am liebsten
 	// Freitag Vormittag", "preferably Friday", "Thursday at 9:30 instead?",
 	// "dafür Mittwoch um 11". Refused times and context around it stay
@@ -2431,6 +2451,27 @@ func (p *parser) busyAhead(k, cb int) bool {
 		}
 	}
 	return true
+}
+
+// zoneSaid: 1 when the words after the mention say it is our time ("for
+// you", "your time", "Vienna time", "bei euch"), -1 when they say it is the
+// customer's own ("here", "my time", "UK time", "local time"), else 0.
+func (p *parser) zoneSaid(m *mention, end int) int {
+	w1, w2 := p.word(end), p.word(end+1)
+	if m.hasTZ && w1 == "time" {
+		w1, w2 = p.word(end-1), "time" // the zone was read into the mention: "11:30 UK time"
+	}
+	switch {
+	case w1 == "for" && (w2 == "you" || w2 == "your"), w1 == "your" && (w2 == "time" || w2 == "end"),
+		w1 == "vienna" || w1 == "austrian" || w1 == "wiener" || w1 == "österreichischer" || w1 == "eurer" || w1 == "ihrer",
+		w1 == "bei" && (w2 == "euch" || w2 == "ihnen"):
+		return 1
+	case w1 == "here" || w1 == "hier", w1 == "my" && w2 == "time", w1 == "our" && w2 == "time", w1 == "local" && w2 == "time",
+		(w1 == "uk" || w1 == "london" || w1 == "british" || w1 == "irish" || w1 == "us" || w1 == "eastern" || w1 == "pacific") && w2 == "time",
+		w1 == "bei" && w2 == "mir", w1 == "bei" && w2 == "uns":
+		return -1
+	}
+	return 0
 }
 
 // replacedDay: after "statt morgen früh" a second day ("bitte am

@@ -275,10 +275,19 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case r.Choice > 0 && (len(future) > 0 && sig.question || relativeMove(toks)):
 		// "Nummer 2 wäre gut, aber geht das eine Stunde später?": a counter-proposal.
 		// "Nr. 2, aber erst um 11?": a bare clock time keeps the picked option's day.
+		// "Option 2 but in the afternoon instead?": the option's day at
+		// that part of the day.
 		if opt, ok := quotedOption(msg.Quoted, r.Choice, now); ok && len(future) > 0 &&
-			future[0].Precision == PrecisionMinute && sameDate(future[0].Start, now) && !sameDate(opt, now) {
-			h, m, _ := future[0].Start.In(opt.Location()).Clock()
-			future[0].Start = time.Date(opt.Year(), opt.Month(), opt.Day(), h, m, 0, 0, opt.Location())
+			future[0].Precision != PrecisionDay && sameDate(future[0].Start, now) && !sameDate(opt, now) {
+			w := future[0]
+			h, m, _ := w.Start.In(opt.Location()).Clock()
+			start := time.Date(opt.Year(), opt.Month(), opt.Day(), h, m, 0, 0, opt.Location())
+			if w.End != nil {
+				end := start.Add(w.End.Sub(w.Start))
+				w.End = &end
+			}
+			w.Start = start
+			future[0] = w
 		}
 		r.Choice = 0
 		r.Intent = IntentAppointment
