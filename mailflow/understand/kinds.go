@@ -415,6 +415,12 @@ func asksForSession(toks []token) bool {
 				switch toks[k].s {
 				case "um", "oder", "or", "request", "anfrage":
 					return true
+				case "einen", "eine", "a", "an":
+					// "melden Sie sich für einen Fernwartungstermin", "for a
+					// session" — a new one, not "danke für den Termin".
+					if k > 0 && (toks[k-1].s == "für" || toks[k-1].s == "for") && !negatedBefore(toks, k-1) {
+						return true
+					}
 				}
 			}
 			if i+1 < len(toks) && (toks[i+1].s == "bitte" || toks[i+1].s == "please") {
@@ -534,7 +540,7 @@ func saysLast(toks []token) bool {
 var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true, "av-vertrag": true,
 	"auftragsverarbeitung": true, "auftragsverarbeitungsvertrag": true, "recordings": true, "aufzeichnung": true,
 	"aufzeichnungen": true, "protokolliert": true, "gespeichert": true, "stored": true, "logs": true, "dpa": true,
-	"privacy": true}
+	"privacy": true, "dpo": true, "datenschutzbeauftragte": true, "datenschutzbeauftragter": true}
 
 func aboutData(toks []token) bool {
 	for i := range toks {
@@ -621,4 +627,19 @@ func forwardedWishes(quoted string, lang uint8, now time.Time) []Wish {
 	}
 	toks := tokenize(b.String())
 	return upcoming(extract(toks, lang, now), now)
+}
+
+// negatedBefore: a negation stands in the few words before i ("will euch
+// nicht extra für an Termin belästigen").
+func negatedBefore(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		switch toks[k].s {
+		case "nicht", "not", "kein", "keinen", "don't", "ned", "nit":
+			return true
+		}
+		if toks[k].kind == tPunct {
+			return false
+		}
+	}
+	return false
 }

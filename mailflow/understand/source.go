@@ -350,7 +350,7 @@ func aboutTheDesk(toks []token, reason string) bool {
 			"error", "errors", "issue", "issues", "problems", "broken", "crash", "crashes", "install", "setup", "print", "invoices", "invoice",
 			"payroll", "database", "update", "upgrade", "training", "schulung",
 			"connect", "connecting", "remotely", "verbinden", "aufschalten", "draufschalten", "zugreifen", "einwählen",
-			"help", "wrong":
+			"help", "wrong", "dial":
 			return true
 		case "closing":
 			// "the year-end closing", not "closing the door"

@@ -958,7 +958,14 @@ func (p *parser) isNegation(k int) bool {
 				return false
 			}
 			switch p.word(k + 1) {
-			case "nur", "only", "dringend", "urgent", "so":
+			case "nur", "only", "dringend", "urgent":
+				return false
+			case "so":
+				// "nicht so dringend" is no refusal, "nicht so gut" is.
+				switch p.word(k + 2) {
+				case "gut", "ideal", "günstig", "toll", "passend", "optimal", "good", "great":
+					return true
+				}
 				return false
 			}
 		case "kein", "keine", "no":
@@ -978,7 +985,8 @@ func (p *parser) isNegation(k int) bool {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "messe", "geschlossen", "schwierig",
 		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad":
 		pw := p.word(k - 1)
-		if pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too" || pw == "we're" || pw == "it's" || pw == "they're" {
+		if pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too" || pw == "we're" || pw == "it's" || pw == "they're" ||
+			(t.s == "closed" || t.s == "geschlossen") && (pw == "wir" || pw == "we") {
 			return true
 		}
 		// "nach 12 wird's bei mir schwierig", "it gets a bit tricky": the
@@ -1026,8 +1034,8 @@ func (p *parser) isNegation(k int) bool {
 			nx = p.word(k + 2)
 		}
 		switch nx {
-		case "go", "way", "chance":
-			return true
+		case "go", "way", "chance", "good":
+			return true // "no go", "Tuesday is no good for us"
 		}
 		return false
 	case "voll", "full":
@@ -2534,6 +2542,14 @@ func (p *parser) pointsBack(ca, k int) bool {
 	switch p.word(ca + 1) {
 	case "geht", "gehts", "geht's", "klappt", "passt", "kann", "können", "doesn't", "don't", "won't", "dont", "doesnt", "wont", "isn't":
 		return k <= ca+3
+	case "sind", "sein", "are", "we're", "haben", "hab", "habe":
+		// "da sind wir closed", "da haben wir zu": only a word of being
+		// away or closed, never "da ist noch keiner im Büro".
+		switch p.word(k) {
+		case "closed", "geschlossen", "zu", "weg", "away", "off", "out":
+			return k <= ca+3
+		}
+		return k <= ca+3 && p.busyWord(k)
 	}
 	return false
 }
