@@ -258,6 +258,7 @@ var howToWords = [][]string{
 	{"point", "me"},
 	// Whether the desk is staffed or reached by phone: "is the support line
 	// staffed on Monday at 10am?"
+	{"erreichbar", "?"}, {"geöffnet", "?"}, {"was", "zahlen"}, {"extra", "zahlen"}, {"wartungsvertrag"}, {"maintenance", "contract"},
 	{"is", "it", "safe"}, {"ist", "das", "sicher"}, {"ist", "es", "sicher"}, {"staffed"}, {"hotline"}, {"support", "line"}, {"phone", "line"}, {"besetzt", "?"},
 }
 

@@ -113,6 +113,13 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 				mins = 15 * dir
 			}
 		}
+		// "30 min later", "15 Minuten früher"
+		if t := &toks[i]; dir != 0 && mins == 0 && t.kind == tNum && t.n > 0 && t.n < 60 && len(t.s) <= 2 {
+			switch next {
+			case "min", "mins", "minute", "minuten", "minutes":
+				mins = int(t.n) * dir
+			}
+		}
 		if n > 0 && dir != 0 {
 			// "einen Tag vorziehen", "push it back by an hour", "eine Stunde nach hinten".
 			switch next {

@@ -567,6 +567,19 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// "Our SMS reminders stopped going out on Friday": a day told after a
+	// verb in the past is when something happened, no wish — when another
+	// time is asked for.
+	if len(ms) >= 2 {
+		for k := range ms {
+			m := &ms[k]
+			if m.hasTime || m.neg || !p.pastBefore(m) {
+				continue
+			}
+			m.neg = true
+		}
+	}
+
 	// A customer abroad converts: "11:30 UK time? That's 12:30 for you",
 	// "5 PM Vienna time? That's 9 AM here". The time in ours is the wish,
 	// the one in theirs is none.
@@ -2459,6 +2472,21 @@ func (p *parser) busyAhead(k, cb int) bool {
 		}
 	}
 	return true
+}
+
+// pastBefore: a verb in the past stands in the few words before the
+// mention ("stopped going out on Friday", "crashed on Monday").
+func (p *parser) pastBefore(m *mention) bool {
+	for i := m.a - 1; i >= 0 && i >= m.a-5; i-- {
+		if p.toks[i].kind == tPunct {
+			return false
+		}
+		switch p.word(i) {
+		case "stopped", "crashed", "failed", "started", "began", "happened", "broke", "went", "quit", "froze", "disappeared", "vanished":
+			return true
+		}
+	}
+	return false
 }
 
 // zoneSaid: 1 when the words after the mention say it is our time ("for
