@@ -343,6 +343,11 @@ func conflicting(ws []Wish, toks []token) bool {
 		if y2, m2, d2 := w.Start.Date(); y2 != y || m2 != m || d2 != d {
 			differ = true
 		}
+		// "Geht Mittwoch um 8:30? Weil ab 9 kommen schon die Eltern.":
+		// two clock times on one day, not offered as alternatives.
+		if ws[0].Precision != PrecisionDay && w.Precision != PrecisionDay && !w.Start.Equal(ws[0].Start) {
+			differ = true
+		}
 	}
 	if !differ {
 		return false

@@ -78,7 +78,7 @@ var uhrToken = token{s: "uhr", w: lexicon["uhr"], n: -1, kind: tWord, sp: true}
 func hourAfterWeekday(toks []token) []token {
 	for i := 1; i < len(toks); i++ {
 		t, prev := &toks[i], &toks[i-1]
-		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || prev.w == nil || prev.w.wd == 0 {
+		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) {
 			continue
 		}
 		if i+1 < len(toks) {
@@ -97,6 +97,17 @@ func hourAfterWeekday(toks []token) []token {
 		toks[i+1] = uhrToken
 	}
 	return toks
+}
+
+// ourTimeAfter: "That's 10 your time", "also 10 bei euch": the words at i
+// say the bare hour before them is our clock.
+func ourTimeAfter(toks []token, i int) bool {
+	if i+1 >= len(toks) {
+		return false
+	}
+	a, b := toks[i].s, toks[i+1].s
+	return a == "your" && (b == "time" || b == "end") || a == "for" && b == "you" || a == "vienna" && b == "time" ||
+		a == "bei" && (b == "euch" || b == "ihnen") || a == "eurer" && b == "zeit"
 }
 
 // refine drops a coarse wish (a week, a day, a part of a day) that a later
@@ -315,6 +326,7 @@ var feastWords = []string{
 	"whitsun", "ascension", "mariä", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
 	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "josefi", "josefitag",
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
+	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
 	"thanksgiving",
 	"josefstag", "leopoldi", "leopolditag", "martini",
 	"feiertag", "feiertagen", "feiertage", "holidays",

@@ -2431,7 +2431,7 @@ func (p *parser) busyWord(k int) bool {
 		}
 		return false
 	}
-	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party", "termin", "termine", "appointment", "appointments"} {
+	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party", "termin", "termine", "appointment", "appointments", "unterricht", "lessons", "classes", "schicht"} {
 		if !strings.HasSuffix(w, suf) {
 			continue
 		}

@@ -369,7 +369,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.negation = r.Intent != IntentCancel && negationNearTime(toks)
 		if r.Intent == IntentAppointment || r.Intent == IntentReschedule {
 			first := future[0]
-			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour
+			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour ||
+				first.Precision != PrecisionMinute && saysSometime(toks) // "in den nächsten Tagen irgendwann nachmittags"
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
 			d.noDay = thread == threadNone && first.Precision != PrecisionDay && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) && !fromForward
 			d.forwarded = fromForward
@@ -525,4 +526,16 @@ func wordCount(toks []token) int {
 		}
 	}
 	return n
+}
+
+// saysSometime: "irgendwann", "sometime", "whenever": the customer leaves
+// the day open, so a part of a day we read is a guess at the day.
+func saysSometime(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "irgendwann", "sometime", "whenever", "anytime", "jederzeit":
+			return true
+		}
+	}
+	return false
 }
