@@ -119,7 +119,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 
 	future := upcoming(wishes, now)
 	fromForward := false
-	if len(future) == 0 && !bodyTime && isForward(msg.Subject, body) && msg.InReplyTo == "" {
+	if len(future) == 0 && !bodyTime && isForward(msg.Subject, body) && msg.InReplyTo == "" && (forwarded(msg.Subject) || !isReply) {
+		// (A "Re:" that says "I forwarded this to IT" quotes our mail, whose
+		// times are no wish.)
 		// "anbei die Anfrage unseres Meisters, bitte direkt mit ihm einen
 		// Termin ausmachen": the forwarded mail carries the wish.
 		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 {
