@@ -69,10 +69,11 @@ type signals struct {
 	insteadTime bool
 }
 
-// rebookLater: "will rebook later", "buchen später neu": a cancel that
-// promises a booking of its own some day is no move. "move" only moves an
-// appointment, a day or "it" ("move the data to the new PC" is none).
-func rebookLater(toks []token, i int) bool {
+// noMoveMeant: a move word at i that moves no appointment. "will rebook
+// later", "I'll be in touch to rebook": a cancel that promises a booking
+// of its own some day. "move" only moves an appointment, a day or "it"
+// ("move the data to the new PC" is none).
+func noMoveMeant(toks []token, i int) bool {
 	p := parser{toks: toks}
 	if toks[i].s == "move" {
 		k := i + 1
@@ -150,7 +151,7 @@ func scanSignals(toks []token) signals {
 		if r&rCancel != 0 {
 			s.cancel = true
 		}
-		if r&rResched != 0 && !rebookLater(toks, i) {
+		if r&rResched != 0 && !noMoveMeant(toks, i) {
 			s.resched = true
 			if t.s != "ersatztermin" && t.s != "verschiebung" && t.s != "verlegung" {
 				s.reschedVerb = true

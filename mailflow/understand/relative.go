@@ -375,17 +375,7 @@ func sameClockOf(toks []token, ws []Wish, target int) Wish {
 	if t.Precision != PrecisionDay {
 		return t
 	}
-	same := false
-	for i := 0; i+1 < len(toks); i++ {
-		switch toks[i].s {
-		case "gleiche", "gleichen", "selbe", "selben", "same", "dieselbe", "derselben", "denselben":
-			switch toks[i+1].s {
-			case "uhrzeit", "zeit", "time", "hour", "stunde":
-				same = true
-			}
-		}
-	}
-	if !same {
+	if !sameTimeSaid(toks) {
 		return t
 	}
 	for k, w := range ws {

@@ -655,28 +655,11 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	// next day named that has no time of its own, or else gives way to it.
 	for k := 0; k+1 < len(ms); k++ {
 		m := &ms[k]
-		if !m.neg && !m.absorbed && !m.dateish() && m.hasTime && m.open == openAfter && m.pod == 0 {
-			// "also bitte nicht vor 14 Uhr. Am besten Dienstag.", "not
-			// before 10. Wednesday 10:00 works.": a bound with no day
-			// narrows the next day named without a time, or gives way to
-			// the day's own time.
-			for j := k + 1; j < len(ms); j++ {
-				n := &ms[j]
-				if n.neg || n.absorbed || !n.dateish() {
-					continue
-				}
-				if n.a-m.b > 40 {
-					break
-				}
-				if !n.hasTime && n.pod == 0 && n.special == specNone && !n.week && n.offUnit == unitNone {
-					n.hasTime, n.t, n.open = true, m.t, m.open
-				}
-				m.absorbed = true
-				break
-			}
-			continue
-		}
-		if m.neg || m.absorbed || m.dateish() || m.hasTime || m.pod == 0 {
+		// A bound with no day works the same way: "also bitte nicht vor 14
+		// Uhr. Am besten Dienstag.", "not before 10. Wednesday 10:00
+		// works." narrow the day named next, or give way to its own time.
+		bound := m.hasTime && m.open == openAfter && m.pod == 0
+		if m.neg || m.absorbed || m.dateish() || !bound && (m.hasTime || m.pod == 0) {
 			continue
 		}
 		for j := k + 1; j < len(ms); j++ {
@@ -688,7 +671,11 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				break
 			}
 			if !n.hasTime && n.pod == 0 && n.special == specNone && !n.week && n.offUnit == unitNone {
-				n.pod = m.pod
+				if bound {
+					n.hasTime, n.t, n.open = true, m.t, m.open
+				} else {
+					n.pod = m.pod
+				}
 			}
 			m.absorbed = true
 			break

@@ -166,23 +166,27 @@ func Read(msg *message.Message, now time.Time) Reading {
 	var rel Wish
 	relOK := false
 	weekAfter := false
-	if len(future) > 0 && saysWeekAfter(toks) && (thread == threadNone || lastQuotedTime(msg.Quoted, now).IsZero()) {
-		// "nächste Woche bin ich auf Urlaub. Die Woche drauf am Dienstag":
-		// the week after the first time the customer named themselves,
-		// refused or not.
-		if named := extractNamed(toks, lang, now); len(named) > 1 && named[0].Start.Before(future[0].Start) {
-			future, weekAfter = shiftPastWeekOf(future, named[0].Start), true
+	if saysWeekAfter(toks) {
+		var anchor time.Time
+		if thread != threadNone {
+			anchor = lastQuotedTime(msg.Quoted, now)
 		}
-	}
-	if thread != threadNone && saysWeekAfter(toks) {
-		// "in der Woche drauf, Dienstag Nachmittag", "the week after":
-		// the day named lies in the week after the times we quoted; with
-		// no day named, that whole week is the wish.
-		if anchor := lastQuotedTime(msg.Quoted, now); !anchor.IsZero() {
+		switch {
+		case !anchor.IsZero():
+			// "in der Woche drauf, Dienstag Nachmittag", "the week after":
+			// the day named lies in the week after the times we quoted;
+			// with no day named, that whole week is the wish.
 			if len(future) > 0 {
 				future, weekAfter = shiftPastWeekOf(future, anchor), true
 			} else if w := weekAfterOf(anchor); w.Start.After(now) {
 				future, weekAfter = []Wish{w}, true
+			}
+		case len(future) > 0:
+			// "nächste Woche bin ich auf Urlaub. Die Woche drauf am
+			// Dienstag": the week after the first time the customer named
+			// themselves, refused or not.
+			if named := extractNamed(toks, lang, now); len(named) > 1 && named[0].Start.Before(future[0].Start) {
+				future, weekAfter = shiftPastWeekOf(future, named[0].Start), true
 			}
 		}
 	}
