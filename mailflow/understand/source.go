@@ -303,7 +303,8 @@ func asksForTime(toks []token, sig signals) bool {
 	for i := range toks {
 		switch toks[i].s {
 		case "bitte", "please", "pls", "wäre", "wären", "würde", "would", "could", "könnten", "könnte", "möglich", "possible", "passt", "geht", "suits", "works",
-			"wär", "wär's", "wärs", "tät", "täte", "ideal", "ginge", "gehts", "geht's":
+			"wär", "wär's", "wärs", "tät", "täte", "ideal", "ginge", "gehts", "geht's",
+			"preferred", "prefer", "preferably", "lieber", "liebsten", "fine", "ok", "okay", "gern", "gerne", "recht":
 			return true
 		}
 	}

@@ -144,6 +144,11 @@ func (m *mention) merge(p *mention) bool {
 	if p.abs && m.abs || p.wd != 0 && m.wd != 0 || p.hasRel && m.hasRel || p.week && m.week {
 		return false
 	}
+	if m.hasTime && (m.hasRel && (p.wd != 0 || p.abs) || (m.wd != 0 || m.abs) && p.hasRel) {
+		// "den Termin morgen 16 Uhr auf Freitag 9 Uhr": a day that already
+		// has its time is followed by another one, not narrowed by it.
+		return false
+	}
 	if p.offUnit != unitNone && m.dateish() || m.offUnit != unitNone && p.dateish() {
 		// "Mittwoch in 2 Wochen": a week offset with a weekday is a week shift.
 		if p.offUnit == unitWeek && p.offN != 0 && m.wd != 0 && !m.week && !m.abs && !m.hasRel && m.offUnit == unitNone {
@@ -1097,6 +1102,11 @@ func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 // it is no hour.
 func (p *parser) countNoun(j int) bool {
 	switch p.word(j) {
+	case "extra", "more", "additional", "new", "further", "other", "weitere", "neue", "zusätzliche", "andere", "weiteren", "neuen":
+		// "for two extra licences", "zwei neue Kassen"
+		j++
+	}
+	switch p.word(j) {
 	case "prozent", "euro", "eur", "mal", "personen", "leute", "people", "percent", "jahre", "years", "stück", "user", "benutzer",
 		"arbeitsplätze", "of", "von", "colleagues", "colleague", "kollegen", "kolleginnen", "mitarbeiter", "mitarbeiterinnen",
 		"users", "staff", "employees", "persons", "computers", "pcs", "rechner", "geräte", "devices", "licences", "licenses",
@@ -1449,10 +1459,14 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 				return p.finishTime(timeSpec{h: n, m: mm, strict: n > 12 || d == 2}, j, true)
 			}
 		}
-	case d <= 2 && n <= 24 && p.word(i+1) == "h" && p.attached(i+1):
-		// "13h30", "15h", "17h10"
-		if mm, md, ok := p.num(i + 2); ok && md == 2 && mm < 60 && p.attached(i+2) {
+	case d <= 2 && n <= 23 && p.word(i+1) == "h" && p.attached(i+1):
+		// "13h30", "15h", "17h10" — not "24h", "24H2" (a version)
+		mm, md, ok := p.num(i + 2)
+		if ok && md == 2 && mm < 60 && p.attached(i+2) {
 			return p.finishTime(timeSpec{h: n, m: mm, strict: true}, i+3, true)
+		}
+		if ok && p.attached(i+2) {
+			return timeSpec{}, i, false
 		}
 		return p.finishTime(timeSpec{h: n, strict: true}, i+2, true)
 	case (d == 3 || d == 4) && n%100 < 60 && n/100 <= 24 && !((p.isPunct(i+1, '-') || p.isPunct(i+1, '/')) && p.attached(i+1) && p.attached(i+2)):
@@ -1463,7 +1477,8 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 			return p.finishTime(ts2, j, true)
 		}
 	}
-	if d > 2 || n > 24 {
+	if d > 2 || n > 23 {
+		// ("24h Support", "Windows 11 24H2": no clock time.)
 		return timeSpec{}, i, false
 	}
 	ts := timeSpec{h: n, strict: n > 12 || d == 2 && n < 10}

@@ -333,9 +333,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 		sig.appt || ssig.appt && !isReply,
 		len(future) > 0 && !isReply && sig.question && asksAvailability(toks),
 		len(future) > 0 && !isReply && proposesTime(toks),
-		len(future) > 0 && !isReply && sig.question && wordCount(toks) <= 6:
+		len(future) > 0 && !isReply && sig.question && wordCount(toks) <= 6,
+		len(future) > 0 && !isReply && future[0].Precision != PrecisionDay && asksForTime(toks, sig):
 		// ("Mon 11.00-11.30? Sam", "Do 10h?": a time and a question mark
-		// are the whole mail.)
+		// are the whole mail. "Friday 14h30 please?", "later this week,
+		// afternoon preferred": a first mail to the desk that asks for a
+		// time asks for a slot; without a word about the session it is
+		// never booked silently — ReasonNoSession.)
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request. "Would the day
 		// after Boxing Day work?" written to the support address asks for
