@@ -265,7 +265,7 @@ func namesADay(toks []token) bool {
 		if t.w != nil && t.w.wdAbbr && i+1 < len(toks) && toks[i+1].kind == tNum {
 			return true
 		}
-		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) {
+		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) && !(i > 0 && (toks[i-1].s == "um" || toks[i-1].s == "at" || toks[i-1].s == "gegen")) {
 			switch toks[i+1].s {
 			case ".", "th", "st", "nd", "rd":
 				return true // "am 23.", "the 28th"

@@ -78,7 +78,7 @@ var uhrToken = token{s: "uhr", w: lexicon["uhr"], n: -1, kind: tWord, sp: true}
 func hourAfterWeekday(toks []token) []token {
 	for i := 1; i < len(toks); i++ {
 		t, prev := &toks[i], &toks[i-1]
-		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) {
+		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) && !movedHour(toks, i) {
 			continue
 		}
 		if i+1 < len(toks) {
@@ -97,6 +97,34 @@ func hourAfterWeekday(toks []token) []token {
 		toks[i+1] = uhrToken
 	}
 	return toks
+}
+
+// movedHour: the bare hour at i is a clock time of a move — "move
+// Friday's session to 11 instead of 9", "11 statt 9", "instead of 9".
+func movedHour(toks []token, i int) bool {
+	prev := toks[i-1].s
+	if i+1 < len(toks) {
+		switch toks[i+1].s {
+		case "%", "prozent", "percent", "€", "euro", "eur", "stück", "mal", "x":
+			return false // "(20% statt 10%)"
+		}
+	}
+	if prev == "statt" || prev == "anstatt" || prev == "of" && i >= 2 && toks[i-2].s == "instead" {
+		return true
+	}
+	if i+1 < len(toks) && (toks[i+1].s == "statt" || toks[i+1].s == "anstatt" || toks[i+1].s == "instead") {
+		return true
+	}
+	if prev != "to" && prev != "auf" {
+		return false
+	}
+	for k := i - 2; k >= 0 && k >= i-6; k-- {
+		switch toks[k].s {
+		case "move", "moving", "shift", "push", "change", "verschieben", "verlegen", "schieben", "legen", "verschoben", "verlegt":
+			return true
+		}
+	}
+	return false
 }
 
 // ourTimeAfter: "That's 10 your time", "also 10 bei euch": the words at i

@@ -348,7 +348,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		defer func() { sc.ms, sc.spans = ms[:0], spans[:0] }()
 	}
 	cur := -1
-	gap := 0
+	gap, lastB := 0, 0
 	var pc mention
 	for i := 0; i < len(toks); {
 		if len(cuts) > 0 && slices.Contains(cuts, i) {
@@ -380,7 +380,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if t := &toks[i]; t.nl >= 2 {
 			cur = -1
 		}
-		if cur < 0 || gap > maxGap || p.replacedDay(&ms[cur], &pc) || !ms[cur].merge(&pc) {
+		if cur < 0 || gap > maxGap || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || !ms[cur].merge(&pc) {
 			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
 				i = j
 				continue
@@ -391,6 +391,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 		spans = append(spans, pieceSpan{i, j, cur})
 		gap = 0
+		lastB = j
 		i = j
 	}
 	if len(ms) == 0 {
@@ -692,7 +693,9 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	// on it opens the day after ("next week except Monday").
 	var refused []time.Time
 	for k := range ms {
-		if m := &ms[k]; m.neg && !m.hasTime && (m.pod == 0 || m.exceptDay) {
+		if m := &ms[k]; m.neg && !m.booked && !m.hasTime && (m.pod == 0 || m.exceptDay) {
+			// (A booking named "Friday's session" is moved, not refused:
+			// "to 11" keeps its day.)
 			if w, ok := p.resolve(m, now); ok && (m.exceptDay || w.Precision == PrecisionDay && w.End != nil && w.End.Sub(w.Start) <= 25*time.Hour) {
 				refused = append(refused, w.Start)
 			}
@@ -2542,6 +2545,29 @@ func (p *parser) possessiveBooking(m *mention) bool {
 		if p.has(j, rAppt) {
 			return true
 		}
+	}
+	return false
+}
+
+// afterPossessive: the piece at i follows "Friday's session" (a day with
+// "'s", then the word for the booking, ending at b): "move Friday's
+// session to 11" names the booking, then a time of its own.
+func (p *parser) afterPossessive(b, i int) bool {
+	if b < 1 || b >= i {
+		return false
+	}
+	if s := p.toks[b-1].s; !strings.HasSuffix(s, "'s") && !strings.HasSuffix(s, "’s") {
+		return false
+	}
+	appt := false
+	for k := b; k < i; k++ {
+		if p.has(k, rAppt) {
+			appt = true
+		}
+	}
+	switch p.word(i - 1) {
+	case "to", "auf", "into":
+		return appt // not "tomorrow's session from 9:30 to …"
 	}
 	return false
 }

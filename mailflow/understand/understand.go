@@ -354,6 +354,31 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if relOK && rel.Start.After(now) && (len(future) == 0 || !future[0].Start.Equal(rel.Start)) {
 		future = append([]Wish{rel}, future...) // the move's target put first anew
 	}
+	movedInDay := false
+	if r.Intent == IntentReschedule && thread == threadConfirmation && len(future) > 0 && !relOK && !namesADay(toks) {
+		// "statt 15:30 bitte 16:30", "could we move it to 11am?": a new
+		// clock time with no day moves the booking within its own day.
+		if booked := bookedTime(msg.Quoted, now); !booked.IsZero() {
+			for k, w := range future {
+				if w.Precision == PrecisionDay {
+					continue
+				}
+				loc := now.Location()
+				d := booked.In(loc)
+				h, m, _ := w.Start.In(loc).Clock()
+				start := time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
+				if w.End != nil {
+					e := start.Add(w.End.Sub(w.Start))
+					w.End = &e
+				}
+				w.Start = start
+				future[k] = w
+			}
+			future = upcoming(future, now)
+		} else {
+			movedInDay = true // which day? Asked back.
+		}
+	}
 	future = refine(distributePart(future, toks))
 
 	if r.Intent == IntentCancel {
@@ -382,7 +407,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour ||
 				first.Precision != PrecisionMinute && saysSometime(toks) // "in den nächsten Tagen irgendwann nachmittags"
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
-			d.noDay = thread == threadNone && first.Precision != PrecisionDay && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) && !fromForward
+			d.noDay = movedInDay || thread == threadNone && first.Precision != PrecisionDay && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) && !fromForward
 			d.forwarded = fromForward
 		}
 		d.conflict = conflicting(future, toks) || selfCorrects(toks)
