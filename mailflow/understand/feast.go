@@ -21,7 +21,55 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		after = toks[i+2].s
 	}
 	easter := easterSunday(y, loc)
+	prev := ""
+	if i > 0 {
+		prev = toks[i-1].s
+	}
 	switch toks[i].s {
+	case "himmelfahrt":
+		// "Maria Himmelfahrt" is 15 August; "Christi Himmelfahrt", or
+		// "Himmelfahrt" alone, Easter + 39.
+		if prev == "maria" || prev == "mariä" || prev == "mariae" {
+			return d(time.August, 15), 1, true
+		}
+		return easter.AddDate(0, 0, 39), 1, true
+	case "assumption":
+		return d(time.August, 15), 1, true
+	case "ascension":
+		return easter.AddDate(0, 0, 39), 1, true
+	case "corpus":
+		if next == "christi" {
+			return easter.AddDate(0, 0, 60), 2, true
+		}
+	case "pentecost":
+		return easter.AddDate(0, 0, 49), 1, true
+	case "whit":
+		if next == "monday" {
+			return easter.AddDate(0, 0, 50), 2, true
+		}
+	case "einheit":
+		return d(time.October, 3), 1, true // "Tag der Deutschen Einheit"
+	case "reformationstag", "halloween":
+		return d(time.October, 31), 1, true
+	case "nikolaus", "nikolo", "nikolotag", "nikolaustag":
+		return d(time.December, 6), 1, true
+	case "immaculate", "conception":
+		return d(time.December, 8), 1, true
+	case "valentinstag", "valentine's":
+		return d(time.February, 14), 1, true
+	case "national":
+		// "national holiday" in mail to an Austrian desk: 26 October.
+		if next == "holiday" || next == "day" {
+			return d(time.October, 26), 2, true
+		}
+	case "labour", "labor":
+		if next == "day" {
+			return d(time.May, 1), 2, true
+		}
+	case "arbeit":
+		if prev == "der" && i >= 2 && toks[i-2].s == "tag" {
+			return d(time.May, 1), 1, true // "Tag der Arbeit"
+		}
 	case "allerheiligen", "saints":
 		return d(time.November, 1), 1, true
 	case "allerseelen":
@@ -43,6 +91,9 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return d(time.January, 1), 1, true
 	case "new":
 		if next == "year" || next == "year's" {
+			if after == "eve" {
+				return d(time.December, 31), 3, true
+			}
 			n := 2
 			if after == "day" {
 				n = 3
@@ -121,6 +172,7 @@ func easterSunday(y int, loc *time.Location) time.Time {
 func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	loc := now.Location()
 	dir, wd, dayAfter, workday, on, weekAfter, wdAfterDir, anchorAt := 0, 0, false, false, 0, false, false, -1
+	bridge := false
 	var anchor time.Time
 	for i := range toks {
 		t := &toks[i]
@@ -132,17 +184,19 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			if dir == 0 {
 				dir = 1
 			}
-		case "vor", "before", "davor", "vorher":
+		case "vor", "vorm", "before", "davor", "vorher":
 			if dir == 0 {
 				dir = -1
 			}
+		case "fenstertag", "brückentag":
+			bridge = true
 		case "tag", "day":
 			if i+1 < len(toks) {
 				switch toks[i+1].s {
 				case "nach", "after", "danach", "darauf", "drauf":
 					// "am Tag nach Dreikönig", "also am Tag danach"
 					dayAfter, dir = true, 1
-				case "vor", "before", "davor", "vorher":
+				case "vor", "vorm", "before", "davor", "vorher":
 					// "am Tag davor", "the day before Christmas Eve"
 					dayAfter, dir = true, -1
 				}
@@ -163,7 +217,13 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			}
 		}
 		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good")
-		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && (wd == 0 || dir != 0 && !wdAfterDir) {
+		pointsOn := i+1 < len(toks) && (toks[i+1].s == "after" || toks[i+1].s == "danach" || toks[i+1].s == "drauf" || toks[i+1].s == "darauf")
+		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && (wd == 0 || dir != 0 && !wdAfterDir || pointsOn) {
+			if pointsOn {
+				// "the Monday after", "am Montag drauf"
+				wd, wdAfterDir, dir = int(t.w.wd), true, 1
+				continue
+			}
 			// The weekday after "nach/after" wins: "am Freitag ist Josefi.
 			// Nach Josefi, also am Montag drauf".
 			wd = int(t.w.wd)
@@ -181,7 +241,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 					switch toks[k].s {
 					case "nach", "after":
 						dir = 1
-					case "vor", "before":
+					case "vor", "vorm", "before":
 						dir = -1
 					default:
 						continue
@@ -192,7 +252,48 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		}
 	}
 	if anchor.IsZero() {
+		// "nach dem Feiertag (15.8.)", "a holiday on August 15th … the day
+		// after", "a national holiday next Friday": the day named next to
+		// a word for a holiday is the anchor.
+		var a, b int
+		anchor, a, b = holidayNamed(toks, now)
+		if !anchor.IsZero() {
+			// The weekday wished is one said outside the holiday's own
+			// words ("after the bank holiday on Monday? Tuesday would be
+			// ideal").
+			wd = 0
+			for k := range toks {
+				if k >= a && k < b {
+					continue
+				}
+				if w := toks[k].w; w != nil && w.wd != 0 && !w.wdAbbr {
+					if wd == 0 || k+1 < len(toks) && (toks[k+1].s == "after" || toks[k+1].s == "danach" || toks[k+1].s == "drauf" || toks[k+1].s == "darauf") {
+						wd = int(w.wd)
+					}
+				}
+			}
+		}
+	}
+	if anchor.IsZero() {
 		return Wish{}, false
+	}
+	if anchor.AddDate(0, 0, 1).Before(now) {
+		return Wish{}, false
+	}
+	if bridge && wd == 0 {
+		// "am Fenstertag nach Fronleichnam": the working day between the
+		// feast and the weekend.
+		switch anchor.Weekday() {
+		case time.Thursday:
+			dir, dayAfter = 1, true
+		case time.Tuesday:
+			dir, dayAfter = -1, true
+		}
+	}
+	if weekAfter && wd != 0 {
+		// "die Woche nach Mariä Himmelfahrt, am liebsten gleich am Montag"
+		mon := anchor.AddDate(0, 0, 7-(weekdayIndex(anchor)-1))
+		anchor, dir = mon.AddDate(0, 0, -1), 1
 	}
 	if weekAfter && wd == 0 {
 		// The working week after the feast's week.
@@ -252,6 +353,43 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	}
 	end := day.AddDate(0, 0, 1)
 	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}
+
+// holidayWords name a holiday without saying which.
+var holidayWords = map[string]bool{"feiertag": true, "feiertagen": true, "holiday": true, "fenstertag": true, "brückentag": true}
+
+// holidayNamed finds a day named within a few words of a word for a
+// holiday ("nach dem Feiertag (15.8.)", "a holiday on August 15th",
+// "Austria has a national holiday next Friday").
+func holidayNamed(toks []token, now time.Time) (time.Time, int, int) {
+	stop := func(k int) bool {
+		switch toks[k].s {
+		case ",", "?", "!", ";", "also", "so", "then", "dann", "could", "can", "would", "but", "aber":
+			return true
+		case ".":
+			return k == 0 || toks[k-1].kind != tNum
+		}
+		return toks[k].nl >= 2
+	}
+	for i := range toks {
+		if !holidayWords[toks[i].s] {
+			continue
+		}
+		a, b := i, i+1
+		for a > 0 && a > i-4 && !stop(a-1) {
+			a--
+		}
+		for b < len(toks) && b < i+7 && !stop(b) {
+			b++
+		}
+		for _, w := range extractNamed(toks[a:b], langDE, now) {
+			if w.Start.After(now) {
+				y, m, d := w.Start.Date()
+				return time.Date(y, m, d, 0, 0, 0, 0, now.Location()), a, b
+			}
+		}
+	}
+	return time.Time{}, 0, 0
 }
 
 // namesADay reports a weekday, a month or a date ("23.") in toks.

@@ -355,7 +355,9 @@ var feastWords = []string{
 	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "josefi", "josefitag",
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
 	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
-	"thanksgiving",
+	"thanksgiving", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
+	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "immaculate", "valentinstag", "national", "labour", "labor",
+	"fenstertag", "fenstertage", "brückentag", "holiday",
 	"josefstag", "leopoldi", "leopolditag", "martini",
 	"feiertag", "feiertagen", "feiertage", "holidays",
 }

@@ -301,6 +301,17 @@ func asksForTime(toks []token, sig signals) bool {
 		return true
 	}
 	for i := range toks {
+		// "da hätt ich Zeit", "I'm free", "bin ich frei": the customer
+		// offers the time.
+		switch toks[i].s {
+		case "zeit", "frei", "free":
+			for k := i - 1; k >= 0 && k >= i-2; k-- {
+				switch toks[k].s {
+				case "hätt", "hätte", "hätten", "hab", "habe", "haben", "hamma", "bin", "sind", "wäre", "wären", "i'm", "we're", "am", "are":
+					return true
+				}
+			}
+		}
 		switch toks[i].s {
 		case "bitte", "please", "pls", "wäre", "wären", "würde", "would", "could", "könnten", "könnte", "möglich", "possible", "passt", "geht", "suits", "works",
 			"wär", "wär's", "wärs", "tät", "täte", "ideal", "ginge", "gehts", "geht's",
