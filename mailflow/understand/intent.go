@@ -157,7 +157,7 @@ func scanSignals(toks []token) signals {
 				s.reschedVerb = true
 			}
 		}
-		if t.s == "stattdessen" || t.s == "instead" {
+		if t.s == "stattdessen" || t.s == "instead" || t.s == "dessen" && i > 0 && toks[i-1].s == "statt" {
 			s.instead = true
 		}
 		if r&rAppt != 0 && !negatedNoun(toks, i) {
@@ -182,8 +182,10 @@ func scanSignals(toks []token) signals {
 		t := &toks[i]
 		// "statt 10 lieber 14 Uhr", "instead of Monday": a time given up
 		// for another is a booked one being moved.
-		if t.s == "statt" || t.s == "anstatt" || t.s == "instead" {
-			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+		if (t.s == "statt" || t.s == "anstatt") && !(i+1 < len(toks) && toks[i+1].s == "dessen") ||
+			t.s == "instead" && i+1 < len(toks) && toks[i+1].s == "of" {
+			// (Not "statt dessen", "Tuesday instead? Not Wednesday".)
+			for k := i + 1; k < len(toks) && k <= i+3 && toks[k].kind != tPunct; k++ {
 				if toks[k].kind == tNum && clockish(toks, k) || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) {
 					s.instead, s.insteadTime = true, true
 				}

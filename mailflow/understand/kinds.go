@@ -75,7 +75,7 @@ var uhrToken = token{s: "uhr", w: lexicon["uhr"], n: -1, kind: tWord, sp: true}
 // hourAfterWeekday reads "Freitag 10?", "Mittwoch 10 passt" as ten
 // o'clock: a bare hour right after a weekday, with no date, clock or
 // month after it, gets the "Uhr" it was written without.
-func hourAfterWeekday(toks []token) []token {
+func hourAfterWeekday(toks []token, now time.Time) []token {
 	for i := 1; i < len(toks); i++ {
 		t, prev := &toks[i], &toks[i-1]
 		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) && !movedHour(toks, i) {
@@ -83,6 +83,15 @@ func hourAfterWeekday(toks []token) []token {
 		}
 		if i+1 < len(toks) {
 			nx := &toks[i+1]
+			if nx.kind == tPunct && nx.s == "." && !nx.sp && prev.w != nil && prev.w.wd != 0 && sentenceEndAt(toks, i+1) &&
+				!dayOfMonthIsWeekday(now, int(t.n), int(prev.w.wd)) {
+				// "Montag geht nicht, dafür Mittwoch 11.": no Wednesday is
+				// the 11th soon, so 11 is the hour.
+				toks = append(toks, token{})
+				copy(toks[i+2:], toks[i+1:len(toks)-1])
+				toks[i+1] = uhrToken
+				continue
+			}
 			if nx.kind == tNum || nx.kind == tPunct && (nx.s == "." || nx.s == ":" || nx.s == "-" || nx.s == "/") && !nx.sp ||
 				nx.w != nil && (nx.w.month != 0 || nx.w.role&(rUhr|rHourUnit|rMinuteUnit) != 0) || nx.kind == tWord && !nx.sp ||
 				nx.s == "h" || nx.s == "am" || nx.s == "pm" || nx.s == "a" || nx.s == "p" || nx.s == "o'clock" || nx.s == "oclock" {
@@ -97,6 +106,32 @@ func hourAfterWeekday(toks []token) []token {
 		toks[i+1] = uhrToken
 	}
 	return toks
+}
+
+// sentenceEndAt: the full stop at i ends the mail, its line or a sentence
+// (no month or number follows it).
+func sentenceEndAt(toks []token, i int) bool {
+	if i+1 >= len(toks) {
+		return true
+	}
+	nx := &toks[i+1]
+	return nx.nl > 0 || nx.sp && nx.kind == tWord && (nx.w == nil || nx.w.month == 0)
+}
+
+// dayOfMonthIsWeekday: the next day d of a month (this month or the next)
+// falls on weekday wd (1 = Monday).
+func dayOfMonthIsWeekday(now time.Time, d, wd int) bool {
+	y, m := now.Year(), now.Month()
+	if d < now.Day() {
+		m++
+	}
+	for k := 0; k < 2; k++ {
+		t := time.Date(y, m+time.Month(k), d, 0, 0, 0, 0, now.Location())
+		if t.Day() == d {
+			return weekdayIndex(t) == wd
+		}
+	}
+	return false
 }
 
 // movedHour: the bare hour at i is a clock time of a move — "move

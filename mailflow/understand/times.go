@@ -510,6 +510,10 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 					return nil, -1, cb // the mention reaches past the refusal's clause
 				}
 			}
+			if !ms[best].hasTime && ms[best].abs && p.beforeDate(&ms[best]) {
+				// "vor dem 10. Mai schaffe ich es nicht": from the 10th on.
+				continue
+			}
 			if ms[best].open == openBefore && ms[best].hasTime {
 				// "bis 11 bin ich im Termin", "until 2 I'm tied up": busy
 				// until then, free after.
@@ -664,7 +668,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		// A bound with no day works the same way: "also bitte nicht vor 14
 		// Uhr. Am besten Dienstag.", "not before 10. Wednesday 10:00
 		// works." narrow the day named next, or give way to its own time.
-		bound := m.hasTime && m.open == openAfter && m.pod == 0
+		bound := m.hasTime && m.open == openAfter
 		if m.neg || m.absorbed || m.dateish() || !bound && (m.hasTime || m.pod == 0) {
 			continue
 		}
@@ -804,6 +808,19 @@ func (p *parser) beforeMention(m *mention) int {
 	return k
 }
 
+// beforeDate: "vor dem 10. Mai", "before the 10th".
+func (p *parser) beforeDate(m *mention) bool {
+	k := m.a - 1
+	if w := p.word(k); w == "dem" || w == "the" {
+		k--
+	}
+	switch p.word(k) {
+	case "vor", "before":
+		return true
+	}
+	return false
+}
+
 func (p *parser) untilBefore(m *mention) bool {
 	switch p.word(p.beforeMention(m)) {
 	case "bis", "until", "till", "untill":
@@ -837,6 +854,10 @@ func (p *parser) boundary(i int) bool {
 			}
 			if prev.kind == tNum && next != nil && next.kind == tWord && !next.up {
 				return false // the dot of a date: "der 26.10. ist Feiertag"
+			}
+			if prev.kind == tNum && prev.n >= 1 && prev.n <= 31 && len(prev.s) <= 2 && next != nil &&
+				(next.w != nil && next.w.month != 0 || next.kind == tPunct && (next.s == "(" || next.s == ",")) {
+				return false // "Der 6. August geht nicht", "nicht am 23. (da bin ich …)"
 			}
 			return next == nil || next.sp
 		}
@@ -901,6 +922,9 @@ func (p *parser) sentenceIsQuestion(k int) bool {
 			switch t.s {
 			case ",":
 				comma = true
+			case "-":
+				// "not Wednesday please - can we do Thursday?"
+				comma = comma || t.sp && i+1 < len(p.toks) && p.toks[i+1].sp
 			case "?":
 				// "Freitag geht nicht, ginge Montag?" refuses Friday and asks
 				// for Monday; only a question that opens with its verb
@@ -947,7 +971,7 @@ func (p *parser) questionVerbAt(i int) bool {
 // negTail holds the last letters of the words that isNegation takes
 // without the rNeg role; most words of a mail end otherwise.
 var negTail = func() (t [256]bool) {
-	for _, c := range "abdefglnoprstxy" {
+	for _, c := range "abdefghlnoprstxy" {
 		t[c] = true
 	}
 	return t
@@ -987,12 +1011,21 @@ func (p *parser) isNegation(k int) bool {
 	if !negTail[t.s[len(t.s)-1]] {
 		return false
 	}
+	if t.s == "nein" {
+		// "Freitag nein, Montag ja": a day answered with no.
+		pw := p.tok(k - 1)
+		return pw != nil && pw.w != nil && pw.w.wd != 0
+	}
 	// Words that refuse a day only in a phrase: "ist Feiertag", "fully booked".
 	// (None of them has the rNeg role, so testing that first changes nothing.)
 	switch t.s {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "messe", "geschlossen", "schwierig",
-		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad":
+		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad", "early", "late", "früh", "spät":
 		pw := p.word(k - 1)
+		switch t.s {
+		case "early", "late", "früh", "spät":
+			return pw == "zu" || pw == "too" // "9am is too early for us"
+		}
 		if pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too" || pw == "we're" || pw == "it's" || pw == "they're" ||
 			(t.s == "closed" || t.s == "geschlossen") && (pw == "wir" || pw == "we") {
 			return true

@@ -99,7 +99,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
 	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
 	greetingTimeWord(sc.toks)
-	sc.toks = hourAfterWeekday(splitCompactTimes(sc.toks))
+	sc.toks = hourAfterWeekday(splitCompactTimes(sc.toks), now)
 	toks, stoks := sc.toks, sc.stoks
 	marks, smarks := scanWords(toks), scanWords(stoks)
 	corrected := marks.corrected + smarks.corrected
@@ -227,12 +227,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Can we do Friday at 9 instead?" in answer to our proposal: no
 		// booking exists yet, so it is a wish of its own.
 		r.Intent = IntentAppointment
-	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal && !(thread == threadNone && sig.refusal && !namesBooking(toks))) && aboutAppointment,
+	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal && !(thread == threadNone && !namesBooking(toks) && !sig.insteadTime)) && aboutAppointment,
 		relOK && thread == threadConfirmation && !sig.cancel:
 		// ("Same time the next day would be better" answers our
 		// confirmation with a move relative to the booking.)
-		// ("Montag geht nicht. Dienstag um 14 instead?" in a first mail
-		// puts a wish against the customer's own refusal: no move.)
+		// ("Montag geht nicht. Dienstag um 14 instead?", "9am is too early.
+		// Tuesday 4pm instead?" in a first mail put a wish against the
+		// customer's own refusal: no move — unless a time is replaced:
+		// "statt Freitag lieber Montag".)
 		r.Intent = IntentReschedule
 		if len(future) == 1 && future[0].End != nil && future[0].Precision != PrecisionDay && sameDate(future[0].Start, *future[0].End) && fromTo(toks) {
 			// "change Friday's session from 10am to 1pm": the range is
