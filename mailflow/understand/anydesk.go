@@ -20,7 +20,7 @@ var negativeContext = []string{
 	"firmenbuch", "fn", "fb", "steuer", "stnr", "svnr", "sv", "versicherung", "lizenz", "licen",
 	"serien", "serial", "ticket", "vertrag", "contract", "referenz", "reference", "ref", "betrag",
 	"eur", "kto", "account", "plz", "ust", "vat", "tax", "zahlung", "payment", "lieferschein",
-	"beleg", "belegnr", "vorgang", "case", "gln", "ean", "artikel", "art", "fehler", "error", "code",
+	"beleg", "belegnr", "vorgang", "case", "gln", "ean", "artikel", "art", "fehler", "error",
 	"meldung", "message", "status", "version", "build",
 	// "please call me on 385 912 044", "rufen Sie mich an unter", "reach me at"
 	"call", "anruf", "anrufen", "rückruf", "erreichbar", "reach", "ring", "whatsapp", "sms", "signal",
@@ -427,6 +427,28 @@ func spelledID(toks []token) string {
 	}
 	if n == 9 && d[0] != '0' {
 		return string(d[:])
+	}
+	return ""
+}
+
+// findLinedID finds an ID typed as three groups of three digits, each on a
+// line of its own ("129\n884\n503").
+func findLinedID(text string) string {
+	text = capText(text, maxTextBytes)
+	var groups []string
+	for line := range strings.SplitSeq(text, "\n") {
+		l := strings.TrimSpace(line)
+		if l == "" && len(groups) == 0 {
+			continue
+		}
+		if len(l) == 3 && isDigit(l[0]) && isDigit(l[1]) && isDigit(l[2]) {
+			groups = append(groups, l)
+			if len(groups) == 3 {
+				return groups[0] + groups[1] + groups[2]
+			}
+			continue
+		}
+		groups = groups[:0]
 	}
 	return ""
 }

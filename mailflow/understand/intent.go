@@ -317,6 +317,9 @@ func choiceOf(toks []token) int {
 						j++
 					}
 				}
+				if w := p.info(j); w != nil && w.num >= 1 && w.num <= 5 && p.tok(j).kind == tWord && (p.tok(j+1) == nil || p.tok(j+1).kind == tPunct || p.has(j+1, rConfirm) || p.word(j+1) == "is" || p.word(j+1) == "ist") {
+					return int(w.num) // "Option one is fine", "Variante zwei passt"
+				}
 				if n, d, ok := p.num(j); ok && d == 1 && n >= 1 && n <= 5 {
 					nx := p.tok(j + 1)
 					if nx == nil || nx.kind == tPunct && nx.s != ":" && !(nx.s == "." && p.attached(j+2) && p.tok(j+2) != nil && p.tok(j+2).kind == tNum) || nx.kind == tWord && (nx.w == nil || nx.w.role&(rUhr|rHourUnit|rMinuteUnit|rDayUnit|rWeek) == 0) {

@@ -196,7 +196,7 @@ func buildLexicon() map[string]*wordInfo {
 
 	for n, ws := range map[int][]string{
 		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an"},
-		2: {"zwei", "two", "paar", "couple"}, 3: {"drei", "three", "few"}, 4: {"vier", "four"},
+		2: {"zwei", "two", "paar", "couple", "zwoa", "zwa"}, 3: {"drei", "three", "few"}, 4: {"vier", "four", "viere"},
 		5: {"fünf", "fuenf", "five", "fünfe"}, 6: {"sechs", "six", "sechse"}, 7: {"sieben", "seven", "siebene"},
 		8: {"acht", "eight", "achte", "achti"}, 9: {"neun", "nine", "neune", "nüni"}, 10: {"zehn", "ten", "zehne", "zäni", "zähni"},
 		11: {"elf", "eleven", "elfe", "elfi"}, 12: {"zwölf", "zwoelf", "twelve", "zwölfe", "zwoife", "zwölfi", "zwöufi"},
@@ -308,7 +308,7 @@ func buildLexicon() map[string]*wordInfo {
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
 		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise")
 	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "neither",
-		"excluding",
+		"excluding", "nimma", "nimmer", "nix", "nichts",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
 		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
 		"impossible", "abwesend", "urlaub", "vacation", "ausgebucht", "nope", "unfortunately-not")
@@ -335,7 +335,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "einverstanden", "bestätige",
 		"bestaetige", "bestätigen", "gerne", "ok", "okay", "perfekt", "super", "gut", "works", "work",
 		"fine", "suits", "suit", "take", "great", "perfect", "good", "confirm", "geht", "klappt",
-		"please", "bitte", "wählen", "wähle", "choose", "prefer")
+		"please", "bitte", "wählen", "wähle", "choose", "prefer", "nehma", "nemma", "nehmens")
 	roles(rChoiceNoun, "termin", "vorschlag", "terminvorschlag", "option", "variante", "möglichkeit",
 		"zeit", "slot", "one", "proposal", "suggestion", "appointment", "time", "choice", "alternative",
 		"nummer", "nr", "number", "no")

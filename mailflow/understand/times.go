@@ -2162,6 +2162,15 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		if !ok && (dot || next != nil && next.kind == tPunct && next.s == "," || next == nil) && i == 0 && len(p.toks) <= 2 {
 			ok = true
 		}
+		if ok && german && !t.up && !dot && (next == nil || next.kind == tPunct) && i > 0 && p.toks[i-1].kind == tWord {
+			// "Pfiat di, Sepp", "gfreu mi": a lower-case "di"/"mi" after
+			// a word that names no day is a pronoun.
+			switch p.word(i - 1) {
+			case "am", "ab", "bis", "vom", "zum", "nächsten", "naechsten", "kommenden", "jeden", "oder", "und", "or", "and", "bzw", "next":
+			default:
+				ok = false
+			}
+		}
 		if !ok {
 			return i, false
 		}

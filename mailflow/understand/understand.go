@@ -148,6 +148,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.AnyDeskID == "" && (marks.idWord || thread == threadConfirmation) {
 		r.AnyDeskID = spelledID(toks)
 	}
+	if r.AnyDeskID == "" && (marks.idWord || thread == threadConfirmation) {
+		r.AnyDeskID = findLinedID(body)
+	}
 	if r.AnyDeskID == "" {
 		r.AnyDeskID = forwardedID(body, msg.Quoted, msg.Subject, len(toks))
 	}
