@@ -416,7 +416,7 @@ func markFeasts() bool {
 var relativeMoveWords = map[string]bool{
 	"später": true, "früher": true, "later": true, "earlier": true, "hinten": true, "vorne": true,
 	"selbe": true, "selben": true, "gleiche": true, "gleichen": true, "derselbe": true, "dieselbe": true,
-	"same": true, "by": true, "um": false,
+	"same": true, "by": true, "um": false, "back": true,
 }
 
 func relativeMove(toks []token) bool {

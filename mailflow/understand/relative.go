@@ -75,8 +75,11 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		case "später", "later", "hinten", "delay":
 			dir = 1
 		case "back":
-			if i > 0 && (toks[i-1].s == "push" || toks[i-1].s == "it" || toks[i-1].s == "move") {
-				dir = 1
+			// "push it back", "push this back", "move the session back"
+			for k := i - 1; k >= 0 && k >= i-3; k-- {
+				if toks[k].s == "push" || toks[k].s == "move" || toks[k].s == "put" {
+					dir = 1
+				}
 			}
 		case "push", "shift":
 			// "could we push it by two hours?": pushed on is later.

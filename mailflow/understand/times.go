@@ -380,7 +380,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if t := &toks[i]; t.nl >= 2 {
 			cur = -1
 		}
-		if cur < 0 || gap > maxGap || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || !ms[cur].merge(&pc) {
+		if cur < 0 || gap > maxGap || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || !ms[cur].merge(&pc) {
 			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
 				i = j
 				continue
@@ -566,9 +566,10 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	// customer has; with another time after it, that is where it moves
 	// ("could we move Monday's session to Tuesday instead?"), and "at the
 	// same time" keeps the booking's clock.
+	moving := hasMoveWord(toks)
 	for k := range ms {
 		m := &ms[k]
-		if k+1 >= len(ms) || m.neg || !p.possessiveBooking(m) {
+		if k+1 >= len(ms) || m.neg || !p.possessiveBooking(m) && !(moving && p.bookingNamedBefore(m)) {
 			continue
 		}
 		m.neg, m.booked = true, true
@@ -2587,6 +2588,40 @@ func (p *parser) possessiveBooking(m *mention) bool {
 		if p.has(j, rAppt) {
 			return true
 		}
+	}
+	return false
+}
+
+// targetWord: "auf", "auf'n" before a piece mark where a booking moves to
+// ("den Termin am Donnerstag auf'n Nachmittag verlegen"): the piece starts
+// a time of its own.
+func (p *parser) targetWord(k int) bool {
+	switch p.word(k) {
+	case "auf", "auf'n", "aufn", "auf's", "aufs", "auf’n":
+		return true
+	}
+	return false
+}
+
+// bookingNamedBefore: the mention follows "unser Termin am", "den Termin
+// am", "my appointment on": in a mail that moves something, the booking
+// being moved ("unser Termin am 28.3. um 9:30 müsste verschoben werden").
+func (p *parser) bookingNamedBefore(m *mention) bool {
+	k := m.a - 1
+	for n := 0; n < 2 && k >= 0; n++ {
+		switch p.word(k) {
+		case "am", "vom", "on", "at", "um", "for", "für":
+			k--
+			continue
+		}
+		break
+	}
+	if k < 1 || !p.has(k, rAppt) {
+		return false
+	}
+	switch p.word(k - 1) {
+	case "unser", "unseren", "unsere", "mein", "meinen", "meine", "den", "der", "our", "my", "the":
+		return true
 	}
 	return false
 }

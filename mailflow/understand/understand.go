@@ -288,7 +288,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Nr. 2, aber erst um 11?": a bare clock time keeps the picked option's day.
 		// "Option 2 but in the afternoon instead?": the option's day at
 		// that part of the day.
-		if opt, ok := quotedOption(msg.Quoted, r.Choice, now); ok && len(future) > 0 &&
+		if opt, ok := quotedOption(msg.Quoted, r.Choice, now); ok && len(future) > 0 && future[0].Precision == PrecisionDay && sameTimeSaid(toks) {
+			// "Option 2 would have been ideal but I'm away then — the same
+			// time on Wednesday?": the option's clock on that day.
+			d := future[0].Start.In(opt.Location())
+			future[0] = Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), opt.Hour(), opt.Minute(), 0, 0, opt.Location()), Precision: PrecisionMinute}
+		} else if ok && len(future) > 0 &&
 			future[0].Precision != PrecisionDay && sameDate(future[0].Start, now) && !sameDate(opt, now) {
 			w := future[0]
 			h, m, _ := w.Start.In(opt.Location()).Clock()
