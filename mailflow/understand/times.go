@@ -590,6 +590,13 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			m.neg = true
 		}
 	}
+	// "we wired the annual fee today", "heute überwiesen": a day on which
+	// something was done is no wish.
+	for k := range ms {
+		if m := &ms[k]; !m.hasTime && m.pod == 0 && m.hasRel && m.rel <= 0 && p.doneOn(m) {
+			m.neg = true
+		}
+	}
 
 	// A customer abroad converts: "11:30 UK time? That's 12:30 for you",
 	// "5 PM Vienna time? That's 9 AM here". The time in ours is the wish,
@@ -1129,6 +1136,14 @@ func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 	case tPunct:
 		if t.s != "@" {
 			return i, false
+		}
+	case tNum:
+		switch p.word(i - 1) {
+		case "update", "version", "v", "release", "build", "patch", "programmversion", "updates", "versión":
+			// "ist das Update 7.2 schon da?": a version, no date.
+			if p.isPunct(i+1, '.') && p.attached(i+1) {
+				return i, false
+			}
 		}
 	}
 	return p.piece(i, out)
@@ -2492,7 +2507,9 @@ func (p *parser) busyWord(k int) bool {
 			case "habe", "hab", "haben", "hat", "bin", "sind", "am", "have", "got", "i'm", "we're", "im":
 				verb = true
 			case "gern", "gerne", "like", "want", "möchte", "möchten", "hätten", "hätte", "would", "brauchen",
-				"need", "to", "zu", "book", "buchen", "vereinbaren", "schedule":
+				"need", "to", "zu", "book", "buchen", "vereinbaren", "schedule",
+				// "can we have an appointment", "könnten wir einen Termin haben"
+				"can", "could", "may", "please", "kann", "können", "könnten", "könnte", "dürfen", "bitte":
 				return false
 			}
 			switch p.word(j) {
@@ -2531,6 +2548,24 @@ func (p *parser) pastBefore(m *mention) bool {
 		}
 		switch p.word(i) {
 		case "stopped", "crashed", "failed", "started", "began", "happened", "broke", "went", "quit", "froze", "disappeared", "vanished":
+			return true
+		}
+	}
+	return false
+}
+
+// doneVerbs tell that something was done (not asked for).
+var doneVerbs = map[string]bool{"wired": true, "sent": true, "paid": true, "transferred": true, "placed": true,
+	"ordered": true, "received": true, "installed": true, "updated": true, "emailed": true, "mailed": true,
+	"überwiesen": true, "bezahlt": true, "geschickt": true, "gesendet": true, "bestellt": true, "erhalten": true,
+	"bekommen": true, "installiert": true, "aktualisiert": true, "eingespielt": true}
+
+// doneOn: the clause of the mention tells that something was done on that
+// day ("we wired the fee today", "haben heute überwiesen").
+func (p *parser) doneOn(m *mention) bool {
+	ca, cb := p.clause(m.a)
+	for i := ca; i < cb; i++ {
+		if doneVerbs[p.word(i)] {
 			return true
 		}
 	}

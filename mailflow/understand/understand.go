@@ -198,6 +198,20 @@ func Read(msg *message.Message, now time.Time) Reading {
 		if rel, relOK = relativeWish(toks, future, bookedTime(msg.Quoted, now)); relOK && rel.Start.After(now) {
 			future = append([]Wish{rel}, future...)
 		}
+	} else if relativeMove(toks) {
+		// "ginge es heute statt 11:30 eine halbe Stunde früher?": read
+		// against the time the mail itself replaces.
+		if old := replacedTime(toks, wishes, lang, now); !old.IsZero() {
+			if w, ok := relativeWish(toks, nil, old); ok && w.Start.After(now) {
+				kept := []Wish{w}
+				for _, f := range future {
+					if !f.Start.Equal(old) {
+						kept = append(kept, f)
+					}
+				}
+				future = kept
+			}
+		}
 	}
 	sig := scanSignals(toks)
 	ssig := scanSignals(stoks)
@@ -283,12 +297,23 @@ func Read(msg *message.Message, now time.Time) Reading {
 			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
-	case r.Choice > 0 && (len(future) > 0 && sig.question || relativeMove(toks)):
+	case r.Choice > 0 && (len(future) > 0 && sig.question || relativeMove(toks)),
+		r.Choice == 0 && thread == threadProposal && relativeMove(toks) && bareChoice(toks) > 0:
 		// "Nummer 2 wäre gut, aber geht das eine Stunde später?": a counter-proposal.
 		// "Nr. 2, aber erst um 11?": a bare clock time keeps the picked option's day.
 		// "Option 2 but in the afternoon instead?": the option's day at
 		// that part of the day.
-		if opt, ok := quotedOption(msg.Quoted, r.Choice, now); ok && len(future) > 0 && future[0].Precision == PrecisionDay && sameTimeSaid(toks) {
+		if r.Choice == 0 {
+			r.Choice = bareChoice(toks) // "die 2, aber eine Stunde früher"
+		}
+		opt, ok := quotedOption(msg.Quoted, r.Choice, now)
+		if ok && relativeMove(toks) {
+			// "Nummer 1 wäre gut, aber geht's eine halbe Stunde später?"
+			if w, wok := relativeWish(toks, future, opt); wok && w.Start.After(now) {
+				future = append([]Wish{w}, future...)
+			}
+		}
+		if ok && len(future) > 0 && future[0].Precision == PrecisionDay && sameTimeSaid(toks) {
 			// "Option 2 would have been ideal but I'm away then — the same
 			// time on Wednesday?": the option's clock on that day.
 			d := future[0].Start.In(opt.Location())
@@ -436,6 +461,49 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.score(d)
 	return r
+}
+
+// replacedTime is the clock time a mail gives up ("statt 11:30", "instead
+// of 9am"): named to the minute, not wished; zero when there is none.
+func replacedTime(toks []token, wishes []Wish, lang uint8, now time.Time) time.Time {
+	replaces := false
+	for i := range toks {
+		s := toks[i].s
+		if s != "statt" && s != "anstatt" && s != "instead" {
+			continue
+		}
+		replaces = true
+		// "heute statt 11:30 …": the clock right after the word, even when
+		// it was read into a wish with the day before it.
+		k := i + 1
+		if k < len(toks) && (toks[k].s == "of" || toks[k].s == "um") {
+			k++
+		}
+		if k+2 < len(toks) && toks[k].kind == tNum && toks[k+1].s == ":" && toks[k+2].kind == tNum {
+			h, m := int(toks[k].n), int(toks[k+2].n)
+			for _, w := range wishes {
+				if wh, wm, _ := w.Start.Clock(); w.Precision == PrecisionMinute && wh == h && wm == m {
+					return w.Start
+				}
+			}
+		}
+	}
+	if !replaces {
+		return time.Time{}
+	}
+next:
+	for _, n := range extractNamed(toks, lang, now) {
+		if n.Precision != PrecisionMinute {
+			continue
+		}
+		for _, w := range wishes {
+			if w.Start.Equal(n.Start) {
+				continue next
+			}
+		}
+		return n.Start
+	}
+	return time.Time{}
 }
 
 // upcoming keeps the wishes that still lie ahead of now, without
