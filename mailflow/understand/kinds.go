@@ -325,11 +325,11 @@ var howToWords = [][]string{
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
-	{"bis", "wann"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
+	{"bis", "wann"}, {"was", "kost"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
 	{"are", "you", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
 	{"erreichbar", "sind"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
 	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
-	{"point", "me"},
+	{"point", "me"}, {"tell", "me", "how"}, {"show", "me", "how"}, {"explain"}, {"erklären"}, {"erklärt"},
 	// Whether the desk is staffed or reached by phone: "is the support line
 	// staffed on Monday at 10am?"
 	{"erreichbar", "?"}, {"geöffnet", "?"}, {"was", "zahlen"}, {"extra", "zahlen"}, {"wartungsvertrag"}, {"maintenance", "contract"},
@@ -465,6 +465,24 @@ var sessionWords = map[string]bool{
 	"vereinbaren": true, "arrange": true, "schedule": true,
 }
 
+// asksForRemoteHelp: "can someone help me remotely?", "kann sich das
+// jemand anschauen?", "remote help please" at token i.
+func asksForRemoteHelp(toks []token, i int) bool {
+	if (toks[i].s == "someone" || toks[i].s == "somebody" || toks[i].s == "jemand") && i > 0 {
+		switch toks[i-1].s {
+		case "can", "could", "kann", "könnte", "sich":
+			// "can someone help me", not "could someone please check?"
+			for k := i + 1; k < len(toks) && k <= i+4; k++ {
+				switch toks[k].s {
+				case "help", "helfen", "connect", "remotely", "anschauen", "draufschauen", "einwählen", "aufschalten":
+					return true
+				}
+			}
+		}
+	}
+	return toks[i].s == "remotely" || toks[i].s == "remote" && i+1 < len(toks) && (toks[i+1].s == "session" || toks[i+1].s == "help" || toks[i+1].s == "support")
+}
+
 func asksForSession(toks []token) bool {
 	for i := range toks {
 		if toks[i].kind != tWord {
@@ -525,7 +543,7 @@ func additive(toks []token) bool {
 // offerWords ask whether a service exists at all ("Macht ihr auch …?",
 // "Bieten Sie auch … an?", "Do you also offer …?").
 var offerWords = [][]string{
-	{"macht", "ihr", "auch"}, {"machen", "sie", "auch"}, {"bietet", "ihr"}, {"bieten", "sie", "auch"},
+	{"macht", "ihr", "auch"}, {"macht's", "ihr", "auch"}, {"machts", "ihr", "auch"}, {"machen", "sie", "auch"}, {"bietet", "ihr"}, {"bieten", "sie", "auch"},
 	{"gibt", "es", "auch"}, {"do", "you", "offer"}, {"do", "you", "also"}, {"do", "you", "provide"},
 	{"do", "you", "do"}, {"is", "there", "also"}, {"can", "you", "also"},
 }
@@ -625,7 +643,35 @@ func aboutData(toks []token) bool {
 		// "keep my data", "behaltet ihr meine Daten"
 		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") ||
 			(s == "data" || s == "daten") && i >= 2 && (toks[i-2].s == "keep" || toks[i-2].s == "delete" || toks[i-2].s == "behaltet" || toks[i-2].s == "löscht") {
+			if s == "gespeichert" || s == "stored" || s == "logs" {
+				// "die Rechnungen werden ned gespeichert" is a fault, not
+				// a question about our handling of data.
+				if i > 0 {
+					switch toks[i-1].s {
+					case "nicht", "ned", "nid", "not", "nimma", "mehr", "never", "nie":
+						continue
+					}
+				}
+				if !questionAfter(toks, i) {
+					continue
+				}
+			}
 			return true
+		}
+	}
+	return false
+}
+
+// questionAfter: the sentence of token i ends with a question mark.
+func questionAfter(toks []token, i int) bool {
+	for k := i + 1; k < len(toks); k++ {
+		if t := &toks[k]; t.kind == tPunct {
+			switch t.s {
+			case "?":
+				return true
+			case ".", "!":
+				return false
+			}
 		}
 	}
 	return false
@@ -635,6 +681,14 @@ func aboutData(toks []token) bool {
 // software ("könnt ihr auch beim WLAN helfen?", "do you also do printers?").
 var scopeNouns = map[string]bool{"drucker": true, "druckertreiber": true, "printer": true, "printers": true,
 	"wlan": true, "wifi": true, "router": true, "netzwerk": true, "network": true, "handy": true, "smartphone": true}
+
+// nextWord is the word after token i ("" at the end).
+func nextWord(toks []token, i int) string {
+	if i+1 < len(toks) {
+		return toks[i+1].s
+	}
+	return ""
+}
 
 func outOfScope(toks []token) bool {
 	also, noun := false, false
@@ -648,7 +702,7 @@ func outOfScope(toks []token) bool {
 			continue
 		}
 		switch s := t.s; {
-		case s == "auch" || s == "also":
+		case s == "auch" || s == "also" || s == "too" || s == "as" && nextWord(toks, i) == "well":
 			also = true
 		case scopeNouns[s]:
 			noun = true

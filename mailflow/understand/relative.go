@@ -408,7 +408,7 @@ func matchOption(quoted string, w Wish, now time.Time) int {
 		hit := false
 		switch w.Precision {
 		case PrecisionDay:
-			hit = sameDate(opt, w.Start)
+			hit = sameWeekdayNear(opt, w.Start)
 		case PrecisionMinute:
 			oh, om, _ := opt.Clock()
 			wh, wm, _ := w.Start.In(opt.Location()).Clock()
@@ -448,4 +448,25 @@ func saysNextWeek(toks []token) bool {
 		}
 	}
 	return next
+}
+
+// noOptionAt: every quoted option could be read, and none lies on the
+// wish's day (for a wish with its own day) — so it points at none of them.
+func noOptionAt(quoted string, w Wish, now time.Time) bool {
+	n := quotedOptions(quoted)
+	for k := 1; k <= n; k++ {
+		opt, ok := quotedOption(quoted, k, now)
+		if !ok || sameDate(opt, w.Start) || w.Precision == PrecisionDay && sameWeekdayNear(opt, w.Start) {
+			return false
+		}
+	}
+	return n > 0 && !sameDate(w.Start, now)
+}
+
+// sameWeekdayNear: the same date, or the same weekday within two weeks —
+// "Dienstag passt" names the option on a Tuesday even when the next
+// Tuesday is an earlier one.
+func sameWeekdayNear(a, b time.Time) bool {
+	d := a.Sub(b)
+	return sameDate(a, b) || a.Weekday() == b.Weekday() && d < 14*24*time.Hour && d > -14*24*time.Hour
 }

@@ -162,6 +162,14 @@ func namesSession(toks []token) bool {
 				continue
 			}
 		}
+		if i >= 2 && toks[i-1].w != nil && toks[i-1].w.role&rAppt != 0 {
+			// "schedule a session for Monday", "einen Termin für Montag
+			// vereinbaren": the session asked for, not one booked.
+			switch toks[i-2].s {
+			case "a", "an", "einen", "eine", "new", "neuen", "neue":
+				continue
+			}
+		}
 		for k := i + 1; k < len(toks) && k <= i+3; k++ {
 			t := &toks[k]
 			if t.kind == tNum && t.n <= 24 && len(t.s) <= 2 || t.kind == tWord && t.w != nil && (t.w.role&rAppt != 0 || t.w.hasRel || t.w.wd != 0) {

@@ -369,7 +369,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && sig.question && asksAvailability(toks),
 		len(future) > 0 && !isReply && proposesTime(toks),
 		len(future) > 0 && !isReply && sig.question && wordCount(toks) <= 6,
-		len(future) > 0 && !isReply && future[0].Precision != PrecisionDay && asksForTime(toks, sig):
+		len(future) > 0 && !isReply && future[0].Precision != PrecisionDay && asksForTime(toks, sig),
+		len(future) == 0 && !isReply && remoteHelp(toks):
 		// ("Mon 11.00-11.30? Sam", "Do 10h?": a time and a question mark
 		// are the whole mail. "Friday 14h30 please?", "later this week,
 		// afternoon preferred": a first mail to the desk that asks for a
@@ -385,6 +386,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Dienstag passt", "13:30 passt mir": the one option on that day
 		// or at that time.
 		r.Choice = matchOption(msg.Quoted, future[0], now)
+		if r.Choice == 0 && quotedOptions(msg.Quoted) > 0 && noOptionAt(msg.Quoted, future[0], now) {
+			// "Thanks, but I'm travelling. Monday 12th at 9 would work.":
+			// a time none of our options has is a counter-proposal.
+			r.Intent = IntentAppointment
+		}
 	}
 	if relOK && rel.Start.After(now) && (len(future) == 0 || !future[0].Start.Equal(rel.Start)) {
 		future = append([]Wish{rel}, future...) // the move's target put first anew
@@ -461,6 +467,17 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.score(d)
 	return r
+}
+
+// remoteHelp: some token asks for help at a distance ("can someone help
+// me remotely?").
+func remoteHelp(toks []token) bool {
+	for i := range toks {
+		if asksForRemoteHelp(toks, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // replacedTime is the clock time a mail gives up ("statt 11:30", "instead
