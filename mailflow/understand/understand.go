@@ -369,7 +369,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && sig.question && asksAvailability(toks),
 		len(future) > 0 && !isReply && proposesTime(toks),
 		len(future) > 0 && !isReply && sig.question && wordCount(toks) <= 6,
-		len(future) > 0 && !isReply && future[0].Precision != PrecisionDay && asksForTime(toks, sig),
+		len(future) > 0 && !isReply && future[0].Precision != PrecisionDay && (asksForTime(toks, signals{}) || sig.question && timeQuestion(toks)),
 		len(future) == 0 && !isReply && remoteHelp(toks):
 		// ("Mon 11.00-11.30? Sam", "Do 10h?": a time and a question mark
 		// are the whole mail. "Friday 14h30 please?", "later this week,
@@ -467,6 +467,30 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.score(d)
 	return r
+}
+
+// timeQuestion: a question mark ends a sentence a few words after a
+// weekday or a number ("Tuesday 25th, half past nine?") — not the "?" of
+// an encoded header word ("=?utf-8?B?…") in a broken mail.
+func timeQuestion(toks []token) bool {
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tPunct || t.s != "?" {
+			continue
+		}
+		if i+1 < len(toks) && !toks[i+1].sp && toks[i+1].nl == 0 {
+			continue // glued to what follows
+		}
+		for k := i - 1; k >= 0 && k >= i-6; k-- {
+			if toks[k].kind == tPunct && toks[k].s != ":" && toks[k].s != "." && toks[k].s != "," {
+				break
+			}
+			if toks[k].kind == tNum || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.pod != 0 || toks[k].w.hasRel) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // remoteHelp: some token asks for help at a distance ("can someone help
