@@ -47,6 +47,8 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		if next == "monday" {
 			return easter.AddDate(0, 0, 50), 2, true
 		}
+	case "krampus", "krampustag", "krampusnacht":
+		return d(time.December, 5), 1, true
 	case "einheit":
 		return d(time.October, 3), 1, true // "Tag der Deutschen Einheit"
 	case "reformationstag", "halloween":
@@ -229,7 +231,9 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			wd = int(t.w.wd)
 			wdAfterDir = dir != 0
 		}
-		if anchor.IsZero() || on > 0 && on == i && anchorAt != i {
+		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) {
+			// ("zwischen Weihnachten und Silvester …, gleich nach dem
+			// Stefanitag": the feast a direction word points at wins.)
 			if a, _, ok := feastDate(toks, i, now.Year(), loc); ok {
 				if a.AddDate(0, 0, 1).Before(now) {
 					a, _, _ = feastDate(toks, i, now.Year()+1, loc)
@@ -355,6 +359,27 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
 }
 
+// directlyAfterDir: "nach dem Stefanitag", "before Christmas": a direction
+// word stands right before token i (an article between).
+func directlyAfterDir(toks []token, i int) bool {
+	if i < 1 {
+		return false
+	}
+	k := i - 1
+	switch toks[k].s {
+	case "dem", "den", "the":
+		k--
+	}
+	if k < 0 {
+		return false
+	}
+	switch toks[k].s {
+	case "nach", "vor", "vorm", "after", "before":
+		return true
+	}
+	return false
+}
+
 // holidayWords name a holiday without saying which.
 var holidayWords = map[string]bool{"feiertag": true, "feiertagen": true, "holiday": true, "fenstertag": true, "brückentag": true}
 
@@ -372,10 +397,17 @@ func holidayNamed(toks []token, now time.Time) (time.Time, int, int) {
 		return toks[k].nl >= 2
 	}
 	for i := range toks {
-		if !holidayWords[toks[i].s] {
+		// "am Tag nach dem 1. Mai", "the day after 14 March": the date
+		// itself is the anchor.
+		dayOf := (toks[i].s == "tag" || toks[i].s == "day") && i+1 < len(toks) &&
+			(toks[i+1].s == "nach" || toks[i+1].s == "vor" || toks[i+1].s == "after" || toks[i+1].s == "before")
+		if !holidayWords[toks[i].s] && !dayOf {
 			continue
 		}
 		a, b := i, i+1
+		if dayOf {
+			a, b = i+2, i+2
+		}
 		for a > 0 && a > i-4 && !stop(a-1) {
 			a--
 		}

@@ -239,11 +239,14 @@ var machineWords = map[string]bool{"computer": true, "pc": true, "rechner": true
 // the end of the clause: "ich sage den Termin ab."
 func sagtAb(toks []token, i int) bool {
 	ab := false
-	for k := i + 1; k < len(toks) && k < i+12; k++ {
+	p := parser{toks: toks}
+	for k := i + 1; k < len(toks) && k < i+18; k++ {
 		if toks[k].s == "ab" && (k+1 == len(toks) || toks[k+1].kind == tPunct) {
 			ab = true
 		}
-		if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!" || toks[k].s == "?") {
+		// ("den Termin am Montag, 9.6. um 10 Uhr ab": a date's dots end
+		// no sentence.)
+		if toks[k].kind == tPunct && (toks[k].s == "." && p.boundary(k) || toks[k].s == "!" || toks[k].s == "?") {
 			break
 		}
 	}
@@ -299,7 +302,7 @@ func choiceOf(toks []token) int {
 					return o
 				}
 				prev := p.word(i - 1)
-				article := prev == "der" || prev == "die" || prev == "den" || prev == "das" || prev == "the"
+				article := prev == "der" || prev == "die" || prev == "den" || prev == "das" || prev == "the" || prev == "beim" || prev == "dem"
 				if article && (p.has(i+1, rConfirm) || p.tok(i+1) == nil || p.tok(i+1).kind == tPunct && p.tok(i+1).s != "." || p.isPunct(i+1, '.') && p.tok(i+2) == nil) {
 					if p.monthAt(i+1) == 0 && p.word(i+1) != "of" {
 						return o

@@ -391,7 +391,7 @@ var feastWords = []string{
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
 	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
 	"thanksgiving", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
-	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "immaculate", "valentinstag", "national", "labour", "labor",
+	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "krampus", "krampustag", "krampusnacht", "immaculate", "valentinstag", "national", "labour", "labor",
 	"fenstertag", "fenstertage", "brückentag", "holiday",
 	"josefstag", "leopoldi", "leopolditag", "martini",
 	"feiertag", "feiertagen", "feiertage", "holidays",

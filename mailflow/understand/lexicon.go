@@ -263,6 +263,10 @@ func buildLexicon() map[string]*wordInfo {
 		"cet": 60, "mez": 60, "cest": 120, "mesz": 120, "gmt": 0, "utc": 0, "wet": 0, "bst": 60,
 		"eet": 120, "est": -300, "edt": -240, "cst": -360, "cdt": -300, "mst": -420, "mdt": -360,
 		"pst": -480, "pdt": -420, "ist": 330,
+		// Regions whose offset follows their own summer time ("10:30 UK
+		// time", "9am Eastern"): resolved with the region's rules.
+		"uk": tzLondon, "london": tzLondon, "british": tzLondon, "irish": tzLondon, "dublin": tzLondon,
+		"eastern": tzNewYork, "pacific": tzLosAngeles,
 	} {
 		e := get(w)
 		e.tz, e.hasTZ = off, true

@@ -126,7 +126,7 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		if n > 0 && dir != 0 {
 			// "einen Tag vorziehen", "push it back by an hour", "eine Stunde nach hinten".
 			switch next {
-			case "stunde", "stunden", "hour", "hours", "std":
+			case "stunde", "stunden", "stund", "stundn", "hour", "hours", "std":
 				if hours == 0 {
 					hours = n * dir
 				}
@@ -138,10 +138,10 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 		if n > 0 {
 			switch {
-			case (next == "stunde" || next == "stunden" || next == "hour" || next == "hours") &&
+			case (next == "stunde" || next == "stunden" || next == "stund" || next == "stundn" || next == "hour" || next == "hours") &&
 				(after == "später" || after == "later" || after == "nach"):
 				hours = n
-			case (next == "stunde" || next == "stunden" || next == "hour" || next == "hours") &&
+			case (next == "stunde" || next == "stunden" || next == "stund" || next == "stundn" || next == "hour" || next == "hours") &&
 				(after == "früher" || after == "earlier" || after == "vor"):
 				hours = -n
 			case (next == "woche" || next == "week" || next == "woch'n" || next == "wochn" || next == "woch") &&

@@ -81,6 +81,9 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		at := func(ts timeSpec) time.Time {
 			if m.hasTZ && !(m.tzLocal && centralEuropean(day)) {
 				z := time.FixedZone("", m.tz*60)
+				if r, ok := regionZones[m.tz]; ok {
+					z = r
+				}
 				return time.Date(day.Year(), day.Month(), day.Day(), ts.h, ts.m, 0, 0, z).In(loc)
 			}
 			return time.Date(day.Year(), day.Month(), day.Day(), ts.h, ts.m, 0, 0, loc)
@@ -325,3 +328,27 @@ func (p *parser) weekdayDay(m *mention, today time.Time) time.Time {
 	}
 	return today.AddDate(0, 0, next)
 }
+
+// Region zones stand in the lexicon as offsets no real zone has.
+const (
+	tzLondon     = 9001
+	tzNewYork    = 9002
+	tzLosAngeles = 9003
+)
+
+// regionZones resolve them with their own summer time; a region whose
+// rules are missing on this machine falls back to its winter offset.
+var regionZones = func() map[int]*time.Location {
+	m := map[int]*time.Location{}
+	for id, def := range map[int]struct {
+		name string
+		off  int
+	}{tzLondon: {"Europe/London", 0}, tzNewYork: {"America/New_York", -300}, tzLosAngeles: {"America/Los_Angeles", -480}} {
+		if loc, err := time.LoadLocation(def.name); err == nil {
+			m[id] = loc
+		} else {
+			m[id] = time.FixedZone(def.name, def.off*60)
+		}
+	}
+	return m
+}()

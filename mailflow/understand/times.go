@@ -1163,7 +1163,8 @@ func (p *parser) countNoun(j int) bool {
 		"arbeitsplätze", "of", "von", "colleagues", "colleague", "kollegen", "kolleginnen", "mitarbeiter", "mitarbeiterinnen",
 		"users", "staff", "employees", "persons", "computers", "pcs", "rechner", "geräte", "devices", "licences", "licenses",
 		"lizenzen", "kassen", "filialen", "branches", "stores", "sites", "standorte", "clients", "workstations", "laptops",
-		"invoices", "rechnungen", "items", "artikel":
+		"invoices", "rechnungen", "items", "artikel", "members", "member", "mitglieder", "teilnehmer", "participants",
+		"trainees", "lehrlinge", "azubis", "therapeuten", "therapists", "guides", "instructors", "teachers", "lehrer":
 		return true
 	}
 	return false

@@ -128,7 +128,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future, fromForward = fw, true
 		}
 	}
-	feast := marks.feast || smarks.feast
+	feast := marks.feast || smarks.feast || dayNextToDate(toks)
 	if feast {
 		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) {
 			future = append([]Wish{w}, future...)
@@ -488,6 +488,29 @@ func timeQuestion(toks []token) bool {
 			if toks[k].kind == tNum || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.pod != 0 || toks[k].w.hasRel) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// dayNextToDate: "am Tag nach dem 1. Mai", "the day before 14 March": a
+// day named by the date next to it, read like a feast anchor.
+func dayNextToDate(toks []token) bool {
+	for i := 0; i+3 < len(toks); i++ {
+		if toks[i].s != "tag" && toks[i].s != "day" {
+			continue
+		}
+		switch toks[i+1].s {
+		case "nach", "vor", "after", "before":
+		default:
+			continue
+		}
+		k := i + 2
+		if toks[k].s == "dem" || toks[k].s == "the" {
+			k++
+		}
+		if k < len(toks) && toks[k].kind == tNum {
+			return true
 		}
 	}
 	return false
