@@ -204,6 +204,12 @@ var dayPrepositions = map[string]bool{"on": true, "am": true, "next": true, "thi
 func unreadableDay(toks []token) bool {
 	for i := 1; i < len(toks); i++ {
 		t := &toks[i]
+		if i >= 2 && t.kind == tWord && t.w == nil && len(t.s) >= 3 && len(t.s) <= 10 && toks[i-1].s == "." &&
+			toks[i-2].kind == tNum && toks[i-2].n >= 1 && toks[i-2].n <= 31 && len(toks[i-2].s) <= 2 &&
+			(i < 3 || toks[i-3].s != "um" && toks[i-3].s != "at") {
+			// "17. Jnui um 14:00": a day of a month we could not read.
+			return true
+		}
 		if t.kind == tWord && t.w == nil && toks[i-1].w != nil && dayPrepositions[toks[i-1].s] && compoundDay(t.s) {
 			// "am Faschingsdienstag", "on Shrove Tuesday"-like names we
 			// do not resolve: the day they mean is not the one we read.

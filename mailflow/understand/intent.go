@@ -133,7 +133,7 @@ func scanSignals(toks []token) signals {
 			s.cancel = true
 		}
 		// German separable verb: "ich sage den Termin ab."
-		if len(t.s) >= 4 && t.s[0] == 's' && (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, i) {
+		if len(t.s) >= 3 && t.s[0] == 's' && (t.s == "sage" || t.s == "sagen" || t.s == "sagt" || t.s == "sag") && sagtAb(toks, i) {
 			s.cancel = true
 		}
 		// "We need to call off Thursday's training", "calling it off".

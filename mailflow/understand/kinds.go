@@ -297,7 +297,7 @@ func cancelsAppointment(toks []token) bool {
 		if t.kind != tWord {
 			continue
 		}
-		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt") && sagtAb(toks, k) ||
+		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt" || t.s == "sag") && sagtAb(toks, k) ||
 			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) || callOff(toks, k) {
 			cancel = true
 		}
@@ -326,7 +326,7 @@ var howToWords = [][]string{
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
 	{"bis", "wann"}, {"was", "kost"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
-	{"are", "you", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
+	{"are", "you", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"support", "hours"}, {"office", "hours"}, {"business", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
 	{"erreichbar", "sind"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
 	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
 	{"point", "me"}, {"tell", "me", "how"}, {"show", "me", "how"}, {"explain"}, {"erklären"}, {"erklärt"},

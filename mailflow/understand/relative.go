@@ -160,6 +160,11 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			if next == "darauf" || next == "drauf" || next == "danach" {
 				days = 1
 			}
+		case "uhrzeit", "zeit", "time":
+			// "Uhrzeit bleibt", "time stays the same"
+			if next == "bleibt" || next == "stays" || next == "remains" {
+				sameClock = true
+			}
 		case "gleiche", "gleichen", "selbe", "selben", "same", "dieselbe", "derselben":
 			if next == "uhrzeit" || next == "zeit" || next == "time" || next == "hour" || next == "stunde" || next == "clock" {
 				sameClock = true

@@ -689,6 +689,14 @@ func TestStrangersKinds(t *testing.T) {
 			text: "Servus, geht des a a Stund später? Sepp", intent: IntentReschedule, first: "2026-11-26 11:00 minute", unsure: true},
 		{kind: "counter", name: "an hour later at the first one", subject: "AW: Terminvorschläge", quoted: proposalQuote,
 			text: "Hallo, geht auch a Stund später beim ersten? Christoph", intent: IntentAppointment, first: "2026-11-26 11:00 minute", unsure: true},
+		{kind: "typo", name: "a misspelt month after a day number is never booked on today", subject: "Termin",
+			text: "Moin, 17. Dezmbr um 14:00? Lars", intent: IntentAppointment, unsure: true},
+		{kind: "cancel", name: "sag ich ab", subject: "Termin 26.11.",
+			text: "Hallo, den Termin am 26.11. um halb elf sag ich ab. Danke, Hannes", intent: IntentCancel, first: "2026-11-26 10:30 minute"},
+		{kind: "question", name: "support hours on a day", subject: "Opening hours",
+			text: "Hello, what are your support hours on Friday? Marta", intent: IntentQuestion, noTime: true},
+		{kind: "resched", name: "Uhrzeit bleibt", subject: "AW: Terminbestätigung", quoted: confirmationQuote,
+			text: "können wir's auf Freitag verschieben? Uhrzeit bleibt.", intent: IntentReschedule, first: "2026-11-27 10:00 minute", unsure: true},
 		{kind: "counter", name: "none fits, another day", subject: "AW: Terminvorschläge",
 			text: "die Vorschläge passen leider alle nicht. Hätten Sie Montag, 30.11. um 15 Uhr etwas?", quoted: proposalQuote,
 			intent: IntentAppointment, first: "2026-11-30 15:00 minute"},
@@ -764,5 +772,15 @@ func TestOneEdit(t *testing.T) {
 		if got := oneEdit(c.a, c.b); got != c.want {
 			t.Errorf("oneEdit(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 		}
+	}
+}
+
+// TestBulkCarriesNoID: nobody answers a newsletter, and a number in it is
+// nobody's AnyDesk ID.
+func TestBulkCarriesNoID(t *testing.T) {
+	msg := &message.Message{Subject: "Neue Funktionen", Bulk: true,
+		Text: "Entdecken Sie die neuen Funktionen. Ihre ID 123 456 789 bleibt gültig."}
+	if r := Read(msg, refNow(t)); r.Intent != IntentBulk || r.AnyDeskID != "" {
+		t.Errorf("intent %s id %q, want bulk and no ID", r.Intent, r.AnyDeskID)
 	}
 }

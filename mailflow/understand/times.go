@@ -2694,6 +2694,12 @@ func sameTimeSaid(toks []token) bool {
 			case "uhrzeit", "zeit", "time", "hour", "stunde":
 				return true
 			}
+		case "uhrzeit", "zeit", "time":
+			// "Uhrzeit bleibt", "the time stays"
+			switch toks[i+1].s {
+			case "bleibt", "stays", "remains":
+				return true
+			}
 		}
 	}
 	return false

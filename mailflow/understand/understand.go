@@ -438,6 +438,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// something happens to the software or a contract, no wish.
 		future = nil
 	}
+	if r.Intent == IntentBulk || r.Intent == IntentAutoReply || r.Intent == IntentBounce {
+		// Nobody answers these, and a number in a newsletter ("Ihre ID
+		// 123 456 789 bleibt gültig") is nobody's AnyDesk ID.
+		r.AnyDeskID, r.AnyDeskAlias = "", ""
+	}
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
 		pickRefused: sig.refusal}
