@@ -590,6 +590,15 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			m.neg = true
 		}
 	}
+	// "um 08:30, da wir um 10 Uhr aufsperren", "because we open at 10": a
+	// time in a clause that gives a reason is no wish, when another is.
+	if len(ms) >= 2 {
+		for k := 1; k < len(ms); k++ {
+			if m := &ms[k]; m.hasTime && !m.neg && p.reasonClause(m.a) {
+				m.neg = true
+			}
+		}
+	}
 	// "we wired the annual fee today", "heute überwiesen": a day on which
 	// something was done is no wish.
 	for k := range ms {
@@ -2549,6 +2558,22 @@ func (p *parser) pastBefore(m *mention) bool {
 		}
 		switch p.word(i) {
 		case "stopped", "crashed", "failed", "started", "began", "happened", "broke", "went", "quit", "froze", "disappeared", "vanished":
+			return true
+		}
+	}
+	return false
+}
+
+// reasonClause: the clause of token i opens with a word that gives a
+// reason ("weil", "denn", "because", "da wir …", "as we …").
+func (p *parser) reasonClause(i int) bool {
+	ca, _ := p.clause(i)
+	switch p.word(ca) {
+	case "weil", "denn", "because", "cause":
+		return true
+	case "da", "as":
+		switch p.word(ca + 1) {
+		case "wir", "ich", "er", "sie", "es", "unser", "unsere", "we", "i", "our", "the", "der", "die", "das":
 			return true
 		}
 	}
