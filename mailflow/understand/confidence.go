@@ -33,7 +33,7 @@ const (
 	ReasonFeast       = "a time anchored to a feast day"
 	ReasonRelative    = "a move relative to the booked time"
 	ReasonPickRefused = "an option picked beside a refusal"
-	ReasonUnreadable  = "a word that looks like a day or month could not be read"
+	ReasonUnreadable  = "a word that looks like a day, a month or a part of the day could not be read"
 	ReasonUnanchored  = "a move in a mail that answers none of ours"
 	ReasonVague       = "a wish that spans several days"
 	ReasonSentences   = "wishes on different days in different sentences"
@@ -231,6 +231,27 @@ func unreadableDay(toks []token) bool {
 				if nearMask(mask, typoMasks[c-'a'][l][k], 2) && editDistance(t.s, w) <= 2 {
 					return true
 				}
+			}
+		}
+	}
+	return false
+}
+
+// partWords name parts of the day; a word two edits from one ("nochmittog")
+// is a part of the day we could not read.
+var partWords = []string{"nachmittag", "nachmittags", "vormittag", "vormittags", "afternoon", "morning"}
+
+// unreadablePart: an unknown word of the mail is two edits or fewer from a
+// part of the day ("mittwoch nochmittog?"): the day alone is not the wish.
+func unreadablePart(toks []token) bool {
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tWord || t.w != nil || len(t.s) < 7 || len(t.s) > 13 {
+			continue
+		}
+		for _, w := range partWords {
+			if editDistance(t.s, w) <= 2 {
+				return true
 			}
 		}
 	}

@@ -460,7 +460,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.feast = feast
 		// Only a time that landed on today or tomorrow can hide a day
 		// we could not read.
-		d.unreadable = future[0].Start.Before(now.AddDate(0, 0, 2)) && unreadableDay(toks)
+		d.unreadable = future[0].Start.Before(now.AddDate(0, 0, 2)) && unreadableDay(toks) ||
+			future[0].Precision == PrecisionDay && unreadablePart(toks)
 		// A move in a mail that answers none of ours and names no booking:
 		// which booking, and is it one? Asked back, the old one kept.
 		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
