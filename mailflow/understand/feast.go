@@ -219,9 +219,9 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			}
 		}
 		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good")
-		pointsOn := i+1 < len(toks) && (toks[i+1].s == "after" || toks[i+1].s == "danach" || toks[i+1].s == "drauf" || toks[i+1].s == "darauf")
-		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && (wd == 0 || dir != 0 && !wdAfterDir || pointsOn) {
-			if pointsOn {
+		onward := pointsOn(toks, i)
+		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && (wd == 0 || dir != 0 && !wdAfterDir || onward) {
+			if onward {
 				// "the Monday after", "am Montag drauf"
 				wd, wdAfterDir, dir = int(t.w.wd), true, 1
 				continue
@@ -271,7 +271,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 					continue
 				}
 				if w := toks[k].w; w != nil && w.wd != 0 && !w.wdAbbr {
-					if wd == 0 || k+1 < len(toks) && (toks[k+1].s == "after" || toks[k+1].s == "danach" || toks[k+1].s == "drauf" || toks[k+1].s == "darauf") {
+					if wd == 0 || pointsOn(toks, k) {
 						wd = int(w.wd)
 					}
 				}
@@ -357,6 +357,19 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	}
 	end := day.AddDate(0, 0, 1)
 	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}
+
+// pointsOn: the word after token i points on from an anchor ("the Monday
+// after", "am Montag drauf").
+func pointsOn(toks []token, i int) bool {
+	if i+1 >= len(toks) {
+		return false
+	}
+	switch toks[i+1].s {
+	case "after", "danach", "drauf", "darauf":
+		return true
+	}
+	return false
 }
 
 // directlyAfterDir: "nach dem Stefanitag", "before Christmas": a direction

@@ -682,14 +682,6 @@ func questionAfter(toks []token, i int) bool {
 var scopeNouns = map[string]bool{"drucker": true, "druckertreiber": true, "printer": true, "printers": true,
 	"wlan": true, "wifi": true, "router": true, "netzwerk": true, "network": true, "handy": true, "smartphone": true}
 
-// nextWord is the word after token i ("" at the end).
-func nextWord(toks []token, i int) string {
-	if i+1 < len(toks) {
-		return toks[i+1].s
-	}
-	return ""
-}
-
 func outOfScope(toks []token) bool {
 	also, noun := false, false
 	for i := range toks {
@@ -702,7 +694,7 @@ func outOfScope(toks []token) bool {
 			continue
 		}
 		switch s := t.s; {
-		case s == "auch" || s == "also" || s == "too" || s == "as" && nextWord(toks, i) == "well":
+		case s == "auch" || s == "also" || s == "too" || s == "as" && i+1 < len(toks) && toks[i+1].s == "well":
 			also = true
 		case scopeNouns[s]:
 			noun = true

@@ -125,12 +125,12 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 		if n > 0 && dir != 0 {
 			// "einen Tag vorziehen", "push it back by an hour", "eine Stunde nach hinten".
-			switch next {
-			case "stunde", "stunden", "stund", "stundn", "hour", "hours", "std":
+			switch {
+			case hourWord(next) || next == "std":
 				if hours == 0 {
 					hours = n * dir
 				}
-			case "tag", "tage", "day", "days":
+			case next == "tag" || next == "tage" || next == "day" || next == "days":
 				if days == 0 {
 					days = n * dir
 				}
@@ -138,10 +138,10 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 		if n > 0 {
 			switch {
-			case (next == "stunde" || next == "stunden" || next == "stund" || next == "stundn" || next == "hour" || next == "hours") &&
+			case hourWord(next) &&
 				(after == "später" || after == "later" || after == "nach"):
 				hours = n
-			case (next == "stunde" || next == "stunden" || next == "stund" || next == "stundn" || next == "hour" || next == "hours") &&
+			case hourWord(next) &&
 				(after == "früher" || after == "earlier" || after == "vor"):
 				hours = -n
 			case (next == "woche" || next == "week" || next == "woch'n" || next == "wochn" || next == "woch") &&
@@ -453,6 +453,15 @@ func saysNextWeek(toks []token) bool {
 		}
 	}
 	return next
+}
+
+// hourWord: "Stunde", "a Stund", "hours" — the unit of a move by hours.
+func hourWord(s string) bool {
+	switch s {
+	case "stunde", "stunden", "stund", "stundn", "hour", "hours":
+		return true
+	}
+	return false
 }
 
 // noOptionAt: every quoted option could be read, and none lies on the

@@ -320,15 +320,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future[0] = Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), opt.Hour(), opt.Minute(), 0, 0, opt.Location()), Precision: PrecisionMinute}
 		} else if ok && len(future) > 0 &&
 			future[0].Precision != PrecisionDay && sameDate(future[0].Start, now) && !sameDate(opt, now) {
-			w := future[0]
-			h, m, _ := w.Start.In(opt.Location()).Clock()
-			start := time.Date(opt.Year(), opt.Month(), opt.Day(), h, m, 0, 0, opt.Location())
-			if w.End != nil {
-				end := start.Add(w.End.Sub(w.Start))
-				w.End = &end
-			}
-			w.Start = start
-			future[0] = w
+			future[0] = onDay(future[0], opt)
 		}
 		r.Choice = 0
 		r.Intent = IntentAppointment
@@ -386,7 +378,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Dienstag passt", "13:30 passt mir": the one option on that day
 		// or at that time.
 		r.Choice = matchOption(msg.Quoted, future[0], now)
-		if r.Choice == 0 && quotedOptions(msg.Quoted) > 0 && noOptionAt(msg.Quoted, future[0], now) {
+		if r.Choice == 0 && noOptionAt(msg.Quoted, future[0], now) {
 			// "Thanks, but I'm travelling. Monday 12th at 9 would work.":
 			// a time none of our options has is a counter-proposal.
 			r.Intent = IntentAppointment
@@ -401,19 +393,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// clock time with no day moves the booking within its own day.
 		if booked := bookedTime(msg.Quoted, now); !booked.IsZero() {
 			for k, w := range future {
-				if w.Precision == PrecisionDay {
-					continue
+				if w.Precision != PrecisionDay {
+					future[k] = onDay(w, booked.In(now.Location()))
 				}
-				loc := now.Location()
-				d := booked.In(loc)
-				h, m, _ := w.Start.In(loc).Clock()
-				start := time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
-				if w.End != nil {
-					e := start.Add(w.End.Sub(w.Start))
-					w.End = &e
-				}
-				w.Start = start
-				future[k] = w
 			}
 			future = upcoming(future, now)
 		} else {
@@ -497,6 +479,20 @@ func timeQuestion(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// onDay moves wish w to day d (in d's zone), keeping its clock time and
+// its length.
+func onDay(w Wish, d time.Time) Wish {
+	loc := d.Location()
+	h, m, _ := w.Start.In(loc).Clock()
+	start := time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
+	if w.End != nil {
+		end := start.Add(w.End.Sub(w.Start))
+		w.End = &end
+	}
+	w.Start = start
+	return w
 }
 
 // dayNextToDate: "am Tag nach dem 1. Mai", "the day before 14 March": a
