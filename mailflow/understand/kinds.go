@@ -215,6 +215,24 @@ func refine(ws []Wish) []Wish {
 			break
 		}
 	}
+	// "am Freitag um 12 … Mittags is ruhiger": a span after a time it
+	// holds says that time again, less precisely — no second wish whose
+	// other slots could be booked instead.
+	for j := 1; j < len(ws); j++ {
+		outer := ws[j]
+		if outer.End == nil || outer.End.Sub(outer.Start) > 25*time.Hour {
+			continue
+		}
+		for i := 0; i < j; i++ {
+			in := ws[i]
+			if in.Start.Before(outer.Start) || !in.Start.Before(*outer.End) || in.End != nil && in.End.After(*outer.End) {
+				continue
+			}
+			ws = append(ws[:j], ws[j+1:]...)
+			j--
+			break
+		}
+	}
 	return ws
 }
 

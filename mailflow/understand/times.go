@@ -2611,9 +2611,12 @@ func (p *parser) zoneSaid(m *mention, end int) int {
 		w1 == "vienna" || w1 == "austrian" || w1 == "wiener" || w1 == "österreichischer" || w1 == "eurer" || w1 == "ihrer",
 		w1 == "bei" && (w2 == "euch" || w2 == "ihnen"):
 		return 1
-	case w1 == "here" || w1 == "hier", w1 == "my" && w2 == "time", w1 == "our" && w2 == "time", w1 == "local" && w2 == "time",
-		(w1 == "uk" || w1 == "london" || w1 == "british" || w1 == "irish" || w1 == "us" || w1 == "eastern" || w1 == "pacific") && w2 == "time",
-		w1 == "bei" && w2 == "mir", w1 == "bei" && w2 == "uns":
+	case w1 == "my" && w2 == "time", w1 == "our" && w2 == "time", w1 == "local" && w2 == "time",
+		(w1 == "uk" || w1 == "london" || w1 == "british" || w1 == "irish" || w1 == "us" || w1 == "eastern" || w1 == "pacific") && w2 == "time":
+		return -1
+	case m.hasTime && (w1 == "here" || w1 == "hier" || w1 == "bei" && (w2 == "mir" || w2 == "uns")):
+		// Only a clock is someone's local time: "morgen Vormittag bei
+		// uns melden" is a place.
 		return -1
 	}
 	return 0

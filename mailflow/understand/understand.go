@@ -447,7 +447,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// A move in a mail that answers none of ours and names no booking:
 		// which booking, and is it one? Asked back, the old one kept.
 		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
-		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks) || weekAfter
+		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks) || weekAfter ||
+			relOK && r.Intent == IntentReschedule // "auf Freitag verschieben, Uhrzeit bleibt"
 		d.noSession = r.Intent == IntentAppointment && !isReply && !sig.appt && !ssig.appt &&
 			!aboutTheDesk(toks, r.Reason) && !aboutTheDesk(stoks, "") && !asksAvailability(toks)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
