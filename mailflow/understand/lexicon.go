@@ -238,8 +238,8 @@ func buildLexicon() map[string]*wordInfo {
 	get("thirtieth").ord = 30
 
 	for w, d := range map[string]int8{
-		"heute": 0, "heut": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "tomorrow": 1, "tomorrows": 1,
-		"today's": 0, "tomorrow's": 1, "tmrw": 1, "tmrrw": 1, "tmr": 1, "2moro": 1, "tomoz": 1, "morgige": 1, "morgigen": 1, "heutige": 0, "heutigen": 0,
+		"heute": 0, "heut": 0, "heit": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "tomorrow": 1, "tomorrows": 1,
+		"today's": 0, "tomorrow's": 1, "tmrw": 1, "tommorow": 1, "tommorrow": 1, "tomorow": 1, "tomorrrow": 1, "tmorrow": 1, "tmrrw": 1, "tmr": 1, "2moro": 1, "tomoz": 1, "morgige": 1, "morgigen": 1, "heutige": 0, "heutigen": 0,
 		"übermorgen": 2, "uebermorgen": 2, "gestern": -1, "yesterday": -1, "vorgestern": -2,
 		"vorvorgestern": -3,
 	} {
@@ -248,10 +248,10 @@ func buildLexicon() map[string]*wordInfo {
 	}
 
 	for p, ws := range map[uint8][]string{
-		podMorning:   {"früh", "frueh", "morgens"},
-		podForenoon:  {"vormittag", "vormittags", "forenoon", "morning", "mornings"},
-		podNoon:      {"mittag", "mittags", "mittagszeit", "lunch", "lunchtime"},
-		podAfternoon: {"nachmittag", "nachmittags", "afternoon", "afternoons", "afternoonish"},
+		podMorning:   {"früh", "frueh", "morgens", "frua"},
+		podForenoon:  {"vormittag", "vormittags", "vormittog", "vormittogs", "forenoon", "morning", "mornings"},
+		podNoon:      {"mittag", "mittags", "mittog", "mittogs", "mittagszeit", "lunch", "lunchtime"},
+		podAfternoon: {"nachmittag", "nachmittags", "nochmittog", "nochmittogs", "nachmittog", "nomittog", "nomittag", "namittag", "afternoon", "afternoons", "afternoonish"},
 		podEvening:   {"abend", "abends", "evening", "evenings", "night", "tonight", "tonite"},
 	} {
 		for _, w := range ws {
@@ -283,7 +283,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rRangeJoin, "und", "and", "bis", "to", "till", "until", "untill", "thru", "through", "auf")
 	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's", "woch", "wochn", "woch'n")
 	roles(rWeekend, "wochenende", "weekend", "wochenend")
-	roles(rDayUnit, "tag", "tage", "tagen", "day", "days")
+	roles(rDayUnit, "tag", "tage", "tagen", "tog", "day", "days")
 	roles(rHourUnit, "stunde", "stunden", "std", "hour", "hours", "hr", "hrs")
 	roles(rMinuteUnit, "minute", "minuten", "min", "mins", "minutes")
 	roles(rMonthUnit, "monat", "monate", "monaten", "monats", "month", "months")
@@ -300,7 +300,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rAM, "am", "a")
 	roles(rPM, "pm", "p")
 	get("am").langOnly = langEN
-	roles(rHalf, "halb", "half")
+	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe")
 	roles(rQuarter, "viertel", "quarter")
 	roles(rThreeQuarter, "dreiviertel")
 	roles(rPast, "nach", "past", "after")
@@ -326,7 +326,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rCancel, "absagen", "absage", "abzusagen", "abgesagt", "stornieren", "storniere", "storno",
 		"stornierung", "storniert", "cancel", "cancelled", "canceled", "cancellation", "cancelling",
 		"canceling", "entfällt", "entfallen", "streichen", "gestrichen", "scrap", "scrapped", "canceln",
-		"gecancelt", "gecancelled", "cancle", "absagn", "stonieren", "stornoieren",
+		"gecancelt", "gecancelled", "cancle", "absagn", "absogn", "obsogn", "stonieren", "stornoieren",
 		"abblasen", "abgeblasen")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
 		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",

@@ -1036,7 +1036,7 @@ func (p *parser) isNegation(k int) bool {
 	// Words that refuse a day only in a phrase: "ist Feiertag", "fully booked".
 	// (None of them has the rNeg role, so testing that first changes nothing.)
 	switch t.s {
-	case "feiertag", "holiday", "inventur", "betriebsurlaub", "messe", "geschlossen", "schwierig",
+	case "feiertag", "holiday", "inventur", "betriebsurlaub", "ruhetag", "messe", "geschlossen", "schwierig",
 		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad", "early", "late", "früh", "spät":
 		pw := p.word(k - 1)
 		switch t.s {
@@ -2738,7 +2738,7 @@ func sameTimeSaid(toks []token) bool {
 // work" — not "da ist noch keiner im Büro", which says why a time suits.
 func (p *parser) pointsBack(ca, k int) bool {
 	switch p.word(ca) {
-	case "da", "dann", "that", "those", "then":
+	case "da", "do", "dann", "that", "those", "then": // ("do": Austrian "da")
 	default:
 		return false
 	}
@@ -2753,6 +2753,13 @@ func (p *parser) pointsBack(ca, k int) bool {
 			return k <= ca+3
 		}
 		return k <= ca+3 && p.busyWord(k)
+	case "bin", "san":
+		// "do bin i ned do", "da san ma ned erreichbar": the customer is
+		// away — not "da ist noch keiner im Büro", which says why it suits.
+		switch p.word(k + 1) {
+		case "da", "do", "hier", "erreichbar":
+			return k <= ca+4
+		}
 	}
 	return false
 }

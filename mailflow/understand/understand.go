@@ -275,6 +275,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
 		(thread != threadNone || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
+	case thread == threadNone && len(future) == 0 && sig.refusal && !sig.question && !ssig.question && !asksForSession(toks) &&
+		refusesClock(toks, lang, now):
+		// "heit um 10 wird nix, sorry. I meld mi wieder.", "today at 10
+		// won't work, sorry": the one time named, with its clock, turned
+		// down and nothing asked for instead calls off what was booked.
+		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && (!isReply || msg.InReplyTo == "" && thread == threadNone) && len(future) > 0 &&
 		(bodyTime || len(toks) <= 6) && !namesSession(toks):
 		// A subject's time counts only when the body is no more than
@@ -456,6 +462,17 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.score(d)
 	return r
+}
+
+// refusesClock: every time the mail names is refused, and one of them
+// is a clock time still ahead.
+func refusesClock(toks []token, lang uint8, now time.Time) bool {
+	for _, w := range upcoming(extractNamed(toks, lang, now), now) {
+		if w.Precision == PrecisionMinute {
+			return true
+		}
+	}
+	return false
 }
 
 // timeQuestion: a question mark ends a sentence a few words after a
