@@ -40,6 +40,7 @@ const (
 	ReasonNoDay       = "a time of day, but no day named"
 	ReasonNoSession   = "a time proposed without naming the session or a problem"
 	ReasonForwarded   = "the time comes from a forwarded mail"
+	ReasonWeekdayOff  = "the weekday named does not fit the date"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -412,8 +413,9 @@ type doubts struct {
 	noDay          bool // only a time of day ("nachmittags", "until 5pm"): which day is a guess
 	// noSession: a first mail that only proposes a time ("how about Friday
 	// at 11:45?") names neither the session nor a problem.
-	noSession bool
-	forwarded bool // the wish was read from the mail the customer forwards
+	noSession  bool
+	forwarded  bool // the wish was read from the mail the customer forwards
+	weekdayOff bool // a weekday that does not fit the date beside it
 }
 
 // score sets the reading's confidence and reasons.
@@ -464,6 +466,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.noDay && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonNoDay)
+	}
+	if d.weekdayOff && len(r.Requested) > 0 {
+		r.doubt(0.4, ReasonWeekdayOff)
 	}
 	if d.forwarded && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonForwarded)

@@ -1,6 +1,9 @@
 package understand
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Feast days as anchors: "am Mittwoch nach Maria Empfängnis", "der Montag
 // vor Heiligabend", "am Tag nach Dreikönig", "the Tuesday after Easter
@@ -355,8 +358,40 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		}
 		return out, true
 	}
+	if h, ok := bareHourAfter(toks, anchorAt); ok {
+		// "Am Gründonnerstag um 2?": a bare hour right after the feast is
+		// a clock time on it (within support hours: 2 is 14:00).
+		return Wish{Start: time.Date(day.Year(), day.Month(), day.Day(), h, 0, 0, 0, loc), Precision: PrecisionMinute}, true
+	}
 	end := day.AddDate(0, 0, 1)
 	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}
+
+// bareHourAfter reads "um 2", "at 9" right after the feast word at i.
+func bareHourAfter(toks []token, i int) (int, bool) {
+	if i < 0 || i+2 >= len(toks) {
+		return 0, false
+	}
+	switch toks[i+1].s {
+	case "um", "at", "gegen":
+	default:
+		return 0, false
+	}
+	t := &toks[i+2]
+	if t.kind != tNum || len(t.s) > 2 {
+		return 0, false
+	}
+	if i+3 < len(toks) && toks[i+3].kind == tPunct && (toks[i+3].s == ":" || toks[i+3].s == ".") && i+4 < len(toks) && toks[i+4].kind == tNum {
+		return 0, false // "um 2.30" is read with the other times
+	}
+	h, err := strconv.Atoi(t.s)
+	if err != nil || h < 1 || h > 12 {
+		return 0, false
+	}
+	if h < 7 {
+		h += 12
+	}
+	return h, true
 }
 
 // pointsOn: the word after token i points on from an anchor ("the Monday

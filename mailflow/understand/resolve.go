@@ -4,6 +4,14 @@ import "time"
 
 // resolve places a mention in time.
 func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
+	w, ok := p.resolveMention(m, now)
+	if ok && m.abs && m.wd != 0 && weekdayIndex(w.Start.In(now.Location())) != int(m.wd) {
+		w.weekdayOff = true
+	}
+	return w, ok
+}
+
+func (p *parser) resolveMention(m *mention, now time.Time) (Wish, bool) {
 	loc := now.Location()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 
@@ -258,11 +266,12 @@ func (p *parser) absDay(m *mention, today time.Time) (time.Time, bool) {
 			t = t2
 		}
 	}
-	if m.wd != 0 && !wdOK(t) {
-		for k := 1; k <= 11; k++ {
-			if t2, ok := mk(t.Year()+k, m.mo, m.d); ok && wdOK(t2) {
-				return t2, true
-			}
+	if m.wd != 0 && !wdOK(t) && t.Before(today.AddDate(0, 6, 0)) {
+		// A weekday that does not fit the date: only the next year's
+		// date may be meant ("Mittwoch, 5. März" written in March for the
+		// next year) — never one years ahead.
+		if t2, ok := mk(t.Year()+1, m.mo, m.d); ok && wdOK(t2) {
+			return t2, true
 		}
 	}
 	return t, true

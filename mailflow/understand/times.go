@@ -392,6 +392,11 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		spans = append(spans, pieceSpan{i, j, cur})
 		gap = 0
 		lastB = j
+		if j > i+1 && toks[j-1].kind == tPunct && toks[j-1].s == "." && toks[j-2].kind == tWord && p.boundary(j-1) {
+			// "The update is on 1 April. Could you connect on Monday?":
+			// the piece took the full stop that ends its sentence.
+			cur = -1
+		}
 		i = j
 	}
 	if len(ms) == 0 {
@@ -560,6 +565,30 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				}
 			}
 		}
+	}
+
+	// "nach der Zeitumstellung am Sonntag … am Montag danach", "on the
+	// 15th … the Monday after": a day before a weekday that points on from
+	// it is that weekday's anchor, no wish; the weekday is the first one
+	// after it.
+	for k := 1; k < len(ms); k++ {
+		m, prev := &ms[k], &ms[k-1]
+		if m.wd == 0 || m.abs || m.hasRel || m.week || m.neg || !p.pointsOnAt(m.b) ||
+			!prev.dateish() || prev.hasTime || prev.pod != 0 || prev.week || prev.special != specNone {
+			continue
+		}
+		w, ok := p.resolve(prev, now)
+		if !ok || w.End == nil || w.End.Sub(w.Start) > 25*time.Hour {
+			continue
+		}
+		d := w.Start.In(now.Location())
+		for n := 1; n <= 7; n++ {
+			if c := d.AddDate(0, 0, n); weekdayIndex(c) == int(m.wd) {
+				m.abs, m.y, m.mo, m.d, m.wd, m.wdMode = true, c.Year(), int(c.Month()), c.Day(), 0, 0
+				break
+			}
+		}
+		prev.neg, prev.booked = true, true // (an anchor, not a refused day)
 	}
 
 	// "Monday's session", "Wednesday's 3pm appointment" name a booking the
@@ -2164,8 +2193,12 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		german := len(t.s) == 2
 		// A German abbreviation in a mail read as English still counts
 		// when capitalised right before a clock time ("Hi! Fr 9h30 pls?").
-		clock := t.up && t.s != "so" && p.tok(j) != nil && p.tok(j).kind == tNum &&
-			(p.word(j+1) == "h" || p.isPunct(j+1, ':') || p.has(j+1, rUhr)) && p.attached(j+1)
+		c := j
+		if p.isPunct(c, '.') && p.attached(c) {
+			c++ // "Fr. 14h30 ok?"
+		}
+		clock := t.up && t.s != "so" && p.tok(c) != nil && p.tok(c).kind == tNum &&
+			(p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1)
 		if german && p.lang == langEN && !clock || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" {
 			return i, false
 		}
@@ -2709,6 +2742,19 @@ func (p *parser) afterPossessive(b, i int) bool {
 	switch p.word(i - 1) {
 	case "to", "auf", "into":
 		return appt // not "tomorrow's session from 9:30 to …"
+	}
+	return false
+}
+
+// pointsOnAt: the word at j points on from a day named before ("am
+// Montag danach", "the Monday after.").
+func (p *parser) pointsOnAt(j int) bool {
+	switch p.word(j) {
+	case "danach", "drauf", "darauf":
+		return true
+	case "after":
+		n := p.tok(j + 1)
+		return n == nil || n.kind == tPunct
 	}
 	return false
 }

@@ -46,6 +46,9 @@ type Wish struct {
 	Start     time.Time
 	End       *time.Time
 	Precision Precision
+	// weekdayOff: the customer named a weekday the date does not fall
+	// on ("Mittwoch, 5. März" when the 5th is a Friday).
+	weekdayOff bool
 }
 
 // Reading is everything understood from one mail.
@@ -131,6 +134,17 @@ func Read(msg *message.Message, now time.Time) Reading {
 	feast := marks.feast || smarks.feast || dayNextToDate(toks)
 	if feast {
 		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) {
+			if w.Precision != PrecisionDay && !namesADay(toks) {
+				// "Am Gründonnerstag um 14 Uhr?": the clock was said for
+				// the feast, not for the next day it falls on by itself.
+				kept := future[:0:0]
+				for _, f := range future {
+					if f.Precision == PrecisionDay || !sameClock(f.Start, w.Start) {
+						kept = append(kept, f)
+					}
+				}
+				future = kept
+			}
 			future = append([]Wish{w}, future...)
 		}
 	}
@@ -445,6 +459,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			d.forwarded = fromForward
 		}
 		d.conflict = conflicting(future, toks) || selfCorrects(toks)
+		d.weekdayOff = future[0].weekdayOff
 		d.feast = feast
 		// Only a time that landed on today or tomorrow can hide a day
 		// we could not read.
@@ -735,4 +750,11 @@ func saysSometime(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// sameClock: two instants show the same wall clock in Vienna.
+func sameClock(a, b time.Time) bool {
+	ah, am, _ := a.Clock()
+	bh, bm, _ := b.In(a.Location()).Clock()
+	return ah == bh && am == bm
 }
