@@ -506,6 +506,9 @@ func asksForSession(toks []token) bool {
 		if toks[i].kind != tWord {
 			continue
 		}
+		if whenYouHaveTime(toks, i) {
+			return true
+		}
 		if sessionWords[toks[i].s] {
 			if i > 0 {
 				switch toks[i-1].s {
@@ -553,6 +556,14 @@ func additive(toks []token) bool {
 		case "more", "additional", "extra", "further", "weitere", "weiteren", "weiterer", "zusätzlich",
 			"zusätzliche", "zusätzlichen", "zusätzlicher", "nochmal", "nochmals", "second", "zweiten", "also":
 			return true
+		case "another":
+			// "could we book another remote session?": one more, no move.
+			if i > 0 {
+				switch toks[i-1].s {
+				case "book", "schedule", "need", "want", "arrange", "request", "get", "have":
+					return true
+				}
+			}
 		}
 	}
 	return false
@@ -676,6 +687,30 @@ func aboutData(toks []token) bool {
 			}
 			return true
 		}
+		// "is AnyDesk safe?", "ist AnyDesk sicher?", "can you see my other
+		// files?", "habt ihr Zugriff auf alle Dateien?"
+		switch toks[i].s {
+		case "safe", "secure", "sicher":
+			if near(toks, i, 3, "anydesk", "fernwartung", "fernzugriff", "remote", "connection", "verbindung") && questionAfter(toks, i) {
+				return true
+			}
+		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails":
+			if near(toks, i, 4, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen") && questionAfter(toks, i) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// near: one of words stands within n tokens before i.
+func near(toks []token, i, n int, words ...string) bool {
+	for k := i - 1; k >= 0 && k >= i-n; k-- {
+		for _, w := range words {
+			if toks[k].s == w {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -778,6 +813,38 @@ func negatedBefore(toks []token, i int) bool {
 		switch toks[k].s {
 		case "nicht", "not", "kein", "keinen", "don't", "ned", "nit":
 			return true
+		}
+		if toks[k].kind == tPunct {
+			return false
+		}
+	}
+	return false
+}
+
+// whenYouHaveTime: "Wann's Zeit ham", "wenn Sie Zeit haben", "whenever you
+// have a free slot" at token i leaves the time of a session to us — not
+// "wenn ich Zeit habe".
+func whenYouHaveTime(toks []token, i int) bool {
+	switch toks[i].s {
+	case "zeit", "time", "slot":
+	default:
+		return false
+	}
+	have := false
+	if i+1 < len(toks) {
+		switch toks[i+1].s {
+		case "ham", "haben", "habt", "hobt", "hobn", "hätten", "hättet":
+			have = true // "Wann's Zeit ham"
+		}
+	}
+	for k := i - 1; k >= 0 && k >= i-5; k-- {
+		switch toks[k].s {
+		case "ich", "i", "wir", "we", "mir", "uns":
+			return false
+		case "ham", "haben", "habt", "hat", "have", "has", "hobt", "hobn":
+			have = true
+		case "wann's", "wenn's", "wanns", "wenns", "wann", "wenn", "whenever", "when":
+			return have
 		}
 		if toks[k].kind == tPunct {
 			return false

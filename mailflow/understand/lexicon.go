@@ -335,7 +335,11 @@ func buildLexicon() map[string]*wordInfo {
 		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",
 		"fernsteuerung", "remote", "appointment", "appointments", "session", "sitzung",
 		"schulungstermin", "support-termin", "supporttermin", "fernwartungen", "schulung", "einschulung",
-		"training", "einweisung")
+		"training", "einweisung",
+		// Looking in remotely: "können Sie am Montag um 9 reinschauen?",
+		// "bitte morgen um 9 eineschaun", "sich aufschalten".
+		"reinschauen", "reinschaun", "eineschaun", "eineschauen",
+		"aufschalten", "draufschalten", "einwählen", "zuschalten")
 	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "einverstanden", "bestätige",
 		"bestaetige", "bestätigen", "gerne", "ok", "okay", "perfekt", "super", "gut", "works", "work",
 		"fine", "suits", "suit", "take", "great", "perfect", "good", "confirm", "geht", "klappt",

@@ -529,6 +529,25 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// "Monday is bad, Tuesday too.", "Montag ist schlecht, Dienstag
+	// ebenso.": a day that only says "too" after a refused one is refused
+	// with it.
+	for k := 1; k < len(ms); k++ {
+		m := &ms[k]
+		if m.neg || !ms[k-1].neg || ms[k-1].booked || m.hasTime || m.pod != 0 || keepRefused {
+			continue
+		}
+		w := p.word(m.b)
+		n := p.tok(m.b + 1)
+		end := n == nil || n.kind == tPunct
+		switch {
+		case w == "too" || w == "either",
+			w == "as" && p.word(m.b+1) == "well",
+			(w == "auch" || w == "ebenso" || w == "ebenfalls") && end:
+			m.neg = true
+		}
+	}
+
 	// "bis 12 Uhr bin ich bei Hausbesuchen, danach klappt es", "until 2,
 	// after that any time": busy until then, free after.
 	for k := range ms {
@@ -554,7 +573,13 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	// am Montag", "instead of Monday", and the old day of "vom 24.11. auf
 	// den 26.11." when a target follows.
 	for k := range ms {
-		switch p.word(p.beforeMention(&ms[k])) {
+		w := p.word(p.beforeMention(&ms[k]))
+		for _, i := range [2]int{ms[k].a, ms[k].a - 1} {
+			if fw := p.word(i); fw == "vom" || fw == "von" || fw == "from" {
+				w = fw // "können wir vom 20.08. auf den 22.08. …": "vom" is a filler beforeMention skips
+			}
+		}
+		switch w {
 		case "statt", "anstatt", "anstelle", "instead":
 			ms[k].neg = true
 		case "vom", "von", "from":
@@ -1847,7 +1872,7 @@ func (p *parser) dateRange(i int, m *mention) (int, bool) {
 		if !ok || !m.abs {
 			return i, false
 		}
-		if !(p.isPunct(j, '-') || p.has(j, rRangeJoin) && p.word(j) != "und" && p.word(j) != "and") {
+		if !(p.isPunct(j, '-') || p.has(j, rRangeJoin) && p.word(j) != "und" && p.word(j) != "and" && !p.moveAuf(j)) {
 			return i, false
 		}
 		k := j + 1
@@ -1876,6 +1901,12 @@ func (p *parser) dateRange(i int, m *mention) (int, bool) {
 	return p.numRange(i, e, ok && m.abs && m.mo != 0, m.d, m.mo, m.y, m)
 }
 
+// moveAuf: "vom 18.05. auf den 19.05. verschieben" moves a booking from
+// one day to another; only without a word of moving is it a span.
+func (p *parser) moveAuf(j int) bool {
+	return p.word(j) == "auf" && hasMoveWord(p.toks)
+}
+
 // numRange is dateRange at a day number (one or two digits, 1-31) once
 // the date at i is read: full says it has a month (day d, month mo, year y,
 // ending before token e).
@@ -1893,7 +1924,8 @@ func (p *parser) numRange(i, e int, full bool, d, mo, y int, m *mention) (int, b
 			j++
 		}
 	}
-	if !(p.isPunct(j, '-') || p.isPunct(j, '/') || p.has(j, rRangeJoin) && p.word(j) != "und" && p.word(j) != "and") {
+	// ("vom 18.05. auf den 19.05." is a move, no span of days.)
+	if !(p.isPunct(j, '-') || p.isPunct(j, '/') || p.has(j, rRangeJoin) && p.word(j) != "und" && p.word(j) != "and" && !p.moveAuf(j)) {
 		return i, false
 	}
 	k := j + 1

@@ -555,7 +555,7 @@ func dayNextToDate(toks []token) bool {
 // me remotely?").
 func remoteHelp(toks []token) bool {
 	for i := range toks {
-		if asksForRemoteHelp(toks, i) {
+		if asksForRemoteHelp(toks, i) || whenYouHaveTime(toks, i) {
 			return true
 		}
 	}
