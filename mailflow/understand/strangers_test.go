@@ -759,7 +759,7 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "question", name: "next time is no free time of ours", subject: "Excel too?",
 			text: "when you connect next time, could you also help us with an Excel macro?", intent: IntentQuestion, noTime: true},
 		{kind: "timed", name: "looking in remotely asks for a session", subject: "Hilfe!!",
-			text: "die Reservierungen vom Wochenende san olle weg!! Bitte morgen glei um 9 anrufen bzw. eineschaun.",
+			text:   "die Reservierungen vom Wochenende san olle weg!! Bitte morgen glei um 9 anrufen bzw. eineschaun.",
 			intent: IntentAppointment, first: "2026-11-25 09:00 minute"},
 		{kind: "reschedule", name: "vom one date auf another is a move, no span", subject: "Verschiebung Fernwartung",
 			text: "könnten wir den Termin vom 27.11. auf den 30.11. am Nachmittag verschieben?", intent: IntentReschedule,
