@@ -23,7 +23,7 @@ const (
 	ratchetDE    = 0.970
 	ratchetEN    = 0.911
 	ratchetRawDE = 0.924
-	ratchetRawEN = 0.869
+	ratchetRawEN = 0.865 // 0.869 until a weekday that does not fit its date stopped moving a year ahead
 )
 
 type corpusExample struct {
@@ -93,6 +93,23 @@ var domainDifferences = []struct {
 			}
 			g := got.Start.In(s.Location())
 			return g.Year() == s.Year() && g.YearDay() == s.YearDay()
+		},
+	},
+	{
+		// "Fri, Jul 18" when the 18th is a Thursday: Duckling looks for a
+		// later year whose 18 July is a Friday; a customer means this
+		// year's date or the weekday, so the desk takes the weekday right
+		// after this year's date and asks back (ReasonWeekdayOff) — it
+		// never books a year ahead.
+		why: "weekday that does not fit the date asked back",
+		match: func(ex corpusExample, got Wish, _ time.Time) bool {
+			s, err := time.Parse(time.RFC3339, ex.Start)
+			if err != nil || !got.weekdayOff {
+				return false
+			}
+			g := got.Start.In(s.Location())
+			base := time.Date(g.Year(), s.Month(), s.Day(), 0, 0, 0, 0, s.Location())
+			return g.Year() < s.Year() && g.Weekday() == s.Weekday() && !g.Before(base) && g.Before(base.AddDate(0, 0, 7))
 		},
 	},
 }

@@ -5,8 +5,13 @@ import "time"
 // resolve places a mention in time.
 func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 	w, ok := p.resolveMention(m, now)
-	if ok && m.abs && m.wd != 0 && weekdayIndex(w.Start.In(now.Location())) != int(m.wd) {
-		w.weekdayOff = true
+	if ok && m.abs && m.wd != 0 {
+		date := *m
+		date.wd = 0
+		loc := now.Location()
+		if d, ok := p.absDay(&date, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)); ok && weekdayIndex(d) != int(m.wd) {
+			w.weekdayOff = true
+		}
 	}
 	return w, ok
 }
@@ -266,13 +271,11 @@ func (p *parser) absDay(m *mention, today time.Time) (time.Time, bool) {
 			t = t2
 		}
 	}
-	if m.wd != 0 && !wdOK(t) && t.Before(today.AddDate(0, 6, 0)) {
-		// A weekday that does not fit the date: only the next year's
-		// date may be meant ("Mittwoch, 5. März" written in March for the
-		// next year) — never one years ahead.
-		if t2, ok := mk(t.Year()+1, m.mo, m.d); ok && wdOK(t2) {
-			return t2, true
-		}
+	// A weekday that does not fit the date ("Fr. 9.12" on a Thursday,
+	// "Ferienbeginn 5. Juli), am Montag") is the first such weekday after
+	// it; the reading is asked back (weekdayOff), never moved a year ahead.
+	for k := 1; k < 7 && m.wd != 0 && !wdOK(t); k++ {
+		t = t.AddDate(0, 0, 1)
 	}
 	return t, true
 }

@@ -178,6 +178,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Reason = reasonOf(stoks, lang)
 	}
 	r.Choice = choiceOf(toks)
+	if r.Choice == 0 && thread == threadProposal {
+		// "Zwei.", "ok the 2nd works for me!": an option by a number word
+		// or an English ordinal with no month, no date of ours.
+		if n := pickedByWord(toks); n > 0 && n <= quotedOptions(msg.Quoted) {
+			r.Choice, future = n, nil
+		}
+	}
 
 	lowSubj := lowerText(subject)
 	var rel Wish
@@ -406,6 +413,17 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	if relOK && rel.Start.After(now) && (len(future) == 0 || !future[0].Start.Equal(rel.Start)) {
 		future = append([]Wish{rel}, future...) // the move's target put first anew
+	}
+	if thread == threadProposal && r.Intent == IntentAppointment && len(future) > 0 && future[0].Precision != PrecisionDay &&
+		sameDate(future[0].Start, now) && sameDaySaid(toks) && !saysRelDay(toks) {
+		// "die 1 wär am Vormittag, da geht's ned. Gleicher Tag am
+		// Nachmittag um 2?", "2 is close but could you do 14:30 the same
+		// day instead?": the clock time on the day of the option named.
+		if n := firstOptionNumber(toks); n > 0 {
+			if opt, ok := quotedOption(msg.Quoted, n, now); ok {
+				future[0] = onDay(future[0], opt.In(now.Location()))
+			}
+		}
 	}
 	movedInDay := false
 	if r.Intent == IntentReschedule && thread == threadConfirmation && len(future) > 0 && !relOK && !namesADay(toks) {
@@ -757,4 +775,89 @@ func sameClock(a, b time.Time) bool {
 	ah, am, _ := a.Clock()
 	bh, bm, _ := b.In(a.Location()).Clock()
 	return ah == bh && am == bm
+}
+
+// sameDaySaid: "gleicher Tag", "am selben Tag", "the same day".
+func sameDaySaid(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].s {
+		case "gleicher", "gleichen", "gleiche", "selben", "selbe", "same", "derselbe", "demselben":
+			switch toks[i+1].s {
+			case "tag", "tog", "day":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// firstOptionNumber is the first single digit of the mail that is no
+// clock time ("die 1 wär am Vormittag", "2 is close but …"), or 0.
+func firstOptionNumber(toks []token) int {
+	p := parser{toks: toks}
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tNum {
+			continue
+		}
+		if len(t.s) != 1 || t.n < 1 || t.n > 9 || p.isPunct(i+1, ':') || p.has(i+1, rUhr|rAM|rPM|rHourUnit|rMinuteUnit) ||
+			p.has(i-1, rTrigger) || p.word(i+1) == "h" {
+			return 0
+		}
+		return int(t.n)
+	}
+	return 0
+}
+
+// saysRelDay: the mail names a day relative to today ("heute", "tomorrow").
+func saysRelDay(toks []token) bool {
+	for i := range toks {
+		if w := toks[i].w; w != nil && w.hasRel {
+			return true
+		}
+	}
+	return false
+}
+
+// pickedByWord: the mail is a number word alone ("Zwei.", "two please")
+// or names one English ordinal day with no month ("the 2nd works"): the
+// option with that number, or 0.
+func pickedByWord(toks []token) int {
+	p := parser{toks: toks}
+	words, n := 0, 0
+	for i := range toks {
+		t := &toks[i]
+		switch {
+		case t.kind == tWord && t.w != nil && t.w.month != 0:
+			return 0
+		case t.kind == tNum:
+			if n != 0 || len(t.s) != 1 || t.n < 1 || t.n > 9 || !p.ordSuffix(i+1) || p.lang != langDE && p.word(i-1) != "the" {
+				return 0
+			}
+			n = int(t.n)
+		case t.kind == tWord:
+			words++
+		}
+	}
+	if n > 0 {
+		return n
+	}
+	if words > 3 {
+		return 0
+	}
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tWord || t.w == nil || t.w.num < 1 || t.w.num > 9 {
+			continue
+		}
+		switch t.s {
+		case "ein", "eine", "einer", "einem", "einen", "a", "an", "paar", "couple", "few":
+			continue
+		}
+		if n != 0 {
+			return 0
+		}
+		n = int(t.w.num)
+	}
+	return n
 }
