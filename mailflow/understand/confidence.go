@@ -41,6 +41,7 @@ const (
 	ReasonNoSession   = "a time proposed without naming the session or a problem"
 	ReasonForwarded   = "the time comes from a forwarded mail"
 	ReasonWeekdayOff  = "the weekday named does not fit the date"
+	ReasonNextWeekday = "'next' before a weekday may mean this week's or next week's"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -143,7 +144,9 @@ func typoFix(s string) string {
 	}
 	byLen, masks := &typoTargets[c-'a'], &typoMasks[c-'a']
 	mask := uint32(0)
-	for l := len(s) - 1; l <= len(s)+1; l++ {
+	// A letter left out comes first: "Tursday" is Thursday before it is
+	// Tuesday with one letter changed.
+	for _, l := range [3]int{len(s) + 1, len(s), len(s) - 1} {
 		if l < 5 || l >= len(byLen) || len(byLen[l]) == 0 {
 			continue
 		}
@@ -416,6 +419,9 @@ type doubts struct {
 	noSession  bool
 	forwarded  bool // the wish was read from the mail the customer forwards
 	weekdayOff bool // a weekday that does not fit the date beside it
+	// nextAmbiguous: "nächsten Donnerstag" when this week's Thursday is
+	// still ahead.
+	nextAmbiguous bool
 }
 
 // score sets the reading's confidence and reasons.
@@ -469,6 +475,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.weekdayOff && len(r.Requested) > 0 {
 		r.doubt(0.4, ReasonWeekdayOff)
+	}
+	if d.nextAmbiguous && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonNextWeekday)
 	}
 	if d.forwarded && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonForwarded)

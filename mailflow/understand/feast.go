@@ -287,6 +287,19 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	if anchor.AddDate(0, 0, 1).Before(now) {
 		return Wish{}, false
 	}
+	if wd != 0 && !wdAfterDir {
+		// "am Donnerstag is ja Feiertag (Christi Himmelfahrt), so lets do
+		// it the day before": the weekday names the feast itself.
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		for k := 0; k < 7; k++ {
+			if d := today.AddDate(0, 0, k); weekdayIndex(d) == wd {
+				if sameDate(d, anchor) {
+					wd = 0
+				}
+				break
+			}
+		}
+	}
 	if bridge && wd == 0 {
 		// "am Fenstertag nach Fronleichnam": the working day between the
 		// feast and the weekend.

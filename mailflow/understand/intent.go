@@ -86,6 +86,21 @@ func noMoveMeant(toks []token, i int) bool {
 		nx := p.info(k)
 		return nx == nil || nx.wd == 0 && !nx.hasRel && nx.month == 0 && nx.role&rAppt == 0
 	}
+	if toks[i].s == "verschoben" || toks[i].s == "verschiebt" {
+		// "seit dem Update sind alle Patiententermine um eine Stunde
+		// verschoben": the software's own entries moved — a fault, when
+		// the moved thing is a compound of Termine, not our session.
+		for k := i - 1; k >= 0 && k >= i-8; k-- {
+			if s := toks[k].s; len(s) > len("termine") && (strings.HasSuffix(s, "termine") || strings.HasSuffix(s, "buchungen") ||
+				strings.HasSuffix(s, "einträge")) {
+				return true
+			}
+			if toks[k].kind == tPunct {
+				break
+			}
+		}
+		return false
+	}
 	if toks[i].s != "rebook" {
 		return false
 	}

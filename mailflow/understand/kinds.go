@@ -480,7 +480,7 @@ func findAlias(text string) string {
 var sessionWords = map[string]bool{
 	"brauche": true, "brauchen": true, "bräuchte": true, "bräuchten": true, "möchte": true, "möchten": true,
 	"hätte": true, "hätten": true, "need": true, "would": true, "like": true, "book": true, "buchen": true,
-	"vereinbaren": true, "arrange": true, "schedule": true,
+	"vereinbaren": true, "arrange": true, "schedule": true, "ausmachen": true, "einplanen": true,
 }
 
 // asksForRemoteHelp: "can someone help me remotely?", "kann sich das

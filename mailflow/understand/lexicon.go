@@ -142,9 +142,9 @@ func buildLexicon() map[string]*wordInfo {
 
 	for i, ws := range [][]string{
 		{"montag", "monday", "montags", "mondays"},
-		{"dienstag", "tuesday", "dienstags", "tuesdays"},
+		{"dienstag", "tuesday", "dienstags", "tuesdays", "ertag", "erchtag"},
 		{"mittwoch", "wednesday", "mittwochs", "wednesdays"},
-		{"donnerstag", "thursday", "donnerstags", "thursdays"},
+		{"donnerstag", "thursday", "donnerstags", "thursdays", "pfinztag"},
 		{"freitag", "friday", "freitags", "fridays"},
 		{"samstag", "saturday", "sonnabend", "samstags", "saturdays"},
 		{"sonntag", "sunday", "sonntags", "sundays"},
@@ -300,7 +300,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rAM, "am", "a")
 	roles(rPM, "pm", "p")
 	get("am").langOnly = langEN
-	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe")
+	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe", "hlab")
 	roles(rQuarter, "viertel", "quarter")
 	roles(rThreeQuarter, "dreiviertel")
 	roles(rPast, "nach", "past", "after")
@@ -330,7 +330,8 @@ func buildLexicon() map[string]*wordInfo {
 		"abblasen", "abgeblasen")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
 		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",
-		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn", "move", "schieben")
+		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn", "move", "schieben",
+		"moven", "movn", "gemoved")
 	roles(rAppt, "termin", "termine", "terminanfrage", "terminvereinbarung", "terminwunsch",
 		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",
 		"fernsteuerung", "remote", "appointment", "appointments", "session", "sitzung",

@@ -5,6 +5,14 @@ import "time"
 // resolve places a mention in time.
 func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 	w, ok := p.resolveMention(m, now)
+	if ok && m.nextSaid && !m.abs && !m.week && m.wdMode == wdNextOcc {
+		// The next such weekday lies in this week: "nächsten" may also
+		// mean next week's.
+		loc := now.Location()
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		mon := today.AddDate(0, 0, 1-weekdayIndex(today))
+		w.nextAmbiguous = w.Start.In(loc).Before(mon.AddDate(0, 0, 7))
+	}
 	if ok && m.abs && m.wd != 0 {
 		date := *m
 		date.wd = 0

@@ -109,6 +109,7 @@ type mention struct {
 	booked   bool // names the customer's booking: "Monday's session"
 	// exceptDay: refused by "außer", "except": the whole day is out.
 	exceptDay bool
+	nextSaid  bool // "nächsten Donnerstag": the weekday with a word for next
 }
 
 const (
@@ -543,7 +544,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		switch {
 		case w == "too" || w == "either",
 			w == "as" && p.word(m.b+1) == "well",
-			(w == "auch" || w == "ebenso" || w == "ebenfalls") && end:
+			(w == "auch" || w == "ebenso" || w == "ebenfalls" || w == "a" && p.lang != langEN) && end:
 			m.neg = true
 		}
 	}
@@ -698,6 +699,27 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			case "instead":
 				m.pref = p.word(m.b+1) != "of"
 			}
+		}
+	}
+
+	// "Kommende Woche bin ich am Montag und Dienstag auf Fortbildung,
+	// aber Mittwoch Nachmittag hätt ich Zeit": a weekday after a week
+	// named with its days lies in that week — not after a week refused
+	// as a whole ("nächste Woche bin ich weg, Mittwoch?").
+	for k := range ms {
+		wk := &ms[k]
+		if !wk.week || wk.kw == 0 && wk.weekShift == 0 || wk.neg && wk.wd == 0 {
+			continue
+		}
+		for j := k + 1; j < len(ms); j++ {
+			n := &ms[j]
+			if n.a-wk.b > 40 || p.toks[n.a].nl >= 2 {
+				break
+			}
+			if n.week || n.abs || n.hasRel || n.wd == 0 || n.wdMode != wdNextOcc || n.nextSaid || n.special != specNone {
+				break
+			}
+			n.week, n.weekShift, n.kw = true, wk.weekShift, wk.kw
 		}
 	}
 
@@ -1042,7 +1064,7 @@ func (p *parser) questionVerbAt(i int) bool {
 // negTail holds the last letters of the words that isNegation takes
 // without the rNeg role; most words of a mail end otherwise.
 var negTail = func() (t [256]bool) {
-	for _, c := range "abdefghlnoprstxy" {
+	for _, c := range "abdefghlnoprstuxy" {
 		t[c] = true
 	}
 	return t
@@ -1082,17 +1104,34 @@ func (p *parser) isNegation(k int) bool {
 	if !negTail[t.s[len(t.s)-1]] {
 		return false
 	}
-	if t.s == "nein" {
-		// "Freitag nein, Montag ja": a day answered with no.
+	if t.s == "nein" || t.s == "no" && p.tok(k+1) != nil && p.tok(k+1).kind == tPunct {
+		// "Freitag nein, Montag ja", "Dienstag no, sorry": a day answered
+		// with no.
 		pw := p.tok(k - 1)
-		return pw != nil && pw.w != nil && pw.w.wd != 0
+		if pw != nil && pw.w != nil && pw.w.wd != 0 {
+			return true
+		}
+		if t.s == "nein" {
+			return false
+		}
+	}
+	if t.s == "zu" {
+		// "am 8. haben wir zu", "da hamma zu", "wir haben zu": closed.
+		w1, w2 := p.word(k-1), p.word(k-2)
+		return w1 == "hamma" || w1 == "wir" && (w2 == "haben" || w2 == "ham" || w2 == "hab'n") ||
+			w1 == "haben" && w2 == "wir"
 	}
 	// Words that refuse a day only in a phrase: "ist Feiertag", "fully booked".
 	// (None of them has the rNeg role, so testing that first changes nothing.)
 	switch t.s {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "ruhetag", "messe", "geschlossen", "schwierig",
 		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad", "early", "late", "früh", "spät":
-		pw := p.word(k - 1)
+		pk := k - 1
+		for pk > 0 && (p.word(pk) == "ja" || p.word(pk) == "doch" || p.word(pk) == "leider" || p.word(pk) == "halt" ||
+			p.word(pk) == "eh" || p.word(pk) == "bei" && p.word(pk+1) == "uns" || p.word(pk) == "uns") {
+			pk-- // "am Montag ist ja Feiertag", "ist bei uns Inventur"
+		}
+		pw := p.word(pk)
 		switch t.s {
 		case "early", "late", "früh", "spät":
 			return pw == "zu" || pw == "too" // "9am is too early for us"
@@ -2316,6 +2355,10 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		case pw.role&rNext != 0:
 			if p.lang == langEN && p.word(k) == "next" {
 				m.wdMode = wdNextWeek
+			} else {
+				// "nächsten Donnerstag" on a Monday: this week's or next
+				// week's? Writers split; read as the next one, asked back.
+				m.nextSaid = true
 			}
 		case pw.role&rLast != 0 && p.word(k) != "past":
 			m.wdMode = wdLast

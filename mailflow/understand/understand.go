@@ -49,6 +49,9 @@ type Wish struct {
 	// weekdayOff: the customer named a weekday the date does not fall
 	// on ("Mittwoch, 5. März" when the 5th is a Friday).
 	weekdayOff bool
+	// nextAmbiguous: "nächsten Donnerstag" said early in the week — this
+	// week's Thursday or next week's.
+	nextAmbiguous bool
 }
 
 // Reading is everything understood from one mail.
@@ -133,7 +136,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	feast := marks.feast || smarks.feast || dayNextToDate(toks)
 	if feast {
-		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) {
+		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) && !(len(future) > 0 && feastRefused(toks)) {
 			if w.Precision != PrecisionDay && !namesADay(toks) {
 				// "Am Gründonnerstag um 14 Uhr?": the clock was said for
 				// the feast, not for the next day it falls on by itself.
@@ -181,7 +184,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.Choice == 0 && thread == threadProposal {
 		// "Zwei.", "ok the 2nd works for me!": an option by a number word
 		// or an English ordinal with no month, no date of ours.
-		if n := pickedByWord(toks); n > 0 && n <= quotedOptions(msg.Quoted) {
+		if n, ordinal := pickedByWord(toks); n > 0 && n <= quotedOptions(msg.Quoted) && !(ordinal && optionOnDay(msg.Quoted, n, now)) {
 			r.Choice, future = n, nil
 		}
 	}
@@ -303,7 +306,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// down and nothing asked for instead calls off what was booked.
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && (!isReply || msg.InReplyTo == "" && thread == threadNone) && len(future) > 0 &&
-		(bodyTime || len(toks) <= 6) && !namesSession(toks):
+		(bodyTime || len(toks) <= 6 || seeSubject(toks)) && !namesSession(toks):
 		// A subject's time counts only when the body is no more than
 		// "siehe Betreff": "ID for 1pm" names the booked session.
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
@@ -478,6 +481,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 		d.conflict = conflicting(future, toks) || selfCorrects(toks)
 		d.weekdayOff = future[0].weekdayOff
+		d.nextAmbiguous = future[0].nextAmbiguous
 		d.feast = feast
 		// Only a time that landed on today or tomorrow can hide a day
 		// we could not read.
@@ -819,20 +823,31 @@ func saysRelDay(toks []token) bool {
 	return false
 }
 
+// optionOnDay: one of the quoted options falls on day d of its month —
+// then "the 2nd" may be that date, not option 2.
+func optionOnDay(quoted string, d int, now time.Time) bool {
+	for k := 1; k <= quotedOptions(quoted); k++ {
+		if opt, ok := quotedOption(quoted, k, now); ok && opt.In(now.Location()).Day() == d {
+			return true
+		}
+	}
+	return false
+}
+
 // pickedByWord: the mail is a number word alone ("Zwei.", "two please")
 // or names one English ordinal day with no month ("the 2nd works"): the
-// option with that number, or 0.
-func pickedByWord(toks []token) int {
+// option with that number, or 0; ordinal says it was "the 2nd".
+func pickedByWord(toks []token) (n int, ordinal bool) {
 	p := parser{toks: toks}
-	words, n := 0, 0
+	words := 0
 	for i := range toks {
 		t := &toks[i]
 		switch {
 		case t.kind == tWord && t.w != nil && t.w.month != 0:
-			return 0
+			return 0, false
 		case t.kind == tNum:
-			if n != 0 || len(t.s) != 1 || t.n < 1 || t.n > 9 || !p.ordSuffix(i+1) || p.lang != langDE && p.word(i-1) != "the" {
-				return 0
+			if n != 0 || len(t.s) != 1 || t.n < 1 || t.n > 9 || !p.ordSuffix(i+1) || p.word(i-1) != "the" {
+				return 0, false
 			}
 			n = int(t.n)
 		case t.kind == tWord:
@@ -840,10 +855,10 @@ func pickedByWord(toks []token) int {
 		}
 	}
 	if n > 0 {
-		return n
+		return n, true
 	}
 	if words > 3 {
-		return 0
+		return 0, false
 	}
 	for i := range toks {
 		t := &toks[i]
@@ -855,9 +870,54 @@ func pickedByWord(toks []token) int {
 			continue
 		}
 		if n != 0 {
-			return 0
+			return 0, false
 		}
 		n = int(t.w.num)
 	}
-	return n
+	return n, false
+}
+
+// feastRefused: the sentence naming a feast refuses it ("am
+// Faschingsdienstag sind wir nicht da. Mittwoch 22. um 9:30 wär gut"):
+// the feast is no anchor of the wish.
+func feastRefused(toks []token) bool {
+	p := parser{toks: toks}
+	for i := range toks {
+		if w := toks[i].w; w == nil || !w.feast || i == 0 {
+			continue
+		}
+		switch toks[i-1].s {
+		case "am", "an", "on", "zu":
+		default:
+			continue // "vor dem Fasching", "nach Ostern": a side of it
+		}
+		for k := i + 1; k < len(toks) && k <= i+6; k++ {
+			if t := &toks[k]; t.kind == tPunct {
+				break
+			}
+			switch toks[k].s {
+			case "zeit", "time", "frei", "free", "ruhig", "passt", "geht":
+				return false // "am Faschingsdienstag um 10 hätt ma Zeit"
+			}
+			if w := toks[k].w; w != nil && w.role&rNeg != 0 || p.busyWord(k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// seeSubject: the body only points at the subject ("wie im Betreff",
+// "siehe Betreff", "see subject").
+func seeSubject(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		switch toks[i].s {
+		case "betreff", "subject", "betreffzeile", "subject-line":
+			switch toks[i-1].s {
+			case "im", "siehe", "see", "in", "the", "laut", "lt":
+				return true
+			}
+		}
+	}
+	return false
 }
