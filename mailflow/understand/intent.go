@@ -374,6 +374,18 @@ func clockish(toks []token, k int) bool {
 
 // fälltAus: "fällt … aus" / "fällt … flach" within the clause.
 func fälltAus(toks []token, i int) bool {
+	// "unser WLAN fällt ständig aus", "der Drucker fällt aus": a thing that
+	// fails, not a session called off — the few words before say which.
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		switch toks[k].s {
+		case "wlan", "internet", "netz", "netzwerk", "strom", "drucker", "server", "router", "kasse", "system",
+			"verbindung", "programm", "software", "computer", "pc", "bildschirm", "scanner", "wifi":
+			return false
+		}
+		if toks[k].kind == tPunct {
+			break
+		}
+	}
 	for k := i + 1; k < len(toks) && k < i+10; k++ {
 		if toks[k].s == "aus" || toks[k].s == "flach" || toks[k].s == "ins" && k+1 < len(toks) && toks[k+1].s == "wasser" {
 			return true

@@ -13,6 +13,9 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		mon := today.AddDate(0, 0, 1-weekdayIndex(today))
 		w.nextAmbiguous = w.Start.In(loc).Before(mon.AddDate(0, 0, 7))
 	}
+	if ok && m.inAWeek {
+		w.nextAmbiguous = true
+	}
 	if ok && m.abs && m.wd != 0 {
 		date := *m
 		date.wd = 0

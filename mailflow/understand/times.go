@@ -110,6 +110,7 @@ type mention struct {
 	// exceptDay: refused by "außer", "except": the whole day is out.
 	exceptDay bool
 	nextSaid  bool // "nächsten Donnerstag": the weekday with a word for next
+	inAWeek   bool // "Montag in einer Woche"
 }
 
 const (
@@ -815,7 +816,9 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			continue
 		}
 		if w, ok := p.resolve(&ms[k], now); ok {
-			if len(refused) > 0 && isRefused(w.Start) {
+			if len(refused) > 0 && isRefused(w.Start) && !(ms[k].hasTime && p.sentenceIsQuestion(ms[k].a)) {
+				// ("Heut geht gar nix, Terminbuch zeigt nur weiße Seite.
+				// Gehts heute um 11:15??" asks for that day after all.)
 				if w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour {
 					continue
 				}
@@ -2364,6 +2367,18 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 			m.wdMode = wdLast
 		}
 	}
+	// "Montag in einer Woche", "Montag in acht Tagen": the coming Monday
+	// or the one a week after it.
+	if p.word(j) == "in" && m.wdMode == wdNextOcc {
+		switch {
+		case (p.word(j+1) == "einer" || p.word(j+1) == "1") && p.has(j+2, rWeek),
+			(p.word(j+1) == "acht" || p.word(j+1) == "8") && (p.word(j+2) == "tagen" || p.word(j+2) == "tage"):
+			// Writers split between the coming one and the one after:
+			// read as the coming one, asked back.
+			m.inAWeek = true
+			return j + 3, true
+		}
+	}
 	// "Mittwoch nach dem nächsten", "wednesday after next"
 	if p.word(j) == "nach" && p.word(j+1) == "dem" && p.has(j+2, rNext) {
 		m.wdMode = wdAfterNext
@@ -2757,7 +2772,8 @@ func (p *parser) possessiveBooking(m *mention) bool {
 		return false
 	}
 	for j := m.b; j < len(p.toks) && j <= m.b+2; j++ {
-		if p.has(j, rAppt) {
+		if p.has(j, rAppt) || p.word(j) == "to" && p.tok(j+1) != nil && p.tok(j+1).kind == tNum {
+			// ("can we push Monday's 9am to 10:30?")
 			return true
 		}
 	}

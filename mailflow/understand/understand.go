@@ -327,7 +327,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
-	case r.Choice > 0 && (len(future) > 0 && sig.question || relativeMove(toks)),
+	case r.Choice > 0 && (len(future) > 0 && (sig.question || otherClockThanOption(msg.Quoted, r.Choice, future, now)) || relativeMove(toks)),
 		r.Choice == 0 && thread == threadProposal && relativeMove(toks) && bareChoice(toks) > 0:
 		// "Nummer 2 wäre gut, aber geht das eine Stunde später?": a counter-proposal.
 		// "Nr. 2, aber erst um 11?": a bare clock time keeps the picked option's day.
@@ -920,4 +920,23 @@ func seeSubject(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// otherClockThanOption: the mail picks option n but names a clock time
+// the option does not have ("option 2 would work but only if you can
+// start at 11:30 instead"): a counter-proposal, never the option as is.
+func otherClockThanOption(quoted string, n int, ws []Wish, now time.Time) bool {
+	if ws[0].Precision != PrecisionMinute {
+		return false
+	}
+	opt, ok := quotedOption(quoted, n, now)
+	if !ok {
+		return false
+	}
+	for _, w := range ws {
+		if sameClock(w.Start.In(now.Location()), opt) {
+			return false // "Vorschlag 3, … dreiviertel 10... pardon, 9:00"
+		}
+	}
+	return true
 }
