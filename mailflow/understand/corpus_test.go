@@ -22,7 +22,7 @@ var corpusPath = filepath.Join("..", "..", "..", "shared", "corpus", "duckling-t
 const (
 	ratchetDE    = 0.970
 	ratchetEN    = 0.911
-	ratchetRawDE = 0.924
+	ratchetRawDE = 0.920 // 0.924 until "vom … auf …" became a move (a documented domain reading)
 	ratchetRawEN = 0.865 // 0.869 until a weekday that does not fit its date stopped moving a year ahead
 )
 
@@ -93,6 +93,20 @@ var domainDifferences = []struct {
 			}
 			g := got.Start.In(s.Location())
 			return g.Year() == s.Year() && g.YearDay() == s.YearDay()
+		},
+	},
+	{
+		// "vom 14.10. auf den 15.10.": Duckling reads a span; a customer
+		// writing to the desk moves a booking from one day to the other, so
+		// the desk's wish is the day after "auf".
+		why: "vom … auf … read as a move",
+		match: func(ex corpusExample, got Wish, _ time.Time) bool {
+			low := strings.ToLower(ex.Text)
+			s, err := time.Parse(time.RFC3339, ex.Start)
+			if err != nil || !strings.Contains(low, "vom ") || !strings.Contains(low, " auf ") {
+				return false
+			}
+			return got.Start.After(s)
 		},
 	},
 	{

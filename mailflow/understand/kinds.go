@@ -54,6 +54,33 @@ func compactTime(toks []token, from int) int {
 
 // splitCompactTimes rewrites "0945" after a time preposition as "09:45",
 // so the time parser reads it like any clock time.
+// letterOAsZero reads "um 1o Uhr", "1O:30" as 10: a digit with an "o"
+// typed for the zero right after it, before "Uhr", "h" or a colon, or
+// after "um"/"at". Read as 1 it would book 13:00.
+func letterOAsZero(toks []token) []token {
+	for i := 0; i+1 < len(toks); i++ {
+		t, o := &toks[i], &toks[i+1]
+		if t.kind != tNum || len(t.s) != 1 || t.n < 1 || t.n > 2 || o.kind != tWord || o.s != "o" || o.sp {
+			continue
+		}
+		next := ""
+		if i+2 < len(toks) {
+			next = toks[i+2].s
+		}
+		prev := ""
+		if i > 0 {
+			prev = toks[i-1].s
+		}
+		if next != "uhr" && next != "h" && next != ":" && prev != "um" && prev != "at" && prev != "gegen" {
+			continue
+		}
+		t.s += "0"
+		t.n *= 10
+		toks = append(toks[:i+1], toks[i+2:]...)
+	}
+	return toks
+}
+
 func splitCompactTimes(toks []token) []token {
 	i := compactTime(toks, 0)
 	for i >= 0 {

@@ -341,7 +341,7 @@ func buildLexicon() map[string]*wordInfo {
 		// "bitte morgen um 9 eineschaun", "sich aufschalten".
 		"reinschauen", "reinschaun", "eineschaun", "eineschauen",
 		"aufschalten", "draufschalten", "einwählen", "zuschalten")
-	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "einverstanden", "bestätige",
+	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "nimm", "nehma", "einverstanden", "bestätige",
 		"bestaetige", "bestätigen", "gerne", "ok", "okay", "perfekt", "super", "gut", "works", "work",
 		"fine", "suits", "suit", "take", "great", "perfect", "good", "confirm", "geht", "klappt",
 		"please", "bitte", "wählen", "wähle", "choose", "prefer", "nehma", "nemma", "nehmens")

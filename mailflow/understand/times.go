@@ -1613,7 +1613,10 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 				return timeSpec{}, i, false
 			}
 			// English writes "11.00" for a clock time ("Mon 11.00-11.30").
-			if p.has(j, rUhr) || trig || p.lang == langEN && mm%15 == 0 && !p.isPunct(j, '.') {
+			if p.has(j, rUhr) || trig || p.lang == langEN && mm%15 == 0 && !p.isPunct(j, '.') ||
+				mm > 12 && mm%5 == 0 && n <= 23 && p.dayJustBefore(i) {
+				// ("Mo 13.30 oder Di 9h", "Montag 13.30?": no month 30 —
+				// a clock time after a day.)
 				return p.finishTime(timeSpec{h: n, m: mm, strict: n > 12 || d == 2}, j, true)
 			}
 		}
@@ -1943,10 +1946,10 @@ func (p *parser) dateRange(i int, m *mention) (int, bool) {
 	return p.numRange(i, e, ok && m.abs && m.mo != 0, m.d, m.mo, m.y, m)
 }
 
-// moveAuf: "vom 18.05. auf den 19.05. verschieben" moves a booking from
-// one day to another; only without a word of moving is it a span.
+// moveAuf: "(den Termin) vom 17.10. auf den 19.10." moves a booking from
+// one day to another; a span of days is written with "bis".
 func (p *parser) moveAuf(j int) bool {
-	return p.word(j) == "auf" && hasMoveWord(p.toks)
+	return p.word(j) == "auf"
 }
 
 // numRange is dateRange at a day number (one or two digits, 1-31) once
@@ -2936,4 +2939,15 @@ func (p *parser) conditional(ca, k int) bool {
 		}
 	}
 	return false
+}
+
+// dayJustBefore: a weekday or a relative day stands right before token i
+// ("Mo 13.30", "Montag, 13.30", "morgen 9.45").
+func (p *parser) dayJustBefore(i int) bool {
+	k := i - 1
+	if p.isPunct(k, '.') || p.isPunct(k, ',') {
+		k--
+	}
+	w := p.info(k)
+	return w != nil && (w.wd != 0 || w.hasRel)
 }

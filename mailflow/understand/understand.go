@@ -105,7 +105,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
 	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
 	greetingTimeWord(sc.toks)
-	sc.toks = hourAfterWeekday(splitCompactTimes(sc.toks), now)
+	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(sc.toks)), now)
 	toks, stoks := sc.toks, sc.stoks
 	marks, smarks := scanWords(toks), scanWords(stoks)
 	corrected := marks.corrected + smarks.corrected
@@ -289,7 +289,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 			wishes = append(append([]Wish{moved}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
-	case target > 0 && len(wishes) >= 2 && (sig.appt || ssig.appt) && sig.question:
+	case target > 0 && len(wishes) >= 2 && (sig.appt || ssig.appt) && (sig.question || fromTo(toks) && namesBooking(toks)):
+		// ("bitte den Termin vom 17.10. auf den 19.10. um 10 Uhr.")
 		// "Wir haben am 12.1. um 10 einen Termin. Könnten wir den auf den
 		// 14.1. legen?": a booked time and its target.
 		r.Intent = IntentReschedule
@@ -403,6 +404,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// after Boxing Day work?" written to the support address asks for
 		// a slot, even without naming the session.
 		r.Intent = IntentAppointment
+	}
+	if r.Intent == IntentAppointment && thread == threadProposal && len(future) == 1 && future[0].Precision == PrecisionDay &&
+		!sig.refusal && !sig.question {
+		// "Montag." in answer to our proposal: the one option on that day,
+		// not a new wish booked at the day's first free slot.
+		if n := matchOption(msg.Quoted, future[0], now); n > 0 {
+			r.Intent, r.Choice = IntentAccept, n
+		}
 	}
 	if r.Intent == IntentAccept && r.Choice == 0 && thread == threadProposal && len(future) > 0 {
 		// "Dienstag passt", "13:30 passt mir": the one option on that day
