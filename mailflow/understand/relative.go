@@ -415,9 +415,7 @@ func matchOption(quoted string, w Wish, now time.Time) int {
 		case PrecisionDay:
 			hit = sameWeekdayNear(opt, w.Start)
 		case PrecisionMinute:
-			oh, om, _ := opt.Clock()
-			wh, wm, _ := w.Start.In(opt.Location()).Clock()
-			hit = opt.Equal(w.Start) || sameDate(w.Start, now) && oh == wh && om == wm
+			hit = opt.Equal(w.Start) || sameDate(w.Start, now) && sameClock(opt, w.Start)
 		}
 		if hit {
 			if found != 0 {

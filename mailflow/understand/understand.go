@@ -783,7 +783,7 @@ func saysSometime(toks []token) bool {
 	return false
 }
 
-// sameClock: two instants show the same wall clock in Vienna.
+// sameClock: two instants show the same wall clock in the zone of a.
 func sameClock(a, b time.Time) bool {
 	ah, am, _ := a.Clock()
 	bh, bm, _ := b.In(a.Location()).Clock()
