@@ -73,6 +73,10 @@ func (p *parser) resolveMention(m *mention, now time.Time) (Wish, bool) {
 		day, haveDay = today.AddDate(0, 0, m.rel), true
 	case m.wd != 0:
 		day, haveDay = p.weekdayDay(m, today), true
+		if m.wdEnd != 0 {
+			n := (int(m.wdEnd) - weekdayIndex(day) + 7) % 7
+			dayEnd, windowDays = day.AddDate(0, 0, n+1), true
+		}
 	case m.week:
 		mon := p.weekMonday(m, today)
 		start := mon

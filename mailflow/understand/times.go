@@ -111,6 +111,11 @@ type mention struct {
 	exceptDay bool
 	nextSaid  bool // "nächsten Donnerstag": the weekday with a word for next
 	inAWeek   bool // "Montag in einer Woche"
+	// wdEnd closes a span of weekdays: "Montag bis Mittwoch", "Mo–Mi".
+	wdEnd int8
+	// absenceEnd: the day an absence lasts until ("bis Mittwoch im
+	// Urlaub"), no wish when the mail asks for another time.
+	absenceEnd bool
 }
 
 const (
@@ -382,6 +387,13 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if t := &toks[i]; t.nl >= 2 {
 			cur = -1
 		}
+		if cur >= 0 && p.weekdaySpan(&ms[cur], &pc, lastB, i) {
+			// "Montag bis Mittwoch", "from Monday to Wednesday": one span.
+			ms[cur].wdEnd, ms[cur].b = pc.wd, j
+			spans = append(spans, pieceSpan{i, j, cur})
+			gap, lastB, i = 0, j, j
+			continue
+		}
 		if cur < 0 || gap > maxGap || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || !ms[cur].merge(&pc) {
 			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
 				i = j
@@ -508,6 +520,11 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 		// "bis 30.11. nicht im Büro": the refusal is the time before the
 		// date, not the date.
+		if best >= 0 && p.untilBefore(&ms[best]) && !ms[best].hasTime {
+			// "bis Mittwoch im Urlaub", "on leave until Friday": the day
+			// an absence lasts to.
+			ms[best].absenceEnd = true
+		}
 		if best >= 0 && !p.untilBefore(&ms[best]) {
 			for _, s := range spans {
 				if s.m != best {
@@ -796,6 +813,11 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			// "to 11" keeps its day.)
 			if w, ok := p.resolve(m, now); ok && (m.exceptDay || w.Precision == PrecisionDay && w.End != nil && w.End.Sub(w.Start) <= 25*time.Hour) {
 				refused = append(refused, w.Start)
+			} else if ok && m.wdEnd != 0 && w.End != nil {
+				// "Montag bis Mittwoch bin ich auf Urlaub": each day of it.
+				for d := w.Start; d.Before(*w.End); d = d.AddDate(0, 0, 1) {
+					refused = append(refused, d)
+				}
 			}
 		}
 	}
@@ -808,11 +830,19 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		return false
 	}
 
+	// The day an absence lasts to is no wish when the mail asks for
+	// another time ("bis Mittwoch im Urlaub, Donnerstag 10 Uhr?").
+	otherWish := false
+	for k := range ms {
+		if m := &ms[k]; !m.neg && !m.absorbed && !m.absenceEnd {
+			otherWish = true
+		}
+	}
 	out := make([]Wish, 0, len(ms))
 	var prefs []bool
 	target := -1
 	for k := range ms {
-		if ms[k].neg || ms[k].absorbed || p.farewell(&ms[k]) || p.sinceBefore(&ms[k]) {
+		if ms[k].neg || ms[k].absorbed || ms[k].absenceEnd && otherWish || p.farewell(&ms[k]) || p.sinceBefore(&ms[k]) {
 			continue
 		}
 		if w, ok := p.resolve(&ms[k], now); ok {
@@ -915,6 +945,44 @@ func (p *parser) beforeDate(m *mention) bool {
 		return true
 	}
 	return false
+}
+
+// weekdaySpan: the bare weekday pc (from token i) closes a span that the
+// bare weekday m opened, joined by "bis", a dash, "through" — or "to" after
+// "from"/"von" in a mail that moves nothing ("move it from Tuesday to
+// Thursday" is a move).
+func (p *parser) weekdaySpan(m, pc *mention, lastB, i int) bool {
+	bare := func(x *mention) bool {
+		return x.wd != 0 && !x.abs && !x.hasTime && x.pod == 0 && !x.week && !x.hasRel && x.special == specNone && x.wdMode == 0
+	}
+	if !bare(m) || !bare(pc) || m.wdEnd != 0 || m.wd == pc.wd || i <= lastB || i > lastB+2 {
+		return false
+	}
+	k := lastB
+	switch {
+	case p.isPunct(k, '-'):
+	case p.word(k) == "bis" || p.word(k) == "through" || p.word(k) == "thru" || p.word(k) == "till" || p.word(k) == "until":
+	case p.word(k) == "to":
+		from := p.word(m.a-1) == "from" || p.word(m.a-1) == "von" || p.word(m.a-2) == "from"
+		if !from {
+			return false
+		}
+		for t := range p.toks {
+			if w := p.toks[t].w; w != nil && w.role&rResched != 0 || p.toks[t].s == "move" || p.toks[t].s == "push" || p.toks[t].s == "shift" {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	if i == k+2 {
+		switch p.word(k + 1) {
+		case "zum", "einschließlich", "inklusive", "incl", "including":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (p *parser) untilBefore(m *mention) bool {
@@ -2620,7 +2688,8 @@ func (p *parser) busyWord(k int) bool {
 				if w == "off" || w == "away" {
 					// "I'm off on Friday", not "call off", "take off from".
 					pw := p.word(j)
-					return pw != "i" && pw != "we" && p.word(k+1) != "from" && p.word(k+1) != "to"
+					// ("I'm away from Monday to Wednesday" is away.)
+					return pw != "i" && pw != "we" && (w == "away" || p.word(k+1) != "from") && p.word(k+1) != "to"
 				}
 				return true
 			}
