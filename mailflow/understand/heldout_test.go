@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -437,8 +438,17 @@ func seedThread(t *testing.T, rig *heldRig, msg *message.Message, now time.Time,
 	customer := strings.ToLower(msg.From.Address)
 	all := msg.FullText
 	var slots []store.ProposedSlot
-	add := func(start time.Time) {
-		slots = append(slots, store.ProposedSlot{Start: start, End: start.Add(30 * time.Minute)})
+	// Each option sits at its own number: a customer who quotes the line
+	// they pick above their reply ("> 3) Tue 29 Apr 10:00 / That one.")
+	// quotes option 3 twice, not a fourth option.
+	add := func(n string, start time.Time) {
+		i, _ := strconv.Atoi(n)
+		for len(slots) < i {
+			slots = append(slots, store.ProposedSlot{})
+		}
+		if slots[i-1].Start.IsZero() {
+			slots[i-1] = store.ProposedSlot{Start: start, End: start.Add(30 * time.Minute)}
+		}
 	}
 	for _, m := range optionDE.FindAllStringSubmatch(all, 9) {
 		y, _ := strconv.Atoi(m[4])
@@ -446,7 +456,7 @@ func seedThread(t *testing.T, rig *heldRig, msg *message.Message, now time.Time,
 		d, _ := strconv.Atoi(m[2])
 		h, _ := strconv.Atoi(m[5])
 		mi, _ := strconv.Atoi(m[6])
-		add(dateNear(now, y, mo, d, h, mi, loc))
+		add(m[1], dateNear(now, y, mo, d, h, mi, loc))
 	}
 	if len(slots) == 0 {
 		for _, m := range optionEN.FindAllStringSubmatch(all, 9) {
@@ -455,10 +465,11 @@ func seedThread(t *testing.T, rig *heldRig, msg *message.Message, now time.Time,
 			h, _ := strconv.Atoi(m[4])
 			mi, _ := strconv.Atoi(m[5])
 			if mo != 0 {
-				add(dateNear(now, 0, int(mo), d, h, mi, loc))
+				add(m[1], dateNear(now, 0, int(mo), d, h, mi, loc))
 			}
 		}
 	}
+	slots = slices.DeleteFunc(slots, func(s store.ProposedSlot) bool { return s.Start.IsZero() })
 	thread := append([]string{msg.InReplyTo}, msg.References...)
 	ours := ""
 	for _, id := range thread {
@@ -469,8 +480,8 @@ func seedThread(t *testing.T, rig *heldRig, msg *message.Message, now time.Time,
 	answersProposal := len(slots) > 0 || strings.HasPrefix(ours, "<prop")
 	if answersProposal && len(slots) == 0 {
 		d := nextWorkday(now.AddDate(0, 0, 2))
-		for _, h := range []int{10, 11, 14} {
-			add(time.Date(d.Year(), d.Month(), d.Day(), h, 0, 0, 0, loc))
+		for i, h := range []int{10, 11, 14} {
+			add(strconv.Itoa(i+1), time.Date(d.Year(), d.Month(), d.Day(), h, 0, 0, 0, loc))
 		}
 	}
 	err := rig.st.InTx(ctx, func(tx *store.Tx) error {

@@ -53,6 +53,36 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "negation", name: "out for the morning, free after 2", subject: "Session",
 			text:   "Tomorrow morning I'm out, but tomorrow after 2 pm is fine.",
 			intent: IntentAppointment, first: "2026-11-25 14:00-2026-11-26 00:00 part_of_day", unsure: true},
+		{kind: "negation", name: "a refused date that ends its sentence", subject: "session",
+			text:   "we can't do 3 December. 4 December at 13:00 is OK for us.",
+			intent: IntentAppointment, first: "2026-12-04 13:00 minute", unsure: true},
+		{kind: "negation", name: "a refusal with its I dropped is no question", subject: "session",
+			text:   "can't do tomorrow, Monday 10am?",
+			intent: IntentAppointment, first: "2026-11-30 10:00 minute", unsure: true},
+		{kind: "negation", name: "a refused clock time never moves onto the next day named", subject: "session",
+			text:   "9am is too early for us. 11 on Thursday?",
+			intent: IntentAppointment, first: "2026-11-26 11:00 minute", unsure: true},
+		{kind: "negation", name: "a day answered 'leider nein'", subject: "Termin",
+			text:   "Montag leider nein, Dienstag a ned, aber Mittwoch um halb 3 ginge.",
+			intent: IntentAppointment, first: "2026-11-25 14:30 minute", unsure: true},
+		{kind: "negation", name: "days 'leider schon voll'", subject: "Termin",
+			text:   "Montag und Dienstag nächster Woche sind bei mir leider schon voll. Ab Mittwoch 14 Uhr bin ich flexibel.",
+			intent: IntentAppointment, first: "2026-12-02 14:00 minute", unsure: true},
+		{kind: "negation", name: "a refused part of the day keeps its day", subject: "Termin",
+			text:   "Mittwoch vormittags geht nicht, nachmittags ab 15 Uhr schon.",
+			intent: IntentAppointment, first: "2026-11-25 15:00-2026-11-26 00:00 part_of_day", unsure: true},
+		{kind: "negation", name: "'keinesfalls vor 10' is from 10 on", subject: "Termin",
+			text:   "keinesfalls vor 10 Uhr, wir haben Frühstück. Mittwoch ab 10?",
+			intent: IntentAppointment, first: "2026-11-25 10:00-2026-11-26 00:00 part_of_day", unsure: true},
+		{kind: "reschedule", name: "the time given up after 'statt um' is its own", subject: "Termin später",
+			text:   "geht's heute statt um 10 erst um 11?",
+			intent: IntentReschedule, first: "2026-11-24 11:00 minute", unsure: true},
+		{kind: "reschedule", name: "an hour later than the time the mail turns down", subject: "Fernwartung",
+			text:   "Dienstag 9 Uhr is schlecht, ginge eine Stunde später?",
+			intent: IntentAppointment, first: "2026-12-01 10:00 minute", unsure: true},
+		{kind: "compact", name: "an English weekday before a clock in a mail read as German", subject: "slot",
+			text:   "Thu 14h30 ok?",
+			intent: IntentAppointment, first: "2026-11-26 14:30 minute", unsure: true},
 		{kind: "negation", name: "a span of weekdays refused as a whole", subject: "Termin",
 			text:   "Ich bin von Montag bis Mittwoch im Urlaub, Donnerstag 10 Uhr?",
 			intent: IntentAppointment, first: "2026-11-26 10:00 minute", unsure: true},
@@ -931,5 +961,28 @@ func TestBulkCarriesNoID(t *testing.T) {
 		Text: "Entdecken Sie die neuen Funktionen. Ihre ID 123 456 789 bleibt gültig."}
 	if r := Read(msg, refNow(t)); r.Intent != IntentBulk || r.AnyDeskID != "" {
 		t.Errorf("intent %s id %q, want bulk and no ID", r.Intent, r.AnyDeskID)
+	}
+}
+
+// TestQuotedPickAbove: a reply that quotes the option it picks above its
+// own words ("> 3) … / That one.") picks that option; "one" after "that"
+// is a pronoun, never option 1.
+func TestQuotedPickAbove(t *testing.T) {
+	now := refNow(t)
+	quoted := "> 2) Fr 27.11. 09:00\nAm 23.11.2026 schrieb Support:\n> 1) Do 26.11. 10:00\n> 2) Fr 27.11. 09:00\n> Bitte antworten Sie mit der Nummer."
+	for _, c := range []struct {
+		name, text, full string
+		choice           int
+	}{
+		{"the quoted line is the pick", "That one.", "> 2) Fr 27.11. 09:00\n\nThat one.\nTom\n\nAm 23.11.2026 schrieb Support:\n> 1) Do 26.11. 10:00\n> 2) Fr 27.11. 09:00", 2},
+		{"no quote above: no pick", "That one.", "That one.\nTom\n\nAm 23.11.2026 schrieb Support:\n> 1) Do 26.11. 10:00\n> 2) Fr 27.11. 09:00", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			msg := &message.Message{Subject: "Re: Ihre Anfrage", Text: c.text, Quoted: quoted, FullText: c.full, InReplyTo: "<prop-1@example.com>"}
+			r := Read(msg, now)
+			if r.Choice != c.choice {
+				t.Fatalf("choice %d, want %d (%s %v)", r.Choice, c.choice, r.Intent, r.Reasons)
+			}
+		})
 	}
 }

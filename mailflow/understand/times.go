@@ -394,7 +394,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			gap, lastB, i = 0, j, j
 			continue
 		}
-		if cur < 0 || gap > maxGap || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || !ms[cur].merge(&pc) {
+		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || !ms[cur].merge(&pc) {
 			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
 				i = j
 				continue
@@ -471,7 +471,9 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		// Friday 11 works").
 		if best < 0 && (!p.busyWord(k) || p.busyAhead(k, cb)) {
 			for _, s := range spans {
-				if s.a > k && s.b <= cb {
+				if s.a > k && (s.b <= cb || s.b == cb+1 && p.isPunct(cb, '.')) {
+					// (A date may end on the full stop that ends the
+					// clause: "we can't do 17 September.")
 					if best >= 0 && s.m != best && p.busyWord(k) {
 						// "I'm in court all of Tuesday and Wednesday": every
 						// day the busy clause lists is refused.
@@ -600,7 +602,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 		switch w {
 		case "statt", "anstatt", "anstelle", "instead":
-			ms[k].neg = true
+			ms[k].neg = !keepRefused
 		case "vom", "von", "from":
 			for j := k + 1; j < len(ms); j++ {
 				if p.targetBefore(&ms[j]) && ms[j].a-ms[k].b <= 8 {
@@ -753,15 +755,17 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if m.dateish() || !(m.hasTime || m.pod != 0) || !prev.dateish() || prev.offUnit != unitNone {
 			continue
 		}
-		if prev.neg && !prev.hasTime && !prev.booked {
+		if prev.neg && !prev.hasTime && prev.pod == 0 && !prev.booked {
 			continue // (a move within the booked day keeps its day)
 		}
+		// ("Mittwoch vormittags geht nicht, nachmittags ab 15 Uhr schon":
+		// the part of the day was refused, not the day.)
 		if m.a-prev.b > 40 {
 			continue
 		}
 		// "Geht heute noch was? Ab 13 Uhr bin ich da.": the time only
 		// narrows the day named just before, which is no wish of its own.
-		if !prev.neg && !prev.hasTime && prev.pod == 0 && prev.special == specNone && !prev.absEnd && !prev.week && m.a-prev.b <= 8 {
+		if !prev.neg && !m.neg && !prev.hasTime && prev.pod == 0 && prev.special == specNone && !prev.absEnd && !prev.week && m.a-prev.b <= 8 {
 			prev.absorbed = true
 		}
 		m.abs, m.y, m.mo, m.d = prev.abs, prev.y, prev.mo, prev.d
@@ -947,6 +951,33 @@ func (p *parser) beforeDate(m *mention) bool {
 	return false
 }
 
+// insteadAt: the piece at i is the time being given up ("heute statt um
+// 10 erst um 11", "today instead of 10"): a mention of its own, never the
+// narrowing of the day before it.
+func (p *parser) insteadAt(i int) bool {
+	switch p.word(i - 1) {
+	case "statt", "anstatt", "anstelle":
+		return true
+	case "of":
+		return p.word(i-2) == "instead"
+	}
+	return false
+}
+
+// relWeekdayClash: a relative day and a weekday that is not that day name
+// two days ("can't do tomorrow, Monday 10am?"), while "morgen, Donnerstag,
+// um 10" said on a Wednesday is one.
+func relWeekdayClash(m, pc *mention, now time.Time) bool {
+	rel, wd := m, pc
+	if pc.hasRel {
+		rel, wd = pc, m
+	}
+	if !rel.hasRel || wd.wd == 0 || wd.hasRel || wd.abs || wd.week || wd.wdMode != wdNextOcc {
+		return false
+	}
+	return weekdayIndex(now.AddDate(0, 0, rel.rel)) != int(wd.wd)
+}
+
 // weekdaySpan: the bare weekday pc (from token i) closes a span that the
 // bare weekday m opened, joined by "bis", a dash, "through" — or "to" after
 // "from"/"von" in a mail that moves nothing ("move it from Tuesday to
@@ -993,6 +1024,12 @@ func (p *parser) untilBefore(m *mention) bool {
 	return false
 }
 
+// sentenceEnders are short words that end a sentence, never abbreviate
+// one: a full stop after them ends it even before a number.
+var sentenceEnders = map[string]bool{"us": true, "me": true, "it": true, "you": true, "them": true, "uns": true,
+	"mir": true, "ok": true, "too": true, "now": true, "mehr": true, "gut": true, "not": true, "nix": true,
+	"no": true, "yes": true, "ja": true}
+
 // boundary: a token that ends the wish being assembled.
 func (p *parser) boundary(i int) bool {
 	t := &p.toks[i]
@@ -1011,6 +1048,10 @@ func (p *parser) boundary(i int) bool {
 				(next == nil || next.sp && (next.up || next.nl > 0)) {
 				// "ab 14 Uhr. Ich kann keine …", "after all. How about …": a
 				// sentence ends, and a refusal does not reach across it.
+				return true
+			}
+			if prev != nil && prev.kind == tWord && sentenceEnders[prev.s] && next != nil && next.sp && next.kind == tNum {
+				// "9am is too early for us. 11 on Thursday?"
 				return true
 			}
 			if prev == nil || prev.kind == tWord && len(prev.s) <= 3 {
@@ -1127,6 +1168,16 @@ func (p *parser) questionVerbAt(i int) bool {
 		"passt", "passen", "könnten", "können", "könnte", "kann", "würde", "würden", "wollen", "sollen",
 		"would", "could", "can", "is", "are", "do", "does", "will", "shall", "should", "isn't", "aren't",
 		"wouldn't", "couldn't", "can't", "don't", "doesn't":
+		switch p.word(i) {
+		case "wouldn't", "couldn't", "can't", "don't", "doesn't", "isn't", "aren't":
+			// "Can't you do Monday?" asks; "can't do tomorrow, Monday
+			// 10am?" drops its "I" and refuses.
+			switch p.word(i + 1) {
+			case "you", "we", "i", "it", "they", "he", "she", "that", "this", "there":
+				return true
+			}
+			return false
+		}
 		return true
 	}
 	return false
@@ -1178,7 +1229,12 @@ func (p *parser) isNegation(k int) bool {
 	if t.s == "nein" || t.s == "no" && p.tok(k+1) != nil && p.tok(k+1).kind == tPunct {
 		// "Freitag nein, Montag ja", "Dienstag no, sorry": a day answered
 		// with no.
-		pw := p.tok(k - 1)
+		pk := k - 1
+		switch p.word(pk) {
+		case "leider", "eher", "unfortunately", "sadly", "dann", "then", "also":
+			pk-- // "Montag leider nein"
+		}
+		pw := p.tok(pk)
 		if pw != nil && pw.w != nil && pw.w.wd != 0 {
 			return true
 		}
@@ -1262,8 +1318,12 @@ func (p *parser) isNegation(k int) bool {
 		return false
 	case "voll", "full":
 		// "Montag und Dienstag sind komplett voll"
-		switch p.word(k - 1) {
-		case "komplett", "ganz", "total", "völlig", "sind", "ist", "bin", "fully", "completely", "are", "is":
+		pk := k - 1
+		for pk > 0 && (p.word(pk) == "schon" || p.word(pk) == "leider" || p.word(pk) == "already" || p.word(pk) == "eh") {
+			pk-- // "sind leider schon voll"
+		}
+		switch p.word(pk) {
+		case "komplett", "ganz", "total", "völlig", "sind", "ist", "bin", "fully", "completely", "are", "is", "mir", "uns":
 			return true
 		}
 		return false
@@ -1371,7 +1431,7 @@ func (p *parser) piece(i int, m *mention) (int, bool) {
 			return i + 1, true
 		}
 		// "nicht vor 10 Uhr" means "ab 10 Uhr".
-		if (t.s == "nicht" || t.s == "not") && p.has(i+1, rOpenBefore) {
+		if (t.s == "nicht" || t.s == "not" || t.s == "keinesfalls" || t.s == "keineswegs" || t.s == "never" || t.s == "nie") && p.has(i+1, rOpenBefore) {
 			if ts, j, ok := p.parseTime(i+2, true); ok {
 				*m = mention{hasTime: true, t: ts, open: openAfter}
 				return j, true
@@ -1774,6 +1834,23 @@ func (p *parser) dayWordAfter(j int) bool {
 	if w.pod != 0 || w.hasRel && p.word(j) != "morgen" {
 		return true
 	}
+	if p.word(j) == "on" {
+		// "11 on Thursday?", "- 11 on Thursday instead": the number
+		// opens its clause (not "we have 2 on Thursday who …").
+		nw := p.info(j + 1)
+		if nw == nil || nw.wd == 0 || nw.wdPlural {
+			return false
+		}
+		pt := p.tok(j - 2)
+		if pt == nil || pt.kind == tPunct {
+			return true
+		}
+		switch pt.s {
+		case "do", "say", "maybe", "perhaps", "about", "or", "try", "make", "then", "instead", "rather":
+			return true
+		}
+		return false
+	}
 	if p.word(j) == "this" || p.word(j) == "in" {
 		k := j + 1
 		if p.word(k) == "the" {
@@ -2119,7 +2196,9 @@ func (p *parser) yearAfter(j int) (int, int) {
 	if d == 4 && n >= 1900 && n <= 2199 {
 		return n, k + 1
 	}
-	if d == 2 && k == j && !p.has(k+1, rDayUnit|rWeek|rMinuteUnit) && !p.ordSuffix(k+1) {
+	if d == 2 && k == j && !p.has(k+1, rDayUnit|rWeek|rMinuteUnit) && !p.ordSuffix(k+1) && p.monthAt(k+1) == 0 &&
+		!(p.isPunct(k-1, '.') && p.toks[k].sp) {
+		// (Not "17 September. 18 September at 13:00": a day of its own.)
 		return 2000 + n, k + 1 // widened by resolve's two-digit rule
 	}
 	return 0, j
@@ -2344,7 +2423,8 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		}
 		clock := t.up && t.s != "so" && p.tok(c) != nil && p.tok(c).kind == tNum &&
 			(p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1)
-		if german && p.lang == langEN && !clock || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" {
+		// And an English one in a mail read as German ("Tue 14h30 ok?").
+		if german && p.lang == langEN && !clock || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" && !clock {
 			return i, false
 		}
 		dot := p.isPunct(j, '.') && p.attached(j)

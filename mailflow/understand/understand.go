@@ -188,6 +188,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 			r.Choice, future = n, nil
 		}
 	}
+	if r.Choice == 0 && thread == threadProposal && len(future) == 0 && wordCount(toks) <= 12 && !scanSignals(toks).refusal {
+		// "> 3) Tue 29 Apr 10:00 / That one.": the option line quoted
+		// above the reply is the pick.
+		if n := topQuotedOption(msg.FullText); n > 0 && n <= quotedOptions(msg.Quoted) {
+			r.Choice = n
+		}
+	}
 
 	lowSubj := lowerText(subject)
 	var rel Wish
@@ -229,7 +236,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 			if w, ok := relativeWish(toks, nil, old); ok && w.Start.After(now) {
 				kept := []Wish{w}
 				for _, f := range future {
-					if !f.Start.Equal(old) {
+					// (Neither the old time nor its day alone: "heute
+					// statt 11:30 …" asks for no other time today.)
+					if !f.Start.Equal(old) && !(f.Precision == PrecisionDay && sameDate(f.Start, old)) {
 						kept = append(kept, f)
 					}
 				}
@@ -618,9 +627,9 @@ func replacedTime(toks []token, wishes []Wish, lang uint8, now time.Time) time.T
 			}
 		}
 	}
-	if !replaces {
-		return time.Time{}
-	}
+	// Without "statt": the one clock time the mail turns down ("heute um
+	// 9 schaff i ned, geht's eine Stunde später?").
+	var found []time.Time
 next:
 	for _, n := range extractNamed(toks, lang, now) {
 		if n.Precision != PrecisionMinute {
@@ -631,7 +640,13 @@ next:
 				continue next
 			}
 		}
-		return n.Start
+		if replaces {
+			return n.Start
+		}
+		found = append(found, n.Start)
+	}
+	if len(found) == 1 {
+		return found[0]
 	}
 	return time.Time{}
 }
@@ -843,6 +858,31 @@ func optionOnDay(quoted string, d int, now time.Time) bool {
 	return false
 }
 
+// topQuotedOption is the number of the one option line a reply quotes
+// above its own text (the mail opens with it), 0 when it quotes none or
+// several there.
+func topQuotedOption(full string) int {
+	var block []string
+	for _, line := range strings.Split(capText(full, maxTextBytes), "\n") {
+		l := strings.TrimSpace(line)
+		if l == "" {
+			if len(block) > 0 {
+				break
+			}
+			continue
+		}
+		if !strings.HasPrefix(l, ">") {
+			break
+		}
+		block = append(block, l)
+	}
+	opts := optionLines(strings.Join(block, "\n"))
+	if len(opts) != 1 {
+		return 0
+	}
+	return opts[0].n
+}
+
 // pickedByWord: the mail is a number word alone ("Zwei.", "two please")
 // or names one English ordinal day with no month ("the 2nd works"): the
 // option with that number, or 0; ordinal says it was "the 2nd".
@@ -877,6 +917,10 @@ func pickedByWord(toks []token) (n int, ordinal bool) {
 		switch t.s {
 		case "ein", "eine", "einer", "einem", "einen", "a", "an", "paar", "couple", "few":
 			continue
+		}
+		if i > 0 && toks[i-1].kind == tWord && !pickWords[toks[i-1].s] {
+			// "That one.", "this one please": a pronoun, no option number.
+			return 0, false
 		}
 		if n != 0 {
 			return 0, false
