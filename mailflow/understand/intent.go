@@ -201,7 +201,9 @@ func scanSignals(toks []token) signals {
 			t.s == "instead" && i+1 < len(toks) && toks[i+1].s == "of" {
 			// (Not "statt dessen", "Tuesday instead? Not Wednesday".)
 			for k := i + 1; k < len(toks) && k <= i+3 && toks[k].kind != tPunct; k++ {
-				if toks[k].kind == tNum && clockish(toks, k) || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) {
+				date := toks[k].kind == tNum && k+2 < len(toks) && toks[k+1].s == "." && (toks[k+2].kind == tNum || toks[k+2].w != nil && toks[k+2].w.month != 0)
+				if toks[k].kind == tNum && (clockish(toks, k) || date) || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) {
+					// ("statt 28.4. 9 Uhr bitte 29.4.": a date given up.)
 					s.instead, s.insteadTime = true, true
 				}
 			}

@@ -125,6 +125,49 @@ func fromTo(toks []token) bool {
 	return false
 }
 
+// movedFromTo: "von Mittwoch 16 Uhr auf Donnerstag 15 Uhr", "vom 17.10.
+// auf den 19.10.", "from Friday 10:00 to Monday": a day or time named after
+// "von"/"from" and another after "auf"/"to" — the shape of a move. German
+// needs no verb for it; "from … to …" in English may be a span, so the
+// callers ask for a move verb there (english says which was found).
+func movedFromTo(toks []token) (found, english bool) {
+	dayish := func(k int) bool {
+		if k >= len(toks) {
+			return false
+		}
+		t := &toks[k]
+		return t.kind == tNum && t.n >= 0 && t.n <= 31 || t.w != nil && (t.w.wd != 0 || t.w.hasRel || t.w.month != 0)
+	}
+	for i := range toks {
+		s := toks[i].s
+		if s != "von" && s != "vom" && s != "from" {
+			continue
+		}
+		if !dayish(i+1) && !(i+2 < len(toks) && (toks[i+1].s == "the" || toks[i+1].s == "den") && dayish(i+2)) {
+			continue
+		}
+		for j := i + 2; j < len(toks) && j <= i+7; j++ {
+			if toks[j].kind == tPunct && (toks[j].s == "?" || toks[j].s == "!" || toks[j].s == ";") {
+				break
+			}
+			if toks[j].s != "auf" && toks[j].s != "to" {
+				continue
+			}
+			k := j + 1
+			if k < len(toks) {
+				switch toks[k].s {
+				case "den", "dem", "the", "'n", "n":
+					k++
+				}
+			}
+			if dayish(k) {
+				return true, toks[j].s == "to"
+			}
+		}
+	}
+	return false, false
+}
+
 // namesBooking reports words that point at a booking the customer already
 // has: "unseren Termin am Freitag", "our appointment", "my session", "den
 // Termin morgen".

@@ -264,8 +264,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	// "Rechnung stornieren", "Buchungen verschieben" are questions about
 	// the software; cancel and reschedule need an appointment in sight.
+	moved, movedEN := movedFromTo(toks)
 	aboutAppointment := sig.appt || ssig.appt || isReply || (sig.cancel || ssig.cancel) && cancelNamesTime(toks) || sig.insteadTime ||
-		(sig.resched || ssig.resched) && target > 0 // "move Wednesday 5 PM to Thursday 4:30 PM"
+		(sig.resched || ssig.resched) && (target > 0 || moved) // "move Wednesday 5 PM to Thursday 4:30 PM", "reschedule from Friday 10:00 to Monday"
 	switch {
 	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
 		r.Intent = IntentBounce
@@ -306,6 +307,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		moved := sameClockOf(toks, wishes, target)
 		wishes = append(append([]Wish{moved}, wishes[:target]...), wishes[target+1:]...)
 		future = upcoming(wishes, now)
+	case moved && !movedEN && thread != threadProposal && len(future) > 0 && !sig.cancel && !ssig.cancel && !sig.refusal && !howToQuestion(toks):
+		// "bitte von Montag auf Dienstag, gleiche Uhrzeit (9 Uhr)", "können
+		// wir von Mittwoch 16 Uhr auf Donnerstag 15 Uhr gehen?": a move
+		// without a move verb.
+		r.Intent = IntentReschedule
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
 		(thread != threadNone || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
