@@ -291,15 +291,31 @@ func (p *parser) resolveSpecial(m *mention, now time.Time) (Wish, bool) {
 		}
 		return window(d, d.AddDate(0, 0, 1), PrecisionDay)
 	case specEdge:
+		// "Mitte nächster Woche am Vormittag", "Anfang nächster Woche um
+		// 10": the first day of the span at that part of the day or time,
+		// still a vague wish.
+		onFirst := func(w Wish) (Wish, bool) {
+			d := w.Start
+			switch {
+			case m.hasTime && !m.hasEnd && m.open == openNone && !m.hasTZ:
+				t1 := hourFor(m.t, m.pod)
+				return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), t1.h, t1.m, 0, 0, loc), Precision: PrecisionMinute, spanFirst: true}, true
+			case m.pod != 0 && !m.hasTime:
+				a, b := podWindow(m.pod)
+				e := time.Date(d.Year(), d.Month(), d.Day(), b, 0, 0, 0, loc)
+				return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), a, 0, 0, 0, loc), End: &e, Precision: PrecisionPartOfDay, spanFirst: true}, true
+			}
+			return w, true
+		}
 		if m.edgeWeek {
 			mon := today.AddDate(0, 0, -(weekdayIndex(today)-1)+7*m.spanN)
 			switch m.edge {
 			case edgeBegin:
-				return window(mon, mon.AddDate(0, 0, 3), PrecisionDay)
+				return onFirst(Wish{Start: mon, End: ptr(mon.AddDate(0, 0, 3)), Precision: PrecisionDay})
 			case edgeMid:
-				return window(mon.AddDate(0, 0, 2), mon.AddDate(0, 0, 4), PrecisionDay)
+				return onFirst(Wish{Start: mon.AddDate(0, 0, 2), End: ptr(mon.AddDate(0, 0, 4)), Precision: PrecisionDay})
 			}
-			return window(mon.AddDate(0, 0, 4), mon.AddDate(0, 0, 7), PrecisionDay)
+			return onFirst(Wish{Start: mon.AddDate(0, 0, 4), End: ptr(mon.AddDate(0, 0, 7)), Precision: PrecisionDay})
 		}
 		y, mo := p.refMonth(m.ref, today)
 		first := time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, loc)
@@ -328,3 +344,5 @@ func (p *parser) refMonth(r monthRef, today time.Time) (int, int) {
 	}
 	return today.Year(), r.mo
 }
+
+func ptr(t time.Time) *time.Time { return &t }

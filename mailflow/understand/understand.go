@@ -52,6 +52,9 @@ type Wish struct {
 	// nextAmbiguous: "nächsten Donnerstag" said early in the week — this
 	// week's Thursday or next week's.
 	nextAmbiguous bool
+	// spanFirst: the first day of a span named with a part of the day
+	// or a time ("Mitte nächster Woche am Vormittag"): still vague.
+	spanFirst bool
 }
 
 // Reading is everything understood from one mail.
@@ -497,10 +500,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.negation = r.Intent != IntentCancel && negationNearTime(toks)
 		if r.Intent == IntentAppointment || r.Intent == IntentReschedule {
 			first := future[0]
-			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour ||
+			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour || first.spanFirst ||
 				first.Precision != PrecisionMinute && saysSometime(toks) // "in den nächsten Tagen irgendwann nachmittags"
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
-			d.noDay = movedInDay || thread == threadNone && first.Precision != PrecisionDay && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) && !fromForward
+			d.noDay = movedInDay || thread == threadNone && first.Precision != PrecisionDay && !first.spanFirst && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) && !fromForward
 			d.forwarded = fromForward
 		}
 		d.conflict = conflicting(future, toks) || selfCorrects(toks)
