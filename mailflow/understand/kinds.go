@@ -695,6 +695,7 @@ var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true
 	"privacy": true, "dpo": true, "datenschutzbeauftragte": true, "datenschutzbeauftragter": true}
 
 func aboutData(toks []token) bool {
+	asked := func(i int) bool { return questionAfter(toks, i) || indirectQuestion(toks) }
 	for i := range toks {
 		// "keep my data", "behaltet ihr meine Daten"
 		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") ||
@@ -708,7 +709,7 @@ func aboutData(toks []token) bool {
 						continue
 					}
 				}
-				if !questionAfter(toks, i) {
+				if !asked(i) {
 					continue
 				}
 			}
@@ -718,12 +719,21 @@ func aboutData(toks []token) bool {
 		// files?", "habt ihr Zugriff auf alle Dateien?"
 		switch toks[i].s {
 		case "safe", "secure", "sicher":
-			if near(toks, i, 3, "anydesk", "fernwartung", "fernzugriff", "remote", "connection", "verbindung") && questionAfter(toks, i) {
+			if near(toks, i, 3, "anydesk", "fernwartung", "fernzugriff", "remote", "connection", "verbindung") && asked(i) {
 				return true
 			}
-		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails":
-			if near(toks, i, 4, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen") && questionAfter(toks, i) {
+		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten":
+			if near(toks, i, 4, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen") && asked(i) {
 				return true
+			}
+			// "what data do your technicians see …?"
+			for k := i + 1; k < len(toks) && k <= i+4; k++ {
+				switch toks[k].s {
+				case "see", "sehen", "access", "read", "lesen", "einsehen", "kept", "stored", "gespeichert":
+					if asked(i) {
+						return true
+					}
+				}
 			}
 		}
 	}
@@ -736,6 +746,34 @@ func near(toks []token, i, n int, words ...string) bool {
 		for _, w := range words {
 			if toks[k].s == w {
 				return true
+			}
+		}
+	}
+	return false
+}
+
+// indirectQuestion: a question asked without a question mark ("möchte
+// wissen, ob …", "we would like to know how …", "Bitte um schriftliche
+// Info").
+func indirectQuestion(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "wissen", "erfahren":
+			for k := i + 1; k < len(toks) && k <= i+2; k++ {
+				switch toks[k].s {
+				case "ob", "wie", "welche", "was", "wo", "wann":
+					return true
+				}
+			}
+		case "know":
+			if i > 0 && toks[i-1].s == "to" {
+				return true
+			}
+		case "wondering", "wondered":
+			return true
+		case "auskunft", "info", "information", "informationen":
+			if i > 0 && (toks[i-1].s == "um" || i > 1 && toks[i-2].s == "um") {
+				return true // "Bitte um (schriftliche) Info"
 			}
 		}
 	}
@@ -777,6 +815,11 @@ func outOfScope(toks []token) bool {
 		case s == "auch" || s == "also" || s == "too" || s == "as" && i+1 < len(toks) && toks[i+1].s == "well":
 			also = true
 		case scopeNouns[s]:
+			noun = true
+		case s == "ort" && i > 0 && toks[i-1].s == "vor", s == "on-site" || s == "onsite" || s == "vorbeikommen",
+			s == "site" && i > 0 && (toks[i-1].s == "on" || toks[i-1].s == "-"), s == "person" && i > 0 && toks[i-1].s == "in":
+			// "kommen Sie auch vor Ort zu uns?", "do you also come on
+			// site?": a visit, not a remote session.
 			noun = true
 		}
 	}

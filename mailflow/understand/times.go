@@ -2549,6 +2549,11 @@ func (p *parser) weekPiece(i int, m *mention) (int, bool) {
 	if w == nil {
 		return i, false
 	}
+	if p.word(i) == "week" && p.word(i+1) == "after" && p.word(i+2) == "next" {
+		// "the week after next"
+		*m = mention{week: true, weekShift: 2}
+		return i + 3, true
+	}
 	if w.role&rKW != 0 || p.word(i) == "week" && p.lang == langEN {
 		j := i + 1
 		if p.isPunct(j, '.') || p.isPunct(j, ':') {

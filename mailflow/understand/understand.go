@@ -391,7 +391,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
-	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply:
+	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply,
+		len(future) == 0 && indirectQuestion(toks) && aboutData(toks):
 		// "What happens to our data?", "Is there a data processing
 		// agreement?", "helft ihr auch beim WLAN?": a person answers, even
 		// when the mail names a session or a date.
