@@ -130,6 +130,9 @@ func separatorAt(text string, j int) (int, byte) {
 		// "618.472.093": only three groups of three count (checked by the
 		// caller); dates and amounts have other shapes.
 		return 1, '.'
+	case '/', '_':
+		// "117/228/339": as with the dot, three groups of three only.
+		return 1, text[j]
 
 	case 0xC2:
 		if j+1 < len(text) && text[j+1] == 0xA0 {

@@ -133,10 +133,13 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return d(time.March, 19), 1, true
 	case "leopoldi", "leopolditag":
 		return d(time.November, 15), 1, true
-	case "florianitag", "florian":
+	case "florianitag", "florian", "floriani":
 		return d(time.May, 4), 1, true
-	case "martini":
+	case "martini", "martinitag", "martinstag":
 		return d(time.November, 11), 1, true
+	case "rupertitag", "ruperti":
+		// Salzburg's patron day.
+		return d(time.September, 24), 1, true
 	case "thanksgiving":
 		// The fourth Thursday of November (United States).
 		first := d(time.November, 1)
@@ -178,6 +181,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	loc := now.Location()
 	dir, wd, dayAfter, workday, on, weekAfter, wdAfterDir, anchorAt := 0, 0, false, false, 0, false, false, -1
 	bridge := false
+	wdAt := -1
 	var anchor time.Time
 	for i := range toks {
 		t := &toks[i]
@@ -226,12 +230,12 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && (wd == 0 || dir != 0 && !wdAfterDir || onward) {
 			if onward {
 				// "the Monday after", "am Montag drauf"
-				wd, wdAfterDir, dir = int(t.w.wd), true, 1
+				wd, wdAfterDir, dir, wdAt = int(t.w.wd), true, 1, i
 				continue
 			}
 			// The weekday after "nach/after" wins: "am Freitag ist Josefi.
 			// Nach Josefi, also am Montag drauf".
-			wd = int(t.w.wd)
+			wd, wdAt = int(t.w.wd), i
 			wdAfterDir = dir != 0
 		}
 		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) {
@@ -282,6 +286,12 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		}
 	}
 	if anchor.IsZero() {
+		return Wish{}, false
+	}
+	if wd != 0 && !wdAfterDir && anchorAt > wdAt && wdAt >= 0 && sentenceBreakBetween(toks, wdAt, anchorAt) {
+		// "next Monday at 10 o'clock. We have problems … after the new
+		// year settings.": a feast in a later sentence is no anchor of
+		// the day asked for before it.
 		return Wish{}, false
 	}
 	if anchor.AddDate(0, 0, 1).Before(now) {
@@ -378,6 +388,16 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 	}
 	end := day.AddDate(0, 0, 1)
 	return Wish{Start: day, End: &end, Precision: PrecisionDay}, true
+}
+
+// sentenceBreakBetween: a sentence ends between tokens a and b.
+func sentenceBreakBetween(toks []token, a, b int) bool {
+	for k := a + 1; k < b && k < len(toks); k++ {
+		if toks[k].nl >= 2 || toks[k].kind == tPunct && (toks[k].s == "?" || toks[k].s == "!" || toks[k].s == "." && k+1 < len(toks) && toks[k+1].sp && toks[k+1].up) {
+			return true
+		}
+	}
+	return false
 }
 
 // bareHourAfter reads "um 2", "at 9" right after the feast word at i.

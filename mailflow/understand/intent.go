@@ -120,6 +120,19 @@ func noMoveMeant(toks []token, i int) bool {
 	return false
 }
 
+// laterIntent: a move word that only announces a booking some other time
+// ("we'll have to cancel this one. Will rebook in July.", "wir buchen
+// später neu"): with a cancel it is a cancel.
+func laterIntent(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-2; k-- {
+		switch toks[k].s {
+		case "will", "we'll", "i'll", "'ll", "später", "later", "wieder":
+			return true
+		}
+	}
+	return false
+}
+
 // callOff: "call off Thursday's training", "we have to call it off".
 func callOff(toks []token, i int) bool {
 	switch toks[i].s {
@@ -168,7 +181,7 @@ func scanSignals(toks []token) signals {
 		}
 		if r&rResched != 0 && !noMoveMeant(toks, i) {
 			s.resched = true
-			if t.s != "ersatztermin" && t.s != "verschiebung" && t.s != "verlegung" {
+			if t.s != "ersatztermin" && t.s != "verschiebung" && t.s != "verlegung" && !laterIntent(toks, i) {
 				s.reschedVerb = true
 			}
 		}

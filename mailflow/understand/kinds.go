@@ -438,7 +438,7 @@ var feastWords = []string{
 	"thanksgiving", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
 	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "krampus", "krampustag", "krampusnacht", "immaculate", "valentinstag", "national", "labour", "labor",
 	"fenstertag", "fenstertage", "brückentag", "holiday",
-	"josefstag", "leopoldi", "leopolditag", "martini",
+	"josefstag", "leopoldi", "leopolditag", "martini", "martinitag", "martinstag", "rupertitag", "ruperti", "floriani", "florianitag",
 	"feiertag", "feiertagen", "feiertage", "holidays",
 }
 
@@ -535,6 +535,21 @@ func asksForSession(toks []token) bool {
 		}
 		if whenYouHaveTime(toks, i) {
 			return true
+		}
+		if s := toks[i].s; s == "machen" || s == "mach" || s == "macht" || s == "machma" {
+			// "dann machen wir einen Termin für die Fernwartung aus"
+			appt := false
+			for k := i + 1; k < len(toks) && k <= i+8; k++ {
+				if w := toks[k].w; w != nil && w.role&rAppt != 0 {
+					appt = true
+				}
+				if toks[k].s == "aus" && appt {
+					return true
+				}
+				if toks[k].kind == tPunct && toks[k].s != "," {
+					break
+				}
+			}
 		}
 		if sessionWords[toks[i].s] {
 			if i > 0 {

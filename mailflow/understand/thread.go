@@ -194,6 +194,15 @@ func namesBooking(toks []token) bool {
 // Without one, a first mail with a time and an ID asks for that time.
 func namesSession(toks []token) bool {
 	for i := range toks {
+		// "der Termin ist heute", "our session is at 10": the booked one.
+		if w := toks[i].w; w != nil && w.role&rAppt != 0 && i > 0 && i+1 < len(toks) {
+			switch toks[i-1].s {
+			case "der", "the", "unser", "our", "my", "mein", "unsere":
+				if toks[i+1].s == "ist" || toks[i+1].s == "is" {
+					return true
+				}
+			}
+		}
 		if s := toks[i].s; s != "für" && s != "for" && s != "zum" && s != "zur" {
 			continue
 		}

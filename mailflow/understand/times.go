@@ -1245,8 +1245,24 @@ func (p *parser) isNegation(k int) bool {
 	if t.s == "zu" {
 		// "am 8. haben wir zu", "da hamma zu", "wir haben zu": closed.
 		w1, w2 := p.word(k-1), p.word(k-2)
-		return w1 == "hamma" || w1 == "wir" && (w2 == "haben" || w2 == "ham" || w2 == "hab'n") ||
-			w1 == "haben" && w2 == "wir"
+		if w1 == "hamma" || w1 == "wir" && (w2 == "haben" || w2 == "ham" || w2 == "hab'n") || w1 == "haben" && w2 == "wir" {
+			return true
+		}
+		// "am 24. is bei uns Rupertitag eh zu", "da ist das Büro zu": a
+		// "zu" that ends its clause after "ist".
+		if nt := p.tok(k + 1); nt != nil && nt.kind != tPunct {
+			return false
+		}
+		for j := k - 1; j >= 0 && j >= k-6; j-- {
+			if p.toks[j].kind == tPunct {
+				return false
+			}
+			switch p.word(j) {
+			case "ist", "is", "sind", "isch":
+				return true
+			}
+		}
+		return false
 	}
 	// Words that refuse a day only in a phrase: "ist Feiertag", "fully booked".
 	// (None of them has the rNeg role, so testing that first changes nothing.)
