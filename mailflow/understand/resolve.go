@@ -16,6 +16,9 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 	if ok && m.inAWeek {
 		w.nextAmbiguous = true
 	}
+	if ok && m.hasRel && m.wd != 0 && !m.abs && weekdayIndex(w.Start.In(now.Location())) != int(m.wd) {
+		w.weekdayOff = true // "morgen (Mittwoch)" said on a Monday
+	}
 	if ok && m.abs && m.wd != 0 {
 		date := *m
 		date.wd = 0

@@ -394,7 +394,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			gap, lastB, i = 0, j, j
 			continue
 		}
-		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || !ms[cur].merge(&pc) {
+		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) && !p.isPunct(i-1, '(') || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || !ms[cur].merge(&pc) {
 			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
 				i = j
 				continue
@@ -966,7 +966,8 @@ func (p *parser) insteadAt(i int) bool {
 
 // relWeekdayClash: a relative day and a weekday that is not that day name
 // two days ("can't do tomorrow, Monday 10am?"), while "morgen, Donnerstag,
-// um 10" said on a Wednesday is one.
+// um 10" said on a Wednesday is one — and "morgen (Mittwoch)" said on a
+// Monday stays one, read as tomorrow and asked back.
 func relWeekdayClash(m, pc *mention, now time.Time) bool {
 	rel, wd := m, pc
 	if pc.hasRel {
