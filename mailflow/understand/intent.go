@@ -133,6 +133,20 @@ func laterIntent(toks []token, i int) bool {
 	return false
 }
 
+// dropsAppointment: "please drop tomorrow's session", "drop the
+// appointment" — not "drop me a line", "the connection drops".
+func dropsAppointment(toks []token, i int) bool {
+	if toks[i].s != "drop" && toks[i].s != "dropping" {
+		return false
+	}
+	for k := i + 1; k < len(toks) && k <= i+3; k++ {
+		if w := toks[k].w; w != nil && w.role&rAppt != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // callOff: "call off Thursday's training", "we have to call it off".
 func callOff(toks []token, i int) bool {
 	switch toks[i].s {
@@ -166,6 +180,9 @@ func scanSignals(toks []token) signals {
 		}
 		// "We need to call off Thursday's training", "calling it off".
 		if callOff(toks, i) {
+			s.cancel = true
+		}
+		if dropsAppointment(toks, i) {
 			s.cancel = true
 		}
 		// "Variante drei ist uns recht", "wäre mir recht".

@@ -320,7 +320,9 @@ func distributePart(ws []Wish, toks []token) []Wish {
 // appointments: "Rechnung stornieren" is a question about invoices.
 var documentNouns = []string{"rechnung", "gutschrift", "bestellung", "auftrag", "beleg", "lieferschein",
 	"invoice", "order", "buchung", "mahnung", "angebot", "abo", "subscription", "lizenz", "licence",
-	"license", "vertrag", "zahlung", "payment", "überweisung", "lastschrift", "storno", "quote"}
+	"license", "vertrag", "zahlung", "payment", "überweisung", "lastschrift", "storno", "quote",
+	"add-on", "addon", "package", "paket", "modul", "module", "tarif", "newsletter", "membership", "mitgliedschaft",
+	"zusatz", "direct debit", "debit", "contract", "account", "konto"}
 
 // cancelsAppointment reports whether some cancel word in toks has an
 // appointment, not a document, as its object: the sentence of the verb
@@ -343,7 +345,7 @@ func cancelsAppointment(toks []token) bool {
 			continue
 		}
 		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt" || t.s == "sag") && sagtAb(toks, k) ||
-			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) || callOff(toks, k) {
+			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) || callOff(toks, k) || dropsAppointment(toks, k) {
 			cancel = true
 		}
 		if t.w != nil && t.w.role&rAppt != 0 {
@@ -353,6 +355,9 @@ func cancelsAppointment(toks []token) bool {
 			if strings.HasPrefix(t.s, d) || len(t.s) > len(d)+3 && strings.HasSuffix(t.s, d) {
 				doc = true
 			}
+		}
+		if t.s == "add" && k+2 < len(toks) && toks[k+1].s == "-" && toks[k+2].s == "on" {
+			doc = true // "the SMS add-on"
 		}
 	}
 	flush()

@@ -281,7 +281,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rOpenBefore, "bis", "before", "until", "till", "untill", "vor", "spätestens", "spaetestens", "by")
 	roles(rRangeStart, "zwischen", "between", "von", "from", "vom")
 	roles(rRangeJoin, "und", "and", "bis", "to", "till", "until", "untill", "thru", "through", "auf")
-	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's", "woch", "wochn", "woch'n")
+	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's", "woch", "wochn", "woch'n", "wocha")
 	roles(rWeekend, "wochenende", "weekend", "wochenend")
 	roles(rDayUnit, "tag", "tage", "tagen", "tog", "day", "days")
 	roles(rHourUnit, "stunde", "stunden", "std", "hour", "hours", "hr", "hrs")

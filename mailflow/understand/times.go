@@ -1631,6 +1631,10 @@ func (p *parser) hourAt(i int) (timeSpec, int, bool) {
 		return ts, j, true
 	}
 	if w := p.info(i); w != nil {
+		if w.num > 12 && w.num <= 23 && p.has(i+1, rUhr) {
+			// "um fünfzehn Uhr"
+			return timeSpec{h: int(w.num), strict: true}, i + 2, true
+		}
 		if w.num > 0 && w.num <= 12 {
 			ts := timeSpec{h: int(w.num)}
 			ts, j := p.ampm(ts, i+1)
@@ -1792,7 +1796,7 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 	if p.has(j, rUhr) {
 		j++
 		// "14 Uhr 30"
-		if mm, md, ok := p.num(j); ok && md == 2 && mm < 60 && !p.isPunct(j+1, ':') && !p.isPunct(j+1, '.') && !p.has(j+1, rUhr) && !p.has(j+1, rMinuteUnit|rDayUnit|rHourUnit|rWeek) && p.monthAt(j+1) == 0 {
+		if mm, md, ok := p.num(j); ok && md == 2 && mm < 60 && !p.isPunct(j+1, ':') && !(p.isPunct(j+1, '.') && p.tok(j+2) != nil && p.tok(j+2).kind == tNum && p.attached(j+2)) && !p.has(j+1, rUhr) && !p.has(j+1, rMinuteUnit|rDayUnit|rHourUnit|rWeek) && p.monthAt(j+1) == 0 {
 			ts.m = mm
 			j++
 		}
@@ -1979,6 +1983,9 @@ func (p *parser) wordTime(i int, trig bool) (timeSpec, int, bool) {
 			if h, j, ok := p.hourAt(i + 2); ok {
 				return p.finishTime(timeSpec{h: h.h, m: n, ampm: h.ampm, strict: h.strict}, j, true)
 			}
+		}
+		if n > 12 && n <= 23 && p.has(i+1, rUhr) {
+			return p.finishTime(timeSpec{h: n, strict: true}, i+1, true) // "um fünfzehn Uhr"
 		}
 		if n > 12 || s == "a" || s == "an" || s == "ein" || s == "eine" || s == "einer" || s == "einen" || s == "einem" || s == "paar" || s == "couple" || s == "few" {
 			return timeSpec{}, i, false
@@ -2539,7 +2546,7 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 	// or the one a week after it.
 	if p.word(j) == "in" && m.wdMode == wdNextOcc {
 		switch {
-		case (p.word(j+1) == "einer" || p.word(j+1) == "1") && p.has(j+2, rWeek),
+		case (p.word(j+1) == "einer" || p.word(j+1) == "1" || p.word(j+1) == "ana" || p.word(j+1) == "oana") && p.has(j+2, rWeek),
 			(p.word(j+1) == "acht" || p.word(j+1) == "8") && (p.word(j+2) == "tagen" || p.word(j+2) == "tage"):
 			// Writers split between the coming one and the one after:
 			// read as the coming one, asked back.

@@ -391,6 +391,18 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Mittwoch passt" in answer to our proposals; "Montag geht
 		// nicht, aber Dienstag" is a wish of its own.
 		r.Intent = IntentAccept
+		if thread == threadConfirmation {
+			// In answer to our confirmation there is nothing to accept
+			// but the booking: another time liked better ("Thursday at
+			// 10 works better for us") moves it, never books a second.
+			// The booked day itself ("Mittwoch passt, danke") only
+			// thanks us: a person reads it.
+			if b := bookedTime(msg.Quoted, now); b.IsZero() || !sameDate(b, future[0].Start) {
+				r.Intent = IntentReschedule
+			} else {
+				r.Intent = IntentQuestion
+			}
+		}
 	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply,
 		len(future) == 0 && indirectQuestion(toks) && aboutData(toks):
 		// "What happens to our data?", "Is there a data processing
