@@ -26,6 +26,9 @@ var negativeContext = []string{
 	"call", "anruf", "anrufen", "rückruf", "erreichbar", "reach", "ring", "whatsapp", "sms", "signal",
 	// "Patient ID 100204551", "Mitgliedsnummer", "member no."
 	"patient", "patienten", "versicherten", "mitglied", "member", "personal", "mandant", "client",
+	// "Handelsregister", "reg. no.", "Firmennummer" ("Our company number
+	// is …" is read in contextOf below).
+	"registration", "register", "registry", "handelsregister", "hrb", "hra", "gewerbe", "reg", "firmennummer", "firmennr",
 }
 
 // positiveContext are words that announce an ID; when one stands closer to
@@ -239,6 +242,12 @@ func contextOf(text string, start int) (pos, neg bool) {
 			}
 		}
 	}
+	lw := strings.ToLower(win)
+	for _, n := range []string{"company n", "company's n", "company reg", "company id"} {
+		if i := strings.LastIndex(lw, n); i >= 0 && i > lastNeg {
+			lastNeg = i // "Our company number is 612 334 905"
+		}
+	}
 	if lastNeg >= 0 && lastNeg > lastPos {
 		return false, true
 	}
@@ -308,8 +317,9 @@ func compoundNumberWord(w string) bool {
 }
 
 // findSpacedID finds an ID typed digit by digit with groups set apart
-// ("3 0 2 - 7 7 1 - 8 5 9"): nine single digits, each pair separated by at
-// most three spaces or dashes. The same context rules apply as to any ID.
+// ("3 0 2 - 7 7 1 - 8 5 9"): nine single digits, each pair separated by a
+// few spaces, dashes, dots or commas. The same context rules apply as to
+// any ID.
 func findSpacedID(text string) string {
 	text = capText(text, maxTextBytes)
 	for i := 0; i < len(text); {
@@ -327,8 +337,14 @@ func findSpacedID(text string) string {
 			if n == 9 {
 				break
 			}
+			// Spaces, dashes (also an en dash), dots or commas between:
+			// "5 6 1 – 0 0 9 – 8 4 2", "9.2.4.0.0.1.6.3.8", "3, 8, 1, …".
 			k := j
-			for k < len(text) && k-j < 3 && (text[k] == ' ' || text[k] == '-') {
+			for k < len(text) && k-j < 5 && (text[k] == ' ' || text[k] == '-' || text[k] == '.' || text[k] == ',' ||
+				text[k] == 0xE2 && k+2 < len(text) && text[k+1] == 0x80 && text[k+2] == 0x93) {
+				if text[k] == 0xE2 {
+					k += 2
+				}
 				k++
 			}
 			if k == j || k >= len(text) || !isDigit(text[k]) {
