@@ -312,7 +312,7 @@ func buildLexicon() map[string]*wordInfo {
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
 		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise")
 	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "neither",
-		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs",
+		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs", "weder",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
 		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
 		"impossible", "abwesend", "urlaub", "vacation", "ausgebucht", "nope", "unfortunately-not")

@@ -825,6 +825,38 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			}
 		}
 	}
+	// A week refused as a whole ("diese Woche wird nix mehr, aber nächsten
+	// Mittwoch um 9"): a weekday that would fall in it is the one after.
+	// (Only a weekday named after the refusal: "Mittwoch 16 Uhr. Mehr
+	// Zeit habe ich diese Woche nicht." keeps this week's Wednesday.)
+	var refusedWeeks [][2]time.Time
+	firstRefused := len(ms)
+	for k := range ms {
+		if m := &ms[k]; m.neg && m.week && m.wd == 0 && !m.hasTime && m.pod == 0 {
+			if w, ok := p.resolve(m, now); ok && w.End != nil {
+				refusedWeeks = append(refusedWeeks, [2]time.Time{w.Start, *w.End})
+				firstRefused = min(firstRefused, k)
+			}
+		}
+	}
+	for k := firstRefused + 1; k < len(ms); k++ {
+		m := &ms[k]
+		if m.neg && m.wd != 0 {
+			// "diese Woche ist schwierig: Montag und Dienstag bin ich nicht
+			// da … Am Donnerstag um 13:30": the week is told by its days.
+			break
+		}
+		if m.neg || m.wd == 0 || m.abs || m.week || m.hasRel || m.wdMode != wdNextOcc || m.special != specNone {
+			continue
+		}
+		if w, ok := p.resolve(m, now); ok {
+			for _, rw := range refusedWeeks {
+				if !w.Start.Before(rw[0]) && w.Start.Before(rw[1]) {
+					m.wdMode, m.nextSaid = wdNextWeek, false
+				}
+			}
+		}
+	}
 	isRefused := func(t time.Time) bool {
 		for _, r := range refused {
 			if sameDate(r, t) {
@@ -1029,7 +1061,7 @@ func (p *parser) untilBefore(m *mention) bool {
 // one: a full stop after them ends it even before a number.
 var sentenceEnders = map[string]bool{"us": true, "me": true, "it": true, "you": true, "them": true, "uns": true,
 	"mir": true, "ok": true, "too": true, "now": true, "mehr": true, "gut": true, "not": true, "nix": true,
-	"no": true, "yes": true, "ja": true}
+	"no": true, "yes": true, "ja": true, "uhr": true}
 
 // boundary: a token that ends the wish being assembled.
 func (p *parser) boundary(i int) bool {
@@ -1051,8 +1083,10 @@ func (p *parser) boundary(i int) bool {
 				// sentence ends, and a refusal does not reach across it.
 				return true
 			}
-			if prev != nil && prev.kind == tWord && sentenceEnders[prev.s] && next != nil && next.sp && next.kind == tNum {
-				// "9am is too early for us. 11 on Thursday?"
+			if prev != nil && prev.kind == tWord && sentenceEnders[prev.s] && next != nil && next.sp && (next.kind == tNum || next.kind == tWord) {
+				// "9am is too early for us. 11 on Thursday?", "ab 14 uhr.
+				// die akkus werden nicht mehr angezeigt" (written in lower
+				// case).
 				return true
 			}
 			if prev == nil || prev.kind == tWord && len(prev.s) <= 3 {

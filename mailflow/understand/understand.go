@@ -225,6 +225,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 			if named := extractNamed(toks, lang, now); len(named) > 1 && named[0].Start.Before(future[0].Start) {
 				future, weekAfter = shiftPastWeekOf(future, named[0].Start), true
 			}
+		default:
+			// "diese Woche geht nix mehr, aber in der Woche drauf gern":
+			// the whole week after the one the customer turned down.
+			if named := extractNamed(toks, lang, now); len(named) > 0 {
+				if w := weekAfterOf(named[0].Start); w.Start.After(now) {
+					future, weekAfter = []Wish{w}, true
+				}
+			}
 		}
 	}
 	if thread == threadConfirmation {
