@@ -712,7 +712,8 @@ func saysLast(toks []token) bool {
 var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true, "av-vertrag": true,
 	"auftragsverarbeitung": true, "auftragsverarbeitungsvertrag": true, "recordings": true, "aufzeichnung": true,
 	"aufzeichnungen": true, "protokolliert": true, "gespeichert": true, "stored": true, "logs": true, "dpa": true,
-	"privacy": true, "dpo": true, "datenschutzbeauftragte": true, "datenschutzbeauftragter": true}
+	"privacy": true, "dpo": true, "datenschutzbeauftragte": true, "datenschutzbeauftragter": true,
+	"aufgezeichnet": true, "recorded": true, "verarbeitungsverzeichnis": true}
 
 func aboutData(toks []token) bool {
 	asked := func(i int) bool { return questionAfter(toks, i) || indirectQuestion(toks) }
@@ -743,13 +744,14 @@ func aboutData(toks []token) bool {
 				return true
 			}
 		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten":
-			if near(toks, i, 4, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen") && asked(i) {
+			if near(toks, i, 8, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen") && asked(i) {
 				return true
 			}
 			// "what data do your technicians see …?"
 			for k := i + 1; k < len(toks) && k <= i+4; k++ {
 				switch toks[k].s {
-				case "see", "sehen", "access", "read", "lesen", "einsehen", "kept", "stored", "gespeichert":
+				case "see", "sehen", "access", "read", "lesen", "einsehen", "kept", "stored", "gespeichert", "übertragen",
+					"transferred", "weitergegeben", "aufgezeichnet", "recorded":
 					if asked(i) {
 						return true
 					}
@@ -794,6 +796,12 @@ func indirectQuestion(toks []token) bool {
 		case "auskunft", "info", "information", "informationen":
 			if i > 0 && (toks[i-1].s == "um" || i > 1 && toks[i-2].s == "um") {
 				return true // "Bitte um (schriftliche) Info"
+			}
+			if i+2 < len(toks) && toks[i+1].s == "," {
+				switch toks[i+2].s {
+				case "welche", "ob", "wie", "was", "which", "whether", "how", "what":
+					return true // "Informationen, welche Daten … gespeichert werden"
+				}
 			}
 		}
 	}

@@ -339,6 +339,11 @@ func proposesTime(toks []token) bool {
 			(a == "works" || a == "work") && b == "for", a == "suits" && (b == "me" || b == "us"),
 			(a == "passt" || a == "passen") && (b == "mir" || b == "uns"), (a == "mir" || a == "uns") && b == "recht":
 			return true
+		case a == "if" && b == "you" && i+2 < len(toks) && (toks[i+2].s == "have" || toks[i+2].s == "can"),
+			a == "falls" && (b == "frei" || b == "möglich" || b == "noch"), a == "wenn" && (b == "frei" || b == "möglich"):
+			// "Tuesday 1st September, 11:15 if you have it", "Freitag 10
+			// Uhr, falls frei"
+			return true
 		}
 	}
 	return false

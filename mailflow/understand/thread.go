@@ -88,6 +88,9 @@ var moveWords = map[string]bool{
 	"ausweichen": true, "lieber": true, "rather": true, "doch": true, "change": true, "ändern": true,
 	"umlegen": true, "verlegen": true, "bring": true, "switch": true, "swap": true, "tauschen": true,
 	"ginge": true, "could": true, "können": true, "könnten": true, "möglich": true, "possible": true,
+	// "den Termin auf Montag 13 Uhr legen", "heute 14 Uhr wird knapp –
+	// geht auch 16 Uhr?"
+	"legen": true, "knapp": true,
 }
 
 func hasMoveWord(toks []token) bool {
@@ -271,6 +274,7 @@ var pickWords = map[string]bool{
 	"passt": true, "gut": true, "ok": true, "okay": true, "works": true, "nehmen": true, "nehme": true, "take": true,
 	"we'll": true, "i'll": true, "wir": true, "ich": true, "gerne": true, "gern": true, "danke": true, "thanks": true,
 	"hi": true, "hallo": true, "perfekt": true, "perfect": true, "fine": true, "wäre": true, "is": true, "ist": true,
+	"would": true, "würde": true,
 }
 
 func pickNeighbour(t *token) bool {
