@@ -340,7 +340,7 @@ func findSpacedID(text string) string {
 			// Spaces, dashes (also an en dash), dots or commas between:
 			// "5 6 1 – 0 0 9 – 8 4 2", "9.2.4.0.0.1.6.3.8", "3, 8, 1, …".
 			k := j
-			for k < len(text) && k-j < 5 && (text[k] == ' ' || text[k] == '-' || text[k] == '.' || text[k] == ',' ||
+			for k < len(text) && k-j < 5 && (text[k] == ' ' || text[k] == '-' || text[k] == '.' || text[k] == ',' || text[k] == '\n' || text[k] == '\r' ||
 				text[k] == 0xE2 && k+2 < len(text) && text[k+1] == 0x80 && text[k+2] == 0x93) {
 				if text[k] == 0xE2 {
 					k += 2

@@ -86,6 +86,12 @@ func noMoveMeant(toks []token, i int) bool {
 		nx := p.info(k)
 		return nx == nil || nx.wd == 0 && !nx.hasRel && nx.month == 0 && nx.role&rAppt == 0
 	}
+	if toks[i].s == "verschoben" && i > 0 {
+		switch toks[i-1].s {
+		case "drucken", "druckt", "gedruckt", "angezeigt", "dargestellt", "ausgedruckt":
+			return true // "die Etiketten drucken verschoben": misaligned
+		}
+	}
 	if toks[i].s == "verschoben" || toks[i].s == "verschiebt" {
 		// "seit dem Update sind alle Patiententermine um eine Stunde
 		// verschoben": the software's own entries moved — a fault, when

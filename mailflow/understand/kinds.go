@@ -382,7 +382,7 @@ var howToWords = [][]string{
 	{"point", "me"}, {"tell", "me", "how"}, {"show", "me", "how"}, {"explain"}, {"erklären"}, {"erklärt"},
 	// Whether the desk is staffed or reached by phone: "is the support line
 	// staffed on Monday at 10am?"
-	{"erreichbar", "?"}, {"geöffnet", "?"}, {"was", "zahlen"}, {"extra", "zahlen"}, {"wartungsvertrag"}, {"maintenance", "contract"},
+	{"erreichbar", "?"}, {"geöffnet", "?"}, {"auch", "offen"}, {"was", "zahlen"}, {"extra", "zahlen"}, {"wartungsvertrag"}, {"maintenance", "contract"},
 	{"is", "it", "safe"}, {"ist", "das", "sicher"}, {"ist", "es", "sicher"}, {"staffed"}, {"hotline"}, {"support", "line"}, {"phone", "line"}, {"besetzt", "?"},
 }
 
@@ -774,6 +774,23 @@ func near(toks []token, i, n int, words ...string) bool {
 	return false
 }
 
+// asksForDataDocument: "bitte senden Sie uns den Auftragsverarbeitungsvertrag",
+// "please send us your DPA": a document about data protection, for a person.
+func asksForDataDocument(toks []token) bool {
+	send := false
+	for i := range toks {
+		switch toks[i].s {
+		case "senden", "schicken", "zusenden", "übermitteln", "send", "provide":
+			send = true
+		case "auftragsverarbeitungsvertrag", "av-vertrag", "avv", "dpa", "auftragsverarbeitung":
+			if send {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // indirectQuestion: a question asked without a question mark ("möchte
 // wissen, ob …", "we would like to know how …", "Bitte um schriftliche
 // Info").
@@ -793,6 +810,14 @@ func indirectQuestion(toks []token) bool {
 			}
 		case "wondering", "wondered":
 			return true
+		case "mit", "mitteilen", "sagen", "informieren":
+			// "bitte teilen Sie mir mit, welche Daten Sie … gespeichert haben"
+			if i+2 < len(toks) && toks[i+1].s == "," {
+				switch toks[i+2].s {
+				case "welche", "ob", "wie", "was", "wann":
+					return true
+				}
+			}
 		case "auskunft", "info", "information", "informationen":
 			if i > 0 && (toks[i-1].s == "um" || i > 1 && toks[i-2].s == "um") {
 				return true // "Bitte um (schriftliche) Info"

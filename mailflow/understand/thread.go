@@ -283,6 +283,33 @@ func pickNeighbour(t *token) bool {
 
 // noLongerNeeded: "brauchen wir nicht mehr", "no longer needed", "we don't
 // need it anymore" call a booking off without a cancel verb.
+// needWordBefore is the index of the last need word before i in its
+// sentence, -1 when none.
+func needWordBefore(toks []token, i int) int {
+	for k := i - 1; k >= 0; k-- {
+		if t := &toks[k]; t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") || t.nl >= 2 {
+			return -1
+		}
+		switch toks[k].s {
+		case "brauchen", "brauche", "brauch", "brauchma", "brauchts", "braucht", "benötigen", "benötige", "benötigt", "nötig",
+			"notwendig", "erforderlich":
+			return k
+		}
+	}
+	return -1
+}
+
+// commaSince: a comma stands between token from and token i (from < 0:
+// no need word before, so the "nicht mehr" may belong to one after it).
+func commaSince(toks []token, i, from int) bool {
+	for k := from + 1; from >= 0 && k < i; k++ {
+		if toks[k].kind == tPunct && toks[k].s == "," {
+			return true
+		}
+	}
+	return false
+}
+
 func noLongerNeeded(toks []token) bool {
 	need, gone := false, false
 	for i := range toks {
@@ -331,7 +358,12 @@ func noLongerNeeded(toks []token) bool {
 			// Austrian "nicht mehr": "der Termin is nimmer notwendig".
 			gone = true
 		case "mehr":
-			gone = gone || i > 0 && (toks[i-1].s == "nicht" || toks[i-1].s == "keinen" || toks[i-1].s == "keine")
+			// "brauchen wir nicht mehr" — not "wir brauchen eine
+			// Fernwartung, die Waage überträgt … nicht mehr": the "nicht
+			// mehr" of another clause.
+			if i > 0 && (toks[i-1].s == "nicht" || toks[i-1].s == "keinen" || toks[i-1].s == "keine") && !commaSince(toks, i, needWordBefore(toks, i)) {
+				gone = true
+			}
 		case "longer":
 			gone = gone || i > 0 && toks[i-1].s == "no"
 		case "anymore":

@@ -2580,7 +2580,7 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 	// or the one a week after it.
 	if p.word(j) == "in" && m.wdMode == wdNextOcc {
 		switch {
-		case (p.word(j+1) == "einer" || p.word(j+1) == "1" || p.word(j+1) == "ana" || p.word(j+1) == "oana") && p.has(j+2, rWeek),
+		case (p.word(j+1) == "einer" || p.word(j+1) == "1" || p.word(j+1) == "ana" || p.word(j+1) == "oana" || p.word(j+1) == "a") && p.has(j+2, rWeek),
 			(p.word(j+1) == "acht" || p.word(j+1) == "8") && (p.word(j+2) == "tagen" || p.word(j+2) == "tage"):
 			// Writers split between the coming one and the one after:
 			// read as the coming one, asked back.

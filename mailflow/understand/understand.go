@@ -412,7 +412,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 			}
 		}
 	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply,
-		len(future) == 0 && indirectQuestion(toks) && aboutData(toks):
+		len(future) == 0 && indirectQuestion(toks) && aboutData(toks),
+		len(future) == 0 && asksForDataDocument(toks):
 		// "What happens to our data?", "Is there a data processing
 		// agreement?", "helft ihr auch beim WLAN?": a person answers, even
 		// when the mail names a session or a date.
