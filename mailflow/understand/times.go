@@ -852,7 +852,11 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if w, ok := p.resolve(m, now); ok {
 			for _, rw := range refusedWeeks {
 				if !w.Start.Before(rw[0]) && w.Start.Before(rw[1]) {
-					m.wdMode, m.nextSaid = wdNextWeek, false
+					// The weekday of the week after the refused one.
+					today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+					mon := today.AddDate(0, 0, 1-weekdayIndex(today))
+					refusedMon := rw[0].AddDate(0, 0, 1-weekdayIndex(rw[0]))
+					m.week, m.weekShift, m.nextSaid = true, int(refusedMon.Sub(mon).Hours()/(24*7)+0.5)+1, false
 				}
 			}
 		}
@@ -1017,7 +1021,7 @@ func relWeekdayClash(m, pc *mention, now time.Time) bool {
 // Thursday" is a move).
 func (p *parser) weekdaySpan(m, pc *mention, lastB, i int) bool {
 	bare := func(x *mention) bool {
-		return x.wd != 0 && !x.abs && !x.hasTime && x.pod == 0 && !x.week && !x.hasRel && x.special == specNone && x.wdMode == 0
+		return x.wd != 0 && !x.abs && !x.hasTime && x.pod == 0 && !x.week && !x.hasRel && x.special == specNone && x.wdMode == wdNextOcc
 	}
 	if !bare(m) || !bare(pc) || m.wdEnd != 0 || m.wd == pc.wd || i <= lastB || i > lastB+2 {
 		return false
@@ -1058,10 +1062,11 @@ func (p *parser) untilBefore(m *mention) bool {
 }
 
 // sentenceEnders are short words that end a sentence, never abbreviate
-// one: a full stop after them ends it even before a number.
+// one: a full stop after them ends it even before a number or a word in
+// lower case.
 var sentenceEnders = map[string]bool{"us": true, "me": true, "it": true, "you": true, "them": true, "uns": true,
 	"mir": true, "ok": true, "too": true, "now": true, "mehr": true, "gut": true, "not": true, "nix": true,
-	"no": true, "yes": true, "ja": true, "uhr": true}
+	"yes": true, "ja": true, "uhr": true}
 
 // boundary: a token that ends the wish being assembled.
 func (p *parser) boundary(i int) bool {
