@@ -391,9 +391,12 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 }
 
 // sentenceBreakBetween: a sentence ends between tokens a and b.
+// (The parser's own sentence boundary, as timeSentences and
+// sentenceStart use it.)
 func sentenceBreakBetween(toks []token, a, b int) bool {
+	p := parser{toks: toks}
 	for k := a + 1; k < b && k < len(toks); k++ {
-		if toks[k].nl >= 2 || toks[k].kind == tPunct && (toks[k].s == "?" || toks[k].s == "!" || toks[k].s == "." && k+1 < len(toks) && toks[k+1].sp && toks[k+1].up) {
+		if toks[k].nl >= 2 || toks[k].kind == tPunct && (toks[k].s == "?" || toks[k].s == "!" || toks[k].s == "." && p.boundary(k)) {
 			return true
 		}
 	}

@@ -283,6 +283,12 @@ func pickNeighbour(t *token) bool {
 
 // noLongerNeeded: "brauchen wir nicht mehr", "no longer needed", "we don't
 // need it anymore" call a booking off without a cancel verb.
+// needWords say something is needed ("brauchen wir nicht mehr", "no
+// longer needed").
+var needWords = map[string]bool{"brauchen": true, "brauche": true, "brauch": true, "brauchma": true, "brauchts": true,
+	"braucht": true, "benötigen": true, "benötige": true, "benötigt": true, "nötig": true, "notwendig": true,
+	"erforderlich": true, "need": true, "needed": true, "necessary": true, "required": true}
+
 // needWordBefore is the index of the last need word before i in its
 // sentence, -1 when none.
 func needWordBefore(toks []token, i int) int {
@@ -290,9 +296,7 @@ func needWordBefore(toks []token, i int) int {
 		if t := &toks[k]; t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") || t.nl >= 2 {
 			return -1
 		}
-		switch toks[k].s {
-		case "brauchen", "brauche", "brauch", "brauchma", "brauchts", "braucht", "benötigen", "benötige", "benötigt", "nötig",
-			"notwendig", "erforderlich":
+		if needWords[toks[k].s] {
 			return k
 		}
 	}
@@ -321,9 +325,7 @@ func noLongerNeeded(toks []token) bool {
 			need, gone = false, false
 			continue
 		}
-		switch t.s {
-		case "brauchen", "brauche", "brauch", "brauchma", "brauchts", "braucht", "benötigen", "benötige", "benötigt", "nötig",
-			"notwendig", "erforderlich", "need", "needed", "necessary", "required":
+		if needWords[t.s] {
 			need = true
 			if i+1 < len(toks) {
 				// "Don't need another session", "brauchen keinen weiteren
@@ -336,6 +338,8 @@ func noLongerNeeded(toks []token) bool {
 			// "we not need the session", "no need for the session".
 			gone = gone || i > 0 && (toks[i-1].s == "not" || toks[i-1].s == "no" || toks[i-1].s == "don't" || toks[i-1].s == "dont" ||
 				toks[i-1].s == "won't" || toks[i-1].s == "wont" || toks[i-1].s == "won’t")
+		}
+		switch t.s {
 		case "erledigt":
 			// "hat sich erledigt", "das hat sich jetzt erledigt": settled.
 			for j := i - 1; j >= 0 && j >= i-3; j-- {

@@ -235,9 +235,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 			}
 		}
 	}
+	// The booking our quoted confirmation names (zero in other threads).
+	var booked time.Time
 	if thread == threadConfirmation {
+		booked = bookedTime(msg.Quoted, now)
 		// "eine Stunde später", "gleiche Uhrzeit": read against our booking.
-		if rel, relOK = relativeWish(toks, future, bookedTime(msg.Quoted, now)); relOK && rel.Start.After(now) {
+		if rel, relOK = relativeWish(toks, future, booked); relOK && rel.Start.After(now) {
 			future = append([]Wish{rel}, future...)
 		}
 	} else if relativeMove(toks) {
@@ -405,7 +408,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			// 10 works better for us") moves it, never books a second.
 			// The booked day itself ("Mittwoch passt, danke") only
 			// thanks us: a person reads it.
-			if b := bookedTime(msg.Quoted, now); b.IsZero() || !sameDate(b, future[0].Start) {
+			if booked.IsZero() || !sameDate(booked, future[0].Start) {
 				r.Intent = IntentReschedule
 			} else {
 				r.Intent = IntentQuestion
@@ -481,7 +484,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.Intent == IntentReschedule && thread == threadConfirmation && len(future) > 0 && !relOK && !namesADay(toks) {
 		// "statt 15:30 bitte 16:30", "could we move it to 11am?": a new
 		// clock time with no day moves the booking within its own day.
-		if booked := bookedTime(msg.Quoted, now); !booked.IsZero() {
+		if !booked.IsZero() {
 			for k, w := range future {
 				if w.Precision != PrecisionDay {
 					future[k] = onDay(w, booked.In(now.Location()))
