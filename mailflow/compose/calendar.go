@@ -178,13 +178,27 @@ func calParams(name, value string) ical.Params {
 func vtimezone(loc *time.Location, year int) (*ical.Component, error) {
 	first := time.Date(year, time.January, 1, 0, 0, 0, 0, loc)
 	next := time.Date(year+1, time.January, 1, 0, 0, 0, 0, loc)
+	// Past the transitions the zone data lists (2037 for most zones), Go
+	// derives the zone from its rule and reports bounds at year ends where
+	// nothing changes, and in a leap year one that does not move forward:
+	// only a bound where the offset or the name changes counts, and the
+	// walk always moves on (it once looped for ever on an appointment in
+	// 2040).
 	var changes []time.Time
-	for t := first; ; {
+	for t, steps := first, 0; steps < 1000; steps++ {
 		_, end := t.ZoneBounds()
 		if end.IsZero() || !end.Before(next) {
 			break
 		}
-		changes = append(changes, end)
+		if !end.After(t) {
+			t = t.Add(24 * time.Hour)
+			continue
+		}
+		beforeName, before := end.Add(-time.Second).Zone()
+		afterName, after := end.Zone()
+		if before != after || beforeName != afterName {
+			changes = append(changes, end)
+		}
 		t = end
 	}
 
