@@ -86,7 +86,8 @@ func findAnyDeskID(text string) string {
 		// Other groupings ("1 192 448 06", as one reads it off the screen)
 		// count only when the words before announce an AnyDesk ID.
 		odd := !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3 || ng == 9 && sep == ' ' && singles(text, start, end))
-		if odd && !(sep == ' ' && ng >= 2 && ng <= 5 && groupsUpTo(groups[:min(ng, len(groups))], 4)) {
+		// ("739150 248": two groups typed as they came, with ID words.)
+		if odd && !(sep == ' ' && ng >= 2 && ng <= 5 && groupsUpTo(groups[:min(ng, len(groups))], 4) || sep == ' ' && ng == 2 && groupsUpTo(groups[:2], 6)) {
 			continue
 		}
 		if digits[0] == '0' {
@@ -400,7 +401,7 @@ func forwardedID(own, quoted string, subject string, ownWords int) string {
 		}
 		// Only a candidate the words before announce.
 		if id := findAnyDeskID(q[k:min(len(q), k+40)]); id != "" {
-			if pos, neg := contextOf(q, k); pos && !neg {
+			if pos, neg := contextOf(q, k); pos && !neg || !neg && namedAfter(q, k) {
 				return id
 			}
 		}
@@ -470,4 +471,25 @@ func findLinedID(text string) string {
 		groups = groups[:0]
 	}
 	return ""
+}
+
+// namedAfter: the line that starts with the number at k calls it the ID
+// right after it ("556 102 873 is die Nummer für heut", "123 456 789 =
+// AnyDesk"), in a forward announced as one.
+func namedAfter(q string, k int) bool {
+	if ls := strings.LastIndexByte(q[:k], '\n') + 1; strings.TrimLeft(q[ls:k], " >\t") != "" {
+		return false
+	}
+	end := strings.IndexByte(q[k:], '\n')
+	if end < 0 {
+		end = len(q) - k
+	}
+	line := strings.ToLower(q[k : k+end])
+	line = line[:min(len(line), 48)]
+	for _, w := range []string{"nummer", " id", "anydesk", "-id"} {
+		if strings.Contains(line, w) {
+			return true
+		}
+	}
+	return false
 }

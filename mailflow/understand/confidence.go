@@ -336,13 +336,14 @@ func oneEdit(a, b string) bool {
 func negationNearTime(toks []token) bool {
 	p := parser{toks: toks}
 	neg, timeish := false, false
+	except, times := false, 0 // "any day next week but Friday, ideally at 2pm"
 	for k := range toks {
 		t := &toks[k]
 		if t.nl >= 2 || t.kind == tPunct && (t.s == "." && !p.attached(k+1) || t.s == "!" || t.s == "?") {
-			if neg && timeish {
+			if neg && timeish || except && times >= 3 {
 				return true
 			}
-			neg, timeish = false, false
+			neg, timeish, except, times = false, false, false, 0
 			if t.kind == tPunct {
 				continue
 			}
@@ -350,16 +351,23 @@ func negationNearTime(toks []token) bool {
 		switch t.kind {
 		case tNum:
 			timeish = true
+			times++
 		case tWord:
-			if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.pod != 0 || t.w.hasRel) {
-				timeish = true
+			if t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.pod != 0 || t.w.hasRel || t.w.role&rWeek != 0) {
+				timeish = t.w.role&rWeek == 0 || timeish
+				times++
+			}
+			if t.s == "but" && p.exceptAt(k) {
+				// The excepted day alone ("any day but Tuesday.") leaves
+				// nothing in doubt; a wish beside it in the sentence does.
+				except = true
 			}
 			if (t.w != nil && t.w.role&rNeg != 0 || negTail[t.s[len(t.s)-1]]) && p.isNegation(k) || t.s == "nichts" || t.s == "voll" || t.s == "out" && k > 0 && (toks[k-1].s == "i'm" || toks[k-1].s == "m" || toks[k-1].s == "am" || toks[k-1].s == "be" || toks[k-1].s == "are") {
 				neg = true
 			}
 		}
 	}
-	return neg && timeish
+	return neg && timeish || except && times >= 3
 }
 
 // conflicting reports two wishes on different days with no word offering

@@ -90,6 +90,16 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return d(time.December, 25), 1, true
 	case "stefanitag", "stephanitag", "stefanstag", "stephanstag", "boxing":
 		return d(time.December, 26), 1, true
+	case "stephen's", "stephen’s", "stephens", "stephen":
+		// "St Stephen's Day" (Ireland, Austria's Stefanitag).
+		if next == "day" {
+			return d(time.December, 26), 2, true
+		}
+	case "heiligen", "heiliger", "heilige", "heiliga":
+		// "vorm Heiligen Abend", "am Heiligen Abend": 24 December.
+		if next == "abend" || next == "obend" {
+			return d(time.December, 24), 2, true
+		}
 	case "silvester":
 		return d(time.December, 31), 1, true
 	case "neujahr":
@@ -225,7 +235,8 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 				weekAfter = true
 			}
 		}
-		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good")
+		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good" ||
+			toks[i-1].s == "whit" || toks[i-1].s == "ash" || toks[i-1].s == "maundy" || toks[i-1].s == "shrove" || toks[i-1].s == "holy")
 		onward := pointsOn(toks, i)
 		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && (wd == 0 || dir != 0 && !wdAfterDir || onward) {
 			if onward {

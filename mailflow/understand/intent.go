@@ -1,6 +1,9 @@
 package understand
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // detectLanguage counts common German and English words in body and
 // subject; umlauts and ß tip the balance to German. A tie is German: the
@@ -195,6 +198,10 @@ func scanSignals(toks []token) signals {
 		if t.s == "recht" && i > 0 && (toks[i-1].s == "mir" || toks[i-1].s == "uns" || toks[i-1].s == "ist") {
 			s.confirm = true
 		}
+		if phrasalMove(toks, i) {
+			// "bring Monday's session forward", "push it back a day".
+			s.resched, s.reschedVerb = true, true
+		}
 		if t.w == nil {
 			continue
 		}
@@ -221,7 +228,7 @@ func scanSignals(toks []token) signals {
 			s.confirm = true
 		}
 		// "einen anderen Termin", "another time"
-		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" && !negatedNoun(toks, i+1) {
+		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" && !negatedNoun(toks, i+1) && !inTouchLater(toks, i) {
 			s.otherOnly = true
 		}
 	}
@@ -430,6 +437,48 @@ func fälltAus(toks []token, i int) bool {
 		}
 		if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!" || toks[k].s == "?") {
 			break
+		}
+	}
+	return false
+}
+
+// phrasalMove: an English verb whose particle makes it a move ("bring
+// Monday's session forward", "push the appointment back", "put it back
+// to Friday", "move it up"), the particle within a few words of the verb.
+func phrasalMove(toks []token, i int) bool {
+	var particles []string
+	switch toks[i].s {
+	case "bring", "brought":
+		particles = []string{"forward"}
+	case "push", "put", "pushed":
+		particles = []string{"back", "forward", "off"}
+	case "move", "moved":
+		particles = []string{"up"}
+	default:
+		return false
+	}
+	for k := i + 1; k < len(toks) && k <= i+4; k++ {
+		if toks[k].kind == tPunct {
+			return false
+		}
+		if slices.Contains(particles, toks[k].s) {
+			return true
+		}
+	}
+	return false
+}
+
+// inTouchLater: "wir melden uns wegen eines neuen Termins", "we'll be in
+// touch about a new date": a new booking some other day, asked for later —
+// no move now.
+func inTouchLater(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-6; k-- {
+		if toks[k].kind == tPunct && toks[k].s != "," {
+			return false
+		}
+		switch toks[k].s {
+		case "melden", "melde", "meld", "touch", "rebook", "later", "später":
+			return true
 		}
 	}
 	return false

@@ -436,7 +436,7 @@ var feastWords = []string{
 	"ostermontag", "ostersonntag", "osterferien", "karfreitag", "pfingsten",
 	"pfingstmontag", "himmelfahrt", "fronleichnam", "nationalfeiertag",
 	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
-	"whitsun", "ascension", "mariä", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
+	"whitsun", "ascension", "mariä", "stephen", "heiligen", "heiliger", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
 	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "josefi", "josefitag",
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
 	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
@@ -720,7 +720,7 @@ func aboutData(toks []token) bool {
 	for i := range toks {
 		// "keep my data", "behaltet ihr meine Daten"
 		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") ||
-			(s == "data" || s == "daten") && i >= 2 && (toks[i-2].s == "keep" || toks[i-2].s == "delete" || toks[i-2].s == "behaltet" || toks[i-2].s == "löscht") {
+			(s == "data" || s == "daten") && keptBefore(toks, i) {
 			if s == "gespeichert" || s == "stored" || s == "logs" {
 				// "die Rechnungen werden ned gespeichert" is a fault, not
 				// a question about our handling of data.
@@ -851,18 +851,29 @@ func questionAfter(toks []token, i int) bool {
 // outOfScope: whether we "also" help with something that is not our
 // software ("könnt ihr auch beim WLAN helfen?", "do you also do printers?").
 var scopeNouns = map[string]bool{"drucker": true, "druckertreiber": true, "printer": true, "printers": true,
-	"wlan": true, "wifi": true, "router": true, "netzwerk": true, "network": true, "handy": true, "smartphone": true}
+	"wlan": true, "wifi": true, "router": true, "netzwerk": true, "network": true, "handy": true, "smartphone": true,
+	// the operating system and other programs (PRODUCT.md: only our software)
+	"windows": true, "betriebssystem": true, "outlook": true, "virenscanner": true, "antivirus": true}
 
 func outOfScope(toks []token) bool {
 	also, noun := false, false
+	heard, check := false, false // "… machts a de Windows-Updates. Stimmt des?"
 	for i := range toks {
 		t := &toks[i]
 		if t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") || t.nl >= 2 {
 			if also && noun && t.s == "?" {
 				return true // within one question
 			}
-			also, noun = false, false
+			if heard && check && t.s == "?" {
+				return true // a claim about our service, then "is that so?"
+			}
+			heard = noun && t.s == "."
+			also, noun, check = false, false, false
 			continue
+		}
+		switch t.s {
+		case "stimmt", "richtig", "true", "right", "correct":
+			check = true
 		}
 		switch s := t.s; {
 		case s == "auch" || s == "also" || s == "too" || s == "as" && i+1 < len(toks) && toks[i+1].s == "well":
@@ -971,6 +982,22 @@ func whenYouHaveTime(toks []token, i int) bool {
 		}
 		if toks[k].kind == tPunct {
 			return false
+		}
+	}
+	return false
+}
+
+// keptBefore: a word of keeping or deleting stands a few words before the
+// data at i ("keep my data", "how long do you keep any of our data",
+// "löscht ihr unsere Daten").
+func keptBefore(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-4; k-- {
+		if toks[k].kind == tPunct {
+			return false
+		}
+		switch toks[k].s {
+		case "keep", "delete", "retain", "store", "behaltet", "behalten", "löscht", "löschen", "speichert", "speichern", "aufbewahren":
+			return true
 		}
 	}
 	return false

@@ -198,7 +198,7 @@ func buildLexicon() map[string]*wordInfo {
 		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an"},
 		2: {"zwei", "two", "paar", "couple", "zwoa", "zwa"}, 3: {"drei", "three", "few"}, 4: {"vier", "four", "viere"},
 		5: {"fünf", "fuenf", "five", "fünfe"}, 6: {"sechs", "six", "sechse"}, 7: {"sieben", "seven", "siebene"},
-		8: {"acht", "eight", "achte", "achti"}, 9: {"neun", "nine", "neune", "nüni"}, 10: {"zehn", "ten", "zehne", "zäni", "zähni"},
+		8: {"acht", "eight", "achte", "achti"}, 9: {"neun", "nine", "neune", "neine", "nüni"}, 10: {"zehn", "ten", "zehne", "zäni", "zähni"},
 		11: {"elf", "eleven", "elfe", "elfi"}, 12: {"zwölf", "zwoelf", "twelve", "zwölfe", "zwoife", "zwölfi", "zwöufi"},
 		13: {"dreizehn", "thirteen"}, 14: {"vierzehn", "fourteen"}, 15: {"fünfzehn", "fifteen"},
 		16: {"sechzehn", "sixteen"}, 17: {"siebzehn", "seventeen"}, 18: {"achtzehn", "eighteen"},
@@ -238,7 +238,7 @@ func buildLexicon() map[string]*wordInfo {
 	get("thirtieth").ord = 30
 
 	for w, d := range map[string]int8{
-		"heute": 0, "heut": 0, "heit": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "tomorrow": 1, "tomorrows": 1,
+		"heute": 0, "heut": 0, "heit": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "morgn": 1, "tomorrow": 1, "tomorrows": 1,
 		"today's": 0, "tomorrow's": 1, "tmrw": 1, "tommorow": 1, "tommorrow": 1, "tomorow": 1, "tomorrrow": 1, "tmorrow": 1, "tmrrw": 1, "tmr": 1, "2moro": 1, "tomoz": 1, "morgige": 1, "morgigen": 1, "heutige": 0, "heutigen": 0,
 		"übermorgen": 2, "uebermorgen": 2, "gestern": -1, "yesterday": -1, "vorgestern": -2,
 		"vorvorgestern": -3,
@@ -249,8 +249,8 @@ func buildLexicon() map[string]*wordInfo {
 
 	for p, ws := range map[uint8][]string{
 		podMorning:   {"früh", "frueh", "morgens", "frua"},
-		podForenoon:  {"vormittag", "vormittags", "vormittog", "vormittogs", "forenoon", "morning", "mornings"},
-		podNoon:      {"mittag", "mittags", "mittog", "mittogs", "mittagszeit", "lunch", "lunchtime"},
+		podForenoon:  {"vormittag", "vormittags", "vormittog", "vormittogs", "forenoon", "morning", "mornings", "fruah", "fruah's"},
+		podNoon:      {"mittag", "mittags", "mittog", "mittogs", "mittagszeit", "lunch", "lunchtime", "z'mittag", "z’mittag", "zmittag", "z'mittog", "z’mittog"},
 		podAfternoon: {"nachmittag", "nachmittags", "nochmittog", "nochmittogs", "nachmittog", "nomittog", "nomittag", "namittag", "afternoon", "afternoons", "afternoonish"},
 		podEvening:   {"abend", "abends", "evening", "evenings", "night", "tonight", "tonite"},
 	} {
@@ -284,7 +284,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rWeek, "woche", "wochen", "week", "weeks", "wk", "week's", "woch", "wochn", "woch'n", "wocha")
 	roles(rWeekend, "wochenende", "weekend", "wochenend")
 	roles(rDayUnit, "tag", "tage", "tagen", "tog", "day", "days")
-	roles(rHourUnit, "stunde", "stunden", "std", "hour", "hours", "hr", "hrs")
+	roles(rHourUnit, "stunde", "stunden", "std", "hour", "hours", "hr", "hrs", "stund", "stundn")
 	roles(rMinuteUnit, "minute", "minuten", "min", "mins", "minutes")
 	roles(rMonthUnit, "monat", "monate", "monaten", "monats", "month", "months")
 	roles(rNext, "nächste", "nächsten", "nächster", "nächstes", "naechste", "naechsten", "kommende",
@@ -310,7 +310,8 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rMidnight, "midnight", "mitternacht")
 	roles(rBoundary, "oder", "or", "bzw", "beziehungsweise", "aber", "but", "sondern", "lieber",
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
-		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise")
+		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise",
+		"besten", "liebsten", "gern", "gerne", "bevorzugt", "vorzugsweise")
 	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "neither",
 		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs", "weder",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
@@ -467,7 +468,9 @@ func lookupWordOrPossessive(w string) *wordInfo {
 	} else {
 		return nil
 	}
-	if e := lookupWord(stem); e != nil && (e.wd != 0 || e.pod != 0 || e.month != 0 || e.role&rWeek != 0) {
+	// (An Austrian verb with its "'s" — "stornieren's", "verschieben's",
+	// "stornieren Sie" — reads as the verb.)
+	if e := lookupWord(stem); e != nil && (e.wd != 0 || e.pod != 0 || e.month != 0 || e.role&(rWeek|rCancel|rResched) != 0) {
 		return e
 	}
 	return nil

@@ -72,7 +72,8 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		switch toks[i].s {
 		case "vorziehen", "vorverlegen", "vorverlegt", "vorgezogen", "vorne", "forward", "earlier", "früher":
 			dir = -1
-		case "später", "later", "hinten", "delay":
+		case "später", "later", "hinten", "delay", "postpone", "postponed":
+			// ("postpone by a day": postponing is always later.)
 			dir = 1
 		case "back":
 			// "push it back", "push this back", "move the session back"
@@ -102,7 +103,7 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		}
 		n := 0
 		switch s {
-		case "eine", "einer", "einen", "ein", "one", "an", "a", "1":
+		case "eine", "einer", "einen", "ein", "one", "an", "a", "1", "oan", "oane", "oana":
 			n = 1
 		case "zwei", "two", "2":
 			n = 2
@@ -110,7 +111,8 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		// "eine halbe Stunde früher", "half an hour later", "a quarter of an hour earlier".
 		if dir != 0 && mins == 0 {
 			switch {
-			case s == "halbe" && (next == "stunde" || next == "std"), s == "half" && (next == "an" || next == "a") && after == "hour":
+			case (s == "halbe" || s == "hoibe" || s == "hoiwe" || s == "hoibn") && (next == "stunde" || next == "std" || next == "stund" || next == "stundn"),
+				s == "half" && (next == "an" || next == "a") && after == "hour":
 				mins = 30 * dir
 			case s == "viertelstunde", s == "viertel" && next == "stunde", s == "quarter" && next == "of" && after == "an":
 				mins = 15 * dir

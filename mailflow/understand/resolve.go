@@ -16,6 +16,13 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 	if ok && m.inAWeek {
 		w.nextAmbiguous = true
 	}
+	if ok && m.plusDays != 0 {
+		w.Start = w.Start.AddDate(0, 0, int(m.plusDays))
+		if w.End != nil {
+			e := w.End.AddDate(0, 0, int(m.plusDays))
+			w.End = &e
+		}
+	}
 	if ok && m.hasRel && m.wd != 0 && !m.abs && weekdayIndex(w.Start.In(now.Location())) != int(m.wd) {
 		w.weekdayOff = true // "morgen (Mittwoch)" said on a Monday
 	}

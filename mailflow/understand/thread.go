@@ -143,7 +143,18 @@ func movedFromTo(toks []token) (found, english bool) {
 	}
 	for i := range toks {
 		s := toks[i].s
-		if s != "von" && s != "vom" && s != "from" {
+		verb := false
+		switch s {
+		case "von", "vom", "from":
+		case "change", "switch", "move", "shift", "swap", "push", "bump":
+			// "can we change Thursday 10am to Friday 10am?", "please
+			// change our 7 April 2pm to 8 April 10am": the verb makes the
+			// pair a move, not a span.
+			verb = true
+			if i+2 < len(toks) && (toks[i+1].s == "our" || toks[i+1].s == "my") {
+				i++ // skipped only for the day test below
+			}
+		default:
 			continue
 		}
 		if !dayish(i+1) && !(i+2 < len(toks) && (toks[i+1].s == "the" || toks[i+1].s == "den") && dayish(i+2)) {
@@ -164,7 +175,7 @@ func movedFromTo(toks []token) (found, english bool) {
 				}
 			}
 			if dayish(k) {
-				return true, toks[j].s == "to"
+				return true, toks[j].s == "to" && !verb
 			}
 		}
 	}
@@ -175,6 +186,19 @@ func movedFromTo(toks []token) (found, english bool) {
 // has: "unseren Termin am Freitag", "our appointment", "my session", "den
 // Termin morgen".
 func namesBooking(toks []token) bool {
+	for i := range toks {
+		// "We have Wednesday 2pm booked with you", "wir haben Montag 10
+		// Uhr gebucht".
+		switch toks[i].s {
+		case "booked", "gebucht", "reserviert":
+			for k := i - 1; k >= 0 && k >= i-5 && toks[k].kind != tPunct; k-- {
+				switch toks[k].s {
+				case "have", "we've", "i've", "haben", "hab", "habe", "hamma", "ham":
+					return true
+				}
+			}
+		}
+	}
 	for i := 0; i+1 < len(toks); i++ {
 		switch toks[i].s {
 		case "unseren", "unser", "unsere", "meinen", "mein", "meine", "our", "my", "den", "the":
@@ -341,15 +365,19 @@ func noLongerNeeded(toks []token) bool {
 		}
 		switch t.s {
 		case "erledigt":
-			// "hat sich erledigt", "das hat sich jetzt erledigt": settled.
+			// "hat sich erledigt", "das hat sich jetzt erledigt", "hat si
+			// erledigt": settled.
 			for j := i - 1; j >= 0 && j >= i-3; j-- {
-				if toks[j].s == "sich" {
+				if toks[j].s == "sich" || toks[j].s == "si" {
 					return true
 				}
 			}
 		case "streichen", "stornieren", "gestrichen":
-			// "können Sie streichen", "den Termin können Sie streichen".
-			need, gone = true, true
+			// "können Sie streichen", "den Termin können Sie streichen" —
+			// not "lässt sich keine Rechnung mehr stornieren".
+			if cancelsAppointment(toks) {
+				need, gone = true, true
+			}
 		case "ourselves", "myself", "itself", "themselves":
 			// "we sorted it out ourselves", "it fixed itself".
 			for j := i - 1; j >= 0 && j >= i-4; j-- {
@@ -365,7 +393,7 @@ func noLongerNeeded(toks []token) bool {
 			// "brauchen wir nicht mehr" — not "wir brauchen eine
 			// Fernwartung, die Waage überträgt … nicht mehr": the "nicht
 			// mehr" of another clause.
-			if i > 0 && (toks[i-1].s == "nicht" || toks[i-1].s == "keinen" || toks[i-1].s == "keine") && !commaSince(toks, i, needWordBefore(toks, i)) {
+			if i > 0 && (toks[i-1].s == "nicht" || toks[i-1].s == "ned" || toks[i-1].s == "net" || toks[i-1].s == "nid" || toks[i-1].s == "keinen" || toks[i-1].s == "keine") && !commaSince(toks, i, needWordBefore(toks, i)) {
 				gone = true
 			}
 		case "longer":

@@ -111,6 +111,7 @@ type mention struct {
 	exceptDay bool
 	nextSaid  bool // "nächsten Donnerstag": the weekday with a word for next
 	inAWeek   bool // "Montag in einer Woche"
+	plusDays  int8 // "Tuesday week": 7 days after the coming Tuesday
 	// wdEnd closes a span of weekdays: "Montag bis Mittwoch", "Mo–Mi".
 	wdEnd int8
 	// absenceEnd: the day an absence lasts until ("bis Mittwoch im
@@ -709,7 +710,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	for k := range ms {
 		m := &ms[k]
 		switch p.word(p.beforeMention(m)) {
-		case "liebsten", "lieber", "preferably", "ideally", "idealerweise", "bevorzugt", "vorzugsweise", "dafür", "stattdessen":
+		case "liebsten", "besten", "lieber", "preferably", "ideally", "idealerweise", "bevorzugt", "vorzugsweise", "dafür", "stattdessen":
 			m.pref = true
 		}
 		if m.b < len(toks) {
@@ -1073,7 +1074,22 @@ func (p *parser) boundary(i int) bool {
 	t := &p.toks[i]
 	switch t.kind {
 	case tWord:
-		return t.w != nil && t.w.role&rBoundary != 0
+		if t.w == nil || t.w.role&rBoundary == 0 {
+			return false
+		}
+		switch t.s {
+		case "besten", "liebsten", "gern", "gerne", "bevorzugt", "vorzugsweise":
+			// "außer Freitag, am besten um 14 Uhr": a wish after a refusal
+			// starts anew — but "Mitte nächster Woche, gerne vormittags"
+			// narrows what came before.
+			for k := i - 1; k >= 0 && k >= i-6; k-- {
+				if tk := &p.toks[k]; tk.kind == tPunct && tk.s != "," || tk.w != nil && tk.w.role&rNeg != 0 {
+					return tk.kind != tPunct
+				}
+			}
+			return false
+		}
+		return true
 	case tPunct:
 		switch t.s {
 		case "!", "?", ";":
@@ -1152,6 +1168,14 @@ func (p *parser) clauseEnd(i int) bool {
 			return p.boundary(i)
 		}
 		return false
+	}
+	if (t.s == "and" || t.s == "und") && p.has(i+2, rOpenBefore) {
+		// "Friday doesn't work and not before 11 any day": the bound
+		// after "and not" is a clause of its own, no refused time.
+		switch p.word(i + 1) {
+		case "not", "nicht", "never", "nie":
+			return true
+		}
 	}
 	return p.boundary(i)
 }
@@ -1379,7 +1403,8 @@ func (p *parser) isNegation(k int) bool {
 			pk-- // "sind leider schon voll"
 		}
 		switch p.word(pk) {
-		case "komplett", "ganz", "total", "völlig", "sind", "ist", "bin", "fully", "completely", "are", "is", "mir", "uns":
+		case "komplett", "ganz", "total", "völlig", "sind", "ist", "bin", "fully", "completely", "are", "is", "mir", "uns",
+			"alles", "all", "restlos": // "diese Woche ist bei uns leider alles voll"
 			return true
 		}
 		return false
@@ -1610,6 +1635,10 @@ func (p *parser) numPiece(i int, m *mention) (int, bool) {
 			*m = mention{hasTime: true, t: ts}
 			return p.timeSuffix(m, j)
 		}
+		if p.pickedHour(i) {
+			*m = mention{hasTime: true, t: t1, pref: true}
+			return tj, true
+		}
 	}
 	if dok {
 		*m = dm
@@ -1617,6 +1646,32 @@ func (p *parser) numPiece(i int, m *mention) (int, bool) {
 	}
 	// A digit run has no word info, so weekPiece and dayWord never read one.
 	return p.offset(i, m)
+}
+
+// pickedHour: "Friday, ideally 9.", "Freitag, am liebsten 10": a bare hour
+// of the working day standing alone right after the word that picks it.
+func (p *parser) pickedHour(i int) bool {
+	switch p.word(i - 1) {
+	case "ideally", "preferably", "idealerweise", "say", "besten", "liebsten":
+	default:
+		return false
+	}
+	n, d, ok := p.num(i)
+	if !ok || d > 2 || n < 7 || n > 18 {
+		return false
+	}
+	e := p.tok(i + 1)
+	switch {
+	case e == nil || e.nl > 0:
+		return true
+	case e.kind != tPunct:
+		return false
+	case e.s == "." || e.s == ":" || e.s == "/":
+		// "9." ends the sentence; "9.30", "9.3." are read elsewhere.
+		next := p.tok(i + 2)
+		return e.s == "." && (next == nil || next.nl > 0 || next.sp)
+	}
+	return true
 }
 
 // zoneContext: a zone name counts right after a time ("16 Uhr CET", "9 am (BST)").
@@ -1869,7 +1924,12 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 			return timeSpec{}, i, false
 		}
 		if next.kind == tWord && next.w != nil && (next.w.role&(rDayUnit|rHourUnit|rMinuteUnit|rWeek|rMonthUnit) != 0 || next.w.month != 0) {
-			return timeSpec{}, i, false
+			// "at 9 hours?" (a learner's "um 9 Uhr") ends its clause: a
+			// clock time, not a length.
+			if !(trig && p.word(i-1) == "at" && (next.s == "hours" || next.s == "hrs") && (p.tok(j+1) == nil || p.tok(j+1).kind == tPunct)) {
+				return timeSpec{}, i, false
+			}
+			return p.finishTime(ts, j+1, true)
 		}
 		if p.ordSuffix(j) {
 			return timeSpec{}, i, false
@@ -2581,6 +2641,17 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 			m.wdMode = wdLast
 		}
 	}
+	// "Tuesday week", "Friday fortnight" (British, Irish): a week or two
+	// after the coming Tuesday — not "Friday week 12" or "Monday weekly".
+	if p.lang == langEN && m.wdMode == wdNextOcc && !m.nextSaid && (p.word(j) == "week" || p.word(j) == "fortnight") {
+		if n := p.tok(j + 1); n == nil || n.kind != tNum && n.s != "of" && n.s != "off" {
+			m.plusDays = 7
+			if p.word(j) == "fortnight" {
+				m.plusDays = 14
+			}
+			return j + 1, true
+		}
+	}
 	// "Montag in einer Woche", "Montag in acht Tagen": the coming Monday
 	// or the one a week after it.
 	if p.word(j) == "in" && m.wdMode == wdNextOcc {
@@ -2771,6 +2842,10 @@ func (p *parser) dayWord(i int, m *mention) (int, bool) {
 		if p.has(i-1, rGreet) && p.word(i-1) != "jeden" && p.word(i-1) != "einen" {
 			return i, false // "Good morning,", "Schönen Nachmittag noch"
 		}
+		switch p.word(i - 1) {
+		case "heiligen", "heiliger", "heilige", "heiliga":
+			return i, false // "Heiliger Abend" is a feast, not an evening
+		}
 		if s == "früh" || s == "frueh" {
 			// "so früh wie möglich" is "as soon as possible", not a morning.
 			switch p.word(i + 1) {
@@ -2783,6 +2858,12 @@ func (p *parser) dayWord(i int, m *mention) (int, bool) {
 			}
 		}
 		*m = mention{pod: w.pod}
+		if p.word(i-1) == "this" && p.lang == langEN {
+			// "this afternoon" is today's, never the afternoon of a
+			// day named before it ("bring Monday's session forward to
+			// this afternoon").
+			m.hasRel = true
+		}
 		j := i + 1
 		return j, true
 	}
@@ -3050,8 +3131,17 @@ func (p *parser) afterPossessive(b, i int) bool {
 			appt = true
 		}
 	}
-	switch p.word(i - 1) {
-	case "to", "auf", "into":
+	k := i - 1
+	switch p.word(i) {
+	case "to", "auf", "into", "until", "till":
+		k = i // the piece starts at its own "to"
+	}
+	switch p.word(k) {
+	case "next", "this", "coming", "the", "den", "nächsten", "kommenden":
+		k-- // "move tomorrow's session to next Monday"
+	}
+	switch p.word(k) {
+	case "to", "auf", "into", "until", "till":
 		return appt // not "tomorrow's session from 9:30 to …"
 	}
 	return false
@@ -3130,9 +3220,21 @@ func (p *parser) exceptAt(k int) bool {
 	if p.toks[k].s != "but" {
 		return false
 	}
-	switch p.word(k - 1) {
-	case "day", "days", "time", "anytime", "weekday":
-		return p.word(k-1) == "anytime" || p.word(k-2) == "any" || p.word(k-2) == "every" || p.word(k-2) == "all"
+	// "any day next week but Friday", "anytime this week but Thursday":
+	// the span may stand between the "any day" and the "but".
+	for j := k - 1; j >= 0 && j >= k-5; j-- {
+		if p.toks[j].kind == tPunct {
+			return false
+		}
+		switch p.word(j) {
+		case "anytime", "anyday", "whenever":
+			return true
+		case "day", "days", "time", "weekday", "weekdays", "morning", "mornings", "afternoon", "afternoons":
+			switch p.word(j - 1) {
+			case "any", "every", "all":
+				return true
+			}
+		}
 	}
 	return false
 }

@@ -133,7 +133,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// times are no wish.)
 		// "anbei die Anfrage unseres Meisters, bitte direkt mit ihm einen
 		// Termin ausmachen": the forwarded mail carries the wish.
-		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 {
+		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) {
 			future, fromForward = fw, true
 		}
 	}
@@ -160,19 +160,19 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.AnyDeskID = findAnyDeskID(subject)
 	}
 	thread := threadOf(subject, msg.Quoted, isReply)
-	if r.AnyDeskID == "" && (marks.idWord || thread == threadConfirmation) {
+	if r.AnyDeskID == "" && (marks.idWord || smarks.idWord || thread == threadConfirmation) {
 		// Typed digit by digit ("4 8 2 - 9 1 3 - 0 5 7"): with ID words,
 		// or in answer to our confirmation, which asks for the ID.
 		r.AnyDeskID = findSpacedID(body)
 	}
-	if r.AnyDeskID == "" && (marks.idWord || thread == threadConfirmation) {
+	if r.AnyDeskID == "" && (marks.idWord || smarks.idWord || thread == threadConfirmation) {
 		r.AnyDeskID = spelledID(toks)
 	}
-	if r.AnyDeskID == "" && (marks.idWord || thread == threadConfirmation) {
+	if r.AnyDeskID == "" && (marks.idWord || smarks.idWord || thread == threadConfirmation) {
 		r.AnyDeskID = findLinedID(body)
 	}
 	if r.AnyDeskID == "" {
-		r.AnyDeskID = forwardedID(body, msg.Quoted, msg.Subject, len(toks))
+		r.AnyDeskID = forwardedID(body, msg.Quoted, msg.Subject, wordCount(toks))
 	}
 	if r.AnyDeskID != "" && !idContext(body, subject, isReply) {
 		// Nine digits alone are a phone, order or register number as
@@ -279,7 +279,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// "Rechnung stornieren", "Buchungen verschieben" are questions about
 	// the software; cancel and reschedule need an appointment in sight.
 	moved, movedEN := movedFromTo(toks)
-	aboutAppointment := sig.appt || ssig.appt || isReply || (sig.cancel || ssig.cancel) && cancelNamesTime(toks) || sig.insteadTime ||
+	aboutAppointment := sig.appt || ssig.appt || isReply || namesBooking(toks) || (sig.cancel || ssig.cancel) && cancelNamesTime(toks) || sig.insteadTime ||
 		(sig.resched || ssig.resched) && (target > 0 || moved) // "move Wednesday 5 PM to Thursday 4:30 PM", "reschedule from Friday 10:00 to Monday"
 	switch {
 	case msg.Bounce || containsAny(lowSubj, bounceSubjects):
@@ -326,6 +326,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// wir von Mittwoch 16 Uhr auf Donnerstag 15 Uhr gehen?": a move
 		// without a move verb.
 		r.Intent = IntentReschedule
+		if target > 0 {
+			// "can we change Thursday 10am to Friday 10am?": the new time first.
+			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
+			future = upcoming(wishes, now)
+		}
+
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
 		(thread != threadNone || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
@@ -336,7 +342,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// down and nothing asked for instead calls off what was booked.
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && (!isReply || msg.InReplyTo == "" && thread == threadNone) && len(future) > 0 &&
-		(bodyTime || len(toks) <= 6 || seeSubject(toks)) && !namesSession(toks):
+		(bodyTime || len(toks) <= 6 || seeSubject(toks)) && (!namesSession(toks) || wantsNewSession(toks)) &&
+		!(len(future) == 1 && future[0].Precision == PrecisionDay && sameDate(future[0].Start, now)):
+		// ("der sitzt heut am Rechner" above a forwarded ID: today, with
+		// no time, is the session the ID is for.)
 		// A subject's time counts only when the body is no more than
 		// "siehe Betreff": "ID for 1pm" names the booked session.
 		// "Donnerstag 10 Uhr? Meine ID ist …": a booking that brings its ID.
@@ -447,6 +456,31 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// after Boxing Day work?" written to the support address asks for
 		// a slot, even without naming the session.
 		r.Intent = IntentAppointment
+	}
+	if r.Intent == IntentAppointment && thread == threadNone && len(future) > 0 && !sig.cancel && !feast && movesOwnBooking(toks, lang, now, upcoming(wishes, now)) {
+		// "heut um 14 Uhr passt nimma, geht 16 Uhr?", "morgen um 10
+		// wird's nix, bitte auf Montag um 10": a time with its clock that
+		// no longer suits, today's, or one moved "auf" another is the
+		// booking the customer has.
+		r.Intent = IntentReschedule
+	}
+	if r.Intent == IntentReschedule && len(future) > 0 && future[0].Precision == PrecisionDay && future[0].End != nil &&
+		future[0].End.Sub(future[0].Start) <= 25*time.Hour && sameTimeSaid(toks) {
+		// "den Termin vom Mittwoch 10 Uhr auf Freitag verschieben, gleiche
+		// Uhrzeit?": the new day at the clock of the one given up.
+		for _, n := range upcoming(extractNamed(fromPart(toks), lang, now), now) {
+			if n.Precision == PrecisionMinute && !sameDate(n.Start, future[0].Start) {
+				if w := onDay(Wish{Start: n.Start, Precision: PrecisionMinute}, future[0].Start.In(now.Location())); w.Start.After(now) {
+					future[0] = w
+				}
+				break
+			}
+		}
+	}
+	if r.Intent == IntentReschedule && moved && target <= 0 && len(future) == 2 && future[0].Start.Before(future[1].Start) {
+		// "change Thursday 10am to Friday 10am": the time after "to" is
+		// the new one.
+		future[0], future[1] = future[1], future[0]
 	}
 	if r.Intent == IntentAppointment && thread == threadProposal && len(future) == 1 && future[0].Precision == PrecisionDay &&
 		!sig.refusal && !sig.question {
@@ -1026,4 +1060,120 @@ func otherClockThanOption(quoted string, n int, ws []Wish, now time.Time) bool {
 		}
 	}
 	return true
+}
+
+// wantsNewSession: "hätten wir gern einen Termin", "we'd like a session",
+// "I need an appointment": a session asked for with an indefinite article,
+// which no mail about a booked one uses ("für den Termin um 9").
+func wantsNewSession(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].s {
+		case "einen", "eine", "a", "an":
+		default:
+			continue
+		}
+		if i > 0 && (toks[i-1].s == "für" || toks[i-1].s == "for") {
+			continue
+		}
+		for k := i + 1; k < len(toks) && k <= i+2; k++ {
+			if w := toks[k].w; w != nil && w.role&rAppt != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// movesOwnBooking: a first mail turns down a time with its clock (named,
+// but not among the wishes read) in words
+// that only fit a booking — it no longer suits ("passt nimma", "geht nicht
+// mehr", "no longer works"), it is today's, or another is named "auf"
+// which it goes ("bitte auf Montag um 10").
+func movesOwnBooking(toks []token, lang uint8, now time.Time, future []Wish) bool {
+	var refused []Wish
+	for _, n := range upcoming(extractNamed(toks, lang, now), now) {
+		if n.Precision != PrecisionMinute {
+			continue
+		}
+		asked := false
+		for _, f := range future {
+			if f.Start.Equal(n.Start) {
+				asked = true
+			}
+		}
+		if !asked {
+			refused = append(refused, n)
+		}
+	}
+	if len(refused) == 0 {
+		return false
+	}
+	today := false // said, not a bare clock time that falls on today
+	for i := range toks {
+		if w := toks[i].w; w != nil && w.hasRel && w.rel == 0 {
+			today = true
+		}
+	}
+	for _, r := range refused {
+		if today && sameDate(r.Start, now) {
+			return true
+		}
+	}
+	for i := range toks {
+		switch toks[i].s {
+		case "nimma", "nimmer", "anymore":
+			return true
+		case "mehr":
+			if i > 0 && (toks[i-1].s == "nicht" || toks[i-1].s == "ned" || toks[i-1].s == "net") {
+				return true
+			}
+		case "longer":
+			if i > 0 && toks[i-1].s == "no" {
+				return true
+			}
+		case "auf":
+			if i > 0 && (toks[i-1].s == "bitte" || toks[i-1].kind == tPunct) && i+1 < len(toks) {
+				if w := toks[i+1].w; w != nil && (w.wd != 0 || w.hasRel) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// bugQuestionOnly: the customer's own words above a forward only ask
+// whether something is a known fault ("Is this a known bug?", "Ist das
+// ein bekannter Fehler?"): the days in the forwarded report say when it
+// happened, no wish.
+func bugQuestionOnly(toks []token) bool {
+	if scanSignals(toks).appt {
+		return false
+	}
+	for i := range toks {
+		switch toks[i].s {
+		case "bug", "known", "bekannter", "bekannt", "fehler", "issue":
+			return true
+		}
+	}
+	return false
+}
+
+// fromPart is what stands between "vom"/"von"/"from" and the "auf"/"to"
+// of a move ("vom Mittwoch 10 Uhr auf Freitag"): the booking given up,
+// which the parser drops from the wishes. Without that shape, all of toks.
+func fromPart(toks []token) []token {
+	for i := range toks {
+		switch toks[i].s {
+		case "vom", "von", "from":
+		default:
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+8; j++ {
+			if toks[j].s == "auf" || toks[j].s == "to" {
+				return toks[i+1 : j]
+			}
+		}
+	}
+	return toks
 }
