@@ -335,7 +335,8 @@ func negatedNoun(toks []token, i int) bool {
 			return true
 		case "need", "want", "brauchen", "brauche":
 			// "Don't need another session"
-			if k > 0 && (toks[k-1].s == "don't" || toks[k-1].s == "dont" || toks[k-1].s == "not" || toks[k-1].s == "nicht") {
+			// "No need for a session"
+			if k > 0 && (toks[k-1].s == "don't" || toks[k-1].s == "dont" || toks[k-1].s == "not" || toks[k-1].s == "nicht" || toks[k-1].s == "no") {
 				return true
 			}
 		}

@@ -1092,6 +1092,21 @@ func TestStrangersKinds(t *testing.T) {
 			text:   "Hi,\n\nForwarding this from one of my instructors. Is this a known bug?\n\nAlan",
 			quoted: "---------- Forwarded message ---------\nFrom: Jamie <jamie@example.co.uk>\nSubject: lesson planner bug\n\nWhen I drag a lesson to Friday it jumps back to Thursday. Happened three times this morning.",
 			intent: IntentQuestion, noTime: true},
+		{kind: "timeid", name: "a time, then what it is for, then the ID", subject: "remote session",
+			text:   "I am available tomorrow 10:00 for the session. Anydesk ID: 1 2 6 4 4 8 9 0 3",
+			intent: IntentAppointment, first: "2026-11-25 10:00 minute", id: "126448903"},
+		{kind: "idreply", name: "an ID for the session named after for", subject: "AnyDesk",
+			text:   "ID for the 10am session: 905 118 247",
+			intent: IntentAnyDeskID, id: "905118247"},
+		{kind: "negation", name: "the span's first day taken out moves its time to the next day", subject: "remote session",
+			text:   "Any day next week but Monday, ideally at 10.",
+			intent: IntentAppointment, first: "2026-12-01 10:00 minute", unsure: true},
+		{kind: "reschedule", name: "der Termin am Freitag passt nicht mehr", subject: "Terminänderung",
+			text:   "der Termin am Freitag passt leider nicht mehr. Geht stattdessen Dienstag, 1.12., um 9:30?",
+			intent: IntentReschedule, first: "2026-12-01 09:30 minute", unsure: true},
+		{kind: "question", name: "no need for a session, just tell me", subject: "How do I add a new room type?",
+			text:   "How do I add a new room type? I've looked in settings but can't find it. No need for a session, just tell me where to click.",
+			intent: IntentQuestion, noTime: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

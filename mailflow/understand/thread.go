@@ -201,8 +201,13 @@ func namesBooking(toks []token) bool {
 	}
 	for i := 0; i+1 < len(toks); i++ {
 		switch toks[i].s {
-		case "unseren", "unser", "unsere", "meinen", "mein", "meine", "our", "my", "den", "the":
+		case "unseren", "unser", "unsere", "meinen", "mein", "meine", "our", "my", "den", "the", "der":
 		default:
+			continue
+		}
+		if toks[i].s == "der" && !(i+3 < len(toks) && toks[i+2].s == "am" || i+2 < len(toks) && toks[i+2].w != nil && toks[i+2].w.wd != 0) {
+			// "der Termin am Freitag passt nicht mehr" names the booking;
+			// "wann wäre der nächste Termin frei?" does not.
 			continue
 		}
 		if w := toks[i+1].w; w != nil && w.role&rAppt != 0 || i+2 < len(toks) && toks[i+1].w != nil && toks[i+1].w.wd != 0 && toks[i+2].w != nil && toks[i+2].w.role&rAppt != 0 {
@@ -248,6 +253,11 @@ func namesSession(toks []token) bool {
 			case "a", "an", "einen", "eine", "new", "neuen", "neue":
 				continue
 			}
+		}
+		if timeJustBefore(toks, i) && apptRightAfter(toks, i) {
+			// "tomorrow 10:00 for the session", "Friday 11:00 for the
+			// remote session": the time asked for, then what it is for.
+			continue
 		}
 		for k := i + 1; k < len(toks) && k <= i+3; k++ {
 			t := &toks[k]
@@ -357,6 +367,12 @@ func noLongerNeeded(toks []token) bool {
 				switch toks[i+1].s {
 				case "another", "weiteren", "extra", "additional", "noch":
 					need = false
+				case "for":
+					// "No need for a session, just tell me where to click":
+					// none wanted, nothing booked called off.
+					if i+2 < len(toks) && (toks[i+2].s == "a" || toks[i+2].s == "an") {
+						need = false
+					}
 				}
 			}
 			// "we not need the session", "no need for the session".
@@ -403,4 +419,42 @@ func noLongerNeeded(toks []token) bool {
 		}
 	}
 	return need && gone
+}
+
+// timeJustBefore: a clock time or a day ends right before i ("10:00 for",
+// "Friday 11:00 for", "morgen um 9 für").
+func timeJustBefore(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		t := &toks[k]
+		if t.kind == tNum || t.w != nil && (t.w.role&(rUhr|rAM|rPM) != 0 || t.w.wd != 0 || t.w.hasRel || t.w.pod != 0) {
+			return true
+		}
+		if t.kind == tPunct && t.s != ":" && t.s != "." {
+			return false
+		}
+	}
+	return false
+}
+
+// apptRightAfter: "for the session", "für die Fernwartung", "for the
+// remote session" — the session word, with no time of its own after it.
+func apptRightAfter(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k <= i+3; k++ {
+		t := &toks[k]
+		if t.w != nil && t.w.role&rAppt != 0 {
+			if k+1 < len(toks) {
+				if n := &toks[k+1]; n.kind == tNum || n.w != nil && (n.w.wd != 0 || n.w.hasRel) {
+					return false
+				}
+				if toks[k+1].s == "at" || toks[k+1].s == "um" || toks[k+1].s == "am" || toks[k+1].s == "on" {
+					return false
+				}
+			}
+			return true
+		}
+		if t.kind == tNum || t.kind == tPunct || t.w != nil && (t.w.wd != 0 || t.w.hasRel) {
+			return false
+		}
+	}
+	return false
 }

@@ -890,10 +890,24 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			if len(refused) > 0 && isRefused(w.Start) && !(ms[k].hasTime && p.sentenceIsQuestion(ms[k].a)) {
 				// ("Heut geht gar nix, Terminbuch zeigt nur weiße Seite.
 				// Gehts heute um 11:15??" asks for that day after all.)
-				if w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour {
-					continue
+				if m := &ms[k]; (w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour) && m.week && m.wd == 0 && !m.abs && !m.hasRel {
+					// "any day next week but Monday, ideally at 10": the time
+					// took the span's first day, which is the one refused —
+					// it lands on the span's next day.
+					for n := 0; n < 6 && isRefused(w.Start); n++ {
+						w.Start = w.Start.AddDate(0, 0, 1)
+						if w.End != nil {
+							e := w.End.AddDate(0, 0, 1)
+							w.End = &e
+						}
+					}
 				}
-				for n := 0; n < 7 && isRefused(w.Start) && w.End.Sub(w.Start) > 25*time.Hour; n++ {
+				if w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour {
+					if isRefused(w.Start) {
+						continue
+					}
+				}
+				for n := 0; n < 7 && isRefused(w.Start) && w.End != nil && w.End.Sub(w.Start) > 25*time.Hour; n++ {
 					w.Start = w.Start.AddDate(0, 0, 1)
 				}
 			}
