@@ -3145,20 +3145,22 @@ func (p *parser) afterPossessive(b, i int) bool {
 			appt = true
 		}
 	}
+	toWord := func(w string) bool {
+		switch w {
+		case "to", "auf", "into", "until", "till":
+			return true
+		}
+		return false
+	}
 	k := i - 1
-	switch p.word(i) {
-	case "to", "auf", "into", "until", "till":
+	if toWord(p.word(i)) {
 		k = i // the piece starts at its own "to"
 	}
 	switch p.word(k) {
 	case "next", "this", "coming", "the", "den", "nächsten", "kommenden":
 		k-- // "move tomorrow's session to next Monday"
 	}
-	switch p.word(k) {
-	case "to", "auf", "into", "until", "till":
-		return appt // not "tomorrow's session from 9:30 to …"
-	}
-	return false
+	return appt && toWord(p.word(k)) // not "tomorrow's session from 9:30 to …"
 }
 
 // pointsOnAt: the word at j points on from a day named before ("am

@@ -331,7 +331,6 @@ func Read(msg *message.Message, now time.Time) Reading {
 			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
-
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
 		(thread != threadNone || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
@@ -1085,10 +1084,10 @@ func wantsNewSession(toks []token) bool {
 }
 
 // movesOwnBooking: a first mail turns down a time with its clock (named,
-// but not among the wishes read) in words
-// that only fit a booking — it no longer suits ("passt nimma", "geht nicht
-// mehr", "no longer works"), it is today's, or another is named "auf"
-// which it goes ("bitte auf Montag um 10").
+// but not among the wishes read) in words that only fit a booking — it no
+// longer suits ("passt nimma", "geht nicht mehr", "no longer works"), it
+// is today's, or another is named "auf" which it goes ("bitte auf Montag
+// um 10").
 func movesOwnBooking(toks []token, lang uint8, now time.Time, future []Wish) bool {
 	var refused []Wish
 	for _, n := range upcoming(extractNamed(toks, lang, now), now) {
