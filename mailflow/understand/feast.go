@@ -123,6 +123,10 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		if next == "friday" {
 			return easter.AddDate(0, 0, -2), 2, true
 		}
+	case "maundy", "holy":
+		if next == "thursday" {
+			return easter.AddDate(0, 0, -3), 2, true
+		}
 	case "ostern", "easter", "ostersonntag":
 		if next == "monday" || next == "montag" {
 			return easter.AddDate(0, 0, 1), 2, true
@@ -220,11 +224,16 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 					dayAfter, dir = true, -1
 				}
 			}
-		case "an", "am", "on", "zu":
-			// "an Silvester vormittags", "on Christmas Eve": the feast day itself.
-			if i+1 < len(toks) && on == 0 {
-				if _, _, ok := feastDate(toks, i+1, now.Year(), loc); ok {
-					on = i + 1
+		case "an", "am", "on", "zu", "preferably", "ideally", "idealerweise", "bevorzugt":
+			// "an Silvester vormittags", "on Christmas Eve": the feast day
+			// itself; "noch vor Ostern, am liebsten Gründonnerstag" too.
+			k := i + 1
+			if k < len(toks) && (toks[k].s == "liebsten" || toks[k].s == "besten") && t.s == "am" {
+				k++
+			}
+			if k < len(toks) && (on == 0 || k > 0 && (toks[k-1].s == "liebsten" || toks[k-1].s == "besten" || t.s == "preferably" || t.s == "ideally")) {
+				if _, _, ok := feastDate(toks, k, now.Year(), loc); ok {
+					on = k
 				}
 			}
 		case "werktag", "arbeitstag", "working", "business":
@@ -342,10 +351,13 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		end := mon.AddDate(0, 0, 5)
 		return Wish{Start: mon, End: &end, Precision: PrecisionDay}, true
 	}
-	if on > 0 && on == anchorAt && !dayAfter && wd == 0 {
+	// "would Maundy Thursday at 10 work?", "Easter Monday 9am?": a feast
+	// that names its weekday is that day, with no "on" before it.
+	itself := dir == 0 && on == 0 && anchorAt >= 0 && anchorAt+1 < len(toks) && toks[anchorAt+1].w != nil && toks[anchorAt+1].w.wd != 0
+	if (itself || on > 0 && on == anchorAt) && !dayAfter && wd == 0 {
 		dir = 0 // "am Faschingsdienstag am Nachmittag": the feast day itself
 	}
-	if dir == 0 && on > 0 {
+	if dir == 0 && (on > 0 || itself) {
 		// The feast day itself, with the time the customer gave.
 		wd, dayAfter, workday = 0, false, false
 	} else if dir == 0 {

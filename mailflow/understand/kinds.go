@@ -37,8 +37,10 @@ func compactTime(toks []token, from int) int {
 			// after a date.
 			afterDate := toks[i-1].s == "." && i >= 2 && toks[i-2].kind == tNum && toks[i-2].n >= 1 && toks[i-2].n <= 12 &&
 				(t.n < 1900 || t.n > 2099) // "20.4.2027" ends in a year
-			// "Morgen 0945", "tomorrow 1030": right after a day word.
-			if w := toks[i-1].w; (w == nil || w.wd == 0 && !(w.hasRel && w.rel >= 0)) && !afterDate {
+			// "Morgen 0945", "tomorrow 1030": right after a day word;
+			// "Do. 1015 Uhr": before "Uhr".
+			uhr := i+1 < len(toks) && (toks[i+1].s == "uhr" || toks[i+1].s == "h")
+			if w := toks[i-1].w; (w == nil || w.wd == 0 && !(w.hasRel && w.rel >= 0)) && !afterDate && !uhr {
 				continue
 			}
 		}
@@ -418,6 +420,14 @@ func howToQuestion(toks []token) bool {
 					continue next
 				}
 			}
+			switch seq[0] {
+			case "preis", "preise", "price", "prices", "cost", "costs":
+				// A price asked about, not "die Preise ändern", "the new
+				// price list loaded": a task for the session.
+				if len(seq) == 1 && !questionAfter(toks, i) && priceTask(toks, i) {
+					continue next
+				}
+			}
 			return true
 		}
 	}
@@ -437,7 +447,7 @@ var feastWords = []string{
 	"pfingstmontag", "himmelfahrt", "fronleichnam", "nationalfeiertag",
 	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
 	"whitsun", "ascension", "mariä", "stephen", "heiligen", "heiliger", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
-	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "josefi", "josefitag",
+	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "maundy", "josefi", "josefitag",
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
 	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
 	"thanksgiving", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
@@ -518,17 +528,54 @@ var sessionWords = map[string]bool{
 // asksForRemoteHelp: "can someone help me remotely?", "kann sich das
 // jemand anschauen?", "remote help please" at token i.
 func asksForRemoteHelp(toks []token, i int) bool {
-	if (toks[i].s == "someone" || toks[i].s == "somebody" || toks[i].s == "jemand") && i > 0 {
+	if (toks[i].s == "someone" || toks[i].s == "somebody" || toks[i].s == "jemand" || toks[i].s == "wen") && i > 0 {
 		switch toks[i-1].s {
 		case "can", "could", "kann", "könnte", "sich":
-			// "can someone help me", not "could someone please check?"
+			// "can someone help me", "can someone ring in on Thursday",
+			// not "could someone please check?"
 			for k := i + 1; k < len(toks) && k <= i+4; k++ {
 				switch toks[k].s {
-				case "help", "helfen", "connect", "remotely", "anschauen", "draufschauen", "einwählen", "aufschalten":
+				case "help", "helfen", "connect", "remotely", "anschauen", "draufschauen", "einwählen", "aufschalten",
+					"dial", "log", "look", "fix", "schauen", "schaun", "draufschaun", "anschaun":
 					return true
+				case "ring":
+					// "can someone ring in", not "ring me on 0131 …"
+					return k+1 < len(toks) && toks[k+1].s == "in"
+				}
+			}
+		case "need", "needs", "bräucht", "bräuchte", "bräuchten", "brauch", "brauche", "brauchen", "brauchat":
+			// "we just need someone to fix …", "i bräucht wen, der ma de
+			// Kassa anschaut"
+			return toks[i].s != "wen" || toks[i-1].s != "need"
+		}
+	}
+	switch toks[i].s {
+	case "kennts", "könnts", "könnt", "kinnts", "könnten", "können", "could", "can":
+		// "kennts ihr amoi auf mein Computer schaun?", "könnten Sie bei uns
+		// draufschauen?": a look at the customer's machine.
+		if i+1 < len(toks) {
+			switch toks[i+1].s {
+			case "ihr", "sie", "es", "you", "ma":
+				for k := i + 2; k < len(toks) && k <= i+8; k++ {
+					switch toks[k].s {
+					case "schaun", "draufschaun", "draufschauen", "oschaun", "anschaun":
+						return true
+					case "?", ".", "!", "auch", "a", "also":
+						// ("Könnt ihr da auch mal draufschauen oder nur
+						// Lohnfix?" asks what else we do.)
+						return false
+					}
 				}
 			}
 		}
+	case "so":
+		// "so bald wie möglich bitte", "as soon as possible": a session
+		// wanted now, at whatever time we have.
+		return i+3 < len(toks) && toks[i+1].s == "bald" && toks[i+2].s == "wie" && toks[i+3].s == "möglich"
+	case "asap", "schnellstmöglich", "ehestmöglich", "baldmöglichst", "ehebaldigst":
+		return true
+	case "soon":
+		return i > 0 && i+2 < len(toks) && toks[i-1].s == "as" && toks[i+1].s == "as" && toks[i+2].s == "possible"
 	}
 	return toks[i].s == "remotely" || toks[i].s == "remote" && i+1 < len(toks) && (toks[i+1].s == "session" || toks[i+1].s == "help" || toks[i+1].s == "support")
 }
@@ -834,6 +881,72 @@ func indirectQuestion(toks []token) bool {
 }
 
 // questionAfter: the sentence of token i ends with a question mark.
+// priceTask: the prices at i are something to change in the software
+// ("die Preise fia die Eisvitrine ändern", "the new price list loaded").
+func priceTask(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k <= i+7; k++ {
+		switch toks[k].s {
+		case "list", "lists", "liste", "listen", "ändern", "anpassen", "einpflegen", "einspielen", "aktualisieren",
+			"change", "changed", "update", "updated", "load", "loaded", "import", "imported":
+			return true
+		case ".", "!", "?":
+			return false
+		}
+	}
+	return false
+}
+
+// bareTimeLine: a line or sentence of the mail is nothing but a day and a
+// clock ("Mon 3 March, 3pm.", "Do 10:30"): written to the support address,
+// that asks for the slot.
+func bareTimeLine(toks []token) bool {
+	num, day, other := false, false, false
+	for i := range toks {
+		t := &toks[i]
+		if t.nl > 0 && i > 0 {
+			if num && day && !other {
+				return true
+			}
+			num, day, other = false, false, false
+		}
+		switch {
+		case t.kind == tNum:
+			num = true
+		case t.kind == tPunct:
+			if (t.s == "." || t.s == "!" || t.s == "?") && (i+1 == len(toks) || toks[i+1].sp) {
+				if num && day && !other {
+					return true
+				}
+				num, day, other = false, false, false
+			}
+		case t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.hasRel):
+			day = true
+		case t.w != nil && t.w.role&(rUhr|rTrigger) != 0,
+			t.s == "am" || t.s == "pm" || t.s == "um" || t.s == "at" || t.s == "th" || t.s == "st" || t.s == "nd" || t.s == "rd" || t.s == "h":
+		default:
+			other = true
+		}
+	}
+	return num && day && !other
+}
+
+// billingWords: paying for a session or a licence.
+var billingWords = map[string]bool{"bezahlt": true, "bezahlen": true, "zahlen": true, "zahlung": true, "überweisen": true,
+	"überwiesen": true, "abgerechnet": true, "verrechnet": true, "pay": true, "paid": true, "payment": true,
+	"invoiced": true, "billed": true, "charged": true}
+
+// aboutBilling: a question about paying ("bis wann muss die Fernwartung
+// vom Donnerstag bezahlt werden?", "can we pay the session by card?"): a
+// person answers, the days in it are no wish.
+func aboutBilling(toks []token) bool {
+	for i := range toks {
+		if billingWords[toks[i].s] && questionAfter(toks, i) {
+			return true
+		}
+	}
+	return false
+}
+
 func questionAfter(toks []token, i int) bool {
 	for k := i + 1; k < len(toks); k++ {
 		if t := &toks[k]; t.kind == tPunct {
@@ -878,7 +991,17 @@ func outOfScope(toks []token) bool {
 		switch s := t.s; {
 		case s == "auch" || s == "also" || s == "too" || s == "as" && i+1 < len(toks) && toks[i+1].s == "well":
 			also = true
-		case scopeNouns[s]:
+		case s == "a" && i+1 < len(toks) && !toks[i+1].up && toks[i+1].kind == tWord && (strings.HasSuffix(toks[i+1].s, "en") || strings.HasSuffix(toks[i+1].s, "aun")):
+			// Austrian "a" for "auch": "könnts ihr den a anschaun?"
+			also = true
+		case scopeNouns[s], strings.IndexByte(s, '-') > 0 && scopeNouns[s[strings.LastIndexByte(s, '-')+1:]]:
+			// ("Internet-Router", "HP-Drucker")
+			noun = true
+		case (s == "hersteller" || s == "herstellers" || s == "anbieter" || s == "anbieters" || s == "vendor" || s == "vendor's" || s == "manufacturer") && i > 0 &&
+			(toks[i-1].s == "anderen" || toks[i-1].s == "fremden" || toks[i-1].s == "other" || toks[i-1].s == "another" || toks[i-1].s == "different"),
+			s == "third-party" || s == "fremdsoftware" || s == "fremdkasse":
+			// "die neue Kasse von einem anderen Hersteller", "another
+			// vendor's till": not our software.
 			noun = true
 		case s == "ort" && i > 0 && toks[i-1].s == "vor", s == "on-site" || s == "onsite" || s == "vorbeikommen",
 			s == "site" && i > 0 && (toks[i-1].s == "on" || toks[i-1].s == "-"), s == "person" && i > 0 && toks[i-1].s == "in":
@@ -967,7 +1090,7 @@ func whenYouHaveTime(toks []token, i int) bool {
 	have := false
 	if i+1 < len(toks) {
 		switch toks[i+1].s {
-		case "ham", "haben", "habt", "hobt", "hobn", "hätten", "hättet":
+		case "ham", "haben", "habt", "hobt", "hobn", "hätten", "hättet", "habts", "hobts", "hätts":
 			have = true // "Wann's Zeit ham"
 		}
 	}

@@ -198,8 +198,8 @@ func buildLexicon() map[string]*wordInfo {
 		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an"},
 		2: {"zwei", "two", "paar", "couple", "zwoa", "zwa"}, 3: {"drei", "three", "few"}, 4: {"vier", "four", "viere"},
 		5: {"fünf", "fuenf", "five", "fünfe"}, 6: {"sechs", "six", "sechse"}, 7: {"sieben", "seven", "siebene"},
-		8: {"acht", "eight", "achte", "achti"}, 9: {"neun", "nine", "neune", "neine", "nüni"}, 10: {"zehn", "ten", "zehne", "zäni", "zähni"},
-		11: {"elf", "eleven", "elfe", "elfi"}, 12: {"zwölf", "zwoelf", "twelve", "zwölfe", "zwoife", "zwölfi", "zwöufi"},
+		8: {"acht", "eight", "achte", "achti"}, 9: {"neun", "nine", "neune", "neine", "nüni"}, 10: {"zehn", "ten", "zehne", "zäni", "zähni", "zehen"},
+		11: {"elf", "eleven", "elfe", "elfi", "ölf", "ölfe", "ellf", "ellfe"}, 12: {"zwölf", "zwoelf", "twelve", "zwölfe", "zwoife", "zwölfi", "zwöufi"},
 		13: {"dreizehn", "thirteen"}, 14: {"vierzehn", "fourteen"}, 15: {"fünfzehn", "fifteen"},
 		16: {"sechzehn", "sixteen"}, 17: {"siebzehn", "seventeen"}, 18: {"achtzehn", "eighteen"},
 		19: {"neunzehn", "nineteen"}, 20: {"zwanzig", "twenty"}, 30: {"dreißig", "dreissig", "thirty"},
@@ -226,6 +226,10 @@ func buildLexicon() map[string]*wordInfo {
 	for _, end := range []string{"e", "er", "en", "es", "em"} {
 		get("dreissigst" + end).ord = 30
 		get("siebent" + end).ord = 7
+		// Austrian: "de zwoate Option", "da easchte", "de dritte"
+		get("zwoat" + end).ord = 2
+		get("eascht" + end).ord = 1
+		get("erscht" + end).ord = 1
 	}
 	enOrd := []string{"", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
 		"ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
@@ -276,7 +280,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rTrigger, "um", "gegen", "at", "for", "pünktlich", "kurz", "around", "about")
 	roles(rApprox, "ca", "circa", "zirka", "etwa", "ungefähr", "ungefaehr", "so", "around", "about",
 		"approximately", "approx", "roughly", "gegen", "um", "at", "ish", "kurz")
-	roles(rOpenAfter, "ab", "after", "since", "nach", "später", "later", "from")
+	roles(rOpenAfter, "ab", "after", "since", "nach", "später", "later", "from", "nach'm", "nachm")
 	roles(rEarliest, "frühestens", "frühstens", "fruehestens", "earliest")
 	roles(rOpenBefore, "bis", "before", "until", "till", "untill", "vor", "spätestens", "spaetestens", "by")
 	roles(rRangeStart, "zwischen", "between", "von", "from", "vom")
@@ -300,7 +304,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rAM, "am", "a")
 	roles(rPM, "pm", "p")
 	get("am").langOnly = langEN
-	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe", "hlab")
+	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe", "hlab", "hallb")
 	roles(rQuarter, "viertel", "quarter")
 	roles(rThreeQuarter, "dreiviertel")
 	roles(rPast, "nach", "past", "after")
@@ -327,7 +331,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rCancel, "absagen", "absage", "abzusagen", "abgesagt", "stornieren", "storniere", "storno",
 		"stornierung", "storniert", "cancel", "cancelled", "canceled", "cancellation", "cancelling",
 		"canceling", "entfällt", "entfallen", "streichen", "gestrichen", "scrap", "scrapped", "canceln",
-		"gecancelt", "gecancelled", "cancle", "absagn", "absogn", "obsogn", "stonieren", "stornoieren",
+		"gecancelt", "gecancelled", "cancle", "absagn", "absogn", "obsogn", "stonieren", "stornoieren", "streichts", "stornierts",
 		"abblasen", "abgeblasen")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
 		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",

@@ -318,6 +318,14 @@ func asksForTime(toks []token, sig signals) bool {
 			"preferred", "prefer", "preferably", "lieber", "liebsten", "fine", "ok", "okay", "gern", "gerne", "recht",
 			"book", "buchen", "reservieren", "reserve", "schlage", "vorschlagen", "propose", "suggest":
 			return true
+		case "good", "great", "perfect", "easiest", "best", "gut", "perfekt", "optimal":
+			// "After 13:00 on Tuesday is good.", "Montag wär am besten"
+			if i > 0 {
+				switch toks[i-1].s {
+				case "is", "be", "'s", "ist", "wäre", "wär", "am":
+					return true
+				}
+			}
 		}
 	}
 	return false
@@ -337,7 +345,9 @@ func proposesTime(toks []token) bool {
 			(a == "passt" || a == "geht" || a == "ginge" || a == "klappt") && (b == "es" || b == "ihnen" || b == "euch" || b == "bei"),
 			// "… works for me", "suits me", "passt mir", "wär mir recht"
 			(a == "works" || a == "work") && b == "for", a == "suits" && (b == "me" || b == "us"),
-			(a == "passt" || a == "passen") && (b == "mir" || b == "uns"), (a == "mir" || a == "uns") && b == "recht":
+			(a == "passt" || a == "passen") && (b == "mir" || b == "uns"), (a == "mir" || a == "uns") && b == "recht",
+			// "can you fit us in?", "squeeze me in"
+			(a == "fit" || a == "squeeze") && (b == "us" || b == "me") && i+2 < len(toks) && toks[i+2].s == "in":
 			return true
 		case a == "if" && b == "you" && i+2 < len(toks) && (toks[i+2].s == "have" || toks[i+2].s == "can"),
 			a == "falls" && (b == "frei" || b == "möglich" || b == "noch"), a == "wenn" && (b == "frei" || b == "möglich"):

@@ -128,6 +128,23 @@ func fromTo(toks []token) bool {
 	return false
 }
 
+// clockAfterTo: a clock follows "to"/"auf" ("from 10am to 1pm"), not a
+// day or a part of one ("from Tuesday to Wednesday afternoon").
+func clockAfterTo(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if s := toks[i].s; s == "to" || s == "auf" {
+			k := i + 1
+			if toks[k].s == "um" || toks[k].s == "at" {
+				k++
+			}
+			if k < len(toks) && toks[k].kind == tNum {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // movedFromTo: "von Mittwoch 16 Uhr auf Donnerstag 15 Uhr", "vom 17.10.
 // auf den 19.10.", "from Friday 10:00 to Monday": a day or time named after
 // "von"/"from" and another after "auf"/"to" — the shape of a move. German

@@ -395,7 +395,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			gap, lastB, i = 0, j, j
 			continue
 		}
-		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) && !p.isPunct(i-1, '(') || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || !ms[cur].merge(&pc) {
+		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) && !p.isPunct(i-1, '(') || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || p.boundAfterExcept(&ms[cur], &pc, i) || !ms[cur].merge(&pc) {
 			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
 				i = j
 				continue
@@ -457,7 +457,43 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			}
 			continue
 		}
+		// "I can't do today or tomorrow", "weder Montag noch Dienstag":
+		// the days joined to the refused one are refused with it.
+		joinedOn := func(best int) int {
+			for best >= 0 {
+				nx := -1
+				for _, s := range spans {
+					if s.m != best && ms[best].b < len(toks) && s.a == ms[best].b+1 {
+						switch p.word(ms[best].b) {
+						case "or", "and", "oder", "und", "nor", "noch":
+							nx = s.m
+						}
+					}
+				}
+				if nx < 0 || nx == best {
+					break
+				}
+				ms[best].neg = true
+				best = nx
+			}
+			return best
+		}
+		fwd := -1
+		if j := p.negatesNext(k); j >= 0 {
+			// "not Monday and not Tuesday", "Monday and not Tuesday": a
+			// refusal joined on by "and" names the day right after it.
+			for _, s := range spans {
+				if s.a == j || s.a == k+1 {
+					fwd = s.m
+					break
+				}
+			}
+		}
 		for _, s := range spans {
+			if fwd >= 0 {
+				best = joinedOn(fwd)
+				break
+			}
 			if s.b <= k && s.a >= ca {
 				// "Montag und Dienstag bin ich nicht da": every day the
 				// clause lists before the refusal is refused.
@@ -502,24 +538,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 					}
 				}
 			}
-			// "I can't do today or tomorrow", "weder Montag noch Dienstag":
-			// the days joined to the refused one are refused with it.
-			for best >= 0 {
-				nx := -1
-				for _, s := range spans {
-					if s.m != best && ms[best].b < len(toks) && s.a == ms[best].b+1 {
-						switch p.word(ms[best].b) {
-						case "or", "and", "oder", "und", "nor", "noch":
-							nx = s.m
-						}
-					}
-				}
-				if nx < 0 || nx == best {
-					break
-				}
-				ms[best].neg = true
-				best = nx
-			}
+			best = joinedOn(best)
 		}
 		// "bis 30.11. nicht im Büro": the refusal is the time before the
 		// date, not the date.
@@ -533,7 +552,9 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				if s.m != best {
 					continue
 				}
-				if s.a >= cb && cb < len(toks) && !slices.Contains(cuts, cb) {
+				if s.a >= cb && cb < len(toks) && !slices.Contains(cuts, cb) && !(s.a == cb+1 && p.isPunct(cb, '(')) {
+					// ("We can't do Tuesday (8th)": the date in brackets
+					// says which Tuesday; it is refused with it.)
 					return nil, -1, cb // the mention reaches past the refusal's clause
 				}
 			}
@@ -548,6 +569,102 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				continue
 			}
 			ms[best].neg = true
+		}
+	}
+
+	// "Montag ab 9, aber bitte nicht nach 11", "from 9 but not after 11":
+	// a time not to be passed closes the one before; it is no wish.
+	for k := 1; k < len(ms) && !keepRefused; k++ {
+		m := &ms[k]
+		if !m.hasTime || m.open != openAfter || m.dateish() {
+			continue
+		}
+		switch p.word(m.a) {
+		case "nach", "after", "später", "later":
+		default:
+			continue
+		}
+		switch p.word(m.a - 1) {
+		case "nicht", "not", "ned", "net", "no":
+		default:
+			continue
+		}
+		if prev := &ms[k-1]; prev.hasTime && !prev.neg && !prev.hasEnd {
+			m.neg, m.booked = true, true // (a bound, not a refused day)
+			if prev.open == openAfter {
+				prev.hasEnd, prev.t2 = true, m.t
+			}
+		}
+	}
+
+	// "Übermorgen ist Sonntag, deshalb wäre Montag 11 Uhr gut", "tomorrow
+	// is Friday, so Monday 10am?": a day said to be a weekday is a fact,
+	// no wish, when a later day is asked for.
+	for k := 0; k+1 < len(ms) && !keepRefused; k++ {
+		m := &ms[k]
+		if m.neg || m.hasTime || m.pod != 0 || !m.hasRel || m.wd == 0 {
+			continue
+		}
+		first, second := -1, -1
+		for _, s := range spans {
+			if s.m != k {
+				continue
+			}
+			if first < 0 {
+				first = s.b
+			} else if second < 0 {
+				second = s.a
+			}
+		}
+		if second != first+1 {
+			continue
+		}
+		switch p.word(first) {
+		case "ist", "is", "'s", "is'":
+		default:
+			continue
+		}
+		for n := k + 1; n < len(ms); n++ {
+			if o := &ms[n]; !o.neg && o.dateish() {
+				m.neg, m.booked = true, true // (a fact, not a refused day)
+				break
+			}
+		}
+	}
+
+	// "am Montag und Dienstag bin i auf da Oim. Mittwoch um 10?", "Monday
+	// we're at the trade fair. Tuesday 2pm?": days told with where the
+	// customer is are no wish when a later sentence asks for a time.
+	for k := 0; k+1 < len(ms) && !keepRefused; k++ {
+		if m := &ms[k]; m.neg || m.hasTime || m.pod != 0 || !m.dateish() {
+			continue
+		}
+		joined := []int{k}
+		end := -1
+		for _, s := range spans {
+			if s.m == k && s.b > end {
+				end = s.b
+			}
+		}
+		for n := k + 1; n < len(ms) && end >= 0 && end < len(toks); n++ {
+			if w := p.word(end); (w == "und" || w == "and" || w == "oder" || w == "or") && ms[n].a == end+1 && !ms[n].hasTime && ms[n].pod == 0 {
+				joined = append(joined, n)
+				end = ms[n].b
+				continue
+			}
+			break
+		}
+		if !p.whereabouts(end) {
+			continue
+		}
+		last := joined[len(joined)-1]
+		for n := last + 1; n < len(ms); n++ {
+			if o := &ms[n]; !o.neg && (o.hasTime || o.pod != 0) && o.dateish() && p.boundaryBetween(end, o.a) {
+				for _, j := range joined {
+					ms[j].neg = true
+				}
+				break
+			}
 		}
 	}
 
@@ -645,7 +762,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	moving := hasMoveWord(toks)
 	for k := range ms {
 		m := &ms[k]
-		if k+1 >= len(ms) || m.neg || !p.possessiveBooking(m) && !(moving && p.bookingNamedBefore(m)) {
+		if k+1 >= len(ms) || m.neg || !p.possessiveBooking(m) && !(moving && p.bookingNamedBefore(m, false)) && !p.bookingNamedBefore(m, true) {
 			continue
 		}
 		m.neg, m.booked = true, true
@@ -670,7 +787,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	// time in a clause that gives a reason is no wish, when another is.
 	if len(ms) >= 2 {
 		for k := 1; k < len(ms); k++ {
-			if m := &ms[k]; m.hasTime && !m.neg && p.reasonClause(m.a) {
+			if m := &ms[k]; m.hasTime && !m.neg && (p.reasonClause(m.a) || p.habitClause(m.a)) {
 				m.neg = true
 			}
 		}
@@ -741,6 +858,11 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				break
 			}
 			n.week, n.weekShift, n.kw = true, wk.weekShift, wk.kw
+			if !wk.neg && wk.wd == 0 && !wk.hasTime && wk.pod == 0 && !n.neg && !keepRefused {
+				// "Any day next week … Monday would be easiest": the day
+				// named narrows the week.
+				wk.absorbed = true
+			}
 		}
 	}
 
@@ -805,6 +927,21 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			}
 			m.absorbed = true
 			break
+		}
+	}
+
+	// "leider alles vor 14 Uhr. Wie wäre Donnerstag 15:30?": a bound before
+	// a clock with no day gives way to a day with its own clock after it.
+	for k := 0; k+1 < len(ms) && !keepRefused; k++ {
+		m := &ms[k]
+		if m.neg || m.absorbed || !m.hasTime || m.open != openBefore || m.dateish() || m.pod != 0 {
+			continue
+		}
+		for j := k + 1; j < len(ms); j++ {
+			if n := &ms[j]; !n.neg && !n.absorbed && n.dateish() && n.hasTime && n.open == openNone {
+				m.absorbed = true
+				break
+			}
 		}
 	}
 
@@ -1152,6 +1289,85 @@ var abbreviations = map[string]bool{
 	"abt": true, "str": true, "gmbh": true, "bzgl": true, "lt": true, "vgl": true, "max": true, "min": true,
 }
 
+// whereabouts: the words at i tell where the customer is ("bin ich auf
+// der Alm", "sind wir in Wien", "I'm at a fair", "we are in Salzburg"),
+// not that they are free ("bin ich im Büro", "I'm around").
+func (p *parser) whereabouts(i int) bool {
+	j := i
+	switch p.word(j) {
+	case "bin", "sind":
+		switch p.word(j + 1) {
+		case "ich", "i", "wir", "mir":
+			j += 2
+		default:
+			return false
+		}
+	case "i'm", "we're", "im":
+		j++
+	case "i", "we":
+		switch p.word(j + 1) {
+		case "am", "are", "'m", "'re":
+			j += 2
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	switch p.word(j) {
+	case "leider", "ja", "eh", "all", "den", "ganzen":
+		j++
+	}
+	switch p.word(j) {
+	case "auf", "in", "at", "bei", "beim", "z'", "zu", "nach":
+	default:
+		return false
+	}
+	for e := j; e < len(p.toks) && e < j+8; e++ {
+		if p.boundary(e) {
+			break
+		}
+		switch p.word(e) {
+		case "büro", "office", "firma", "geschäft", "laden", "werkstatt", "betrieb", "shop", "work", "arbeit", "haus", "home", "erreichbar", "frei", "free", "available":
+			return false
+		}
+	}
+	return true
+}
+
+// boundaryBetween: a token that ends a sentence or a clause lies in [a, b).
+func (p *parser) boundaryBetween(a, b int) bool {
+	for i := a; i < b && i < len(p.toks); i++ {
+		if t := &p.toks[i]; t.kind == tPunct && t.s == "," || p.boundary(i) || t.nl > 0 && i > a {
+			return true
+		}
+	}
+	return false
+}
+
+// negatesNext: the negation at k is joined on by "and"/"or"/"but" and
+// names the piece right after it ("not Monday and not Tuesday", "Montag
+// und nicht Dienstag"); it returns where that piece would start
+// (after "on", "am"), or -1.
+func (p *parser) negatesNext(k int) int {
+	switch p.word(k) {
+	case "not", "nicht", "ned", "net", "never", "nie":
+	default:
+		return -1
+	}
+	switch w := p.word(k - 1); {
+	case w == "and" || w == "und" || w == "or" || w == "oder" || w == "aber" || w == "but":
+	default:
+		return -1
+	}
+	j := k + 1
+	switch p.word(j) {
+	case "on", "am", "an", "at", "um", "the", "den", "der":
+		j++
+	}
+	return j
+}
+
 // clause returns the token range around k that a negation can reach:
 // commas, sentence ends and boundary words close it.
 func (p *parser) clause(k int) (int, int) {
@@ -1319,6 +1535,10 @@ func (p *parser) isNegation(k int) bool {
 		if t.s == "nein" {
 			return false
 		}
+	}
+	if (t.s == "no" || t.s == "nothing") && (p.has(k+1, rOpenBefore) || p.has(k+2, rOpenBefore) || p.has(k+3, rOpenBefore) && p.word(k+1) != "problem") {
+		// "No sessions before 11 please", "nothing before 10": from then on.
+		return true
 	}
 	if t.s == "zu" {
 		// "am 8. haben wir zu", "da hamma zu", "wir haben zu": closed.
@@ -1541,14 +1761,20 @@ func (p *parser) piece(i int, m *mention) (int, bool) {
 			}
 		}
 		if w.role&(rOpenAfter|rEarliest) != 0 {
-			if t.s == "nach" || t.s == "after" {
+			if t.s == "nach" || t.s == "after" || t.s == "nach'm" || t.s == "nachm" {
+				// "nach dem Mittagessen", "nach der Mittagspause", "nach'm
+				// Mittagessen", "after our lunch break": the afternoon.
 				j := i + 1
-				if p.word(j) == "dem" {
+				switch p.word(j) {
+				case "dem", "der", "da", "de", "the", "our", "my", "unserer", "unserem", "meiner", "meinem":
 					j++
 				}
 				switch p.word(j) {
-				case "mittagessen", "mittag", "lunch", "mittagspause":
+				case "mittagessen", "mittag", "lunch", "mittagspause", "mittagszeit", "lunchtime":
 					*m = mention{pod: podAfternoon}
+					if p.word(j+1) == "break" {
+						j++
+					}
 					return j + 1, true
 				}
 			}
@@ -2838,7 +3064,8 @@ func (p *parser) dayWord(i int, m *mention) (int, bool) {
 			return i, false
 		}
 		switch prev {
-		case "am", "dem", "des", "heute", "diesen", "jeden", "der":
+		case "am", "dem", "heute", "diesen", "jeden", "der":
+			// (Not "des": "geht des morgen" is Austrian "das", tomorrow.)
 			*m = mention{pod: podMorning}
 			return i + 1, true
 		}
@@ -2849,6 +3076,19 @@ func (p *parser) dayWord(i int, m *mention) (int, bool) {
 		*m = mention{hasRel: true, rel: int(w.rel)}
 		if w.pod != 0 {
 			m.pod = w.pod
+		}
+		if p.lang == langEN && w.rel >= 0 && w.rel <= 1 {
+			// "a week today", "a fortnight tomorrow", "today week" (British,
+			// Irish): seven or fourteen days on.
+			switch pw, ppw := p.word(i-1), p.word(i-2); {
+			case pw == "week" && (ppw == "a" || ppw == "one"):
+				m.rel += 7
+			case pw == "fortnight" && (ppw == "a" || ppw == "one"):
+				m.rel += 14
+			case p.word(i+1) == "week" && p.tok(i+2) != nil && p.tok(i+2).kind != tNum:
+				m.rel += 7
+				return i + 2, true
+			}
 		}
 		return i + 1, true
 	}
@@ -3018,6 +3258,25 @@ func (p *parser) reasonClause(i int) bool {
 	return false
 }
 
+// habitClause: the clause of token i tells when the customer's business
+// opens or closes ("we open at half 9", "wir sperren um 8 auf"): a habit,
+// no wish.
+func (p *parser) habitClause(i int) bool {
+	ca, _ := p.clause(i)
+	who := false
+	for k := ca; k < i; k++ {
+		switch p.word(k) {
+		case "we", "wir", "mir", "the", "our", "der", "unser", "unsere":
+			who = true
+		case "open", "opens", "close", "closes", "öffnen", "öffnet", "sperren", "aufsperren", "zusperren", "schließen", "schliessen", "sperrn":
+			if who {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // doneVerbs tell that something was done (not asked for).
 var doneVerbs = map[string]bool{"wired": true, "sent": true, "paid": true, "transferred": true, "placed": true,
 	"ordered": true, "received": true, "installed": true, "updated": true, "emailed": true, "mailed": true,
@@ -3109,7 +3368,10 @@ func (p *parser) targetWord(k int) bool {
 // bookingNamedBefore: the mention follows "unser Termin am", "den Termin
 // am", "my appointment on": in a mail that moves something, the booking
 // being moved ("unser Termin am 28.3. um 9:30 müsste verschoben werden").
-func (p *parser) bookingNamedBefore(m *mention) bool {
+// With own, only "unser"/"mein"/"our"/"my" count: the customer's booking
+// even without a word for moving ("unser Termin am Montag um 9 – geht der
+// a am Dienstag um 9?").
+func (p *parser) bookingNamedBefore(m *mention, own bool) bool {
 	k := m.a - 1
 	for n := 0; n < 2 && k >= 0; n++ {
 		switch p.word(k) {
@@ -3123,8 +3385,10 @@ func (p *parser) bookingNamedBefore(m *mention) bool {
 		return false
 	}
 	switch p.word(k - 1) {
-	case "unser", "unseren", "unsere", "mein", "meinen", "meine", "den", "der", "our", "my", "the":
+	case "unser", "unseren", "unsere", "mein", "meinen", "meine", "our", "my":
 		return true
+	case "den", "der", "the":
+		return !own
 	}
 	return false
 }
@@ -3233,7 +3497,21 @@ func (p *parser) exceptAt(k int) bool {
 	if exceptWord(p.toks[k].s) {
 		return true
 	}
+	switch p.toks[k].s {
+	case "nicht", "ned", "net", "not":
+		// "Ab nächster Woche jederzeit, nur nicht am Freitag", "any day,
+		// just not Friday": the day after it is taken out of the span.
+		switch p.word(k - 1) {
+		case "nur", "bloß", "bloss", "only", "just":
+			return !p.has(k+1, rOpenBefore) && !p.has(k+1, rOpenAfter) // ("nur nicht vor 10" is a bound)
+		}
+	}
 	if p.toks[k].s != "but" {
+		return false
+	}
+	switch p.word(k + 1) {
+	case "not", "never", "no":
+		// "any day next week is fine but not before 10": a bound.
 		return false
 	}
 	// "any day next week but Friday", "anytime this week but Thursday":
@@ -3253,6 +3531,16 @@ func (p *parser) exceptAt(k int) bool {
 		}
 	}
 	return false
+}
+
+// boundAfterExcept: a bound after a comma that follows a day taken out
+// ("any day next week but Monday, not before 10") narrows the span, not
+// the day refused.
+func (p *parser) boundAfterExcept(m, pc *mention, i int) bool {
+	if !pc.hasTime || pc.open != openAfter || pc.dateish() || m.hasTime || m.pod != 0 || m.a < 1 || !p.isPunct(i-1, ',') {
+		return false
+	}
+	return p.exceptAt(m.a-1) || m.a >= 2 && p.exceptAt(m.a-2) // ("außer am Montag")
 }
 
 // exceptWord: "außer Montag", "except Monday", "excluding Friday".

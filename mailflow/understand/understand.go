@@ -301,7 +301,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// customer's own refusal: no move — unless a time is replaced:
 		// "statt Freitag lieber Montag".)
 		r.Intent = IntentReschedule
-		if len(future) == 1 && future[0].End != nil && future[0].Precision != PrecisionDay && sameDate(future[0].Start, *future[0].End) && fromTo(toks) {
+		if len(future) == 1 && future[0].End != nil && future[0].Precision != PrecisionDay && sameDate(future[0].Start, *future[0].End) && fromTo(toks) && clockAfterTo(toks) {
 			// "change Friday's session from 10am to 1pm": the range is
 			// the move, its end the new time.
 			future = []Wish{{Start: *future[0].End, Precision: PrecisionMinute}}
@@ -341,7 +341,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// down and nothing asked for instead calls off what was booked.
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && (!isReply || msg.InReplyTo == "" && thread == threadNone) && len(future) > 0 &&
-		(bodyTime || len(toks) <= 6 || seeSubject(toks)) && (!namesSession(toks) || wantsNewSession(toks)) &&
+		(bodyTime || len(toks) <= 6 || seeSubject(toks) || fromForward && forwardAsksHelp(msg.Quoted)) && (!namesSession(toks) || wantsNewSession(toks)) &&
 		!(len(future) == 1 && future[0].Precision == PrecisionDay && sameDate(future[0].Start, now)):
 		// ("der sitzt heut am Rechner" above a forwarded ID: today, with
 		// no time, is the session the ID is for.)
@@ -394,7 +394,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAppointment
 	case r.Choice > 0:
 		r.Intent = IntentAccept
-	case thread == threadProposal && len(future) == 0 && !sig.refusal && bareChoice(toks) > 0:
+	case thread == threadProposal && len(future) == 0 && !sig.refusal && bareChoice(toks) > 0,
+		thread == threadNone && msg.InReplyTo != "" && len(future) == 0 && wordCount(toks) <= 3 && bareChoice(toks) > 0:
+		// ("3" alone in answer to a mail whose quote the client left out:
+		// the desk books it only if that mail was our proposal.)
 		r.Choice = bareChoice(toks)
 		r.Intent = IntentAccept
 	case thread == threadProposal && len(future) == 0 && !sig.refusal && !sig.question && ordinalChoice(toks, sig) > 0:
@@ -423,10 +426,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 			}
 		}
 	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply,
+		sig.question && aboutBilling(toks) && !asksForSession(toks),
 		len(future) == 0 && indirectQuestion(toks) && aboutData(toks),
 		len(future) == 0 && asksForDataDocument(toks):
 		// "What happens to our data?", "Is there a data processing
-		// agreement?", "helft ihr auch beim WLAN?": a person answers, even
+		// agreement?", "helft ihr auch beim WLAN?", "bis wann muss die
+		// Fernwartung bezahlt werden?": a person answers, even
 		// when the mail names a session or a date.
 		future = nil
 	case otherDesk(subject):
@@ -444,7 +449,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && proposesTime(toks),
 		len(future) > 0 && !isReply && sig.question && wordCount(toks) <= 6,
 		len(future) > 0 && !isReply && future[0].Precision != PrecisionDay && (asksForTime(toks, signals{}) || sig.question && timeQuestion(toks)),
-		len(future) == 0 && !isReply && remoteHelp(toks):
+		!isReply && remoteHelp(toks),
+		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks):
 		// ("Mon 11.00-11.30? Sam", "Do 10h?": a time and a question mark
 		// are the whole mail. "Friday 14h30 please?", "later this week,
 		// afternoon preferred": a first mail to the desk that asks for a
@@ -453,7 +459,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// A reply's subject repeats ours ("AW: Ihr Termin"): alone it
 		// does not make "Passt, danke!" a new request. "Would the day
 		// after Boxing Day work?" written to the support address asks for
-		// a slot, even without naming the session.
+		// a slot, even without naming the session. "Mon 3 March, 3pm." on
+		// a line of its own asks for that slot.
 		r.Intent = IntentAppointment
 	}
 	if r.Intent == IntentAppointment && thread == threadNone && len(future) > 0 && !sig.cancel && !feast && movesOwnBooking(toks, lang, now, upcoming(wishes, now)) {
@@ -652,6 +659,23 @@ func dayNextToDate(toks []token) bool {
 			k++
 		}
 		if k < len(toks) && toks[k].kind == tNum {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardAsksHelp: the forwarded mail asks for help or a session ("please
+// ask them for help with stock tomorrow 11:00. My AnyDesk: …"), not only
+// tells the ID for a time ("556 102 873 is die Nummer für heut um zehn").
+func forwardAsksHelp(quoted string) bool {
+	toks := tokenize(capText(quoted, maxTextBytes))
+	if asksForSession(toks) || remoteHelp(toks) {
+		return true
+	}
+	for i := range toks {
+		switch toks[i].s {
+		case "help", "hilfe", "helfen", "unterstützung", "support":
 			return true
 		}
 	}
