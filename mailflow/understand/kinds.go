@@ -618,6 +618,12 @@ func asksForSession(toks []token) bool {
 			if i+1 < len(toks) && (toks[i+1].s == "ich" || toks[i+1].s == "wir") && (toks[i].s == "brauche" || toks[i].s == "brauchen") {
 				continue // "brauche ich dafür Adminrechte?"
 			}
+			if i+2 < len(toks) {
+				switch toks[i+2].s {
+				case "angebot", "quote", "quotation", "offer", "kostenvoranschlag", "rechnung", "invoice":
+					continue // "Wir brauchen ein Angebot für den Vorstand", "we need a quote"
+				}
+			}
 			return true
 		}
 		// "bitte um (einen) Termin", "Rückruf oder Termin", "Termin bitte".

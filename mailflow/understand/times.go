@@ -572,6 +572,34 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// "Donnerstag um 9 ist bei uns Übergabe, also nicht um 9, sondern erst
+	// um 11": a clock refused on its own refuses that clock said before.
+	for k := 1; k < len(ms) && !keepRefused; k++ {
+		r := &ms[k]
+		if !r.neg || r.booked || !r.hasTime || r.dateish() || r.open != openNone || r.hasEnd {
+			continue
+		}
+		other := false
+		for j := k + 1; j < len(ms); j++ {
+			if !ms[j].neg && ms[j].hasTime {
+				other = true
+			}
+		}
+		for j := 0; j < k && other; j++ {
+			if m := &ms[j]; !m.neg && m.hasTime && m.open == openNone && m.t.h == r.t.h && m.t.m == r.t.m {
+				// Only the clock is refused: the day stays for the time after.
+				n := &ms[k+1]
+				if n.hasTime && !n.dateish() && m.dateish() {
+					n.abs, n.y, n.mo, n.d = m.abs, m.y, m.mo, m.d
+					n.wd, n.wdMode, n.wdN = m.wd, m.wdMode, m.wdN
+					n.hasRel, n.rel = m.hasRel, m.rel
+					n.week, n.weekShift, n.kw = m.week, m.weekShift, m.kw
+				}
+				m.neg, m.booked = true, true // (a refused clock, not a refused day)
+			}
+		}
+	}
+
 	// "Montag ab 9, aber bitte nicht nach 11", "from 9 but not after 11":
 	// a time not to be passed closes the one before; it is no wish.
 	for k := 1; k < len(ms) && !keepRefused; k++ {
