@@ -107,7 +107,7 @@ var uhrToken = token{s: "uhr", w: lexicon["uhr"], n: -1, kind: tWord, sp: true}
 func hourAfterWeekday(toks []token, now time.Time) []token {
 	for i := 1; i < len(toks); i++ {
 		t, prev := &toks[i], &toks[i-1]
-		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) && !movedHour(toks, i) {
+		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) && !movedHour(toks, i) && !hourBeforeWeekday(toks, i) {
 			continue
 		}
 		if i+1 < len(toks) {
@@ -135,6 +135,23 @@ func hourAfterWeekday(toks []token, now time.Time) []token {
 		toks[i+1] = uhrToken
 	}
 	return toks
+}
+
+// hourBeforeWeekday: "but 10 on Friday works", "10 am Freitag passt": a
+// bare number right before "on"/"am" and a weekday is its hour.
+func hourBeforeWeekday(toks []token, i int) bool {
+	if i+2 >= len(toks) || toks[i+1].s != "on" && toks[i+1].s != "am" {
+		return false
+	}
+	w := toks[i+2].w
+	if w == nil || w.wd == 0 || w.wdAbbr {
+		return false
+	}
+	switch toks[i-1].s {
+	case "but", "aber", "then", "dann", "or", "oder", "how", "about", ",":
+		return true
+	}
+	return false
 }
 
 // sentenceEndAt: the full stop at i ends the mail, its line or a sentence

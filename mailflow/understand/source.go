@@ -315,7 +315,7 @@ func asksForTime(toks []token, sig signals) bool {
 		switch toks[i].s {
 		case "bitte", "please", "pls", "wäre", "wären", "würde", "would", "could", "könnten", "könnte", "möglich", "possible", "passt", "geht", "suits", "works",
 			"wär", "wär's", "wärs", "tät", "täte", "ideal", "ginge", "gehts", "geht's",
-			"preferred", "prefer", "preferably", "lieber", "liebsten", "fine", "ok", "okay", "gern", "gerne", "recht",
+			"preferred", "prefer", "preferably", "ideally", "idealerweise", "lieber", "liebsten", "fine", "ok", "okay", "gern", "gerne", "recht",
 			"book", "buchen", "reservieren", "reserve", "schlage", "vorschlagen", "propose", "suggest":
 			return true
 		case "good", "great", "perfect", "easiest", "best", "gut", "perfekt", "optimal":

@@ -522,6 +522,20 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 					best = s.m
 				}
 			}
+			// "am Montag (Feiertag) natürlich ned": a refusal right after a
+			// bracket refuses the day before the bracket.
+			if best < 0 && ca >= 1 && p.isPunct(ca-1, ')') {
+				for o := ca - 2; o >= 0 && o >= ca-8; o-- {
+					if p.isPunct(o, '(') {
+						for _, s := range spans {
+							if s.b == o || s.b == o-1 && p.isPunct(o-1, ',') {
+								best = s.m
+							}
+						}
+						break
+					}
+				}
+			}
 			// "Montag und Dienstag sind Markttage, da geht nix", "Thursday
 			// and Friday, those don't work": a refusal that points back with
 			// "da", "dann", "that" refuses every day of the clause before it.
@@ -621,6 +635,62 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			m.neg, m.booked = true, true // (a bound, not a refused day)
 			if prev.open == openAfter {
 				prev.hasEnd, prev.t2 = true, m.t
+			}
+		}
+	}
+
+	// "am Freitag (26.) is Feiertag, drum bitte Montag um 10", "Monday is a
+	// bank holiday here, Tuesday 10am?": a day said to be a holiday is
+	// refused when another day is asked for.
+	for k := 0; k+1 < len(ms) && !keepRefused; k++ {
+		m := &ms[k]
+		if m.neg || m.hasTime || m.pod != 0 || !m.dateish() {
+			continue
+		}
+		end := m.b
+		for _, s := range spans {
+			if s.m == k && s.b > end {
+				end = s.b
+			}
+		}
+		if p.isPunct(end, '(') {
+			for o := end + 1; o < len(toks) && o <= end+6; o++ {
+				if p.isPunct(o, ')') {
+					end = o + 1
+					break
+				}
+			}
+		}
+		j := end
+		if w := p.word(end - 1); (strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s")) && (p.word(j) == "out" || p.word(j) == "off") {
+			// "Wednesday's out, we're fully booked", "Monday's out (vet
+			// coming)"
+			m.neg = true
+			continue
+		}
+		switch p.word(j) {
+		case "ist", "is", "'s", "wär", "wäre", "was":
+			j++
+		default:
+			continue
+		}
+		switch p.word(j) {
+		case "ein", "a", "leider", "ja", "eh", "bei", "here", "hier":
+			j++
+		}
+		switch p.word(j) {
+		case "bank", "public":
+			j++
+		}
+		if w := p.info(j); w != nil && w.feast || p.word(j) == "feiertag" || p.word(j) == "holiday" || p.word(j) == "fenstertag" ||
+			p.word(j) == "zu" || p.word(j) == "geschlossen" || p.word(j) == "closed" || p.word(j) == "ruhetag" || p.word(j) == "betriebsurlaub" {
+			// ("Dienstag is Fasching, … also bitte erst am Mittwoch", "Montag
+			// is Pfingstmontag oder? Dann Dienstag um 11.")
+			for n := k + 1; n < len(ms); n++ {
+				if !ms[n].neg && ms[n].dateish() {
+					m.neg = true
+					break
+				}
 			}
 		}
 	}
@@ -1440,10 +1510,22 @@ func (p *parser) clauseEnd(i int) bool {
 
 func (p *parser) sentenceIsQuestion(k int) bool {
 	comma := false
+	depth := 0 // ("anything but Thursday (bank holiday here? no, just busy)": an aside's "?" asks nothing)
 	for i := k + 1; i < len(p.toks) && i < k+40; i++ {
 		t := &p.toks[i]
 		if t.nl >= 2 {
 			return false
+		}
+		if t.kind == tPunct && (t.s == "(" || t.s == ")") {
+			if t.s == "(" {
+				depth++
+			} else if depth > 0 {
+				depth--
+			}
+			continue
+		}
+		if depth > 0 {
+			continue
 		}
 		if t.kind == tPunct {
 			switch t.s {
@@ -3159,8 +3241,17 @@ func (p *parser) busyWord(k int) bool {
 	switch w {
 	case "bad", "blocked", "occupied":
 		return pw == "is" || pw == "are" || pw == "looks" || pw == "'s" || pw == "pretty" || pw == "really"
-	case "besetzt", "beschäftigt", "verplant", "blockiert", "unterwegs", "krank", "sick", "travelling", "traveling":
+	case "besetzt", "beschäftigt", "verplant", "blockiert", "unterwegs", "krank", "sick", "travelling", "traveling", "eingespannt", "ausgelastet":
 		return true
+	case "geschlossen", "closed":
+		// "am Freitag haben wir geschlossen", "we're closed on Monday"
+		for j := k - 1; j >= 0 && j >= k-3; j-- {
+			switch p.word(j) {
+			case "haben", "hamma", "sind", "is", "ist", "are", "we're", "be":
+				return true
+			}
+		}
+		return false
 	case "baustelle", "montage", "dienstreise", "reise", "kur", "messe", "urlaub", "holiday", "holidays", "trip",
 		"fortbildung", "weiterbildung", "schulung", "seminar", "kurs", "lehrgang", "tagung", "kongress",
 		"außendienst", "aussendienst", "betriebsausflug", "leave", "vacation", "conference", "course", "site":
@@ -3549,7 +3640,7 @@ func (p *parser) exceptAt(k int) bool {
 			return false
 		}
 		switch p.word(j) {
-		case "anytime", "anyday", "whenever":
+		case "anytime", "anyday", "whenever", "anything":
 			return true
 		case "day", "days", "time", "weekday", "weekdays", "morning", "mornings", "afternoon", "afternoons":
 			switch p.word(j - 1) {
