@@ -127,6 +127,18 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		if next == "thursday" {
 			return easter.AddDate(0, 0, -3), 2, true
 		}
+		if next == "week" && toks[i].s == "holy" {
+			return easter.AddDate(0, 0, -7), 2, true // Palm Sunday; the week after it
+		}
+	case "karwoche":
+		return easter.AddDate(0, 0, -7), 1, true
+	case "bettag":
+		// "Buß- und Bettag" (Saxony): the Wednesday before 23 November.
+		day := d(time.November, 22)
+		for day.Weekday() != time.Wednesday {
+			day = day.AddDate(0, 0, -1)
+		}
+		return day, 1, true
 	case "ostern", "easter", "ostersonntag":
 		if next == "monday" || next == "montag" {
 			return easter.AddDate(0, 0, 1), 2, true
@@ -258,7 +270,10 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			wd, wdAt = int(t.w.wd), i
 			wdAfterDir = dir != 0
 		}
-		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) {
+		weekAnchor := anchorAt >= 0 && (toks[anchorAt].s == "karwoche" || toks[anchorAt].s == "holy" && anchorAt+1 < len(toks) && toks[anchorAt+1].s == "week")
+		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) || weekAnchor && i != anchorAt {
+			// ("in der Karwoche ist es ruhig. Wäre Gründonnerstag um 9
+			// möglich?": the day named wins over its week.)
 			// ("zwischen Weihnachten und Silvester …, gleich nach dem
 			// Stefanitag": the feast a direction word points at wins.)
 			if a, _, ok := feastDate(toks, i, now.Year(), loc); ok {
@@ -350,6 +365,11 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		mon := anchor.AddDate(0, 0, 7-(weekdayIndex(anchor)-1))
 		end := mon.AddDate(0, 0, 5)
 		return Wish{Start: mon, End: &end, Precision: PrecisionDay}, true
+	}
+	if anchorAt >= 0 && dir == 0 && (toks[anchorAt].s == "karwoche" || toks[anchorAt].s == "holy" && anchorAt+1 < len(toks) && toks[anchorAt+1].s == "week") {
+		// "in der Karwoche, am Mittwoch um 13:00", "in Holy Week": the
+		// days after Palm Sunday.
+		dir, on = 1, 0
 	}
 	// "would Maundy Thursday at 10 work?", "Easter Monday 9am?": a feast
 	// that names its weekday is that day, with no "on" before it.

@@ -95,6 +95,14 @@ func noMoveMeant(toks []token, i int) bool {
 			return true // "die Etiketten drucken verschoben": misaligned
 		}
 	}
+	if toks[i].s == "verschoben" && i >= 2 && (toks[i-1].s == "is" || toks[i-1].s == "ist") {
+		// "aber des Layout is verschoben": a state of something else,
+		// unless the thing moved is the appointment.
+		p := parser{toks: toks}
+		if !p.has(i-2, rAppt) && toks[i-2].s != "er" && toks[i-2].s != "der" && toks[i-2].s != "it" {
+			return true
+		}
+	}
 	if toks[i].s == "verschoben" || toks[i].s == "verschiebt" {
 		// "seit dem Update sind alle Patiententermine um eine Stunde
 		// verschoben": the software's own entries moved — a fault, when
@@ -179,6 +187,16 @@ func scanSignals(toks []token) signals {
 		if t.kind != tWord {
 			continue
 		}
+		// "des is uns z'früh", "zu spät", "too early for us": the time
+		// named or booked does not suit.
+		switch t.s {
+		case "z'früh", "zfrüh", "z'spät", "zspät", "z'fruah":
+			s.refusal = true
+		case "früh", "spät", "early", "late":
+			if i > 0 && (toks[i-1].s == "zu" || toks[i-1].s == "too" || toks[i-1].s == "z") {
+				s.refusal = true
+			}
+		}
 		// "der Termin morgen fällt leider aus", "fällt flach".
 		if (t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, i) {
 			s.cancel = true
@@ -195,7 +213,7 @@ func scanSignals(toks []token) signals {
 			s.cancel = true
 		}
 		// "Variante drei ist uns recht", "wäre mir recht".
-		if t.s == "recht" && i > 0 && (toks[i-1].s == "mir" || toks[i-1].s == "uns" || toks[i-1].s == "ist") {
+		if t.s == "recht" && i > 0 && (toks[i-1].s == "mir" || toks[i-1].s == "uns" || toks[i-1].s == "ist" || toks[i-1].s == "wär" || toks[i-1].s == "wäre" || toks[i-1].s == "is") {
 			s.confirm = true
 		}
 		if phrasalMove(toks, i) {

@@ -39,7 +39,8 @@ func compactTime(toks []token, from int) int {
 				(t.n < 1900 || t.n > 2099) // "20.4.2027" ends in a year
 			// "Morgen 0945", "tomorrow 1030": right after a day word;
 			// "Do. 1015 Uhr": before "Uhr".
-			uhr := i+1 < len(toks) && (toks[i+1].s == "uhr" || toks[i+1].s == "h")
+			uhr := i+1 < len(toks) && (toks[i+1].s == "uhr" || toks[i+1].s == "h") ||
+				toks[i-1].s == "." && i >= 2 && toks[i-2].w != nil && toks[i-2].w.wd != 0 // "geht Fr. 1330?"
 			if w := toks[i-1].w; (w == nil || w.wd == 0 && !(w.hasRel && w.rel >= 0)) && !afterDate && !uhr {
 				continue
 			}
@@ -52,6 +53,25 @@ func compactTime(toks []token, from int) int {
 		}
 	}
 	return -1
+}
+
+// habAsHalb reads the Austrian "um hab zehn", "gegen hab 11" as "halb": a
+// "hab" between a clock preposition and an hour is no "habe".
+func habAsHalb(toks []token) []token {
+	for i := 1; i+1 < len(toks); i++ {
+		if toks[i].s != "hab" {
+			continue
+		}
+		switch toks[i-1].s {
+		case "um", "gegen", "so", "ab", "bis":
+		default:
+			continue
+		}
+		if nx := &toks[i+1]; nx.kind == tNum && nx.n >= 1 && nx.n <= 12 && len(nx.s) <= 2 || nx.w != nil && nx.w.num >= 1 && nx.w.num <= 12 {
+			toks[i].s, toks[i].w = "halb", lexicon["halb"]
+		}
+	}
+	return toks
 }
 
 // splitCompactTimes rewrites "0945" after a time preposition as "09:45",
@@ -402,6 +422,7 @@ var howToWords = [][]string{
 	// Whether the desk is staffed or reached by phone: "is the support line
 	// staffed on Monday at 10am?"
 	{"erreichbar", "?"}, {"geöffnet", "?"}, {"auch", "offen"}, {"was", "zahlen"}, {"extra", "zahlen"}, {"wartungsvertrag"}, {"maintenance", "contract"},
+	{"do", "you", "have"}, {"do", "you", "offer"}, {"gibt", "es"},
 	{"is", "it", "safe"}, {"ist", "das", "sicher"}, {"ist", "es", "sicher"}, {"staffed"}, {"hotline"}, {"support", "line"}, {"phone", "line"}, {"besetzt", "?"},
 }
 
@@ -437,6 +458,21 @@ func howToQuestion(toks []token) bool {
 					continue next
 				}
 			}
+			if len(seq) >= 2 && (seq[0] == "do" || seq[0] == "gibt") {
+				// "Do you have training videos?", "Gibt es ein Handbuch?" —
+				// not "do you have time on Monday?", "gibt es noch einen
+				// freien Termin?"
+				for k := i + len(seq); k < len(toks) && k <= i+len(seq)+3; k++ {
+					switch toks[k].s {
+					case "time", "slot", "slots", "availability", "free", "space", "anything", "any", "room", "capacity",
+						"zeit", "termin", "termine", "frei", "freien", "freie", "noch", "möglichkeit":
+						continue next
+					}
+					if toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) || toks[k].kind == tNum {
+						continue next
+					}
+				}
+			}
 			switch seq[0] {
 			case "preis", "preise", "price", "prices", "cost", "costs":
 				// A price asked about, not "die Preise ändern", "the new
@@ -464,7 +500,7 @@ var feastWords = []string{
 	"pfingstmontag", "himmelfahrt", "fronleichnam", "nationalfeiertag",
 	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
 	"whitsun", "ascension", "mariä", "stephen", "heiligen", "heiliger", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
-	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "maundy", "josefi", "josefitag",
+	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "maundy", "karwoche", "bettag", "josefi", "josefitag",
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
 	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
 	"thanksgiving", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
@@ -565,6 +601,11 @@ func asksForRemoteHelp(toks []token, i int) bool {
 			// Kassa anschaut"
 			return toks[i].s != "wen" || toks[i-1].s != "need"
 		}
+	}
+	if (toks[i].s == "could" || toks[i].s == "can") && i+2 < len(toks) && toks[i+1].s == "you" && toks[i+2].s == "help" &&
+		(i+3 == len(toks) || toks[i+3].kind == tPunct || toks[i+3].s == "us" || toks[i+3].s == "me") {
+		// "See below from our dentist. Could you help?"
+		return true
 	}
 	switch toks[i].s {
 	case "kennts", "könnts", "könnt", "kinnts", "könnten", "können", "could", "can":
@@ -1014,7 +1055,8 @@ func outOfScope(toks []token) bool {
 		switch s := t.s; {
 		case s == "auch" || s == "also" || s == "too" || s == "as" && i+1 < len(toks) && toks[i+1].s == "well":
 			also = true
-		case s == "a" && i+1 < len(toks) && !toks[i+1].up && toks[i+1].kind == tWord && (strings.HasSuffix(toks[i+1].s, "en") || strings.HasSuffix(toks[i+1].s, "aun")):
+		case s == "a" && i+1 < len(toks) && !toks[i+1].up && toks[i+1].kind == tWord && (strings.HasSuffix(toks[i+1].s, "en") || strings.HasSuffix(toks[i+1].s, "aun") ||
+			toks[i+1].s == "glei" || toks[i+1].s == "gleich" || toks[i+1].s == "no" || toks[i+1].s == "noch"):
 			// Austrian "a" for "auch": "könnts ihr den a anschaun?"
 			also = true
 		case scopeNouns[s], strings.IndexByte(s, '-') > 0 && scopeNouns[s[strings.LastIndexByte(s, '-')+1:]]:

@@ -304,7 +304,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rAM, "am", "a")
 	roles(rPM, "pm", "p")
 	get("am").langOnly = langEN
-	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe", "hlab", "hallb")
+	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe", "hlab", "hallb", "halbe")
 	roles(rQuarter, "viertel", "quarter")
 	roles(rThreeQuarter, "dreiviertel")
 	roles(rPast, "nach", "past", "after")
@@ -317,6 +317,7 @@ func buildLexicon() map[string]*wordInfo {
 		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise",
 		"besten", "liebsten", "gern", "gerne", "bevorzugt", "vorzugsweise")
 	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "neither",
+		"kane", "koane", "koa", "koan", "kaane",
 		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs", "weder",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
 		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
@@ -335,7 +336,7 @@ func buildLexicon() map[string]*wordInfo {
 		"abblasen", "abgeblasen")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
 		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",
-		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn", "move", "schieben",
+		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn", "move", "schieben", "verschiaben", "verschiabn", "vaschiabn",
 		"moven", "movn", "gemoved")
 	roles(rAppt, "termin", "termine", "terminanfrage", "terminvereinbarung", "terminwunsch",
 		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",

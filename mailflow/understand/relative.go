@@ -136,6 +136,11 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 				if days == 0 {
 					days = n * dir
 				}
+			case next == "woche" || next == "week" || next == "woch" || next == "wochn" || next == "woch'n":
+				// "Can we push this back a week?"
+				if weeks == 0 {
+					weeks = n * dir
+				}
 			}
 		}
 		if n > 0 {

@@ -95,6 +95,12 @@ var moveWords = map[string]bool{
 
 func hasMoveWord(toks []token) bool {
 	for i := range toks {
+		if toks[i].s == "go" && i > 0 && i+1 < len(toks) && toks[i+1].s == "to" {
+			// "Can the appointment go to Tuesday 27 January?"
+			if w := toks[i-1].w; w != nil && w.role&rAppt != 0 || toks[i-1].s == "it" || toks[i-1].s == "this" {
+				return true
+			}
+		}
 		if toks[i].kind == tWord && moveWords[toks[i].s] {
 			if toks[i].s == "doch" && i+1 < len(toks) {
 				// "doch nicht (mehr)", "doch keinen Termin": a change of mind, no move.
@@ -278,7 +284,8 @@ func namesSession(toks []token) bool {
 		}
 		for k := i + 1; k < len(toks) && k <= i+3; k++ {
 			t := &toks[k]
-			if t.kind == tNum && t.n <= 24 && len(t.s) <= 2 || t.kind == tWord && t.w != nil && (t.w.role&rAppt != 0 || t.w.hasRel || t.w.wd != 0) {
+			if t.kind == tNum && t.n <= 24 && len(t.s) <= 2 || t.kind == tWord && t.w != nil && (t.w.role&rAppt != 0 || t.w.hasRel || t.w.wd != 0 || t.w.pod != 0 && toks[k-1].s == "this") {
+				// ("the ID for this afternoon is …")
 				return true
 			}
 			if t.kind == tPunct {
@@ -325,7 +332,7 @@ var pickWords = map[string]bool{
 	"passt": true, "gut": true, "ok": true, "okay": true, "works": true, "nehmen": true, "nehme": true, "take": true,
 	"we'll": true, "i'll": true, "wir": true, "ich": true, "gerne": true, "gern": true, "danke": true, "thanks": true,
 	"hi": true, "hallo": true, "perfekt": true, "perfect": true, "fine": true, "wäre": true, "is": true, "ist": true,
-	"would": true, "würde": true,
+	"would": true, "würde": true, "de": true, "da": true, "bittschön": true, "bitteschön": true, "bittschen": true,
 }
 
 func pickNeighbour(t *token) bool {
@@ -392,16 +399,24 @@ func noLongerNeeded(toks []token) bool {
 					}
 				}
 			}
+			// "den Termin morgen brauch ma ned", "brauchen wir nicht".
+			for k := i + 1; k < len(toks) && k <= i+2; k++ {
+				if s := toks[k].s; (s == "ned" || s == "nicht" || s == "net" || s == "nid") && (k+1 == len(toks) || toks[k+1].kind == tPunct) {
+					gone = true
+				}
+			}
 			// "we not need the session", "no need for the session".
 			gone = gone || i > 0 && (toks[i-1].s == "not" || toks[i-1].s == "no" || toks[i-1].s == "don't" || toks[i-1].s == "dont" ||
 				toks[i-1].s == "won't" || toks[i-1].s == "wont" || toks[i-1].s == "won’t")
 		}
 		switch t.s {
-		case "erledigt":
+		case "erledigt", "gelöst", "glöst":
 			// "hat sich erledigt", "das hat sich jetzt erledigt", "hat si
-			// erledigt": settled.
-			for j := i - 1; j >= 0 && j >= i-3; j-- {
-				if toks[j].s == "sich" || toks[j].s == "si" {
+			// erledigt", "des Problem hot si von selber glöst": settled.
+			for j := i - 1; j >= 0 && j >= i-4; j-- {
+				if (toks[j].s == "sich" || toks[j].s == "si") && (t.s == "erledigt" && j >= i-3 || !asksForSession(toks)) {
+					// ("Das Problem hat sich gelöst, aber wir brauchen
+					// trotzdem einen Termin" still asks for one.)
 					return true
 				}
 			}

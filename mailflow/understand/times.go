@@ -930,11 +930,29 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 		if m.b < len(toks) {
 			switch p.word(m.b) {
-			case "stattdessen", "lieber":
+			case "stattdessen", "lieber", "preferred", "bevorzugt":
+				// ("Thursday or Friday morning is fine, Thursday preferred";
+				// "Monday or Tuesday preferred" prefers both.)
 				m.pref = true
+				if k > 0 && m.a >= 1 && (p.word(m.a-1) == "or" || p.word(m.a-1) == "oder") && ms[k-1].b == m.a-1 {
+					ms[k-1].pref = true
+				}
 			case "instead":
 				m.pref = p.word(m.b+1) != "of"
 			}
+		}
+	}
+
+	// "Thursday or Friday morning", "Montag oder Dienstag vormittags": the
+	// part of the day said once holds for both days.
+	for k := 0; k+1 < len(ms); k++ {
+		m, n := &ms[k], &ms[k+1]
+		if m.neg || n.neg || m.hasTime || m.pod != 0 || m.wd == 0 || n.wd == 0 || n.hasTime || n.pod == 0 || m.b >= len(toks) || n.a != m.b+1 {
+			continue
+		}
+		switch p.word(m.b) {
+		case "or", "oder", "and", "und":
+			m.pod = n.pod
 		}
 	}
 
@@ -3187,6 +3205,15 @@ func (p *parser) dayWord(i int, m *mention) (int, bool) {
 		if w.pod != 0 {
 			m.pod = w.pod
 		}
+		if w.rel >= 0 && w.rel <= 1 && p.word(i+1) == "in" {
+			// "heute in einer Woche", "morgen in acht Tagen": a week on.
+			switch a, b := p.word(i+2), p.word(i+3); {
+			case (a == "einer" || a == "1" || a == "ana" || a == "oana" || a == "a") && (b == "woche" || b == "woch" || b == "wochn" || b == "woch'n"),
+				(a == "acht" || a == "8") && (b == "tagen" || b == "tage"):
+				m.rel += 7
+				return i + 4, true
+			}
+		}
 		if p.lang == langEN && w.rel >= 0 && w.rel <= 1 {
 			// "a week today", "a fortnight tomorrow", "today week" (British,
 			// Irish): seven or fourteen days on.
@@ -3632,6 +3659,14 @@ func (p *parser) exceptAt(k int) bool {
 	case "not", "never", "no":
 		// "any day next week is fine but not before 10": a bound.
 		return false
+	}
+	for j := k + 2; j < len(p.toks) && j <= k+5 && !p.boundary(j) && !p.isPunct(j, ','); j++ {
+		switch p.word(j) {
+		case "best", "preferred", "ideal", "better", "preferably":
+			// "anytime works but morning is best": a preference, not an
+			// exception.
+			return false
+		}
 	}
 	// "any day next week but Friday", "anytime this week but Thursday":
 	// the span may stand between the "any day" and the "but".

@@ -108,7 +108,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
 	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
 	greetingTimeWord(sc.toks)
-	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(sc.toks)), now)
+	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(habAsHalb(sc.toks))), now)
 	toks, stoks := sc.toks, sc.stoks
 	marks, smarks := scanWords(toks), scanWords(stoks)
 	corrected := marks.corrected + smarks.corrected
@@ -133,7 +133,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// times are no wish.)
 		// "anbei die Anfrage unseres Meisters, bitte direkt mit ihm einen
 		// Termin ausmachen": the forwarded mail carries the wish.
-		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) {
+		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) && !noActionNeeded(toks) {
 			future, fromForward = fw, true
 		}
 	}
@@ -288,6 +288,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAutoReply
 	case msg.Bulk || msg.Machine:
 		r.Intent = IntentBulk
+	case noActionNeeded(toks) && !asksForSession(toks) && !sig.cancel && !sig.resched:
+		// "FYI - forwarding our confirmation to the treasurer. No action
+		// needed.": a person files it.
+		future = nil
 	case thread == threadProposal && !sig.resched && !ssig.resched && sig.instead && len(future) > 0 && r.Choice == 0:
 		// "Can we do Friday at 9 instead?" in answer to our proposal: no
 		// booking exists yet, so it is a wish of its own.
@@ -334,8 +338,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
 		(thread != threadNone || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
-	case thread == threadNone && len(future) == 0 && sig.refusal && !sig.question && !ssig.question && !asksForSession(toks) &&
+	case (thread == threadNone || thread == threadConfirmation && willBeInTouch(toks)) && len(future) == 0 && sig.refusal && !sig.question && !ssig.question && !asksForSession(toks) &&
 		refusesClock(toks, lang, now):
+		// ("Freitag um 1 geht leider doch ned, i meld mi wieder." in answer
+		// to our confirmation: nothing asked instead, a new date later.)
 		// "heit um 10 wird nix, sorry. I meld mi wieder.", "today at 10
 		// won't work, sorry": the one time named, with its clock, turned
 		// down and nothing asked for instead calls off what was booked.
@@ -660,6 +666,37 @@ func dayNextToDate(toks []token) bool {
 		}
 		if k < len(toks) && toks[k].kind == tNum {
 			return true
+		}
+	}
+	return false
+}
+
+// noActionNeeded: "FYI - forwarding our session confirmation to the
+// treasurer. No action needed.", "nur zur Info": a forward that asks
+// nothing of us.
+func noActionNeeded(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		a, b := toks[i].s, toks[i+1].s
+		switch {
+		case a == "no" && b == "action", a == "nothing" && b == "needed", a == "fyi" && b == "only",
+			a == "nur" && b == "zur" && i+2 < len(toks) && (toks[i+2].s == "info" || toks[i+2].s == "kenntnis" || toks[i+2].s == "information"):
+			return true
+		}
+	}
+	return false
+}
+
+// willBeInTouch: "i meld mi wieder", "wir melden uns", "I'll be in touch",
+// "will get back to you": a new date later, none now.
+func willBeInTouch(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "meld", "melde", "melden", "meldn":
+			return true
+		case "touch":
+			return i > 0 && toks[i-1].s == "in"
+		case "back":
+			return i > 0 && toks[i-1].s == "get"
 		}
 	}
 	return false
