@@ -555,7 +555,8 @@ func holidayNamed(toks []token, now time.Time) (time.Time, int, int) {
 func namesADay(toks []token) bool {
 	for i := range toks {
 		t := &toks[i]
-		if t.w.namesDay() {
+		if t.w.namesDay() && !(t.s == "morgen" && i > 0 && toks[i-1].w != nil && toks[i-1].w.role&rGreet != 0) {
+			// (Not the "Morgen" of "Guten Morgen".)
 			return true
 		}
 		// "Fr 9h30", "Do 10h": an abbreviated weekday right before a time.

@@ -35,7 +35,7 @@ import (
 
 // blindSets are the sets written blind to the engine and folded in after
 // scoring, with the share of fully right mails each must keep.
-var blindSets = map[string]float64{"blind1": 0.976, "blind2": 0.934, "blind3": 0.980, "blind4": 0.942, "blind5": 0.915, "blind6": 0.920, "blind7": 0.955, "blind8": 0.973, "blind9": 0.956, "blind10": 0.969, "blind11": 0.957, "blind12": 0.982, "blind13": 0.982, "blind14": 0.951, "blind15": 0.942, "blind16": 0.956, "blind17": 0.964, "blind18": 0.951, "blind19": 0.969, "blind20": 0.996, "blind21": 0.969, "blind22": 0.938, "blind23": 0.916, "blind24": 0.938, "blind25": 0.938, "blind26": 0.978, "blind27": 0.969, "blind28": 0.982, "blind29": 0.938, "blind30": 0.958, "blind31": 0.920, "blind32": 0.930, "blind33": 0.978, "blind34": 0.996, "blind35": 0.982, "blind36": 0.942, "blind37": 0.942, "blind38": 0.996, "blind39": 0.987, "blind40": 0.982}
+var blindSets = map[string]float64{"blind1": 0.976, "blind2": 0.934, "blind3": 0.980, "blind4": 0.942, "blind5": 0.915, "blind6": 0.920, "blind7": 0.955, "blind8": 0.973, "blind9": 0.956, "blind10": 0.969, "blind11": 0.957, "blind12": 0.982, "blind13": 0.982, "blind14": 0.951, "blind15": 0.942, "blind16": 0.956, "blind17": 0.964, "blind18": 0.951, "blind19": 0.969, "blind20": 0.996, "blind21": 0.969, "blind22": 0.938, "blind23": 0.916, "blind24": 0.938, "blind25": 0.938, "blind26": 0.978, "blind27": 0.969, "blind28": 0.982, "blind29": 0.938, "blind30": 0.958, "blind31": 0.920, "blind32": 0.930, "blind33": 0.978, "blind34": 0.996, "blind35": 0.982, "blind36": 0.942, "blind37": 0.942, "blind38": 0.996, "blind39": 0.987, "blind40": 0.982, "blind41": 0.991, "blind42": 0.982, "blind43": 0.995}
 
 type heldLabel struct {
 	Now        string  `json:"now"`

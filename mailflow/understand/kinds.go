@@ -603,7 +603,7 @@ func asksForRemoteHelp(toks []token, i int) bool {
 		}
 	}
 	if (toks[i].s == "could" || toks[i].s == "can") && i+2 < len(toks) && toks[i+1].s == "you" && toks[i+2].s == "help" &&
-		(i+3 == len(toks) || toks[i+3].kind == tPunct || toks[i+3].s == "us" || toks[i+3].s == "me") {
+		(i+3 == len(toks) || toks[i+3].kind == tPunct) {
 		// "See below from our dentist. Could you help?"
 		return true
 	}

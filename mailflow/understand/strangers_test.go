@@ -1259,7 +1259,7 @@ func TestStrangersKinds(t *testing.T) {
 			text:   "Can we push this back a week? Same time suits.",
 			intent: IntentReschedule, first: "2026-12-03 10:00 minute", unsure: true},
 		{kind: "reschedule", name: "too early, half past eleven", subject: "Re: Terminbestätigung", quoted: confirmationQuote,
-			text:   "des is uns z'früh, geht's a um hoib zwölfe?",
+			text:   "Guten Morgen,\n\ndes is uns z'früh, geht's a um hoib zwölfe?",
 			intent: IntentReschedule, first: "2026-11-26 11:30 minute"},
 		{kind: "reschedule", name: "can the appointment go to", subject: "Re: Appointment confirmation", quoted: confirmationQuote,
 			text:   "Can the appointment go to Tuesday 1 December, 13:30? Thank you.",
