@@ -347,7 +347,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// down and nothing asked for instead calls off what was booked.
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && (!isReply || msg.InReplyTo == "" && thread == threadNone) && len(future) > 0 &&
-		(bodyTime || len(toks) <= 6 || seeSubject(toks) || fromForward && forwardAsksHelp(msg.Quoted)) && (!namesSession(toks) || wantsNewSession(toks)) &&
+		(bodyTime || len(toks) <= 6 || seeSubject(toks) || fromForward && forwardAsksHelp(msg.Quoted)) &&
+		(!namesSession(toks) || wantsNewSession(toks) || thread == threadNone && msg.InReplyTo == "" && future[0].Precision == PrecisionMinute && !sameDate(future[0].Start, now) && namesADay(toks)) &&
 		!(len(future) == 1 && future[0].Precision == PrecisionDay && sameDate(future[0].Start, now)):
 		// ("der sitzt heut am Rechner" above a forwarded ID: today, with
 		// no time, is the session the ID is for.)
