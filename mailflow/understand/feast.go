@@ -83,6 +83,12 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return d(time.December, 8), 1, true
 	case "heiligabend":
 		return d(time.December, 24), 1, true
+	case "weihnachtsfeiertag":
+		// "am zweiten Weihnachtsfeiertag": 26 December; the first is the 25th.
+		if prev == "zweiten" || prev == "zweite" || prev == "zweiter" {
+			return d(time.December, 26), 1, true
+		}
+		return d(time.December, 25), 1, true
 	case "weihnachten", "weihnacht", "christtag", "christmas", "xmas":
 		if next == "eve" {
 			return d(time.December, 24), 2, true

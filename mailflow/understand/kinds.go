@@ -414,7 +414,7 @@ var howToWords = [][]string{
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
-	{"bis", "wann"}, {"was", "kost"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
+	{"bis", "wann"}, {"was", "kost"}, {"wos", "kost"}, {"wos", "kostet"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
 	{"are", "you", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"support", "hours"}, {"office", "hours"}, {"business", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
 	{"erreichbar", "sind"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
 	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
@@ -493,7 +493,7 @@ func howToQuestion(toks []token) bool {
 // them costs no look-up of its own.
 var feastWords = []string{
 	"allerheiligen", "allerseelen", "empfängnis", "weihnachten", "weihnacht",
-	"weihnachtsferien", "weihnachtsfeiertage", "heiligabend", "christtag",
+	"weihnachtsferien", "weihnachtsfeiertage", "weihnachtsfeiertag", "heiligabend", "christtag",
 	"stefanitag", "stephanitag", "stefanstag", "stephanstag", "silvester",
 	"neujahr", "dreikönig", "dreikönigstag", "könige", "ostern",
 	"ostermontag", "ostersonntag", "osterferien", "karfreitag", "pfingsten",
@@ -602,21 +602,33 @@ func asksForRemoteHelp(toks []token, i int) bool {
 			return toks[i].s != "wen" || toks[i-1].s != "need"
 		}
 	}
+	switch toks[i].s {
+	case "bräuchten", "bräuchte", "bräucht", "brauchen", "brauche", "need":
+		// "wir bräuchten wieder amoi eure Hilfe beim Update", "we need
+		// your help with the update"
+		for k := i + 1; k < len(toks) && k <= i+5 && toks[k].kind != tPunct; k++ {
+			switch toks[k].s {
+			case "hilfe", "help", "unterstützung":
+				return true
+			}
+		}
+	}
 	if (toks[i].s == "could" || toks[i].s == "can") && i+2 < len(toks) && toks[i+1].s == "you" && toks[i+2].s == "help" &&
 		(i+3 == len(toks) || toks[i+3].kind == tPunct) {
 		// "See below from our dentist. Could you help?"
 		return true
 	}
 	switch toks[i].s {
-	case "kennts", "könnts", "könnt", "kinnts", "könnten", "können", "could", "can":
-		// "kennts ihr amoi auf mein Computer schaun?", "könnten Sie bei uns
-		// draufschauen?": a look at the customer's machine.
+	case "kennts", "könnts", "könnt", "kinnts":
+		// "kennts ihr amoi auf mein Computer schaun?": a look at the
+		// customer's machine. (Not the standard "können Sie sich das
+		// anschauen?", which asks as often about Word as about us.)
 		if i+1 < len(toks) {
 			switch toks[i+1].s {
 			case "ihr", "sie", "es", "you", "ma":
 				for k := i + 2; k < len(toks) && k <= i+8; k++ {
 					switch toks[k].s {
-					case "schaun", "draufschaun", "draufschauen", "oschaun", "anschaun":
+					case "schaun", "draufschaun", "draufschauen", "oschaun", "anschaun", "anschauen", "anschaut":
 						return true
 					case "?", ".", "!", "auch", "a", "also":
 						// ("Könnt ihr da auch mal draufschauen oder nur
@@ -831,7 +843,7 @@ func aboutData(toks []token) bool {
 	for i := range toks {
 		// "keep my data", "behaltet ihr meine Daten"
 		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") ||
-			(s == "data" || s == "daten") && keptBefore(toks, i) {
+			(s == "data" || s == "daten") && (keptBefore(toks, i) || deletedAfter(toks, i) && asked(i)) {
 			if s == "gespeichert" || s == "stored" || s == "logs" {
 				// "die Rechnungen werden ned gespeichert" is a fault, not
 				// a question about our handling of data.
@@ -1170,6 +1182,18 @@ func whenYouHaveTime(toks []token, i int) bool {
 		}
 		if toks[k].kind == tPunct {
 			return false
+		}
+	}
+	return false
+}
+
+// deletedAfter: "werden … Daten danach gelöscht?", "is the data deleted
+// afterwards?": a word of deleting or keeping a few words after the data.
+func deletedAfter(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k <= i+4; k++ {
+		switch toks[k].s {
+		case "gelöscht", "deleted", "gespeichert", "stored", "kept", "aufbewahrt", "retained":
+			return true
 		}
 	}
 	return false

@@ -195,7 +195,7 @@ func buildLexicon() map[string]*wordInfo {
 	}
 
 	for n, ws := range map[int][]string{
-		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an"},
+		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an", "oans"},
 		2: {"zwei", "two", "paar", "couple", "zwoa", "zwa"}, 3: {"drei", "three", "few"}, 4: {"vier", "four", "viere"},
 		5: {"fünf", "fuenf", "five", "fünfe"}, 6: {"sechs", "six", "sechse"}, 7: {"sieben", "seven", "siebene"},
 		8: {"acht", "eight", "achte", "achti"}, 9: {"neun", "nine", "neune", "neine", "nüni"}, 10: {"zehn", "ten", "zehne", "zäni", "zähni", "zehen"},

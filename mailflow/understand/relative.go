@@ -157,6 +157,10 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 				weeks = n
 			}
 		}
+		if s == "day" && next == "after" && (after == "" || after == "," || after == "." || after == "?" || after == "same") && i > 0 && toks[i-1].s == "the" {
+			// "verschieben to the day after, same time?"
+			days = 1
+		}
 		switch s {
 		case "next", "following", "nächsten", "folgenden":
 			// "the same time the next day", "am nächsten Tag zur gleichen Zeit".

@@ -350,6 +350,7 @@ func proposesTime(toks []token) bool {
 			(a == "fit" || a == "squeeze") && (b == "us" || b == "me") && i+2 < len(toks) && toks[i+2].s == "in":
 			return true
 		case a == "if" && b == "you" && i+2 < len(toks) && (toks[i+2].s == "have" || toks[i+2].s == "can"),
+			a == "if" && (b == "you've" || b == "you’ve"), // "Monday morning if you've a slot"
 			a == "falls" && (b == "frei" || b == "möglich" || b == "noch"), a == "wenn" && (b == "frei" || b == "möglich"):
 			// "Tuesday 1st September, 11:15 if you have it", "Freitag 10
 			// Uhr, falls frei"

@@ -84,7 +84,7 @@ func bareChoice(toks []token) int {
 // new time with one of them is a reschedule, not a second booking.
 var moveWords = map[string]bool{
 	"statt": true, "anstatt": true, "stattdessen": true, "instead": true, "später": true, "früher": true,
-	"later": true, "earlier": true, "move": true, "push": true, "schieben": true, "verschieben": true,
+	"later": true, "earlier": true, "move": true, "push": true, "shift": true, "schieben": true, "verschieben": true,
 	"ausweichen": true, "lieber": true, "rather": true, "doch": true, "change": true, "ändern": true,
 	"umlegen": true, "verlegen": true, "bring": true, "switch": true, "swap": true, "tauschen": true,
 	"ginge": true, "could": true, "können": true, "könnten": true, "möglich": true, "possible": true,
@@ -311,7 +311,8 @@ func ordinalChoice(toks []token, sig signals) int {
 			continue
 		}
 		n := int(w.ord)
-		if n == 0 && w.num >= 2 {
+		if n == 0 && (w.num >= 2 || w.num == 1 && (toks[i].s == "eins" || toks[i].s == "oans")) {
+			// ("Oans passt.": "one" and "ein" are words of their own.)
 			n = int(w.num)
 		}
 		if n < 1 || n > 9 {

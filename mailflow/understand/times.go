@@ -149,6 +149,11 @@ func (m *mention) merge(p *mention) bool {
 	if p.hasTime && m.hasTime || p.pod != 0 && m.pod != 0 && p.pod != m.pod {
 		return false
 	}
+	if (m.pod == podMorning || m.pod == podForenoon) && p.hasTime && p.t.ampm == ampmPM && !m.hasTime {
+		// "just not in the morning - 1pm?": an afternoon clock is no
+		// time of that morning.
+		return false
+	}
 	if p.abs && m.abs || p.wd != 0 && m.wd != 0 || p.hasRel && m.hasRel || p.week && m.week {
 		return false
 	}
@@ -993,6 +998,14 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 		if m.dateish() || !(m.hasTime || m.pod != 0) || !prev.dateish() || prev.offUnit != unitNone {
 			continue
+		}
+		if m.hasTime && m.open == openAfter && prev.week && prev.wd == 0 && k+1 < len(ms) {
+			// "Any day this week but Friday, not before 10 please. Tuesday
+			// would be ideal.": the bound narrows the day named after it
+			// (below), not the span.
+			if n := &ms[k+1]; !n.neg && n.wd != 0 && !n.hasTime && n.pod == 0 && n.a-m.b <= 40 {
+				continue
+			}
 		}
 		if prev.neg && !prev.hasTime && prev.pod == 0 && !prev.booked {
 			continue // (a move within the booked day keeps its day)
@@ -3691,7 +3704,8 @@ func (p *parser) exceptAt(k int) bool {
 // ("any day next week but Monday, not before 10") narrows the span, not
 // the day refused.
 func (p *parser) boundAfterExcept(m, pc *mention, i int) bool {
-	if !pc.hasTime || pc.open != openAfter || pc.dateish() || m.hasTime || m.pod != 0 || m.a < 1 || !p.isPunct(i-1, ',') {
+	bound := pc.hasTime && pc.open == openAfter || !pc.hasTime && pc.pod != 0 // ("…, mornings preferred")
+	if !bound || pc.dateish() || m.hasTime || m.pod != 0 || m.a < 1 || !p.isPunct(i-1, ',') {
 		return false
 	}
 	return p.exceptAt(m.a-1) || m.a >= 2 && p.exceptAt(m.a-2) // ("außer am Montag")
