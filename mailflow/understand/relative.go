@@ -438,6 +438,41 @@ func matchOption(quoted string, w Wish, now time.Time) int {
 	return found
 }
 
+// optionOnWeekdayClock is the one quoted option on the weekday and at the
+// clock of w within two weeks ("nehm ma den Donnerstag um 11" when we
+// offered "Do 01.06. 11:00" and this week's Thursday is the 25th); 0 if
+// none or more than one.
+func optionOnWeekdayClock(quoted string, w Wish, now time.Time) int {
+	found := 0
+	for k := 1; k <= quotedOptions(quoted); k++ {
+		opt, ok := quotedOption(quoted, k, now)
+		if !ok {
+			return 0
+		}
+		if sameWeekdayNear(opt, w.Start) && sameClock(opt, w.Start) {
+			if found != 0 {
+				return 0
+			}
+			found = k
+		}
+	}
+	return found
+}
+
+// saysDate: the text writes a date ("25.05.", "1 June"), not only a
+// weekday.
+func saysDate(toks []token) bool {
+	for i := range toks {
+		if w := toks[i].w; w != nil && w.month != 0 && !w.monthAbbr {
+			return true
+		}
+		if toks[i].kind == tNum && i+2 < len(toks) && toks[i+1].s == "." && toks[i+2].kind == tNum && !toks[i+2].sp {
+			return true
+		}
+	}
+	return false
+}
+
 // moves reports a verb of moving ("verschieben", "push", "move").
 func moves(toks []token) bool {
 	for i := range toks {

@@ -3705,7 +3705,9 @@ func (p *parser) exceptAt(k int) bool {
 // the day refused.
 func (p *parser) boundAfterExcept(m, pc *mention, i int) bool {
 	bound := pc.hasTime && pc.open == openAfter || !pc.hasTime && pc.pod != 0 // ("…, mornings preferred")
-	if !bound || pc.dateish() || m.hasTime || m.pod != 0 || m.a < 1 || !p.isPunct(i-1, ',') {
+	// (", not before 10", ", and not before 10")
+	afterComma := p.isPunct(i-1, ',') || (p.word(i-1) == "and" || p.word(i-1) == "und") && p.isPunct(i-2, ',')
+	if !bound || pc.dateish() || m.hasTime || m.pod != 0 || m.a < 1 || !afterComma {
 		return false
 	}
 	return p.exceptAt(m.a-1) || m.a >= 2 && p.exceptAt(m.a-2) // ("außer am Montag")

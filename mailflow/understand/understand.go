@@ -503,10 +503,22 @@ func Read(msg *message.Message, now time.Time) Reading {
 			r.Intent, r.Choice = IntentAccept, n
 		}
 	}
+	if r.Intent == IntentAppointment && thread == threadProposal && len(future) > 0 && future[0].Precision == PrecisionMinute &&
+		!sig.refusal && !saysDate(toks) && matchOption(msg.Quoted, future[0], now) == 0 {
+		// "nehm ma den Donnerstag um 11 (3)" in answer to our proposal:
+		// the option on that weekday at that clock, even when it lies a
+		// week after the coming Thursday.
+		if n := optionOnWeekdayClock(msg.Quoted, future[0], now); n > 0 {
+			r.Intent, r.Choice = IntentAccept, n
+		}
+	}
 	if r.Intent == IntentAccept && r.Choice == 0 && thread == threadProposal && len(future) > 0 {
 		// "Dienstag passt", "13:30 passt mir": the one option on that day
 		// or at that time.
 		r.Choice = matchOption(msg.Quoted, future[0], now)
+		if r.Choice == 0 && future[0].Precision == PrecisionMinute && !saysDate(toks) {
+			r.Choice = optionOnWeekdayClock(msg.Quoted, future[0], now) // ("nehm ma den Donnerstag um 11")
+		}
 		if r.Choice == 0 && noOptionAt(msg.Quoted, future[0], now) {
 			// "Thanks, but I'm travelling. Monday 12th at 9 would work.":
 			// a time none of our options has is a counter-proposal.
