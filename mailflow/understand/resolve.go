@@ -16,6 +16,11 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 	if ok && m.inAWeek {
 		w.nextAmbiguous = true
 	}
+	if ok && m.wdMode == wdNextWeek && !m.abs && !m.week && int(m.wd) > weekdayIndex(now) {
+		// "next Tuesday" said on a Monday: tomorrow for some writers, the
+		// Tuesday of next week for others — asked back, never booked.
+		w.nextAmbiguous = true
+	}
 	if ok && m.plusDays != 0 {
 		w.Start = w.Start.AddDate(0, 0, int(m.plusDays))
 		if w.End != nil {

@@ -619,6 +619,14 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// "Next Monday, any time but before 11": from 11 on.
+	for k := range ms {
+		if m := &ms[k]; m.hasTime && m.open == openBefore && !m.dateish() && m.a >= 2 && p.word(m.a-1) == "but" &&
+			(p.word(m.a-2) == "time" || p.word(m.a-2) == "anytime") {
+			m.open = openAfter
+		}
+	}
+
 	// "Montag ab 9, aber bitte nicht nach 11", "from 9 but not after 11":
 	// a time not to be passed closes the one before; it is no wish.
 	for k := 1; k < len(ms) && !keepRefused; k++ {
@@ -3672,6 +3680,9 @@ func (p *parser) exceptAt(k int) bool {
 	case "not", "never", "no":
 		// "any day next week is fine but not before 10": a bound.
 		return false
+	}
+	if p.has(k+1, rOpenBefore) {
+		return false // "any time but before 11" is a bound, see below
 	}
 	for j := k + 2; j < len(p.toks) && j <= k+5 && !p.boundary(j) && !p.isPunct(j, ','); j++ {
 		switch p.word(j) {
