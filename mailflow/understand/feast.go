@@ -190,6 +190,12 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 	return time.Time{}, 0, false
 }
 
+// holyWeekAt: the feast at i is Holy Week ("Karwoche", "Holy Week"), a
+// week rather than a day.
+func holyWeekAt(toks []token, i int) bool {
+	return i >= 0 && i < len(toks) && (toks[i].s == "karwoche" || toks[i].s == "holy" && i+1 < len(toks) && toks[i+1].s == "week")
+}
+
 // easterSunday is the Gregorian Easter Sunday of year y (the anonymous
 // Gregorian algorithm).
 func easterSunday(y int, loc *time.Location) time.Time {
@@ -276,8 +282,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			wd, wdAt = int(t.w.wd), i
 			wdAfterDir = dir != 0
 		}
-		weekAnchor := anchorAt >= 0 && (toks[anchorAt].s == "karwoche" || toks[anchorAt].s == "holy" && anchorAt+1 < len(toks) && toks[anchorAt+1].s == "week")
-		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) || weekAnchor && i != anchorAt {
+		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) || holyWeekAt(toks, anchorAt) && i != anchorAt {
 			// ("in der Karwoche ist es ruhig. Wäre Gründonnerstag um 9
 			// möglich?": the day named wins over its week.)
 			// ("zwischen Weihnachten und Silvester …, gleich nach dem
@@ -372,7 +377,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		end := mon.AddDate(0, 0, 5)
 		return Wish{Start: mon, End: &end, Precision: PrecisionDay}, true
 	}
-	if anchorAt >= 0 && dir == 0 && (toks[anchorAt].s == "karwoche" || toks[anchorAt].s == "holy" && anchorAt+1 < len(toks) && toks[anchorAt+1].s == "week") {
+	if dir == 0 && holyWeekAt(toks, anchorAt) {
 		// "in der Karwoche, am Mittwoch um 13:00", "in Holy Week": the
 		// days after Palm Sunday.
 		dir, on = 1, 0

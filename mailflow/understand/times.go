@@ -144,6 +144,14 @@ func (m *mention) dateish() bool {
 	return m.abs || m.wd != 0 || m.hasRel || m.week || (m.offUnit != unitNone) || m.special != specNone
 }
 
+// dayFrom gives m the day of o: its date, weekday, relative day and week.
+func (m *mention) dayFrom(o *mention) {
+	m.abs, m.y, m.mo, m.d = o.abs, o.y, o.mo, o.d
+	m.wd, m.wdMode, m.wdN = o.wd, o.wdMode, o.wdN
+	m.hasRel, m.rel = o.hasRel, o.rel
+	m.week, m.weekShift, m.kw = o.week, o.weekShift, o.kw
+}
+
 // merge adds piece p to mention m unless they clash.
 func (m *mention) merge(p *mention) bool {
 	if p.hasTime && m.hasTime || p.pod != 0 && m.pod != 0 && p.pod != m.pod {
@@ -609,10 +617,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				// Only the clock is refused: the day stays for the time after.
 				n := &ms[k+1]
 				if n.hasTime && !n.dateish() && m.dateish() {
-					n.abs, n.y, n.mo, n.d = m.abs, m.y, m.mo, m.d
-					n.wd, n.wdMode, n.wdN = m.wd, m.wdMode, m.wdN
-					n.hasRel, n.rel = m.hasRel, m.rel
-					n.week, n.weekShift, n.kw = m.week, m.weekShift, m.kw
+					n.dayFrom(m)
 				}
 				m.neg, m.booked = true, true // (a refused clock, not a refused day)
 			}
@@ -1028,10 +1033,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if !prev.neg && !m.neg && !prev.hasTime && prev.pod == 0 && prev.special == specNone && !prev.absEnd && !prev.week && m.a-prev.b <= 8 {
 			prev.absorbed = true
 		}
-		m.abs, m.y, m.mo, m.d = prev.abs, prev.y, prev.mo, prev.d
-		m.wd, m.wdMode, m.wdN = prev.wd, prev.wdMode, prev.wdN
-		m.hasRel, m.rel = prev.hasRel, prev.rel
-		m.week, m.weekShift, m.kw = prev.week, prev.weekShift, prev.kw
+		m.dayFrom(prev)
 	}
 
 	// A part of the day named before any day ("am Nachmittag ginge es fast
@@ -3682,7 +3684,7 @@ func (p *parser) exceptAt(k int) bool {
 		return false
 	}
 	if p.has(k+1, rOpenBefore) {
-		return false // "any time but before 11" is a bound, see below
+		return false // "any time but before 11" is a bound (extractCut turns it to "from 11")
 	}
 	for j := k + 2; j < len(p.toks) && j <= k+5 && !p.boundary(j) && !p.isPunct(j, ','); j++ {
 		switch p.word(j) {
