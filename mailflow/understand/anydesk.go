@@ -239,6 +239,11 @@ func contextOf(text string, start int) (pos, neg bool) {
 		}
 		for _, n := range negativeContext {
 			if w == n || len(n) >= 3 && strings.HasPrefix(w, n) {
+				if lastPos >= 0 && machineNext(win[k:]) {
+					// "AnyDesk ID of accounting PC: …": the word names the
+					// machine the ID is for, not another number.
+					break
+				}
 				lastNeg = a
 			}
 		}
@@ -490,6 +495,20 @@ func namedAfter(q string, k int) bool {
 		if strings.Contains(line, w) {
 			return true
 		}
+	}
+	return false
+}
+
+// machineNext: the next word of s is a computer ("PC", "Rechner").
+func machineNext(s string) bool {
+	s = strings.TrimLeft(s, " -")
+	e := 0
+	for e < len(s) && isWordByte(s[e]) {
+		e++
+	}
+	switch strings.ToLower(s[:e]) {
+	case "pc", "pcs", "computer", "rechner", "laptop", "notebook", "workstation", "arbeitsplatz", "server", "terminal", "kassa", "kasse":
+		return true
 	}
 	return false
 }

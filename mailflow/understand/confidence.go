@@ -22,26 +22,29 @@ func (r Reading) Unsure() bool { return r.Confidence < UnsureBelow }
 
 // Reasons for a reading's confidence, as `mailflow try -json` shows them.
 const (
-	ReasonCorrected   = "corrected a misspelt word"
-	ReasonNegation    = "a time stands in a sentence with a negation"
-	ReasonConflict    = "two wishes on different days without an 'or'"
-	ReasonOneWish     = "one clear wish"
-	ReasonWishes      = "alternative wishes, first free one taken"
-	ReasonNoTime      = "no time asked for"
-	ReasonThread      = "read as an answer to our earlier mail"
-	ReasonBareChoice  = "a bare option number in answer to our proposal"
-	ReasonFeast       = "a time anchored to a feast day"
-	ReasonRelative    = "a move relative to the booked time"
-	ReasonPickRefused = "an option picked beside a refusal"
-	ReasonUnreadable  = "a word that looks like a day, a month or a part of the day could not be read"
-	ReasonUnanchored  = "a move in a mail that answers none of ours"
-	ReasonVague       = "a wish that spans several days"
-	ReasonSentences   = "wishes on different days in different sentences"
-	ReasonNoDay       = "a time of day, but no day named"
-	ReasonNoSession   = "a time proposed without naming the session or a problem"
-	ReasonForwarded   = "the time comes from a forwarded mail"
-	ReasonWeekdayOff  = "the weekday named does not fit the date"
-	ReasonNextWeekday = "'next' before a weekday may mean this week's or next week's"
+	ReasonCorrected    = "corrected a misspelt word"
+	ReasonNegation     = "a time stands in a sentence with a negation"
+	ReasonConflict     = "two wishes on different days without an 'or'"
+	ReasonOneWish      = "one clear wish"
+	ReasonWishes       = "alternative wishes, first free one taken"
+	ReasonNoTime       = "no time asked for"
+	ReasonThread       = "read as an answer to our earlier mail"
+	ReasonBareChoice   = "a bare option number in answer to our proposal"
+	ReasonFeast        = "a time anchored to a feast day"
+	ReasonRelative     = "a move relative to the booked time"
+	ReasonPickRefused  = "an option picked beside a refusal"
+	ReasonUnreadable   = "a word that looks like a day, a month or a part of the day could not be read"
+	ReasonUnanchored   = "a move in a mail that answers none of ours"
+	ReasonVague        = "a wish that spans several days"
+	ReasonSentences    = "wishes on different days in different sentences"
+	ReasonNoDay        = "a time of day, but no day named"
+	ReasonNoSession    = "a time proposed without naming the session or a problem"
+	ReasonForwarded    = "the time comes from a forwarded mail"
+	ReasonWeekdayOff   = "the weekday named does not fit the date"
+	ReasonNextWeekday  = "'next' before a weekday may mean this week's or next week's"
+	ReasonEventAnchor  = "a day told from an event we do not know the date of"
+	ReasonTodayWeekday = "a weekday said on that very day may mean today or a week on"
+	ReasonOwnBooking   = "names a booking the customer already has, but asks for no change we could read"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -60,6 +63,7 @@ var typoTargets, typoMasks = func() (by [26][16][]string, masks [26][16][]uint32
 		"november", "dezember", "january", "february", "march", "october", "december",
 		"vormittag", "nachmittag", "tomorrow", "morning", "afternoon", "nächste",
 		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags", "fernwartung", "übermorgen", "appointment", "morgen", "woche", "termin",
+		"eleven", "twelve",
 	} {
 		if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 {
 			by[c-'a'][len(w)] = append(by[c-'a'][len(w)], w)
@@ -430,6 +434,16 @@ type doubts struct {
 	// nextAmbiguous: "nächsten Donnerstag" when this week's Thursday is
 	// still ahead.
 	nextAmbiguous bool
+	// eventAnchor: "the Monday after Independence Day", "am Montag nach
+	// der Inventur": a weekday told from an event whose date we cannot
+	// know, placed on its next occurrence.
+	eventAnchor bool
+	// todayWeekday: the weekday named is today's, read as a week on.
+	todayWeekday bool
+	// ownBooking: a first mail read as asking for a session names "our
+	// appointment on Tuesday at 10" — one the customer already has, and
+	// what they want done with it ("miass ma leider absog'n") went unread.
+	ownBooking bool
 }
 
 // score sets the reading's confidence and reasons.
@@ -486,6 +500,15 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.nextAmbiguous && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonNextWeekday)
+	}
+	if d.todayWeekday && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonTodayWeekday)
+	}
+	if d.ownBooking && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonOwnBooking)
+	}
+	if d.eventAnchor && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonEventAnchor)
 	}
 	if d.forwarded && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonForwarded)

@@ -60,6 +60,9 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return d(time.December, 6), 1, true
 	case "immaculate", "conception":
 		return d(time.December, 8), 1, true
+	case "patrick's", "patricks", "paddy's", "paddys", "patrick’s":
+		// St Patrick's Day (Ireland, Northern Ireland).
+		return d(time.March, 17), 1, true
 	case "valentinstag", "valentine's":
 		return d(time.February, 14), 1, true
 	case "national":
@@ -138,13 +141,26 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		}
 	case "karwoche":
 		return easter.AddDate(0, 0, -7), 1, true
-	case "bettag":
-		// "Buß- und Bettag" (Saxony): the Wednesday before 23 November.
+	case "bettag", "bußtag", "busstag", "buß", "buss":
+		// "Buß- und Bettag" (Saxony): the Wednesday before 23 November,
+		// named by its last word or from its first ("am Buß- und Bettag").
+		n := 1
+		if t := toks[i].s; t == "buß" || t == "buss" {
+			n = 0
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				if toks[k].s == "bettag" {
+					n = k - i + 1
+				}
+			}
+			if n == 0 {
+				return time.Time{}, 0, false
+			}
+		}
 		day := d(time.November, 22)
 		for day.Weekday() != time.Wednesday {
 			day = day.AddDate(0, 0, -1)
 		}
-		return day, 1, true
+		return day, n, true
 	case "ostern", "easter", "ostersonntag":
 		if next == "monday" || next == "montag" {
 			return easter.AddDate(0, 0, 1), 2, true

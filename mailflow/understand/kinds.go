@@ -74,6 +74,24 @@ func habAsHalb(toks []token) []token {
 	return toks
 }
 
+// spacedOClock reads "11 o clock", "11 o clok" after an hour as
+// "o'clock".
+func spacedOClock(toks []token) []token {
+	for i := 1; i+1 < len(toks); i++ {
+		if toks[i].s != "o" || toks[i-1].kind != tNum && (toks[i-1].w == nil || toks[i-1].w.num == 0) {
+			continue
+		}
+		switch toks[i+1].s {
+		case "clock", "clok", "klock", "cklock", "clck", "colck":
+		default:
+			continue
+		}
+		toks[i].s, toks[i].w = "o'clock", lexicon["o'clock"]
+		toks = append(toks[:i+1], toks[i+2:]...)
+	}
+	return toks
+}
+
 // splitCompactTimes rewrites "0945" after a time preposition as "09:45",
 // so the time parser reads it like any clock time.
 // letterOAsZero reads "um 1o Uhr", "1O:30" as 10: a digit with an "o"
@@ -480,6 +498,15 @@ func howToQuestion(toks []token) bool {
 				if len(seq) == 1 && !questionAfter(toks, i) && priceTask(toks, i) {
 					continue next
 				}
+			case "why", "warum":
+				// "no idea why", "keine Ahnung warum", "not sure why": the
+				// customer tells of a fault, asks no question.
+				if i > 0 {
+					switch toks[i-1].s {
+					case "idea", "know", "sure", "clue", "ahnung", "wissen", "weiß", "weiss", "sicher", "unklar", "unclear":
+						continue next
+					}
+				}
 			}
 			return true
 		}
@@ -500,10 +527,10 @@ var feastWords = []string{
 	"pfingstmontag", "himmelfahrt", "fronleichnam", "nationalfeiertag",
 	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
 	"whitsun", "ascension", "mariä", "stephen", "heiligen", "heiliger", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
-	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "maundy", "karwoche", "bettag", "josefi", "josefitag",
+	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "maundy", "karwoche", "bettag", "bußtag", "busstag", "josefi", "josefitag",
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
 	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
-	"thanksgiving", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
+	"thanksgiving", "patrick's", "patricks", "paddy's", "paddys", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
 	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "krampus", "krampustag", "krampusnacht", "immaculate", "valentinstag", "national", "labour", "labor",
 	"fenstertag", "fenstertage", "brückentag", "holiday",
 	"josefstag", "leopoldi", "leopolditag", "martini", "martinitag", "martinstag", "rupertitag", "ruperti", "floriani", "florianitag",
@@ -619,7 +646,12 @@ func asksForRemoteHelp(toks []token, i int) bool {
 		return true
 	}
 	switch toks[i].s {
-	case "kennts", "könnts", "könnt", "kinnts":
+	case "kennts", "könnts", "könnt", "kinnts", "kennt's", "könnt's", "kinnt's":
+		if foreignThing(toks) {
+			// "mein Drucker druckt nix mehr … könnt's ihr euch das
+			// anschauen?": not our software; a person answers.
+			return false
+		}
 		// "kennts ihr amoi auf mein Computer schaun?": a look at the
 		// customer's machine. (Not the standard "können Sie sich das
 		// anschauen?", which asks as often about Word as about us.)
@@ -629,6 +661,15 @@ func asksForRemoteHelp(toks []token, i int) bool {
 				for k := i + 2; k < len(toks) && k <= i+8; k++ {
 					switch toks[k].s {
 					case "schaun", "draufschaun", "draufschauen", "oschaun", "anschaun", "anschauen", "anschaut":
+						return true
+					case "helfen", "höfn", "hölfn", "hölfen":
+						// "kennt's ma bitte amoi helfen beim Shop?" — not
+						// "kennts ma helfen, wie i des Passwort ändere?"
+						for j := k + 1; j < len(toks) && j <= k+6; j++ {
+							if s := toks[j].s; s == "wie" || s == "wo" || s == "wos" || s == "was" || s == "how" || s == "mit" {
+								return false
+							}
+						}
 						return true
 					case "?", ".", "!", "auch", "a", "also":
 						// ("Könnt ihr da auch mal draufschauen oder nur
@@ -654,6 +695,14 @@ func asksForSession(toks []token) bool {
 	for i := range toks {
 		if toks[i].kind != tWord {
 			continue
+		}
+		if toks[i].s == "um" && i > 0 && toks[i-1].s == "bitte" {
+			// "Bitte um Rückruf bzw. Fernwartungstermin"
+			for k := i + 1; k < len(toks) && k <= i+5 && toks[k].s != "," && toks[k].s != "?" && toks[k].s != "!"; k++ {
+				if w := toks[k].w; w != nil && w.role&rAppt != 0 {
+					return true
+				}
+			}
 		}
 		if whenYouHaveTime(toks, i) {
 			return true
@@ -920,10 +969,11 @@ func asksForDataDocument(toks []token) bool {
 func indirectQuestion(toks []token) bool {
 	for i := range toks {
 		switch toks[i].s {
-		case "wissen", "erfahren":
+		case "wissen", "erfahren", "fragt", "fragen", "frage", "fragte", "asks", "asked", "asking":
+			// ("unser Datenschutzbeauftragter fragt, ob …")
 			for k := i + 1; k < len(toks) && k <= i+2; k++ {
 				switch toks[k].s {
-				case "ob", "wie", "welche", "was", "wo", "wann":
+				case "ob", "wie", "welche", "was", "wo", "wann", "whether", "if", "how", "what":
 					return true
 				}
 			}
@@ -942,8 +992,8 @@ func indirectQuestion(toks []token) bool {
 				}
 			}
 		case "auskunft", "info", "information", "informationen":
-			if i > 0 && (toks[i-1].s == "um" || i > 1 && toks[i-2].s == "um") {
-				return true // "Bitte um (schriftliche) Info"
+			if i > 0 && (toks[i-1].s == "um" || i > 1 && toks[i-2].s == "um" || i > 2 && toks[i-3].s == "um") {
+				return true // "Bitte um (kurze schriftliche) Info"
 			}
 			if i+2 < len(toks) && toks[i+1].s == "," {
 				switch toks[i+2].s {
@@ -986,8 +1036,8 @@ func bareTimeLine(toks []token) bool {
 			num, day, other = false, false, false
 		}
 		switch {
-		case t.kind == tNum:
-			num = true
+		case t.kind == tNum, t.w != nil && t.w.num > 0 && t.w.num <= 12 && i > 0 && (toks[i-1].s == "um" || toks[i-1].s == "at"):
+			num = true // ("Montag um neun.")
 		case t.kind == tPunct:
 			if (t.s == "." || t.s == "!" || t.s == "?") && (i+1 == len(toks) || toks[i+1].sp) {
 				if num && day && !other {
@@ -997,8 +1047,13 @@ func bareTimeLine(toks []token) bool {
 			}
 		case t.w != nil && (t.w.wd != 0 || t.w.month != 0 || t.w.hasRel):
 			day = true
-		case t.w != nil && t.w.role&(rUhr|rTrigger) != 0,
-			t.s == "am" || t.s == "pm" || t.s == "um" || t.s == "at" || t.s == "th" || t.s == "st" || t.s == "nd" || t.s == "rd" || t.s == "h":
+		case t.w != nil && (t.w.role&(rUhr|rTrigger) != 0 || t.w.pod != 0),
+			t.s == "am" || t.s == "pm" || t.s == "um" || t.s == "at" || t.s == "th" || t.s == "st" || t.s == "nd" || t.s == "rd" || t.s == "h",
+			// "5 of March at 9 in the morning."
+			t.s == "of" || t.s == "in" || t.s == "the" || t.s == "on" || t.s == "am" || t.s == "den" || t.s == "der":
+		case i+1 < len(toks) && toks[i+1].s == "," && greetWord(t.s):
+			// "Hello, 5 of March at 9 in the morning."
+			num, day, other = false, false, false
 		default:
 			other = true
 		}
@@ -1160,6 +1215,22 @@ func negatedBefore(toks []token, i int) bool {
 // "wenn ich Zeit habe".
 func whenYouHaveTime(toks []token, i int) bool {
 	switch toks[i].s {
+	case "passt", "passts", "passt's", "suits", "convenient":
+		// "Wann's eich passt.", "whenever suits you", "wann es Ihnen
+		// passt": a session at a time we choose.
+		you := false
+		for k := i - 1; k >= 0 && k >= i-3; k-- {
+			switch toks[k].s {
+			case "eich", "euch", "ihnen", "eana", "you":
+				you = true
+			case "wann's", "wanns", "wann", "whenever":
+				return you || toks[i].s == "suits"
+			}
+			if toks[k].kind == tPunct {
+				return false
+			}
+		}
+		return false
 	case "zeit", "time", "slot":
 	default:
 		return false
@@ -1211,6 +1282,66 @@ func keptBefore(toks []token, i int) bool {
 		case "keep", "delete", "retain", "store", "behaltet", "behalten", "löscht", "löschen", "speichert", "speichern", "aufbewahren":
 			return true
 		}
+	}
+	return false
+}
+
+// namesOwnBooking: "unseren Termin am Dienstag", "our session on
+// Tuesday", "my appointment tomorrow" — the customer's own booking, not
+// a feature of the software ("our appointment book", "my session
+// timeout").
+func namesOwnBooking(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].s {
+		case "unser", "unseren", "unsern", "unserem", "our", "my", "meinen", "mein", "meinem", "insan", "insern":
+		default:
+			continue
+		}
+		switch toks[i+1].s {
+		case "termin", "appointment", "session", "fernwartungstermin", "fernwartung", "sitzung", "booking", "slot":
+		default:
+			continue
+		}
+		if i+2 < len(toks) && toks[i+2].kind == tWord && toks[i+2].w == nil {
+			switch toks[i+2].s {
+			case "müssen", "muss", "miass", "mias", "must", "we", "wir", "ma", "i", "ich", "has", "have", "is", "ist", "will", "won't", "can't", "kann", "können":
+			default:
+				continue // "our appointment book", "my session timeout"
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// foreignThing: the mail names something that is not our software (a
+// printer, the router, Windows) and never our program beside it ("der
+// Drucker geht ned mit eurem Programm" is about ours).
+func foreignThing(toks []token) bool {
+	noun := false
+	for i := range toks {
+		s := toks[i].s
+		if scopeNouns[s] || strings.IndexByte(s, '-') > 0 && scopeNouns[s[strings.LastIndexByte(s, '-')+1:]] {
+			noun = true
+		}
+		switch s {
+		case "eurem", "eurer", "euer", "eure", "euren", "ihrem", "ihrer", "your":
+			for k := i + 1; k < len(toks) && k <= i+2; k++ {
+				switch toks[k].s {
+				case "programm", "program", "software", "app", "system", "kassa", "kasse", "shop":
+					return false
+				}
+			}
+		}
+	}
+	return noun
+}
+
+// greetWord opens a mail ("Hello, …", "Servus, …").
+func greetWord(s string) bool {
+	switch s {
+	case "hello", "hi", "hey", "hallo", "servus", "moin", "morning", "afternoon", "lads", "team", "all", "folks", "everyone", "gott", "grüezi", "griaß", "griass":
+		return true
 	}
 	return false
 }

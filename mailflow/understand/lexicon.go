@@ -255,7 +255,7 @@ func buildLexicon() map[string]*wordInfo {
 		podMorning:   {"früh", "frueh", "morgens", "frua"},
 		podForenoon:  {"vormittag", "vormittags", "vormittog", "vormittogs", "forenoon", "morning", "mornings", "fruah", "fruah's"},
 		podNoon:      {"mittag", "mittags", "mittog", "mittogs", "mittagszeit", "lunch", "lunchtime", "z'mittag", "z’mittag", "zmittag", "z'mittog", "z’mittog"},
-		podAfternoon: {"nachmittag", "nachmittags", "nochmittog", "nochmittogs", "nachmittog", "nomittog", "nomittag", "namittag", "afternoon", "afternoons", "afternoonish"},
+		podAfternoon: {"nachmittag", "nachmittags", "nochmittog", "nochmittogs", "nachmittog", "nomittog", "nomittag", "namittag", "afternoon", "afternoons", "afternoonish", "arvo"},
 		podEvening:   {"abend", "abends", "evening", "evenings", "night", "tonight", "tonite"},
 	} {
 		for _, w := range ws {
@@ -304,8 +304,8 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rAM, "am", "a")
 	roles(rPM, "pm", "p")
 	get("am").langOnly = langEN
-	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe", "hlab", "hallb", "halbe")
-	roles(rQuarter, "viertel", "quarter")
+	roles(rHalf, "halb", "half", "hoib", "hoiba", "hoibe", "hoiwe", "hlab", "hallb", "halbe", "halp", "hoip")
+	roles(rQuarter, "viertel", "quarter", "viertl", "virtel", "fiertel")
 	roles(rThreeQuarter, "dreiviertel")
 	roles(rPast, "nach", "past", "after")
 	roles(rTo, "vor", "to", "before", "till")
@@ -463,6 +463,13 @@ func init() {
 // English "'s" ("morning's", "Friday's", "next week's") as the word itself.
 func lookupWordOrPossessive(w string) *wordInfo {
 	if e := lookupWord(w); e != nil || len(w) < 5 || w[len(w)-1] != 's' {
+		if e == nil && len(w) >= 6 && strings.HasSuffix(w, "'n") {
+			// An Austrian verb written with its dropped "e" marked
+			// ("absog'n", "verleg'n") reads as the verb without the mark.
+			if e := lookupWord(w[:len(w)-2] + "n"); e != nil && e.role&(rCancel|rResched) != 0 {
+				return e
+			}
+		}
 		return e
 	}
 	var stem string

@@ -211,6 +211,12 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			if sameDate(d, booked) {
 				continue // the day being moved away from
 			}
+			if b := booked.In(loc); w.bareWeekday && d.Before(b) && weekdayIndex(d) > weekdayIndex(b) {
+				// "geht des a am Donnerstag um de gleiche Zeit?" when the
+				// booking is on a Tuesday after that Thursday: the Thursday
+				// of the booking's week.
+				d = d.AddDate(0, 0, 7)
+			}
 			h, m, _ := booked.Clock()
 			return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), Precision: PrecisionMinute}, true
 		}

@@ -13,8 +13,27 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		mon := today.AddDate(0, 0, 1-weekdayIndex(today))
 		w.nextAmbiguous = w.Start.In(loc).Before(mon.AddDate(0, 0, 7))
 	}
+	if ok && m.wd != 0 && !m.abs && !m.week && !m.hasRel && !m.nextSaid && m.wdEnd == 0 && m.wdMode == wdNextOcc && m.plusDays == 0 {
+		w.bareWeekday = true
+		if int(m.wd) == weekdayIndex(now) {
+			// ("Could we book Thursday at half ten?" on a Thursday at 9:14:
+			// its writer meant today; most mean a week on.)
+			w.todayWeekday = true
+		}
+	}
 	if ok && m.inAWeek {
+		// "Freitag in einer Woche" said on a Wednesday: the Friday a week
+		// after the coming one (most writers); said on a Thursday,
+		// "Donnerstag in einer Woche" is a week from today — the coming
+		// one. Asked back either way.
 		w.nextAmbiguous = true
+		if int(m.wd) != weekdayIndex(now) {
+			w.Start = w.Start.AddDate(0, 0, 7)
+			if w.End != nil {
+				e := w.End.AddDate(0, 0, 7)
+				w.End = &e
+			}
+		}
 	}
 	if ok && m.wdMode == wdNextWeek && !m.abs && !m.week && int(m.wd) > weekdayIndex(now) {
 		// "next Tuesday" said on a Monday: tomorrow for some writers, the

@@ -340,7 +340,7 @@ func proposesTime(toks []token) bool {
 		a, b := toks[i].s, toks[i+1].s
 		switch {
 		case (a == "how" || a == "what") && b == "about",
-			(a == "could" || a == "can" || a == "shall") && b == "we" && i+2 < len(toks) && (toks[i+2].s == "do" || toks[i+2].s == "say" || toks[i+2].s == "meet"),
+			(a == "could" || a == "can" || a == "shall") && b == "we" && i+2 < len(toks) && (toks[i+2].s == "do" || toks[i+2].s == "say" || toks[i+2].s == "meet" || toks[i+2].s == "make"),
 			a == "wie" && (b == "wär's" || b == "wärs" || b == "wäre" || b == "wär" || b == "schaut" || b == "sieht"),
 			(a == "passt" || a == "geht" || a == "ginge" || a == "klappt") && (b == "es" || b == "ihnen" || b == "euch" || b == "bei"),
 			// "… works for me", "suits me", "passt mir", "wär mir recht"
@@ -349,7 +349,7 @@ func proposesTime(toks []token) bool {
 			// "can you fit us in?", "squeeze me in"
 			(a == "fit" || a == "squeeze") && (b == "us" || b == "me") && i+2 < len(toks) && toks[i+2].s == "in":
 			return true
-		case a == "if" && b == "you" && i+2 < len(toks) && (toks[i+2].s == "have" || toks[i+2].s == "can"),
+		case a == "if" && (b == "you" || b == "ye" || b == "ya") && i+2 < len(toks) && (toks[i+2].s == "have" || toks[i+2].s == "can"),
 			a == "if" && (b == "you've" || b == "you’ve"), // "Monday morning if you've a slot"
 			a == "falls" && (b == "frei" || b == "möglich" || b == "noch"), a == "wenn" && (b == "frei" || b == "möglich"):
 			// "Tuesday 1st September, 11:15 if you have it", "Freitag 10

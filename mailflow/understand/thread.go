@@ -33,7 +33,10 @@ func threadOf(subject, quoted string, isReply bool) threadKind {
 	s := lowerText(subject)
 	q := lowerText(capText(quoted, maxTextBytes))
 	switch {
-	case containsAny(s, proposalMarks) || containsAny(q, proposalMarks):
+	case (containsAny(s, proposalMarks) || containsAny(q, proposalMarks)) &&
+		!(containsAny(q, confirmationMarks) && quotedOptions(quoted) == 0):
+		// (A quoted confirmation under a header "Betreff: Terminvorschlag"
+		// offers no options: it confirms.)
 		return threadProposal
 	case containsAny(s, confirmationMarks) || containsAny(q, confirmationMarks):
 		return threadConfirmation
@@ -209,6 +212,9 @@ func movedFromTo(toks []token) (found, english bool) {
 // has: "unseren Termin am Freitag", "our appointment", "my session", "den
 // Termin morgen".
 func namesBooking(toks []token) bool {
+	if movesIt(toks) {
+		return true
+	}
 	for i := range toks {
 		// "We have Wednesday 2pm booked with you", "wir haben Montag 10
 		// Uhr gebucht".
@@ -216,7 +222,7 @@ func namesBooking(toks []token) bool {
 		case "booked", "gebucht", "reserviert":
 			for k := i - 1; k >= 0 && k >= i-5 && toks[k].kind != tPunct; k-- {
 				switch toks[k].s {
-				case "have", "we've", "i've", "haben", "hab", "habe", "hamma", "ham":
+				case "have", "we've", "i've", "haben", "hab", "habe", "hamma", "ham", "we", "wir", "i":
 					return true
 				}
 			}
@@ -487,6 +493,25 @@ func apptRightAfter(toks []token, i int) bool {
 		}
 		if t.kind == tNum || t.kind == tPunct || t.w != nil && (t.w.wd != 0 || t.w.hasRel) {
 			return false
+		}
+	}
+	return false
+}
+
+// movesIt: a move verb whose object is a pronoun for the booking ("could
+// we push it to Thursday at 3pm?", "can we move this to Monday", "könnt
+// ma des auf Freitag verlegen?"): the session the customer already has.
+func movesIt(toks []token) bool {
+	for i := 0; i+2 < len(toks); i++ {
+		switch toks[i].s {
+		case "push", "move", "shift", "bump", "put", "bring":
+			switch toks[i+1].s {
+			case "it", "this", "that":
+				switch toks[i+2].s {
+				case "to", "back", "forward", "till", "until", "by":
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -401,7 +401,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if t := &toks[i]; t.nl >= 2 {
 			cur = -1
 		}
-		if cur >= 0 && p.weekdaySpan(&ms[cur], &pc, lastB, i) {
+		if cur >= 0 && p.weekdaySpan(&ms[cur], &pc, lastB, i, j) {
 			// "Montag bis Mittwoch", "from Monday to Wednesday": one span.
 			ms[cur].wdEnd, ms[cur].b = pc.wd, j
 			spans = append(spans, pieceSpan{i, j, cur})
@@ -553,7 +553,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			// and Friday, those don't work": a refusal that points back with
 			// "da", "dann", "that" refuses every day of the clause before it.
 			if best < 0 && ca >= 2 && toks[ca-1].kind == tPunct && toks[ca-1].s == "," {
-				if p.pointsBack(ca, k) {
+				if p.pointsBack(ca, k) || p.notThen(ca, cb) {
 					pa, pb := p.clause(ca - 2)
 					for _, s := range spans {
 						if s.a >= pa && s.b <= pb {
@@ -841,6 +841,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			for j := k + 1; j < len(ms); j++ {
 				if p.targetBefore(&ms[j]) && ms[j].a-ms[k].b <= 8 {
 					ms[k].neg = true
+					laterInWeek(&ms[k], &ms[j], now)
 					break
 				}
 			}
@@ -878,7 +879,10 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	moving := hasMoveWord(toks)
 	for k := range ms {
 		m := &ms[k]
-		if k+1 >= len(ms) || m.neg || !p.possessiveBooking(m) && !(moving && p.bookingNamedBefore(m, false)) && !p.bookingNamedBefore(m, true) {
+		// (A booking named and refused — "unser Termin am Donnerstag um 9
+		// geht si ned aus, ginge Montag drauf um de gleiche Zeit?" — still
+		// lends its clock.)
+		if k+1 >= len(ms) || m.neg && m.booked || !p.possessiveBooking(m) && !(moving && p.bookingNamedBefore(m, false)) && !p.bookingNamedBefore(m, true) {
 			continue
 		}
 		m.neg, m.booked = true, true
@@ -980,7 +984,13 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	// as a whole ("nächste Woche bin ich weg, Mittwoch?").
 	for k := range ms {
 		wk := &ms[k]
-		if !wk.week || wk.kw == 0 && wk.weekShift == 0 || wk.neg && wk.wd == 0 {
+		if !wk.week || wk.neg && wk.wd == 0 {
+			continue
+		}
+		if wk.kw == 0 && wk.weekShift == 0 && (wk.wd != 0 || wk.pod == 0 || wk.hasTime) {
+			// ("this week" places a weekday after it where it lies
+			// anyway; only "any afternoon this week … Wednesday?" lends
+			// its part of the day.)
 			continue
 		}
 		for j := k + 1; j < len(ms); j++ {
@@ -992,9 +1002,14 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				break
 			}
 			n.week, n.weekShift, n.kw = true, wk.weekShift, wk.kw
-			if !wk.neg && wk.wd == 0 && !wk.hasTime && wk.pod == 0 && !n.neg && !keepRefused {
+			if !wk.neg && wk.wd == 0 && !wk.hasTime && !n.neg && !keepRefused {
 				// "Any day next week … Monday would be easiest": the day
-				// named narrows the week.
+				// named narrows the week — and keeps the part of the day
+				// said for it ("any afternoon this week except Friday.
+				// Wednesday?").
+				if wk.pod != 0 && n.pod == 0 && !n.hasTime {
+					n.pod = wk.pod
+				}
 				wk.absorbed = true
 			}
 		}
@@ -1306,11 +1321,11 @@ func relWeekdayClash(m, pc *mention, now time.Time) bool {
 	return weekdayIndex(now.AddDate(0, 0, rel.rel)) != int(wd.wd)
 }
 
-// weekdaySpan: the bare weekday pc (from token i) closes a span that the
+// weekdaySpan: the bare weekday pc (tokens [i, j)) closes a span that the
 // bare weekday m opened, joined by "bis", a dash, "through" — or "to" after
 // "from"/"von" in a mail that moves nothing ("move it from Tuesday to
 // Thursday" is a move).
-func (p *parser) weekdaySpan(m, pc *mention, lastB, i int) bool {
+func (p *parser) weekdaySpan(m, pc *mention, lastB, i, j int) bool {
 	bare := func(x *mention) bool {
 		return x.wd != 0 && !x.abs && !x.hasTime && x.pod == 0 && !x.week && !x.hasRel && x.special == specNone && x.wdMode == wdNextOcc
 	}
@@ -1320,14 +1335,29 @@ func (p *parser) weekdaySpan(m, pc *mention, lastB, i int) bool {
 	k := lastB
 	switch {
 	case p.isPunct(k, '-'):
+		if p.toks[k].sp && k+1 < len(p.toks) && p.toks[k+1].sp {
+			// A dash set apart by spaces after a day taken out starts a
+			// new clause when a clock follows the day after it: "Any day
+			// but Friday - Tuesday at 9 would be ideal" (but "außer Montag
+			// - Mittwoch" takes out both).
+			clock := p.word(j) == "at" || p.word(j) == "um" || p.tok(j) != nil && p.tok(j).kind == tNum
+			if b := p.beforeMention(m); clock && b >= 0 && (exceptWord(p.word(b)) || p.word(b) == "but" || p.has(b, rNeg)) {
+				return false
+			}
+		}
 	case p.word(k) == "bis" || p.word(k) == "through" || p.word(k) == "thru" || p.word(k) == "till" || p.word(k) == "until":
 	case p.word(k) == "to":
 		from := p.word(m.a-1) == "from" || p.word(m.a-1) == "von" || p.word(m.a-2) == "from"
 		if !from {
 			return false
 		}
+		if n := p.tok(j); n != nil && n.kind == tNum {
+			// "from Thursday to Friday 21.12 at 11:00": the day after "to"
+			// has a date or a clock of its own — a move, not a span.
+			return false
+		}
 		for t := range p.toks {
-			if w := p.toks[t].w; w != nil && w.role&rResched != 0 || p.toks[t].s == "move" || p.toks[t].s == "push" || p.toks[t].s == "shift" {
+			if w := p.toks[t].w; w != nil && w.role&rResched != 0 || p.toks[t].s == "move" || p.toks[t].s == "push" || p.toks[t].s == "shift" || p.toks[t].s == "change" {
 				return false
 			}
 		}
@@ -1523,6 +1553,11 @@ func (p *parser) clause(k int) (int, int) {
 	return a, b
 }
 
+// sentenceOpener: German words written in capitals only at a sentence's
+// start (not "Sie", "Ihnen": the polite you is capitalised anywhere).
+var sentenceOpener = map[string]bool{"das": true, "der": true, "die": true, "wir": true, "es": true, "unser": true,
+	"unsere": true, "mein": true, "meine": true, "dieser": true, "diese": true, "dieses": true, "seit": true}
+
 func (p *parser) clauseEnd(i int) bool {
 	t := &p.toks[i]
 	if t.kind == tPunct {
@@ -1537,6 +1572,12 @@ func (p *parser) clauseEnd(i int) bool {
 			return p.boundary(i)
 		}
 		return false
+	}
+	if t.up && t.nl == 0 && i > 0 && p.toks[i-1].kind == tWord && p.lang != langEN && sentenceOpener[t.s] {
+		// "Montog um neun in da Fria Das Etikettenmodul druckt nix": an
+		// article or pronoun in capitals mid-line opens a new sentence
+		// whose full stop was left out.
+		return true
 	}
 	if (t.s == "and" || t.s == "und") && p.has(i+2, rOpenBefore) {
 		// "Friday doesn't work and not before 11 any day": the bound
@@ -1854,7 +1895,11 @@ func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 func (p *parser) countNoun(j int) bool {
 	switch p.word(j) {
 	case "extra", "more", "additional", "new", "further", "other", "weitere", "neue", "zusätzliche", "andere", "weiteren", "neuen":
-		// "for two extra licences", "zwei neue Kassen"
+		// "for two extra licences", "zwei neue Kassen", "training for
+		// two new workers": an adjective of number before a noun.
+		if p.tok(j+1) != nil && p.toks[j+1].kind == tWord && p.toks[j+1].w == nil {
+			return true
+		}
 		j++
 	}
 	switch p.word(j) {
@@ -1863,7 +1908,8 @@ func (p *parser) countNoun(j int) bool {
 		"users", "staff", "employees", "persons", "computers", "pcs", "rechner", "geräte", "devices", "licences", "licenses",
 		"lizenzen", "kassen", "filialen", "branches", "stores", "sites", "standorte", "clients", "workstations", "laptops",
 		"invoices", "rechnungen", "items", "artikel", "members", "member", "mitglieder", "teilnehmer", "participants",
-		"trainees", "lehrlinge", "azubis", "therapeuten", "therapists", "guides", "instructors", "teachers", "lehrer":
+		"trainees", "lehrlinge", "azubis", "therapeuten", "therapists", "guides", "instructors", "teachers", "lehrer",
+		"workers", "arbeiter", "students", "schüler", "patients", "patienten", "drivers", "fahrer", "accounts", "konten":
 		return true
 	}
 	return false
@@ -3488,6 +3534,26 @@ func (p *parser) zoneSaid(m *mention, end int) int {
 	return 0
 }
 
+// laterInWeek: "vom Mittwoch auf Freitag" moves a booking to the Friday
+// after that Wednesday — the first Wednesday from today on — not to the
+// first Friday from now. A day earlier in the week ("vom Freitag auf
+// Donnerstag") keeps its next occurrence.
+func laterInWeek(from, to *mention, now time.Time) {
+	bare := func(x *mention) bool {
+		return x.wd != 0 && !x.abs && !x.hasRel && !x.week && x.wdEnd == 0 && x.special == specNone && x.wdMode == wdNextOcc
+	}
+	if !bare(from) || !bare(to) || to.wd <= from.wd || from.hasTime && !to.hasTime {
+		return
+	}
+	for n := 0; n < 7; n++ {
+		if c := now.AddDate(0, 0, n); weekdayIndex(c) == int(from.wd) {
+			c = c.AddDate(0, 0, int(to.wd-from.wd))
+			to.abs, to.y, to.mo, to.d, to.wd, to.wdMode = true, c.Year(), int(c.Month()), c.Day(), 0, 0
+			return
+		}
+	}
+}
+
 // replacedDay: after "statt morgen früh" a second day ("bitte am
 // Donnerstag") is the replacement, not the same day named twice.
 func (p *parser) replacedDay(m, pc *mention) bool {
@@ -3549,6 +3615,14 @@ func (p *parser) bookingNamedBefore(m *mention, own bool) bool {
 			continue
 		}
 		break
+	}
+	switch p.word(k) {
+	case "booked", "gebucht", "reserved", "reserviert":
+		// "we booked Thursday 10am. Can we make it Friday 2pm instead?"
+		switch p.word(k - 1) {
+		case "we", "i", "wir", "have", "we've", "i've", "haben", "hab", "habe", "already", "schon", "bereits":
+			return true
+		}
 	}
 	if k < 1 || !p.has(k, rAppt) {
 		return false
@@ -3660,6 +3734,26 @@ func (p *parser) pointsBack(ca, k int) bool {
 	return false
 }
 
+// notThen: the clause [ca, cb) is only a refusal of the time before it:
+// "…, so not then - Tuesday at 1pm instead?", "…, also da nicht".
+func (p *parser) notThen(ca, cb int) bool {
+	neg, then := false, false
+	for i := ca; i < cb && i < len(p.toks); i++ {
+		switch p.word(i) {
+		case "not", "nicht", "ned", "net", "nid":
+			neg = true
+		case "then", "dann", "da", "do", "that", "day", "tag":
+			then = true
+		case "so", "but", "also", "aber", "alas", "leider", "sadly", "unfortunately", "obviously", "natürlich", "sicher":
+		default:
+			if p.toks[i].kind != tPunct {
+				return false
+			}
+		}
+	}
+	return neg && then
+}
+
 // exceptAt: an except word at k, or "but" after "any day", "every day
 // but", "anytime but Tuesday".
 func (p *parser) exceptAt(k int) bool {
@@ -3756,4 +3850,48 @@ func (p *parser) dayJustBefore(i int) bool {
 	}
 	w := p.info(k)
 	return w != nil && (w.wd != 0 || w.hasRel)
+}
+
+// weekdayAfterEvent: a weekday is told from an event the mail names but
+// no calendar holds ("the Monday after Independence Day", "am Montag nach
+// der Inventur", "the Tuesday before our audit"): the word after
+// "after"/"nach" (past an article or a possessive) is one the lexicon
+// does not know — not a clock, a part of the day, a meal or "next".
+func weekdayAfterEvent(toks []token) bool {
+	for i := 0; i+2 < len(toks); i++ {
+		if w := toks[i].w; w == nil || w.wd == 0 {
+			continue
+		}
+		switch toks[i+1].s {
+		case "after", "nach", "following", "before", "vor":
+		default:
+			continue
+		}
+		k := i + 2
+		for n := 0; n < 2 && k < len(toks); n++ {
+			switch toks[k].s {
+			case "the", "der", "dem", "den", "die", "das", "our", "my", "your", "their", "unserer", "unserem",
+				"unseren", "unsere", "unser", "meinem", "meiner", "meinen", "eurem", "eurer", "ihrem", "ihrer", "'m", "da":
+				k++
+				continue
+			}
+			break
+		}
+		if k >= len(toks) {
+			return false
+		}
+		t := &toks[k]
+		if t.kind != tWord || t.w != nil || len(t.s) < 3 {
+			continue
+		}
+		switch t.s {
+		case "lunch", "mittag", "mittagessen", "mittagspause", "essen", "break", "pause", "frühstück", "breakfast",
+			"weekend", "wochenende", "feiertag", "holiday", "holidays", "feiertagen", "urlaub", "vacation", "leave",
+			"that", "this", "next", "nächster", "nächsten", "übernächster", "übernächsten", "those", "these",
+			"mittagszeit", "jause", "mahlzeit", "work", "arbeit", "dienstschluss", "feierabend":
+			continue
+		}
+		return true
+	}
+	return false
 }

@@ -55,6 +55,12 @@ type Wish struct {
 	// spanFirst: the first day of a span named with a part of the day
 	// or a time ("Mitte nächster Woche am Vormittag"): still vague.
 	spanFirst bool
+	// bareWeekday: a weekday said alone ("am Donnerstag"), placed on its
+	// next occurrence from now.
+	bareWeekday bool
+	// todayWeekday: the weekday said is today's ("Thursday at half ten"
+	// written on a Thursday morning): today, or a week on.
+	todayWeekday bool
 }
 
 // Reading is everything understood from one mail.
@@ -108,9 +114,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 	sc.toks = tokenizeInto(sc.toks, &sc.low, body)
 	sc.stoks = tokenizeInto(sc.stoks, &sc.slow, subject)
 	greetingTimeWord(sc.toks)
-	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(habAsHalb(sc.toks))), now)
+	// Misspelt words are corrected before the rewrites that look at their
+	// neighbours ("12 Octobre 2.30": no bare hour before a month).
+	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
+	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(sc.toks)))), now)
 	toks, stoks := sc.toks, sc.stoks
-	marks, smarks := scanWords(toks), scanWords(stoks)
 	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
 	if lang == langEN {
@@ -455,9 +463,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && sig.question && asksAvailability(toks),
 		len(future) > 0 && !isReply && proposesTime(toks),
 		len(future) > 0 && !isReply && sig.question && wordCount(toks) <= 6,
-		len(future) > 0 && !isReply && future[0].Precision != PrecisionDay && (asksForTime(toks, signals{}) || sig.question && timeQuestion(toks)),
+		len(future) > 0 && !isReply && (future[0].Precision != PrecisionDay || narrowedToTime(future, toks)) && (asksForTime(toks, signals{}) || sig.question && timeQuestion(toks)),
 		!isReply && remoteHelp(toks),
-		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks):
+		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks),
+		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks) && (ssig.question || bareTimeLine(stoks)):
+		// ("See subject." under "Mon 22nd 3pm?")
 		// ("Mon 11.00-11.30? Sam", "Do 10h?": a time and a question mark
 		// are the whole mail. "Friday 14h30 please?", "later this week,
 		// afternoon preferred": a first mail to the desk that asks for a
@@ -593,7 +603,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.conflict = conflicting(future, toks) || selfCorrects(toks)
 		d.weekdayOff = future[0].weekdayOff
 		d.nextAmbiguous = future[0].nextAmbiguous
+		d.todayWeekday = future[0].todayWeekday && thread == threadNone
 		d.feast = feast
+		d.ownBooking = thread == threadNone && r.Intent == IntentAppointment && r.AnyDeskID == "" && namesOwnBooking(toks)
+		d.eventAnchor = !feast && future[0].Precision != PrecisionDay && weekdayAfterEvent(toks)
 		// Only a time that landed on today or tomorrow can hide a day
 		// we could not read.
 		d.unreadable = future[0].Start.Before(now.AddDate(0, 0, 2)) && unreadableDay(toks) ||
@@ -610,6 +623,17 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.score(d)
 	return r
+}
+
+// narrowedToTime: the first wish is a span of days that a bound or a part
+// of the day said elsewhere narrows to a time ("any day next week but
+// Friday, not before 10. Monday would be best.").
+func narrowedToTime(future []Wish, toks []token) bool {
+	if len(future) == 0 || future[0].End == nil || future[0].End.Sub(future[0].Start) <= 25*time.Hour {
+		return false
+	}
+	f := refine(distributePart(append([]Wish(nil), future...), toks))
+	return len(f) > 0 && f[0].Precision != PrecisionDay
 }
 
 // refusesClock: every time the mail names is refused, and one of them
