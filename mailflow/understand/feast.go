@@ -60,6 +60,11 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return d(time.December, 6), 1, true
 	case "immaculate", "conception":
 		return d(time.December, 8), 1, true
+	case "david's", "davids", "david’s":
+		// St David's Day (Wales).
+		if prev == "st" || prev == "saint" || prev == "st." || next == "day" {
+			return d(time.March, 1), 1, true
+		}
 	case "patrick's", "patricks", "paddy's", "paddys", "patrick’s":
 		// St Patrick's Day (Ireland, Northern Ireland).
 		return d(time.March, 17), 1, true
@@ -287,7 +292,9 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good" ||
 			toks[i-1].s == "whit" || toks[i-1].s == "ash" || toks[i-1].s == "maundy" || toks[i-1].s == "shrove" || toks[i-1].s == "holy")
 		onward := pointsOn(toks, i)
-		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && (wd == 0 || dir != 0 && !wdAfterDir || onward) {
+		itself := i+1 < len(toks) && (toks[i+1].s == "itself" || toks[i+1].s == "selbst" || toks[i+1].s == "selber")
+		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && !itself && (wd == 0 || dir != 0 && !wdAfterDir || onward) {
+			// ("We're closed on the Monday itself": the feast's own day.)
 			if onward {
 				// "the Monday after", "am Montag drauf"
 				wd, wdAfterDir, dir, wdAt = int(t.w.wd), true, 1, i
@@ -298,7 +305,10 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			wd, wdAt = int(t.w.wd), i
 			wdAfterDir = dir != 0
 		}
-		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) || holyWeekAt(toks, anchorAt) && i != anchorAt {
+		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) || holyWeekAt(toks, anchorAt) && i != anchorAt ||
+			weekdayDirBefore(toks, i) && !weekdayDirBefore(toks, anchorAt) {
+			// ("vor Ostern is die Hölle los, … am Dienstag nach Ostern um
+			// 10": the feast a weekday is told from wins.)
 			// ("in der Karwoche ist es ruhig. Wäre Gründonnerstag um 9
 			// möglich?": the day named wins over its week.)
 			// ("zwischen Weihnachten und Silvester …, gleich nach dem
@@ -604,4 +614,19 @@ func namesADay(toks []token) bool {
 // ("morgen", "tomorrow's"). Nil-safe: most words have no entry.
 func (w *wordInfo) namesDay() bool {
 	return w != nil && (w.wd != 0 && !w.wdAbbr || w.month != 0 || w.hasRel)
+}
+
+// weekdayDirBefore: a weekday and a direction word stand right before the
+// feast at i ("Dienstag nach Ostern", "the Tuesday after Easter").
+func weekdayDirBefore(toks []token, i int) bool {
+	if i < 2 {
+		return false
+	}
+	switch toks[i-1].s {
+	case "nach", "after", "vor", "before":
+	default:
+		return false
+	}
+	w := toks[i-2].w
+	return w != nil && w.wd != 0
 }

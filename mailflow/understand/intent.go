@@ -16,6 +16,10 @@ func detectLanguage(lists ...[]token) uint8 {
 			if t.kind != tWord {
 				continue
 			}
+			if (t.s == "do" || t.s == "mo" || t.s == "di" || t.s == "mi" || t.s == "fr") && i+1 < len(toks) && toks[i+1].kind == tNum {
+				de++ // "Do 15.00": the German weekday, not English "do"
+				continue
+			}
 			if t.w != nil {
 				if t.w.lang&langDE != 0 {
 					de++
@@ -88,6 +92,17 @@ func noMoveMeant(toks []token, i int) bool {
 		}
 		nx := p.info(k)
 		return nx == nil || nx.wd == 0 && !nx.hasRel && nx.month == 0 && nx.role&rAppt == 0
+	}
+	if toks[i].s == "verschieben" && i >= 3 {
+		// "wir verschieben das Thema DATEV ins nächste Jahr": the verb's
+		// object is something else than the session.
+		k := i + 1
+		if k < len(toks) && (toks[k].s == "das" || toks[k].s == "die" || toks[k].s == "den" || toks[k].s == "unser" || toks[k].s == "unsere") && k+1 < len(toks) {
+			switch toks[k+1].s {
+			case "thema", "projekt", "update", "upgrade", "umstellung", "einführung", "vorhaben", "ganze":
+				return true
+			}
+		}
 	}
 	if toks[i].s == "verschoben" && i > 0 {
 		switch toks[i-1].s {
@@ -181,7 +196,7 @@ func scanSignals(toks []token) signals {
 	for i := range toks {
 		t := &toks[i]
 		if t.kind == tPunct && t.s == "?" {
-			s.question = true
+			s.question = s.question || !tagQuestion(toks, i)
 			continue
 		}
 		if t.kind != tWord {
@@ -233,10 +248,10 @@ func scanSignals(toks []token) signals {
 				s.reschedVerb = true
 			}
 		}
-		if t.s == "stattdessen" || t.s == "instead" || t.s == "dessen" && i > 0 && toks[i-1].s == "statt" {
+		if t.s == "stattdessen" || t.s == "instead" && !insteadOfThing(toks, i) || t.s == "dessen" && i > 0 && toks[i-1].s == "statt" {
 			s.instead = true
 		}
-		if r&rAppt != 0 && !negatedNoun(toks, i) {
+		if r&rAppt != 0 && !negatedNoun(toks, i) && !contractDate(toks, i) {
 			s.appt = true
 		}
 		if r&rNeg != 0 {
@@ -263,7 +278,10 @@ func scanSignals(toks []token) signals {
 			// (Not "statt dessen", "Tuesday instead? Not Wednesday".)
 			for k := i + 1; k < len(toks) && k <= i+3 && toks[k].kind != tPunct; k++ {
 				date := toks[k].kind == tNum && k+2 < len(toks) && toks[k+1].s == "." && (toks[k+2].kind == tNum || toks[k+2].w != nil && toks[k+2].w.month != 0)
-				if toks[k].kind == tNum && (clockish(toks, k) || date) || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) {
+				poss := (strings.HasSuffix(toks[k].s, "'s") || strings.HasSuffix(toks[k].s, "’s")) && // ("instead of today's": today's orders)
+					!(k+1 < len(toks) && toks[k+1].w != nil && toks[k+1].w.role&rAppt != 0) // ("instead of Monday's session")
+				hour := toks[k].w != nil && toks[k].w.num > 0 && toks[k].w.num <= 12 && (toks[k-1].s == "um" || toks[k-1].s == "at") // ("statt um zwoa")
+				if toks[k].kind == tNum && (clockish(toks, k) || date) || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) && !poss || hour {
 					// ("statt 28.4. 9 Uhr bitte 29.4.": a date given up.)
 					s.instead, s.insteadTime = true, true
 				}
@@ -351,9 +369,9 @@ func negatedNoun(toks []token, i int) bool {
 		switch toks[k].s {
 		case "no", "kein", "keine", "keinen", "keiner", "without", "ohne":
 			return true
-		case "need", "want", "brauchen", "brauche":
+		case "need", "want", "brauchen", "brauche", "after":
 			// "Don't need another session"
-			// "No need for a session"
+			// "No need for a session", "Not after a session, just a pointer"
 			if k > 0 && (toks[k-1].s == "don't" || toks[k-1].s == "dont" || toks[k-1].s == "not" || toks[k-1].s == "nicht" || toks[k-1].s == "no") {
 				return true
 			}
@@ -497,6 +515,69 @@ func inTouchLater(toks []token, i int) bool {
 		}
 		switch toks[k].s {
 		case "melden", "melde", "meld", "touch", "rebook", "later", "später":
+			return true
+		}
+	}
+	return false
+}
+
+// tagQuestion: the "?" at i only tags a statement ("Thursday works —
+// that's the first one, right?", "Dienstag passt, oder?"): it asks
+// nothing of its own.
+func tagQuestion(toks []token, i int) bool {
+	if i < 2 {
+		return false
+	}
+	switch toks[i-1].s {
+	case "right", "correct", "yes", "oder", "gell", "gö", "ne", "nicht", "wahr", "isn't", "yeah":
+	default:
+		return false
+	}
+	k := i - 2
+	if toks[i-1].s == "wahr" && toks[k].s == "nicht" {
+		k--
+	}
+	return k >= 0 && toks[k].kind == tPunct && (toks[k].s == "," || toks[k].s == "-")
+}
+
+// insteadOfThing: "instead of today's", "instead of the invoice": the
+// "instead of" at i tells a fault, not a time wanted instead of another
+// — unless a day or clock follows ("instead of Monday").
+func insteadOfThing(toks []token, i int) bool {
+	if i+2 >= len(toks) || toks[i+1].s != "of" {
+		return false
+	}
+	n := &toks[i+2]
+	if n.kind == tNum {
+		return false
+	}
+	if w := n.w; w != nil && (w.wd != 0 || w.month != 0 || w.pod != 0) {
+		return false
+	}
+	if w := n.w; w != nil && w.hasRel && !strings.HasSuffix(n.s, "'s") && !strings.HasSuffix(n.s, "’s") {
+		return false // "instead of tomorrow"
+	}
+	if n.s == "the" && i+3 < len(toks) {
+		if w := toks[i+3].w; w != nil && (w.wd != 0 || w.month != 0 || w.pod != 0 || w.role&rAppt != 0) || toks[i+3].kind == tNum {
+			return false
+		}
+	}
+	return true
+}
+
+// contractDate: "hiermit kündige ich das Abo zum nächstmöglichen Termin":
+// the "Termin" at i is the date a contract ends, no session.
+func contractDate(toks []token, i int) bool {
+	if toks[i].s != "termin" || i == 0 {
+		return false
+	}
+	switch toks[i-1].s {
+	case "nächstmöglichen", "frühestmöglichen", "nächstmöglicher", "frühestmöglicher":
+	default:
+		return false
+	}
+	for k := range toks {
+		if strings.HasPrefix(toks[k].s, "kündig") || strings.HasPrefix(toks[k].s, "gekündig") {
 			return true
 		}
 	}

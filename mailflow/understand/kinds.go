@@ -498,9 +498,26 @@ func howToQuestion(toks []token) bool {
 				if len(seq) == 1 && !questionAfter(toks, i) && priceTask(toks, i) {
 					continue next
 				}
+			case "call", "rufen", "ruf", "rückruf", "anrufen", "callback":
+				// "Call me on 01254 661 902 if easier", "oder rufen Sie
+				// mich an": a call offered beside the session asked for.
+				for k := i + 1; k < len(toks) && k <= i+10; k++ {
+					if s := toks[k].s; s == "if" || s == "falls" || s == "alternatively" || s == "alternativ" {
+						continue next
+					}
+					if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "?" || toks[k].s == "!") {
+						break
+					}
+				}
+				if i > 0 && (toks[i-1].s == "or" || toks[i-1].s == "oder") {
+					continue next
+				}
 			case "why", "warum":
-				// "no idea why", "keine Ahnung warum", "not sure why": the
-				// customer tells of a fault, asks no question.
+				// "no idea why", "keine Ahnung warum", "I can't work out
+				// why.": the customer tells of a fault, asks no question.
+				if !questionAfter(toks, i) {
+					continue next
+				}
 				if i > 0 {
 					switch toks[i-1].s {
 					case "idea", "know", "sure", "clue", "ahnung", "wissen", "weiß", "weiss", "sicher", "unklar", "unclear":
@@ -530,7 +547,7 @@ var feastWords = []string{
 	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "maundy", "karwoche", "bettag", "bußtag", "busstag", "josefi", "josefitag",
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
 	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
-	"thanksgiving", "patrick's", "patricks", "paddy's", "paddys", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
+	"thanksgiving", "david's", "davids", "patrick's", "patricks", "paddy's", "paddys", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
 	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "krampus", "krampustag", "krampusnacht", "immaculate", "valentinstag", "national", "labour", "labor",
 	"fenstertag", "fenstertage", "brückentag", "holiday",
 	"josefstag", "leopoldi", "leopolditag", "martini", "martinitag", "martinstag", "rupertitag", "ruperti", "floriani", "florianitag",
@@ -916,7 +933,7 @@ func aboutData(toks []token) bool {
 				return true
 			}
 		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten":
-			if near(toks, i, 8, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen") && asked(i) {
+			if near(toks, i, 12, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen", "schauts", "schaut", "anschauen", "oschaun", "look") && asked(i) {
 				return true
 			}
 			// "what data do your technicians see …?"
@@ -1013,7 +1030,8 @@ func priceTask(toks []token, i int) bool {
 	for k := i + 1; k < len(toks) && k <= i+7; k++ {
 		switch toks[k].s {
 		case "list", "lists", "liste", "listen", "ändern", "anpassen", "einpflegen", "einspielen", "aktualisieren",
-			"change", "changed", "update", "updated", "load", "loaded", "import", "imported":
+			"change", "changed", "update", "updated", "load", "loaded", "import", "imported",
+			"umstellen", "umgestellt", "erhöhen", "erhöht", "eintragen", "ändan", "raise", "adjust":
 			return true
 		case ".", "!", "?":
 			return false
@@ -1318,10 +1336,34 @@ func namesOwnBooking(toks []token) bool {
 // printer, the router, Windows) and never our program beside it ("der
 // Drucker geht ned mit eurem Programm" is about ours).
 func foreignThing(toks []token) bool {
+	return foreignNoun(toks, scopeNouns)
+}
+
+// deviceNouns are the devices (not programs) a customer may ask us to fix.
+// (Not the printer: it prints what our software makes, and customers ask
+// us about it as often as not.)
+var deviceNouns = map[string]bool{"router": true, "wlan": true, "wifi": true, "netzwerk": true, "network": true,
+	"handy": true, "smartphone": true, "internet": true}
+
+// foreignDevice: the mail is about a device that is not our software
+// ("unser Internet-Router spinnt, kennts ihr da was machen per
+// Fernwartung?").
+func foreignDevice(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "programm", "programms", "software", "program", "app", "kassa", "kasse":
+			return false // ("der Drucker-Export im Programm spinnt")
+		}
+	}
+	return foreignNoun(toks, deviceNouns)
+}
+
+func foreignNoun(toks []token, nouns map[string]bool) bool {
 	noun := false
 	for i := range toks {
 		s := toks[i].s
-		if scopeNouns[s] || strings.IndexByte(s, '-') > 0 && scopeNouns[s[strings.LastIndexByte(s, '-')+1:]] {
+		if (nouns[s] || strings.IndexByte(s, '-') > 0 && nouns[s[strings.LastIndexByte(s, '-')+1:]]) &&
+			!(i+1 < len(toks) && toks[i+1].s == "-" && !toks[i+1].sp) { // (not the first part of "Drucker-Export")
 			noun = true
 		}
 		switch s {

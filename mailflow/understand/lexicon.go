@@ -198,7 +198,7 @@ func buildLexicon() map[string]*wordInfo {
 		1: {"eins", "ein", "eine", "einer", "einem", "einen", "one", "a", "an", "oans"},
 		2: {"zwei", "two", "paar", "couple", "zwoa", "zwa"}, 3: {"drei", "three", "few"}, 4: {"vier", "four", "viere"},
 		5: {"fünf", "fuenf", "five", "fünfe"}, 6: {"sechs", "six", "sechse"}, 7: {"sieben", "seven", "siebene"},
-		8: {"acht", "eight", "achte", "achti"}, 9: {"neun", "nine", "neune", "neine", "nüni"}, 10: {"zehn", "ten", "zehne", "zäni", "zähni", "zehen"},
+		8: {"acht", "eight", "achte", "achti"}, 9: {"neun", "nine", "neune", "neine", "nüni"}, 10: {"zehn", "ten", "zehne", "zäni", "zähni", "zehen", "zen"},
 		11: {"elf", "eleven", "elfe", "elfi", "ölf", "ölfe", "ellf", "ellfe"}, 12: {"zwölf", "zwoelf", "twelve", "zwölfe", "zwoife", "zwölfi", "zwöufi"},
 		13: {"dreizehn", "thirteen"}, 14: {"vierzehn", "fourteen"}, 15: {"fünfzehn", "fifteen"},
 		16: {"sechzehn", "sixteen"}, 17: {"siebzehn", "seventeen"}, 18: {"achtzehn", "eighteen"},
@@ -255,7 +255,7 @@ func buildLexicon() map[string]*wordInfo {
 		podMorning:   {"früh", "frueh", "morgens", "frua"},
 		podForenoon:  {"vormittag", "vormittags", "vormittog", "vormittogs", "forenoon", "morning", "mornings", "fruah", "fruah's"},
 		podNoon:      {"mittag", "mittags", "mittog", "mittogs", "mittagszeit", "lunch", "lunchtime", "z'mittag", "z’mittag", "zmittag", "z'mittog", "z’mittog"},
-		podAfternoon: {"nachmittag", "nachmittags", "nochmittog", "nochmittogs", "nachmittog", "nomittog", "nomittag", "namittag", "afternoon", "afternoons", "afternoonish", "arvo"},
+		podAfternoon: {"nachmittag", "nachmittags", "nochmittog", "nochmittogs", "nachmittog", "nomittog", "nomittag", "namittag", "nochmitog", "nochmitag", "nachmitag", "nachmittach", "afternoon", "afternoons", "afternoonish", "arvo"},
 		podEvening:   {"abend", "abends", "evening", "evenings", "night", "tonight", "tonite"},
 	} {
 		for _, w := range ws {
@@ -316,7 +316,7 @@ func buildLexicon() map[string]*wordInfo {
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
 		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise",
 		"besten", "liebsten", "gern", "gerne", "bevorzugt", "vorzugsweise")
-	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "neither",
+	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "net", "neither",
 		"kane", "koane", "koa", "koan", "kaane",
 		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs", "weder",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
@@ -532,4 +532,9 @@ func packWord(w string) (a, b uint64) {
 func wordHash(a, b uint64, n int) uint32 {
 	x := (a ^ bits.RotateLeft64(b, 31) ^ uint64(n)<<59) * 0x9e3779b97f4a7c15
 	return uint32(x >> 32)
+}
+
+// langOnlyMiss: the word's time role is for another language than lang.
+func (w *wordInfo) langOnlyMiss(lang uint8) bool {
+	return w.langOnly != 0 && w.langOnly&lang == 0
 }

@@ -912,6 +912,22 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			}
 		}
 	}
+	// "The backup fails every night", "stürzt jeden Montag ab": a day or a
+	// part of the day said with "every" tells how often a fault comes, no
+	// wish — unless the sentence says it suits ("every morning works").
+	for k := range ms {
+		if m := &ms[k]; !m.neg && !m.hasTime && (m.wd != 0 || m.pod != 0) && !m.abs && !m.hasRel && p.everyBefore(m.a) && !p.suitsAfter(m.b) {
+			if w := p.info(m.a); m.wd != 0 && m.pod != 0 && w != nil && w.pod != 0 {
+				// "crashes every morning, can you look at it on
+				// Tuesday?": the habit's part of the day, not the day
+				// asked for.
+				m.pod = 0
+				continue
+			}
+			m.neg = true
+		}
+	}
+
 	// "we wired the annual fee today", "heute überwiesen": a day on which
 	// something was done is no wish.
 	for k := range ms {
@@ -1015,6 +1031,24 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// "not tomorrow, I'm skiing! The day after at 4pm?", "am Tag danach
+	// um 10": a clock told from the day named before it, one day on.
+	for k := 1; k < len(ms); k++ {
+		m := &ms[k]
+		if m.dateish() || !m.hasTime || !p.dayAfterBefore(m.a) {
+			continue
+		}
+		prev := &ms[k-1]
+		if !prev.dateish() || prev.week || prev.special != specNone {
+			continue
+		}
+		w, ok := p.resolve(prev, now)
+		if !ok || w.End != nil && w.End.Sub(w.Start) > 25*time.Hour {
+			continue
+		}
+		c := w.Start.In(now.Location()).AddDate(0, 0, 1)
+		m.abs, m.y, m.mo, m.d = true, c.Year(), int(c.Month()), c.Day()
+	}
 	// A time without a day takes the day of the mention before it:
 	// "Am Montag um 10 geht nicht, um 14 Uhr aber schon" is Monday 14:00.
 	for k := 1; k < len(ms); k++ {
@@ -1022,6 +1056,12 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if prev.exceptDay && k >= 2 && !ms[k-2].neg {
 			// "next week except Monday, ideally in the morning": the span,
 			// not the day taken out of it.
+			prev = &ms[k-2]
+		}
+		if prev.neg && prev.hasTime && k >= 2 && ms[k-2].dateish() && !ms[k-2].neg && !ms[k-2].hasTime && m.hasTime &&
+			prev.a-ms[k-2].b <= 2 && m.a-prev.b <= 3 {
+			// "morgen statt um zwei erst um vier": the clock given up
+			// stands between the day and the new clock.
 			prev = &ms[k-2]
 		}
 		if m.dateish() || !(m.hasTime || m.pod != 0) || !prev.dateish() || prev.offUnit != unitNone {
@@ -1832,6 +1872,12 @@ func (p *parser) isNegation(k int) bool {
 		case "komplett", "ganz", "total", "völlig", "sind", "ist", "bin", "fully", "completely", "are", "is", "mir", "uns",
 			"alles", "all", "restlos": // "diese Woche ist bei uns leider alles voll"
 			return true
+		case "wir", "we", "ma", "mia", "i", "ich":
+			// "Dienstag und Mittwoch sind wir voll", "da san ma voll"
+			switch p.word(pk - 1) {
+			case "sind", "san", "bin", "are", "were", "am":
+				return true
+			}
 		}
 		return false
 	case "booked", "taken":
@@ -2294,7 +2340,8 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 			}
 			// English writes "11.00" for a clock time ("Mon 11.00-11.30").
 			if p.has(j, rUhr) || trig || p.lang == langEN && mm%15 == 0 && !p.isPunct(j, '.') ||
-				mm > 12 && mm%5 == 0 && n <= 23 && p.dayJustBefore(i) {
+				(mm > 12 || mm == 0) && mm%5 == 0 && n <= 23 && p.dayJustBefore(i) {
+				// ("Do 15.00 bitte": there is no month 00.)
 				// ("Mo 13.30 oder Di 9h", "Montag 13.30?": no month 30 —
 				// a clock time after a day.)
 				return p.finishTime(timeSpec{h: n, m: mm, strict: n > 12 || d == 2}, j, true)
@@ -3526,12 +3573,58 @@ func (p *parser) zoneSaid(m *mention, end int) int {
 	case w1 == "my" && w2 == "time", w1 == "our" && w2 == "time", w1 == "local" && w2 == "time",
 		(w1 == "uk" || w1 == "london" || w1 == "british" || w1 == "irish" || w1 == "us" || w1 == "eastern" || w1 == "pacific") && w2 == "time":
 		return -1
+	case m.hasTime && w1 == "yours":
+		// "so 3pm yours I suppose"
+		return 1
+	case m.hasTime && w1 == "" && (p.isPunct(end, '?') || p.isPunct(end, '.') || p.isPunct(end, '(') || p.isPunct(end, '-')) && p.zoneTold(end+1) < 0:
+		// "next Tuesday at 2pm? That's UK time I'm afraid, so 3pm yours"
+		return -1
 	case m.hasTime && (w1 == "here" || w1 == "hier" || w1 == "bei" && (w2 == "mir" || w2 == "uns")):
 		// Only a clock is someone's local time: "morgen Vormittag bei
 		// uns melden" is a place.
 		return -1
 	}
 	return 0
+}
+
+// zoneTold: the few words from i say whose time the clock before was
+// ("That's UK time", "that is London time", "(UK time)"): -1 the
+// customer's, 0 none.
+func (p *parser) zoneTold(i int) int {
+	for k := i; k < len(p.toks) && k <= i+3; k++ {
+		t := &p.toks[k]
+		if t.w != nil && t.w.hasTZ && !t.w.langOnlyMiss(p.lang) && p.word(k+1) == "time" {
+			switch t.s {
+			case "cet", "mez", "cest", "mesz":
+				return 0
+			}
+			for j := i; j < k; j++ {
+				switch p.word(j) {
+				case "that's", "thats", "that", "it's", "its", "this", "all":
+					return -1
+				}
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// zoneApart: a zone other than ours is named ("That's UK time") with no
+// clock right before it to carry it.
+func (p *parser) zoneApart() bool {
+	for k := range p.toks {
+		t := &p.toks[k]
+		if t.w == nil || !t.w.hasTZ || t.w.langOnlyMiss(p.lang) || p.word(k+1) != "time" || p.zoneContext(k) {
+			continue
+		}
+		switch t.s {
+		case "cet", "mez", "cest", "mesz":
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // laterInWeek: "vom Mittwoch auf Freitag" moves a booking to the Friday
@@ -3891,6 +3984,48 @@ func weekdayAfterEvent(toks []token) bool {
 			"mittagszeit", "jause", "mahlzeit", "work", "arbeit", "dienstschluss", "feierabend":
 			continue
 		}
+		return true
+	}
+	return false
+}
+
+// everyBefore: "every", "each", "jeden", "jede" stands right before token
+// a ("every night", "jeden Montag", "each Friday morning").
+func (p *parser) everyBefore(a int) bool {
+	switch p.word(a - 1) {
+	case "every", "each", "jeden", "jede", "jedes", "jedem", "alle", "all":
+		return p.word(a-1) != "all" || p.word(a) != "day" // ("all day" is a span)
+	}
+	return false
+}
+
+// suitsAfter: a word of suiting follows in the sentence ("every morning
+// works", "jeden Vormittag passt").
+func (p *parser) suitsAfter(b int) bool {
+	for k := b; k < len(p.toks) && k <= b+5; k++ {
+		if t := &p.toks[k]; t.kind == tPunct && (t.s == "." || t.s == "?" || t.s == "!") {
+			return false
+		}
+		switch p.word(k) {
+		case "works", "work", "fine", "ok", "okay", "suits", "good", "free", "possible", "passt", "geht", "gut", "frei", "möglich", "recht", "ideal":
+			return true
+		}
+	}
+	return false
+}
+
+// dayAfterBefore: "the day after", "the next day", "am Tag danach",
+// "tags darauf" stands right before token a (past "at", "um").
+func (p *parser) dayAfterBefore(a int) bool {
+	k := a - 1
+	for n := 0; n < 2 && k >= 0 && (p.word(k) == "at" || p.word(k) == "um" || p.isPunct(k, ',')); n++ {
+		k--
+	}
+	w, w1 := p.word(k), p.word(k-1)
+	switch {
+	case w == "after" && w1 == "day", w == "day" && (w1 == "next" || w1 == "following"),
+		(w == "danach" || w == "darauf" || w == "drauf") && (w1 == "tag" || w1 == "tags"),
+		w == "tag" && (w1 == "nächsten" || w1 == "folgenden"):
 		return true
 	}
 	return false

@@ -98,6 +98,15 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if msg == nil {
 		return r
 	}
+	if msg.Quoted == "" && msg.InReplyTo != "" {
+		// A client that quoted our mail below the answer without marking
+		// it: our options are no wish of the customer's.
+		if own, quoted, ok := splitUnmarkedQuote(capText(msg.Text, maxTextBytes)); ok {
+			m := *msg
+			m.Text, m.Quoted = own, quoted
+			msg = &m
+		}
+	}
 	if c := msg.Calendar; c != nil {
 		return readCalendarAnswer(msg, c, now)
 	}
@@ -118,9 +127,16 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
 	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(sc.toks)))), now)
+	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(sc.stoks)))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
+	for i := range toks {
+		// Austrian "net" is "nicht" — not in English mail, not in ".NET".
+		if toks[i].s == "net" && (lang == langEN || i > 0 && toks[i-1].s == "." && !toks[i].sp) {
+			toks[i].w = nil
+		}
+	}
 	if lang == langEN {
 		r.Language = "en"
 	}
@@ -441,6 +457,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			}
 		}
 	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply,
+		sig.question && len(future) == 0 && !isReply && foreignDevice(toks),
 		sig.question && aboutBilling(toks) && !asksForSession(toks),
 		len(future) == 0 && indirectQuestion(toks) && aboutData(toks),
 		len(future) == 0 && asksForDataDocument(toks):
@@ -466,7 +483,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && (future[0].Precision != PrecisionDay || narrowedToTime(future, toks)) && (asksForTime(toks, signals{}) || sig.question && timeQuestion(toks)),
 		!isReply && remoteHelp(toks),
 		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks),
-		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks) && (ssig.question || bareTimeLine(stoks)):
+		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks):
 		// ("See subject." under "Mon 22nd 3pm?")
 		// ("Mon 11.00-11.30? Sam", "Do 10h?": a time and a question mark
 		// are the whole mail. "Friday 14h30 please?", "later this week,
@@ -506,9 +523,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		future[0], future[1] = future[1], future[0]
 	}
 	if r.Intent == IntentAppointment && thread == threadProposal && len(future) == 1 && future[0].Precision == PrecisionDay &&
-		!sig.refusal && !sig.question {
+		!sig.refusal {
 		// "Montag." in answer to our proposal: the one option on that day,
-		// not a new wish booked at the day's first free slot.
+		// not a new wish booked at the day's first free slot ("Thursday
+		// works?" asks whether that option still stands).
 		if n := matchOption(msg.Quoted, future[0], now); n > 0 {
 			r.Intent, r.Choice = IntentAccept, n
 		}
@@ -604,6 +622,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.weekdayOff = future[0].weekdayOff
 		d.nextAmbiguous = future[0].nextAmbiguous
 		d.todayWeekday = future[0].todayWeekday && thread == threadNone
+		d.zoneApart = future[0].Precision == PrecisionMinute && (&parser{toks: toks, lang: lang}).zoneApart()
 		d.feast = feast
 		d.ownBooking = thread == threadNone && r.Intent == IntentAppointment && r.AnyDeskID == "" && namesOwnBooking(toks)
 		d.eventAnchor = !feast && future[0].Precision != PrecisionDay && weekdayAfterEvent(toks)
@@ -663,7 +682,9 @@ func timeQuestion(toks []token) bool {
 			if toks[k].kind == tPunct && toks[k].s != ":" && toks[k].s != "." && toks[k].s != "," {
 				break
 			}
-			if toks[k].kind == tNum || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.pod != 0 || toks[k].w.hasRel) {
+			if toks[k].kind == tNum || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.pod != 0 || toks[k].w.hasRel ||
+				toks[k].w.num > 0 && toks[k].w.num <= 12 && k > 0 && (toks[k-1].s == "um" || toks[k-1].s == "at")) {
+				// ("… erst um vier?")
 				return true
 			}
 		}
@@ -1273,4 +1294,45 @@ func fromPart(toks []token) []token {
 		}
 	}
 	return toks
+}
+
+// splitUnmarkedQuote finds our proposal quoted without "> " marks below a
+// reply ("Donnerstag passt.\nFranz\n\nSehr geehrte …\n1) Do 11.06. 10:00\n
+// 2) …"): two or more option lines "N) <day or date> <clock>" in a row. The
+// quote starts at the greeting above them, else at their paragraph; there
+// must be words of the customer's own above it.
+func splitUnmarkedQuote(text string) (own, quoted string, ok bool) {
+	lines := strings.Split(text, "\n")
+	first := -1
+	for i := 0; i+1 < len(lines); i++ {
+		if isOptionLine(lines[i]) && isOptionLine(lines[i+1]) {
+			first = i
+			break
+		}
+	}
+	if first < 1 {
+		return "", "", false
+	}
+	cut := first
+	for cut > 0 && strings.TrimSpace(lines[cut-1]) != "" {
+		cut--
+	}
+	for k := cut - 1; k > 0 && k >= cut-8; k-- {
+		l := strings.ToLower(strings.TrimSpace(lines[k]))
+		for _, g := range []string{"sehr geehrte", "guten tag", "hallo", "dear ", "hello", "good morning", "good afternoon", "liebe ", "grüß gott"} {
+			if strings.HasPrefix(l, g) {
+				cut = k
+			}
+		}
+	}
+	own = strings.Join(lines[:cut], "\n")
+	if strings.TrimSpace(own) == "" {
+		return "", "", false
+	}
+	return own, strings.Join(lines[cut:], "\n"), true
+}
+
+// isOptionLine: "1) Do 11.06. 10:00", "2) Wed 7 Jul 13:00".
+func isOptionLine(l string) bool {
+	return len(optionLines(l)) == 1
 }
