@@ -43,6 +43,7 @@ const (
 	ReasonWeekdayOff   = "the weekday named does not fit the date"
 	ReasonNextWeekday  = "'next' before a weekday may mean this week's or next week's"
 	ReasonEventAnchor  = "a day told from an event we do not know the date of"
+	ReasonSameAsBooked = "the new time read is the booked one"
 	ReasonZoneApart    = "a time zone named apart from the clock it belongs to"
 	ReasonTodayWeekday = "a weekday said on that very day may mean today or a week on"
 	ReasonOwnBooking   = "names a booking the customer already has, but asks for no change we could read"
@@ -444,6 +445,8 @@ type doubts struct {
 	// zoneApart: "2pm? That's UK time": which zone the clock is in is a
 	// guess.
 	zoneApart bool
+	// sameAsBooked: a move whose new time is (or spans) the booked one.
+	sameAsBooked bool
 	// ownBooking: a first mail read as asking for a session names "our
 	// appointment on Tuesday at 10" — one the customer already has, and
 	// what they want done with it ("miass ma leider absog'n") went unread.
@@ -504,6 +507,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.nextAmbiguous && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonNextWeekday)
+	}
+	if d.sameAsBooked && len(r.Requested) > 0 {
+		r.doubt(0.4, ReasonSameAsBooked)
 	}
 	if d.zoneApart && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonZoneApart)

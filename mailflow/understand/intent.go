@@ -356,9 +356,10 @@ func negatedNoun(toks []token, i int) bool {
 	need, not := false, false
 	for k := i + 1; k < len(toks) && k <= i+6 && toks[k].kind != tPunct; k++ {
 		switch toks[k].s {
-		case "brauchen", "brauche", "benötigen", "benötige", "nötig", "notwendig", "need", "needed", "necessary":
+		case "brauchen", "brauche", "benötigen", "benötige", "nötig", "notwendig", "need", "needed", "necessary",
+			"stattgefunden", "happened", "place": // ("die Schulung hat nicht stattgefunden", "never took place")
 			need = true
-		case "nicht", "not":
+		case "nicht", "not", "never", "nie", "gar":
 			not = true
 		}
 	}

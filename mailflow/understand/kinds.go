@@ -387,16 +387,25 @@ var documentNouns = []string{"rechnung", "gutschrift", "bestellung", "auftrag", 
 func cancelsAppointment(toks []token) bool {
 	cancel, doc, appt := false, false, false
 	verdict := false
+	// clause counts the commas of the sentence: beside a document, only a
+	// session named in the cancel verb's own clause is cancelled ("bitte
+	// stornieren Sie die Rechnung, die Schulung hat nicht stattgefunden").
+	clause, cancelClause, apptClauses := 0, -1, map[int]bool{}
 	flush := func() {
-		if cancel && (!doc || appt) {
+		if cancel && (!doc || appt && apptClauses[cancelClause]) {
 			verdict = true
 		}
 		cancel, doc, appt = false, false, false
+		clause, cancelClause = 0, -1
+		clear(apptClauses)
 	}
 	for k := range toks {
 		t := &toks[k]
 		if t.nl >= 2 || t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") {
 			flush()
+		}
+		if t.kind == tPunct && t.s == "," {
+			clause++
 		}
 		if t.kind != tWord {
 			continue
@@ -404,9 +413,13 @@ func cancelsAppointment(toks []token) bool {
 		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt" || t.s == "sag") && sagtAb(toks, k) ||
 			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) || callOff(toks, k) || dropsAppointment(toks, k) {
 			cancel = true
+			if cancelClause < 0 {
+				cancelClause = clause
+			}
 		}
 		if t.w != nil && t.w.role&rAppt != 0 {
 			appt = true
+			apptClauses[clause] = true
 		}
 		for _, d := range documentNouns {
 			if strings.HasPrefix(t.s, d) || len(t.s) > len(d)+3 && strings.HasSuffix(t.s, d) {
@@ -933,7 +946,7 @@ func aboutData(toks []token) bool {
 				return true
 			}
 		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten":
-			if near(toks, i, 12, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen", "schauts", "schaut", "anschauen", "oschaun", "look") && asked(i) {
+			if near(toks, i, 12, "see", "sehen", "sieht", "siacht", "access", "zugriff", "read", "lesen", "einsehen", "schauts", "schaut", "anschauen", "oschaun", "look") && asked(i) {
 				return true
 			}
 			// "what data do your technicians see …?"
@@ -1138,7 +1151,7 @@ func outOfScope(toks []token) bool {
 			check = true
 		}
 		switch s := t.s; {
-		case s == "auch" || s == "also" || s == "too" || s == "as" && i+1 < len(toks) && toks[i+1].s == "well":
+		case s == "auch" || s == "also" || s == "too" || s == "ever" || s == "as" && i+1 < len(toks) && toks[i+1].s == "well":
 			also = true
 		case s == "a" && i+1 < len(toks) && !toks[i+1].up && toks[i+1].kind == tWord && (strings.HasSuffix(toks[i+1].s, "en") || strings.HasSuffix(toks[i+1].s, "aun") ||
 			toks[i+1].s == "glei" || toks[i+1].s == "gleich" || toks[i+1].s == "no" || toks[i+1].s == "noch"):
@@ -1281,7 +1294,7 @@ func whenYouHaveTime(toks []token, i int) bool {
 func deletedAfter(toks []token, i int) bool {
 	for k := i + 1; k < len(toks) && k <= i+4; k++ {
 		switch toks[k].s {
-		case "gelöscht", "deleted", "gespeichert", "stored", "kept", "aufbewahrt", "retained":
+		case "gelöscht", "deleted", "gespeichert", "gspeichert", "stored", "kept", "aufbewahrt", "retained":
 			return true
 		}
 	}

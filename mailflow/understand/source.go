@@ -318,6 +318,11 @@ func asksForTime(toks []token, sig signals) bool {
 			"preferred", "prefer", "preferably", "ideally", "idealerweise", "lieber", "liebsten", "fine", "ok", "okay", "gern", "gerne", "recht",
 			"book", "buchen", "reservieren", "reserve", "schlage", "vorschlagen", "propose", "suggest":
 			return true
+		case "does", "do":
+			// "Wednesday doesn't work but Thursday 1pm does."
+			if i >= 2 && i+1 < len(toks) && toks[i+1].kind == tPunct && (toks[i-1].kind == tNum || toks[i-1].w != nil && (toks[i-1].w.role&(rAM|rPM|rUhr) != 0 || toks[i-1].w.wd != 0)) {
+				return true
+			}
 		case "good", "great", "perfect", "easiest", "best", "gut", "perfekt", "optimal":
 			// "After 13:00 on Tuesday is good.", "Montag wär am besten"
 			if i > 0 {

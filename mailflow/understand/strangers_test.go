@@ -545,7 +545,10 @@ func TestStrangersKinds(t *testing.T) {
 			intent: IntentAppointment, first: "2027-01-04 10:00 minute", unsure: true},
 		{kind: "feast", name: "since a feast names no wish", subject: "Fernwartung",
 			text:   "seit Allerheiligen geht der Export nicht mehr. Könnt ihr euch das am Freitag um 10 anschauen?",
-			intent: IntentAppointment, first: "2026-11-27 10:00 minute", unsure: true},
+			intent: IntentAppointment, first: "2026-11-27 10:00 minute"}, // (the feast only tells since when: no doubt from it)
+		{kind: "feast", name: "a feast asked about, the day told from it in the next sentence", subject: "Termin vorm Nationalfeiertag",
+			text:   "Grüß Gott,\n\ngeht si no was aus vorm Weihnachtsfeiertag? Am Donnerstag davor um 9 wär super.",
+			intent: IntentAppointment, first: "2026-12-24 09:00 minute", unsure: true, reason: ReasonFeast},
 		// Answers to our proposal.
 		{kind: "choice", name: "1", subject: "AW: Terminvorschläge", text: "1", quoted: proposalQuote, intent: IntentAccept, choice: 1},
 		{kind: "choice", name: "2.", subject: "AW: Terminvorschläge", text: "2.", quoted: proposalQuote, intent: IntentAccept, choice: 2},
@@ -1517,6 +1520,31 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "negation", name: "the day after the day refused", subject: "session",
 			text:   "Hi, not tomorrow, I'm skiing! The day after at 4pm? Emily",
 			intent: IntentAppointment, first: "2026-11-26 16:00 minute", unsure: true},
+		{kind: "timed", name: "heute in zwei Wochen", subject: "Fernwartung in zwei Wochen",
+			text:   "Guten Tag,\n\nheute in zwei Wochen um 10 Uhr wäre für uns perfekt, dann ist die Saisonbestellung durch.",
+			intent: IntentAppointment, first: "2026-12-08 10:00 minute"},
+		{kind: "reschedule", name: "von neune auf elfe with a reason about the morning after it", subject: "AW: Terminbestätigung",
+			quoted: "wir bestätigen Ihren Termin am 26.11.2026 um 09:00 Uhr.",
+			text:   "Hallo,\n\nkenn ma des von neune auf elfe verlegen? In da Fruah kummt da Großhändler.\n\nSepp",
+			intent: IntentReschedule, first: "2026-11-26 11:00 minute"},
+		{kind: "reschedule", name: "a move read onto the booked time itself is asked back", subject: "AW: Terminbestätigung",
+			quoted: "wir bestätigen Ihren Termin am 26.11.2026 um 09:00 Uhr.",
+			text:   "Können wir das auf den Vormittag legen?",
+			intent: IntentReschedule, unsure: true, reason: ReasonSameAsBooked},
+		{kind: "reschedule", name: "den Termin morgen eine Stunde später, 14 statt 13 Uhr", subject: "Termin eine Stunde später",
+			text:   "Hallo, könnt ma den Termin morgen eine Stunde später machen, also 14 statt 13 Uhr? LG Verena",
+			intent: IntentReschedule, first: "2026-11-25 14:00 minute", unsure: true},
+		{kind: "accept", name: "a quote that keeps only our options", subject: "AW: Ihr Terminwunsch",
+			quoted: "> 1) Do 26.11. 10:00\n> 2) Fr 27.11. 09:00\n> 3) Mo 30.11. 11:00",
+			text:   "De zweite bitte. Lg Lena",
+			intent: IntentAccept, choice: 2},
+		{kind: "counter", name: "none of those, another day", subject: "Re: Your appointment request",
+			quoted: "> 1) Do 26.11. 10:00\n> 2) Fr 27.11. 09:00\n> 3) Mo 30.11. 11:00",
+			text:   "None of those, sorry - Tuesday morning would suit best.\nGemma",
+			intent: IntentAppointment, first: "2026-12-01 09:00-12:00 part_of_day"},
+		{kind: "notime", name: "an anymore of another clause cancels nothing", subject: "Fernwartung / support",
+			text:   "Guten Tag,\n\nwe need Fernwartung for greenhouse module, the alarms don't come anymore. When you have time? Bitte.",
+			intent: IntentAppointment, noTime: true},
 		{kind: "question", name: "kennts ma helfen, wie … is a how-to", subject: "Passwort",
 			text:   "Kennts ma helfen, wie i des Passwort ändere?",
 			intent: IntentQuestion, noTime: true},
@@ -1673,5 +1701,19 @@ func TestUnmarkedQuote(t *testing.T) {
 	msg := &message.Message{Subject: "AW: Terminvorschlag", Text: text, InReplyTo: "<ours@example.com>"}
 	if r := Read(msg, refNow(t)); r.Intent != IntentAccept || r.Choice != 1 {
 		t.Errorf("intent %s choice %d, want accept 1 (%v)", r.Intent, r.Choice, r.Reasons)
+	}
+}
+
+// TestInvoiceCancelIsNoCancel: a session named in another clause than the
+// cancel verb whose object is an invoice is not what is called off.
+func TestInvoiceCancelIsNoCancel(t *testing.T) {
+	for _, text := range []string{
+		"Hallo, bitte stornieren Sie die Rechnung 2026-1187, die Schulung hat nicht stattgefunden. M. Scholz",
+		"Please cancel invoice 4411, the training never took place.",
+	} {
+		msg := &message.Message{Subject: "Stornierung Rechnung", Text: text}
+		if r := Read(msg, refNow(t)); r.Intent == IntentCancel {
+			t.Errorf("%q read as a cancel (%v)", text, r.Reasons)
+		}
 	}
 }

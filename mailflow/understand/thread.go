@@ -33,8 +33,10 @@ func threadOf(subject, quoted string, isReply bool) threadKind {
 	s := lowerText(subject)
 	q := lowerText(capText(quoted, maxTextBytes))
 	switch {
-	case (containsAny(s, proposalMarks) || containsAny(q, proposalMarks)) &&
+	case (containsAny(s, proposalMarks) || containsAny(q, proposalMarks) || quotedOptions(quoted) >= 2) &&
 		!(containsAny(q, confirmationMarks) && quotedOptions(quoted) == 0):
+		// (A quote that keeps only our numbered options — "> 1) Do
+		// 30.06. 09:00" — is our proposal too.)
 		// (A quoted confirmation under a header "Betreff: Terminvorschlag"
 		// offers no options: it confirms.)
 		return threadProposal
@@ -146,8 +148,8 @@ func clockAfterTo(toks []token) bool {
 			if toks[k].s == "um" || toks[k].s == "at" {
 				k++
 			}
-			if k < len(toks) && toks[k].kind == tNum {
-				return true
+			if k < len(toks) && (toks[k].kind == tNum || toks[k].w != nil && toks[k].w.num > 0 && toks[k].w.num <= 12) {
+				return true // ("von neune auf elfe")
 			}
 		}
 	}
@@ -339,7 +341,7 @@ var pickWords = map[string]bool{
 	"passt": true, "gut": true, "ok": true, "okay": true, "works": true, "nehmen": true, "nehme": true, "take": true,
 	"we'll": true, "i'll": true, "wir": true, "ich": true, "gerne": true, "gern": true, "danke": true, "thanks": true,
 	"hi": true, "hallo": true, "perfekt": true, "perfect": true, "fine": true, "wäre": true, "is": true, "ist": true,
-	"would": true, "würde": true, "de": true, "da": true, "bittschön": true, "bitteschön": true, "bittschen": true,
+	"would": true, "würde": true, "with": true, "for": true, "go": true, "choose": true, "pick": true, "nehm": true, "nimm": true, "de": true, "da": true, "bittschön": true, "bitteschön": true, "bittschen": true,
 }
 
 func pickNeighbour(t *token) bool {
@@ -454,7 +456,9 @@ func noLongerNeeded(toks []token) bool {
 		case "longer":
 			gone = gone || i > 0 && toks[i-1].s == "no"
 		case "anymore":
-			gone = true
+			// ("we need Fernwartung, the alarms don't come anymore": the
+			// "anymore" of another clause.)
+			gone = gone || !commaSince(toks, i, needWordBefore(toks, i))
 		}
 	}
 	return need && gone

@@ -3328,6 +3328,24 @@ func (p *parser) dayWord(i int, m *mention) (int, bool) {
 				(a == "acht" || a == "8") && (b == "tagen" || b == "tage"):
 				m.rel += 7
 				return i + 4, true
+			case (a == "zwei" || a == "2" || a == "zwoa" || a == "zwa") && (b == "wochen" || b == "wochn" || b == "woch'n"),
+				(a == "vierzehn" || a == "14") && (b == "tagen" || b == "tage" || b == "tag"):
+				// "heute in zwei Wochen", "heute in 14 Tagen": two weeks on.
+				m.rel += 14
+				return i + 4, true
+			}
+			if t := p.tok(i + 2); t != nil && t.kind == tNum && t.n >= 1 && t.n <= 30 {
+				// "heute in 2 Wochen", "heute in 14 Tagen"
+				switch p.word(i + 3) {
+				case "wochen", "woche":
+					if t.n <= 8 {
+						m.rel += 7 * int(t.n)
+						return i + 4, true
+					}
+				case "tagen", "tage":
+					m.rel += int(t.n)
+					return i + 4, true
+				}
 			}
 		}
 		if p.lang == langEN && w.rel >= 0 && w.rel <= 1 {

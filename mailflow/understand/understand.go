@@ -162,6 +162,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	}
 	feast := marks.feast || smarks.feast || dayNextToDate(toks)
+	if feast && len(future) > 0 && feastOnlyTold(toks) {
+		// "Our invoice numbers went back to 0001 after new year … Could
+		// someone dial in next Tuesday 2pm?": the feast tells when a fault
+		// began; the day asked for is said apart from it.
+		feast = false
+	}
 	if feast {
 		if w, ok := feastWish(toks, wishes, now); ok && w.Start.After(now) && !(len(future) > 0 && feastRefused(toks)) {
 			if w.Precision != PrecisionDay && !namesADay(toks) {
@@ -320,7 +326,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Can we do Friday at 9 instead?" in answer to our proposal: no
 		// booking exists yet, so it is a wish of its own.
 		r.Intent = IntentAppointment
-	case (sig.resched || ssig.resched || sig.instead && len(wishes) > 0 && thread != threadProposal && !(thread == threadNone && !namesBooking(toks) && !sig.insteadTime)) && aboutAppointment,
+	case (sig.resched || ssig.resched || sig.instead && (len(wishes) > 0 || len(future) > 0) && thread != threadProposal && !(thread == threadNone && !namesBooking(toks) && !sig.insteadTime)) && aboutAppointment,
 		relOK && thread == threadConfirmation && !sig.cancel:
 		// ("Same time the next day would be better" answers our
 		// confirmation with a move relative to the booking.)
@@ -329,7 +335,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// customer's own refusal: no move — unless a time is replaced:
 		// "statt Freitag lieber Montag".)
 		r.Intent = IntentReschedule
-		if len(future) == 1 && future[0].End != nil && future[0].Precision != PrecisionDay && sameDate(future[0].Start, *future[0].End) && fromTo(toks) && clockAfterTo(toks) {
+		if len(future) >= 1 && future[0].End != nil && future[0].Precision != PrecisionDay && sameDate(future[0].Start, *future[0].End) && fromTo(toks) && clockAfterTo(toks) {
 			// "change Friday's session from 10am to 1pm": the range is
 			// the move, its end the new time.
 			future = []Wish{{Start: *future[0].End, Precision: PrecisionMinute}}
@@ -622,6 +628,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.weekdayOff = future[0].weekdayOff
 		d.nextAmbiguous = future[0].nextAmbiguous
 		d.todayWeekday = future[0].todayWeekday && thread == threadNone
+		if r.Intent == IntentReschedule && !booked.IsZero() {
+			// "kenn ma des von neune auf elfe verlegen? In da Fruah …" read
+			// as the booked morning: a move to where it already is.
+			f := future[0]
+			d.sameAsBooked = f.Start.Equal(booked) || f.Precision != PrecisionMinute && f.End != nil && !booked.Before(f.Start) && booked.Before(*f.End)
+		}
 		d.zoneApart = future[0].Precision == PrecisionMinute && (&parser{toks: toks, lang: lang}).zoneApart()
 		d.feast = feast
 		d.ownBooking = thread == threadNone && r.Intent == IntentAppointment && r.AnyDeskID == "" && namesOwnBooking(toks)
@@ -1335,4 +1347,51 @@ func splitUnmarkedQuote(text string) (own, quoted string, ok bool) {
 // isOptionLine: "1) Do 11.06. 10:00", "2) Wed 7 Jul 13:00".
 func isOptionLine(l string) bool {
 	return len(optionLines(l)) == 1
+}
+
+// feastOnlyTold: every feast the body names stands in a sentence that
+// tells what happened ("went back … after new year") with no day or clock
+// of its own, while another sentence has one.
+func feastOnlyTold(toks []token) bool {
+	start, feastSent, timeElsewhere := 0, false, false
+	sawFeast := false
+	check := func(a, b int) {
+		hasFeast, hasTime, past := false, false, false
+		for k := a; k < b; k++ {
+			t := &toks[k]
+			if t.w != nil && t.w.feast || (t.s == "year" || t.s == "year's") && k > 0 && toks[k-1].s == "new" {
+				hasFeast = true
+			}
+			if t.kind == tNum && len(t.s) <= 2 || t.w != nil && (t.w.wd != 0 || t.w.hasRel || t.w.pod != 0) {
+				hasTime = true
+			}
+			switch t.s {
+			case "went", "happened", "began", "started", "stopped", "broke", "jumped", "changed", "since", "seit", "reset":
+				past = true
+			}
+		}
+		switch {
+		case hasFeast && (hasTime || !past):
+			feastSent = true // a feast with a time beside it, or wished for, anchors
+		case hasFeast:
+			sawFeast = true
+		case hasTime:
+			timeElsewhere = true
+			for k := a; k < b; k++ {
+				switch toks[k].s {
+				case "davor", "danach", "drauf", "darauf", "after", "before", "vorher", "nachher":
+					// ("Am Donnerstag davor um 9": told from the feast.)
+					feastSent = true
+				}
+			}
+		}
+	}
+	for i := range toks {
+		if t := &toks[i]; t.kind == tPunct && (t.s == "." || t.s == "?" || t.s == "!") || t.nl >= 2 {
+			check(start, i)
+			start = i + 1
+		}
+	}
+	check(start, len(toks))
+	return sawFeast && !feastSent && timeElsewhere
 }
