@@ -261,7 +261,7 @@ func scanSignals(toks []token) signals {
 			s.confirm = true
 		}
 		// "einen anderen Termin", "another time"
-		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" && !negatedNoun(toks, i+1) && !inTouchLater(toks, i) {
+		if r&rOther != 0 && p.has(i+1, rAppt|rChoiceNoun) && p.word(i+1) != "one" && !negatedNoun(toks, i+1) && !inTouchLater(toks, i) && !ifNotBefore(toks, i) {
 			s.otherOnly = true
 		}
 	}
@@ -579,6 +579,24 @@ func contractDate(toks []token, i int) bool {
 	}
 	for k := range toks {
 		if strings.HasPrefix(toks[k].s, "kündig") || strings.HasPrefix(toks[k].s, "gekündig") {
+			return true
+		}
+	}
+	return false
+}
+
+// ifNotBefore: "If not, please write other time", "falls nicht, einen
+// anderen Termin": another time offered in case the first does not suit —
+// no booking moved.
+func ifNotBefore(toks []token, i int) bool {
+	for k := i - 1; k >= 1 && k >= i-6; k-- {
+		if t := &toks[k]; t.kind == tPunct && (t.s == "." || t.s == "?" || t.s == "!") {
+			return false
+		}
+		if (toks[k].s == "not" || toks[k].s == "nicht" || toks[k].s == "ned") && (toks[k-1].s == "if" || toks[k-1].s == "falls" || toks[k-1].s == "wenn" || toks[k-1].s == "otherwise") {
+			return true
+		}
+		if toks[k].s == "otherwise" || toks[k].s == "sonst" || toks[k].s == "ansonsten" {
 			return true
 		}
 	}

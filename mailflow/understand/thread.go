@@ -414,9 +414,10 @@ func noLongerNeeded(toks []token) bool {
 					gone = true
 				}
 			}
-			// "we not need the session", "no need for the session".
+			// "we not need the session", "no need for the session" — not
+			// "we don't need billing": the thing not needed is no session.
 			gone = gone || i > 0 && (toks[i-1].s == "not" || toks[i-1].s == "no" || toks[i-1].s == "don't" || toks[i-1].s == "dont" ||
-				toks[i-1].s == "won't" || toks[i-1].s == "wont" || toks[i-1].s == "won’t")
+				toks[i-1].s == "won't" || toks[i-1].s == "wont" || toks[i-1].s == "won’t") && !needsOtherThing(toks, i)
 		}
 		switch t.s {
 		case "erledigt", "gelöst", "glöst":
@@ -519,4 +520,22 @@ func movesIt(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// needsOtherThing: the word after the need word at i (past an article) is
+// a noun that names no session ("we don't need billing").
+func needsOtherThing(toks []token, i int) bool {
+	k := i + 1
+	for k < len(toks) && (toks[k].s == "the" || toks[k].s == "a" || toks[k].s == "an" || toks[k].s == "any" || toks[k].s == "den" || toks[k].s == "die" || toks[k].s == "das" || toks[k].s == "einen" || toks[k].s == "eine") {
+		k++
+	}
+	if k >= len(toks) || toks[k].kind != tWord {
+		return false
+	}
+	switch toks[k].s {
+	case "it", "this", "that", "them", "one", "anymore", "more", "longer", "ihn", "es", "sie", "den", "mehr", "help", "hilfe":
+		return false
+	}
+	w := toks[k].w
+	return w == nil || w.role&rAppt == 0 && w.wd == 0 && !w.hasRel
 }

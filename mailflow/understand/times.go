@@ -934,6 +934,12 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if m := &ms[k]; !m.hasTime && m.pod == 0 && m.hasRel && m.rel <= 0 && p.doneOn(m) {
 			m.neg = true
 		}
+		// "invoice 205 100 347 paid on Monday, please check", "am Montag
+		// überwiesen": a weekday right beside a verb of something done.
+		if m := &ms[k]; !m.hasTime && m.pod == 0 && m.wd != 0 && !m.abs && !m.nextSaid && m.wdMode == wdNextOcc &&
+			((p.word(m.a-1) == "on" || p.word(m.a-1) == "am" || p.word(m.a-1) == "last") && p.doneVerbBefore(m.a-2) || doneVerbs[p.word(m.b)]) {
+			m.neg = true
+		}
 	}
 
 	// A customer abroad converts: "11:30 UK time? That's 12:30 for you",
@@ -3562,6 +3568,20 @@ var doneVerbs = map[string]bool{"wired": true, "sent": true, "paid": true, "tran
 	"ordered": true, "received": true, "installed": true, "updated": true, "emailed": true, "mailed": true,
 	"überwiesen": true, "bezahlt": true, "geschickt": true, "gesendet": true, "bestellt": true, "erhalten": true,
 	"bekommen": true, "installiert": true, "aktualisiert": true, "eingespielt": true}
+
+// doneVerbBefore: a verb of something done stands at k or up to two words
+// before it, in the same clause ("installed the update on Friday").
+func (p *parser) doneVerbBefore(k int) bool {
+	for j := k; j >= 0 && j >= k-2; j-- {
+		if p.toks[j].kind == tPunct {
+			return false
+		}
+		if doneVerbs[p.word(j)] {
+			return true
+		}
+	}
+	return false
+}
 
 // doneOn: the clause of the mention tells that something was done on that
 // day ("we wired the fee today", "haben heute überwiesen").
