@@ -526,7 +526,8 @@ func movesIt(toks []token) bool {
 // a noun that names no session ("we don't need billing").
 func needsOtherThing(toks []token, i int) bool {
 	k := i + 1
-	for k < len(toks) && (toks[k].s == "the" || toks[k].s == "a" || toks[k].s == "an" || toks[k].s == "any" || toks[k].s == "den" || toks[k].s == "die" || toks[k].s == "das" || toks[k].s == "einen" || toks[k].s == "eine") {
+	for k < len(toks) && (toks[k].s == "the" || toks[k].s == "a" || toks[k].s == "an" || toks[k].s == "any" || toks[k].s == "den" || toks[k].s == "die" || toks[k].s == "das" || toks[k].s == "einen" || toks[k].s == "eine" ||
+		toks[k].s == "for" || toks[k].s == "für" || toks[k].s == "our" || toks[k].s == "my" || toks[k].s == "unseren" || toks[k].s == "meinen") {
 		k++
 	}
 	if k >= len(toks) || toks[k].kind != tWord {
