@@ -934,6 +934,19 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if m := &ms[k]; !m.hasTime && m.pod == 0 && m.hasRel && m.rel <= 0 && p.doneOn(m) {
 			m.neg = true
 		}
+		// "forwarding this from Fiona who's off today", "I'm away
+		// tomorrow": the day someone is away is no wish.
+		if m := &ms[k]; !m.hasTime && m.pod == 0 && (m.hasRel || m.wd != 0) && !m.abs && !m.neg {
+			switch p.word(m.a - 1) {
+			case "off", "away", "out", "absent", "sick", "krank", "weg":
+				switch p.word(m.a - 2) {
+				case "call", "calling", "called", "put", "putting", "cancel", "sign", "signed", "check", "checked":
+					// ("call off tomorrow's session", "put off Monday's")
+				default:
+					m.neg = true
+				}
+			}
+		}
 		// "invoice 205 100 347 paid on Monday, please check", "am Montag
 		// überwiesen": a weekday right beside a verb of something done.
 		if m := &ms[k]; !m.hasTime && m.pod == 0 && m.wd != 0 && !m.abs && !m.nextSaid && m.wdMode == wdNextOcc &&
