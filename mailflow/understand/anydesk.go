@@ -38,7 +38,7 @@ var positiveContext = []string{"anydesk", "any", "id", "adresse", "address", "fe
 // findAnyDeskID returns the first acceptable nine-digit ID in text ("" if none).
 // Candidates announced by "AnyDesk"/"ID" win over bare ones.
 func findAnyDeskID(text string) string {
-	text = capText(text, maxTextBytes)
+	text = oBetweenDigits(capText(text, maxTextBytes))
 	bare := ""
 	for i := 0; i < len(text); {
 		if c := text[i]; c < '0' || c > '9' {
@@ -90,14 +90,16 @@ func findAnyDeskID(text string) string {
 		if odd && !(sep == ' ' && ng >= 2 && ng <= 5 && groupsUpTo(groups[:min(ng, len(groups))], 4) || sep == ' ' && ng == 2 && groupsUpTo(groups[:2], 6)) {
 			continue
 		}
-		if digits[0] == '0' {
-			continue // IDs do not start with 0; phone numbers do
-		}
 		if !standsAlone(text, start, end) {
 			continue
 		}
 		pos, neg := contextOf(text, start)
 		if neg || odd && !pos {
+			continue
+		}
+		if digits[0] == '0' && !(pos && !odd && idWordRightBefore(text, start)) {
+			// Phone numbers start with 0; an ID does only when the words
+			// right before call it one ("AnyDesk: 083 554 219").
 			continue
 		}
 		id := string(digits[:9])
@@ -109,6 +111,43 @@ func findAnyDeskID(text string) string {
 		}
 	}
 	return bare
+}
+
+// oBetweenDigits reads a letter O typed between two digits as the zero it
+// stands for ("2O8 551 776"); other text is returned as it is.
+func oBetweenDigits(text string) string {
+	var b []byte
+	for i := 1; i+1 < len(text); i++ {
+		if (text[i] == 'O' || text[i] == 'o') && isDigit(text[i-1]) && isDigit(text[i+1]) {
+			if b == nil {
+				b = []byte(text)
+			}
+			b[i] = '0'
+		}
+	}
+	if b == nil {
+		return text
+	}
+	return string(b)
+}
+
+// idWordRightBefore: "AnyDesk", "ID" or "AnyDesk-ID" (and a colon, "is" or
+// "ist") is all that stands between the line's start or the word and the
+// number at start.
+func idWordRightBefore(text string, start int) bool {
+	ls := strings.LastIndexByte(text[:start], '\n') + 1
+	w := strings.ToLower(strings.TrimSpace(text[ls:start]))
+	w = strings.TrimSpace(strings.TrimRight(w, ":=-"))
+	for _, suf := range []string{" is", " ist", " lautet"} {
+		w = strings.TrimSpace(strings.TrimSuffix(w, suf))
+	}
+	w = strings.TrimSpace(strings.TrimRight(w, ":=-"))
+	for _, id := range []string{"anydesk", "anydesk-id", "anydesk id", "id", "anydesk-nummer", "anydesk nummer", "anydesk-adresse"} {
+		if w == id || strings.HasSuffix(w, " "+id) {
+			return true
+		}
+	}
+	return false
 }
 
 // separatorAt reports the digit-group separator at text[j] and its length:
@@ -428,12 +467,21 @@ var digitWords = map[string]byte{
 
 // spelledID finds nine digits spelled out as words, one after the other
 // (commas, dashes and spaces between them), in a text that names an ID.
+// Groups typed in figures may stand among them ("vier-fünf-eins 903 712"),
+// as long as one digit is spelled.
 func spelledID(toks []token) string {
 	var d [9]byte
-	n := 0
+	n, words := 0, 0
 	for i := range toks {
 		t := &toks[i]
 		if t.kind == tPunct && (t.s == "," || t.s == "-") {
+			continue
+		}
+		if t.kind == tNum && len(t.s) <= 3 && allDigits(t.s) && (n > 0 || i+1 < len(toks) && toks[i+1].kind == tWord && digitWords[toks[i+1].s] != 0) {
+			if n+len(t.s) > 9 {
+				return "" // ten or more: no ID
+			}
+			n += copy(d[n:], t.s)
 			continue
 		}
 		c, ok := digitWords[t.s]
@@ -441,7 +489,7 @@ func spelledID(toks []token) string {
 			if n == 9 {
 				break
 			}
-			n = 0
+			n, words = 0, 0
 			continue
 		}
 		if n == 9 {
@@ -449,11 +497,21 @@ func spelledID(toks []token) string {
 		}
 		d[n] = c
 		n++
+		words++
 	}
-	if n == 9 && d[0] != '0' {
+	if n == 9 && words > 0 && d[0] != '0' {
 		return string(d[:])
 	}
 	return ""
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // findLinedID finds an ID typed as three groups of three digits, each on a

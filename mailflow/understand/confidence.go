@@ -65,7 +65,7 @@ var typoTargets, typoMasks = func() (by [26][16][]string, masks [26][16][]uint32
 		"november", "dezember", "january", "february", "march", "october", "december",
 		"vormittag", "nachmittag", "tomorrow", "morning", "afternoon", "nächste",
 		"nächsten", "nächster", "kommenden", "vormittags", "nachmittags", "fernwartung", "übermorgen", "appointment", "morgen", "woche", "termin",
-		"eleven", "twelve",
+		"eleven", "twelve", "oclock",
 	} {
 		if c := w[0]; c >= 'a' && c <= 'z' && len(w) < 16 {
 			by[c-'a'][len(w)] = append(by[c-'a'][len(w)], w)
@@ -130,6 +130,20 @@ func scanWords(toks []token) wordMarks {
 		if (t.s == "year" || t.s == "year's") && i > 0 && toks[i-1].s == "new" {
 			m.feast = true
 		}
+		if len(t.s) < 5 && len(t.s) >= 3 && besideDayNumber(toks, i) {
+			// "6. Maii", "10 marh", "16 juin": a short month misspelt
+			// next to its day — too short to correct anywhere else.
+			for _, mo := range shortMonths {
+				if oneEdit(t.s, mo) && !notShortMonth[t.s] {
+					if w := lookupWord(mo); w != nil && w.month != 0 {
+						t.s, t.w = mo, w
+						m.corrected++
+					}
+					break
+				}
+			}
+			continue
+		}
 		if len(t.s) < 5 || len(t.s) > 14 {
 			continue
 		}
@@ -141,6 +155,37 @@ func scanWords(toks []token) wordMarks {
 		}
 	}
 	return m
+}
+
+// shortMonths are the months short enough to be left out of typoTargets.
+var shortMonths = []string{"mai", "juni", "juli", "märz", "march", "june", "july", "may", "april"}
+
+// notShortMonth are real words one edit from a short month ("3 mal
+// probiert", "2 Mail", "10 man-days").
+var notShortMonth = map[string]bool{"mal": true, "man": true, "mail": true, "mag": true, "mars": true, "mark": true, "marc": true,
+	"mach": true, "mais": true, "maid": true, "max": true, "mays": true, "mayo": true, "jura": true, "jule": true, "mat": true,
+	"map": true, "mad": true, "main": true, "maii": false, "jung": true, "junk": true, "jury": true, "mein": true, "maß": true,
+	"mai": true, "may": true, "juni": true, "juli": true, "june": true, "july": true, "say": true, "day": true, "way": true,
+	"pay": true, "ray": true, "bay": true, "hay": true, "lay": true, "jan": true, "man's": true, "mach's": true,
+	"mia": true, "mir": true, "mi": true, "ma": true, "jo": true, "ja": true, "jul": true}
+
+// besideDayNumber: the word at i follows a day number ("6.", "10") or is
+// followed by one.
+func besideDayNumber(toks []token, i int) bool {
+	day := func(k int) bool {
+		if k < 0 || k >= len(toks) || toks[k].kind != tNum || len(toks[k].s) > 2 {
+			return false
+		}
+		if k > 0 && (toks[k-1].s == "um" || toks[k-1].s == "at" || toks[k-1].s == "gegen" || toks[k-1].s == "ab") {
+			return false // a clock ("um 10. Mia ham …")
+		}
+		return toks[k].s != "0"
+	}
+	if day(i-1) || i >= 2 && toks[i-1].s == "." && day(i-2) {
+		return true
+	}
+	// ("say 4pm": a clock follows, not a day.)
+	return day(i+1) && !(i+2 < len(toks) && (toks[i+2].kind == tPunct && toks[i+2].s == ":" || toks[i+2].w != nil && toks[i+2].w.role&(rAM|rPM|rUhr) != 0))
 }
 
 func typoFix(s string) string {
@@ -173,8 +218,9 @@ func typoFix(s string) string {
 	}
 	// The English weekdays people misspell most ("Wendsday", "Thrusdy"),
 	// two edits away: long enough that no other word is that close.
+	// So are the long words a wish is built from ("appoiment", "Fernwatung").
 	if len(s) >= 7 {
-		for _, w := range []string{"wednesday", "thursday", "tuesday", "saturday"} {
+		for _, w := range []string{"wednesday", "thursday", "tuesday", "saturday", "appointment", "fernwartung", "donnerstag"} {
 			if w[0] == s[0] && editDistance(s, w) <= 2 && !notTypos[s] {
 				return w
 			}

@@ -162,6 +162,14 @@ func laterIntent(toks []token, i int) bool {
 			return true
 		}
 	}
+	// "We'll reach out to reschedule later", "melden uns, um später neu
+	// zu buchen": the move is put off, whatever words come between.
+	for k := i + 1; k < len(toks) && k <= i+3 && toks[k].kind != tPunct; k++ {
+		switch toks[k].s {
+		case "later", "später", "sometime", "irgendwann":
+			return true
+		}
+	}
 	return false
 }
 
@@ -299,7 +307,11 @@ func scanSignals(toks []token) signals {
 		if (t.s == "push" || t.s == "move" || t.s == "shift" || t.s == "bump") && i+1 < len(toks) {
 			for k := i + 1; k < len(toks) && k <= i+3; k++ {
 				switch toks[k].s {
-				case "it", "back", "session", "appointment", "meeting", "call", "termin", "booking", "slot":
+				case "it", "back", "session", "appointment", "meeting", "call", "termin", "booking", "slot", "training", "demo", "visit":
+					s.resched, s.reschedVerb = true, true
+				}
+				// "shift Wednesday's training": a day's booking moved.
+				if w := toks[k].w; w != nil && w.wd != 0 && (strings.HasSuffix(toks[k].s, "'s") || strings.HasSuffix(toks[k].s, "’s")) {
 					s.resched, s.reschedVerb = true, true
 				}
 			}

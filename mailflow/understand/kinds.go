@@ -440,7 +440,7 @@ func cancelsAppointment(toks []token) bool {
 var howToWords = [][]string{
 	{"wie", "kann"}, {"wie", "können"}, {"wie", "mache"}, {"wie", "machen"}, {"wie", "geht"},
 	{"wie", "funktioniert"}, {"wo", "finde"}, {"wo", "kann"}, {"was", "kostet"}, {"wie", "viel"},
-	{"wieviel"}, {"kostet"}, {"preis"}, {"preise"}, {"herunterladen"}, {"download"}, {"muss", "ich"},
+	{"wieviel"}, {"kostet"}, {"preis"}, {"preise"}, {"rates"}, {"tarif"}, {"tarife"}, {"stundensatz"}, {"billed"}, {"charged"}, {"verrechnet"}, {"herunterladen"}, {"download"}, {"muss", "ich"},
 	{"müssen", "wir"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"how", "do"}, {"how", "can"},
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
@@ -505,7 +505,7 @@ func howToQuestion(toks []token) bool {
 				}
 			}
 			switch seq[0] {
-			case "preis", "preise", "price", "prices", "cost", "costs":
+			case "preis", "preise", "price", "prices", "cost", "costs", "rates", "tarif", "tarife", "billed", "charged", "verrechnet":
 				// A price asked about, not "die Preise ändern", "the new
 				// price list loaded": a task for the session.
 				if len(seq) == 1 && !questionAfter(toks, i) && priceTask(toks, i) {
@@ -638,7 +638,7 @@ var sessionWords = map[string]bool{
 // asksForRemoteHelp: "can someone help me remotely?", "kann sich das
 // jemand anschauen?", "remote help please" at token i.
 func asksForRemoteHelp(toks []token, i int) bool {
-	if (toks[i].s == "someone" || toks[i].s == "somebody" || toks[i].s == "jemand" || toks[i].s == "wen") && i > 0 {
+	if (toks[i].s == "someone" || toks[i].s == "somebody" || toks[i].s == "jemand" || toks[i].s == "jemanden" || toks[i].s == "wen") && i > 0 {
 		switch toks[i-1].s {
 		case "can", "could", "kann", "könnte", "sich":
 			// "can someone help me", "can someone ring in on Thursday",
@@ -660,7 +660,7 @@ func asksForRemoteHelp(toks []token, i int) bool {
 		}
 	}
 	switch toks[i].s {
-	case "bräuchten", "bräuchte", "bräucht", "brauchen", "brauche", "need":
+	case "bräuchten", "bräuchte", "bräucht", "brauchen", "brauche", "brauch", "brauchat", "need", "needs":
 		// "wir bräuchten wieder amoi eure Hilfe beim Update", "we need
 		// your help with the update"
 		for k := i + 1; k < len(toks) && k <= i+5 && toks[k].kind != tPunct; k++ {
@@ -779,12 +779,18 @@ func asksForSession(toks []token) bool {
 		if w := toks[i].w; w != nil && w.role&rAppt != 0 {
 			for k := i - 1; k >= 0 && k >= i-3; k-- {
 				switch toks[k].s {
-				case "um", "oder", "or", "request", "anfrage":
+				case "um":
+					// Not the purpose clause "um Ihre Fernwartung nutzen zu
+					// können": "um … zu" asks for nothing.
+					if !purposeZu(toks, k) {
+						return true
+					}
+				case "oder", "or", "request", "anfrage":
 					return true
 				case "einen", "eine", "a", "an":
 					// "melden Sie sich für einen Fernwartungstermin", "for a
 					// session" — a new one, not "danke für den Termin".
-					if k > 0 && (toks[k-1].s == "für" || toks[k-1].s == "for") && !negatedBefore(toks, k-1) {
+					if k > 0 && (toks[k-1].s == "für" || toks[k-1].s == "for") && !negatedBefore(toks, k-1) && !priceBefore(toks, k-1) {
 						return true
 					}
 				}
@@ -792,6 +798,32 @@ func asksForSession(toks []token) bool {
 			if i+1 < len(toks) && (toks[i+1].s == "bitte" || toks[i+1].s == "please") {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// priceBefore: a price word stands just before the "for" at k ("what are
+// your rates for a training session?", "Kosten für einen Termin").
+func priceBefore(toks []token, k int) bool {
+	for j := k - 1; j >= 0 && j >= k-3; j-- {
+		switch toks[j].s {
+		case "rates", "price", "prices", "cost", "costs", "charge", "charges", "fee", "fees", "preis", "preise", "kosten", "tarif", "tarife", "gebühr", "gebühren":
+			return true
+		}
+	}
+	return false
+}
+
+// purposeZu: the "um" at k opens a purpose clause ("um … nutzen zu
+// können"): a "zu" follows before the clause ends.
+func purposeZu(toks []token, k int) bool {
+	for j := k + 1; j < len(toks) && j <= k+8; j++ {
+		if toks[j].kind == tPunct {
+			return false
+		}
+		if toks[j].s == "zu" {
+			return true
 		}
 	}
 	return false
@@ -945,7 +977,24 @@ func aboutData(toks []token) bool {
 			if near(toks, i, 3, "anydesk", "fernwartung", "fernzugriff", "remote", "connection", "verbindung") && asked(i) {
 				return true
 			}
-		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten":
+		case "list", "liste":
+			// "whether your technicians can see our customer list"
+			if i > 0 && (toks[i-1].s == "customer" || toks[i-1].s == "client" || toks[i-1].s == "patient" || toks[i-1].s == "kunden") &&
+				near(toks, i, 12, "see", "sehen", "access", "zugriff", "read", "lesen", "einsehen") && asked(i) {
+				return true
+			}
+		case "kundenliste", "patientenliste":
+			if near(toks, i, 12, "see", "sehen", "sieht", "access", "zugriff", "read", "lesen", "einsehen") && asked(i) {
+				return true
+			}
+		}
+		switch toks[i].s {
+		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten", "list", "liste", "kundenliste", "patientenliste":
+			// "was bei einer Fernwartung mit unseren Kundendaten passiert
+			// und wie lang ihr de speichert", "whether anything is copied"
+			if dataFate(toks, i) && asked(i) {
+				return true
+			}
 			if near(toks, i, 12, "see", "sehen", "sieht", "siacht", "access", "zugriff", "read", "lesen", "einsehen", "schauts", "schaut", "anschauen", "oschaun", "look") && asked(i) {
 				return true
 			}
@@ -959,6 +1008,29 @@ func aboutData(toks []token) bool {
 					}
 				}
 			}
+		}
+	}
+	return false
+}
+
+// dataFate: a word of what happens to data (kept, copied, stored,
+// "passiert") stands in the sentence of the data noun at i.
+func dataFate(toks []token, i int) bool {
+	for k := i - 10; k <= i+10; k++ {
+		if k < 0 || k >= len(toks) || k == i {
+			continue
+		}
+		if toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "?" || toks[k].s == "!") {
+			if k < i {
+				continue
+			}
+			break
+		}
+		switch toks[k].s {
+		case "passiert", "geschieht", "happens", "happen", "copied", "kopiert", "copy", "kopieren", "speichert", "speichern",
+			"gespeichert", "gspeichert", "stored", "store", "keep", "kept", "aufbewahrt", "aufbewahren", "weitergegeben", "shared",
+			"zugreifen", "zugegriffen", "zugriff", "access", "accessed", "einsehen", "sehen", "see":
+			return true
 		}
 	}
 	return false
@@ -1128,7 +1200,9 @@ func questionAfter(toks []token, i int) bool {
 var scopeNouns = map[string]bool{"drucker": true, "druckertreiber": true, "printer": true, "printers": true,
 	"wlan": true, "wifi": true, "router": true, "netzwerk": true, "network": true, "handy": true, "smartphone": true,
 	// the operating system and other programs (PRODUCT.md: only our software)
-	"windows": true, "betriebssystem": true, "outlook": true, "virenscanner": true, "antivirus": true}
+	"windows": true, "betriebssystem": true, "outlook": true, "virenscanner": true, "antivirus": true,
+	"excel": true, "powerpoint": true, "thunderbird": true, "firefox": true, "browser": true, "scanner": true, "faxgerät": true,
+	"telefonanlage": true}
 
 func outOfScope(toks []token) bool {
 	also, noun := false, false
@@ -1305,7 +1379,7 @@ func deletedAfter(toks []token, i int) bool {
 // data at i ("keep my data", "how long do you keep any of our data",
 // "löscht ihr unsere Daten").
 func keptBefore(toks []token, i int) bool {
-	for k := i - 1; k >= 0 && k >= i-4; k-- {
+	for k := i - 1; k >= 0 && k >= i-6; k-- {
 		if toks[k].kind == tPunct {
 			return false
 		}
@@ -1349,6 +1423,13 @@ func namesOwnBooking(toks []token) bool {
 // printer, the router, Windows) and never our program beside it ("der
 // Drucker geht ned mit eurem Programm" is about ours).
 func foreignThing(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		// "mei Word stürzt dauernd ab": the word processor, written with
+		// its capital inside a sentence (not "in a word").
+		if toks[i].s == "word" && toks[i].up && toks[i-1].kind == tWord && toks[i-1].nl == 0 && toks[i].nl == 0 {
+			return true
+		}
+	}
 	return foreignNoun(toks, scopeNouns)
 }
 

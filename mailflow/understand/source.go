@@ -304,10 +304,14 @@ func asksForTime(toks []token, sig signals) bool {
 		// "da hätt ich Zeit", "I'm free", "bin ich frei": the customer
 		// offers the time.
 		switch toks[i].s {
-		case "zeit", "frei", "free":
+		case "zeit", "frei", "free", "ruhe", "luft", "available", "verfügbar", "time":
+			// ("da hätten wir Ruhe für das Update", "we'd be available",
+			// "I have time on Monday" — but not "the time": a noun alone.)
 			for k := i - 1; k >= 0 && k >= i-2; k-- {
 				switch toks[k].s {
 				case "hätt", "hätte", "hätten", "hab", "habe", "haben", "hamma", "bin", "sind", "wäre", "wären", "i'm", "we're", "am", "are":
+					return toks[i].s != "time" || toks[k].s == "am" || toks[k].s == "are"
+				case "be", "have", "got", "has", "hättn", "hättma", "hätt'", "wär":
 					return true
 				}
 			}
@@ -383,9 +387,19 @@ func aboutTheDesk(toks []token, reason string) bool {
 			"abschluss", "jahresabschluss", "lohn", "verbucht", "gebucht", "zahlung", "zahlungen", "payment", "payments", "rechnung", "rechnungen", "kassa", "kassabuch", "datenbank",
 			"error", "errors", "issue", "issues", "problems", "broken", "crash", "crashes", "install", "setup", "print", "invoices", "invoice",
 			"payroll", "database", "update", "upgrade", "training", "schulung",
+			"umstellung", "umstellen", "umstieg", "version", "migration", "migrieren", "migrate",
+			"einstellungen", "konfiguration", "konfigurieren", "configure", "configuration", "settings", "stammdaten",
+			"demo", "einschulung", "einweisung", "walkthrough", "onboarding",
 			"connect", "connecting", "remotely", "verbinden", "aufschalten", "draufschalten", "zugreifen", "einwählen",
 			"help", "wrong", "dial":
 			return true
+		}
+		// Compounds: "Artikelstammdaten", "Weinpreise", "Preisumstellung".
+		if s := toks[i].s; len(s) > 9 && (strings.HasSuffix(s, "stammdaten") || strings.HasSuffix(s, "preise") || strings.HasSuffix(s, "umstellung") ||
+			strings.HasSuffix(s, "einstellungen") || strings.HasSuffix(s, "update") || strings.HasSuffix(s, "schulung")) {
+			return true
+		}
+		switch toks[i].s {
 		case "closing":
 			// "the year-end closing", not "closing the door"
 			if i > 0 && (toks[i-1].s == "end" || toks[i-1].s == "year" || toks[i-1].s == "month") {

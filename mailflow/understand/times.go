@@ -784,6 +784,78 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 	}
 
+	// "bitte nicht Dienstag oder Mittwoch", "not Monday or Tuesday": a
+	// negation before a day refuses the days joined to it.
+	mentionEnd := func(k int) int {
+		end := ms[k].b
+		for _, sp := range spans {
+			if sp.m == k && sp.b > end {
+				end = sp.b
+			}
+		}
+		return end
+	}
+	for k := 1; k < len(ms); k++ {
+		m, prev := &ms[k], &ms[k-1]
+		if m.neg || !prev.neg || m.hasTime || m.pod != 0 || !(m.wd != 0 || m.abs) || m.a != mentionEnd(k-1)+1 {
+			continue
+		}
+		switch p.word(m.a - 1) {
+		case "oder", "or", "und", "and", "noch", "nor", "bzw":
+		default:
+			continue
+		}
+		// The negation stands right before the last day of the one refused.
+		d := m.a - 2
+		for d > prev.a && !(p.tok(d) != nil && p.tok(d).w != nil && p.tok(d).w.wd != 0) {
+			d--
+		}
+		for n := 0; n < 2 && d > 0 && (p.word(d-1) == "am" || p.word(d-1) == "on" || p.word(d-1) == "den"); n++ {
+			d--
+		}
+		switch p.word(d - 1) {
+		case "nicht", "not", "ned", "nid", "net", "kein", "keinen", "never", "nie", "except", "außer", "ausser":
+			m.neg = true
+		}
+	}
+	// "This week is mental, so not this week": the same day or week
+	// said twice and refused once is refused both times.
+	for k := range ms {
+		if !ms[k].neg || ms[k].hasTime || ms[k].pod != 0 || ms[k].booked {
+			continue
+		}
+		for n := range ms {
+			o := &ms[n]
+			if n != k && !o.neg && !o.hasTime && o.pod == 0 && o.special == specNone && ms[k].special == specNone &&
+				o.wd == ms[k].wd && o.week == ms[k].week && o.weekShift == ms[k].weekShift && o.hasRel == ms[k].hasRel &&
+				o.rel == ms[k].rel && o.abs == ms[k].abs && o.d == ms[k].d && o.mo == ms[k].mo && o.kw == ms[k].kw &&
+				o.wdMode == ms[k].wdMode && o.nextSaid == ms[k].nextSaid && o.wdN == ms[k].wdN {
+				o.neg = true
+			}
+		}
+	}
+	// "am Freitag, den 7.3., nicht – wir haben da geschlossen": a day
+	// answered by a bare "nicht" is refused.
+	for k := range ms {
+		m := &ms[k]
+		if m.neg || m.hasTime {
+			continue
+		}
+		if b := m.a - 1; b >= 0 && !(p.word(b) == "am" || p.word(b) == "on" || toks[b].kind == tPunct || toks[m.a].nl > 0) {
+			continue // ("i kann morgen ned": the verb's negation, read elsewhere)
+		}
+		j := mentionEnd(k)
+		for p.isPunct(j, ',') || p.isPunct(j, '.') && p.isPunct(j+1, ',') {
+			j++
+		}
+		switch p.word(j) {
+		case "nicht", "not", "ned", "nid":
+			if j+1 >= len(toks) || toks[j+1].kind == tPunct && toks[j+1].s != "," || toks[j+1].nl > 0 {
+				m.neg = true
+			}
+		}
+	}
+
 	// "Monday is bad, Tuesday too.", "Montag ist schlecht, Dienstag
 	// ebenso.": a day that only says "too" after a refused one is refused
 	// with it.
@@ -934,6 +1006,29 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if m := &ms[k]; !m.hasTime && m.pod == 0 && m.hasRel && m.rel <= 0 && p.doneOn(m) {
 			m.neg = true
 		}
+		// "die Bestellung vom Montag", "Ihre Rechnung vom 3.": a thing
+		// dated by the day it was made is no wish (a booking "vom Montag
+		// auf Mittwoch" is read as a move elsewhere).
+		if m := &ms[k]; !m.hasTime && m.pod == 0 && (m.wd != 0 || m.abs && m.y == 0) && !m.hasRel && p.word(m.a-1) == "vom" && m.a >= 2 {
+			if t := p.tok(m.a - 2); t != nil && t.kind == tWord && t.up && (t.w == nil || t.w.role&(rAppt|rChoiceNoun) == 0) && !p.movesFrom(m) &&
+				!spanNoun[t.s] { // ("in der Woche vom 15. Mai" is a wish)
+				m.neg = true
+			}
+		}
+		// "Sorry for the late mail on a Friday. … Monday morning?": a
+		// weekday with "a" is any such day; beside a day named it is none.
+		if m := &ms[k]; len(ms) >= 2 && m.wd != 0 && !m.abs && !m.hasTime && m.pod == 0 && !m.hasRel &&
+			(p.word(m.a-1) == "a" && p.word(m.a-2) == "on" || p.word(m.a-1) == "einem" && p.word(m.a-2) == "an") {
+			m.neg = true
+		}
+		// "Buying a new PC next week", "die neue Kasse wird nächste Woche
+		// geliefert": the day of the customer's own purchase or delivery
+		// is no wish — unless the mail asks for the session "then".
+		// (Only a lone mention: beside another day it is the anchor that
+		// day is read against.)
+		if m := &ms[k]; len(ms) == 1 && !m.hasTime && m.pod == 0 && !m.neg && p.purchaseOn(m) {
+			m.neg = true
+		}
 		// "forwarding this from Fiona who's off today", "I'm away
 		// tomorrow": the day someone is away is no wish.
 		if m := &ms[k]; !m.hasTime && m.pod == 0 && (m.hasRel || m.wd != 0) && !m.abs && !m.neg {
@@ -949,7 +1044,8 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		}
 		// "invoice 205 100 347 paid on Monday, please check", "am Montag
 		// überwiesen": a weekday right beside a verb of something done.
-		if m := &ms[k]; !m.hasTime && m.pod == 0 && m.wd != 0 && !m.abs && !m.nextSaid && m.wdMode == wdNextOcc &&
+		// ("haben aber am 2.7. überwiesen": a date without its year, too.)
+		if m := &ms[k]; !m.hasTime && m.pod == 0 && (m.wd != 0 && !m.abs && !m.nextSaid && m.wdMode == wdNextOcc || m.abs && m.y == 0 && m.wd == 0 && !m.absEnd) &&
 			((p.word(m.a-1) == "on" || p.word(m.a-1) == "am" || p.word(m.a-1) == "last") && p.doneVerbBefore(m.a-2) || doneVerbs[p.word(m.b)]) {
 			m.neg = true
 		}
@@ -3594,6 +3690,50 @@ func (p *parser) doneVerbBefore(k int) bool {
 		}
 	}
 	return false
+}
+
+// spanNoun are the nouns of time a "vom" day opens ("die Woche vom 15.").
+var spanNoun = map[string]bool{"woche": true, "wochen": true, "tag": true, "tage": true, "zeitraum": true, "zeit": true,
+	"monat": true, "kw": true, "kalenderwoche": true, "wochenende": true}
+
+// movesFrom: a move follows the mention ("vom Montag auf Mittwoch").
+func (p *parser) movesFrom(m *mention) bool {
+	for i := m.b; i < len(p.toks) && i <= m.b+4; i++ {
+		if w := p.word(i); w == "auf" || w == "zu" || w == "nach" {
+			return true
+		}
+	}
+	return false
+}
+
+// purchaseVerbs tell of something the customer buys or gets delivered.
+var purchaseVerbs = map[string]bool{"buying": true, "buy": true, "purchasing": true, "purchase": true, "kaufen": true, "kaufe": true,
+	"kauft": true, "anschaffen": true, "delivered": true, "arrives": true, "arriving": true, "geliefert": true, "liefert": true,
+	"ordering": true, "bestellen": true}
+
+// purchaseOn: the clause of mention m tells of a purchase or delivery, and
+// nothing in the mail ties the session to it ("dann", "once it's there").
+func (p *parser) purchaseOn(m *mention) bool {
+	ca, cb := p.clause(m.a)
+	found := false
+	for i := ca; i < cb; i++ {
+		if purchaseVerbs[p.word(i)] {
+			found = true
+		}
+		if w := p.toks[i].w; w != nil && w.role&rAppt != 0 {
+			return false
+		}
+	}
+	if !found {
+		return false
+	}
+	for i := range p.toks {
+		switch p.word(i) {
+		case "then", "dann", "danach", "afterwards", "sobald", "once", "after", "nach", "nachdem", "wenn", "when":
+			return false
+		}
+	}
+	return true
 }
 
 // doneOn: the clause of the mention tells that something was done on that

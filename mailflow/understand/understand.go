@@ -691,12 +691,27 @@ func timeQuestion(toks []token) bool {
 			continue // glued to what follows
 		}
 		for k := i - 1; k >= 0 && k >= i-6; k-- {
-			if toks[k].kind == tPunct && toks[k].s != ":" && toks[k].s != "." && toks[k].s != "," {
+			if toks[k].kind == tPunct && toks[k].s != ":" && toks[k].s != "." && toks[k].s != "," &&
+				!(toks[k].s == "-" && !toks[k].sp && k+1 < len(toks) && !toks[k+1].sp) { // ("… for a walk-through?")
 				break
 			}
 			if toks[k].kind == tNum || toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.pod != 0 || toks[k].w.hasRel ||
 				toks[k].w.num > 0 && toks[k].w.num <= 12 && k > 0 && (toks[k-1].s == "um" || toks[k-1].s == "at")) {
 				// ("… erst um vier?")
+				return true
+			}
+		}
+		// "Wed 7th at 11am for a walk-through of the new screens?": a
+		// short question that opens with the day asks for that day.
+		s0 := i - 1
+		for s0 > 0 && !(toks[s0-1].kind == tPunct && (toks[s0-1].s == "." || toks[s0-1].s == "!" || toks[s0-1].s == "?")) && toks[s0].nl == 0 {
+			s0--
+		}
+		if s0 >= 0 && toks[s0].kind == tWord && greetWord(toks[s0].s) && s0+1 < i && toks[s0+1].s == "," {
+			s0 += 2
+		}
+		if i-s0 <= 18 && s0 >= 0 && s0 < i {
+			if w := toks[s0].w; w != nil && (w.wd != 0 || w.hasRel) {
 				return true
 			}
 		}
