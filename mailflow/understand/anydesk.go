@@ -39,7 +39,7 @@ var positiveContext = []string{"anydesk", "any", "id", "adresse", "address", "fe
 // Candidates announced by "AnyDesk"/"ID" win over bare ones.
 func findAnyDeskID(text string) string {
 	text = oBetweenDigits(capText(text, maxTextBytes))
-	bare := ""
+	bare, weak := "", ""
 	for i := 0; i < len(text); {
 		if c := text[i]; c < '0' || c > '9' {
 			i = nextDigit(text, i+1)
@@ -87,7 +87,9 @@ func findAnyDeskID(text string) string {
 		// count only when the words before announce an AnyDesk ID.
 		odd := !(ng == 1 || ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3 || ng == 9 && sep == ' ' && singles(text, start, end))
 		// ("739150 248": two groups typed as they came, with ID words.)
-		if odd && !(sep == ' ' && ng >= 2 && ng <= 5 && groupsUpTo(groups[:min(ng, len(groups))], 4) || sep == ' ' && ng == 2 && groupsUpTo(groups[:2], 6)) {
+		// ("6.3.9.2.0.4.1.7.5", "6-3-9-…": digit by digit, with ID words.)
+		if odd && !(sep == ' ' && ng >= 2 && ng <= 5 && groupsUpTo(groups[:min(ng, len(groups))], 4) || sep == ' ' && ng == 2 && groupsUpTo(groups[:2], 6) ||
+			ng == 9 && (sep == '.' || sep == '-') && singles(text, start, end)) {
 			continue
 		}
 		if !standsAlone(text, start, end) {
@@ -103,6 +105,15 @@ func findAnyDeskID(text string) string {
 			continue
 		}
 		id := string(digits[:9])
+		if ng == 9 && sep != ' ' {
+			// Digit by digit with dots or dashes: taken only when no
+			// plainer ID stands in the mail ("3-1-4-1-5-9-2-6-5… sorry,
+			// typo, it is 314 159 266").
+			if weak == "" {
+				weak = id
+			}
+			continue
+		}
 		if pos {
 			return id
 		}
@@ -110,7 +121,10 @@ func findAnyDeskID(text string) string {
 			bare = id
 		}
 	}
-	return bare
+	if bare != "" {
+		return bare
+	}
+	return weak
 }
 
 // oBetweenDigits reads a letter O typed between two digits as the zero it
@@ -165,6 +179,10 @@ func separatorAt(text string, j int) (int, byte) {
 		}
 		if j+4 < len(text) && text[j+1] == 0xE2 && text[j+2] == 0x80 && text[j+3] == 0x93 && text[j+4] == ' ' {
 			return 5, '-'
+		}
+		// "903 . 442 . 118": a dot set apart by spaces.
+		if j+2 < len(text) && text[j+1] == '.' && text[j+2] == ' ' {
+			return 3, '.'
 		}
 		return 1, ' '
 	case '-':

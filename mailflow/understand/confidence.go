@@ -297,6 +297,31 @@ func unreadableDay(toks []token) bool {
 // is a part of the day we could not read.
 var partWords = []string{"nachmittag", "nachmittags", "vormittag", "vormittags", "afternoon", "morning"}
 
+// unreadClock: a wish read to the day only, in a mail that holds a bare
+// three- or four-digit number that could be its clock ("23.09 1030" in a
+// form we do not read): the day's first free slot is no safe guess.
+func unreadClock(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		t := &toks[i]
+		if t.kind != tNum || len(t.s) < 3 || len(t.s) > 4 || !t.sp {
+			continue
+		}
+		if h, m := t.n/100, t.n%100; h < 7 || h > 19 || m > 59 || m%5 != 0 {
+			continue
+		}
+		if i+1 < len(toks) && toks[i+1].kind == tPunct && !toks[i+1].sp && toks[i+1].s != "?" && toks[i+1].s != "," && toks[i+1].s != "!" {
+			continue // "1030-22", "1030.5": part of another number
+		}
+		// Beside a day: a weekday, a month, a relative day or a date.
+		for k := i - 1; k >= 0 && k >= i-4; k-- {
+			if w := toks[k].w; w != nil && (w.wd != 0 || w.month != 0 || w.hasRel) || toks[k].s == "/" || toks[k].s == "." && k > 0 && toks[k-1].kind == tNum {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // unreadablePart: an unknown word of the mail is two edits or fewer from a
 // part of the day ("mittwoch nochmittog?"): the day alone is not the wish.
 func unreadablePart(toks []token) bool {

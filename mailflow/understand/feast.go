@@ -575,7 +575,18 @@ func holidayNamed(toks []token, now time.Time) (time.Time, int, int) {
 		for a > 0 && a > i-4 && !stop(a-1) {
 			a--
 		}
-		for b < len(toks) && b < i+7 && !stop(b) {
+		reach, bracket := i+7, false
+		if dayOf {
+			// "the day after our Independence Day (24 February)": the
+			// event's date in brackets is the anchor.
+			for k := i + 2; k < len(toks) && k <= i+8 && toks[k].kind == tWord; k++ {
+				if k+2 < len(toks) && toks[k+1].s == "(" && toks[k+2].kind == tNum {
+					a, b, reach, bracket = k+2, k+2, k+7, true
+					break
+				}
+			}
+		}
+		for b < len(toks) && b < reach && !stop(b) && !(bracket && toks[b].s == ")") {
 			b++
 		}
 		for _, w := range extractNamed(toks[a:b], langDE, now) {

@@ -37,6 +37,11 @@ func compactTime(toks []token, from int) int {
 			// after a date.
 			afterDate := toks[i-1].s == "." && i >= 2 && toks[i-2].kind == tNum && toks[i-2].n >= 1 && toks[i-2].n <= 12 &&
 				(t.n < 1900 || t.n > 2099) // "20.4.2027" ends in a year
+			// "23.09 1030", "16/7 1100", "16 July 1100": after a date
+			// without its closing dot, or after a month's name.
+			afterDate = afterDate || t.sp && (t.n < 1900 || t.n > 2099) && (toks[i-1].kind == tNum && toks[i-1].n >= 1 && toks[i-1].n <= 12 &&
+				i >= 3 && !toks[i-1].sp && (toks[i-2].s == "." || toks[i-2].s == "/") && !toks[i-2].sp && toks[i-3].kind == tNum && toks[i-3].n >= 1 && toks[i-3].n <= 31 ||
+				toks[i-1].w != nil && toks[i-1].w.month != 0 && i >= 2 && toks[i-2].kind == tNum)
 			// "Morgen 0945", "tomorrow 1030": right after a day word;
 			// "Do. 1015 Uhr": before "Uhr".
 			uhr := i+1 < len(toks) && (toks[i+1].s == "uhr" || toks[i+1].s == "h") ||
@@ -495,9 +500,19 @@ func howToQuestion(toks []token) bool {
 				// freien Termin?"
 				for k := i + len(seq); k < len(toks) && k <= i+len(seq)+3; k++ {
 					switch toks[k].s {
-					case "time", "slot", "slots", "availability", "free", "space", "anything", "any", "room", "capacity",
+					case "time", "slot", "slots", "availability", "free", "space", "room", "capacity",
 						"zeit", "termin", "termine", "frei", "freien", "freie", "noch", "möglichkeit":
 						continue next
+					case "anything", "any":
+						// "do you have any time/anything free?", not "do you
+						// have any training videos?"
+						if k+1 < len(toks) {
+							switch toks[k+1].s {
+							case "time", "slot", "slots", "availability", "free", "space", "room", "capacity", "openings",
+								"dates", "days", "appointments", "gaps", "available", "?", "on", "left":
+								continue next
+							}
+						}
 					}
 					if toks[k].w != nil && (toks[k].w.wd != 0 || toks[k].w.hasRel) || toks[k].kind == tNum {
 						continue next
@@ -626,11 +641,42 @@ func findAlias(text string) string {
 	}
 }
 
+// whenCanYou: "Wann kennt's ihr?", "wann könnten Sie?", "when can you do
+// it?" — the customer asks when we can come, after telling a fault.
+func whenCanYou(toks []token, i int) bool {
+	if toks[i].s != "wann" && toks[i].s != "when" {
+		return false
+	}
+	if i+3 >= len(toks) {
+		return false
+	}
+	for k := i + 3; k < len(toks) && toks[k].s != "?" && toks[k].s != "."; k++ {
+		switch toks[k].s {
+		case "send", "schicken", "senden", "invoice", "rechnung", "licence", "license", "lizenz", "quote", "angebot",
+			"deliver", "liefern", "reply", "antworten", "answer", "refund", "call", "anrufen", "zurückrufen", "expect", "release":
+			return false // "when can you send the invoice?"
+		}
+	}
+	switch toks[i+1].s {
+	case "kennt's", "kennts", "könnt's", "könnts", "kinnts", "könnt", "könnten", "können", "kennan", "kennat's":
+		switch toks[i+2].s {
+		case "ihr", "sie", "es", "ma", "?":
+			return questionAfter(toks, i)
+		}
+	case "can", "could":
+		if toks[i+2].s == "you" || toks[i+2].s == "u" || toks[i+2].s == "ye" || toks[i+2].s == "someone" {
+			return questionAfter(toks, i)
+		}
+	}
+	return false
+}
+
 // sessionWords ask for a session even without a time ("ich brauche einen
 // Termin", "we need a session"): with them a how-to question is asked in
 // the session.
 var sessionWords = map[string]bool{
 	"brauche": true, "brauchen": true, "bräuchte": true, "bräuchten": true, "möchte": true, "möchten": true,
+	"brauchat": true, "bräucht": true, "brauch": true,
 	"hätte": true, "hätten": true, "need": true, "would": true, "like": true, "book": true, "buchen": true,
 	"vereinbaren": true, "arrange": true, "schedule": true, "ausmachen": true, "einplanen": true,
 }
@@ -753,6 +799,13 @@ func asksForSession(toks []token) bool {
 			}
 		}
 		if sessionWords[toks[i].s] {
+			if toks[i].s == "would" && i+1 < len(toks) {
+				switch toks[i+1].s {
+				case "like", "love", "need", "appreciate", "prefer", "be":
+				default:
+					continue // "would save us booking a session", "how much would a session cost?"
+				}
+			}
 			if i > 0 {
 				switch toks[i-1].s {
 				case "don't", "dont", "not", "nicht", "no", "kein", "keinen":
@@ -764,8 +817,9 @@ func asksForSession(toks []token) bool {
 					}
 				}
 			}
-			if i+1 < len(toks) && (toks[i+1].s == "ich" || toks[i+1].s == "wir") && (toks[i].s == "brauche" || toks[i].s == "brauchen") {
-				continue // "brauche ich dafür Adminrechte?"
+			if i+1 < len(toks) && (toks[i+1].s == "ich" || toks[i+1].s == "wir" || toks[i+1].s == "i" || toks[i+1].s == "mir") &&
+				(toks[i].s == "brauche" || toks[i].s == "brauchen" || toks[i].s == "brauch" || toks[i].s == "brauchat") {
+				continue // "brauche ich dafür Adminrechte?", "brauch i … extra was zahlen?"
 			}
 			if i+2 < len(toks) {
 				switch toks[i+2].s {
@@ -837,6 +891,11 @@ func additive(toks []token) bool {
 		case "more", "additional", "extra", "further", "weitere", "weiteren", "weiterer", "zusätzlich",
 			"zusätzliche", "zusätzlichen", "zusätzlicher", "nochmal", "nochmals", "second", "zweiten", "also":
 			return true
+		case "well":
+			// "a session on Monday as well"
+			if i > 0 && toks[i-1].s == "as" {
+				return true
+			}
 		case "another":
 			// "could we book another remote session?": one more, no move.
 			if i > 0 {
@@ -1351,7 +1410,7 @@ func whenYouHaveTime(toks []token, i int) bool {
 		switch toks[k].s {
 		case "ich", "i", "wir", "we", "mir", "uns":
 			return false
-		case "ham", "haben", "habt", "hat", "have", "has", "hobt", "hobn":
+		case "ham", "haben", "habt", "hat", "have", "has", "hobt", "hobn", "hätts", "hättet", "hätten", "habts", "hobts", "hättn":
 			have = true
 		case "wann's", "wenn's", "wanns", "wenns", "wann", "wenn", "whenever", "when":
 			return have

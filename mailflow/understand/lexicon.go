@@ -336,7 +336,7 @@ func buildLexicon() map[string]*wordInfo {
 		"abblasen", "abgeblasen")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
 		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",
-		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn", "move", "schieben", "verschiaben", "verschiabn", "vaschiabn",
+		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn", "move", "schieben", "verschiaben", "verschiabn", "vaschiabn", "vaschiebn", "vaschieben",
 		"moven", "movn", "gemoved")
 	roles(rAppt, "termin", "termine", "terminanfrage", "terminvereinbarung", "terminwunsch",
 		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",

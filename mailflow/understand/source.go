@@ -340,6 +340,38 @@ func asksForTime(toks []token, sig signals) bool {
 	return false
 }
 
+// offersOwnTime: the customer says when they are free ("da hätten wir um
+// 10 Uhr Zeit", "hätte ich ab 13 Uhr Zeit", "we're free Thursday"): written
+// to the support desk that asks for a session, even when it names no
+// problem.
+func offersOwnTime(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "zeit", "frei", "free", "available", "verfügbar":
+		default:
+			continue
+		}
+		have, me := false, false
+		for k := i - 1; k >= 0 && k >= i-6 && toks[k].kind != tPunct; k-- {
+			switch toks[k].s {
+			case "hätt", "hätte", "hätten", "hab", "habe", "haben", "hamma", "bin", "sind", "wäre", "wären", "am", "are", "be", "have", "'re", "'m":
+				have = true
+			case "i'm", "we're":
+				have, me = true, true
+			case "ich", "wir", "i", "we", "mir":
+				me = true
+			case "wann", "when", "ihr", "you", "sie", "keine", "kein", "no", "not", "nicht", "ned", "koa":
+				have = false // asks when we are free; "keine Zeit"
+				k = -1
+			}
+		}
+		if have && me {
+			return true
+		}
+	}
+	return false
+}
+
 // proposesTime: a first mail that puts a time forward — as a question,
 // "how about Friday 3 March at 11:45?", "could we do Thursday, 5 PM?",
 // "wie wär's mit Dienstag um 10?", or as what suits ("tomorrow after lunch
@@ -356,7 +388,12 @@ func proposesTime(toks []token) bool {
 			(a == "works" || a == "work") && b == "for", a == "suits" && (b == "me" || b == "us"),
 			(a == "passt" || a == "passen") && (b == "mir" || b == "uns"), (a == "mir" || a == "uns") && b == "recht",
 			// "can you fit us in?", "squeeze me in"
-			(a == "fit" || a == "squeeze") && (b == "us" || b == "me") && i+2 < len(toks) && toks[i+2].s == "in":
+			(a == "fit" || a == "squeeze") && (b == "us" || b == "me") && i+2 < len(toks) && toks[i+2].s == "in",
+			// "can u do wensday at 3", "could you do Friday?"
+			(a == "can" || a == "could") && (b == "you" || b == "u" || b == "ye") && i+2 < len(toks) && toks[i+2].s == "do",
+			// "irgendwann nächste Woche wär fein", "passt eh alles"
+			(a == "wär" || a == "wäre" || a == "wärs" || a == "wär's") && (b == "fein" || b == "super" || b == "toll" || b == "ideal"),
+			a == "passt" && b == "eh":
 			return true
 		case a == "if" && (b == "you" || b == "ye" || b == "ya") && i+2 < len(toks) && (toks[i+2].s == "have" || toks[i+2].s == "can"),
 			a == "if" && (b == "you've" || b == "you’ve"), // "Monday morning if you've a slot"

@@ -90,6 +90,8 @@ func bareChoice(toks []token) int {
 var moveWords = map[string]bool{
 	"statt": true, "anstatt": true, "stattdessen": true, "instead": true, "später": true, "früher": true,
 	"later": true, "earlier": true, "move": true, "push": true, "shift": true, "schieben": true, "verschieben": true,
+	"chance": true, "pushing": true, "moving": true, "shifting": true, "pushed": true, "moved": true, "bump": true, "bumping": true,
+	"vaschiebn": true, "verschiebn": true, "verschiabn": true, "vaschiabn": true, "vaschieben": true,
 	"ausweichen": true, "lieber": true, "rather": true, "doch": true, "change": true, "ändern": true,
 	"umlegen": true, "verlegen": true, "bring": true, "switch": true, "swap": true, "tauschen": true,
 	"ginge": true, "could": true, "können": true, "könnten": true, "möglich": true, "possible": true,

@@ -126,7 +126,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// Misspelt words are corrected before the rewrites that look at their
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
-	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(sc.toks)))), now)
+	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(dottedChains(sc.toks))))), now)
 	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(sc.stoks)))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
@@ -394,8 +394,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Die ID steht im Screenshot", "die Nummer schicke ich gleich": an
 		// ID mail without the nine digits, for a person.
 		r.Intent = IntentAnyDeskID
-	case thread == threadConfirmation && len(future) > 0 && hasMoveWord(toks) ||
+	case thread == threadConfirmation && len(future) > 0 && hasMoveWord(toks) && !additive(toks) ||
 		thread == threadConfirmation && len(future) > 0 && sig.refusal:
+		// ("could we book a session on Monday at 11 as well?" asks for a
+		// second one: it moves nothing.)
 		// A new time in answer to our confirmation moves that booking.
 		r.Intent = IntentReschedule
 		if target > 0 {
@@ -482,6 +484,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Macht ihr auch Fernwartung für Drucker?", "do you also offer
 		// on-site training?": whether we offer a service, no booking.
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
+		len(future) > 0 && !isReply && offersOwnTime(toks) ||
 		sig.appt || ssig.appt && !isReply,
 		len(future) > 0 && !isReply && sig.question && asksAvailability(toks),
 		len(future) > 0 && !isReply && proposesTime(toks),
@@ -636,12 +639,15 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 		d.zoneApart = future[0].Precision == PrecisionMinute && (&parser{toks: toks, lang: lang}).zoneApart()
 		d.feast = feast
-		d.ownBooking = thread == threadNone && r.Intent == IntentAppointment && r.AnyDeskID == "" && namesOwnBooking(toks)
+		d.ownBooking = thread == threadNone && r.Intent == IntentAppointment && r.AnyDeskID == "" && namesOwnBooking(toks) ||
+			// A new time in answer to our confirmation, read as a second
+			// session: the customer may mean to move the one they have.
+			thread == threadConfirmation && r.Intent == IntentAppointment && !additive(toks)
 		d.eventAnchor = !feast && future[0].Precision != PrecisionDay && weekdayAfterEvent(toks)
 		// Only a time that landed on today or tomorrow can hide a day
 		// we could not read.
 		d.unreadable = future[0].Start.Before(now.AddDate(0, 0, 2)) && unreadableDay(toks) ||
-			future[0].Precision == PrecisionDay && unreadablePart(toks)
+			future[0].Precision == PrecisionDay && (unreadablePart(toks) || unreadClock(toks))
 		// A move in a mail that answers none of ours and names no booking:
 		// which booking, and is it one? Asked back, the old one kept.
 		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
@@ -733,6 +739,30 @@ func onDay(w Wish, d time.Time) Wish {
 	return w
 }
 
+// dottedChains takes four or more numbers glued by dots out of the
+// numbers ("6.3.9.2.0.4.1.7.5", "Version 10.4.2.117"): an ID typed digit by
+// digit or a version, never a date.
+func dottedChains(toks []token) []token {
+	for i := 0; i < len(toks); {
+		if toks[i].kind != tNum {
+			i++
+			continue
+		}
+		j, n := i+1, 1
+		for j+1 < len(toks) && toks[j].s == "." && !toks[j].sp && toks[j+1].kind == tNum && !toks[j+1].sp {
+			j += 2
+			n++
+		}
+		if n >= 4 {
+			for k := i; k < j; k++ {
+				toks[k].kind, toks[k].w = tWord, nil
+			}
+		}
+		i = j
+	}
+	return toks
+}
+
 // dayNextToDate: "am Tag nach dem 1. Mai", "the day before 14 March": a
 // day named by the date next to it, read like a feast anchor.
 func dayNextToDate(toks []token) bool {
@@ -751,6 +781,16 @@ func dayNextToDate(toks []token) bool {
 		}
 		if k < len(toks) && toks[k].kind == tNum {
 			return true
+		}
+		// "the day after our Independence Day (24 February)": an event
+		// of the customer's, its date in brackets.
+		for n := 0; k < len(toks) && n < 6; k, n = k+1, n+1 {
+			if toks[k].s == "(" && k+1 < len(toks) && toks[k+1].kind == tNum {
+				return true
+			}
+			if toks[k].kind != tWord {
+				break
+			}
 		}
 	}
 	return false
@@ -808,7 +848,7 @@ func forwardAsksHelp(quoted string) bool {
 // me remotely?").
 func remoteHelp(toks []token) bool {
 	for i := range toks {
-		if asksForRemoteHelp(toks, i) || whenYouHaveTime(toks, i) {
+		if asksForRemoteHelp(toks, i) || whenYouHaveTime(toks, i) || whenCanYou(toks, i) {
 			return true
 		}
 	}
