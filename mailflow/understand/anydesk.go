@@ -180,9 +180,10 @@ func separatorAt(text string, j int) (int, byte) {
 		if j+4 < len(text) && text[j+1] == 0xE2 && text[j+2] == 0x80 && text[j+3] == 0x93 && text[j+4] == ' ' {
 			return 5, '-'
 		}
-		// "903 . 442 . 118": a dot set apart by spaces.
-		if j+2 < len(text) && text[j+1] == '.' && text[j+2] == ' ' {
-			return 3, '.'
+		// "903 . 442 . 118", "274 / 601 / 955": a dot or slash set apart
+		// by spaces.
+		if j+2 < len(text) && (text[j+1] == '.' || text[j+1] == '/') && text[j+2] == ' ' {
+			return 3, text[j+1]
 		}
 		return 1, ' '
 	case '-':

@@ -141,6 +141,33 @@ func splitCompactTimes(toks []token) []token {
 	return toks
 }
 
+// dotToken stands in for the dot a customer left out after a day of the month.
+var dotToken = token{s: ".", n: -1, kind: tPunct}
+
+// dayAfterWeekday reads "Friday 26 at 11", "Freitag 26 um 11" as the 26th:
+// a bare number right after a weekday, followed by a clock of its own, is
+// the day of the month (it gets the dot it was written without).
+func dayAfterWeekday(toks []token) []token {
+	for i := 1; i+2 < len(toks); i++ {
+		t, prev := &toks[i], &toks[i-1]
+		if t.kind != tNum || len(t.s) > 2 || t.n < 1 || t.n > 31 || prev.w == nil || prev.w.wd == 0 {
+			continue
+		}
+		switch toks[i+1].s {
+		case "at", "um", "@", "gegen", "around", "ab", "from":
+		default:
+			continue
+		}
+		if toks[i+2].kind != tNum && (toks[i+2].w == nil || toks[i+2].w.num == 0) {
+			continue
+		}
+		toks = append(toks, token{})
+		copy(toks[i+2:], toks[i+1:len(toks)-1])
+		toks[i+1] = dotToken
+	}
+	return toks
+}
+
 // uhrToken stands in for the "Uhr" a customer left out.
 var uhrToken = token{s: "uhr", w: lexicon["uhr"], n: -1, kind: tWord, sp: true}
 
@@ -451,7 +478,7 @@ var howToWords = [][]string{
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
 	{"bis", "wann"}, {"was", "kost"}, {"wos", "kost"}, {"wos", "kostet"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
-	{"are", "you", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"support", "hours"}, {"office", "hours"}, {"business", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
+	{"are", "you", "open"}, {"support", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"support", "hours"}, {"office", "hours"}, {"business", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
 	{"erreichbar", "sind"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
 	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
 	{"point", "me"}, {"tell", "me", "how"}, {"show", "me", "how"}, {"explain"}, {"erklären"}, {"erklärt"},
@@ -1009,7 +1036,9 @@ var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true
 	"aufgezeichnet": true, "recorded": true, "verarbeitungsverzeichnis": true}
 
 func aboutData(toks []token) bool {
-	asked := func(i int) bool { return questionAfter(toks, i) || indirectQuestion(toks) }
+	asked := func(i int) bool {
+		return questionAfter(toks, i) || indirectQuestion(toks) || shortQuestionNext(toks, i)
+	}
 	for i := range toks {
 		// "keep my data", "behaltet ihr meine Daten"
 		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") ||
@@ -1048,6 +1077,12 @@ func aboutData(toks []token) bool {
 			}
 		}
 		switch toks[i].s {
+		case "datenbank", "database", "kopie", "copy":
+			// "eine Kopie unserer Datenbank übertragen. Ist die gelöscht?"
+			// (not "someone to look at our database")
+			if dataFate(toks, i) && asked(i) && !near(toks, i, 6, "look", "anschauen", "ansehen", "schauen", "fix", "check", "prüfen") {
+				return true
+			}
 		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten", "list", "liste", "kundenliste", "patientenliste":
 			// "was bei einer Fernwartung mit unseren Kundendaten passiert
 			// und wie lang ihr de speichert", "whether anything is copied"
@@ -1072,6 +1107,28 @@ func aboutData(toks []token) bool {
 	return false
 }
 
+// shortQuestionNext: the sentence after the one holding i is a short
+// question ("… eine Kopie unserer Datenbank übertragen. Ist die inzwischen
+// gelöscht?").
+func shortQuestionNext(toks []token, i int) bool {
+	k := i + 1
+	for k < len(toks) && !(toks[k].kind == tPunct && (toks[k].s == "." || toks[k].s == "!" || toks[k].s == "?")) {
+		k++
+	}
+	if k >= len(toks) || toks[k].s == "?" {
+		return false
+	}
+	for n := k + 1; n < len(toks) && n <= k+9; n++ {
+		if toks[n].kind == tPunct && (toks[n].s == "." || toks[n].s == "!") {
+			return false
+		}
+		if toks[n].s == "?" {
+			return true
+		}
+	}
+	return false
+}
+
 // dataFate: a word of what happens to data (kept, copied, stored,
 // "passiert") stands in the sentence of the data noun at i.
 func dataFate(toks []token, i int) bool {
@@ -1088,7 +1145,8 @@ func dataFate(toks []token, i int) bool {
 		switch toks[k].s {
 		case "passiert", "geschieht", "happens", "happen", "copied", "kopiert", "copy", "kopieren", "speichert", "speichern",
 			"gespeichert", "gspeichert", "stored", "store", "keep", "kept", "aufbewahrt", "aufbewahren", "weitergegeben", "shared",
-			"zugreifen", "zugegriffen", "zugriff", "access", "accessed", "einsehen", "sehen", "see":
+			"zugreifen", "zugegriffen", "zugriff", "access", "accessed", "einsehen", "sehen", "see",
+			"gelöscht", "deleted", "übertragen", "transferred", "löschen", "delete":
 			return true
 		}
 	}
@@ -1260,11 +1318,12 @@ var scopeNouns = map[string]bool{"drucker": true, "druckertreiber": true, "print
 	"wlan": true, "wifi": true, "router": true, "netzwerk": true, "network": true, "handy": true, "smartphone": true,
 	// the operating system and other programs (PRODUCT.md: only our software)
 	"windows": true, "betriebssystem": true, "outlook": true, "virenscanner": true, "antivirus": true,
+	"website": true, "webseite": true, "homepage": true, "hosting": true,
 	"excel": true, "powerpoint": true, "thunderbird": true, "firefox": true, "browser": true, "scanner": true, "faxgerät": true,
 	"telefonanlage": true}
 
 func outOfScope(toks []token) bool {
-	also, noun := false, false
+	also, noun, orOnly := false, false, false
 	heard, check := false, false // "… machts a de Windows-Updates. Stimmt des?"
 	for i := range toks {
 		t := &toks[i]
@@ -1272,6 +1331,12 @@ func outOfScope(toks []token) bool {
 			if also && noun && t.s == "?" {
 				return true // within one question
 			}
+			if orOnly && t.s == "?" && anyScopeNoun(toks) {
+				// "Outlook keeps crashing. Is that something you can fix
+				// too, or only your own program?"
+				return true
+			}
+			orOnly = false
 			if heard && check && t.s == "?" {
 				return true // a claim about our service, then "is that so?"
 			}
@@ -1282,6 +1347,10 @@ func outOfScope(toks []token) bool {
 		switch t.s {
 		case "stimmt", "richtig", "true", "right", "correct":
 			check = true
+		case "only", "nur":
+			if i > 0 && (toks[i-1].s == "or" || toks[i-1].s == "oder") {
+				orOnly = true
+			}
 		}
 		switch s := t.s; {
 		case s == "auch" || s == "also" || s == "too" || s == "ever" || s == "as" && i+1 < len(toks) && toks[i+1].s == "well":
@@ -1481,6 +1550,16 @@ func namesOwnBooking(toks []token) bool {
 // foreignThing: the mail names something that is not our software (a
 // printer, the router, Windows) and never our program beside it ("der
 // Drucker geht ned mit eurem Programm" is about ours).
+// anyScopeNoun: a thing not ours is named anywhere in toks.
+func anyScopeNoun(toks []token) bool {
+	for i := range toks {
+		if scopeNouns[toks[i].s] {
+			return true
+		}
+	}
+	return false
+}
+
 func foreignThing(toks []token) bool {
 	for i := 1; i < len(toks); i++ {
 		// "mei Word stürzt dauernd ab": the word processor, written with

@@ -818,6 +818,32 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			m.neg = true
 		}
 	}
+	// "in einer Woche wieder eine Sitzung, gleiche Uhrzeit wie letztes Mal,
+	// also 10 Uhr?": one day and one clock with no day of its own, said
+	// apart in one sentence, are one wish.
+	if len(ms) == 2 {
+		d, c := &ms[0], &ms[1]
+		if d.hasTime {
+			d, c = c, d
+		}
+		dayOnly := !d.neg && !d.hasTime && d.pod == 0 && d.special == specNone && !d.week && !d.absEnd && d.wdEnd == 0 &&
+			(d.hasRel || d.wd != 0 || d.abs && d.mo != 0 || d.offUnit == unitDay || d.offUnit == unitWeek)
+		clockOnly := !c.neg && c.hasTime && !c.hasEnd && c.open == 0 && !c.abs && c.wd == 0 && !c.hasRel && !c.week && c.offUnit == unitNone && c.special == specNone
+		moveBetween := strings.HasSuffix(p.word(d.a), "'s") || strings.HasSuffix(p.word(d.a), "’s") // ("Thursday's session to 11am" moves the booking)
+		for i := d.b; i < c.a && !moveBetween; i++ {
+			switch p.word(i) {
+			case "to", "auf", "nach", "statt", "anstatt", "instead", "from", "von", "vom", "than", "als":
+				moveBetween = true
+			}
+			if w := p.toks[i].w; w != nil && w.role&(rAppt|rResched) != 0 && i == d.b {
+				moveBetween = true // "Thursday's session", "Montag Termin"
+			}
+		}
+		if dayOnly && clockOnly && d.a < c.a && !moveBetween && !p.sentenceEndBetween(d.b, c.a) {
+			d.hasTime, d.t, d.pod = true, c.t, c.pod
+			c.neg = true
+		}
+	}
 	// "This week is mental, so not this week": the same day or week
 	// said twice and refused once is refused both times.
 	for k := range ms {
@@ -1657,6 +1683,17 @@ func (p *parser) whereabouts(i int) bool {
 		}
 	}
 	return true
+}
+
+// sentenceEndBetween: a sentence ends (".", "!", "?", a new paragraph)
+// between a and b.
+func (p *parser) sentenceEndBetween(a, b int) bool {
+	for i := a; i < b && i < len(p.toks); i++ {
+		if t := &p.toks[i]; t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") || t.nl >= 2 && i > a {
+			return true
+		}
+	}
+	return false
 }
 
 // boundaryBetween: a token that ends a sentence or a clause lies in [a, b).

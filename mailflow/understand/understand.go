@@ -126,7 +126,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// Misspelt words are corrected before the rewrites that look at their
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
-	sc.toks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(dottedChains(sc.toks))))), now)
+	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(dottedChains(sc.toks)))))), now)
 	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(sc.stoks)))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
