@@ -226,6 +226,11 @@ func typoFix(s string) string {
 			}
 		}
 	}
+	// "mitwoh", "mitwch": Mittwoch with its double t and an h lost — no
+	// German word of six letters starting "mi" comes that close.
+	if len(s) == 6 && strings.HasPrefix(s, "mi") && editDistance(s, "mittwoch") <= 2 && !notTypos[s] {
+		return "mittwoch"
+	}
 	if c != 'j' && c != 'n' {
 		return ""
 	}

@@ -182,6 +182,11 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return easter.AddDate(0, 0, -46), 1, true
 	case "gründonnerstag":
 		return easter.AddDate(0, 0, -3), 1, true
+	case "joseph's", "josephs", "joseph’s", "joseph":
+		// St Joseph's Day (Styria, Carinthia, Tyrol, Vorarlberg).
+		if prev == "st" || prev == "saint" || prev == "st." || next == "day" {
+			return d(time.March, 19), 1, true
+		}
 	case "josefi", "josefitag", "josefstag":
 		return d(time.March, 19), 1, true
 	case "leopoldi", "leopolditag":
@@ -237,6 +242,20 @@ func easterSunday(y int, loc *time.Location) time.Time {
 // mail names none with "nach/after" or "vor/before" around it, or when a
 // plain date already says the day.
 func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
+	w, ok := feastWishFrom(toks, ws, now, false)
+	// A feast just past still anchors what comes after it: "in der Woche
+	// nach Allerheiligen, am Dienstag" the day after Allerheiligen, "the
+	// Tuesday after Easter" on Easter Monday. The nearest reading still to
+	// come wins.
+	if p, pok := feastWishFrom(toks, ws, now, true); pok && p.Start.After(now) && (!ok || p.Start.Before(w.Start)) {
+		return p, true
+	}
+	return w, ok
+}
+
+// feastWishFrom is feastWish with the feast's next date as anchor, or with
+// keepPast this year's date even when it has passed.
+func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish, bool) {
 	loc := now.Location()
 	dir, wd, dayAfter, workday, on, weekAfter, wdAfterDir, anchorAt := 0, 0, false, false, 0, false, false, -1
 	bridge := false
@@ -314,7 +333,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 			// ("zwischen Weihnachten und Silvester …, gleich nach dem
 			// Stefanitag": the feast a direction word points at wins.)
 			if a, _, ok := feastDate(toks, i, now.Year(), loc); ok {
-				if a.AddDate(0, 0, 1).Before(now) {
+				if a.AddDate(0, 0, 1).Before(now) && !keepPast {
 					a, _, _ = feastDate(toks, i, now.Year()+1, loc)
 				}
 				anchor, anchorAt = a, i
@@ -366,7 +385,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 		// the day asked for before it.
 		return Wish{}, false
 	}
-	if anchor.AddDate(0, 0, 1).Before(now) {
+	if anchor.AddDate(0, 0, 1).Before(now) && !keepPast {
 		return Wish{}, false
 	}
 	if wd != 0 && !wdAfterDir {

@@ -473,7 +473,7 @@ var howToWords = [][]string{
 	{"wie", "kann"}, {"wie", "können"}, {"wie", "mache"}, {"wie", "machen"}, {"wie", "geht"},
 	{"wie", "funktioniert"}, {"wo", "finde"}, {"wo", "kann"}, {"was", "kostet"}, {"wie", "viel"},
 	{"wieviel"}, {"kostet"}, {"preis"}, {"preise"}, {"rates"}, {"tarif"}, {"tarife"}, {"stundensatz"}, {"billed"}, {"charged"}, {"verrechnet"}, {"herunterladen"}, {"download"}, {"muss", "ich"},
-	{"müssen", "wir"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"how", "do"}, {"how", "can"},
+	{"müssen", "wir"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"brauch", "ma"}, {"brauchen", "ma"}, {"brauchma"}, {"miass", "ma"}, {"müss", "ma"}, {"how", "do"}, {"how", "can"},
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
@@ -508,8 +508,9 @@ func howToQuestion(toks []token) bool {
 		}
 		// "wie stelle ich …", "wie ändert man …"
 		if toks[i].s == "wie" {
-			for k := i + 2; k < len(toks) && k <= i+3; k++ {
-				if s := toks[k].s; s == "ich" || s == "man" {
+			// (dialect "wie druck i den Beleg aus?"; not "wie gsagt, i …")
+			for k := i + 2; k < len(toks) && k <= i+3 && toks[k-1].kind != tPunct; k++ {
+				if s := toks[k].s; s == "ich" || s == "man" || s == "i" && toks[k-1].kind == tWord && toks[k-1].w == nil {
 					return true
 				}
 			}
@@ -605,7 +606,7 @@ var feastWords = []string{
 	"thanksgiving", "david's", "davids", "patrick's", "patricks", "paddy's", "paddys", "assumption", "corpus", "pentecost", "whit", "einheit", "reformationstag", "halloween",
 	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "krampus", "krampustag", "krampusnacht", "immaculate", "valentinstag", "national", "labour", "labor",
 	"fenstertag", "fenstertage", "brückentag", "holiday",
-	"josefstag", "leopoldi", "leopolditag", "martini", "martinitag", "martinstag", "rupertitag", "ruperti", "floriani", "florianitag",
+	"josefstag", "joseph's", "josephs", "leopoldi", "leopolditag", "martini", "martinitag", "martinstag", "rupertitag", "ruperti", "floriani", "florianitag",
 	"feiertag", "feiertagen", "feiertage", "holidays",
 }
 
@@ -844,9 +845,9 @@ func asksForSession(toks []token) bool {
 					}
 				}
 			}
-			if i+1 < len(toks) && (toks[i+1].s == "ich" || toks[i+1].s == "wir" || toks[i+1].s == "i" || toks[i+1].s == "mir") &&
+			if i+1 < len(toks) && (toks[i+1].s == "ich" || toks[i+1].s == "wir" || toks[i+1].s == "i" || toks[i+1].s == "mir" || toks[i+1].s == "ma") &&
 				(toks[i].s == "brauche" || toks[i].s == "brauchen" || toks[i].s == "brauch" || toks[i].s == "brauchat") {
-				continue // "brauche ich dafür Adminrechte?", "brauch i … extra was zahlen?"
+				continue // "brauche ich dafür Adminrechte?", "brauch i … extra was zahlen?", "brauch ma dafür …?"
 			}
 			if i+2 < len(toks) {
 				switch toks[i+2].s {

@@ -67,9 +67,10 @@ func (p *parser) specialPiece(i int, m *mention) (int, bool) {
 		}
 		if nw := p.info(j); nw != nil && nw.wd != 0 && !nw.wdAbbr {
 			wd = nw.wd
-		} else if p.has(j, rWeek) && nth > 0 {
+		} else if p.has(j, rWeek) {
 			// "the first full week of January", "in der zweiten Woche im März":
-			// the week that opens on that month's nth Monday.
+			// the week that opens on that month's nth Monday ("the last
+			// week of February": its last Monday).
 			wd, week = 1, true
 		} else if !p.has(j, rDayUnit) {
 			return i, false

@@ -1713,6 +1713,28 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "question", name: "kennts ma helfen, wie … is a how-to", subject: "Passwort",
 			text:   "Kennts ma helfen, wie i des Passwort ändere?",
 			intent: IntentQuestion, noTime: true},
+		// Session 10: what blind76 found.
+		{kind: "timeid", name: "free time for the session with the ID books it", subject: "Termin am Freitag",
+			text:   "Guten Tag,\n\nam Freitag vormittags hätte ich Zeit für die Fernwartung. Damit Sie es schon haben: AnyDesk 640.522.019\n\nViele Grüße\nMonika Terhaar",
+			intent: IntentAppointment, first: "2026-11-27 09:00-12:00 part_of_day", id: "640522019"},
+		{kind: "misspelt", name: "mitwoh um halb zwöf", subject: "termin",
+			text:   "hallo, am mitwoh um halb zwöf? gruß rupert",
+			intent: IntentAppointment, first: "2026-11-25 11:30 minute", unsure: true, reason: ReasonCorrected},
+		{kind: "question", name: "brauch ma dafür a Fernwartung?", subject: "Registrierkassa Jahresbeleg",
+			text:   "Hallo,\nwie druck i den Jahresbeleg für's Finanzamt aus? Brauch ma dafür a Fernwartung oder geht des a so?\nJosef",
+			intent: IntentQuestion, noTime: true},
+		{kind: "vague", name: "the last week of a month", subject: "Training end of month",
+			text:   "Hello team,\n\nwe would like a training session for two new colleagues, in the last week of December.\n\nBest,\nTanja",
+			intent: IntentAppointment, first: "2026-12-28..2027-01-02 day", unsure: true},
+		{kind: "negation", name: "last week's story does not take the weekday asked for", subject: "Problem",
+			text:   "Letzte Woche hatten wir ein Problem mit dem Export, bitte am Montag um 10.\nGruß Petra",
+			intent: IntentAppointment, first: "2026-11-30 10:00 minute"},
+		{kind: "negation", name: "last week's story in its own sentence", subject: "remote session",
+			text:   "Last week we had the same problem. Could you do Monday at 10?",
+			intent: IntentAppointment, first: "2026-11-30 10:00 minute"},
+		{kind: "feast", name: "the day after St Joseph's Day", subject: "appointment after St. Joseph",
+			text:   "Hello, you are closed on St. Joseph's Day in Styria I think, so the Monday after at 14:00 please? Gašper",
+			intent: IntentAppointment, first: "2027-03-22 14:00 minute", unsure: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {
@@ -1879,6 +1901,34 @@ func TestInvoiceCancelIsNoCancel(t *testing.T) {
 		msg := &message.Message{Subject: "Stornierung Rechnung", Text: text}
 		if r := Read(msg, refNow(t)); r.Intent == IntentCancel {
 			t.Errorf("%q read as a cancel (%v)", text, r.Reasons)
+		}
+	}
+}
+
+// TestFeastJustPast: a feast a day or two past still anchors the days after
+// it ("in da Woche nach Allerheiligen, am Dienstag um 10" written on 2
+// November is 7 November, not next year's).
+func TestFeastJustPast(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Vienna")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		now  time.Time
+		text string
+		want string
+	}{
+		{time.Date(2026, 11, 2, 10, 20, 0, 0, loc), "wia ma telefoniert ham: in da Woche nach Allerheiligen, am Dienstag um 10, wär's für uns am besten.", "2026-11-03 10:00 minute"},
+		{time.Date(2027, 3, 29, 10, 0, 0, 0, loc), "the Tuesday after Easter at 10 please?", "2027-03-30 10:00 minute"},
+		{time.Date(2027, 3, 29, 10, 0, 0, 0, loc), "nach Ostern bitte am Dienstag um 10", "2027-03-30 10:00 minute"},
+	} {
+		r := Read(&message.Message{Subject: "Termin", Text: c.text}, c.now)
+		if len(r.Requested) != 1 || fmtWish(r.Requested[0]) != c.want {
+			var got []string
+			for _, w := range r.Requested {
+				got = append(got, fmtWish(w))
+			}
+			t.Errorf("%q on %s: wishes %v, want exactly %s", c.text, c.now.Format("2006-01-02"), got, c.want)
 		}
 	}
 }

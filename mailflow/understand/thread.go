@@ -271,6 +271,19 @@ func namesSession(toks []token) bool {
 		if s := toks[i].s; s != "für" && s != "for" && s != "zum" && s != "zur" {
 			continue
 		}
+		if i > 0 {
+			// "am Freitag hätte ich Zeit für die Fernwartung", "I'd have
+			// time for the session on Monday": the customer's free time,
+			// not the booked session.
+			switch toks[i-1].s {
+			case "zeit", "ruhe", "luft":
+				continue
+			case "time":
+				if i >= 2 && (toks[i-2].s == "have" || toks[i-2].s == "got" || toks[i-2].s == "has" || toks[i-2].s == "'d") {
+					continue
+				}
+			}
+		}
 		if i+1 < len(toks) {
 			// "für eine Fernwartung am Donnerstag", "for a session on
 			// Friday": a session still to be booked, not the booked one.

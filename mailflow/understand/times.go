@@ -408,7 +408,10 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			gap, lastB, i = 0, j, j
 			continue
 		}
-		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) && !p.isPunct(i-1, '(') || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || p.boundAfterExcept(&ms[cur], &pc, i) || !ms[cur].merge(&pc) {
+		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) && !p.isPunct(i-1, '(') || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || p.boundAfterExcept(&ms[cur], &pc, i) ||
+			ms[cur].week && ms[cur].weekShift < 0 && askedBetween(toks, lastB, i) || !ms[cur].merge(&pc) {
+			// ("letzte Woche hatten wir ein Problem, bitte am Montag um
+			// 10": the past week is the story, the weekday the wish.)
 			if pc.hasTZ && !pc.hasTime && !pc.dateish() && pc.pod == 0 {
 				i = j
 				continue
@@ -1156,6 +1159,12 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				break
 			}
 			if n.week || n.abs || n.hasRel || n.wd == 0 || n.wdMode != wdNextOcc || n.nextSaid || n.special != specNone {
+				break
+			}
+			if wk.weekShift < 0 && wk.kw == 0 && (sentenceBreakBetween(toks, wk.b-1, n.a) || askedBetween(toks, wk.b, n.a)) {
+				// "Letzte Woche hatten wir ein Problem. Bitte am Montag um
+				// 10": the past week tells what happened; the weekday
+				// asked for in the next sentence is still to come.
 				break
 			}
 			n.week, n.weekShift, n.kw = true, wk.weekShift, wk.kw
@@ -4255,6 +4264,20 @@ func (p *parser) dayAfterBefore(a int) bool {
 		(w == "danach" || w == "darauf" || w == "drauf") && (w1 == "tag" || w1 == "tags"),
 		w == "tag" && (w1 == "nächsten" || w1 == "folgenden"):
 		return true
+	}
+	return false
+}
+
+// askedBetween: a word that asks for something ("bitte", "could you")
+// stands between tokens a and b: what follows it is a wish, not more of
+// the story told before it ("letzte Woche hatten wir ein Problem, bitte am
+// Montag um 10").
+func askedBetween(toks []token, a, b int) bool {
+	for k := a; k < b && k < len(toks); k++ {
+		switch toks[k].s {
+		case "bitte", "please", "pls", "could", "can", "können", "könnten", "könnt", "kennts", "kann", "would":
+			return true
+		}
 	}
 	return false
 }

@@ -5,6 +5,7 @@
 package understand
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -181,6 +182,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 				}
 				future = kept
 			}
+			// ("nach Ostern am Dienstag um 10": the weekday read alone is
+			// the same wish, not a second one.)
+			future = slices.DeleteFunc(future, func(f Wish) bool { return f.Start.Equal(w.Start) && f.Precision == w.Precision })
 			future = append([]Wish{w}, future...)
 		}
 	}
