@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -30,6 +31,7 @@ type bodyWalker struct {
 	parts     int
 	budget    int // decoded text bytes still allowed
 	truncated bool
+	damaged   bool // a text part's bytes could not be decoded
 	defects   []string
 	reports   []string // media types that make the mail a bounce report
 	// plainParts and html1 describe the text parts for the bulk signals:
@@ -233,7 +235,19 @@ func (w *bodyWalker) decoder(h partHeader, body io.Reader, mt string, params map
 	}
 	hc.Set("Content-Type", ct)
 	if cte := transferEncoding(h.Get("Content-Transfer-Encoding")); cte != "" {
-		hc.Set("Content-Transfer-Encoding", cte)
+		if cte == "base64" {
+			// A mailer that labels a plain text "base64" is not rare: the
+			// words are there to read, where decoding them gives garbage.
+			br := bufio.NewReaderSize(body, plainPeek)
+			body = br
+			if head, _ := br.Peek(plainPeek); plainNotBase64(head) {
+				w.defect("%s: declared base64 but holds plain text; read as it is", mt)
+				cte = ""
+			}
+		}
+		if cte != "" {
+			hc.Set("Content-Transfer-Encoding", cte)
+		}
 	}
 	e, err := gomessage.New(gomessage.Header{Header: hc}, body)
 	if err != nil {
@@ -258,6 +272,7 @@ func (w *bodyWalker) readLeaf(h partHeader, body entityBody, mt string, params m
 		buf, err = io.ReadAll(io.LimitReader(w.decoder(h, body.r, mt, params), int64(limit)+1))
 		if err != nil {
 			w.defect("%s: reading body: %v", mt, err)
+			w.damaged = true
 		}
 	}
 	more := len(buf) > limit
@@ -433,4 +448,49 @@ func unflow(s string, delsp bool) string {
 func isCalendarPart(h partHeader) bool {
 	mt, _ := mediaType(h.Get("Content-Type"), "")
 	return mt == "text/calendar" || mt == "application/ics"
+}
+
+// plainPeek is how much of a base64 body plainNotBase64 looks at.
+const plainPeek = 4096
+
+// plainNotBase64 reports a body declared base64 that is text: its first
+// line is no base64 line (encoders write lines of the alphabet only, a
+// multiple of four long), and blanks between words and bytes outside the
+// alphabet (punctuation, umlauts) follow. Base64 that breaks off into junk
+// later stays base64, and damaged.
+func plainNotBase64(b []byte) bool {
+	for len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	first := b
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		first = b[:i]
+	}
+	first = bytes.TrimRight(first, "\r")
+	b64line := len(first)%4 == 0
+	for _, c := range first {
+		if !base64Byte(c) {
+			b64line = false
+		}
+	}
+	if b64line {
+		return false
+	}
+	blanks, other := 0, 0
+	for i, c := range b {
+		switch {
+		case base64Byte(c), c == '\r', c == '\n':
+		case c == ' ' || c == '\t':
+			if i > 0 && i+1 < len(b) && b[i-1] > ' ' && b[i+1] > ' ' {
+				blanks++
+			}
+		default:
+			other++
+		}
+	}
+	return blanks >= 2 && blanks+other >= 3
+}
+
+func base64Byte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
 }

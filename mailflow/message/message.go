@@ -64,6 +64,10 @@ type Message struct {
 	Calendar *CalendarAnswer
 	// Truncated is set when a limit cut the body text or skipped parts.
 	Truncated bool
+	// Damaged is set when the bytes of a text part could not be decoded
+	// (base64 that is neither base64 nor plain text): Text holds what
+	// was read before the fault, and nothing should be done on it alone.
+	Damaged bool
 	// Defects lists what could not be read cleanly (a broken MIME structure,
 	// bad base64, an unknown charset, an unreadable Date). The Message is
 	// still returned with whatever was readable, so the caller can route it

@@ -657,3 +657,33 @@ func TestUnflow(t *testing.T) {
 		}
 	}
 }
+
+// TestBase64Label: a text part labelled base64 that is plain text is read
+// as it is; base64 with a broken byte stays base64 and marks the mail
+// damaged, so nothing is done on what was read of it.
+func TestBase64Label(t *testing.T) {
+	for _, c := range []struct {
+		name, body, text string
+		damaged          bool
+	}{
+		{"plain text labelled base64", "Griaß Gott,\r\n\r\ni hätt gern morgen um 10 an Termin.\r\n", "Griaß Gott,\n\ni hätt gern morgen um 10 an Termin.", false},
+		{"a greeting alone on the first line", "Hallo\r\n\r\nkönnen Sie übermorgen nachmittags schauen?\r\n", "Hallo\n\nkönnen Sie übermorgen nachmittags schauen?", false},
+		{"real base64", "R3LDvMOfIEdvdHQsIGJpdHRlIHVtIDEwLg==\r\n", "Grüß Gott, bitte um 10.", false},
+		{"base64 with a stray byte", "R3LDvMOfIEdv!dHQsIGJpdHRlIHVtIDEwLg==\r\n", "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			raw := "From: a@kunde.at\r\nTo: support@example.com\r\nSubject: Termin\r\nMessage-ID: <b64@kunde.at>\r\n" +
+				"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + c.body
+			m, err := Parse([]byte(raw), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Damaged != c.damaged {
+				t.Errorf("Damaged %v, want %v (defects %v)", m.Damaged, c.damaged, m.Defects)
+			}
+			if c.text != "" && strings.TrimSpace(m.Text) != c.text {
+				t.Errorf("text %q, want %q", m.Text, c.text)
+			}
+		})
+	}
+}

@@ -81,6 +81,7 @@ func Parse(raw []byte, lim Limits) (msg *Message, err error) {
 	w := bodyWalker{lim: lim, budget: lim.MaxTextBytes}
 	text := w.run(&th, body)
 	m.Truncated = w.truncated
+	m.Damaged = w.damaged
 	m.Calendar = w.calendar
 	m.Defects = append(m.Defects, w.defects...)
 	// Signals before the text work: they are what keeps us from answering a

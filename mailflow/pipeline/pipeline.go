@@ -290,6 +290,12 @@ func (p *Pipeline) decideMail(ctx context.Context, tx *store.Tx, in *store.Incom
 		// reads it rather than the mail vanishing into the processed folder.
 		res.Action, res.Detail = rules.ActionRouteToHuman, "never answered: "+res.NoReply
 	}
+	if msg.Damaged && res.Action != rules.ActionIgnore && res.Action != rules.ActionRouteToHuman {
+		// Part of the text could not be decoded: what was read (often
+		// just the subject) is no ground to book, cancel or link on. A
+		// person reads the mail as it came.
+		res.Action, res.Detail = rules.ActionRouteToHuman, "text not decodable: "+strings.Join(msg.Defects, "; ")
+	}
 	if answers(res.Action) {
 		total, _, err := tx.MailsTo(ctx, strings.ToLower(msg.From.Address), now.Add(-24*time.Hour), "", 0)
 		if err != nil {

@@ -47,6 +47,7 @@ const (
 	ReasonZoneApart    = "a time zone named apart from the clock it belongs to"
 	ReasonTodayWeekday = "a weekday said on that very day may mean today or a week on"
 	ReasonOwnBooking   = "names a booking the customer already has, but asks for no change we could read"
+	ReasonDamaged      = "the mail's text could not be decoded in full"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -527,6 +528,9 @@ type doubts struct {
 	// appointment on Tuesday at 10" — one the customer already has, and
 	// what they want done with it ("miass ma leider absog'n") went unread.
 	ownBooking bool
+	// damaged: the mail's text could not be decoded; what was read (often
+	// only the subject) is no ground to act on.
+	damaged bool
 }
 
 // score sets the reading's confidence and reasons.
@@ -604,6 +608,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.noSession && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonNoSession)
+	}
+	if d.damaged {
+		r.doubt(0.5, ReasonDamaged)
 	}
 	if r.Confidence < 0.05 {
 		r.Confidence = 0.05

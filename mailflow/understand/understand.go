@@ -620,7 +620,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
-		pickRefused: sig.refusal}
+		pickRefused: sig.refusal, damaged: msg.Damaged}
 	if len(future) > 0 {
 		d.negation = r.Intent != IntentCancel && negationNearTime(toks)
 		if r.Intent == IntentAppointment || r.Intent == IntentReschedule {
