@@ -96,6 +96,11 @@ func findAnyDeskID(text string) string {
 			continue
 		}
 		pos, neg := contextOf(text, start)
+		if !neg && !pos && odd && idWordRightAfter(text, end) {
+			// "309 77 21 45 is de Nummer", "… is my AnyDesk ID": named
+			// right after.
+			pos = true
+		}
 		if neg || odd && !pos {
 			continue
 		}
@@ -586,6 +591,40 @@ func machineNext(s string) bool {
 	switch strings.ToLower(s[:e]) {
 	case "pc", "pcs", "computer", "rechner", "laptop", "notebook", "workstation", "arbeitsplatz", "server", "terminal", "kassa", "kasse":
 		return true
+	}
+	return false
+}
+
+// idWordRightAfter: the words right after the number at end call it the
+// ID: "is de Nummer", "ist meine ID", "is my AnyDesk ID", "that's the
+// number" — a verb, at most two small words, then an ID word.
+func idWordRightAfter(text string, end int) bool {
+	rest := strings.ToLower(text[end:min(len(text), end+40)])
+	if i := strings.IndexAny(rest, ".!?\n"); i >= 0 {
+		rest = rest[:i]
+	}
+	ws := strings.Fields(strings.Map(func(r rune) rune {
+		if r == ',' || r == ':' || r == '(' || r == ')' {
+			return ' '
+		}
+		return r
+	}, rest))
+	if len(ws) < 2 {
+		return false
+	}
+	switch ws[0] {
+	case "is", "ist", "isch", "is'", "wäre", "that's", "thats", "=":
+	default:
+		return false
+	}
+	for _, w := range ws[1:min(len(ws), 4)] {
+		switch w {
+		case "id", "nummer", "number", "anydesk", "anydesk-id", "anydesk-nummer", "adresse", "address":
+			return true
+		case "de", "die", "the", "my", "meine", "mei", "our", "unsere", "unsre":
+			continue
+		}
+		return false
 	}
 	return false
 }

@@ -649,14 +649,18 @@ func (w *wordInfo) namesDay() bool {
 // weekdayDirBefore: a weekday and a direction word stand right before the
 // feast at i ("Dienstag nach Ostern", "the Tuesday after Easter").
 func weekdayDirBefore(toks []token, i int) bool {
-	if i < 2 {
+	k := i - 1
+	if k >= 0 && (toks[k].s == "dem" || toks[k].s == "the") {
+		k-- // "am Dienstag nach dem Ostermontag"
+	}
+	if k < 1 {
 		return false
 	}
-	switch toks[i-1].s {
+	switch toks[k].s {
 	case "nach", "after", "vor", "before":
 	default:
 		return false
 	}
-	w := toks[i-2].w
+	w := toks[k-1].w
 	return w != nil && w.wd != 0
 }

@@ -119,6 +119,31 @@ func noMoveMeant(toks []token, i int) bool {
 		}
 	}
 	if toks[i].s == "verschoben" || toks[i].s == "verschiebt" {
+		// "das Layout hat sich nach dem Update verschoben", "die Spalten
+		// verschieben sich": a thing that moved by itself is a fault —
+		// not "bei mir hat sich was verschoben" (plans changed), not the
+		// appointment itself.
+		reflexive, plans := false, false
+		p := parser{toks: toks}
+		for k := i - 1; k >= 0 && k >= i-8 && toks[k].kind != tPunct; k-- {
+			switch toks[k].s {
+			case "sich":
+				reflexive = true
+			case "was", "etwas", "einiges", "alles", "kurzfristig":
+				plans = true
+			}
+			if p.has(k, rAppt) {
+				plans = true
+			}
+		}
+		if toks[i].s == "verschiebt" && i+1 < len(toks) && toks[i+1].s == "sich" {
+			reflexive = true
+		}
+		if reflexive && !plans {
+			return true
+		}
+	}
+	if toks[i].s == "verschoben" || toks[i].s == "verschiebt" {
 		// "seit dem Update sind alle Patiententermine um eine Stunde
 		// verschoben": the software's own entries moved — a fault, when
 		// the moved thing is a compound of Termine, not our session.

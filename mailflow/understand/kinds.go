@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -164,6 +165,32 @@ func dayAfterWeekday(toks []token) []token {
 		toks = append(toks, token{})
 		copy(toks[i+2:], toks[i+1:len(toks)-1])
 		toks[i+1] = dotToken
+	}
+	return toks
+}
+
+// splitUhrCompound reads "zehnuhr", "elfuhr", "10uhr" typed as one word as
+// the number and "Uhr".
+func splitUhrCompound(toks []token) []token {
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != tWord || t.w != nil {
+			continue
+		}
+		stem, ok := strings.CutSuffix(t.s, "uhr")
+		if !ok || stem == "" {
+			continue
+		}
+		w := lookupWord(stem)
+		if w == nil || w.num < 1 || w.num > 24 {
+			continue
+		}
+		toks = append(toks, token{})
+		copy(toks[i+2:], toks[i+1:len(toks)-1])
+		toks[i] = token{s: stem, w: w, n: -1, kind: tWord, sp: t.sp, nl: t.nl, up: t.up}
+		toks[i+1] = uhrToken
+		toks[i+1].sp = false
+		i++
 	}
 	return toks
 }
@@ -1034,7 +1061,7 @@ var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true
 	"auftragsverarbeitung": true, "auftragsverarbeitungsvertrag": true, "recordings": true, "aufzeichnung": true,
 	"aufzeichnungen": true, "protokolliert": true, "gespeichert": true, "stored": true, "logs": true, "dpa": true,
 	"privacy": true, "dpo": true, "datenschutzbeauftragte": true, "datenschutzbeauftragter": true,
-	"aufgezeichnet": true, "recorded": true, "verarbeitungsverzeichnis": true}
+	"aufgezeichnet": true, "recorded": true, "verarbeitungsverzeichnis": true, "logged": true, "mitgeschnitten": true}
 
 func aboutData(toks []token) bool {
 	asked := func(i int) bool {
@@ -1044,7 +1071,13 @@ func aboutData(toks []token) bool {
 		// "keep my data", "behaltet ihr meine Daten"
 		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") ||
 			(s == "data" || s == "daten") && (keptBefore(toks, i) || deletedAfter(toks, i) && asked(i)) {
-			if s == "gespeichert" || s == "stored" || s == "logs" {
+			if s == "logged" && (i+1 < len(toks) && (toks[i+1].s == "in" || toks[i+1].s == "on" || toks[i+1].s == "out" || toks[i+1].s == "into") ||
+				!slices.ContainsFunc(toks[max(0, i-4):i], func(t token) bool {
+					return slices.Contains([]string{"is", "are", "be", "being", "get", "gets", "was", "were"}, t.s)
+				})) {
+				continue // "I logged in on Monday": no question of records ("is the session logged?" is)
+			}
+			if s == "gespeichert" || s == "stored" || s == "logs" || s == "logged" {
 				// "die Rechnungen werden ned gespeichert" is a fault, not
 				// a question about our handling of data.
 				if i > 0 {
@@ -1513,7 +1546,8 @@ func keptBefore(toks []token, i int) bool {
 			return false
 		}
 		switch toks[k].s {
-		case "keep", "delete", "retain", "store", "behaltet", "behalten", "löscht", "löschen", "speichert", "speichern", "aufbewahren":
+		case "keep", "delete", "retain", "store", "behaltet", "behalten", "löscht", "löschen", "speichert", "speichern", "aufbewahren",
+			"speicherts", "speichert's", "löschts", "behalts", "bhalts", "keeps", "stores", "deletes":
 			return true
 		}
 	}

@@ -1,6 +1,9 @@
 package understand
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Forms that name a span or an anchored day rather than a plain date:
 // "die nächsten 3 Tage", "erster Dienstag im Oktober", "20th of next month",
@@ -72,6 +75,11 @@ func (p *parser) specialPiece(i int, m *mention) (int, bool) {
 			// the week that opens on that month's nth Monday ("the last
 			// week of February": its last Monday).
 			wd, week = 1, true
+		} else if mo := monthWeek(p.word(j)); mo != 0 {
+			// "in der zweiten Januarwoche", "die letzte Februarwoche": one
+			// word for "the week of the month".
+			*m = mention{special: specNth, nth: nth, nthWd: 1, ref: monthRef{mo: int(mo)}, nthWeek: true}
+			return j + 1, true
 		} else if !p.has(j, rDayUnit) {
 			return i, false
 		}
@@ -347,3 +355,16 @@ func (p *parser) refMonth(r monthRef, today time.Time) (int, int) {
 }
 
 func ptr(t time.Time) *time.Time { return &t }
+
+// monthWeek: the month of a compound "Januarwoche", "Jännerwoche",
+// "Märzwoche"; 0 for any other word.
+func monthWeek(s string) int8 {
+	stem, ok := strings.CutSuffix(s, "woche")
+	if !ok || len(stem) < 3 {
+		return 0
+	}
+	if w := lookupWord(stem); w != nil && w.month != 0 {
+		return w.month
+	}
+	return 0
+}

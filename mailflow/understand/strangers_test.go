@@ -1735,6 +1735,43 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "feast", name: "the day after St Joseph's Day", subject: "appointment after St. Joseph",
 			text:   "Hello, you are closed on St. Joseph's Day in Styria I think, so the Monday after at 14:00 please? Gašper",
 			intent: IntentAppointment, first: "2027-03-22 14:00 minute", unsure: true},
+		// Session 10, second round: what blind79-81 found.
+		{kind: "negation", name: "a day told in a sentence that asks nothing is no wish", subject: "Schulung neue Mitarbeiterin",
+			text:   "Liebes Support-Team,\n\nunsere neue Kollegin fangt am Montag an. Könnts ihr sie am Mittwoch, 2.12., um 13 Uhr einschulen?\n\nDanke, Theresa",
+			intent: IntentAppointment, first: "2026-12-02 13:00 minute", unsure: true, reason: ReasonSentences},
+		{kind: "negation", name: "logged in on Monday is the story", subject: "report empty",
+			text:   "I logged in on Monday and the report was empty. Can you look at it Thursday at 10?",
+			intent: IntentAppointment, first: "2026-11-26 10:00 minute", unsure: true},
+		{kind: "notime", name: "a layout that moved by itself is no reschedule", subject: "Bitte um Fernwartung",
+			text:   "Hallo,\n\nunser Kassenbondrucker-Layout hat sich nach dem Update verschoben. Können wir dafür einen Fernwartungstermin ausmachen?\n\nDanke\nLena Wirth",
+			intent: IntentAppointment, noTime: true},
+		{kind: "question", name: "a year after 'for' is no clock", subject: "licence renewal",
+			text:   "Hello, has the renewal price changed for 2059? Thanks, Ewa",
+			intent: IntentQuestion, noTime: true},
+		{kind: "question", name: "is the session logged?", subject: "is anydesk safe?",
+			text:   "Our IT guy wants to know: can your technician get into our PC without us clicking accept? And is the session logged?\nSharon",
+			intent: IntentQuestion, noTime: true},
+		{kind: "idreply", name: "single digits set apart by blanks are no date", subject: "AnyDesk-ID",
+			text:   "Hallo, wie besprochen:\n3 5 0 9 8 1 6 2 7\nJan Richter",
+			intent: IntentAnyDeskID, id: "350981627", noTime: true},
+		{kind: "idreply", name: "an odd grouping named the number right after", subject: "AW: Terminbestätigung", quoted: confirmationQuote,
+			text:   "Griaß Gott, 309 77 21 45 is de Nummer. lg",
+			intent: IntentAnyDeskID, id: "309772145"},
+		{kind: "misspelt", name: "zehnuhr in one word", subject: "Termin Dienstg",
+			text:   "Moin, Mittwoch um zehnuhr geht? Danke Kevin",
+			intent: IntentAppointment, first: "2026-11-25 10:00 minute", unsure: true, reason: ReasonCorrected},
+		{kind: "feast", name: "the Tuesday after Easter Monday, with 'vor Ostern' said first", subject: "Termin nach Ostern",
+			text:   "Griaß Gott,\nvor Ostern geht bei uns nix mehr, aber glei nach Ostern, also am Dienstag nach dem Ostermontag, hätt i gern a Fernwartung. Uhrzeit is egal.\nLG Maria",
+			intent: IntentAppointment, first: "2027-03-30..2027-03-31 day", unsure: true},
+		{kind: "negation", name: "a first mail headed Neuer Termin asks for one", subject: "Neuer Termin",
+			text:   "Hallo,\n\nDonnerstag wäre gut, aber bitte nicht vor 11.\n\nBirgit Hahn",
+			intent: IntentAppointment, first: "2026-11-26 11:00-2026-11-27 00:00 part_of_day"},
+		{kind: "question", name: "wie lang speicherts ihr unsere Daten", subject: "Datenschutz",
+			text:   "Griaß Gott, wie lang speicherts ihr unsere Daten nach a Fernwartung? Unser Steuerberater frogt.\n\nErwin Salzgeber",
+			intent: IntentQuestion, noTime: true},
+		{kind: "timed", name: "Monday 11ish", subject: "not Friday",
+			text:   "Hi, any day but Friday - Monday 11ish? well, 11.\nTom",
+			intent: IntentAppointment, first: "2026-11-30 11:00 minute", unsure: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {
@@ -1929,6 +1966,26 @@ func TestFeastJustPast(t *testing.T) {
 				got = append(got, fmtWish(w))
 			}
 			t.Errorf("%q on %s: wishes %v, want exactly %s", c.text, c.now.Format("2006-01-02"), got, c.want)
+		}
+	}
+}
+
+// TestThreadWithoutQuote: answers to our mails that keep no marked quote —
+// our proposal pasted under the answer with its lead-in line, a client
+// that drops the quote and keeps only "Re: Appointment confirmed".
+func TestThreadWithoutQuote(t *testing.T) {
+	for _, c := range []struct {
+		subject, text string
+		intent        Intent
+		choice        int
+	}{
+		{"AW: Ihre Terminanfrage", "Griaß Gott, de erste passt uns guat. Ebner\n\nder gewünschte Termin ist leider nicht frei. Wir können anbieten:\n\n1) Do 26.11. 10:00\n2) Fr 27.11. 09:00\n3) Mo 30.11. 13:00\n\nBitte antworten Sie mit der Nummer des gewünschten Termins.", IntentAccept, 1},
+		{"AW: Ihre Terminanfrage", "1\n\nder gewünschte Termin ist leider nicht frei. Wir können anbieten:\n\n1) Do 26.11. 10:00\n2) Fr 27.11. 09:00\n3) Mo 30.11. 13:00\n\nBitte antworten Sie mit der Nummer des gewünschten Termins.", IntentAccept, 1},
+		{"Re: Appointment confirmed", "Hello, can we change to Wednesday 2 December 14:00 please?", IntentReschedule, 0},
+	} {
+		msg := &message.Message{Subject: c.subject, Text: c.text, InReplyTo: "<ours@example.com>"}
+		if r := Read(msg, refNow(t)); r.Intent != c.intent || r.Choice != c.choice {
+			t.Errorf("%q: intent %s choice %d, want %s %d (%v)", c.text, r.Intent, r.Choice, c.intent, c.choice, r.Reasons)
 		}
 	}
 }

@@ -2522,7 +2522,8 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 		// "1030", "330 p.m." ("2028-0412" is a number of a document)
 		ts := timeSpec{h: n / 100, m: n % 100, strict: d == 4 && n/100 < 10}
 		ts2, j := p.ampm(ts, i+1)
-		if ts2.ampm != ampmNone || trig && p.lang == langEN {
+		if ts2.ampm != ampmNone || trig && p.lang == langEN && !(d == 4 && n >= 1900 && n <= 2199) {
+			// ("the price for 2059": a year, not 20:59.)
 			return p.finishTime(ts2, j, true)
 		}
 	}
@@ -2545,6 +2546,10 @@ func (p *parser) parseTime(i int, trig bool) (timeSpec, int, bool) {
 	ts2, j2 := p.ampm(ts, j)
 	if ts2.ampm != ampmNone {
 		return p.finishTime(ts2, j2, true)
+	}
+	if !trig && p.word(j) == "ish" && p.attached(j) && n >= 7 && n <= 18 && p.dayJustBefore(i) {
+		// "Monday 11ish?": an hour, give or take, after its day.
+		return p.finishTime(ts, j, true)
 	}
 	if !trig && !p.dayWordAfter(j) {
 		return timeSpec{}, i, false

@@ -127,7 +127,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// Misspelt words are corrected before the rewrites that look at their
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
-	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(dottedChains(sc.toks)))))), now)
+	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(sc.toks))))))), now)
 	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(sc.stoks)))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
@@ -152,6 +152,15 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 
 	future := upcoming(wishes, now)
+	toldDropped := false
+	if !isReply && bodyTime && target <= 0 && len(future) >= 2 && onDifferentDays(future) {
+		// "Unsere Kollegin fangt am Montag an. Könnts ihr sie am Dienstag
+		// um 13 Uhr einschulen?": the day told in a sentence that asks
+		// nothing is the story, the one asked for the wish.
+		if kept, ok := askedSentencesOnly(toks, lang, now, future); ok {
+			future, toldDropped = kept, true
+		}
+	}
 	fromForward := false
 	if len(future) == 0 && !bodyTime && isForward(msg.Subject, body) && msg.InReplyTo == "" && (forwarded(msg.Subject) || !isReply) {
 		// (A "Re:" that says "I forwarded this to IT" quotes our mail, whose
@@ -305,6 +314,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// "Another session: I'd need one more": a booking besides the first.
 		sig.resched = sig.resched && !sig.otherOnly
 		ssig.resched = ssig.resched && !ssig.otherOnly
+	}
+	if !isReply && ssig.otherOnly && !sig.resched && !namesBooking(toks) && newOnly(stoks) {
+		// A first mail headed "Neuer Termin" asks for a new session; what
+		// would it move? ("Anderer Termin" still reads as a move.)
+		ssig.resched = false
 	}
 	alias := ""
 	if r.AnyDeskID == "" {
@@ -662,6 +676,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
 	}
+	// (A day dropped as told only: still asked back, as any wishes
+	// spread over sentences are.)
+	d.sentences = d.sentences || toldDropped && len(r.Requested) > 0
 	r.score(d)
 	return r
 }
@@ -744,8 +761,9 @@ func onDay(w Wish, d time.Time) Wish {
 }
 
 // dottedChains takes four or more numbers glued by dots out of the
-// numbers ("6.3.9.2.0.4.1.7.5", "Version 10.4.2.117"): an ID typed digit by
-// digit or a version, never a date.
+// numbers ("6.3.9.2.0.4.1.7.5", "Version 10.4.2.117"), and six or more
+// single digits set apart by blanks ("3 5 0 9 8 1 6 2 7"): an ID typed
+// digit by digit or a version, never a date.
 func dottedChains(toks []token) []token {
 	for i := 0; i < len(toks); {
 		if toks[i].kind != tNum {
@@ -756,6 +774,17 @@ func dottedChains(toks []token) []token {
 		for j+1 < len(toks) && toks[j].s == "." && !toks[j].sp && toks[j+1].kind == tNum && !toks[j+1].sp {
 			j += 2
 			n++
+		}
+		if n == 1 && len(toks[i].s) == 1 {
+			// "3 5 0 9 8 1 6 2 7": single digits set apart by blanks, an
+			// ID typed digit by digit — never a date and a clock.
+			for j < len(toks) && toks[j].kind == tNum && len(toks[j].s) == 1 && toks[j].sp && toks[j].nl == 0 {
+				j++
+				n++
+			}
+			if n < 6 {
+				j, n = i+1, 1
+			}
 		}
 		if n >= 4 {
 			for k := i; k < j; k++ {
@@ -1388,6 +1417,25 @@ func splitUnmarkedQuote(text string) (own, quoted string, ok bool) {
 	for cut > 0 && strings.TrimSpace(lines[cut-1]) != "" {
 		cut--
 	}
+	// "Der gewünschte Termin ist leider nicht frei. Wir können anbieten:"
+	// — the paragraph that leads into the options is ours too.
+	p := cut - 1
+	for p > 0 && strings.TrimSpace(lines[p]) == "" {
+		p--
+	}
+	if p >= 1 && strings.HasSuffix(strings.TrimSpace(lines[p]), ":") && p < cut {
+		lead := p
+		for lead > 0 && strings.TrimSpace(lines[lead-1]) != "" && p-lead < 3 {
+			lead--
+		}
+		para := strings.ToLower(strings.Join(lines[lead:p+1], " "))
+		for _, w := range []string{"frei", "free", "anbieten", "offer", "vorschl", "suggest", "termine", "times", "slots", "available"} {
+			if strings.Contains(para, w) && lead > 0 {
+				cut = lead
+				break
+			}
+		}
+	}
 	for k := cut - 1; k > 0 && k >= cut-8; k-- {
 		l := strings.ToLower(strings.TrimSpace(lines[k]))
 		for _, g := range []string{"sehr geehrte", "guten tag", "hallo", "dear ", "hello", "good morning", "good afternoon", "liebe ", "grüß gott"} {
@@ -1453,4 +1501,111 @@ func feastOnlyTold(toks []token) bool {
 	}
 	check(start, len(toks))
 	return sawFeast && !feastSent && timeElsewhere
+}
+
+// askedSentencesOnly reads the wishes again from the sentences that ask —
+// leaving out those that tell a day and ask nothing ("Wir haben am Montag
+// Inventur.", "She starts on Monday."). ok only when that drops wishes and
+// every one kept was read the same before: it never changes a wish.
+func askedSentencesOnly(toks []token, lang uint8, now time.Time, future []Wish) ([]Wish, bool) {
+	p := parser{toks: toks}
+	kept := make([]token, 0, len(toks))
+	dropped := false
+	start := 0
+	flush := func(end int) {
+		if end <= start {
+			return
+		}
+		if s := toks[start:end]; toldOnly(s) {
+			dropped = true
+		} else {
+			kept = append(kept, s...)
+		}
+		start = end
+	}
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 {
+			flush(k)
+		}
+		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) {
+			flush(k + 1)
+		}
+	}
+	flush(len(toks))
+	if !dropped {
+		return nil, false
+	}
+	sub := upcoming(extract(kept, lang, now), now)
+	if len(sub) == 0 || len(sub) >= len(future) {
+		return nil, false
+	}
+	for _, w := range sub {
+		if !slices.ContainsFunc(future, func(f Wish) bool { return f.Start.Equal(w.Start) && f.Precision == w.Precision }) {
+			return nil, false
+		}
+	}
+	return sub, true
+}
+
+// toldOnly: a sentence that names a day but no clock time, asks nothing
+// (no question mark, no word of asking, wanting, offering or proposing) and
+// names no session, with words enough to be a statement rather than a
+// bare "Montag dann.".
+func toldOnly(s []token) bool {
+	day, words := false, 0
+	for i := range s {
+		t := &s[i]
+		if t.kind == tPunct && t.s == "?" {
+			return false
+		}
+		if t.kind == tNum && (i > 0 && s[i-1].w != nil && s[i-1].w.role&rTrigger != 0 ||
+			i+1 < len(s) && (s[i+1].s == ":" || s[i+1].w != nil && s[i+1].w.role&(rUhr|rAM|rPM) != 0)) {
+			return false // a clock time: "am Montag, 31.12., um 10 Uhr, falls Sie da arbeiten"
+		}
+		if t.kind != tWord {
+			continue
+		}
+		switch t.s {
+		case "vorschlag", "suggestion", "proposal", "wunsch", "wunschtermin", "preferred":
+			return false // "Mein Vorschlag: Mittwoch, 15.12."
+		}
+		if t.w.namesDay() {
+			day = true
+			continue
+		}
+		if t.w != nil && t.w.role&rAppt != 0 {
+			return false
+		}
+		switch t.s {
+		case "also", "dann", "then", "so", "ok", "okay", "maybe", "vielleicht", "eventuell", "evtl", "auch", "too", "gerne", "gern", "noch", "still", "nur", "only", "just":
+			continue // ("Also am Montag dann.": a wish said short)
+		}
+		if t.w == nil || t.w.role&timeRoles == 0 && t.w.pod == 0 && t.w.num == 0 && t.w.ord == 0 {
+			words++
+		}
+	}
+	return day && words >= 2 && !asksForTime(s, signals{}) && !asksForSession(s) && !offersOwnTime(s)
+}
+
+// timeRoles are the roles of the words a time is built from.
+const timeRoles = rTrigger | rApprox | rOpenAfter | rOpenBefore | rRangeStart | rRangeJoin | rWeek | rDayUnit | rHourUnit | rMinuteUnit |
+	rNext | rThis | rLast | rAfterNext | rIn | rAgo | rHence | rUhr | rAM | rPM | rHalf | rQuarter | rThreeQuarter | rPast | rTo | rKW |
+	rNoon | rMidnight | rBoundary | rFiller | rEarliest | rWeekend | rMonthUnit
+
+// newOnly: the words that make toks sound like a move are only "neu"
+// ("Neuer Termin", "new appointment"), no "anderer"/"another".
+func newOnly(toks []token) bool {
+	found := false
+	for i := range toks {
+		if w := toks[i].w; w != nil && w.role&rOther != 0 {
+			switch toks[i].s {
+			case "neuen", "neuer", "neue", "new":
+				found = true
+			default:
+				return false
+			}
+		}
+	}
+	return found
 }
