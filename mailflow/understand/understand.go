@@ -315,9 +315,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		sig.resched = sig.resched && !sig.otherOnly
 		ssig.resched = ssig.resched && !ssig.otherOnly
 	}
-	if !isReply && ssig.otherOnly && !sig.resched && !namesBooking(toks) && newOnly(stoks) {
+	if !isReply && ssig.otherOnly && !sig.resched && !(sig.refusal && sig.appt) && target <= 0 && !namesBooking(toks) && newOnly(stoks) {
 		// A first mail headed "Neuer Termin" asks for a new session; what
-		// would it move? ("Anderer Termin" still reads as a move.)
+		// would it move? ("Anderer Termin" still reads as a move, and so
+		// does a body that turns a time down: "der Termin morgen passt
+		// doch nicht. Bitte auf Freitag 11 Uhr legen.")
 		ssig.resched = false
 	}
 	alias := ""
