@@ -301,6 +301,9 @@ func contextOf(text string, start int) (pos, neg bool) {
 			}
 		}
 		for _, n := range negativeContext {
+			if w == "eana" || w == "eanan" || w == "eich" {
+				break // Austrian "Ihnen", "euch" ("Griaß Eana"), not an EAN
+			}
 			if w == n || len(n) >= 3 && strings.HasPrefix(w, n) {
 				if lastPos >= 0 && machineNext(win[k:]) {
 					// "AnyDesk ID of accounting PC: …": the word names the

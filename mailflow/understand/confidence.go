@@ -309,6 +309,12 @@ var partWords = []string{"nachmittag", "nachmittags", "vormittag", "vormittags",
 func unreadClock(toks []token) bool {
 	for i := 1; i < len(toks); i++ {
 		t := &toks[i]
+		if t.kind == tNum && len(t.s) <= 2 && t.n >= 7 && t.n <= 19 && t.sp && toks[i-1].kind == tWord && toks[i-1].w == nil &&
+			len(toks[i-1].s) <= 4 && (i+1 >= len(toks) || toks[i+1].kind == tPunct && toks[i+1].s != "." && toks[i+1].s != ":") {
+			// "übermorgn umd 10?": a clock after a word we could not read
+			// (a misspelt "um").
+			return true
+		}
 		if t.kind != tNum || len(t.s) < 3 || len(t.s) > 4 || !t.sp {
 			continue
 		}

@@ -91,7 +91,17 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return d(time.December, 8), 1, true
 	case "heiligabend":
 		return d(time.December, 24), 1, true
-	case "weihnachtsfeiertag":
+	case "weihnachtsfeiertag", "weihnachtsfeiertage", "weihnachtsfeiertagen":
+		if toks[i].s != "weihnachtsfeiertag" {
+			// "nach den Weihnachtsfeiertagen": both days, the 26th last;
+			// "vor den Weihnachtsfeiertagen": the 25th first.
+			for k := i - 1; k >= 0 && k >= i-3; k-- {
+				if s := toks[k].s; s == "vor" || s == "vorm" || s == "before" {
+					return d(time.December, 25), 1, true
+				}
+			}
+			return d(time.December, 26), 1, true
+		}
 		// "am zweiten Weihnachtsfeiertag": 26 December; the first is the 25th.
 		if prev == "zweiten" || prev == "zweite" || prev == "zweiter" {
 			return d(time.December, 26), 1, true
@@ -267,7 +277,7 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 			continue
 		}
 		switch t.s {
-		case "nach", "after", "drauf", "darauf", "danach", "following":
+		case "nach", "nach'm", "after", "drauf", "darauf", "danach", "following":
 			if dir == 0 {
 				dir = 1
 			}
@@ -280,7 +290,7 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 		case "tag", "day":
 			if i+1 < len(toks) {
 				switch toks[i+1].s {
-				case "nach", "after", "danach", "darauf", "drauf":
+				case "nach", "nach'm", "after", "danach", "darauf", "drauf":
 					// "am Tag nach Dreikönig", "also am Tag danach"
 					dayAfter, dir = true, 1
 				case "vor", "vorm", "before", "davor", "vorher":
@@ -341,7 +351,7 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 				// ("vor den Feiertagen … nach Dreikönig").
 				for k := i - 1; k >= 0 && k >= i-3; k-- {
 					switch toks[k].s {
-					case "nach", "after":
+					case "nach", "nach'm", "after":
 						dir = 1
 					case "vor", "vorm", "before":
 						dir = -1
@@ -557,7 +567,7 @@ func directlyAfterDir(toks []token, i int) bool {
 		return false
 	}
 	switch toks[k].s {
-	case "nach", "vor", "vorm", "after", "before":
+	case "nach", "nach'm", "vor", "vorm", "after", "before":
 		return true
 	}
 	return false
@@ -657,7 +667,7 @@ func weekdayDirBefore(toks []token, i int) bool {
 		return false
 	}
 	switch toks[k].s {
-	case "nach", "after", "vor", "before":
+	case "nach", "nach'm", "after", "vor", "before":
 	default:
 		return false
 	}

@@ -405,8 +405,8 @@ func negatedNoun(toks []token, i int) bool {
 	}
 	for k := i - 1; k >= 0 && k >= i-3; k-- {
 		switch toks[k].s {
-		case "no", "kein", "keine", "keinen", "keiner", "without", "ohne":
-			return true
+		case "no", "kein", "keine", "keinen", "keiner", "without", "ohne", "kan", "koan", "ka", "koa":
+			return true // ("Brauch kan Termin": Austrian "keinen")
 		case "need", "want", "brauchen", "brauche", "after":
 			// "Don't need another session"
 			// "No need for a session", "Not after a session, just a pointer"

@@ -504,7 +504,7 @@ var howToWords = [][]string{
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
-	{"bis", "wann"}, {"was", "kost"}, {"wos", "kost"}, {"wos", "kostet"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
+	{"bis", "wann"}, {"wenn", "ja", ",", "wie"}, {"if", "so", ",", "how"}, {"was", "kost"}, {"wos", "kost"}, {"wos", "kostet"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
 	{"are", "you", "open"}, {"support", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"support", "hours"}, {"office", "hours"}, {"business", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
 	{"erreichbar", "sind"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
 	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
@@ -791,7 +791,7 @@ func asksForRemoteHelp(toks []token, i int) bool {
 			case "ihr", "sie", "es", "you", "ma":
 				for k := i + 2; k < len(toks) && k <= i+8; k++ {
 					switch toks[k].s {
-					case "schaun", "draufschaun", "draufschauen", "oschaun", "anschaun", "anschauen", "anschaut":
+					case "schaun", "draufschaun", "draufschauen", "oschaun", "anschaun", "anschauen", "anschaut", "einschalten", "aufschalten", "einwählen", "einloggen", "zuaschalten":
 						return true
 					case "helfen", "höfn", "hölfn", "hölfen":
 						// "kennt's ma bitte amoi helfen beim Shop?" — not
@@ -1616,6 +1616,18 @@ var deviceNouns = map[string]bool{"router": true, "wlan": true, "wifi": true, "n
 // ("unser Internet-Router spinnt, kennts ihr da was machen per
 // Fernwartung?").
 func foreignDevice(toks []token) bool {
+	for i := range toks {
+		// "can your guys fix the router remotely?": the device is what
+		// the customer asks us to fix, whatever else the mail names.
+		switch toks[i].s {
+		case "fix", "repair", "reparieren", "richten", "einrichten", "konfigurieren", "configure":
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				if deviceNouns[toks[k].s] {
+					return true
+				}
+			}
+		}
+	}
 	for i := range toks {
 		switch toks[i].s {
 		case "programm", "programms", "software", "program", "app", "kassa", "kasse":

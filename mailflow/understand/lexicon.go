@@ -141,11 +141,11 @@ func buildLexicon() map[string]*wordInfo {
 	}
 
 	for i, ws := range [][]string{
-		{"montag", "monday", "montags", "mondays"},
-		{"dienstag", "tuesday", "dienstags", "tuesdays", "ertag", "erchtag"},
+		{"montag", "monday", "montags", "mondays", "montog"},
+		{"dienstag", "tuesday", "dienstags", "tuesdays", "ertag", "erchtag", "dienstog", "deanstog"},
 		{"mittwoch", "wednesday", "mittwochs", "wednesdays"},
-		{"donnerstag", "thursday", "donnerstags", "thursdays", "pfinztag"},
-		{"freitag", "friday", "freitags", "fridays"},
+		{"donnerstag", "thursday", "donnerstags", "thursdays", "pfinztag", "donnastag", "donnastog", "donnerstog"},
+		{"freitag", "friday", "freitags", "fridays", "freitog"},
 		{"samstag", "saturday", "sonnabend", "samstags", "saturdays"},
 		{"sonntag", "sunday", "sonntags", "sundays"},
 	} {
@@ -244,7 +244,7 @@ func buildLexicon() map[string]*wordInfo {
 	for w, d := range map[string]int8{
 		"heute": 0, "heut": 0, "heit": 0, "today": 0, "tonight": 0, "tonite": 0, "morgen": 1, "morgn": 1, "tomorrow": 1, "tomorrows": 1,
 		"today's": 0, "tomorrow's": 1, "tmrw": 1, "tommorow": 1, "tommorrow": 1, "tomorow": 1, "tomorrrow": 1, "tmorrow": 1, "tmrrw": 1, "tmr": 1, "2moro": 1, "tomoz": 1, "morgige": 1, "morgigen": 1, "heutige": 0, "heutigen": 0,
-		"übermorgen": 2, "uebermorgen": 2, "gestern": -1, "yesterday": -1, "vorgestern": -2,
+		"übermorgen": 2, "uebermorgen": 2, "übermorgn": 2, "iwamorgn": 2, "ibermorgn": 2, "gestern": -1, "yesterday": -1, "vorgestern": -2,
 		"vorvorgestern": -3,
 	} {
 		e := get(w)
@@ -253,9 +253,9 @@ func buildLexicon() map[string]*wordInfo {
 
 	for p, ws := range map[uint8][]string{
 		podMorning:   {"früh", "frueh", "morgens", "frua"},
-		podForenoon:  {"vormittag", "vormittags", "vormittog", "vormittogs", "forenoon", "morning", "mornings", "fruah", "fruah's"},
+		podForenoon:  {"vormittag", "vormittags", "vormittog", "vormittogs", "vormitog", "vormitogs", "forenoon", "morning", "mornings", "fruah", "fruah's"},
 		podNoon:      {"mittag", "mittags", "mittog", "mittogs", "mittagszeit", "lunch", "lunchtime", "z'mittag", "z’mittag", "zmittag", "z'mittog", "z’mittog"},
-		podAfternoon: {"nachmittag", "nachmittags", "nochmittog", "nochmittogs", "nachmittog", "nomittog", "nomittag", "namittag", "nochmitog", "nochmitag", "nachmitag", "nachmittach", "afternoon", "afternoons", "afternoonish", "arvo"},
+		podAfternoon: {"nachmittag", "nachmittags", "nochmittog", "nochmittogs", "nachmittog", "nomittog", "nomittag", "namittag", "nochmitog", "nochmitag", "nochmittag", "nochmittags", "nachmitag", "nachmittach", "afternoon", "afternoons", "afternoonish", "arvo"},
 		podEvening:   {"abend", "abends", "evening", "evenings", "night", "tonight", "tonite"},
 	} {
 		for _, w := range ws {
@@ -336,7 +336,7 @@ func buildLexicon() map[string]*wordInfo {
 		"abblasen", "abgeblasen")
 	roles(rResched, "verschieben", "verschoben", "verschiebung", "verlegen", "verlegung", "umbuchen",
 		"umlegen", "reschedule", "rescheduling", "rescheduled", "postpone", "postponed", "ersatztermin",
-		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn", "move", "schieben", "verschiaben", "verschiabn", "vaschiabn", "vaschiebn", "vaschieben",
+		"vorziehen", "vorverlegen", "umplanen", "rebook", "umterminieren", "verschiebn", "verlegn", "move", "schieben", "schiebn", "schiabn", "verschiaben", "verschiabn", "vaschiabn", "vaschiebn", "vaschieben",
 		"moven", "movn", "gemoved")
 	roles(rAppt, "termin", "termine", "terminanfrage", "terminvereinbarung", "terminwunsch",
 		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",

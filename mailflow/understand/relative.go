@@ -132,7 +132,7 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 				if hours == 0 {
 					hours = n * dir
 				}
-			case next == "tag" || next == "tage" || next == "day" || next == "days":
+			case next == "tag" || next == "tage" || next == "tog" || next == "day" || next == "days":
 				if days == 0 {
 					days = n * dir
 				}
@@ -483,7 +483,7 @@ func saysDate(toks []token) bool {
 func moves(toks []token) bool {
 	for i := range toks {
 		switch toks[i].s {
-		case "verschieben", "verschiebn", "schieben", "verlegen", "push", "move", "postpone", "shift":
+		case "verschieben", "verschiebn", "schieben", "schiebn", "schiabn", "verlegen", "push", "move", "postpone", "shift":
 			return true
 		}
 	}

@@ -268,8 +268,8 @@ func namesSession(toks []token) bool {
 				}
 			}
 		}
-		if s := toks[i].s; s != "für" && s != "for" && s != "zum" && s != "zur" {
-			continue
+		if s := toks[i].s; s != "für" && s != "for" && s != "zum" && s != "zur" && s != "fürn" && s != "für'n" && s != "fürs" {
+			continue // ("fürn Termin um eins": Austrian "für den")
 		}
 		if i > 0 {
 			// "am Freitag hätte ich Zeit für die Fernwartung", "I'd have

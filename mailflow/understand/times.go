@@ -1929,6 +1929,10 @@ func (p *parser) isNegation(k int) bool {
 			return false
 		}
 	}
+	if t.s == "no" && p.tok(k+1) != nil && p.tok(k+1).w != nil && (p.tok(k+1).w.pod != 0 || p.tok(k+1).w.wd != 0 && strings.HasSuffix(p.word(k+1), "s")) {
+		// "no mornings this week please", "no Mondays": refused.
+		return true
+	}
 	if (t.s == "no" || t.s == "nothing") && (p.has(k+1, rOpenBefore) || p.has(k+2, rOpenBefore) || p.has(k+3, rOpenBefore) && p.word(k+1) != "problem") {
 		// "No sessions before 11 please", "nothing before 10": from then on.
 		return true
@@ -1959,7 +1963,7 @@ func (p *parser) isNegation(k int) bool {
 	// (None of them has the rNeg role, so testing that first changes nothing.)
 	switch t.s {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "ruhetag", "messe", "geschlossen", "schwierig",
-		"knapp", "difficult", "tricky", "closed", "eng", "hard", "bad", "early", "late", "früh", "spät":
+		"knapp", "difficult", "tricky", "tough", "closed", "eng", "hard", "bad", "early", "late", "früh", "spät":
 		pk := k - 1
 		for pk > 0 && (p.word(pk) == "ja" || p.word(pk) == "doch" || p.word(pk) == "leider" || p.word(pk) == "halt" ||
 			p.word(pk) == "eh" || p.word(pk) == "bei" && p.word(pk+1) == "uns" || p.word(pk) == "uns") {

@@ -149,6 +149,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 	bodyTime := len(wishes) > 0
 	if len(wishes) == 0 && !isReply {
 		wishes, target = extractTargets(stoks, lang, now, sc)
+	} else if !isReply && len(wishes) == 1 && wishes[0].Precision != PrecisionDay && !namesADay(toks) && namesADay(stoks) {
+		// Subject "Einschulung am 8.1.", body "wie im Betreff: … am
+		// besten nachmittags": the part of the day (or the clock) on the
+		// day the subject names.
+		if sw := extract(stoks, lang, now); len(sw) == 1 && sw[0].Precision == PrecisionDay {
+			wishes = []Wish{onDay(wishes[0], sw[0].Start.In(now.Location()))}
+		}
 	}
 
 	future := upcoming(wishes, now)
@@ -167,7 +174,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// times are no wish.)
 		// "anbei die Anfrage unseres Meisters, bitte direkt mit ihm einen
 		// Termin ausmachen": the forwarded mail carries the wish.
-		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) && !noActionNeeded(toks) {
+		// ("Hallo, stimmt des so?" above the accountant's "bitte klären
+		// Sie, ob der Jahresbeleg am 31.12. erstellt wird": no session is
+		// asked for on either side, so the date is none.)
+		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) && !noActionNeeded(toks) &&
+			(asksForSession(toks) || remoteHelp(toks) || scanSignals(toks).appt || forwardAsksHelp(body) || forwardAsksHelp(msg.Quoted) ||
+				scanSignals(tokenize(capText(msg.Quoted, maxTextBytes))).appt) {
 			future, fromForward = fw, true
 		}
 	}
@@ -280,6 +292,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	// The booking our quoted confirmation names (zero in other threads).
 	var booked time.Time
+	movesNamed := false // a first mail moves the booking it names by an offset
 	if thread == threadConfirmation {
 		booked = bookedTime(msg.Quoted, now)
 		// "eine Stunde später", "gleiche Uhrzeit": read against our booking.
@@ -291,6 +304,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// against the time the mail itself replaces.
 		if old := replacedTime(toks, wishes, lang, now); !old.IsZero() {
 			if w, ok := relativeWish(toks, nil, old); ok && w.Start.After(now) {
+				movesNamed = namesBooking(toks)
 				kept := []Wish{w}
 				for _, f := range future {
 					// (Neither the old time nor its day alone: "heute
@@ -375,6 +389,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		moved := sameClockOf(toks, wishes, target)
 		wishes = append(append([]Wish{moved}, wishes[:target]...), wishes[target+1:]...)
 		future = upcoming(wishes, now)
+	case movesNamed && thread == threadNone && len(future) > 0 && !sig.cancel && !ssig.cancel:
+		// "können wir den Termin heute um 13 Uhr eine Stunde später
+		// machen?": the booking named, moved by the offset — never a
+		// second session at the old time.
+		r.Intent = IntentReschedule
 	case moved && !movedEN && thread != threadProposal && len(future) > 0 && !sig.cancel && !ssig.cancel && !sig.refusal && !howToQuestion(toks):
 		// "bitte von Montag auf Dienstag, gleiche Uhrzeit (9 Uhr)", "können
 		// wir von Mittwoch 16 Uhr auf Donnerstag 15 Uhr gehen?": a move
@@ -936,6 +955,21 @@ next:
 	if len(found) == 1 {
 		return found[0]
 	}
+	if namesBooking(toks) {
+		// "können wir den Termin heute um 13 Uhr eine Stunde später
+		// machen?": the one clock time of the booking the mail names — the
+		// only one it says ("unser Termin um 10:30 – eine Stunde später,
+		// also 11:30?" says the new one too).
+		var named []time.Time
+		for _, n := range extractNamed(toks, lang, now) {
+			if n.Precision == PrecisionMinute {
+				named = append(named, n.Start)
+			}
+		}
+		if len(named) == 1 && clockCount(toks) == 1 && clockBeforeOffset(toks) && slices.ContainsFunc(wishes, func(w Wish) bool { return w.Start.Equal(named[0]) }) {
+			return named[0]
+		}
+	}
 	return time.Time{}
 }
 
@@ -1255,7 +1289,7 @@ func seeSubject(toks []token) bool {
 		switch toks[i].s {
 		case "betreff", "subject", "betreffzeile", "subject-line":
 			switch toks[i-1].s {
-			case "im", "siehe", "see", "in", "the", "laut", "lt":
+			case "im", "siehe", "see", "in", "the", "laut", "lt", "per", "wie", "re":
 				return true
 			}
 		}
@@ -1610,4 +1644,41 @@ func newOnly(toks []token) bool {
 		}
 	}
 	return found
+}
+
+// clockCount counts the clock times a text writes out: "um 10", "10:30",
+// "13 Uhr", "1pm".
+func clockCount(toks []token) int {
+	n := 0
+	for i := range toks {
+		if toks[i].kind != tNum || i+1 < len(toks) && toks[i+1].s == "." {
+			continue
+		}
+		if i+1 < len(toks) && (toks[i+1].s == ":" || toks[i+1].w != nil && toks[i+1].w.role&(rUhr|rAM|rPM) != 0) ||
+			i > 0 && toks[i-1].w != nil && toks[i-1].w.role&rTrigger != 0 && !(i > 1 && toks[i-2].s == ":") {
+			n++
+			if i+2 < len(toks) && toks[i+1].s == ":" {
+				i += 2 // the minutes of "10:30" are no clock of their own
+			}
+		}
+	}
+	return n
+}
+
+// clockBeforeOffset: the clock time stands before the offset that moves
+// it ("den Termin um 13 Uhr eine Stunde später"), not after it as its
+// result ("eine Stunde später, also 15 Uhr").
+func clockBeforeOffset(toks []token) bool {
+	clock := -1
+	for i := range toks {
+		if clock < 0 && toks[i].kind == tNum && (i+1 < len(toks) && (toks[i+1].s == ":" || toks[i+1].w != nil && toks[i+1].w.role&(rUhr|rAM|rPM) != 0) ||
+			i > 0 && toks[i-1].w != nil && toks[i-1].w.role&rTrigger != 0) {
+			clock = i
+		}
+		switch toks[i].s {
+		case "später", "früher", "later", "earlier", "hinten", "vorne", "vor", "zurück", "back", "forward":
+			return clock >= 0
+		}
+	}
+	return false
 }
