@@ -37,7 +37,15 @@ var positiveContext = []string{"anydesk", "any", "id", "adresse", "address", "fe
 
 // findAnyDeskID returns the first acceptable nine-digit ID in text ("" if none).
 // Candidates announced by "AnyDesk"/"ID" win over bare ones.
-func findAnyDeskID(text string) string {
+func findAnyDeskID(text string) string { return findID(text, false) }
+
+// findAnyDeskIDAsked is findAnyDeskID in answer to our confirmation, which
+// asks for the ID, or under a subject that names it: there an odd grouping
+// called "the number" ("309 77 21 45 is de Nummer", "Nummer is 780 21 53
+// 39") is the ID too. Elsewhere "Alice's number: 31 85 57 920" is none.
+func findAnyDeskIDAsked(text string) string { return findID(text, true) }
+
+func findID(text string, asked bool) string {
 	text = oBetweenDigits(capText(text, maxTextBytes))
 	bare, weak := "", ""
 	for i := 0; i < len(text); {
@@ -96,7 +104,7 @@ func findAnyDeskID(text string) string {
 			continue
 		}
 		pos, neg := contextOf(text, start)
-		if !neg && !pos && odd && idWordRightAfter(text, end) {
+		if !neg && !pos && odd && (idWordRightAfter(text, end, asked) || asked && numberWordRightBefore(text, start)) {
 			// "309 77 21 45 is de Nummer", "… is my AnyDesk ID": named
 			// right after.
 			pos = true
@@ -601,7 +609,7 @@ func machineNext(s string) bool {
 // idWordRightAfter: the words right after the number at end call it the
 // ID: "is de Nummer", "ist meine ID", "is my AnyDesk ID", "that's the
 // number" — a verb, at most two small words, then an ID word.
-func idWordRightAfter(text string, end int) bool {
+func idWordRightAfter(text string, end int, asked bool) bool {
 	rest := strings.ToLower(text[end:min(len(text), end+40)])
 	if i := strings.IndexAny(rest, ".!?\n"); i >= 0 {
 		rest = rest[:i]
@@ -622,10 +630,35 @@ func idWordRightAfter(text string, end int) bool {
 	}
 	for _, w := range ws[1:min(len(ws), 4)] {
 		switch w {
-		case "id", "nummer", "number", "anydesk", "anydesk-id", "anydesk-nummer", "adresse", "address":
+		case "id", "anydesk", "anydesk-id", "anydesk-nummer":
 			return true
+		case "nummer", "number", "adresse", "address":
+			return asked // a bare "number" names the ID only where we asked for it
 		case "de", "die", "the", "my", "meine", "mei", "our", "unsere", "unsre":
 			continue
+		}
+		return false
+	}
+	return false
+}
+
+// numberWordRightBefore: "Nummer is 780 21 53 39", "de Nummer: …", "my
+// number is …" — the bare word for the number right before it (a phone
+// number starts with 0 and is turned away on its own).
+func numberWordRightBefore(text string, start int) bool {
+	ws := strings.Fields(strings.ToLower(strings.Map(func(r rune) rune {
+		if r == ':' || r == ',' || r == '=' {
+			return ' '
+		}
+		return r
+	}, text[max(0, start-30):start])))
+	for len(ws) > 0 {
+		switch ws[len(ws)-1] {
+		case "is", "ist", "isch", "lautet", "wäre":
+			ws = ws[:len(ws)-1]
+			continue
+		case "nummer", "number", "no.", "nr.", "nr":
+			return true
 		}
 		return false
 	}

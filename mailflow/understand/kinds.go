@@ -549,6 +549,9 @@ func howToQuestion(toks []token) bool {
 					continue next
 				}
 			}
+			if seq[len(seq)-1] == "question" && i+len(seq) < len(toks) && (toks[i+len(seq)].s == "mark" || toks[i+len(seq)].s == "marks") {
+				continue next // "printing as a question mark": a fault
+			}
 			if len(seq) >= 2 && (seq[0] == "do" || seq[0] == "gibt") {
 				// "Do you have training videos?", "Gibt es ein Handbuch?" —
 				// not "do you have time on Monday?", "gibt es noch einen
@@ -1061,7 +1064,8 @@ var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true
 	"auftragsverarbeitung": true, "auftragsverarbeitungsvertrag": true, "recordings": true, "aufzeichnung": true,
 	"aufzeichnungen": true, "protokolliert": true, "gespeichert": true, "stored": true, "logs": true, "dpa": true,
 	"privacy": true, "dpo": true, "datenschutzbeauftragte": true, "datenschutzbeauftragter": true,
-	"aufgezeichnet": true, "recorded": true, "verarbeitungsverzeichnis": true, "logged": true, "mitgeschnitten": true}
+	"aufgezeichnet": true, "recorded": true, "verarbeitungsverzeichnis": true, "logged": true, "mitgeschnitten": true,
+	"gspeichert": true, "gespeichat": true}
 
 func aboutData(toks []token) bool {
 	asked := func(i int) bool {
@@ -1077,7 +1081,7 @@ func aboutData(toks []token) bool {
 				})) {
 				continue // "I logged in on Monday": no question of records ("is the session logged?" is)
 			}
-			if s == "gespeichert" || s == "stored" || s == "logs" || s == "logged" {
+			if s == "gespeichert" || s == "gspeichert" || s == "gespeichat" || s == "stored" || s == "logs" || s == "logged" {
 				// "die Rechnungen werden ned gespeichert" is a fault, not
 				// a question about our handling of data.
 				if i > 0 {
@@ -1117,7 +1121,15 @@ func aboutData(toks []token) bool {
 			if dataFate(toks, i) && asked(i) && !near(toks, i, 6, "look", "anschauen", "ansehen", "schauen", "fix", "check", "prüfen") {
 				return true
 			}
-		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten", "list", "liste", "kundenliste", "patientenliste":
+		case "everything", "anything", "alles":
+			// "Can you see everything on the PC …, and is anything kept
+			// afterwards?" — not "could you look at everything on Monday".
+			if (i > 0 && (toks[i-1].s == "see" || toks[i-1].s == "access" || toks[i-1].s == "sehen") ||
+				near(toks, i, 3, "kept", "stored", "saved", "copied", "gespeichert", "kopiert")) && asked(i) {
+				return true
+			}
+		case "files", "dateien", "documents", "dokumente", "emails", "e-mails", "mails", "data", "daten", "kundendaten", "patientendaten", "list", "liste", "kundenliste", "patientenliste",
+			"mitgliederdaten", "backup", "sicherung":
 			// "was bei einer Fernwartung mit unseren Kundendaten passiert
 			// und wie lang ihr de speichert", "whether anything is copied"
 			if dataFate(toks, i) && asked(i) {

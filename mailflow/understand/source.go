@@ -318,7 +318,7 @@ func asksForTime(toks []token, sig signals) bool {
 		}
 		switch toks[i].s {
 		case "bitte", "please", "pls", "wäre", "wären", "würde", "would", "could", "könnten", "könnte", "möglich", "possible", "passt", "geht", "suits", "works",
-			"wär", "wär's", "wärs", "tät", "täte", "tät's", "täts", "ideal", "ginge", "gehts", "geht's",
+			"wär", "wär's", "wärs", "tät", "täte", "tät's", "täts", "dad", "dadn", "daad", "ideal", "ginge", "gehts", "geht's",
 			"preferred", "prefer", "preferably", "ideally", "idealerweise", "lieber", "liebsten", "fine", "ok", "okay", "gern", "gerne", "recht",
 			"book", "buchen", "reservieren", "reserve", "schlage", "vorschlagen", "propose", "suggest":
 			return true

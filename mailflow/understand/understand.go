@@ -159,6 +159,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 
 	future := upcoming(wishes, now)
+	if h, m, ok := clockTold(toks); ok {
+		// "(It's 5:29 am here, coffee in hand.)": the customer's own clock
+		// right now, no time asked for.
+		future = slices.DeleteFunc(future, func(w Wish) bool {
+			wh, wm, _ := w.Start.In(now.Location()).Clock()
+			return w.Precision == PrecisionMinute && !namesADay(toks) && wh%12 == h%12 && wm == m
+		})
+	}
 	toldDropped := false
 	if !isReply && bodyTime && target <= 0 && len(future) >= 2 && onDifferentDays(future) {
 		// "Unsere Kollegin fangt am Montag an. Könnts ihr sie am Dienstag
@@ -215,6 +223,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.AnyDeskID = findAnyDeskID(subject)
 	}
 	thread := threadOf(subject, msg.Quoted, isReply)
+	if r.AnyDeskID == "" && (thread == threadConfirmation || smarks.idWord) {
+		// (In answer to our confirmation, or under a subject "ID".)
+		r.AnyDeskID = findAnyDeskIDAsked(body)
+	}
 	if r.AnyDeskID == "" && (marks.idWord || smarks.idWord || thread == threadConfirmation) {
 		// Typed digit by digit ("4 8 2 - 9 1 3 - 0 5 7"): with ID words,
 		// or in answer to our confirmation, which asks for the ID.
@@ -1681,4 +1693,43 @@ func clockBeforeOffset(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// clockTold finds "it's 5:29 am here", "it is 6 in the morning over
+// here", "bei uns ist es jetzt 5 Uhr": the clock where the customer is.
+func clockTold(toks []token) (h, m int, ok bool) {
+	for i := 0; i+1 < len(toks); i++ {
+		k := -1
+		switch {
+		case toks[i].s == "it's" || toks[i].s == "its":
+			k = i + 1
+		case toks[i].s == "it" && toks[i+1].s == "is":
+			k = i + 2
+		case toks[i].s == "ist" && i+2 < len(toks) && toks[i+1].s == "es":
+			k = i + 2
+			if k < len(toks) && toks[k].s == "jetzt" {
+				k++
+			}
+		}
+		if k < 0 || k >= len(toks) || toks[k].kind != tNum || toks[k].n > 23 {
+			continue
+		}
+		h, m = int(toks[k].n), 0
+		j := k + 1
+		if j+1 < len(toks) && toks[j].s == ":" && toks[j+1].kind == tNum {
+			m = int(toks[j+1].n)
+			j += 2
+		}
+		for j < len(toks) && j <= k+6 && toks[j].kind != tPunct {
+			switch toks[j].s {
+			case "here", "there", "now", "hier", "drüben", "gerade":
+				return h, m, true
+			}
+			j++
+		}
+		if i > 1 && (toks[i-1].s == "uns" || toks[i-1].s == "hier") {
+			return h, m, true // "bei uns ist es 5 Uhr"
+		}
+	}
+	return 0, 0, false
 }
