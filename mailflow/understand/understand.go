@@ -159,12 +159,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 
 	future := upcoming(wishes, now)
-	if h, m, ok := clockTold(toks); ok {
+	if h, m, ok := clockTold(toks); ok && !namesADay(toks) {
 		// "(It's 5:29 am here, coffee in hand.)": the customer's own clock
 		// right now, no time asked for.
 		future = slices.DeleteFunc(future, func(w Wish) bool {
 			wh, wm, _ := w.Start.In(now.Location()).Clock()
-			return w.Precision == PrecisionMinute && !namesADay(toks) && wh%12 == h%12 && wm == m
+			return w.Precision == PrecisionMinute && wh%12 == h%12 && wm == m
 		})
 	}
 	toldDropped := false
@@ -185,10 +185,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// ("Hallo, stimmt des so?" above the accountant's "bitte klären
 		// Sie, ob der Jahresbeleg am 31.12. erstellt wird": no session is
 		// asked for on either side, so the date is none.)
-		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) && !noActionNeeded(toks) &&
-			(asksForSession(toks) || remoteHelp(toks) || scanSignals(toks).appt || forwardAsksHelp(body) || forwardAsksHelp(msg.Quoted) ||
-				scanSignals(tokenize(capText(msg.Quoted, maxTextBytes))).appt) {
-			future, fromForward = fw, true
+		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) && !noActionNeeded(toks) {
+			if qt := tokenize(capText(msg.Quoted, maxTextBytes)); asksHelp(toks) || scanSignals(toks).appt || asksHelp(qt) || scanSignals(qt).appt {
+				future, fromForward = fw, true
+			}
 		}
 	}
 	feast := marks.feast || smarks.feast || dayNextToDate(toks)
@@ -897,7 +897,11 @@ func willBeInTouch(toks []token) bool {
 // ask them for help with stock tomorrow 11:00. My AnyDesk: …"), not only
 // tells the ID for a time ("556 102 873 is die Nummer für heut um zehn").
 func forwardAsksHelp(quoted string) bool {
-	toks := tokenize(capText(quoted, maxTextBytes))
+	return asksHelp(tokenize(capText(quoted, maxTextBytes)))
+}
+
+// asksHelp: toks ask for a session, for help at a distance, or name help.
+func asksHelp(toks []token) bool {
 	if asksForSession(toks) || remoteHelp(toks) {
 		return true
 	}
@@ -1607,8 +1611,7 @@ func toldOnly(s []token) bool {
 		if t.kind == tPunct && t.s == "?" {
 			return false
 		}
-		if t.kind == tNum && (i > 0 && s[i-1].w != nil && s[i-1].w.role&rTrigger != 0 ||
-			i+1 < len(s) && (s[i+1].s == ":" || s[i+1].w != nil && s[i+1].w.role&(rUhr|rAM|rPM) != 0)) {
+		if clockAt(s, i) {
 			return false // a clock time: "am Montag, 31.12., um 10 Uhr, falls Sie da arbeiten"
 		}
 		if t.kind != tWord {
@@ -1666,15 +1669,25 @@ func clockCount(toks []token) int {
 		if toks[i].kind != tNum || i+1 < len(toks) && toks[i+1].s == "." {
 			continue
 		}
-		if i+1 < len(toks) && (toks[i+1].s == ":" || toks[i+1].w != nil && toks[i+1].w.role&(rUhr|rAM|rPM) != 0) ||
-			i > 0 && toks[i-1].w != nil && toks[i-1].w.role&rTrigger != 0 && !(i > 1 && toks[i-2].s == ":") {
+		if clockMarkAfter(toks, i) || triggerBefore(toks, i) && !(i > 1 && toks[i-2].s == ":") {
 			n++
-			if i+2 < len(toks) && toks[i+1].s == ":" {
-				i += 2 // the minutes of "10:30" are no clock of their own
-			}
 		}
 	}
 	return n
+}
+
+// clockAt: the number at i is written as a clock time — after "um"/"at",
+// or before ":", "Uhr", "am"/"pm".
+func clockAt(toks []token, i int) bool {
+	return toks[i].kind == tNum && (triggerBefore(toks, i) || clockMarkAfter(toks, i))
+}
+
+func triggerBefore(toks []token, i int) bool {
+	return i > 0 && toks[i-1].w != nil && toks[i-1].w.role&rTrigger != 0
+}
+
+func clockMarkAfter(toks []token, i int) bool {
+	return i+1 < len(toks) && (toks[i+1].s == ":" || toks[i+1].w != nil && toks[i+1].w.role&(rUhr|rAM|rPM) != 0)
 }
 
 // clockBeforeOffset: the clock time stands before the offset that moves
@@ -1683,8 +1696,7 @@ func clockCount(toks []token) int {
 func clockBeforeOffset(toks []token) bool {
 	clock := -1
 	for i := range toks {
-		if clock < 0 && toks[i].kind == tNum && (i+1 < len(toks) && (toks[i+1].s == ":" || toks[i+1].w != nil && toks[i+1].w.role&(rUhr|rAM|rPM) != 0) ||
-			i > 0 && toks[i-1].w != nil && toks[i-1].w.role&rTrigger != 0) {
+		if clock < 0 && clockAt(toks, i) {
 			clock = i
 		}
 		switch toks[i].s {
