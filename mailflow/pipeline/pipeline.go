@@ -253,7 +253,11 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 	if p.calendarFiled(msg, reading, res) {
 		return res, nil
 	}
-	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce {
+	// A mail whose text could not be decoded takes neither shortcut
+	// below: an answer to our "was this you?" mail might say no, and a
+	// technician's command cannot be read. The rules path hands it to a
+	// person (decideMail).
+	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce && !msg.Damaged {
 		cr, err := tx.OpenChangeRequest(ctx, thread(msg))
 		switch {
 		case err == nil:
@@ -267,7 +271,7 @@ func (p *Pipeline) decide(ctx context.Context, tx *store.Tx, in *store.Incoming,
 
 // decideMail runs the rules on a mail and carries out what they name.
 func (p *Pipeline) decideMail(ctx context.Context, tx *store.Tx, in *store.Incoming, msg *message.Message, reading understand.Reading, au auth, now time.Time, res *Result) error {
-	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce && p.core.RoleOf(msg.From.Address) != desk.RoleCustomer {
+	if res.NoReply == "" && !msg.Auto && !msg.Bulk && !msg.Bounce && !msg.Damaged && p.core.RoleOf(msg.From.Address) != desk.RoleCustomer {
 		return p.technicianCommand(ctx, tx, in, msg, reading, au, now, res)
 	}
 	known, open, err := tx.CustomerFacts(ctx, strings.ToLower(msg.From.Address), now)

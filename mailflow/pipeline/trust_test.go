@@ -134,3 +134,48 @@ func TestRequestWithIDLinksIt(t *testing.T) {
 		t.Fatalf("the ID of the first mail is not linked: %+v", a.AnyDeskID)
 	}
 }
+
+// damaged sends raw's body as base64 that breaks off after the text, as a
+// broken mailer or a cut transfer leaves it: the text reads, what followed
+// it does not.
+func damaged(raw []byte) []byte {
+	head, body, _ := strings.Cut(string(raw), "\r\n\r\n")
+	return []byte(head + "\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString([]byte(body)) + "\x01\x02==zz\r\n")
+}
+
+// TestDamagedMailTakesNoShortcut: a mail whose text cannot be decoded in
+// full is read by a person on every path, not only the rules': a damaged
+// "Ja" to our "was this you?" mail confirms nothing (what was lost might
+// have said "nicht"), and a technician's damaged "Absagen" cancels nothing.
+func TestDamagedMailTakesNoShortcut(t *testing.T) {
+	p, st := setupWith(t, "technicians: [{name: Anna, email: anna@example.com}]\ntrust: {require: authenticated, authserv_ids: [mx.example.com]}\n")
+	ctx := context.Background()
+	res, _ := p.Process(ctx, store1(t, st, 1, mailOf("maria@kunde.at", "Termin", "Am 26.11.2026 um 10:00 bitte.")), now)
+	ref := res.Appointment.Ref
+	booked := func() bool {
+		a, _ := st.AppointmentByRef(ctx, ref)
+		return a.Status == store.StatusBooked
+	}
+	res, err := p.Process(ctx, store1(t, st, 2, mailOf("maria@kunde.at", "Absage "+ref, "Bitte sagen Sie meinen Termin ab.")), now)
+	if err != nil || len(res.Replies) != 1 || res.Templates[0] != "confirm_change" {
+		t.Fatalf("unproven cancel: %+v %v", res, err)
+	}
+	asked := res.Replies[0].MessageID
+
+	res, err = p.Process(ctx, store1(t, st, 3, damaged(reply("maria@kunde.at", "Re: Bitte bestätigen", "Ja, das war ich", asked, 3))), now)
+	if err != nil || res.Outcome != OutcomeHuman || res.DestFolder != "Human" || len(res.Replies) != 0 || !booked() {
+		t.Fatalf("a damaged answer carried the change out: outcome %s, folder %s, replies %v, booked %v, %v", res.Outcome, res.DestFolder, res.Templates, booked(), err)
+	}
+	// The question stays open: a readable "yes" still confirms it.
+	res, err = p.Process(ctx, store1(t, st, 4, reply("maria@kunde.at", "Re: Bitte bestätigen", "Ja, das war ich.", asked, 4)), now)
+	if err != nil || res.Outcome != OutcomeCancelled || booked() {
+		t.Fatalf("the readable confirmation: %+v %v", res, err)
+	}
+
+	res, _ = p.Process(ctx, store1(t, st, 5, mailOf("hans@firma.at", "Termin", "Am 27.11.2026 um 10:00 bitte.")), now)
+	ref = res.Appointment.Ref
+	res, err = p.Process(ctx, store1(t, st, 6, damaged(append([]byte(authenticated), techReply("anna@example.com", "", "Re: ["+ref+"] Termin", "Absagen, bin", 6)...))), now)
+	if err != nil || res.Outcome != OutcomeHuman || res.DestFolder != "Human" || len(res.Replies) != 0 || !booked() {
+		t.Fatalf("a technician's damaged mail acted: outcome %s, folder %s, replies %v, booked %v, %v", res.Outcome, res.DestFolder, res.Templates, booked(), err)
+	}
+}
