@@ -34,6 +34,7 @@ const (
 	ReasonRelative     = "a move relative to the booked time"
 	ReasonPickRefused  = "an option picked beside a refusal"
 	ReasonUnreadable   = "a word that looks like a day, a month or a part of the day could not be read"
+	ReasonCompact      = "three digits after a day were read as a clock time (\"930\" as 09:30)"
 	ReasonUnanchored   = "a move in a mail that answers none of ours"
 	ReasonVague        = "a wish that spans several days"
 	ReasonSentences    = "wishes on different days in different sentences"
@@ -505,6 +506,7 @@ type doubts struct {
 	relativeMove bool // a move by an offset from a booking we cannot see
 	pickRefused  bool // an option picked in a mail that also refuses something
 	unreadable   bool // a word that looks like a day or month but is none
+	compact3     bool // three digits read as a clock time ("Do 930")
 	// unanchoredMove: a reschedule that answers no confirmation of ours.
 	unanchoredMove bool
 	thread         bool // read as the answer to one of our mails
@@ -560,6 +562,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.unreadable {
 		r.doubt(0.4, ReasonUnreadable)
+	}
+	if d.compact3 && len(r.Requested) > 0 {
+		r.doubt(0.4, ReasonCompact)
 	}
 	if d.unanchoredMove {
 		r.doubt(0.3, ReasonUnanchored)

@@ -2,6 +2,7 @@ package understand
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -112,7 +113,7 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 			return d(time.December, 24), 2, true
 		}
 		return d(time.December, 25), 1, true
-	case "stefanitag", "stephanitag", "stefanstag", "stephanstag", "boxing":
+	case "stefanitag", "stephanitag", "stefanstag", "stephanstag", "boxing", "stefani", "stephani":
 		return d(time.December, 26), 1, true
 	case "stephen's", "stephen’s", "stephens", "stephen":
 		// "St Stephen's Day" (Ireland, Austria's Stefanitag).
@@ -183,6 +184,8 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return easter, 1, true
 	case "ostermontag":
 		return easter.AddDate(0, 0, 1), 1, true
+	case "osterdienstag":
+		return easter.AddDate(0, 0, 2), 1, true
 	case "fasching", "faschingsdienstag", "karneval", "fastnacht", "rosenmontag":
 		if toks[i].s == "rosenmontag" {
 			return easter.AddDate(0, 0, -48), 1, true
@@ -216,6 +219,8 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return easter.AddDate(0, 0, 49), 1, true
 	case "pfingstmontag":
 		return easter.AddDate(0, 0, 50), 1, true
+	case "pfingstdienstag":
+		return easter.AddDate(0, 0, 51), 1, true
 	case "fronleichnam":
 		return easter.AddDate(0, 0, 60), 1, true
 	case "nationalfeiertag":
@@ -335,7 +340,10 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 			wdAfterDir = dir != 0
 		}
 		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) || holyWeekAt(toks, anchorAt) && i != anchorAt ||
-			weekdayDirBefore(toks, i) && !weekdayDirBefore(toks, anchorAt) {
+			weekdayDirBefore(toks, i) && !weekdayDirBefore(toks, anchorAt) ||
+			feastNamesWeekday(t.s) && anchorAt >= 0 && sentenceBreakBetween(toks, anchorAt, i) && clockNext(toks, i) {
+			// ("you are closed Pfingstmontag. So Pfingstdienstag um 10
+			// Uhr?": the feast day asked for, in a later sentence, wins.)
 			// ("vor Ostern is die Hölle los, … am Dienstag nach Ostern um
 			// 10": the feast a weekday is told from wins.)
 			// ("in der Karwoche ist es ruhig. Wäre Gründonnerstag um 9
@@ -395,6 +403,15 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 		// the day asked for before it.
 		return Wish{}, false
 	}
+	if wd != 0 && wdAt > 0 && anchorAt >= 0 && anchorAt < wdAt && sentenceBreakBetween(toks, anchorAt, wdAt) {
+		switch toks[wdAt-1].s {
+		case "nächsten", "nächste", "kommenden", "kommende", "next", "this", "diesen", "coming":
+			// "… erst vor Allerheiligen fertig sein muss. Geht nächsten
+			// Donnerstag um 10?": a weekday told from today, in a sentence
+			// of its own, is no day of the feast's.
+			return Wish{}, false
+		}
+	}
 	if anchor.AddDate(0, 0, 1).Before(now) && !keepPast {
 		return Wish{}, false
 	}
@@ -440,6 +457,11 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 	// "would Maundy Thursday at 10 work?", "Easter Monday 9am?": a feast
 	// that names its weekday is that day, with no "on" before it.
 	itself := dir == 0 && on == 0 && anchorAt >= 0 && anchorAt+1 < len(toks) && toks[anchorAt+1].w != nil && toks[anchorAt+1].w.wd != 0
+	// "Pfingstdienstag um 10 Uhr", "Gründonnerstag 9 Uhr": a feast whose
+	// name ends in its weekday is that day too.
+	if dir == 0 && on == 0 && wdAt < 0 && anchorAt >= 0 && feastNamesWeekday(toks[anchorAt].s) {
+		itself = true
+	}
 	if (itself || on > 0 && on == anchorAt) && !dayAfter && wd == 0 {
 		dir = 0 // "am Faschingsdienstag am Nachmittag": the feast day itself
 	}
@@ -469,7 +491,9 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 		}
 	default:
 		day = day.AddDate(0, 0, dir)
-		for workday && (day.Weekday() == time.Saturday || day.Weekday() == time.Sunday) {
+		for workday && (day.Weekday() == time.Saturday || day.Weekday() == time.Sunday || publicHoliday(day)) {
+			// ("gleich nach Ostern": not Easter Monday; "first working
+			// day after Weihnachten": not Stefanitag.)
 			day = day.AddDate(0, 0, dir)
 		}
 	}
@@ -673,4 +697,51 @@ func weekdayDirBefore(toks []token, i int) bool {
 	}
 	w := toks[k-1].w
 	return w != nil && w.wd != 0
+}
+
+// publicHoliday: d is an Austrian public holiday — the days a "working day
+// after the feast" steps over (the desk's own calendar, with its regional
+// days, decides what can be booked).
+func publicHoliday(d time.Time) bool {
+	m, day := d.Month(), d.Day()
+	switch {
+	case m == time.January && (day == 1 || day == 6), m == time.May && day == 1, m == time.August && day == 15,
+		m == time.October && day == 26, m == time.November && day == 1, m == time.December && (day == 8 || day == 25 || day == 26):
+		return true
+	}
+	e := easterSunday(d.Year(), d.Location())
+	for _, off := range []int{1, 39, 50, 60} { // Easter Monday, Ascension, Whit Monday, Corpus Christi
+		if sameDate(e.AddDate(0, 0, off), d) {
+			return true
+		}
+	}
+	return false
+}
+
+// feastNamesWeekday: the feast's name ends in its weekday
+// ("Pfingstdienstag", "Gründonnerstag", "Faschingsdienstag").
+func feastNamesWeekday(w string) bool {
+	for _, wdn := range []string{"montag", "dienstag", "mittwoch", "donnerstag", "freitag"} {
+		if len(w) > len(wdn) && strings.HasSuffix(w, wdn) {
+			return true
+		}
+	}
+	return false
+}
+
+// clockNext: a clock time follows the word at i ("Pfingstdienstag um 10
+// Uhr", "Gründonnerstag 9:30").
+func clockNext(toks []token, i int) bool {
+	if i+1 >= len(toks) {
+		return false
+	}
+	switch nx := &toks[i+1]; {
+	case nx.s == "um" || nx.s == "at" || nx.s == "ab" || nx.s == "from":
+		return true
+	case nx.kind == tNum:
+		return true
+	case nx.w != nil && nx.w.pod != 0:
+		return true
+	}
+	return false
 }

@@ -320,6 +320,24 @@ func scanSignals(toks []token) signals {
 				}
 			}
 		}
+		// "könnten wir den auf Mittwoch zur selben Uhrzeit legen?": a
+		// booking laid on another day is moved.
+		if t.s == "legen" || t.s == "leg" || t.s == "legn" || t.s == "legen's" {
+			for k := i - 1; k >= 0 && k >= i-12 && !(toks[k].kind == tPunct && toks[k].s != "," && toks[k].s != "."); k-- {
+				if toks[k].s == "auf" && k+1 < i {
+					// (The booking itself before "auf": "den", "ihn", "unseren
+					// Termin" — not "die Schulung auf Dienstag legen", which
+					// may plan a first one.)
+					if k == 0 || !(toks[k-1].s == "den" || toks[k-1].s == "ihn" || toks[k-1].s == "es" || k > 1 && toks[k-1].w != nil && toks[k-1].w.role&rAppt != 0 && strings.HasPrefix(toks[k-2].s, "unser") || k > 1 && toks[k-1].w != nil && toks[k-1].w.role&rAppt != 0 && strings.HasPrefix(toks[k-2].s, "mein")) {
+						break
+					}
+					if w := toks[k+1].w; w != nil && (w.wd != 0 || w.hasRel || w.month != 0) || toks[k+1].kind == tNum || toks[k+1].s == "den" || toks[k+1].s == "die" || toks[k+1].s == "nächste" || toks[k+1].s == "nächsten" {
+						s.resched, s.reschedVerb = true, true
+					}
+					break
+				}
+			}
+		}
 		// "change my appointment", "den Termin ändern": a booking changed.
 		if t.s == "change" || t.s == "ändern" || t.s == "umändern" || t.s == "abändern" {
 			for k := max(0, i-3); k < len(toks) && k <= i+3; k++ {
@@ -338,6 +356,23 @@ func scanSignals(toks []token) signals {
 				// "shift Wednesday's training": a day's booking moved.
 				if w := toks[k].w; w != nil && w.wd != 0 && (strings.HasSuffix(toks[k].s, "'s") || strings.HasSuffix(toks[k].s, "’s")) {
 					s.resched, s.reschedVerb = true, true
+				}
+			}
+		}
+		// "one of your lads to dial in and look at …", "can we pencil
+		// something in for next week?", "could you squeeze us in on
+		// Friday?": a session asked for in other words.
+		if (t.s == "dial" || t.s == "dial-in") && i+1 < len(toks) && (toks[i+1].s == "in" || toks[i+1].s == "into" || toks[i+1].s == "on") {
+			s.appt = true
+		}
+		switch t.s {
+		case "pencil", "squeeze", "fit", "slot", "book":
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				if toks[k].s == "in" && k > i+1 {
+					switch toks[k-1].s {
+					case "us", "me", "something", "it", "them", "him", "her", "one":
+						s.appt = true
+					}
 				}
 			}
 		}
@@ -463,6 +498,13 @@ func choiceOf(toks []token) int {
 					if nx == nil || nx.kind == tPunct && nx.s != ":" && !(nx.s == "." && p.attached(j+2) && p.tok(j+2) != nil && p.tok(j+2).kind == tNum) || nx.kind == tWord && (nx.w == nil || nx.w.role&(rUhr|rHourUnit|rMinuteUnit|rDayUnit|rWeek) == 0) {
 						return n
 					}
+				}
+			}
+		case tPunct:
+			// "#2", "Let's do #3, Wednesday at 4"
+			if t.s == "#" {
+				if n, d, ok := p.num(i + 1); ok && d == 1 && n >= 1 && n <= 5 && p.attached(i+1) {
+					return n
 				}
 			}
 		case tNum:

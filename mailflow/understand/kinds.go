@@ -28,7 +28,26 @@ func greetingTimeWord(toks []token) {
 func compactTime(toks []token, from int) int {
 	for i := from; i < len(toks); i++ {
 		t := &toks[i]
-		if t.kind != tNum || len(t.s) != 4 || i == 0 {
+		if t.kind != tNum || len(t.s) != 4 && len(t.s) != 3 || i == 0 {
+			continue
+		}
+		if len(t.s) == 3 {
+			// "Do 930 wär recht", "tomorrow 845": three digits only right
+			// after a weekday or a day word, as a morning hour.
+			if w := toks[i-1].w; w == nil || w.wd == 0 && !(w.hasRel && w.rel >= 0) || t.n/100 < 7 || t.n%100 > 59 {
+				continue
+			}
+			// (What follows says it is a time: the end, a stop, "wär
+			// recht", "passt", "Uhr" — not "Montag 800 Euro".)
+			if i+1 == len(toks) || toks[i+1].nl > 0 {
+				return i
+			}
+			switch nx := &toks[i+1]; {
+			case nx.kind == tPunct && (nx.s == "." || nx.s == "," || nx.s == "?" || nx.s == "!"),
+				nx.w != nil && nx.w.role&(rConfirm|rUhr) != 0,
+				nx.s == "wär" || nx.s == "wäre" || nx.s == "wärs" || nx.s == "would" || nx.s == "oder" || nx.s == "or" || nx.s == "if" || nx.s == "falls":
+				return i
+			}
 			continue
 		}
 		switch toks[i-1].s {
@@ -131,15 +150,26 @@ func splitCompactTimes(toks []token) []token {
 	i := compactTime(toks, 0)
 	for i >= 0 {
 		t := toks[i]
-		hh := token{s: t.s[:2], n: t.n / 100, kind: tNum, sp: t.sp, nl: t.nl}
+		hh := token{s: t.s[:len(t.s)-2], n: t.n / 100, kind: tNum, sp: t.sp, nl: t.nl}
 		colon := token{s: ":", n: -1, kind: tPunct}
-		mm := token{s: t.s[2:], n: t.n % 100, kind: tNum}
+		mm := token{s: t.s[len(t.s)-2:], n: t.n % 100, kind: tNum}
 		toks = append(toks, token{}, token{})
 		copy(toks[i+3:], toks[i+1:len(toks)-2])
 		toks[i], toks[i+1], toks[i+2] = hh, colon, mm
 		i = compactTime(toks, i+3)
 	}
 	return toks
+}
+
+// threeDigitClock: toks has a clock time of three digits ("Do 930") that
+// splitCompactTimes will read.
+func threeDigitClock(toks []token) bool {
+	for i := compactTime(toks, 0); i >= 0; i = compactTime(toks, i+1) {
+		if len(toks[i].s) == 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // dotToken stands in for the dot a customer left out after a day of the month.
@@ -637,7 +667,7 @@ var feastWords = []string{
 	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "krampus", "krampustag", "krampusnacht", "immaculate", "valentinstag", "national", "labour", "labor",
 	"fenstertag", "fenstertage", "brückentag", "holiday",
 	"josefstag", "joseph's", "josephs", "leopoldi", "leopolditag", "martini", "martinitag", "martinstag", "rupertitag", "ruperti", "floriani", "florianitag",
-	"feiertag", "feiertagen", "feiertage", "holidays",
+	"feiertag", "feiertagen", "feiertage", "holidays", "stefani", "stephani", "osterdienstag", "pfingstdienstag",
 }
 
 var _ = markFeasts()
@@ -660,6 +690,7 @@ var relativeMoveWords = map[string]bool{
 	"später": true, "früher": true, "later": true, "earlier": true, "hinten": true, "vorne": true,
 	"selbe": true, "selben": true, "gleiche": true, "gleichen": true, "derselbe": true, "dieselbe": true,
 	"same": true, "by": true, "um": false, "back": true,
+	"vorziehen": true, "vorverlegen": true, // ("den Termin um 11 eine Stunde vorziehen")
 }
 
 func relativeMove(toks []token) bool {
@@ -1135,7 +1166,8 @@ func aboutData(toks []token) bool {
 			if dataFate(toks, i) && asked(i) {
 				return true
 			}
-			if near(toks, i, 12, "see", "sehen", "sieht", "siacht", "access", "zugriff", "read", "lesen", "einsehen", "schauts", "schaut", "anschauen", "oschaun", "look") && asked(i) {
+			if near(toks, i, 12, "see", "sehen", "sieht", "siacht", "access", "zugriff", "read", "lesen", "einsehen", "schauts", "schaut", "anschauen", "oschaun") && asked(i) ||
+				near(toks, i, 12, "look") && !lookAsTask(toks, i) && asked(i) {
 				return true
 			}
 			// "what data do your technicians see …?"
@@ -1200,6 +1232,22 @@ func dataFate(toks []token, i int) bool {
 }
 
 // near: one of words stands within n tokens before i.
+// lookAsTask: the "look" before i is the job asked for — "a quick look
+// at our waiting list", "have a look at the list" — not whether we look at
+// the customer's data.
+func lookAsTask(toks []token, i int) bool {
+	for k := i - 1; k >= 1 && k >= i-12; k-- {
+		if toks[k].s == "look" {
+			switch toks[k-1].s {
+			case "a", "quick", "short", "brief", "closer", "proper":
+				return true
+			}
+			return false
+		}
+	}
+	return false
+}
+
 func near(toks []token, i, n int, words ...string) bool {
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
 		for _, w := range words {
@@ -1275,6 +1323,14 @@ func indirectQuestion(toks []token) bool {
 // priceTask: the prices at i are something to change in the software
 // ("die Preise fia die Eisvitrine ändern", "the new price list loaded").
 func priceTask(toks []token, i int) bool {
+	// "support for the new tax rates", "die neuen Tarife einspielen": the
+	// rates kept in the customer's software, not our price.
+	for k := i - 1; k >= 0 && k >= i-2; k-- {
+		switch toks[k].s {
+		case "new", "neue", "neuen", "neuer", "tax", "vat", "steuer", "ust", "mwst", "interest", "exchange", "zins", "zinsen":
+			return true
+		}
+	}
 	for k := i + 1; k < len(toks) && k <= i+7; k++ {
 		switch toks[k].s {
 		case "list", "lists", "liste", "listen", "ändern", "anpassen", "einpflegen", "einspielen", "aktualisieren",
@@ -1405,7 +1461,7 @@ func outOfScope(toks []token) bool {
 			toks[i+1].s == "glei" || toks[i+1].s == "gleich" || toks[i+1].s == "no" || toks[i+1].s == "noch"):
 			// Austrian "a" for "auch": "könnts ihr den a anschaun?"
 			also = true
-		case scopeNouns[s], strings.IndexByte(s, '-') > 0 && scopeNouns[s[strings.LastIndexByte(s, '-')+1:]]:
+		case scopeNouns[s] && !adjectiveHandy(t), strings.IndexByte(s, '-') > 0 && scopeNouns[s[strings.LastIndexByte(s, '-')+1:]]:
 			// ("Internet-Router", "HP-Drucker")
 			noun = true
 		case (s == "hersteller" || s == "herstellers" || s == "anbieter" || s == "anbieters" || s == "vendor" || s == "vendor's" || s == "manufacturer") && i > 0 &&
@@ -1600,7 +1656,7 @@ func namesOwnBooking(toks []token) bool {
 // anyScopeNoun: a thing not ours is named anywhere in toks.
 func anyScopeNoun(toks []token) bool {
 	for i := range toks {
-		if scopeNouns[toks[i].s] {
+		if scopeNouns[toks[i].s] && !adjectiveHandy(&toks[i]) {
 			return true
 		}
 	}
@@ -1634,7 +1690,7 @@ func foreignDevice(toks []token) bool {
 		switch toks[i].s {
 		case "fix", "repair", "reparieren", "richten", "einrichten", "konfigurieren", "configure":
 			for k := i + 1; k < len(toks) && k <= i+3; k++ {
-				if deviceNouns[toks[k].s] {
+				if deviceNouns[toks[k].s] && !adjectiveHandy(&toks[k]) {
 					return true
 				}
 			}
@@ -1649,11 +1705,17 @@ func foreignDevice(toks []token) bool {
 	return foreignNoun(toks, deviceNouns)
 }
 
+// adjectiveHandy: "handy" written small is the English adjective
+// ("whenever is handy"), not the German "Handy" (a mobile phone).
+func adjectiveHandy(t *token) bool {
+	return t.s == "handy" && !t.up
+}
+
 func foreignNoun(toks []token, nouns map[string]bool) bool {
 	noun := false
 	for i := range toks {
 		s := toks[i].s
-		if (nouns[s] || strings.IndexByte(s, '-') > 0 && nouns[s[strings.LastIndexByte(s, '-')+1:]]) &&
+		if (nouns[s] && !adjectiveHandy(&toks[i]) || strings.IndexByte(s, '-') > 0 && nouns[s[strings.LastIndexByte(s, '-')+1:]]) &&
 			!(i+1 < len(toks) && toks[i+1].s == "-" && !toks[i+1].sp) { // (not the first part of "Drucker-Export")
 			noun = true
 		}
@@ -1675,6 +1737,203 @@ func greetWord(s string) bool {
 	switch s {
 	case "hello", "hi", "hey", "hallo", "servus", "moin", "morning", "afternoon", "lads", "team", "all", "folks", "everyone", "gott", "grüezi", "griaß", "griass":
 		return true
+	}
+	return false
+}
+
+// sessionOnlyAsked: every sentence that names the session is a question
+// about it rather than for it — the session is where something happens
+// ("muss bei einer Fernwartung jemand am Rechner sitzen?", "if your tech
+// copies a backup during a session, how long do you keep it?", "wie lang
+// speichert ihr die Daten von der Fernwartung?") or what a wh-question asks
+// about ("how long does a session take?", "was kostet eine Schulung?").
+// Such a mail asks for no slot; a person answers it.
+func sessionOnlyAsked(toks []token) bool {
+	p := parser{toks: toks}
+	asked, start := false, 0
+	ok := func(end int) bool {
+		s := toks[start:end]
+		start = end
+		named := -1
+		for i := range s {
+			if w := s[i].w; w != nil && w.role&rAppt != 0 && !negatedNoun(s, i) {
+				named = i
+				break
+			}
+		}
+		if named < 0 {
+			return true
+		}
+		if len(s) == 0 || s[len(s)-1].s != "?" || asksForTime(s, signals{}) {
+			return false
+		}
+		if aboutSession(s, named) {
+			asked = true
+			return true
+		}
+		return false
+	}
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 && !ok(k) {
+			return false
+		}
+		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) && !ok(k+1) {
+			return false
+		}
+	}
+	return ok(len(toks)) && asked
+}
+
+// aboutSession: the question s names the session (at named) as the setting
+// of what it asks, or asks what, how long, who or why of it — never when,
+// and never whether we could hold one ("Wie wäre es mit einer Fernwartung?",
+// "können Sie das per Fernwartung anschauen?").
+func aboutSession(s []token, named int) bool {
+	// The preposition that governs the session word, over its article and
+	// an adjective or two ("bei da nächsten Fernwartung", "during a
+	// session"; not "can one of you remote in").
+	k := named - 1
+	for k >= 0 && named-k <= 3 && sessionDeterminers[s[k].s] {
+		k--
+	}
+	if k >= 0 && named-k <= 3 {
+		switch s[k].s {
+		case "bei", "beim", "während", "von", "vom", "vor", "nach", "during", "after", "before", "of", "from":
+			if !opensRequest(s) {
+				return true
+			}
+		}
+	}
+
+	for k := 0; k < len(s) && k < 4; k++ {
+		switch s[k].s {
+		case "wie", "was", "wer", "warum", "wieso", "weshalb", "wozu", "welche", "welcher", "welches",
+			"how", "what", "who", "why", "which":
+			if k+1 < len(s) {
+				switch s[k+1].s {
+				case "wäre", "wär", "wärs", "wär's", "about", "schaut", "schauts", "schaut's", "sieht", "siehts", "time", "day", "date",
+					"tag", "uhrzeit", "zeit", "termin", "slot", "slots", "works", "suits":
+					return false // "Wie wäre es mit …?", "what about a session?", "which day suits?"
+				}
+			}
+			return !opensRequest(s)
+		}
+	}
+	return false
+}
+
+var sessionDeterminers = map[string]bool{
+	"der": true, "die": true, "das": true, "dem": true, "den": true, "des": true, "da": true, "de": true,
+	"ein": true, "eine": true, "einer": true, "einem": true, "eines": true, "einen": true, "a": true, "an": true, "the": true,
+	"our": true, "your": true, "my": true, "this": true, "that": true, "each": true, "every": true, "any": true,
+	"unserer": true, "unserem": true, "ihrer": true, "ihrem": true, "eurer": true, "eurem": true, "dieser": true, "diesem": true,
+	"jeder": true, "jedem": true, "nächsten": true, "nächste": true, "letzten": true, "letzte": true, "next": true, "last": true,
+	"remote": true, "online": true,
+}
+
+// opensRequest: the question opens with "can/could you", "können Sie",
+// "would it be possible": whatever it names, it asks us to do something.
+func opensRequest(s []token) bool {
+	for k := 0; k+1 < len(s) && k < 3; k++ {
+		switch s[k].s {
+		case "können", "könnten", "kann", "könnt", "kannst", "könntet", "kenntn", "kennan", "could", "can", "would", "will", "würden", "würdet":
+			switch s[k+1].s {
+			case "sie", "ihr", "du", "you", "wir", "we", "ma", "mir":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// contractions are Austrian and spoken German forms of a preposition with
+// its article, read as the two words ("vom Dienstag auf'n Mittwoch",
+// "fürn Termin").
+var contractions = map[string][2]string{
+	"auf'n": {"auf", "den"}, "aufn": {"auf", "den"}, "auf'm": {"auf", "dem"},
+	"für'n": {"für", "den"}, "fürn": {"für", "den"},
+}
+
+// splitContractions writes each contraction in toks as its two words.
+func splitContractions(toks []token) []token {
+	n := 0
+	for i := range toks {
+		if toks[i].kind == tWord {
+			if _, ok := contractions[toks[i].s]; ok {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return toks
+	}
+	out := make([]token, 0, len(toks)+n)
+	for _, t := range toks {
+		c, ok := contractions[t.s]
+		if t.kind != tWord || !ok {
+			out = append(out, t)
+			continue
+		}
+		a, b := t, t
+		a.s, a.w = c[0], lookupWord(c[0])
+		b.s, b.w, b.sp, b.nl, b.up = c[1], lookupWord(c[1]), true, 0, false
+		out = append(out, a, b)
+	}
+	return out
+}
+
+// needsSupport: "we need support with the new tax rates", "wir bräuchten
+// Ihre Unterstützung beim Jahresabschluss" — help asked for, which beside a
+// time asks for a session then (not "don't need help", "kein Support nötig").
+func needsSupport(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "need", "needs", "require", "brauchen", "bräuchten", "brauche", "bräuchte", "benötigen", "benötige":
+		default:
+			continue
+		}
+		if i > 0 {
+			switch toks[i-1].s {
+			case "don't", "dont", "not", "nicht", "no", "kein", "keine", "never":
+				continue
+			}
+		}
+		for k := i + 1; k < len(toks) && k <= i+3 && toks[k].kind == tWord; k++ {
+			switch toks[k].s {
+			case "nicht", "keine", "keinen", "kein", "no", "not":
+				k = len(toks)
+			case "support", "help", "assistance", "unterstützung", "hilfe":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// productQuestion: the customer's own words ask what our software can do
+// ("can your software print on 58mm labels at all?", "kann Ihr Programm
+// auch Etiketten drucken?") and nothing else: a person answers, whatever
+// a forwarded colleague suggested.
+func productQuestion(toks []token) bool {
+	if scanSignals(toks).appt {
+		return false
+	}
+	for i := 0; i+2 < len(toks); i++ {
+		switch toks[i].s {
+		case "can", "does", "could", "will", "kann", "könnte", "macht", "unterstützt":
+		default:
+			continue
+		}
+		switch toks[i+1].s {
+		case "your", "ihre", "ihr", "eure", "euer", "the", "die", "das":
+		default:
+			continue
+		}
+		switch toks[i+2].s {
+		case "software", "program", "programme", "programm", "system", "app", "tool":
+			return questionAfter(toks, i)
+		}
 	}
 	return false
 }

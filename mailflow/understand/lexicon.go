@@ -462,6 +462,9 @@ func init() {
 // lookupWordOrPossessive is lookupWord that also reads a time word with an
 // English "'s" ("morning's", "Friday's", "next week's") as the word itself.
 func lookupWordOrPossessive(w string) *wordInfo {
+	if e := lookupWord(w); e == nil && len(w) >= 10 && apptCompound(w) {
+		return compoundAppt
+	}
 	if e := lookupWord(w); e != nil || len(w) < 5 || w[len(w)-1] != 's' {
 		if e == nil && len(w) >= 6 && strings.HasSuffix(w, "'n") {
 			// An Austrian verb written with its dropped "e" marked
@@ -537,4 +540,49 @@ func wordHash(a, b uint64, n int) uint32 {
 // langOnlyMiss: the word's time role is for another language than lang.
 func (w *wordInfo) langOnlyMiss(lang uint8) bool {
 	return w.langOnly != 0 && w.langOnly&lang == 0
+}
+
+// compoundAppt reads a German compound of the session that the lexicon does
+// not list ("Wartungstermin", "Terminvorschläge", "Fernwartungsanfrage") as
+// the session word itself.
+var compoundAppt *wordInfo
+
+func init() { // after the lexicon's own init above
+	c := *lookupWord("fernwartung")
+	compoundAppt = &c
+}
+
+// apptCompound: w is such a compound — a session's kind before a form of
+// "Termin", or it begins with "Fernwartung", "Terminvorschl…", "Terminanfrag…",
+// "Terminvereinbar…" or "Terminabsprach…" ("Terminkalender" and
+// "Terminerinnerung" name parts of a customer's software, not a session).
+func apptCompound(w string) bool {
+	for _, suf := range []string{"termin", "termine", "terminen", "termins"} {
+		if pre, ok := strings.CutSuffix(w, suf); ok {
+			// Only a session's kind before it: not "Liefertermin",
+			// "Zahlungstermin", "Abgabetermin" (dates of other things).
+			switch strings.TrimSuffix(pre, "-") {
+			case "wartungs", "support", "schulungs", "einschulungs", "service", "beratungs", "online", "remote", "wunsch",
+				"ersatz", "folge", "zusatz", "extra", "installations", "update", "besprechungs", "einweisungs", "hilfe", "kurz":
+				return true
+			}
+		}
+	}
+	if rest, ok := strings.CutPrefix(w, "fernwartung"); ok {
+		// The session itself ("Fernwartungssitzung", "Fernwartungsanfrage"),
+		// not the program or its contract ("Fernwartungsprogramm").
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest, "s"), "-")
+		for _, tail := range []string{"termin", "sitzung", "anfrage", "wunsch", "session", "einsatz", "slot"} {
+			if strings.HasPrefix(rest, tail) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, pre := range []string{"terminvorschl", "terminanfrag", "terminvereinbar", "terminabsprach", "terminwunsch", "terminwünsch"} {
+		if strings.HasPrefix(w, pre) {
+			return true
+		}
+	}
+	return false
 }

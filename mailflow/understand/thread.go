@@ -1,5 +1,7 @@
 package understand
 
+import "slices"
+
 // What a reply answers decides what its words mean: "2" after our
 // proposal picks the second slot, "Dienstag 10 Uhr?" after our
 // confirmation moves the booking, and neither means anything in a first
@@ -228,13 +230,20 @@ func namesBooking(toks []token) bool {
 				switch toks[k].s {
 				case "have", "we've", "i've", "haben", "hab", "habe", "hamma", "ham", "we", "wir", "i":
 					return true
+				case "we're", "i'm", "are", "am", "sind", "bin":
+					// "we're booked for Friday at 9", "wir sind für
+					// Montag gebucht" — not "I'm booked solid on Monday"
+					// (busy) nor "fully booked".
+					if i+1 < len(toks) && (toks[i+1].s == "for" || toks[i+1].s == "in" || toks[i+1].s == "on") || toks[i].s == "gebucht" {
+						return !slices.ContainsFunc(toks[k:i], func(t token) bool { return t.s == "fully" || t.s == "ausgebucht" || t.s == "voll" })
+					}
 				}
 			}
 		}
 	}
 	for i := 0; i+1 < len(toks); i++ {
 		switch toks[i].s {
-		case "unseren", "unser", "unsere", "meinen", "mein", "meine", "our", "my", "den", "the", "der":
+		case "unseren", "unser", "unsere", "unsern", "insern", "insan", "meinen", "mein", "meine", "our", "my", "den", "the", "der":
 		default:
 			continue
 		}

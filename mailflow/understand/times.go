@@ -408,7 +408,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			gap, lastB, i = 0, j, j
 			continue
 		}
-		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) && !p.isPunct(i-1, '(') || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetWord(i-1) && ms[cur].dateish() || p.boundAfterExcept(&ms[cur], &pc, i) ||
+		if cur < 0 || gap > maxGap || relWeekdayClash(&ms[cur], &pc, now) && !p.isPunct(i-1, '(') || p.insteadAt(i) || p.replacedDay(&ms[cur], &pc) || p.afterPossessive(lastB, i) || p.targetAt(i) && (ms[cur].dateish() || ms[cur].hasTime) || p.boundAfterExcept(&ms[cur], &pc, i) ||
 			ms[cur].week && ms[cur].weekShift < 0 && askedBetween(toks, lastB, i) || !ms[cur].merge(&pc) {
 			// ("letzte Woche hatten wir ein Problem, bitte am Montag um
 			// 10": the past week is the story, the weekday the wish.)
@@ -466,7 +466,9 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 						}
 					}
 					ex := &ms[s.m]
-					ex.exceptDay = true
+					// ("anytime on Friday except the morning": a part of
+					// the day taken out leaves the rest of the day.)
+					ex.exceptDay = !(ex.pod != 0 && !ex.dateish() && !ex.hasTime)
 					ex.neg = true
 					break
 				}
@@ -2123,6 +2125,18 @@ func (p *parser) countNoun(j int) bool {
 		"workers", "arbeiter", "students", "schüler", "patients", "patienten", "drivers", "fahrer", "accounts", "konten":
 		return true
 	}
+	// "training for 3 dispatchers", "für 3 Disponentinnen", "with 2
+	// nurses": after "for"/"für"/"with"/"mit" a number before a noun we
+	// do not know counts it, whatever the noun (an English plural, a
+	// German noun by its capital).
+	if t := p.tok(j); t != nil && t.kind == tWord && t.w == nil && len(t.s) > 3 && t.sp {
+		switch p.word(j - 2) {
+		case "for", "with":
+			return strings.HasSuffix(t.s, "s") && !strings.HasSuffix(t.s, "'s") && !strings.HasSuffix(t.s, "ss")
+		case "für", "mit":
+			return t.up
+		}
+	}
 	return false
 }
 
@@ -2178,7 +2192,8 @@ func (p *parser) piece(i int, m *mention) (int, bool) {
 					j++
 				}
 				switch p.word(j) {
-				case "mittagessen", "mittag", "lunch", "mittagspause", "mittagszeit", "lunchtime":
+				case "mittagessen", "mittag", "lunch", "mittagspause", "mittagszeit", "lunchtime", "noon", "midday":
+					// (and "after noon": the afternoon written apart)
 					*m = mention{pod: podAfternoon}
 					if p.word(j+1) == "break" {
 						j++
@@ -2784,6 +2799,7 @@ func (p *parser) timeRangeFrom(i int, afterStart bool, t1 timeSpec, j int, m *me
 	if !(p.isPunct(k, '-') || p.isPunct(k, '/') || p.has(k, rRangeJoin)) {
 		return i, false
 	}
+	moved := p.word(k) == "auf" // ("von 9 auf halb elf": a clock moved, no span)
 	if p.isPunct(k, '/') && bare {
 		return i, false
 	}
@@ -2821,6 +2837,14 @@ func (p *parser) timeRangeFrom(i int, afterStart bool, t1 timeSpec, j int, m *me
 	if !t1.strict && t2.strict && t1.h < 12 && t1.h+12 <= t2.h && t2.h >= 13 {
 		t1.h += 12
 		t1.strict = true
+	}
+	if moved {
+		// The clock it moves to is the one asked for.
+		if !t2.strict && t2.h < 12 && t1.strict && t1.h >= 12 {
+			t2.h += 12
+		}
+		*m = mention{hasTime: true, t: t2}
+		return p.timeSuffix(m, e)
 	}
 	*m = mention{hasTime: true, t: t1, hasEnd: true, t2: t2}
 	return p.timeSuffix(m, e)
@@ -3632,7 +3656,9 @@ func (p *parser) busyWord(k int) bool {
 		}
 		return false
 	}
-	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party", "termin", "termine", "appointment", "appointments", "unterricht", "lessons", "classes", "schicht"} {
+	for _, suf := range []string{"versammlung", "besprechung", "sitzung", "meeting", "konferenz", "feier", "party", "termin", "termine", "appointment", "appointments", "unterricht", "lessons", "classes", "schicht",
+		// "Mittwoch hob i Prüfungen", "Wednesday we have an audit": the day's own business.
+		"prüfung", "prüfungen", "inventur", "audit", "besuch", "umzug", "exam", "exams", "inspection", "kontrolle", "workshop", "vortrag", "begehung", "sprechstunde", "ordination"} {
 		if !strings.HasSuffix(w, suf) {
 			continue
 		}
@@ -3642,7 +3668,7 @@ func (p *parser) busyWord(k int) bool {
 		verb, who := false, false
 		for j := k - 1; j >= 0 && j >= k-6; j-- {
 			switch p.word(j) {
-			case "habe", "hab", "haben", "hat", "bin", "sind", "am", "have", "got", "i'm", "we're", "im":
+			case "habe", "hab", "haben", "hat", "bin", "sind", "am", "have", "got", "i'm", "we're", "im", "hob", "hamma", "ham":
 				verb = true
 			case "gern", "gerne", "like", "want", "möchte", "möchten", "hätten", "hätte", "would", "brauchen",
 				"need", "to", "zu", "book", "buchen", "vereinbaren", "schedule",
@@ -3651,7 +3677,7 @@ func (p *parser) busyWord(k int) bool {
 				return false
 			}
 			switch p.word(j) {
-			case "ich", "wir", "i", "we", "i'm", "we're", "im":
+			case "ich", "wir", "i", "we", "i'm", "we're", "im", "hamma", "i'":
 				who = true
 			}
 		}
@@ -3935,6 +3961,20 @@ func (p *parser) targetWord(k int) bool {
 	switch p.word(k) {
 	case "auf", "auf'n", "aufn", "auf's", "aufs", "auf’n":
 		return true
+	}
+	return false
+}
+
+// targetAt: the piece at i follows "auf", or "auf den"/"auf'n"
+// written out ("vom 13. auf den Donnerstag 15.12."): the new time, never
+// one with the day before the word.
+func (p *parser) targetAt(i int) bool {
+	if p.targetWord(i - 1) {
+		return true
+	}
+	switch p.word(i - 1) {
+	case "den", "dem", "die", "das":
+		return p.targetWord(i - 2)
 	}
 	return false
 }

@@ -127,8 +127,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// Misspelt words are corrected before the rewrites that look at their
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
-	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(sc.toks))))))), now)
-	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(sc.stoks)))), now) // ("FW 10.11. 1030")
+	compact3 := threeDigitClock(sc.toks) || threeDigitClock(sc.stoks) // ("Do 930": read as 09:30, not silently)
+	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(splitContractions(sc.toks)))))))), now)
+	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitContractions(sc.stoks))))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
@@ -176,6 +177,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future, toldDropped = kept, true
 		}
 	}
+	if bodyTime && len(future) > 0 {
+		// "Wir haben am Montag die Rechnung überwiesen. Ist das
+		// angekommen?": a day in a sentence that tells what was done is
+		// past, whatever weekday it names — no wish.
+		if kept, ok := withoutPastTold(toks, lang, now, future); ok {
+			future, toldDropped = kept, true
+		}
+	}
 	fromForward := false
 	if len(future) == 0 && !bodyTime && isForward(msg.Subject, body) && msg.InReplyTo == "" && (forwarded(msg.Subject) || !isReply) {
 		// (A "Re:" that says "I forwarded this to IT" quotes our mail, whose
@@ -185,7 +194,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// ("Hallo, stimmt des so?" above the accountant's "bitte klären
 		// Sie, ob der Jahresbeleg am 31.12. erstellt wird": no session is
 		// asked for on either side, so the date is none.)
-		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) && !noActionNeeded(toks) {
+		if fw := forwardedWishes(msg.Quoted, lang, now); len(fw) > 0 && !bugQuestionOnly(toks) && !noActionNeeded(toks) && !productQuestion(toks) {
 			if qt := tokenize(capText(msg.Quoted, maxTextBytes)); asksHelp(toks) || scanSignals(toks).appt || asksHelp(qt) || scanSignals(qt).appt {
 				future, fromForward = fw, true
 			}
@@ -327,6 +336,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 				}
 				future = kept
 			}
+		} else if len(future) == 1 && future[0].Precision == PrecisionMinute && clockCount(toks) >= 2 && clockBeforeOffset(toks) && namesBooking(toks) {
+			// "unseren Termin heute um 10 bitte eine Stunde später, also
+			// 11 Uhr": the old time and the new one both said, read as
+			// the new one — the booking named is moved, no second
+			// session booked.
+			movesNamed = true
 		}
 	}
 	sig := scanSignals(toks)
@@ -525,6 +540,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// Fernwartung bezahlt werden?": a person answers, even
 		// when the mail names a session or a date.
 		future = nil
+	case len(future) == 0 && !isReply && thread == threadNone && sessionOnlyAsked(toks) && (!ssig.appt || !asksForSession(stoks)):
+		// "Muss bei einer Fernwartung jemand am Rechner sitzen?", "how
+		// long do you keep data copied during a session?": questions
+		// about the session, none for one. A person answers.
 	case otherDesk(subject):
 		// Another desk's ticket thread: a person reads it (intent question).
 	case (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)) && howToQuestion(toks):
@@ -542,6 +561,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && sig.question && wordCount(toks) <= 6,
 		len(future) > 0 && !isReply && (future[0].Precision != PrecisionDay || narrowedToTime(future, toks)) && (asksForTime(toks, signals{}) || sig.question && timeQuestion(toks)),
 		!isReply && remoteHelp(toks),
+		len(future) > 0 && !isReply && needsSupport(toks),
 		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks),
 		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks):
 		// ("See subject." under "Mon 22nd 3pm?")
@@ -667,7 +687,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	}
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
-		pickRefused: sig.refusal, damaged: msg.Damaged}
+		pickRefused: sig.refusal, damaged: msg.Damaged, compact3: compact3}
 	if len(future) > 0 {
 		d.negation = r.Intent != IntentCancel && negationNearTime(toks)
 		if r.Intent == IntentAppointment || r.Intent == IntentReschedule {
@@ -1600,6 +1620,127 @@ func askedSentencesOnly(toks []token, lang uint8, now time.Time, future []Wish) 
 	return sub, true
 }
 
+// withoutPastTold reads the wishes again without the sentences that tell
+// what was done ("wir haben am Montag 800 Euro überwiesen", "we paid the
+// invoice on Monday"). ok only when that drops a wish and every one kept
+// was read the same before; it may leave none.
+func withoutPastTold(toks []token, lang uint8, now time.Time, future []Wish) ([]Wish, bool) {
+	p := parser{toks: toks}
+	kept := make([]token, 0, len(toks))
+	dropped := false
+	start := 0
+	flush := func(end int) {
+		if end <= start {
+			return
+		}
+		if s := toks[start:end]; pastTold(s) && len(upcoming(extract(s, lang, now), now)) > 0 {
+			dropped = true
+		} else {
+			kept = append(kept, s...)
+		}
+		start = end
+	}
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 {
+			flush(k)
+		}
+		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) {
+			flush(k + 1)
+		}
+	}
+	flush(len(toks))
+	if !dropped {
+		return nil, false
+	}
+	sub := upcoming(extract(kept, lang, now), now)
+	if len(sub) >= len(future) {
+		return nil, false
+	}
+	for _, w := range sub {
+		if !slices.ContainsFunc(future, func(f Wish) bool { return f.Start.Equal(w.Start) && f.Precision == w.Precision }) {
+			return nil, false
+		}
+	}
+	return sub, true
+}
+
+// pastTold: the sentence tells, in the past, what someone did ("Wir haben
+// am Montag die Rechnung überwiesen.", "I sent the form on Tuesday."): an
+// auxiliary and a participle closing the clause, or an English verb in the
+// past; it asks nothing and names neither the session nor a booking.
+func pastTold(s []token) bool {
+	aux, past, last := false, false, -1
+	for i := range s {
+		t := &s[i]
+		if t.kind == tPunct && t.s == "?" {
+			return false
+		}
+		if t.kind != tWord {
+			continue
+		}
+		last = i
+		if w := t.w; w != nil && w.role&rAppt != 0 {
+			return false
+		}
+		switch t.s {
+		case "haben", "habe", "hab", "hat", "hatte", "hatten", "sind", "bin", "ist", "war", "waren", "wurde", "wurden":
+			aux = true
+		case "paid", "sent", "ordered", "called", "rang", "emailed", "mailed", "spoke", "installed", "updated", "transferred",
+			"received", "noticed", "tried", "started", "wrote", "booked", "gebucht", "reserviert":
+			if t.s == "booked" || t.s == "gebucht" || t.s == "reserviert" {
+				return false // the booking named ("we booked Thursday 10am")
+			}
+			past = true
+		case "next", "nächsten", "nächste", "kommenden", "kommende", "will", "wird", "werden", "werde", "soll", "sollen", "möchte", "möchten",
+			"would", "could", "can", "können", "könnten", "bitte", "please", "gern", "gerne", "wäre", "wär", "hätte", "hätten",
+			// a time that suits, or one offered instead: "…, aber Dienstag
+			// um 14 Uhr würde gehen", "hat geschrieben, Montag 9 Uhr passt"
+			"würde", "würden", "ginge", "passt", "passen", "klappt", "works", "suits", "fine", "frei", "free",
+			"available", "verfügbar", "zeit", "time", "aber", "but", "dafür", "instead", "stattdessen", "ok", "okay":
+			return false
+		}
+	}
+	if past {
+		return true
+	}
+	if !aux {
+		return false
+	}
+	// The participle closes its clause: the sentence's last word, or one
+	// before a comma or "worden" ("ist das Update eingespielt worden,
+	// seitdem …").
+	for i := range s {
+		if s[i].kind == tWord && participle(s[i].s) &&
+			(i == last || i+1 < len(s) && (s[i+1].s == "," || s[i+1].s == "worden" || s[i+1].s == "wurde")) {
+			return true
+		}
+	}
+	return false
+}
+
+// participle: w reads as a German past participle ("überwiesen",
+// "geschickt", "angerufen", "bezahlt").
+func participle(w string) bool {
+	if len(w) < 6 || !(strings.HasSuffix(w, "t") || strings.HasSuffix(w, "en")) {
+		return false
+	}
+	if strings.HasPrefix(w, "ge") || strings.HasSuffix(w, "iert") { // ("installiert", "aktualisiert")
+		return true
+	}
+	for _, pre := range []string{"an", "auf", "aus", "ein", "ab", "zu", "vor", "nach", "zurück", "mit", "her", "hin", "weiter"} {
+		if rest, ok := strings.CutPrefix(w, pre); ok && strings.HasPrefix(rest, "ge") {
+			return true
+		}
+	}
+	for _, pre := range []string{"be", "ver", "über", "er", "ent", "emp", "zer"} {
+		if strings.HasPrefix(w, pre) && len(w) >= 7 { // ("bezahlt", "überwiesen"; not "bereit")
+			return true
+		}
+	}
+	return false
+}
+
 // toldOnly: a sentence that names a day but no clock time, asks nothing
 // (no question mark, no word of asking, wanting, offering or proposing) and
 // names no session, with words enough to be a statement rather than a
@@ -1666,6 +1807,10 @@ func newOnly(toks []token) bool {
 func clockCount(toks []token) int {
 	n := 0
 	for i := range toks {
+		if hourWordAt(toks, i) {
+			n++ // ("um zwa", "at ten")
+			continue
+		}
 		if toks[i].kind != tNum || i+1 < len(toks) && toks[i+1].s == "." {
 			continue
 		}
@@ -1676,10 +1821,17 @@ func clockCount(toks []token) int {
 	return n
 }
 
+// hourWordAt: an hour written as a word right after "um"/"at" ("um zwa
+// a Stund später", "at ten").
+func hourWordAt(toks []token, i int) bool {
+	w := toks[i].w
+	return toks[i].kind == tWord && w != nil && w.num >= 1 && w.num <= 12 && triggerBefore(toks, i)
+}
+
 // clockAt: the number at i is written as a clock time — after "um"/"at",
 // or before ":", "Uhr", "am"/"pm".
 func clockAt(toks []token, i int) bool {
-	return toks[i].kind == tNum && (triggerBefore(toks, i) || clockMarkAfter(toks, i))
+	return toks[i].kind == tNum && (triggerBefore(toks, i) || clockMarkAfter(toks, i)) || hourWordAt(toks, i)
 }
 
 func triggerBefore(toks []token, i int) bool {
@@ -1700,7 +1852,7 @@ func clockBeforeOffset(toks []token) bool {
 			clock = i
 		}
 		switch toks[i].s {
-		case "später", "früher", "later", "earlier", "hinten", "vorne", "vor", "zurück", "back", "forward":
+		case "später", "früher", "later", "earlier", "hinten", "vorne", "vor", "zurück", "back", "forward", "vorziehen", "vorverlegen":
 			return clock >= 0
 		}
 	}
