@@ -243,11 +243,11 @@ func (d *Desk) RecordID(ctx context.Context, tx *store.Tx, req Request) (*Result
 	}
 	a, err := d.find(ctx, tx, req, true)
 	if errors.Is(err, ErrNotFound) {
-		if req.Actor.Role == RoleCustomer && len(req.Wishes) > 0 {
-			// A first mail with a wished time and the ID: a new booking,
-			// and the ID goes with it.
-			return d.book(ctx, tx, req)
-		}
+		// (A first mail that asks for a time and gives the ID is read as
+		// a request and booked with its ID. Here the customer names a
+		// session they think they have — "for today's session" — that we
+		// cannot find: booking that day's first free slot would be a
+		// guess, so a person sorts it out.)
 		return human("AnyDesk ID without a booked appointment", ErrNotFound), nil
 	}
 	if err != nil {

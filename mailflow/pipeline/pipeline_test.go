@@ -103,6 +103,7 @@ func TestDecisions(t *testing.T) {
 		{"a question goes to a human, who is announced", mailOf("maria@kunde.at", "Frage", "Wie kann ich in Ihrer Software eine Gutschrift erstellen?"), OutcomeReplied, "received_human", "Human"},
 		{"a printer question is out of scope", mailOf("maria@kunde.at", "Drucker", "Wie kann ich bei uns einen neuen Drucker einrichten?"), OutcomeReplied, "out_of_scope", "Human"},
 		{"ID without appointment goes to a human", mailOf("maria@kunde.at", "ID", "Meine AnyDesk-ID: 123 456 789"), OutcomeHuman, "", "Human"},
+		{"ID for a session we have no booking of is not booked on that day", mailOf("maria@kunde.at", "ID", "Meine AnyDesk-ID für den heutigen Termin: 123 456 789"), OutcomeHuman, "", "Human"},
 		{"garbage is kept for a human", []byte("\x00\x01\x02 not a mail at all"), OutcomeUnparsable, "", "Human"},
 		{"a body that cannot be decoded is not booked on its subject", mailOf("maria@kunde.at", "Fernwartung am 26.11.2026 um 10:00", "SGFsbG8gV2VsdA\x01\x02==zz", "Content-Transfer-Encoding: base64"), OutcomeHuman, "", "Human"},
 		{"plain text labelled base64 is read as it is", mailOf("maria@kunde.at", "Fernwartung", "Hätten Sie am 26.11.2026 um 10:00 Zeit für eine Fernwartung?", "Content-Transfer-Encoding: base64"), OutcomeBooked, "confirmation", "Processed"},
