@@ -88,7 +88,9 @@ func findID(text string, asked bool) string {
 		}
 		end := j
 		i = end
-		if nd != 9 || mixed {
+		if nd != 9 || mixed && !(ng == 3 && groups[0] == 3 && groups[1] == 3 && groups[2] == 3) {
+			// (Mixed separators only in the three groups of three:
+			// "557-602 148".)
 			continue
 		}
 		// Other groupings ("1 192 448 06", as one reads it off the screen)
@@ -467,12 +469,22 @@ func forwardedID(own, quoted string, subject string, ownWords int) string {
 	announced := func(s string) bool {
 		return strings.Contains(s, "anydesk") || strings.Contains(s, " id") || strings.Contains(s, "-id")
 	}
+	// "anbei die Nummer von unserem Empfangs-PC", "the number of the office
+	// PC": the machine's number, which is its AnyDesk ID.
+	machineNumber := (strings.Contains(ownLow, "nummer") || strings.Contains(ownLow, "number")) &&
+		(strings.Contains(ownLow, "pc") || strings.Contains(ownLow, "rechner") || strings.Contains(ownLow, "computer") || strings.Contains(ownLow, "laptop"))
 	// The customer's own words say an ID is passed on — or the forward's
-	// subject does, when their own words are only a line of passing on.
-	if !announced(ownLow) && !(ownWords <= 12 && announced(subjLow)) {
+	// subject does, when their own words are only a line of passing on
+	// or name the number they pass on.
+	if !announced(ownLow) && !machineNumber && !((ownWords <= 12 || strings.Contains(ownLow, "nummer") || strings.Contains(ownLow, "number")) && announced(subjLow)) {
 		return ""
 	}
 	q := capText(quoted, maxTextBytes)
+	if id, ok := loneForwardedID(q); ok {
+		// One nine-digit number in the whole forward, nothing calling it
+		// a phone, account or customer number: the one passed on.
+		return id
+	}
 	for i := 0; i < len(q); {
 		k := nextDigit(q, i)
 		if k >= len(q) {
@@ -490,6 +502,29 @@ func forwardedID(own, quoted string, subject string, ownWords int) string {
 		i = k + 1
 	}
 	return ""
+}
+
+// loneForwardedID: the forwarded text holds exactly one candidate ID and
+// nothing before it on its line calls it something else.
+func loneForwardedID(q string) (string, bool) {
+	found := ""
+	for i := 0; i < len(q); {
+		k := nextDigit(q, i)
+		if k >= len(q) {
+			break
+		}
+		if id := findAnyDeskID(q[k:min(len(q), k+40)]); id != "" {
+			if _, neg := contextOf(q, k); neg || found != "" && found != id {
+				return "", false
+			}
+			found = id
+		}
+		for k < len(q) && (isDigit(q[k]) || q[k] == ' ' || q[k] == '-' || q[k] == '.') {
+			k++
+		}
+		i = k + 1
+	}
+	return found, found != ""
 }
 
 // digitWords are the digits as people spell them out when they read an ID

@@ -182,7 +182,8 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 			return easter.AddDate(0, 0, 1), 2, true
 		}
 		return easter, 1, true
-	case "ostermontag":
+	case "ostermontag", "osterfeiertage", "osterfeiertagen", "osterfeiertag":
+		// ("nach den Osterfeiertagen": after Easter Monday)
 		return easter.AddDate(0, 0, 1), 1, true
 	case "osterdienstag":
 		return easter.AddDate(0, 0, 2), 1, true
@@ -217,7 +218,7 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		return first.AddDate(0, 0, (int(time.Thursday)-int(first.Weekday())+7)%7+21), 1, true
 	case "pfingsten", "whitsun":
 		return easter.AddDate(0, 0, 49), 1, true
-	case "pfingstmontag":
+	case "pfingstmontag", "pfingstfeiertage", "pfingstfeiertagen":
 		return easter.AddDate(0, 0, 50), 1, true
 	case "pfingstdienstag":
 		return easter.AddDate(0, 0, 51), 1, true
@@ -341,7 +342,10 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 		}
 		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) || holyWeekAt(toks, anchorAt) && i != anchorAt ||
 			weekdayDirBefore(toks, i) && !weekdayDirBefore(toks, anchorAt) ||
-			feastNamesWeekday(t.s) && anchorAt >= 0 && sentenceBreakBetween(toks, anchorAt, i) && clockNext(toks, i) {
+			feastNamesWeekday(t.s) && anchorAt >= 0 && sentenceBreakBetween(toks, anchorAt, i) && clockNext(toks, i) ||
+			directlyAfterDir(toks, i) && anchorAt >= 0 && sentenceBreakBetween(toks, anchorAt, i) && timeThenPlease(toks[i:]) {
+			// ("vor Ostern is bei uns Chaos. Gleich nach de
+			// Osterfeiertage bitte.": the feast in the sentence that asks.)
 			// ("you are closed Pfingstmontag. So Pfingstdienstag um 10
 			// Uhr?": the feast day asked for, in a later sentence, wins.)
 			// ("vor Ostern is die Hölle los, … am Dienstag nach Ostern um
@@ -584,7 +588,7 @@ func directlyAfterDir(toks []token, i int) bool {
 	}
 	k := i - 1
 	switch toks[k].s {
-	case "dem", "den", "the":
+	case "dem", "den", "the", "de", "da", "der":
 		k--
 	}
 	if k < 0 {

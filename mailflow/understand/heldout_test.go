@@ -35,7 +35,7 @@ import (
 
 // blindSets are the sets written blind to the engine and folded in after
 // scoring, with the share of fully right mails each must keep.
-var blindSets = map[string]float64{"blind1": 0.982, "blind2": 0.959, "blind3": 0.980, "blind4": 0.955, "blind5": 0.932, "blind6": 0.946, "blind7": 0.968, "blind8": 0.977, "blind9": 0.973, "blind10": 0.969, "blind11": 0.960, "blind12": 0.982, "blind13": 0.991, "blind14": 0.968, "blind15": 0.964, "blind16": 0.968, "blind17": 0.973, "blind18": 0.955, "blind19": 0.977, "blind20": 0.996, "blind21": 0.969, "blind22": 0.964, "blind23": 0.951, "blind24": 0.959, "blind25": 0.968, "blind26": 0.978, "blind27": 0.977, "blind28": 0.986, "blind29": 0.951, "blind30": 0.962, "blind31": 0.955, "blind32": 0.962, "blind33": 0.986, "blind34": 0.996, "blind35": 0.986, "blind36": 0.964, "blind37": 0.982, "blind38": 0.996, "blind39": 0.987, "blind40": 0.986, "blind41": 0.991, "blind42": 0.982, "blind43": 0.995, "blind44": 0.989, "blind45": 0.982, "blind46": 0.970, "blind47": 0.976, "blind48": 0.959, "blind49": 0.982, "blind50": 0.984, "blind51": 0.985, "blind52": 0.982, "blind53": 0.994, "blind54": 0.995, "blind55": 0.991, "blind56": 0.982, "blind57": 0.950, "blind58": 0.960, "blind59": 0.985, "blind60": 0.977, "blind61": 0.964, "blind62": 0.985, "blind63": 0.965, "blind64": 0.977, "blind65": 0.964, "blind66": 0.971, "blind67": 0.977, "blind68": 0.986, "blind69": 0.986, "blind70": 0.968, "blind71": 0.964, "blind72": 0.928, "blind73": 0.982, "blind74": 0.955, "blind75": 0.972, "blind76": 0.986, "blind79": 0.989, "blind80": 0.987, "blind81": 1.000, "blind82": 0.983, "blind83": 0.920, "blind84": 0.986, "blind85": 0.972, "blind86": 0.977, "blind87": 0.968, "blind88": 0.986, "blind89": 0.994, "blind90": 0.967}
+var blindSets = map[string]float64{"blind1": 0.982, "blind2": 0.959, "blind3": 0.980, "blind4": 0.955, "blind5": 0.932, "blind6": 0.950, "blind7": 0.968, "blind8": 0.977, "blind9": 0.973, "blind10": 0.969, "blind11": 0.960, "blind12": 0.982, "blind13": 0.991, "blind14": 0.968, "blind15": 0.964, "blind16": 0.968, "blind17": 0.973, "blind18": 0.955, "blind19": 0.977, "blind20": 0.996, "blind21": 0.969, "blind22": 0.964, "blind23": 0.951, "blind24": 0.959, "blind25": 0.968, "blind26": 0.978, "blind27": 0.977, "blind28": 0.986, "blind29": 0.951, "blind30": 0.962, "blind31": 0.955, "blind32": 0.962, "blind33": 0.986, "blind34": 0.996, "blind35": 0.986, "blind36": 0.968, "blind37": 0.982, "blind38": 0.996, "blind39": 0.987, "blind40": 0.986, "blind41": 0.991, "blind42": 0.982, "blind43": 0.995, "blind44": 0.989, "blind45": 0.982, "blind46": 0.970, "blind47": 0.976, "blind48": 0.959, "blind49": 0.982, "blind50": 0.984, "blind51": 0.985, "blind52": 0.982, "blind53": 0.994, "blind54": 0.995, "blind55": 0.991, "blind56": 0.982, "blind57": 0.950, "blind58": 0.960, "blind59": 0.985, "blind60": 0.981, "blind61": 0.964, "blind62": 0.985, "blind63": 0.965, "blind64": 0.977, "blind65": 0.964, "blind66": 0.971, "blind67": 0.977, "blind68": 0.986, "blind69": 0.986, "blind70": 0.968, "blind71": 0.964, "blind72": 0.928, "blind73": 0.982, "blind74": 0.960, "blind75": 0.972, "blind76": 0.986, "blind79": 0.989, "blind80": 0.987, "blind81": 1.000, "blind82": 0.983, "blind83": 0.920, "blind84": 0.986, "blind85": 0.977, "blind86": 0.977, "blind87": 0.968, "blind88": 0.986, "blind89": 0.994, "blind90": 0.976, "blind91": 0.956, "blind92": 0.970, "blind93": 0.991}
 
 type heldLabel struct {
 	Now        string  `json:"now"`
@@ -89,12 +89,17 @@ func TestHeldOut(t *testing.T) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		dir := filepath.Join("..", "..", "testdata", "corpus", name)
-		s := scoreHeldOut(t, dir)
-		report(t, dir, s)
-		if share := float64(s.fully) / float64(s.n); share+0.0005 < blindSets[name] {
-			t.Errorf("%s: fully right share %.3f dropped below the ratchet %.3f", name, share, blindSets[name])
-		}
+		// Each set is scored on desks of its own: the sets run side by
+		// side, one per CPU.
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := filepath.Join("..", "..", "testdata", "corpus", name)
+			s := scoreHeldOut(t, dir)
+			report(t, dir, s)
+			if share := float64(s.fully) / float64(s.n); share+0.0005 < blindSets[name] {
+				t.Errorf("%s: fully right share %.3f dropped below the ratchet %.3f", name, share, blindSets[name])
+			}
+		})
 	}
 }
 

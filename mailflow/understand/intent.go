@@ -378,7 +378,7 @@ func scanSignals(toks []token) signals {
 		}
 		// "jemand soll sich auf meinen PC verbinden", "connect to my
 		// computer": a remote session asked for in other words.
-		if t.kind == tWord && connectWords[t.s] {
+		if t.kind == tWord && connectWords[t.s] && !whetherBefore(toks, i) {
 			for k := i + 1; k < len(toks) && k <= i+5; k++ {
 				if machineWords[toks[k].s] {
 					s.appt = true
@@ -395,6 +395,19 @@ func scanSignals(toks []token) signals {
 		}
 	}
 	return s
+}
+
+// whetherBefore: the word at i stands in an indirect question ("inform
+// whether your technician can access our system without …", "ob ihr
+// auf unseren Rechner zugreifen könnt"): asked about, not asked for.
+func whetherBefore(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-6 && !(toks[k].kind == tPunct && toks[k].s != ","); k-- {
+		switch toks[k].s {
+		case "whether", "ob":
+			return true
+		}
+	}
+	return false
 }
 
 var connectWords = map[string]bool{"dial": true, "connect": true, "verbinden": true, "aufschalten": true, "draufschalten": true,

@@ -536,7 +536,7 @@ var howToWords = [][]string{
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
 	{"bis", "wann"}, {"wenn", "ja", ",", "wie"}, {"if", "so", ",", "how"}, {"was", "kost"}, {"wos", "kost"}, {"wos", "kostet"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
 	{"are", "you", "open"}, {"support", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"support", "hours"}, {"office", "hours"}, {"business", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
-	{"erreichbar", "sind"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
+	{"erreichbar", "sind"}, {"erreichbar"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
 	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
 	{"point", "me"}, {"tell", "me", "how"}, {"show", "me", "how"}, {"explain"}, {"erklären"}, {"erklärt"},
 	// Whether the desk is staffed or reached by phone: "is the support line
@@ -563,8 +563,9 @@ func howToQuestion(toks []token) bool {
 		if toks[i].kind != tWord {
 			continue
 		}
-		// "wie stelle ich …", "wie ändert man …"
-		if toks[i].s == "wie" {
+		// "wie stelle ich …", "wie ändert man …", "wo lade ich … herunter?",
+		// "wo stell i ein, dass …"
+		if toks[i].s == "wie" || toks[i].s == "wo" && questionAfter(toks, i) {
 			// (dialect "wie druck i den Beleg aus?"; not "wie gsagt, i …")
 			for k := i + 2; k < len(toks) && k <= i+3 && toks[k-1].kind != tPunct; k++ {
 				if s := toks[k].s; s == "ich" || s == "man" || s == "i" && toks[k-1].kind == tWord && toks[k-1].w == nil {
@@ -628,6 +629,17 @@ func howToQuestion(toks []token) bool {
 				if i > 0 && (toks[i-1].s == "or" || toks[i-1].s == "oder") {
 					continue next
 				}
+			case "erreichbar":
+				// "ist Ihr Support am Freitag erreichbar, oder …?"
+				if len(seq) == 1 && !questionAfter(toks, i) {
+					continue next
+				}
+			case "selber", "selbst", "ourselves":
+				// "können wir das selber machen?" asks how; "da bin i
+				// selber im Büro" tells who is there.
+				if !questionAfter(toks, i) {
+					continue next
+				}
 			case "why", "warum":
 				// "no idea why", "keine Ahnung warum", "I can't work out
 				// why.": the customer tells of a fault, asks no question.
@@ -667,7 +679,7 @@ var feastWords = []string{
 	"nikolaus", "nikolo", "nikolotag", "nikolaustag", "krampus", "krampustag", "krampusnacht", "immaculate", "valentinstag", "national", "labour", "labor",
 	"fenstertag", "fenstertage", "brückentag", "holiday",
 	"josefstag", "joseph's", "josephs", "leopoldi", "leopolditag", "martini", "martinitag", "martinstag", "rupertitag", "ruperti", "floriani", "florianitag",
-	"feiertag", "feiertagen", "feiertage", "holidays", "stefani", "stephani", "osterdienstag", "pfingstdienstag",
+	"feiertag", "feiertagen", "feiertage", "holidays", "stefani", "stephani", "osterdienstag", "pfingstdienstag", "osterfeiertage", "osterfeiertagen", "osterfeiertag", "pfingstfeiertage", "pfingstfeiertagen",
 }
 
 var _ = markFeasts()
@@ -860,6 +872,9 @@ func asksForSession(toks []token) bool {
 	for i := range toks {
 		if toks[i].kind != tWord {
 			continue
+		}
+		if asksOurTimesAt(toks, i) {
+			return true
 		}
 		if toks[i].s == "um" && i > 0 && toks[i-1].s == "bitte" {
 			// "Bitte um Rückruf bzw. Fernwartungstermin"
@@ -1808,8 +1823,8 @@ func aboutSession(s []token, named int) bool {
 
 	for k := 0; k < len(s) && k < 4; k++ {
 		switch s[k].s {
-		case "wie", "was", "wer", "warum", "wieso", "weshalb", "wozu", "welche", "welcher", "welches",
-			"how", "what", "who", "why", "which":
+		case "wie", "was", "wer", "warum", "wieso", "weshalb", "wozu", "welche", "welcher", "welches", "wo",
+			"how", "what", "who", "why", "which", "where":
 			if k+1 < len(s) {
 				switch s[k+1].s {
 				case "wäre", "wär", "wärs", "wär's", "about", "schaut", "schauts", "schaut's", "sieht", "siehts", "time", "day", "date",
@@ -1936,4 +1951,118 @@ func productQuestion(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// releaseQuestion: a question when something of ours comes out ("kommt
+// des e-card Update noch vor dem 1. Jänner?", "will version 13 be
+// available before Easter?"): the date is the release's, not a wish.
+func releaseQuestion(toks []token) bool {
+	p := parser{toks: toks}
+	start := 0
+	for i := range toks {
+		if toks[i].kind != tPunct || toks[i].s != "?" {
+			if toks[i].kind == tPunct && (toks[i].s == "!" || toks[i].s == "." && p.boundary(i)) {
+				start = i + 1
+			}
+			continue
+		}
+		thing, comes := false, false
+		for k := start; k < i; k++ {
+			s := toks[k].s
+			switch {
+			case s == "update" || s == "updates" || s == "version" || s == "release" || s == "patch" || s == "modul" || s == "module" || s == "feature" ||
+				strings.HasSuffix(s, "update") || strings.HasSuffix(s, "version"):
+				thing = true
+			case s == "kommt" || s == "kommen" || s == "erscheint" || s == "erscheinen" || s == "released" || s == "available" || s == "verfügbar" ||
+				s == "rauskommt" || s == "out" || s == "due":
+				comes = true
+			}
+		}
+		if thing && comes && !scanSignals(toks[start:i]).appt && !opensRequest(toks[start:i]) {
+			// (Only when the rest of the mail names no time of its own:
+			// "Kommt das Update vor Weihnachten? Dann am 28.12. um 10."
+			// asks for that.)
+			for k := range toks {
+				if k >= start && k <= i {
+					continue
+				}
+				if w := toks[k].w; clockAt(toks, k) || w != nil && (w.wd != 0 || w.hasRel) ||
+					toks[k].kind == tNum && k+1 < len(toks) && toks[k+1].s == "." {
+					return false
+				}
+			}
+			return true
+		}
+		start = i + 1
+	}
+	return false
+}
+
+// asksOurTimes: "Please propose a time", "suggest some slots", "send us a
+// few times": the customer asks us for times — a session wanted.
+func asksOurTimes(toks []token) bool {
+	for i := range toks {
+		if asksOurTimesAt(toks, i) {
+			return true
+		}
+	}
+	return false
+}
+
+func asksOurTimesAt(toks []token, i int) bool {
+	switch toks[i].s {
+	case "propose", "suggest", "send", "give":
+	default:
+		return false
+	}
+	for k := i + 1; k < len(toks) && k <= i+4; k++ {
+		switch toks[k].s {
+		case "time", "times", "slot", "slots", "date", "dates", "appointment", "options":
+			if toks[i].s == "propose" || toks[i].s == "suggest" || k > i+1 && (toks[k-1].s == "some" || toks[k-1].s == "a" || toks[k-1].s == "few" || toks[k-1].s == "possible") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// splitWeekdayPart writes "Montagvormittag", "Dienstagnachmittag",
+// "Freitagfrüh" as the weekday and its part of the day.
+func splitWeekdayPart(toks []token) []token {
+	split := func(t *token) (string, string, bool) {
+		if t.kind != tWord || t.w != nil || len(t.s) < 10 {
+			return "", "", false
+		}
+		for _, wd := range []string{"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag"} {
+			if rest, ok := strings.CutPrefix(t.s, wd); ok {
+				if w := lookupWord(rest); w != nil && w.pod != 0 {
+					return wd, rest, true
+				}
+			}
+		}
+		return "", "", false
+	}
+	n := 0
+	for i := range toks {
+		if _, _, ok := split(&toks[i]); ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return toks
+	}
+	out := make([]token, 0, len(toks)+n)
+	for i := range toks {
+		t := toks[i]
+		wd, part, ok := split(&t)
+		if !ok {
+			out = append(out, t)
+			continue
+		}
+		a, b := t, t
+		a.s, a.w = wd, lookupWord(wd)
+		b.s, b.w, b.sp, b.nl, b.up = part, lookupWord(part), true, 0, false
+		out = append(out, a, b)
+	}
+	return out
 }

@@ -317,7 +317,7 @@ func buildLexicon() map[string]*wordInfo {
 		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise",
 		"besten", "liebsten", "gern", "gerne", "bevorzugt", "vorzugsweise")
 	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "net", "neither",
-		"kane", "koane", "koa", "koan", "kaane",
+		"kane", "koane", "koa", "koan", "kaane", "ka",
 		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs", "weder",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
 		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",

@@ -377,6 +377,9 @@ func offersOwnTime(toks []token) bool {
 // "wie wär's mit Dienstag um 10?", or as what suits ("tomorrow after lunch
 // works for me") — asks for a slot even without naming the session.
 func proposesTime(toks []token) bool {
+	if timeThenPlease(toks) {
+		return true
+	}
 	for i := 0; i+1 < len(toks); i++ {
 		a, b := toks[i].s, toks[i+1].s
 		switch {
@@ -387,6 +390,8 @@ func proposesTime(toks []token) bool {
 			// "… works for me", "suits me", "passt mir", "wär mir recht"
 			(a == "works" || a == "work") && b == "for", a == "suits" && (b == "me" || b == "us"),
 			(a == "passt" || a == "passen") && (b == "mir" || b == "uns"), (a == "mir" || a == "uns") && b == "recht",
+			// "am Dienstag tät's uns passen"
+			(a == "mir" || a == "uns") && (b == "passen" || b == "passt"),
 			// "can you fit us in?", "squeeze me in"
 			(a == "fit" || a == "squeeze") && (b == "us" || b == "me") && i+2 < len(toks) && toks[i+2].s == "in",
 			// "can u do wensday at 3", "could you do Friday?"
@@ -428,7 +433,7 @@ func aboutTheDesk(toks []token, reason string) bool {
 			"einstellungen", "konfiguration", "konfigurieren", "configure", "configuration", "settings", "stammdaten",
 			"demo", "einschulung", "einweisung", "walkthrough", "onboarding",
 			"connect", "connecting", "remotely", "verbinden", "aufschalten", "draufschalten", "zugreifen", "einwählen",
-			"help", "wrong", "dial":
+			"help", "wrong", "dial", "licence", "license", "lizenz", "lizenzen", "licences", "licenses", "lizenzumzug":
 			return true
 		}
 		// Compounds: "Artikelstammdaten", "Weinpreise", "Preisumstellung".
@@ -454,6 +459,31 @@ func otherDesk(subject string) bool {
 	for i := 0; i+8 < len(subject); i++ {
 		if (subject[i]|0x20) == 't' && hasFold(subject[i:], "ticket#") && isDigit(subject[i+7]) {
 			return true
+		}
+	}
+	return false
+}
+
+// timeThenPlease: a sentence that is a time and "bitte"/"please" ("Gleich
+// nach de Osterfeiertage bitte.", "Tuesday morning please!").
+func timeThenPlease(toks []token) bool {
+	start := 0
+	for i := range toks {
+		t := &toks[i]
+		if t.kind == tPunct && (t.s == "." || t.s == "!" || t.s == "?") {
+			start = i + 1
+			continue
+		}
+		if t.s != "bitte" && t.s != "please" || i+1 < len(toks) && !(toks[i+1].kind == tPunct && toks[i+1].s != "?") {
+			continue
+		}
+		if i-start > 7 {
+			continue
+		}
+		for k := start; k < i; k++ {
+			if w := toks[k].w; w != nil && (w.wd != 0 || w.hasRel || w.feast || w.month != 0 || w.pod != 0) || toks[k].kind == tNum {
+				return true
+			}
 		}
 	}
 	return false

@@ -590,8 +590,9 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 					return nil, -1, cb // the mention reaches past the refusal's clause
 				}
 			}
-			if !ms[best].hasTime && ms[best].abs && p.beforeDate(&ms[best]) {
-				// "vor dem 10. Mai schaffe ich es nicht": from the 10th on.
+			if !ms[best].hasTime && (ms[best].abs || ms[best].wd != 0) && p.beforeDate(&ms[best]) {
+				// "vor dem 10. Mai schaffe ich es nicht", "vor Freitag geht
+				// gar nichts": from that day on.
 				continue
 			}
 			if ms[best].open == openBefore && ms[best].hasTime {
@@ -1434,7 +1435,9 @@ func preferredFirst(out []Wish, prefs []bool, target int) []Wish {
 // sinceBefore: "seit heute", "since Monday" name when a problem began.
 func (p *parser) sinceBefore(m *mention) bool {
 	w := p.word(p.beforeMention(m))
-	return w == "seit" || w == "since"
+	// (or before its "this": "since this morning")
+	w2 := p.word(m.a - 2)
+	return w == "seit" || w == "since" || w == "seitdem" || p.word(m.a-1) == "this" && (w2 == "since" || w2 == "seit")
 }
 
 // targetBefore: "auf Freitag", "to Friday" name where an appointment moves.
@@ -1756,6 +1759,48 @@ func (p *parser) clause(k int) (int, int) {
 	return a, b
 }
 
+// dateAppositiveComma: the comma at i opens or closes a date set after its
+// weekday: "Montag, 20.4., …", "Wednesday, 23 July, …".
+func (p *parser) dateAppositiveComma(i int) bool {
+	isWd := func(k int) bool { w := p.info(k); return w != nil && w.wd != 0 }
+	// "20.4." or "20.4.2065" or "23 July" ending right before the comma
+	dateEndsAt := func(e int) int { // start of the date ending at token e, or -1
+		k := e
+		if p.isPunct(k, '.') {
+			k--
+		}
+		if t := p.tok(k); t != nil && t.kind == tNum && t.n >= 1900 {
+			k-- // a year
+			if p.isPunct(k, '.') {
+				k--
+			}
+		}
+		if t := p.tok(k); t != nil && (t.kind == tNum && t.n >= 1 && t.n <= 12 || p.monthAt(k) != 0) {
+			k--
+			if p.isPunct(k, '.') {
+				k--
+			}
+			if t := p.tok(k); t != nil && t.kind == tNum && t.n >= 1 && t.n <= 31 {
+				return k
+			}
+		}
+		return -1
+	}
+	// Closing comma: a date before it, a comma and a weekday before that.
+	if a := dateEndsAt(i - 1); a >= 2 && p.isPunct(a-1, ',') && isWd(a-2) {
+		return true
+	}
+	// Opening comma: a weekday before it, a date after it closed by a comma.
+	if isWd(i - 1) {
+		for e := i + 2; e <= i+6 && e < len(p.toks); e++ {
+			if p.isPunct(e, ',') && dateEndsAt(e-1) == i+1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // sentenceOpener: German words written in capitals only at a sentence's
 // start (not "Sie", "Ihnen": the polite you is capitalised anywhere).
 var sentenceOpener = map[string]bool{"das": true, "der": true, "die": true, "wir": true, "es": true, "unser": true,
@@ -1765,7 +1810,11 @@ func (p *parser) clauseEnd(i int) bool {
 	t := &p.toks[i]
 	if t.kind == tPunct {
 		switch t.s {
-		case ",", ";", "!", "?", "(", ")", ":":
+		case ",":
+			// ("Montag, 20.4., passt leider nicht": the commas around a
+			// date set after its weekday end no clause.)
+			return !p.dateAppositiveComma(i)
+		case ";", "!", "?", "(", ")", ":":
 			return true
 		case "-":
 			// A dash set apart by spaces starts a new clause: "I'm away —

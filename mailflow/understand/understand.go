@@ -128,8 +128,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
 	compact3 := threeDigitClock(sc.toks) || threeDigitClock(sc.stoks) // ("Do 930": read as 09:30, not silently)
-	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(splitContractions(sc.toks)))))))), now)
-	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitContractions(sc.stoks))))), now) // ("FW 10.11. 1030")
+	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(splitWeekdayPart(splitContractions(sc.toks))))))))), now)
+	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitWeekdayPart(splitContractions(sc.stoks)))))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
@@ -176,6 +176,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 		if kept, ok := askedSentencesOnly(toks, lang, now, future); ok {
 			future, toldDropped = kept, true
 		}
+	}
+	if bodyTime && len(future) > 0 && !isReply && msg.InReplyTo == "" && timesOnlyTold(toks, lang, now) {
+		// "Unsere Lizenz läuft am 30.04. ab. Verlängert sich die
+		// automatisch?", "we're getting new PCs on 15 January. Does your
+		// program run on them?": the date tells when something happens
+		// to the customer; the question asks about something else.
+		future, toldDropped = nil, true
 	}
 	if bodyTime && len(future) > 0 {
 		// "Wir haben am Montag die Rechnung überwiesen. Ist das
@@ -432,7 +439,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future = upcoming(wishes, now)
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
-		(thread != threadNone || sig.appt) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
+		(thread != threadNone || sig.appt || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
 	case (thread == threadNone || thread == threadConfirmation && willBeInTouch(toks)) && len(future) == 0 && sig.refusal && !sig.question && !ssig.question && !asksForSession(toks) &&
 		refusesClock(toks, lang, now):
@@ -534,7 +541,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		sig.question && len(future) == 0 && !isReply && foreignDevice(toks),
 		sig.question && aboutBilling(toks) && !asksForSession(toks),
 		len(future) == 0 && indirectQuestion(toks) && aboutData(toks),
-		len(future) == 0 && asksForDataDocument(toks):
+		len(future) == 0 && asksForDataDocument(toks),
+		sig.question && releaseQuestion(toks):
 		// "What happens to our data?", "Is there a data processing
 		// agreement?", "helft ihr auch beim WLAN?", "bis wann muss die
 		// Fernwartung bezahlt werden?": a person answers, even
@@ -562,6 +570,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && (future[0].Precision != PrecisionDay || narrowedToTime(future, toks)) && (asksForTime(toks, signals{}) || sig.question && timeQuestion(toks)),
 		!isReply && remoteHelp(toks),
 		len(future) > 0 && !isReply && needsSupport(toks),
+		!isReply && len(future) == 0 && asksOurTimes(toks) && !howToQuestion(toks),
 		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks),
 		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks):
 		// ("See subject." under "Mon 22nd 3pm?")
@@ -684,6 +693,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// Nobody answers these, and a number in a newsletter ("Ihre ID
 		// 123 456 789 bleibt gültig") is nobody's AnyDesk ID.
 		r.AnyDeskID, r.AnyDeskAlias = "", ""
+	}
+	if r.Intent == IntentQuestion {
+		// A question goes to a person; a date in it ("er braucht das bis
+		// 30. September") is nothing we would book.
+		future = nil
 	}
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
@@ -1618,6 +1632,60 @@ func askedSentencesOnly(toks []token, lang uint8, now time.Time, future []Wish) 
 		}
 	}
 	return sub, true
+}
+
+// timesOnlyTold: the mail asks a question, names no session, and every
+// time in it stands in a statement that asks for nothing — no question
+// mark, no word of wishing or offering, not a bare time line — while no
+// question refers back to a time ("geht das?", "would that work?").
+func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
+	if sig := scanSignals(toks); !sig.question || sig.appt {
+		return false
+	}
+	p := parser{toks: toks}
+	told, start := false, 0
+	ok := func(end int) bool {
+		s := toks[start:end]
+		start = end
+		if len(s) == 0 {
+			return true
+		}
+		question := s[len(s)-1].s == "?"
+		if question {
+			for i := range s {
+				switch s[i].s {
+				case "passt", "geht", "ginge", "gehts", "geht's", "klappt", "möglich", "work", "works", "possible", "ok", "okay", "suit",
+					"suits", "convenient", "frei", "free", "available", "zeit", "time", "wann", "when", "da", "then", "dann":
+					return false
+				}
+			}
+		}
+		if len(upcoming(extract(s, lang, now), now)) == 0 {
+			return true
+		}
+		if question || wordCount(s) < 5 || bareTimeLine(s) || asksForTime(s, signals{}) || asksForSession(s) || offersOwnTime(s) || needsSupport(s) {
+			return false
+		}
+		for i := range s {
+			switch s[i].s {
+			case "bitte", "please", "gern", "gerne", "möchte", "möchten", "würde", "würden", "would", "could", "can", "könnten", "können",
+				"wäre", "wär", "ideal", "best", "besten", "liebsten", "prefer", "lieber", "suits", "passt", "geht", "klappt":
+				return false
+			}
+		}
+		told = true
+		return true
+	}
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 && !ok(k) {
+			return false
+		}
+		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) && !ok(k+1) {
+			return false
+		}
+	}
+	return ok(len(toks)) && told
 }
 
 // withoutPastTold reads the wishes again without the sentences that tell
