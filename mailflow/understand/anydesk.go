@@ -311,8 +311,8 @@ func contextOf(text string, start int) (pos, neg bool) {
 			}
 		}
 		for _, n := range negativeContext {
-			if w == "eana" || w == "eanan" || w == "eich" {
-				break // Austrian "Ihnen", "euch" ("Griaß Eana"), not an EAN
+			if w == "eana" || w == "eanan" || w == "eich" || w == "eure" || w == "eurem" || w == "euren" || w == "eurer" || w == "euer" {
+				break // Austrian "Ihnen", "euch" ("Griaß Eana"), not an EAN; "eurem Programm" is no euro
 			}
 			if w == n || len(n) >= 3 && strings.HasPrefix(w, n) {
 				if lastPos >= 0 && machineNext(win[k:]) {

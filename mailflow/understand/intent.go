@@ -284,7 +284,8 @@ func scanSignals(toks []token) signals {
 		if t.s == "stattdessen" || t.s == "instead" && !insteadOfThing(toks, i) || t.s == "dessen" && i > 0 && toks[i-1].s == "statt" {
 			s.instead = true
 		}
-		if r&rAppt != 0 && !negatedNoun(toks, i) && !contractDate(toks, i) {
+		if r&rAppt != 0 && !negatedNoun(toks, i) && !contractDate(toks, i) && !(i > 0 && negWordBefore(toks[i-1].s)) {
+			// (not "Brauchts ned einwählen", "no session needed")
 			s.appt = true
 		}
 		if r&rNeg != 0 {
@@ -691,6 +692,14 @@ func ifNotBefore(toks []token, i int) bool {
 		if toks[k].s == "otherwise" || toks[k].s == "sonst" || toks[k].s == "ansonsten" {
 			return true
 		}
+	}
+	return false
+}
+
+func negWordBefore(w string) bool {
+	switch w {
+	case "ned", "nicht", "net", "nid", "not", "no", "kein", "keine", "keinen", "never", "nie", "koa", "ka":
+		return true
 	}
 	return false
 }

@@ -1764,11 +1764,8 @@ func greetWord(s string) bool {
 // about ("how long does a session take?", "was kostet eine Schulung?").
 // Such a mail asks for no slot; a person answers it.
 func sessionOnlyAsked(toks []token) bool {
-	p := parser{toks: toks}
-	asked, start := false, 0
-	ok := func(end int) bool {
-		s := toks[start:end]
-		start = end
+	asked := false
+	ok := func(s []token) bool {
 		named := -1
 		for i := range s {
 			if w := s[i].w; w != nil && w.role&rAppt != 0 && !negatedNoun(s, i) {
@@ -1779,7 +1776,11 @@ func sessionOnlyAsked(toks []token) bool {
 		if named < 0 {
 			return true
 		}
-		if len(s) == 0 || s[len(s)-1].s != "?" || asksForTime(s, signals{}) {
+		if s[len(s)-1].s == "?" && needQuestion(s) {
+			asked = true
+			return true
+		}
+		if s[len(s)-1].s != "?" || asksForTime(s, signals{}) {
 			return false
 		}
 		if aboutSession(s, named) {
@@ -1788,16 +1789,7 @@ func sessionOnlyAsked(toks []token) bool {
 		}
 		return false
 	}
-	for k := range toks {
-		t := &toks[k]
-		if t.nl >= 2 && !ok(k) {
-			return false
-		}
-		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) && !ok(k+1) {
-			return false
-		}
-	}
-	return ok(len(toks)) && asked
+	return eachSentence(toks, ok) && asked
 }
 
 // aboutSession: the question s names the session (at named) as the setting
@@ -2065,4 +2057,12 @@ func splitWeekdayPart(toks []token) []token {
 		out = append(out, a, b)
 	}
 	return out
+}
+
+// needQuestion: the question asks whether a session is needed at all ("Do
+// we have to book a session for it?", "Müssen wir dafür eine Fernwartung
+// machen?").
+func needQuestion(s []token) bool {
+	return len(s) > 3 && (s[0].s == "do" || s[0].s == "does") && (s[1].s == "we" || s[1].s == "i") && (s[2].s == "have" || s[2].s == "need") ||
+		len(s) > 2 && (s[0].s == "müssen" || s[0].s == "muss") && (s[1].s == "wir" || s[1].s == "ich")
 }

@@ -345,7 +345,7 @@ func buildLexicon() map[string]*wordInfo {
 		"training", "einweisung",
 		// Looking in remotely: "können Sie am Montag um 9 reinschauen?",
 		// "bitte morgen um 9 eineschaun", "sich aufschalten".
-		"reinschauen", "reinschaun", "eineschaun", "eineschauen",
+		"reinschauen", "reinschaun", "eineschaun", "eineschauen", "einaschaun", "einaschauen", "reischaun",
 		"aufschalten", "draufschalten", "einwählen", "zuschalten")
 	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "nimm", "nehma", "einverstanden", "bestätige",
 		"bestaetige", "bestätigen", "gerne", "ok", "okay", "perfekt", "super", "gut", "works", "work",

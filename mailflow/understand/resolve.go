@@ -40,7 +40,7 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		// Tuesday of next week for others — asked back, never booked.
 		w.nextAmbiguous = true
 	}
-	if ok && m.plusDays != 0 {
+	if ok && m.plusDays != 0 && !m.abs { // ("Thursday week, the 16th": the date said wins)
 		w.Start = w.Start.AddDate(0, 0, int(m.plusDays))
 		if w.End != nil {
 			e := w.End.AddDate(0, 0, int(m.plusDays))

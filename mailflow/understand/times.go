@@ -3282,6 +3282,10 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 			j++
 		}
 		next := p.tok(j)
+		if t.s == "so" && !t.up && !dot && (next == nil || next.kind != tNum) {
+			// "Guten Morgen, so, alles zu …": the word "so", no Sunday.
+			return i, false
+		}
 		ok := next == nil || next.kind == tNum || next.kind == tPunct && next.s == ","
 		if !ok && next.kind == tWord && next.w != nil && t.s != "so" {
 			nw := next.w
@@ -4273,6 +4277,11 @@ func (p *parser) conditional(ca, k int) bool {
 // ("Mo 13.30", "Montag, 13.30", "morgen 9.45").
 func (p *parser) dayJustBefore(i int) bool {
 	k := i - 1
+	// ("Fr. 15.01. 10.30": a date with its closing dot)
+	if p.isPunct(k, '.') && p.tok(k-1) != nil && p.tok(k-1).kind == tNum && p.tok(k-1).n >= 1 && p.tok(k-1).n <= 12 &&
+		p.isPunct(k-2, '.') && p.tok(k-3) != nil && p.tok(k-3).kind == tNum && p.tok(k-3).n >= 1 && p.tok(k-3).n <= 31 {
+		return true
+	}
 	if p.isPunct(k, '.') || p.isPunct(k, ',') {
 		k--
 	}

@@ -1594,36 +1594,28 @@ func feastOnlyTold(toks []token) bool {
 // Inventur.", "She starts on Monday."). ok only when that drops wishes and
 // every one kept was read the same before: it never changes a wish.
 func askedSentencesOnly(toks []token, lang uint8, now time.Time, future []Wish) ([]Wish, bool) {
-	p := parser{toks: toks}
+	return wishesWithout(toks, lang, now, future, toldOnly, false)
+}
+
+// wishesWithout reads the wishes again without the sentences drop picks.
+// ok only when that drops a wish and every one kept was read the same
+// before — it never changes a wish; with none kept only when allowNone.
+func wishesWithout(toks []token, lang uint8, now time.Time, future []Wish, drop func([]token) bool, allowNone bool) ([]Wish, bool) {
 	kept := make([]token, 0, len(toks))
 	dropped := false
-	start := 0
-	flush := func(end int) {
-		if end <= start {
-			return
-		}
-		if s := toks[start:end]; toldOnly(s) {
+	eachSentence(toks, func(s []token) bool {
+		if drop(s) {
 			dropped = true
 		} else {
 			kept = append(kept, s...)
 		}
-		start = end
-	}
-	for k := range toks {
-		t := &toks[k]
-		if t.nl >= 2 {
-			flush(k)
-		}
-		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) {
-			flush(k + 1)
-		}
-	}
-	flush(len(toks))
+		return true
+	})
 	if !dropped {
 		return nil, false
 	}
 	sub := upcoming(extract(kept, lang, now), now)
-	if len(sub) == 0 || len(sub) >= len(future) {
+	if len(sub) == 0 && !allowNone || len(sub) >= len(future) {
 		return nil, false
 	}
 	for _, w := range sub {
@@ -1634,22 +1626,43 @@ func askedSentencesOnly(toks []token, lang uint8, now time.Time, future []Wish) 
 	return sub, true
 }
 
+// eachSentence calls fn with each sentence of toks — split at a blank
+// line, "!", "?" and a full stop that ends a sentence — in order, and
+// stops at the first false (its result).
+func eachSentence(toks []token, fn func(s []token) bool) bool {
+	p := parser{toks: toks}
+	start := 0
+	for k := range toks {
+		t := &toks[k]
+		if t.nl >= 2 && k > start {
+			if !fn(toks[start:k]) {
+				return false
+			}
+			start = k
+		}
+		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) {
+			if !fn(toks[start : k+1]) {
+				return false
+			}
+			start = k + 1
+		}
+	}
+	return start >= len(toks) || fn(toks[start:])
+}
+
 // timesOnlyTold: the mail asks a question, names no session, and every
 // time in it stands in a statement that asks for nothing — no question
 // mark, no word of wishing or offering, not a bare time line — while no
 // question refers back to a time ("geht das?", "would that work?").
 func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
-	if sig := scanSignals(toks); !sig.question || sig.appt {
+	if sig := scanSignals(toks); !sig.question || sig.appt && !sessionOnlyAsked(toks) {
+		// (A session named only in a question about it — "was kostet a
+		// Schulung?", "do we have to book a session for it?" — asks for
+		// none.)
 		return false
 	}
-	p := parser{toks: toks}
-	told, start := false, 0
-	ok := func(end int) bool {
-		s := toks[start:end]
-		start = end
-		if len(s) == 0 {
-			return true
-		}
+	told := false
+	ok := func(s []token) bool {
 		question := s[len(s)-1].s == "?"
 		if question {
 			for i := range s {
@@ -1663,7 +1676,16 @@ func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 		if len(upcoming(extract(s, lang, now), now)) == 0 {
 			return true
 		}
-		if question || wordCount(s) < 5 || bareTimeLine(s) || asksForTime(s, signals{}) || asksForSession(s) || offersOwnTime(s) || needsSupport(s) {
+		// (What an indirect question weighs asks nothing: "… und überleg
+		// ma, ob ma des brauchen".)
+		main := s
+		for i := range s {
+			if s[i].s == "ob" || s[i].s == "whether" {
+				main = s[:i]
+				break
+			}
+		}
+		if question || wordCount(s) < 5 || bareTimeLine(s) || asksForTime(main, signals{}) || asksForSession(main) || offersOwnTime(main) || needsSupport(main) {
 			return false
 		}
 		for i := range s {
@@ -1676,16 +1698,7 @@ func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 		told = true
 		return true
 	}
-	for k := range toks {
-		t := &toks[k]
-		if t.nl >= 2 && !ok(k) {
-			return false
-		}
-		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) && !ok(k+1) {
-			return false
-		}
-	}
-	return ok(len(toks)) && told
+	return eachSentence(toks, ok) && told
 }
 
 // withoutPastTold reads the wishes again without the sentences that tell
@@ -1693,44 +1706,28 @@ func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 // invoice on Monday"). ok only when that drops a wish and every one kept
 // was read the same before; it may leave none.
 func withoutPastTold(toks []token, lang uint8, now time.Time, future []Wish) ([]Wish, bool) {
-	p := parser{toks: toks}
-	kept := make([]token, 0, len(toks))
-	dropped := false
-	start := 0
-	flush := func(end int) {
-		if end <= start {
-			return
+	return wishesWithout(toks, lang, now, future, func(s []token) bool {
+		// ("ich hatte an den 11. gedacht, aber da geht doch nicht": the
+		// clause before "aber" tells.)
+		if c := butClause(s); c > 0 && pastTold(s[:c]) && len(upcoming(extract(s[:c], lang, now), now)) > 0 && len(upcoming(extract(s[c:], lang, now), now)) == 0 {
+			return true
 		}
-		if s := toks[start:end]; pastTold(s) && len(upcoming(extract(s, lang, now), now)) > 0 {
-			dropped = true
-		} else {
-			kept = append(kept, s...)
-		}
-		start = end
-	}
-	for k := range toks {
-		t := &toks[k]
-		if t.nl >= 2 {
-			flush(k)
-		}
-		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) {
-			flush(k + 1)
+		return pastTold(s) && len(upcoming(extract(s, lang, now), now)) > 0
+	}, true)
+}
+
+// butClause is where ", aber"/", but"/", doch" opens the second clause of
+// s, 0 when none does.
+func butClause(s []token) int {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i].s == "," {
+			switch s[i+1].s {
+			case "aber", "but", "doch", "jedoch", "however":
+				return i
+			}
 		}
 	}
-	flush(len(toks))
-	if !dropped {
-		return nil, false
-	}
-	sub := upcoming(extract(kept, lang, now), now)
-	if len(sub) >= len(future) {
-		return nil, false
-	}
-	for _, w := range sub {
-		if !slices.ContainsFunc(future, func(f Wish) bool { return f.Start.Equal(w.Start) && f.Precision == w.Precision }) {
-			return nil, false
-		}
-	}
-	return sub, true
+	return 0
 }
 
 // pastTold: the sentence tells, in the past, what someone did ("Wir haben
