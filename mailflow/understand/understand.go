@@ -1650,10 +1650,11 @@ func eachSentence(toks []token, fn func(s []token) bool) bool {
 	return start >= len(toks) || fn(toks[start:])
 }
 
-// timesOnlyTold: the mail asks a question, names no session, and every
-// time in it stands in a statement that asks for nothing — no question
-// mark, no word of wishing or offering, not a bare time line — while no
-// question refers back to a time ("geht das?", "would that work?").
+// timesOnlyTold: the mail asks a question, names the session at most in a
+// question about it (sessionOnlyAsked), and every time in it stands in a
+// statement that asks for nothing — no question mark, no word of wishing
+// or offering, not a bare time line — while no question refers back to a
+// time ("geht das?", "would that work?").
 func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 	if sig := scanSignals(toks); !sig.question || sig.appt && !sessionOnlyAsked(toks) {
 		// (A session named only in a question about it — "was kostet a
