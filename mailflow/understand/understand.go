@@ -1601,14 +1601,18 @@ func askedSentencesOnly(toks []token, lang uint8, now time.Time, future []Wish) 
 // ok only when that drops a wish and every one kept was read the same
 // before — it never changes a wish; with none kept only when allowNone.
 func wishesWithout(toks []token, lang uint8, now time.Time, future []Wish, drop func([]token) bool, allowNone bool) ([]Wish, bool) {
-	kept := make([]token, 0, len(toks))
-	dropped := false
+	var kept []token // built only once a sentence is dropped: most mails drop none
+	off, dropped := 0, false
 	eachSentence(toks, func(s []token) bool {
 		if drop(s) {
+			if !dropped {
+				kept = append(make([]token, 0, len(toks)), toks[:off]...)
+			}
 			dropped = true
-		} else {
+		} else if dropped {
 			kept = append(kept, s...)
 		}
+		off += len(s)
 		return true
 	})
 	if !dropped {
@@ -1674,7 +1678,7 @@ func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 				}
 			}
 		}
-		if len(upcoming(extract(s, lang, now), now)) == 0 {
+		if !mayHoldTime(s) || len(upcoming(extract(s, lang, now), now)) == 0 {
 			return true
 		}
 		// (What an indirect question weighs asks nothing: "… und überleg
@@ -1700,6 +1704,21 @@ func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 		return true
 	}
 	return eachSentence(toks, ok) && told
+}
+
+// mayHoldTime: s has a token a time could be read from (a number, a day,
+// month, part of the day, feast or number word); a sentence without one
+// needs no extraction.
+func mayHoldTime(s []token) bool {
+	for i := range s {
+		if s[i].kind == tNum {
+			return true
+		}
+		if w := s[i].w; w != nil && (w.wd != 0 || w.hasRel || w.month != 0 || w.pod != 0 || w.feast || w.num != 0 || w.role&(rWeek|rKW) != 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // withoutPastTold reads the wishes again without the sentences that tell
