@@ -462,10 +462,11 @@ func init() {
 // lookupWordOrPossessive is lookupWord that also reads a time word with an
 // English "'s" ("morning's", "Friday's", "next week's") as the word itself.
 func lookupWordOrPossessive(w string) *wordInfo {
-	if e := lookupWord(w); e == nil && len(w) >= 10 && apptCompound(w) {
+	e := lookupWord(w)
+	if e == nil && len(w) >= 10 && apptCompound(w) {
 		return compoundAppt
 	}
-	if e := lookupWord(w); e != nil || len(w) < 5 || w[len(w)-1] != 's' {
+	if e != nil || len(w) < 5 || w[len(w)-1] != 's' {
 		if e == nil && len(w) >= 6 && strings.HasSuffix(w, "'n") {
 			// An Austrian verb written with its dropped "e" marked
 			// ("absog'n", "verleg'n") reads as the verb without the mark.
