@@ -1864,27 +1864,39 @@ var contractions = map[string][2]string{
 
 // splitContractions writes each contraction in toks as its two words.
 func splitContractions(toks []token) []token {
+	return splitWords(toks, func(t *token) (string, string, bool) {
+		if t.kind != tWord {
+			return "", "", false
+		}
+		c, ok := contractions[t.s]
+		return c[0], c[1], ok
+	})
+}
+
+// splitWords writes each word of toks that split cuts in two as those two
+// words, the second one set apart by a space. It copies toks only when a
+// word is cut.
+func splitWords(toks []token, split func(*token) (string, string, bool)) []token {
 	n := 0
 	for i := range toks {
-		if toks[i].kind == tWord {
-			if _, ok := contractions[toks[i].s]; ok {
-				n++
-			}
+		if _, _, ok := split(&toks[i]); ok {
+			n++
 		}
 	}
 	if n == 0 {
 		return toks
 	}
 	out := make([]token, 0, len(toks)+n)
-	for _, t := range toks {
-		c, ok := contractions[t.s]
-		if t.kind != tWord || !ok {
+	for i := range toks {
+		t := toks[i]
+		x, y, ok := split(&t)
+		if !ok {
 			out = append(out, t)
 			continue
 		}
 		a, b := t, t
-		a.s, a.w = c[0], lookupWord(c[0])
-		b.s, b.w, b.sp, b.nl, b.up = c[1], lookupWord(c[1]), true, 0, false
+		a.s, a.w = x, lookupWord(x)
+		b.s, b.w, b.sp, b.nl, b.up = y, lookupWord(y), true, 0, false
 		out = append(out, a, b)
 	}
 	return out
@@ -2021,7 +2033,7 @@ func asksOurTimesAt(toks []token, i int) bool {
 // splitWeekdayPart writes "Montagvormittag", "Dienstagnachmittag",
 // "Freitagfrüh" as the weekday and its part of the day.
 func splitWeekdayPart(toks []token) []token {
-	split := func(t *token) (string, string, bool) {
+	return splitWords(toks, func(t *token) (string, string, bool) {
 		if t.kind != tWord || t.w != nil || len(t.s) < 10 {
 			return "", "", false
 		}
@@ -2033,30 +2045,7 @@ func splitWeekdayPart(toks []token) []token {
 			}
 		}
 		return "", "", false
-	}
-	n := 0
-	for i := range toks {
-		if _, _, ok := split(&toks[i]); ok {
-			n++
-		}
-	}
-	if n == 0 {
-		return toks
-	}
-	out := make([]token, 0, len(toks)+n)
-	for i := range toks {
-		t := toks[i]
-		wd, part, ok := split(&t)
-		if !ok {
-			out = append(out, t)
-			continue
-		}
-		a, b := t, t
-		a.s, a.w = wd, lookupWord(wd)
-		b.s, b.w, b.sp, b.nl, b.up = part, lookupWord(part), true, 0, false
-		out = append(out, a, b)
-	}
-	return out
+	})
 }
 
 // needQuestion: the question asks whether a session is needed at all ("Do

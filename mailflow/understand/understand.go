@@ -1706,15 +1706,12 @@ func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 	return eachSentence(toks, ok) && told
 }
 
-// mayHoldTime: s has a token a time could be read from (a number, a day,
-// month, part of the day, feast or number word); a sentence without one
-// needs no extraction.
+// mayHoldTime: s has a token a time could be read from — a number or a
+// word the extractor may begin a piece with; a sentence without one needs
+// no extraction.
 func mayHoldTime(s []token) bool {
 	for i := range s {
-		if s[i].kind == tNum {
-			return true
-		}
-		if w := s[i].w; w != nil && (w.wd != 0 || w.hasRel || w.month != 0 || w.pod != 0 || w.feast || w.num != 0 || w.role&(rWeek|rKW) != 0) {
+		if s[i].kind == tNum || s[i].kind == tWord && s[i].w != nil && s[i].w.starts {
 			return true
 		}
 	}
