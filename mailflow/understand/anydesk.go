@@ -694,6 +694,10 @@ func numberWordRightBefore(text string, start int) bool {
 			continue
 		case "nummer", "number", "no.", "nr.", "nr":
 			return true
+		case "here", "hier", "voilà", "voila":
+			// "ok here is: 601 28 49 37", "hier ist: …" in answer to our
+			// asking for it.
+			return true
 		}
 		return false
 	}

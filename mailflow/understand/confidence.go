@@ -49,6 +49,9 @@ const (
 	ReasonTodayWeekday = "a weekday said on that very day may mean today or a week on"
 	ReasonOwnBooking   = "names a booking the customer already has, but asks for no change we could read"
 	ReasonDamaged      = "the mail's text could not be decoded in full"
+	ReasonToldOnly     = "every time stands in a statement beside a question, asking for nothing"
+	ReasonClocksApart  = "different clock times for one day, said in different sentences"
+	ReasonCancelWord   = "a request that also says cancel (of something we read as no booking)"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -515,9 +518,19 @@ type doubts struct {
 	noDay          bool // only a time of day ("nachmittags", "until 5pm"): which day is a guess
 	// noSession: a first mail that only proposes a time ("how about Friday
 	// at 11:45?") names neither the session nor a problem.
-	noSession  bool
-	forwarded  bool // the wish was read from the mail the customer forwards
-	weekdayOff bool // a weekday that does not fit the date beside it
+	noSession bool
+	// toldOnly: every time of a first mail that asks a question stands
+	// in a statement that asks for nothing ("Die Fernwartung heute bleibt
+	// aber bestehen." beside "wie kann ich das Abo kündigen?"): is the
+	// day the wish, or what the mail tells beside its question?
+	toldOnly   bool
+	cancelWord bool // a cancel verb in a mail read as a request
+	// clocksApart: clock times on one day said in different sentences
+	// ("10am UK time? That would be 11:00 your time … let's say 10:00"):
+	// which one stands?
+	clocksApart bool
+	forwarded   bool // the wish was read from the mail the customer forwards
+	weekdayOff  bool // a weekday that does not fit the date beside it
 	// nextAmbiguous: "nächsten Donnerstag" when this week's Thursday is
 	// still ahead.
 	nextAmbiguous bool
@@ -619,6 +632,15 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.noSession && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonNoSession)
+	}
+	if d.clocksApart && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonClocksApart)
+	}
+	if d.cancelWord && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonCancelWord)
+	}
+	if d.toldOnly && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonToldOnly)
 	}
 	if d.damaged {
 		r.doubt(0.5, ReasonDamaged)

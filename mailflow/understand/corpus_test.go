@@ -23,7 +23,7 @@ const (
 	ratchetDE    = 0.970
 	ratchetEN    = 0.911
 	ratchetRawDE = 0.920 // 0.924 until "vom … auf …" became a move (a documented domain reading)
-	ratchetRawEN = 0.865 // 0.869 until a weekday that does not fit its date stopped moving a year ahead
+	ratchetRawEN = 0.848 // 0.869 until a weekday that does not fit its date stopped moving a year ahead; 0.865 until "end of the month" became its last full week (a documented domain reading)
 )
 
 type corpusExample struct {
@@ -124,6 +124,23 @@ var domainDifferences = []struct {
 			g := got.Start.In(s.Location())
 			base := time.Date(g.Year(), s.Month(), s.Day(), 0, 0, 0, 0, s.Location())
 			return g.Year() < s.Year() && g.Weekday() == s.Weekday() && !g.Before(base) && g.Before(base.AddDate(0, 0, 7))
+		},
+	},
+	{
+		// "end of April", "EOM", "late March": Duckling starts the month's
+		// last part on the 21st; customers mean its last full working week
+		// (the held-out writers, who never saw the engine, label it from
+		// that week's Monday far more often than from the 21st), so the
+		// desk proposes from there.
+		why: "end of a month read as its last full week",
+		match: func(ex corpusExample, got Wish, _ time.Time) bool {
+			s, err := time.Parse(time.RFC3339, ex.Start)
+			if err != nil || s.Day() != 21 || got.Precision != PrecisionDay {
+				return false
+			}
+			g := got.Start.In(s.Location())
+			last := time.Date(s.Year(), s.Month()+1, 0, 0, 0, 0, 0, s.Location())
+			return g.Year() == s.Year() && g.Month() == s.Month() && g.Weekday() == time.Monday && last.Sub(g) < 11*24*time.Hour
 		},
 	},
 }

@@ -274,6 +274,7 @@ func feastWish(toks []token, ws []Wish, now time.Time) (Wish, bool) {
 func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish, bool) {
 	loc := now.Location()
 	dir, wd, dayAfter, workday, on, weekAfter, wdAfterDir, anchorAt := 0, 0, false, false, 0, false, false, -1
+	weekBefore := false
 	bridge := false
 	wdAt := -1
 	var anchor time.Time
@@ -323,6 +324,10 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 			if i+1 < len(toks) && (toks[i+1].s == "nach" || toks[i+1].s == "after") {
 				weekAfter = true
 			}
+			// "in der Woche vor Weihnachten", "the week before Easter"
+			if i+1 < len(toks) && (toks[i+1].s == "vor" || toks[i+1].s == "before") {
+				weekBefore = true
+			}
 		}
 		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good" ||
 			toks[i-1].s == "whit" || toks[i-1].s == "ash" || toks[i-1].s == "maundy" || toks[i-1].s == "shrove" || toks[i-1].s == "holy")
@@ -339,6 +344,10 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 			// Nach Josefi, also am Montag drauf".
 			wd, wdAt = int(t.w.wd), i
 			wdAfterDir = dir != 0
+		}
+		if feastSideRefused(toks, i) {
+			// "Nach Ostern is zu spät": no anchor of the day asked for.
+			continue
 		}
 		if anchor.IsZero() || on > 0 && on == i && anchorAt != i || directlyAfterDir(toks, i) && !directlyAfterDir(toks, anchorAt) || holyWeekAt(toks, anchorAt) && i != anchorAt ||
 			weekdayDirBefore(toks, i) && !weekdayDirBefore(toks, anchorAt) ||
@@ -452,6 +461,14 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 		mon := anchor.AddDate(0, 0, 7-(weekdayIndex(anchor)-1))
 		end := mon.AddDate(0, 0, 5)
 		return Wish{Start: mon, End: &end, Precision: PrecisionDay}, true
+	}
+	if weekBefore && !weekAfter && wd == 0 {
+		// The working week before the feast's week.
+		mon := anchor.AddDate(0, 0, -(weekdayIndex(anchor)-1)-7)
+		end := mon.AddDate(0, 0, 5)
+		if mon.After(now) {
+			return Wish{Start: mon, End: &end, Precision: PrecisionDay}, true
+		}
 	}
 	if dir == 0 && holyWeekAt(toks, anchorAt) {
 		// "in der Karwoche, am Mittwoch um 13:00", "in Holy Week": the
@@ -746,6 +763,27 @@ func clockNext(toks []token, i int) bool {
 		return true
 	case nx.w != nil && nx.w.pod != 0:
 		return true
+	}
+	return false
+}
+
+// feastSideRefused: the words right after the feast at i turn it down ("Nach
+// Ostern is zu spät", "after Easter is too late", "vor Weihnachten geht
+// nicht").
+func feastSideRefused(toks []token, i int) bool {
+	if w := toks[i].w; w == nil || !w.feast || !directlyAfterDir(toks, i) {
+		// (Only a side of the feast: "am Leopolditag haben wir zu, aber
+		// am Tag danach" still counts from the feast.)
+		return false
+	}
+	p := parser{toks: toks}
+	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].kind != tPunct; k++ {
+		if p.isNegation(k) {
+			return true
+		}
+		if (toks[k].s == "spät" || toks[k].s == "late" || toks[k].s == "knapp") && (toks[k-1].s == "zu" || toks[k-1].s == "too") {
+			return true
+		}
 	}
 	return false
 }

@@ -93,6 +93,14 @@ func noMoveMeant(toks []token, i int) bool {
 		nx := p.info(k)
 		return nx == nil || nx.wd == 0 && !nx.hasRel && nx.month == 0 && nx.role&rAppt == 0
 	}
+	if i > 0 {
+		switch toks[i-1].s {
+		case "nicht", "ned", "net", "nid", "not":
+			// "Wir möchten die Jausenpause nicht verschieben, daher bitte
+			// nicht früher": whatever it is, it stays.
+			return true
+		}
+	}
 	if toks[i].s == "verschieben" && i >= 3 {
 		// "wir verschieben das Thema DATEV ins nächste Jahr": the verb's
 		// object is something else than the session.
@@ -110,7 +118,7 @@ func noMoveMeant(toks []token, i int) bool {
 			return true // "die Etiketten drucken verschoben": misaligned
 		}
 	}
-	if toks[i].s == "verschoben" && i >= 2 && (toks[i-1].s == "is" || toks[i-1].s == "ist") {
+	if toks[i].s == "verschoben" && i >= 2 && (toks[i-1].s == "is" || toks[i-1].s == "ist" || toks[i-1].s == "sind" || toks[i-1].s == "san") {
 		// "aber des Layout is verschoben": a state of something else,
 		// unless the thing moved is the appointment.
 		p := parser{toks: toks}
@@ -377,6 +385,12 @@ func scanSignals(toks []token) signals {
 				}
 			}
 		}
+		// "könnt's euch bitte bei uns einloggen", "can you log in to our
+		// system": the technician logs in — not "ich kann mich nicht
+		// einloggen", the customer's own login.
+		if loggingInToUs(toks, i) {
+			s.appt = true
+		}
 		// "jemand soll sich auf meinen PC verbinden", "connect to my
 		// computer": a remote session asked for in other words.
 		if t.kind == tWord && connectWords[t.s] && !whetherBefore(toks, i) {
@@ -384,6 +398,11 @@ func scanSignals(toks []token) signals {
 				if machineWords[toks[k].s] {
 					s.appt = true
 				}
+			}
+			// "Can you connect to fix?", "könnt ihr euch aufschalten?":
+			// asked of us straight out.
+			if t.s != "look" && t.s != "schauen" && i >= 2 && opensRequest(toks[i-2:]) {
+				s.appt = true
 			}
 		}
 	}
@@ -702,4 +721,31 @@ func negWordBefore(w string) bool {
 		return true
 	}
 	return false
+}
+
+// loggingInToUs: the word at i is "einloggen"/"log (in)" said of the
+// technician ("euch", "Sie", "you", "someone") on the customer's side
+// ("bei uns", "to our system").
+func loggingInToUs(toks []token, i int) bool {
+	switch toks[i].s {
+	case "einloggen", "reinloggen", "einlogg'n", "einloggn", "log", "login":
+	default:
+		return false
+	}
+	who, ours := false, false
+	for k := i - 1; k >= 0 && k >= i-6 && !(toks[k].kind == tPunct && toks[k].s != ","); k-- {
+		switch toks[k].s {
+		case "euch", "ihr", "sie", "you", "someone", "somebody", "jemand", "techniker", "technician":
+			who = true
+		case "uns", "unserem", "unseren", "unser", "mir", "meinem":
+			ours = true
+		}
+	}
+	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].kind != tPunct; k++ {
+		switch toks[k].s {
+		case "our", "uns", "unserem", "unseren", "my", "mir", "meinem":
+			ours = true
+		}
+	}
+	return who && ours
 }

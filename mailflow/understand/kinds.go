@@ -256,6 +256,9 @@ func hourAfterWeekday(toks []token, now time.Time) []token {
 			if nx.kind == tPunct && nx.s == "." && i+2 < len(toks) && toks[i+2].kind == tNum {
 				continue
 			}
+			if nx.s == "of" && i+2 < len(toks) && toks[i+2].w != nil && toks[i+2].w.month != 0 {
+				continue // "wednesday 16 of march": the day of the month
+			}
 		}
 		toks = append(toks, token{})
 		copy(toks[i+2:], toks[i+1:len(toks)-1])
@@ -475,18 +478,22 @@ var documentNouns = []string{"rechnung", "gutschrift", "bestellung", "auftrag", 
 // names no invoice, order or the like, or names the appointment too.
 func cancelsAppointment(toks []token) bool {
 	cancel, doc, appt := false, false, false
+	docAt := -1 // where the last document noun stood
 	verdict := false
 	// clause counts the commas of the sentence: beside a document, only a
-	// session named in the cancel verb's own clause is cancelled ("bitte
-	// stornieren Sie die Rechnung, die Schulung hat nicht stattgefunden").
-	clause, cancelClause, apptClauses := 0, -1, map[int]bool{}
+	// session named in a cancel verb's own clause is cancelled ("bitte
+	// stornieren Sie die Rechnung, die Schulung hat nicht stattgefunden" —
+	// but "stornieren Sie die Rechnung, und den Termin am Freitag sagen
+	// wir auch ab"). The masks hold the clauses (the first 64) with a
+	// cancel verb and with a session word.
+	clause := 0
+	var cancelMask, apptMask uint64
 	flush := func() {
-		if cancel && (!doc || appt && apptClauses[cancelClause]) {
+		if cancel && (!doc || appt && cancelMask&apptMask != 0) {
 			verdict = true
 		}
 		cancel, doc, appt = false, false, false
-		clause, cancelClause = 0, -1
-		clear(apptClauses)
+		clause, cancelMask, apptMask = 0, 0, 0
 	}
 	for k := range toks {
 		t := &toks[k]
@@ -502,17 +509,20 @@ func cancelsAppointment(toks []token) bool {
 		if t.w != nil && t.w.role&rCancel != 0 || (t.s == "sage" || t.s == "sagen" || t.s == "sagt" || t.s == "sag") && sagtAb(toks, k) ||
 			(t.s == "fällt" || t.s == "fallt" || t.s == "fällts") && fälltAus(toks, k) || callOff(toks, k) || dropsAppointment(toks, k) {
 			cancel = true
-			if cancelClause < 0 {
-				cancelClause = clause
-			}
+			cancelMask |= 1 << min(clause, 63)
 		}
-		if t.w != nil && t.w.role&rAppt != 0 {
+		if t.w != nil && t.w.role&rAppt != 0 && !(docAt >= 0 && docAt >= k-4 && docAt < k && !commaSince(toks, k, docAt)) {
+			// (Not "die Rechnung für die Schulung", "the invoice for the
+			// training": the session names what the document is for.)
 			appt = true
-			apptClauses[clause] = true
+			apptMask |= 1 << min(clause, 63)
 		}
 		for _, d := range documentNouns {
 			if strings.HasPrefix(t.s, d) || len(t.s) > len(d)+3 && strings.HasSuffix(t.s, d) {
 				doc = true
+				if t.w == nil || t.w.role&rCancel == 0 {
+					docAt = k // (not "please storno our Termin": the verb itself)
+				}
 			}
 		}
 		if t.s == "add" && k+2 < len(toks) && toks[k+1].s == "-" && toks[k+2].s == "on" {
@@ -707,7 +717,25 @@ var relativeMoveWords = map[string]bool{
 
 func relativeMove(toks []token) bool {
 	for i := range toks {
-		if toks[i].kind == tWord && relativeMoveWords[toks[i].s] {
+		if toks[i].kind == tWord && relativeMoveWords[toks[i].s] && !refusedOffset(toks, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// refusedOffset: the offset word at i is turned down a few words on
+// ("Nr. 3 bitte, früher geht leider nix", "earlier is not possible"): no
+// move asked for.
+func refusedOffset(toks []token, i int) bool {
+	switch toks[i].s {
+	case "später", "früher", "later", "earlier":
+	default:
+		return false
+	}
+	p := parser{toks: toks}
+	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].kind != tPunct; k++ {
+		if p.isNegation(k) {
 			return true
 		}
 	}
@@ -931,6 +959,23 @@ func asksForSession(toks []token) bool {
 					continue // "Wir brauchen ein Angebot für den Vorstand", "we need a quote"
 				}
 			}
+			if i+2 < len(toks) && sessionNeedVerb(toks[i].s) {
+				// "Wir brauchen das für unser Verzeichnis", "we need this
+				// for our audit", "brauchen die Info bis Freitag": what
+				// is needed is the answer, not a session.
+				switch toks[i+1].s {
+				case "das", "dies", "es", "this", "that", "it":
+					if n := toks[i+2].s; n == "für" || n == "for" {
+						continue
+					}
+				case "die", "eine", "the", "an", "some":
+					switch toks[i+2].s {
+					case "info", "infos", "information", "informationen", "auskunft", "unterlagen", "bestätigung", "nachweis", "antwort",
+						"confirmation", "documentation", "answer", "details":
+						continue
+					}
+				}
+			}
 			return true
 		}
 		// "bitte um (einen) Termin", "Rückruf oder Termin", "Termin bitte".
@@ -956,6 +1001,34 @@ func asksForSession(toks []token) bool {
 			if i+1 < len(toks) && (toks[i+1].s == "bitte" || toks[i+1].s == "please") {
 				return true
 			}
+			if i > 0 && (toks[i-1].s == "per" || toks[i-1].s == "via") && (pleaseInClause(toks, i) || opensRequest(sentenceOf(toks, i))) {
+				// "bitte schauts amal per Fernwartung drüber", "please
+				// check it via remote session", "Könnten Sie sich das per
+				// Fernwartung ansehen?".
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pleaseInClause: "bitte"/"please" stands in the clause of the word at i,
+// and the sentence asks no question.
+func pleaseInClause(toks []token, i int) bool {
+	for k := i + 1; k < len(toks); k++ {
+		if t := &toks[k]; t.kind == tPunct && (t.s == "?" || t.s == "." || t.s == "!") || t.nl >= 2 {
+			if t.s == "?" {
+				return false
+			}
+			break
+		}
+	}
+	for k := i - 1; k >= 0 && k >= i-8; k-- {
+		if t := &toks[k]; t.kind == tPunct && t.s != "," || t.nl >= 2 {
+			break
+		}
+		if toks[k].s == "bitte" || toks[k].s == "please" || toks[k].s == "pls" || toks[k].s == "plz" {
+			return true
 		}
 	}
 	return false
@@ -1111,7 +1184,7 @@ var dataWords = map[string]bool{"datenschutz": true, "dsgvo": true, "gdpr": true
 	"aufzeichnungen": true, "protokolliert": true, "gespeichert": true, "stored": true, "logs": true, "dpa": true,
 	"privacy": true, "dpo": true, "datenschutzbeauftragte": true, "datenschutzbeauftragter": true,
 	"aufgezeichnet": true, "recorded": true, "verarbeitungsverzeichnis": true, "logged": true, "mitgeschnitten": true,
-	"gspeichert": true, "gespeichat": true}
+	"gspeichert": true, "gespeichat": true, "speichert": true, "speichat": true, "stores": true}
 
 func aboutData(toks []token) bool {
 	asked := func(i int) bool {
@@ -1127,7 +1200,11 @@ func aboutData(toks []token) bool {
 				})) {
 				continue // "I logged in on Monday": no question of records ("is the session logged?" is)
 			}
-			if s == "gespeichert" || s == "gspeichert" || s == "gespeichat" || s == "stored" || s == "logs" || s == "logged" {
+			if (s == "speichert" || s == "speichat" || s == "stores") && !storesOurs(toks, i) {
+				continue // "Lohnfix speichert die Rechnungen falsch": a fault
+			}
+			if s == "gespeichert" || s == "gspeichert" || s == "gespeichat" || s == "stored" || s == "logs" || s == "logged" ||
+				s == "speichert" || s == "speichat" || s == "stores" {
 				// "die Rechnungen werden ned gespeichert" is a fault, not
 				// a question about our handling of data.
 				if i > 0 {
@@ -1311,6 +1388,11 @@ func indirectQuestion(toks []token) bool {
 			}
 		case "wondering", "wondered":
 			return true
+		case "confirm", "clarify", "advise", "bestätigen", "klären":
+			// "Kindly confirm whether the unused hours can be refunded"
+			if i+1 < len(toks) && (toks[i+1].s == "whether" || toks[i+1].s == "if" || toks[i+1].s == "ob") {
+				return true
+			}
 		case "mit", "mitteilen", "sagen", "informieren":
 			// "bitte teilen Sie mir mit, welche Daten Sie … gespeichert haben"
 			if i+2 < len(toks) && toks[i+1].s == "," {
@@ -1401,14 +1483,15 @@ func bareTimeLine(toks []token) bool {
 // billingWords: paying for a session or a licence.
 var billingWords = map[string]bool{"bezahlt": true, "bezahlen": true, "zahlen": true, "zahlung": true, "überweisen": true,
 	"überwiesen": true, "abgerechnet": true, "verrechnet": true, "pay": true, "paid": true, "payment": true,
-	"invoiced": true, "billed": true, "charged": true}
+	"invoiced": true, "billed": true, "charged": true, "refunded": true, "refund": true, "erstattet": true, "rückerstattet": true,
+	"gutgeschrieben": true}
 
 // aboutBilling: a question about paying ("bis wann muss die Fernwartung
 // vom Donnerstag bezahlt werden?", "can we pay the session by card?"): a
 // person answers, the days in it are no wish.
 func aboutBilling(toks []token) bool {
 	for i := range toks {
-		if billingWords[toks[i].s] && questionAfter(toks, i) {
+		if billingWords[toks[i].s] && (questionAfter(toks, i) || indirectQuestion(toks)) {
 			return true
 		}
 	}
@@ -1908,7 +1991,7 @@ func splitWords(toks []token, split func(*token) (string, string, bool)) []token
 func needsSupport(toks []token) bool {
 	for i := range toks {
 		switch toks[i].s {
-		case "need", "needs", "require", "brauchen", "bräuchten", "brauche", "bräuchte", "benötigen", "benötige":
+		case "need", "needs", "require", "brauchen", "bräuchten", "brauche", "bräuchte", "benötigen", "benötige", "bräucht", "bräuchat":
 		default:
 			continue
 		}
@@ -1922,7 +2005,10 @@ func needsSupport(toks []token) bool {
 			switch toks[k].s {
 			case "nicht", "keine", "keinen", "kein", "no", "not":
 				k = len(toks)
-			case "support", "help", "assistance", "unterstützung", "hilfe":
+			case "support", "help", "assistance", "unterstützung", "hilfe",
+				// "irgendwann nächste Woch bräucht i wen, der ma die
+				// Preisliste einspielt", "we need someone to …"
+				"wen", "jemanden", "jemand", "someone", "somebody":
 				return true
 			}
 		}
@@ -2054,4 +2140,46 @@ func splitWeekdayPart(toks []token) []token {
 func needQuestion(s []token) bool {
 	return len(s) > 3 && (s[0].s == "do" || s[0].s == "does") && (s[1].s == "we" || s[1].s == "i") && (s[2].s == "have" || s[2].s == "need") ||
 		len(s) > 2 && (s[0].s == "müssen" || s[0].s == "muss") && (s[1].s == "wir" || s[1].s == "ich")
+}
+
+// sessionNeedVerb: a verb of needing, which asks for a session only when
+// the session (or nothing else) is what is needed.
+func sessionNeedVerb(w string) bool {
+	switch w {
+	case "brauchen", "brauche", "bräuchten", "bräuchte", "benötigen", "benötige", "need", "needs", "require":
+		return true
+	}
+	return false
+}
+
+// sentenceOf is the sentence of toks that holds the token at i.
+func sentenceOf(toks []token, i int) []token {
+	p := parser{toks: toks}
+	a, b := i, i+1
+	for a > 0 {
+		if t := &toks[a-1]; t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(a-1)) || toks[a].nl >= 2 {
+			break
+		}
+		a--
+	}
+	for b < len(toks) {
+		if t := &toks[b-1]; t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(b-1)) || toks[b].nl >= 2 {
+			break
+		}
+		b++
+	}
+	return toks[a:b]
+}
+
+// storesOurs: the verb of storing at i has "anything of ours" as its
+// object ("speichert AnyDesk irgendwas von uns?", "does it store any of
+// our data?").
+func storesOurs(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].kind != tPunct; k++ {
+		switch toks[k].s {
+		case "irgendwas", "etwas", "was", "daten", "anything", "something", "data":
+			return true
+		}
+	}
+	return false
 }

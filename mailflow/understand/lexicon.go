@@ -321,7 +321,8 @@ func buildLexicon() map[string]*wordInfo {
 		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs", "weder",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
 		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
-		"impossible", "abwesend", "urlaub", "vacation", "ausgebucht", "nope", "unfortunately-not")
+		"impossible", "abwesend", "urlaub", "vacation", "ausgebucht", "nope", "unfortunately-not",
+		"hopeless", "aussichtslos", "hoffnungslos")
 	roles(rFiller, "am", "den", "der", "die", "das", "des", "dem", "the", "of", "on", "im", "zum", "zur",
 		"vom", "um", "at", "so", "ca", "circa", "zirka", "etwa", "ungefähr", "around", "about", "gegen",
 		"gerne", "gern", "also", "dann", "jeweils", "evtl", "eventuell", "vielleicht", "maybe",

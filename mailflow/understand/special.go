@@ -178,7 +178,7 @@ func (p *parser) unitAt(j int) uint8 {
 
 // monthRefAt reads "Oktober 2014", "this month", "nächsten Monats", "the month".
 func (p *parser) monthRefAt(j int) (monthRef, int, bool) {
-	for p.word(j) == "the" || p.word(j) == "der" || p.word(j) == "des" || p.word(j) == "dem" {
+	for p.word(j) == "the" || p.word(j) == "der" || p.word(j) == "des" || p.word(j) == "dem" || p.word(j) == "vom" { // ("Ende vom Monat")
 		j++
 	}
 	if mo := p.monthAt(j); mo != 0 {
@@ -334,7 +334,18 @@ func (p *parser) resolveSpecial(m *mention, now time.Time) (Wish, bool) {
 		case edgeMid:
 			return window(first.AddDate(0, 0, 10), first.AddDate(0, 0, 20), PrecisionDay)
 		}
-		return window(first.AddDate(0, 0, 20), first.AddDate(0, 1, 0), PrecisionDay)
+		// The end of a month is its last full working week, from that
+		// week's Monday on ("Ende des Monats", "Ende Juli", "towards the
+		// end of the month").
+		last := first.AddDate(0, 1, -1)
+		lastMon := last.AddDate(0, 0, -(weekdayIndex(last) - 1))
+		if lastMon.AddDate(0, 0, 4).After(last) {
+			lastMon = lastMon.AddDate(0, 0, -7) // its Friday is next month's
+		}
+		if tomorrow := today.AddDate(0, 0, 1); !lastMon.After(today) && tomorrow.Before(first.AddDate(0, 1, 0)) {
+			lastMon = tomorrow // said in that very week: from tomorrow on
+		}
+		return window(lastMon, first.AddDate(0, 1, 0), PrecisionDay)
 	}
 	return Wish{}, false
 }

@@ -1964,7 +1964,9 @@ func (p *parser) isNegation(k int) bool {
 	if !negTail[t.s[len(t.s)-1]] {
 		return false
 	}
-	if t.s == "nein" || t.s == "no" && p.tok(k+1) != nil && p.tok(k+1).kind == tPunct {
+	if t.s == "nein" || t.s == "no" && p.tok(k+1) != nil && p.tok(k+1).kind == tPunct && p.tok(k+1).s != "?" {
+		// (Not "Geht's am Gründonnerstag am Vormittag no?": Austrian
+		// "noch".)
 		// "Freitag nein, Montag ja", "Dienstag no, sorry": a day answered
 		// with no.
 		pk := k - 1
@@ -1973,8 +1975,8 @@ func (p *parser) isNegation(k int) bool {
 			pk-- // "Montag leider nein"
 		}
 		pw := p.tok(pk)
-		if pw != nil && pw.w != nil && pw.w.wd != 0 {
-			return true
+		if pw != nil && pw.w != nil && (pw.w.wd != 0 || pw.w.hasRel || pw.w.pod != 0) {
+			return true // ("tomorrow no, but …", "vormittags nein")
 		}
 		if t.s == "nein" {
 			return false
@@ -2135,6 +2137,11 @@ func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 		if t.w.hasTZ && t.w.langOnly != 0 && t.w.langOnly&p.lang == 0 && t.w.role&startRoles == 0 {
 			return i, false
 		}
+		if t.w.pod != 0 && p.saysNow(i) {
+			// "(it's evening here in Perth)", "bei uns ist es schon
+			// Abend": the customer's own hour now, no wish.
+			return i, false
+		}
 	case tPunct:
 		if t.s != "@" {
 			return i, false
@@ -2144,6 +2151,13 @@ func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 		case "update", "version", "v", "release", "build", "patch", "programmversion", "updates", "versión":
 			// "ist das Update 7.2 schon da?": a version, no date.
 			if p.isPunct(i+1, '.') && p.attached(i+1) {
+				return i, false
+			}
+		case "auf", "to":
+			// "das Update auf 12.6 einspielen", "the upgrade to 4.10":
+			// the version updated to, no date.
+			if w := p.word(i - 2); (w == "update" || w == "upgrade" || w == "umstieg" || w == "umstellung" || w == "version" ||
+				strings.HasSuffix(w, "update") || strings.HasSuffix(w, "upgrade")) && p.isPunct(i+1, '.') && p.attached(i+1) {
 				return i, false
 			}
 		}
@@ -2264,6 +2278,11 @@ func (p *parser) piece(i int, m *mention) (int, bool) {
 			}
 			if ts, j, ok := p.parseTime(i+1, true); ok {
 				*m = mention{hasTime: true, t: ts, open: openBefore}
+				if t.s == "by" && p.readyBefore(i) {
+					// "I will be available on Tuesday by 10:30am": free
+					// from then on, the time itself asked for.
+					m.open = openNone
+				}
 				return j, true
 			}
 		}
@@ -3180,7 +3199,8 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 	if p.word(k) == "of" {
 		k++
 	}
-	if mo := p.monthAt(k); mo != 0 {
+	// (Not across a blank line: "1.", then "Jan" signing the mail.)
+	if mo := p.monthAt(k); mo != 0 && p.toks[k].nl < 2 {
 		k++
 		if p.isPunct(k, '.') && p.attached(k) {
 			k++
@@ -3668,7 +3688,8 @@ func (p *parser) busyWord(k int) bool {
 		switch pw {
 		case "auf", "on", "im", "at":
 			return true
-		case "der", "einer", "einem", "a", "the":
+		case "der", "einer", "einem", "a", "the", "am", "ana", "an", "da":
+			// (Austrian "san ma auf am Kongress", "auf ana Messe".)
 			pp := p.word(k - 2)
 			return pp == "auf" || pp == "on" || pp == "at" || pp == "in"
 		}
@@ -4140,7 +4161,8 @@ func sameTimeSaid(toks []token) bool {
 // work" — not "da ist noch keiner im Büro", which says why a time suits.
 func (p *parser) pointsBack(ca, k int) bool {
 	switch p.word(ca) {
-	case "da", "do", "dann", "that", "those", "then": // ("do": Austrian "da")
+	case "da", "do", "dann", "that", "those", "then", // ("do": Austrian "da")
+		"das", "des", "dies", "this", "it": // "…, des geht gar ned"
 	default:
 		return false
 	}
@@ -4387,4 +4409,47 @@ func askedBetween(toks []token, a, b int) bool {
 		}
 	}
 	return false
+}
+
+// readyBefore: the clause before the "by" at i says the customer will be
+// there or free ("I'll be available … by 10:30", "back in the office by
+// 2pm"): the time after it is when they can start, no deadline.
+func (p *parser) readyBefore(i int) bool {
+	if i > 0 {
+		// "can we rather do Wednesday 11th July by 11am?": the clock on
+		// the day just named, no deadline (not "by Friday 3pm").
+		if w := p.info(i - 1); w != nil && (w.wd != 0 || w.month != 0) || p.ordSuffix(i-1) {
+			return true
+		}
+	}
+	for j := i - 1; j >= 0 && j >= i-8; j-- {
+		if p.toks[j].kind == tPunct && p.toks[j].s != "." {
+			return false
+		}
+		switch p.word(j) {
+		case "available", "free", "ready", "back", "reachable", "around", "there", "here":
+			return true
+		}
+	}
+	return false
+}
+
+// saysNow: the part of the day at i is what the customer's clock shows
+// now ("it's evening here", "it is morning", "ist es Abend").
+func (p *parser) saysNow(i int) bool {
+	w1, w2 := p.word(i-1), p.word(i-2)
+	now := false
+	if w1 == "already" || w1 == "schon" || w1 == "now" || w1 == "jetzt" {
+		w1, w2, now = w2, p.word(i-3), true
+	}
+	if !(w1 == "it's" || w1 == "its" || w1 == "it’s" || w1 == "is" && w2 == "it" || w1 == "es" && w2 == "ist" || w1 == "ist" && w2 == "es") {
+		return false
+	}
+	for k := i + 1; k <= i+3 && !now; k++ {
+		switch p.word(k) {
+		case "here", "there", "hier", "drüben", "now", "jetzt", "uns":
+			now = true
+		}
+	}
+	return now
 }

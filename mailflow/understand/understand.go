@@ -386,7 +386,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAutoReply
 	case msg.Bulk || msg.Machine:
 		r.Intent = IntentBulk
-	case noActionNeeded(toks) && !asksForSession(toks) && !sig.cancel && !sig.resched:
+	case noActionNeeded(toks) && !asksForSession(toks) && !sig.cancel && !sig.resched && r.AnyDeskID == "":
+		// (An ID beside "nur zur Info" is still the ID we asked for.)
 		// "FYI - forwarding our confirmation to the treasurer. No action
 		// needed.": a person files it.
 		future = nil
@@ -439,7 +440,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future = upcoming(wishes, now)
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
-		(thread != threadNone || sig.appt || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && !sig.question) && noLongerNeeded(toks):
+		(thread != threadNone || sig.appt || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && (!sig.question || topicQuestionsOnly(toks))) && noLongerNeeded(toks):
 		r.Intent = IntentCancel
 	case (thread == threadNone || thread == threadConfirmation && willBeInTouch(toks)) && len(future) == 0 && sig.refusal && !sig.question && !ssig.question && !asksForSession(toks) &&
 		refusesClock(toks, lang, now):
@@ -451,7 +452,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentCancel
 	case (r.AnyDeskID != "" || alias != "") && (!isReply || msg.InReplyTo == "" && thread == threadNone) && len(future) > 0 &&
 		(bodyTime || len(toks) <= 6 || seeSubject(toks) || fromForward && forwardAsksHelp(msg.Quoted)) &&
-		(!namesSession(toks) || wantsNewSession(toks) || thread == threadNone && msg.InReplyTo == "" && future[0].Precision == PrecisionMinute && !sameDate(future[0].Start, now) && namesADay(toks)) &&
+		(!namesSession(toks) || wantsNewSession(toks) || thread == threadNone && msg.InReplyTo == "" && future[0].Precision != PrecisionDay && !sameDate(future[0].Start, now) && namesADay(toks)) &&
 		!(len(future) == 1 && future[0].Precision == PrecisionDay && sameDate(future[0].Start, now)):
 		// ("der sitzt heut am Rechner" above a forwarded ID: today, with
 		// no time, is the session the ID is for.)
@@ -506,8 +507,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentAppointment
 	case r.Choice > 0:
 		r.Intent = IntentAccept
-	case thread == threadProposal && len(future) == 0 && !sig.refusal && bareChoice(toks) > 0,
+	case thread == threadProposal && (len(future) == 0 || loneNumber(toks)) && (!sig.refusal || choiceClauseClean(toks)) && bareChoice(toks) > 0,
 		thread == threadNone && msg.InReplyTo != "" && len(future) == 0 && wordCount(toks) <= 3 && bareChoice(toks) > 0:
+		// ("1." alone is the first option, not the first of the month;
+		// "Nr. 3 bitte, früher geht leider nix" picks 3 beside a refusal
+		// of its own, asked back — ReasonPickRefused.)
 		// ("3" alone in answer to a mail whose quote the client left out:
 		// the desk books it only if that mail was our proposal.)
 		r.Choice = bareChoice(toks)
@@ -539,7 +543,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply,
 		sig.question && len(future) == 0 && !isReply && foreignDevice(toks),
-		sig.question && aboutBilling(toks) && !asksForSession(toks),
+		(sig.question || len(future) == 0 && indirectQuestion(toks)) && aboutBilling(toks) && !asksForSession(toks),
 		len(future) == 0 && indirectQuestion(toks) && aboutData(toks),
 		len(future) == 0 && asksForDataDocument(toks),
 		sig.question && releaseQuestion(toks):
@@ -554,6 +558,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// about the session, none for one. A person answers.
 	case otherDesk(subject):
 		// Another desk's ticket thread: a person reads it (intent question).
+	case len(future) == 0 && !isReply && thread == threadNone && cancelVerb && !sig.cancel && !ssig.cancel && !asksForSession(toks):
+		// "bitte stornieren Sie die Rechnung …, die Schulung wurde doppelt
+		// berechnet", "cancel invoice 2068-00112, we never ordered the
+		// training": what is cancelled is a document; the session named
+		// is what it billed. A person answers.
 	case (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)) && howToQuestion(toks):
 		// How-to, price, download or call-back: a person answers; the
 		// dates in it are about the software, not a wish.
@@ -572,7 +581,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && needsSupport(toks),
 		!isReply && len(future) == 0 && asksOurTimes(toks) && !howToQuestion(toks),
 		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks),
-		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks):
+		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks),
+		len(future) > 0 && !isReply && thread == threadNone && (sig.confirm || containsWord(toks, "yes")) && future[0].Precision == PrecisionMinute && wordCount(toks) <= 12:
+		// ("tomorrow no, friday no, monday 10 yes.", "Montag 10 Uhr
+		// passt uns": a short first mail that says yes to a time.)
 		// ("See subject." under "Mon 22nd 3pm?")
 		// ("Mon 11.00-11.30? Sam", "Do 10h?": a time and a question mark
 		// are the whole mail. "Friday 14h30 please?", "later this week,
@@ -709,6 +721,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour || first.spanFirst ||
 				first.Precision != PrecisionMinute && saysSometime(toks) // "in den nächsten Tagen irgendwann nachmittags"
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
+			d.clocksApart = len(future) >= 2 && !onDifferentDays(future) && clocksInSentences(toks, lang, now) >= 2
 			d.noDay = movedInDay || thread == threadNone && first.Precision != PrecisionDay && !first.spanFirst && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) && !fromForward
 			d.forwarded = fromForward
 		}
@@ -740,6 +753,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 			relOK && r.Intent == IntentReschedule // "auf Freitag verschieben, Uhrzeit bleibt"
 		d.noSession = r.Intent == IntentAppointment && !isReply && !sig.appt && !ssig.appt &&
 			!aboutTheDesk(toks, r.Reason) && !aboutTheDesk(stoks, "") && !asksAvailability(toks)
+		// A cancel word whose object we read as something else: had we
+		// misread the object, a booking would be the opposite of the wish.
+		d.cancelWord = r.Intent == IntentAppointment && cancelVerb && cancelAsked(toks)
+		d.toldOnly = r.Intent == IntentAppointment && thread == threadNone && !isReply && bodyTime && !fromForward &&
+			scanSignals(toks).question && everyTimeTold(toks, lang, now)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
 	}
@@ -1666,9 +1684,21 @@ func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 		// none.)
 		return false
 	}
+	return everyTimeTold(toks, lang, now)
+}
+
+// everyTimeTold: every time in toks stands in a statement that asks for
+// nothing — no question mark, no word of wishing or offering, not a bare
+// time line — and no question refers back to a time ("geht das?", "would
+// that work?").
+func everyTimeTold(toks []token, lang uint8, now time.Time) bool {
 	told := false
 	ok := func(s []token) bool {
 		question := s[len(s)-1].s == "?"
+		if question && adviceQuestion(s) {
+			told = true
+			return true
+		}
 		if question {
 			for i := range s {
 				switch s[i].s {
@@ -1752,6 +1782,9 @@ func butClause(s []token) int {
 // auxiliary and a participle closing the clause, or an English verb in the
 // past; it asks nothing and names neither the session nor a booking.
 func pastTold(s []token) bool {
+	if thanksForSession(s) {
+		return true
+	}
 	aux, past, last := false, false, -1
 	for i := range s {
 		t := &s[i]
@@ -1766,10 +1799,13 @@ func pastTold(s []token) bool {
 			return false
 		}
 		switch t.s {
-		case "haben", "habe", "hab", "hat", "hatte", "hatten", "sind", "bin", "ist", "war", "waren", "wurde", "wurden":
+		case "haben", "habe", "hab", "hat", "hatte", "hatten", "sind", "bin", "ist", "wurde", "wurden":
 			aux = true
 		case "paid", "sent", "ordered", "called", "rang", "emailed", "mailed", "spoke", "installed", "updated", "transferred",
-			"received", "noticed", "tried", "started", "wrote", "booked", "gebucht", "reserviert":
+			"received", "noticed", "tried", "started", "wrote", "booked", "gebucht", "reserviert",
+			// German past of "sein" as the verb itself ("Heute Nachmittag
+			// war's wieder so: …").
+			"war", "war's", "wars", "waren":
 			if t.s == "booked" || t.s == "gebucht" || t.s == "reserviert" {
 				return false // the booking named ("we booked Thursday 10am")
 			}
@@ -1956,8 +1992,29 @@ func clockTold(toks []token) (h, m int, ok bool) {
 			if k < len(toks) && toks[k].s == "jetzt" {
 				k++
 			}
+		case toks[i].s == "that's" || toks[i].s == "thats" || toks[i].s == "that’s":
+			// "Option 3 please – that's midnight here but fine": the
+			// slot in the customer's own clock.
+			k = i + 1
+		case (toks[i].s == "that" || toks[i].s == "das" || toks[i].s == "des") && (toks[i+1].s == "is" || toks[i+1].s == "ist" || toks[i+1].s == "wäre"):
+			k = i + 2
 		}
-		if k < 0 || k >= len(toks) || toks[k].kind != tNum || toks[k].n > 23 {
+		if k < 0 || k >= len(toks) {
+			continue
+		}
+		switch toks[k].s {
+		case "midnight", "mitternacht":
+			if h, m, ok := 0, 0, localHere(toks, k+1); ok {
+				return h, m, true
+			}
+			continue
+		case "noon", "mittag":
+			if h, m, ok := 12, 0, localHere(toks, k+1); ok {
+				return h, m, true
+			}
+			continue
+		}
+		if toks[k].kind != tNum || toks[k].n > 23 {
 			continue
 		}
 		h, m = int(toks[k].n), 0
@@ -1978,4 +2035,193 @@ func clockTold(toks []token) (h, m int, ok bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// thanksForSession: the sentence thanks for a session and says it helped
+// ("thank you for the session on Friday, everything works now", "danke
+// für die Fernwartung am Montag, jetzt läuft alles wieder"): the day it
+// names is past.
+func thanksForSession(s []token) bool {
+	thanks := -1
+	for i := 0; i+1 < len(s) && i < 4; i++ {
+		if w := s[i].s; (w == "thank" || w == "thanks" || w == "danke" || w == "dank") && (s[i+1].s == "for" || s[i+1].s == "für" || s[i+1].s == "you" || s[i+1].s == "nochmal") {
+			thanks = i
+			break
+		}
+	}
+	if thanks < 0 {
+		return false
+	}
+	session := false
+	for i := thanks + 1; i < len(s) && i <= thanks+6; i++ {
+		if w := s[i].w; w != nil && w.role&rAppt != 0 {
+			session = true
+		}
+	}
+	if !session {
+		return false
+	}
+	for i := thanks + 1; i < len(s); i++ {
+		switch s[i].s {
+		case "works", "worked", "working", "helped", "solved", "fixed", "läuft", "lauft", "funktioniert", "geholfen", "gelöst", "behoben", "geklappt":
+			return true
+		}
+	}
+	return false
+}
+
+// topicQuestionsOnly: every question in toks only names the booking it
+// speaks of, a few words that ask nothing ("der Termin morgen? Brauchen
+// wir nicht mehr.", "Our session on Friday? Not needed anymore.").
+func topicQuestionsOnly(toks []token) bool {
+	any := false
+	ok := eachSentence(toks, func(s []token) bool {
+		if s[len(s)-1].s != "?" {
+			return true
+		}
+		any = true
+		if wordCount(s) > 5 {
+			return false
+		}
+		for i := range s {
+			if w := s[i].w; w != nil && w.role&rAppt != 0 {
+				return true
+			}
+		}
+		return false
+	})
+	return ok && any
+}
+
+// adviceQuestion: the question asks when the customer should do a task of
+// their own ("Sollten wir das Update vor dem 31.12. einspielen oder lieber
+// erst im Jänner?", "should we install it before or after the year-end
+// closing?"); the days in it are the task's, not a session's.
+func adviceQuestion(s []token) bool {
+	if len(s) < 3 || !((s[0].s == "sollten" || s[0].s == "sollen" || s[0].s == "soll") && (s[1].s == "wir" || s[1].s == "ich" || s[1].s == "ma") ||
+		s[0].s == "should" && (s[1].s == "we" || s[1].s == "i")) {
+		return false
+	}
+	task := false
+	for i := range s {
+		if w := s[i].w; w != nil && w.role&rAppt != 0 {
+			return false
+		}
+		switch s[i].s {
+		case "einspielen", "installieren", "updaten", "aktualisieren", "umstellen", "sichern", "durchführen", "wechseln",
+			"install", "update", "upgrade", "switch", "migrate", "migrieren":
+			task = true
+		}
+	}
+	return task
+}
+
+// loneNumber: the text is one number and nothing else but punctuation
+// ("1.", "2!"): in answer to our proposal, an option.
+func loneNumber(toks []token) bool {
+	n := 0
+	for i := range toks {
+		switch toks[i].kind {
+		case tNum:
+			n++
+		case tWord:
+			return false
+		}
+	}
+	return n == 1
+}
+
+// choiceClauseClean: the clause of the one number in toks holds no
+// negation ("Nr. 3 bitte, früher geht leider nix" — not "Nr. 3 geht
+// leider nicht").
+func choiceClauseClean(toks []token) bool {
+	p := parser{toks: toks}
+	for i := range toks {
+		if toks[i].kind != tNum {
+			continue
+		}
+		for k := i + 1; k < len(toks) && !(toks[k].kind == tPunct && toks[k].s != ".") && toks[k].nl == 0; k++ {
+			if p.isNegation(k) {
+				return false
+			}
+		}
+		for k := i - 1; k >= 0 && !(toks[k].kind == tPunct && toks[k].s != "."); k-- {
+			if p.isNegation(k) {
+				return false
+			}
+			if toks[k].nl > 0 {
+				break
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// localHere: a word within the clause from j says the clock is the
+// customer's own ("here", "for me", "bei uns", "my time").
+func localHere(toks []token, j int) bool {
+	for k := j; k < len(toks) && k <= j+4 && toks[k].kind != tPunct; k++ {
+		switch toks[k].s {
+		case "here", "hier", "drüben":
+			return true
+		case "me", "uns", "mir":
+			return k > 0 && (toks[k-1].s == "for" || toks[k-1].s == "bei" || toks[k-1].s == "für")
+		case "time", "zeit":
+			return k > 0 && (toks[k-1].s == "my" || toks[k-1].s == "our" || toks[k-1].s == "local" || toks[k-1].s == "unserer" || toks[k-1].s == "meiner")
+		}
+	}
+	return false
+}
+
+// clocksInSentences counts the sentences of toks that name a clock time
+// still ahead ("Would Monday at 10am UK time work? That would be 11:00
+// your time, but 10:00 is also fine": two).
+func clocksInSentences(toks []token, lang uint8, now time.Time) int {
+	n := 0
+	eachSentence(toks, func(s []token) bool {
+		if !mayHoldTime(s) {
+			return true
+		}
+		for _, w := range upcoming(extract(s, lang, now), now) {
+			if w.Precision == PrecisionMinute {
+				n++
+				break
+			}
+		}
+		return true
+	})
+	return n
+}
+
+// containsWord: some word of toks is w.
+func containsWord(toks []token, w string) bool {
+	for i := range toks {
+		if toks[i].kind == tWord && toks[i].s == w {
+			return true
+		}
+	}
+	return false
+}
+
+// cancelAsked: a cancel word of toks is no fault told ("Die Rechnung lässt
+// sich nicht stornieren", "we can't cancel orders"): no negation in the
+// few words before it.
+func cancelAsked(toks []token) bool {
+	p := parser{toks: toks}
+	for i := range toks {
+		if w := toks[i].w; w == nil || w.role&rCancel == 0 {
+			continue
+		}
+		negated := false
+		for k := i - 1; k >= 0 && k >= i-3 && toks[k].kind != tPunct; k-- {
+			if p.isNegation(k) {
+				negated = true
+			}
+		}
+		if !negated {
+			return true
+		}
+	}
+	return false
 }
