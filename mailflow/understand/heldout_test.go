@@ -35,7 +35,7 @@ import (
 
 // blindSets are the sets written blind to the engine and folded in after
 // scoring, with the share of fully right mails each must keep.
-var blindSets = map[string]float64{"blind1": 0.982, "blind2": 0.959, "blind3": 0.980, "blind4": 0.955, "blind5": 0.932, "blind6": 0.950, "blind7": 0.968, "blind8": 0.977, "blind9": 0.973, "blind10": 0.969, "blind11": 0.960, "blind12": 0.982, "blind13": 0.991, "blind14": 0.968, "blind15": 0.964, "blind16": 0.968, "blind17": 0.973, "blind18": 0.955, "blind19": 0.977, "blind20": 0.996, "blind21": 0.969, "blind22": 0.964, "blind23": 0.951, "blind24": 0.959, "blind25": 0.968, "blind26": 0.978, "blind27": 0.977, "blind28": 0.986, "blind29": 0.951, "blind30": 0.962, "blind31": 0.955, "blind32": 0.962, "blind33": 0.986, "blind34": 0.996, "blind35": 0.986, "blind36": 0.968, "blind37": 0.982, "blind38": 0.996, "blind39": 0.987, "blind40": 0.986, "blind41": 0.991, "blind42": 0.982, "blind43": 0.995, "blind44": 0.989, "blind45": 0.982, "blind46": 0.970, "blind47": 0.976, "blind48": 0.959, "blind49": 0.982, "blind50": 0.984, "blind51": 0.985, "blind52": 0.982, "blind53": 0.994, "blind54": 0.995, "blind55": 0.991, "blind56": 0.982, "blind57": 0.950, "blind58": 0.960, "blind59": 0.985, "blind60": 0.981, "blind61": 0.964, "blind62": 0.985, "blind63": 0.965, "blind64": 0.977, "blind65": 0.964, "blind66": 0.971, "blind67": 0.977, "blind68": 0.986, "blind69": 0.986, "blind70": 0.968, "blind71": 0.964, "blind72": 0.928, "blind73": 0.982, "blind74": 0.960, "blind75": 0.972, "blind76": 0.986, "blind79": 0.989, "blind80": 0.987, "blind81": 1.000, "blind82": 0.983, "blind83": 0.920, "blind84": 0.986, "blind85": 0.977, "blind86": 0.977, "blind87": 0.968, "blind88": 0.986, "blind89": 0.994, "blind90": 0.976, "blind91": 0.956, "blind92": 0.970, "blind93": 0.991, "blind94": 0.982, "blind95": 0.960, "blind96": 0.965}
+var blindSets = map[string]float64{"blind1": 0.982, "blind2": 0.959, "blind3": 0.980, "blind4": 0.955, "blind5": 0.932, "blind6": 0.950, "blind7": 0.968, "blind8": 0.977, "blind9": 0.973, "blind10": 0.969, "blind11": 0.960, "blind12": 0.982, "blind13": 0.991, "blind14": 0.968, "blind15": 0.964, "blind16": 0.968, "blind17": 0.973, "blind18": 0.955, "blind19": 0.977, "blind20": 0.996, "blind21": 0.969, "blind22": 0.964, "blind23": 0.951, "blind24": 0.959, "blind25": 0.968, "blind26": 0.978, "blind27": 0.977, "blind28": 0.986, "blind29": 0.951, "blind30": 0.962, "blind31": 0.955, "blind32": 0.962, "blind33": 0.986, "blind34": 0.996, "blind35": 0.986, "blind36": 0.968, "blind37": 0.982, "blind38": 0.996, "blind39": 0.987, "blind40": 0.986, "blind41": 0.991, "blind42": 0.982, "blind43": 0.995, "blind44": 0.989, "blind45": 0.982, "blind46": 0.970, "blind47": 0.976, "blind48": 0.959, "blind49": 0.982, "blind50": 0.984, "blind51": 0.985, "blind52": 0.982, "blind53": 0.994, "blind54": 0.995, "blind55": 0.991, "blind56": 0.982, "blind57": 0.950, "blind58": 0.960, "blind59": 0.985, "blind60": 0.981, "blind61": 0.964, "blind62": 0.985, "blind63": 0.965, "blind64": 0.977, "blind65": 0.964, "blind66": 0.971, "blind67": 0.977, "blind68": 0.986, "blind69": 0.986, "blind70": 0.968, "blind71": 0.964, "blind72": 0.928, "blind73": 0.982, "blind74": 0.960, "blind75": 0.972, "blind76": 0.986, "blind79": 0.989, "blind80": 0.987, "blind81": 1.000, "blind82": 0.983, "blind83": 0.920, "blind84": 0.986, "blind85": 0.977, "blind86": 0.977, "blind87": 0.968, "blind88": 0.986, "blind89": 0.994, "blind90": 0.976, "blind91": 0.956, "blind92": 0.970, "blind93": 0.991, "blind94": 0.982, "blind95": 0.960, "blind96": 0.965, "blind97": 0.966, "blind98": 0.973, "blind99": 0.968}
 
 type heldLabel struct {
 	Now        string  `json:"now"`
@@ -57,14 +57,18 @@ type heldScore struct {
 	intent, start, startN, id, choice int
 	choiceN, falseIDs                 int
 	harmBook, harmCancel, harmLink    int
-	misses, harms                     []string
-	perCategory                       map[string][2]int // category → fully right, total
+	// wishes: request and reschedule mails read fully right that name a
+	// time; atOnce: how many of them the desk acted on without asking
+	// back (what a doubt costs the customer: one more mail).
+	wishes, atOnce int
+	misses, harms  []string
+	perCategory    map[string][2]int // category → fully right, total
 }
 
 func (s *heldScore) summary(dir string) string {
-	return fmt.Sprintf("heldout %s: fully right %d/%d = %.1f%%; intent %d/%d, first_start %d/%d, anydesk_id %d/%d, choice %d/%d; false IDs %d; HARMFUL %d (booked unasked %d, cancelled unasked %d, linked false ID %d)",
+	return fmt.Sprintf("heldout %s: fully right %d/%d = %.1f%%; intent %d/%d, first_start %d/%d, anydesk_id %d/%d, choice %d/%d; false IDs %d; HARMFUL %d (booked unasked %d, cancelled unasked %d, linked false ID %d); acted on at once %d of %d wishes read right",
 		dir, s.fully, s.n, pct(s.fully, s.n), s.intent, s.n, s.start, s.startN, s.id, s.n, s.choice, s.choiceN,
-		s.falseIDs, s.harmBook+s.harmCancel+s.harmLink, s.harmBook, s.harmCancel, s.harmLink)
+		s.falseIDs, s.harmBook+s.harmCancel+s.harmLink, s.harmBook, s.harmCancel, s.harmLink, s.atOnce, s.wishes)
 }
 
 func pct(a, b int) float64 {
@@ -300,6 +304,12 @@ func scoreOne(t *testing.T, path string, loc *time.Location, s *heldScore) {
 		pc[0]++
 	}
 	s.perCategory[want.Category] = pc
+	if fully && (want.Intent == "appointment_request" || want.Intent == "reschedule") && want.FirstStart != nil {
+		s.wishes++
+		if res.Outcome == pipeline.OutcomeBooked || res.Outcome == pipeline.OutcomeRescheduled {
+			s.atOnce++
+		}
+	}
 	if !fully {
 		s.misses = append(s.misses, fmt.Sprintf("%s: %s [outcome %s]", name, strings.Join(wrong, "; "), res.Outcome))
 	}
