@@ -2046,46 +2046,38 @@ func productQuestion(toks []token) bool {
 // releaseQuestion: a question when something of ours comes out ("kommt
 // des e-card Update noch vor dem 1. Jänner?", "will version 13 be
 // available before Easter?"): the date is the release's, not a wish.
-func releaseQuestion(toks []token) bool {
-	p := parser{toks: toks}
-	start := 0
-	for i := range toks {
-		if toks[i].kind != tPunct || toks[i].s != "?" {
-			if toks[i].kind == tPunct && (toks[i].s == "!" || toks[i].s == "." && p.boundary(i)) {
-				start = i + 1
-			}
-			continue
-		}
-		thing, comes := false, false
-		for k := start; k < i; k++ {
-			s := toks[k].s
-			switch {
-			case s == "update" || s == "updates" || s == "version" || s == "release" || s == "patch" || s == "modul" || s == "module" || s == "feature" ||
-				strings.HasSuffix(s, "update") || strings.HasSuffix(s, "version"):
-				thing = true
-			case s == "kommt" || s == "kommen" || s == "erscheint" || s == "erscheinen" || s == "released" || s == "available" || s == "verfügbar" ||
-				s == "rauskommt" || s == "out" || s == "due":
-				comes = true
-			}
-		}
-		if thing && comes && !scanSignals(toks[start:i]).appt && !opensRequest(toks[start:i]) {
-			// (Only when the rest of the mail names no time of its own:
-			// "Kommt das Update vor Weihnachten? Dann am 28.12. um 10."
-			// asks for that.)
-			for k := range toks {
-				if k >= start && k <= i {
-					continue
-				}
-				if w := toks[k].w; clockAt(toks, k) || w != nil && (w.wd != 0 || w.hasRel) ||
-					toks[k].kind == tNum && k+1 < len(toks) && toks[k+1].s == "." {
-					return false
-				}
-			}
+func releaseQuestion(toks []token, lang uint8, now time.Time) bool {
+	released := false
+	ok := eachSentence(toks, func(s []token) bool {
+		if s[len(s)-1].s == "?" && releaseAsked(s) && !scanSignals(s).appt && !opensRequest(s) {
+			released = true
 			return true
 		}
-		start = i + 1
+		// (Only when the rest of the mail asks for no time of its own:
+		// "Kommt das Update vor Weihnachten? Dann am 28.12. um 10." asks
+		// for that; "I read something about 15 November" tells.)
+		asks, _ := sentenceTells(s, lang, now)
+		return !asks
+	})
+	return ok && released
+}
+
+// releaseAsked: the sentence asks when an update or version comes out
+// ("Kommt das Update vor Jänner?", "when will version 14.3 be released?").
+func releaseAsked(s []token) bool {
+	thing, comes := false, false
+	for k := range s {
+		w := s[k].s
+		switch {
+		case w == "update" || w == "updates" || w == "version" || w == "release" || w == "patch" || w == "modul" || w == "module" || w == "feature" ||
+			strings.HasSuffix(w, "update") || strings.HasSuffix(w, "version"):
+			thing = true
+		case w == "kommt" || w == "kommen" || w == "erscheint" || w == "erscheinen" || w == "released" || w == "available" || w == "verfügbar" ||
+			w == "rauskommt" || w == "out" || w == "due":
+			comes = true
+		}
 	}
-	return false
+	return thing && comes
 }
 
 // asksOurTimes: "Please propose a time", "suggest some slots", "send us a

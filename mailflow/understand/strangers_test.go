@@ -2158,6 +2158,19 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "timed", name: "labels shifted are no move", subject: "FERNWARTUNG",
 			text:   "GRÜSS GOTT\nBITTE FREITAG UM 11 FERNWARTUNG, DIE ETIKETTEN SIND VERSCHOBEN.\nEVA PRAGER",
 			intent: IntentAppointment, first: "2026-11-27 11:00 minute"},
+		// Round 8 (blind100-102), each checked to fail on 04dd2e1b.
+		{kind: "question", name: "the customer's own start, if yes", subject: "Trial licence",
+			text:   "Hi, is there a 30-day trial licence of Semmelkasse? We would start on 1 December if yes. Sven",
+			intent: IntentQuestion, noTime: true},
+		{kind: "misspelt", name: "dialect å", subject: "Termin",
+			text:   "Servas, geht morgn am Nåchmittåg? D'Bonrolle wird ned erkannt in da Semmelkassa. Hias",
+			intent: IntentAppointment, first: "2026-11-25 13:00-17:00 part_of_day"},
+		{kind: "question", name: "when a version comes out, a date read about", subject: "Update 14.3 release date",
+			text:   "Hello, when will version 14.3 be released? I read something about 15 December. Thanks, Laura",
+			intent: IntentQuestion, noTime: true},
+		{kind: "timed", name: "the subject's date for the body's weekday", subject: "Fernwartung am 3.12.2026 um 9:30",
+			text:   "Liebes Support-Team,\n\nwie im Betreff: geht sich am Donnerstag um halb zehn eine Fernwartung aus? Die Aktenübersicht zeigt keine Mandanten mehr an.\n\nLisa",
+			intent: IntentAppointment, first: "2026-12-03 09:30 minute"},
 	}
 	now := refNow(t)
 	for _, c := range cases {

@@ -128,8 +128,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
 	compact3 := threeDigitClock(sc.toks) || threeDigitClock(sc.stoks) // ("Do 930": read as 09:30, not silently)
-	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(splitWeekdayPart(splitContractions(sc.toks))))))))), now)
-	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitWeekdayPart(splitContractions(sc.stoks)))))), now) // ("FW 10.11. 1030")
+	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(splitWeekdayPart(splitContractions(foldRingA(sc.toks)))))))))), now)
+	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitWeekdayPart(splitContractions(foldRingA(sc.stoks))))))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
@@ -156,6 +156,17 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// day the subject names.
 		if sw := extract(stoks, lang, now); len(sw) == 1 && sw[0].Precision == PrecisionDay {
 			wishes = []Wish{onDay(wishes[0], sw[0].Start.In(now.Location()))}
+		}
+	} else if !isReply && len(wishes) == 1 && !saysDate(toks) && saysDate(stoks) {
+		// Subject "Fernwartung am 12.9. um 9:30", body "geht sich am
+		// Donnerstag um halb zehn eine Fernwartung aus?" written on the
+		// 4th: the weekday is the subject's Thursday, a week later than
+		// the nearest.
+		if sw := upcoming(extract(stoks, lang, now), now); len(sw) == 1 {
+			b, d := wishes[0].Start.In(now.Location()), sw[0].Start.In(now.Location())
+			if gap := d.Sub(b); d.Weekday() == b.Weekday() && !sameDate(b, d) && gap > 0 && gap < 22*24*time.Hour {
+				wishes = []Wish{onDay(wishes[0], d)}
+			}
 		}
 	}
 
@@ -546,7 +557,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		(sig.question || len(future) == 0 && indirectQuestion(toks)) && aboutBilling(toks) && !asksForSession(toks),
 		len(future) == 0 && indirectQuestion(toks) && aboutData(toks),
 		len(future) == 0 && asksForDataDocument(toks),
-		sig.question && releaseQuestion(toks):
+		sig.question && releaseQuestion(toks, lang, now):
 		// "What happens to our data?", "Is there a data processing
 		// agreement?", "helft ihr auch beim WLAN?", "bis wann muss die
 		// Fernwartung bezahlt werden?": a person answers, even
@@ -1694,46 +1705,80 @@ func timesOnlyTold(toks []token, lang uint8, now time.Time) bool {
 func everyTimeTold(toks []token, lang uint8, now time.Time) bool {
 	told := false
 	ok := func(s []token) bool {
-		question := s[len(s)-1].s == "?"
-		if question && adviceQuestion(s) {
-			told = true
-			return true
-		}
-		if question {
-			for i := range s {
-				switch s[i].s {
-				case "passt", "geht", "ginge", "gehts", "geht's", "klappt", "möglich", "work", "works", "possible", "ok", "okay", "suit",
-					"suits", "convenient", "frei", "free", "available", "zeit", "time", "wann", "when", "da", "then", "dann":
-					return false
-				}
-			}
-		}
-		if !mayHoldTime(s) || len(upcoming(extract(s, lang, now), now)) == 0 {
-			return true
-		}
-		// (What an indirect question weighs asks nothing: "… und überleg
-		// ma, ob ma des brauchen".)
-		main := s
-		for i := range s {
-			if s[i].s == "ob" || s[i].s == "whether" {
-				main = s[:i]
-				break
-			}
-		}
-		if question || wordCount(s) < 5 || bareTimeLine(s) || asksForTime(main, signals{}) || asksForSession(main) || offersOwnTime(main) || needsSupport(main) {
-			return false
-		}
-		for i := range s {
-			switch s[i].s {
-			case "bitte", "please", "gern", "gerne", "möchte", "möchten", "würde", "würden", "would", "could", "can", "könnten", "können",
-				"wäre", "wär", "ideal", "best", "besten", "liebsten", "prefer", "lieber", "suits", "passt", "geht", "klappt":
-				return false
-			}
-		}
-		told = true
-		return true
+		asks, t := sentenceTells(s, lang, now)
+		told = told || t
+		return !asks
 	}
 	return eachSentence(toks, ok) && told
+}
+
+// sentenceTells sorts one sentence: asks when it asks for a time or
+// refers back to one ("geht das?"), told when it names a time still ahead
+// in a statement that asks for nothing (or in a question that asks about
+// something else: advice, a release). A sentence with no time does
+// neither.
+func sentenceTells(s []token, lang uint8, now time.Time) (asks, told bool) {
+	question := s[len(s)-1].s == "?"
+	if question && (adviceQuestion(s) || releaseAsked(s)) {
+		return false, true
+	}
+	if question {
+		for i := range s {
+			switch s[i].s {
+			case "passt", "geht", "ginge", "gehts", "geht's", "klappt", "möglich", "work", "works", "possible", "ok", "okay", "suit",
+				"suits", "convenient", "frei", "free", "available", "zeit", "time", "wann", "when", "da", "then", "dann":
+				return true, false
+			}
+		}
+	}
+	if !mayHoldTime(s) || len(upcoming(extract(s, lang, now), now)) == 0 {
+		return false, false
+	}
+	// (What an indirect question weighs asks nothing: "… und überleg
+	// ma, ob ma des brauchen".)
+	main := s
+	for i := range s {
+		if s[i].s == "ob" || s[i].s == "whether" {
+			main = s[:i]
+			break
+		}
+	}
+	if !question && !opensRequest(main) && ownPlan(main) {
+		// "We would start on 1 July if yes": the customer's own start.
+		return false, true
+	}
+	if question || wordCount(s) < 5 || bareTimeLine(s) || asksForTime(main, signals{}) || asksForSession(main) || offersOwnTime(main) || needsSupport(main) {
+		return true, false
+	}
+	for i := range s {
+		switch s[i].s {
+		case "bitte", "please", "gern", "gerne", "möchte", "möchten", "würde", "würden", "would", "could", "can", "könnten", "können",
+			"wäre", "wär", "ideal", "best", "besten", "liebsten", "prefer", "lieber", "suits", "passt", "geht", "klappt":
+			return true, false
+		}
+	}
+	return false, true
+}
+
+// ownPlan: the customer tells when they themselves start something ("We
+// would start on 1 July if yes", "wir fangen am 1. Juli an"), naming no
+// session.
+func ownPlan(s []token) bool {
+	we, start := false, false
+	for i := range s {
+		if w := s[i].w; w != nil && w.role&rAppt != 0 {
+			return false
+		}
+		switch s[i].s {
+		case "we", "wir", "i", "ich":
+			we = true
+		case "start", "starten", "beginnen", "anfangen", "fangen", "begin", "launch":
+			start = true
+		case "like", "love", "want", "wish", "hope", "hoping", "möchte", "möchten", "wollen", "würden", "gern", "gerne", "bitte", "please":
+			return false // "we'd like to start on Monday at 10" asks
+		}
+	}
+	return we && start
 }
 
 // mayHoldTime: s has a token a time could be read from — a number or a
@@ -2224,4 +2269,21 @@ func cancelAsked(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// foldRingA reads the dialect spelling with "å" ("morgn am Nåchmittåg",
+// "Såmståg") as the plain word when that is one we know. It rewrites toks
+// in place.
+func foldRingA(toks []token) []token {
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tWord || t.w != nil || !strings.Contains(t.s, "å") {
+			continue
+		}
+		plain := strings.ReplaceAll(t.s, "å", "a")
+		if w := lookupWord(plain); w != nil {
+			t.s, t.w = plain, w
+		}
+	}
+	return toks
 }
