@@ -31,6 +31,12 @@ var negativeContext = []string{
 	"registration", "register", "registry", "handelsregister", "hrb", "hra", "gewerbe", "reg", "firmennummer", "firmennr",
 }
 
+// idOwners name whose ID a following "ID" is when they stand right before
+// it ("our tax office ID 142 887 306", "employee ID", "user ID"): another
+// number, not AnyDesk's.
+var idOwners = map[string]bool{"office": true, "finanzamt": true, "behörde": true, "employee": true, "mitarbeiter": true,
+	"benutzer": true, "user": true, "login": true}
+
 // positiveContext are words that announce an ID; when one stands closer to
 // the number than a negative word, the number is taken.
 var positiveContext = []string{"anydesk", "any", "id", "adresse", "address", "fernwartung"}
@@ -290,6 +296,7 @@ func contextOf(text string, start int) (pos, neg bool) {
 		}
 		w := strings.ToLower(win[a:k])
 		idiom := w == "case" && prev == "in" // "in case you need the number"
+		before := prev
 		prev = w
 		if idiom {
 			continue
@@ -299,7 +306,7 @@ func contextOf(text string, start int) (pos, neg bool) {
 		}
 		// "customer ID", "order ID", "Kunden ID": an ID word right after a
 		// negative word names that other number.
-		afterNeg := lastNeg >= 0 && lastNeg == prevStart
+		afterNeg := lastNeg >= 0 && lastNeg == prevStart || idOwners[before]
 		prevStart = a
 		for _, p := range positiveContext {
 			if w == p || len(p) > 3 && strings.HasPrefix(w, p) {

@@ -391,6 +391,11 @@ func scanSignals(toks []token) signals {
 		if loggingInToUs(toks, i) {
 			s.appt = true
 		}
+		// "Is it possible that you make connection on monday?", "could
+		// you make a remote connection": the session in other words.
+		if (t.s == "connection" || t.s == "verbindung") && i > 0 && (toks[i-1].s == "make" || toks[i-1].s == "remote" || i > 1 && toks[i-2].s == "make") {
+			s.appt = true
+		}
 		// "jemand soll sich auf meinen PC verbinden", "connect to my
 		// computer": a remote session asked for in other words.
 		if t.kind == tWord && connectWords[t.s] && !whetherBefore(toks, i) {

@@ -1001,6 +1001,11 @@ func asksForSession(toks []token) bool {
 			if i+1 < len(toks) && (toks[i+1].s == "bitte" || toks[i+1].s == "please") {
 				return true
 			}
+			if sessionVerbs[toks[i].s] && (opensRequest(sentenceOf(toks, i)) || opensRequestAT(sentenceOf(toks, i))) {
+				// "könnt's ihr euch bitte amal draufschalten?", "können
+				// Sie sich einwählen?": the session's own verb, asked of us.
+				return true
+			}
 			if i > 0 && (toks[i-1].s == "per" || toks[i-1].s == "via") && (pleaseInClause(toks, i) || opensRequest(sentenceOf(toks, i))) {
 				// "bitte schauts amal per Fernwartung drüber", "please
 				// check it via remote session", "Könnten Sie sich das per
@@ -2084,11 +2089,29 @@ func releaseAsked(s []token) bool {
 // few times": the customer asks us for times — a session wanted.
 func asksOurTimes(toks []token) bool {
 	for i := range toks {
-		if asksOurTimesAt(toks, i) {
+		if asksOurTimesAt(toks, i) || whenHaveYouTime(toks, i) {
 			return true
 		}
 	}
 	return false
+}
+
+// whenHaveYouTime: "Wann habt's Zeit?", "wann hätten Sie Zeit?", "when do
+// you have time?" — our free times asked for.
+func whenHaveYouTime(toks []token, i int) bool {
+	if toks[i].s != "wann" && toks[i].s != "when" {
+		return false
+	}
+	you, free := false, false
+	for k := i + 1; k < len(toks) && k <= i+5 && toks[k].kind != tPunct; k++ {
+		switch toks[k].s {
+		case "habt's", "habts", "habt", "ihr", "sie", "you", "hättet", "hättets", "hätten", "haben":
+			you = true
+		case "zeit", "time", "free", "frei":
+			free = true
+		}
+	}
+	return you && free
 }
 
 func asksOurTimesAt(toks []token, i int) bool {
@@ -2170,6 +2193,23 @@ func storesOurs(toks []token, i int) bool {
 	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].kind != tPunct; k++ {
 		switch toks[k].s {
 		case "irgendwas", "etwas", "was", "daten", "anything", "something", "data":
+			return true
+		}
+	}
+	return false
+}
+
+// sessionVerbs are the verbs of the session itself (the technician
+// looking in or dialling in), among the words with the rAppt role.
+var sessionVerbs = map[string]bool{"reinschauen": true, "reinschaun": true, "eineschaun": true, "eineschauen": true, "einaschaun": true,
+	"einaschauen": true, "reischaun": true, "aufschalten": true, "draufschalten": true, "einwählen": true, "zuschalten": true}
+
+// opensRequestAT: the Austrian "könnt's ihr", "kennt's es" opens the
+// sentence s (the pronoun glued to the verb).
+func opensRequestAT(s []token) bool {
+	for k := 0; k < len(s) && k < 3; k++ {
+		switch s[k].s {
+		case "könnt's", "könnts", "kennt's", "kennts":
 			return true
 		}
 	}

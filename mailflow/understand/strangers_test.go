@@ -2171,6 +2171,28 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "timed", name: "the subject's date for the body's weekday", subject: "Fernwartung am 3.12.2026 um 9:30",
 			text:   "Liebes Support-Team,\n\nwie im Betreff: geht sich am Donnerstag um halb zehn eine Fernwartung aus? Die Aktenübersicht zeigt keine Mandanten mehr an.\n\nLisa",
 			intent: IntentAppointment, first: "2026-12-03 09:30 minute"},
+		// Round 9 (blind103-105), each checked to fail on 570a32cc.
+		{kind: "otherdigits", name: "a tax office ID is no AnyDesk ID", subject: "VAT number",
+			text:   "Hello, our VAT number is PL 5260250995 and our tax office ID 142 887 306. Please update your records.\nAnna Nowak",
+			intent: IntentQuestion, noTime: true},
+		{kind: "timed", name: "the week on goes with the weekday when the time comes first", subject: "Termin bitte",
+			text:   "Hallo!\n\nAm Vormittag um zehn, Montag in einer Woche, wenn's geht.\n\nLg Lena",
+			intent: IntentAppointment, first: "2026-12-07 10:00 minute", unsure: true},
+		{kind: "cancel", name: "not needed any more, the booking named in the reply's subject", subject: "AW: Termin",
+			text:   "Hallo, des mit morgen brauchen wir nicht mehr, hat sich von selber\nerledigt. Danke trotzdem! Lg Gerti",
+			intent: IntentCancel},
+		{kind: "notime", name: "könnt's ihr euch draufschalten, prices gone", subject: "Hilfe",
+			text:   "Hallo,\n\nkönnt's ihr euch bitte amal draufschalten? Die Preise san alle weg.\n\nRoswitha",
+			intent: IntentAppointment, noTime: true},
+		{kind: "notime", name: "wann habt's Zeit", subject: "Hilfe bitte!!",
+			text:   "Hallo,\n\nbitte könnt's euch des amal anschaun, seit dem Update geht gar nix mehr beim Druckn. Wann habt's Zeit?\n\nTraudl",
+			intent: IntentAppointment, noTime: true},
+		{kind: "timed", name: "make connection, beside a price that is wrong", subject: "Need help with program",
+			text:   "Good day,\n\nwe have problem with the calculation, the price is every time zero. Is it possible that you make connection on thursday 26.11. at 15 o'clock?\n\nLukas",
+			intent: IntentAppointment, first: "2026-11-26 15:00 minute"},
+		{kind: "timed", name: "the week on goes with the weekday over a question mark", subject: "Termin bitte",
+			text:   "Hallo!\n\nGinge der Montag in ana Wochn? Am Vormittag, so um zehne ummadum.\n\nLg Lena",
+			intent: IntentAppointment, first: "2026-12-07 10:00 minute", unsure: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

@@ -148,6 +148,7 @@ func (m *mention) dateish() bool {
 func (m *mention) dayFrom(o *mention) {
 	m.abs, m.y, m.mo, m.d = o.abs, o.y, o.mo, o.d
 	m.wd, m.wdMode, m.wdN = o.wd, o.wdMode, o.wdN
+	m.inAWeek, m.plusDays, m.nextSaid = o.inAWeek, o.plusDays, o.nextSaid // ("Montag in ana Wochn? Am Vormittag, so um zehne")
 	m.hasRel, m.rel = o.hasRel, o.rel
 	m.week, m.weekShift, m.kw = o.week, o.weekShift, o.kw
 }
@@ -205,6 +206,9 @@ func (m *mention) merge(p *mention) bool {
 	}
 	if p.wd != 0 {
 		m.wd, m.wdMode, m.wdN = p.wd, p.wdMode, p.wdN
+		// ("Montag in einer Woche? Am Vormittag, so um zehn", "Tuesday
+		// week at 10": the week on goes with the weekday.)
+		m.inAWeek, m.plusDays, m.nextSaid = m.inAWeek || p.inAWeek, max(m.plusDays, p.plusDays), m.nextSaid || p.nextSaid
 	}
 	if p.hasRel {
 		m.hasRel, m.rel = true, p.rel

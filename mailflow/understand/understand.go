@@ -451,7 +451,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future = upcoming(wishes, now)
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
-		(thread != threadNone || sig.appt || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && (!sig.question || topicQuestionsOnly(toks))) && noLongerNeeded(toks):
+		(thread != threadNone || sig.appt || isReply && ssig.appt || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && (!sig.question || topicQuestionsOnly(toks))) && noLongerNeeded(toks):
+		// ("AW: Termin" — "des mit morgen brauchen wir nicht mehr": the
+		// booking is what the reply's subject names.)
 		r.Intent = IntentCancel
 	case (thread == threadNone || thread == threadConfirmation && willBeInTouch(toks)) && len(future) == 0 && sig.refusal && !sig.question && !ssig.question && !asksForSession(toks) &&
 		refusesClock(toks, lang, now):
