@@ -173,8 +173,8 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			}
 		case "uhrzeit", "zeit", "time":
 			// "Uhrzeit bleibt", "time stays the same"
-			if next == "bleibt" || next == "stays" || next == "remains" {
-				sameClock = true
+			if next == "bleibt" || next == "stays" || next == "remains" || next == "gleich" || next == "same" {
+				sameClock = true // ("uhrzeit gleich", "time same")
 			}
 		case "gleiche", "gleichen", "selbe", "selben", "same", "dieselbe", "derselben":
 			if next == "uhrzeit" || next == "zeit" || next == "time" || next == "hour" || next == "stunde" || next == "clock" {
@@ -211,11 +211,15 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			if sameDate(d, booked) {
 				continue // the day being moved away from
 			}
-			if b := booked.In(loc); w.bareWeekday && d.Before(b) && weekdayIndex(d) > weekdayIndex(b) {
+			if b := booked.In(loc); w.bareWeekday && d.Before(b) && (weekdayIndex(d) > weekdayIndex(b) || fromWeekday(toks, weekdayIndex(b))) {
 				// "geht des a am Donnerstag um de gleiche Zeit?" when the
 				// booking is on a Tuesday after that Thursday: the Thursday
-				// of the booking's week.
-				d = d.AddDate(0, 0, 7)
+				// of the booking's week; "vom Donnerstag auf Montag,
+				// Uhrzeit gleich" a week ahead: the Monday after that
+				// Thursday. (A move is asked back: ReasonRelative.)
+				for d.Before(b) {
+					d = d.AddDate(0, 0, 7)
+				}
 			}
 			h, m, _ := booked.Clock()
 			return Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), Precision: PrecisionMinute}, true
@@ -533,4 +537,18 @@ func noOptionAt(quoted string, w Wish, now time.Time) bool {
 func sameWeekdayNear(a, b time.Time) bool {
 	d := a.Sub(b)
 	return sameDate(a, b) || a.Weekday() == b.Weekday() && d < 14*24*time.Hour && d > -14*24*time.Hour
+}
+
+// fromWeekday: "vom"/"from" stands before the weekday wd (1 = Monday) in
+// toks ("vom Donnerstag auf Montag"): the booking moved names its day.
+func fromWeekday(toks []token, wd int) bool {
+	for i := 1; i < len(toks); i++ {
+		if w := toks[i].w; w != nil && int(w.wd) == wd {
+			switch toks[i-1].s {
+			case "vom", "von", "from":
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -2193,6 +2193,14 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "timed", name: "the week on goes with the weekday over a question mark", subject: "Termin bitte",
 			text:   "Hallo!\n\nGinge der Montag in ana Wochn? Am Vormittag, so um zehne ummadum.\n\nLg Lena",
 			intent: IntentAppointment, first: "2026-12-07 10:00 minute", unsure: true},
+		// Round 10 (blind106-108), each checked to fail on 9158e6d1.
+		{kind: "reschedule", name: "from the booked weekday to an earlier weekday, the time the same", subject: "AW: termin",
+			quoted: "Ihr Fernwartungstermin am Donnerstag, 3. Dezember 2026, 13:00 Uhr ist bestätigt.",
+			text:   "hallo, kenn ma des vom donnerstag auf montag verlegn? uhrzeit gleich.\n\ngabi",
+			intent: IntentReschedule, first: "2026-12-07 13:00 minute", unsure: true},
+		{kind: "question", name: "where to download, installing it myself on a day", subject: "Download neue Version",
+			text:   "Grüß Gott,\n\nwo find i die neue Version 12.3 zum Runterladen? Am Freitag, 27. November, wollt i's selber installieren.\n\nDanke\nE. Koller",
+			intent: IntentQuestion, noTime: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

@@ -4150,9 +4150,9 @@ func sameTimeSaid(toks []token) bool {
 				return true
 			}
 		case "uhrzeit", "zeit", "time":
-			// "Uhrzeit bleibt", "the time stays"
+			// "Uhrzeit bleibt", "the time stays", "uhrzeit gleich"
 			switch toks[i+1].s {
-			case "bleibt", "stays", "remains":
+			case "bleibt", "stays", "remains", "gleich":
 				return true
 			}
 		}

@@ -1762,9 +1762,9 @@ func sentenceTells(s []token, lang uint8, now time.Time) (asks, told bool) {
 	return false, true
 }
 
-// ownPlan: the customer tells when they themselves start something ("We
-// would start on 1 July if yes", "wir fangen am 1. Juli an"), naming no
-// session.
+// ownPlan: the customer tells when they themselves start or do something
+// ("We would start on 1 July if yes", "wir fangen am 1. Juli an", "am
+// Freitag wollt i's selber installieren"), naming no session.
 func ownPlan(s []token) bool {
 	we, start := false, false
 	for i := range s {
@@ -1772,9 +1772,11 @@ func ownPlan(s []token) bool {
 			return false
 		}
 		switch s[i].s {
-		case "we", "wir", "i", "ich":
+		case "we", "wir", "i", "ich", "i's", "ma", "mia":
 			we = true
-		case "start", "starten", "beginnen", "anfangen", "fangen", "begin", "launch":
+		case "start", "starten", "beginnen", "anfangen", "fangen", "begin", "launch",
+			// "Am Freitag wollt i's selber installieren": done by themselves.
+			"selber", "selbst", "myself", "ourselves":
 			start = true
 		case "like", "love", "want", "wish", "hope", "hoping", "möchte", "möchten", "wollen", "würden", "gern", "gerne", "bitte", "please":
 			return false // "we'd like to start on Monday at 10" asks
