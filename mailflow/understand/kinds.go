@@ -248,6 +248,14 @@ func hourAfterWeekday(toks []token, now time.Time) []token {
 				toks[i+1] = uhrToken
 				continue
 			}
+			if nx.s == "am" && t.n <= 12 && !dateAfterAm(toks, i+2) {
+				// "Könnt ihr Montag 11 am reinschauen?": the English am
+				// in a German sentence — no date follows it.
+				toks = append(toks, token{})
+				copy(toks[i+2:], toks[i+1:len(toks)-1])
+				toks[i+1] = uhrToken
+				continue
+			}
 			if nx.kind == tNum || nx.kind == tPunct && (nx.s == "." || nx.s == ":" || nx.s == "-" || nx.s == "/") && !nx.sp ||
 				nx.w != nil && (nx.w.month != 0 || nx.w.role&(rUhr|rHourUnit|rMinuteUnit) != 0) || nx.kind == tWord && !nx.sp ||
 				nx.s == "h" || nx.s == "am" || nx.s == "pm" || nx.s == "a" || nx.s == "p" || nx.s == "o'clock" || nx.s == "oclock" {
@@ -2214,4 +2222,20 @@ func opensRequestAT(s []token) bool {
 		}
 	}
 	return false
+}
+
+// dateAfterAm: a date or a day follows the "am" before j ("Montag 10 am
+// 12." makes no clock of the 10). Anything else — a verb, "Vormittag",
+// "besten" — leaves the number after a weekday its hour: "Montag 11 am
+// reinschauen", "Montag 10 am Vormittag", "Montag 10 am besten".
+func dateAfterAm(toks []token, j int) bool {
+	if j >= len(toks) {
+		return false
+	}
+	t := &toks[j]
+	if t.kind == tNum {
+		return true
+	}
+	w := t.w
+	return w != nil && (w.wd != 0 || w.month != 0 || w.hasRel || w.feast)
 }

@@ -2201,6 +2201,16 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "question", name: "where to download, installing it myself on a day", subject: "Download neue Version",
 			text:   "Grüß Gott,\n\nwo find i die neue Version 12.3 zum Runterladen? Am Freitag, 27. November, wollt i's selber installieren.\n\nDanke\nE. Koller",
 			intent: IntentQuestion, noTime: true},
+		// Round 11 (blind109-111), each checked to fail on 9c01cf08.
+		{kind: "timed", name: "an English am in a German sentence", subject: "Remote Termin pls",
+			text:   "Hallo,\n\nunser Buchungscenter crasht beim Login. Könnt ihr Montag 11 am reinschauen? Would be great.\n\nKevin",
+			intent: IntentAppointment, first: "2026-11-30 11:00 minute"},
+		{kind: "timed", name: "the hour after a weekday before am Vormittag", subject: "Termin",
+			text:   "Hallo, geht Montag 10 am Vormittag? Die Kassa spinnt.",
+			intent: IntentAppointment, first: "2026-11-30 10:00 minute"},
+		{kind: "question", name: "closed in August, support on a day in case", subject: "Supportzeiten im August",
+			text:   "Guten Tag,\n\nhaben Sie im Dezember Betriebsurlaub? Wir möchten wissen, ob wir am 28.12. Support bekommen könnten, falls etwas ist.\n\nUte Berger",
+			intent: IntentQuestion, noTime: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

@@ -1721,7 +1721,7 @@ func everyTimeTold(toks []token, lang uint8, now time.Time) bool {
 // neither.
 func sentenceTells(s []token, lang uint8, now time.Time) (asks, told bool) {
 	question := s[len(s)-1].s == "?"
-	if question && (adviceQuestion(s) || releaseAsked(s)) {
+	if question && (adviceQuestion(s) || releaseAsked(s) || asksOurClosing(s)) {
 		return false, true
 	}
 	if question {
@@ -1744,6 +1744,17 @@ func sentenceTells(s []token, lang uint8, now time.Time) (asks, told bool) {
 			main = s[:i]
 			break
 		}
+	}
+	if len(main) < len(s) && wantsToKnow(main) && !availabilityAsked(s[len(main):]) {
+		// "Wir möchten wissen, ob wir am 13.08. Support bekommen könnten":
+		// whether something is so on a day, not a session asked for
+		// (unlike "ob Sie am Montag um 10 Zeit haben").
+		return false, true
+	}
+	if hypothetical(s) {
+		// "ob wir am 13.08. Support bekommen könnten, falls etwas ist":
+		// a day asked about in case something happens, no session asked.
+		return false, true
 	}
 	if !question && !opensRequest(main) && ownPlan(main) {
 		// "We would start on 1 July if yes": the customer's own start.
@@ -2290,4 +2301,62 @@ func foldRingA(toks []token) []token {
 		}
 	}
 	return toks
+}
+
+// hypothetical: the sentence speaks of a case that may never come ("falls
+// etwas ist", "in case anything comes up", "just in case").
+func hypothetical(s []token) bool {
+	for i := 0; i+1 < len(s); i++ {
+		a, b := s[i].s, s[i+1].s
+		switch {
+		case (a == "falls" || a == "wenn") && (b == "etwas" || b == "was" || b == "irgendwas") && i+2 < len(s) && (s[i+2].s == "ist" || s[i+2].s == "sein" || s[i+2].s == "wäre" || s[i+2].s == "passiert"),
+			a == "in" && b == "case" && i+2 < len(s) && (s[i+2].s == "anything" || s[i+2].s == "something"),
+			a == "just" && b == "in" && i+2 < len(s) && s[i+2].s == "case",
+			a == "für" && b == "den" && i+2 < len(s) && s[i+2].s == "notfall":
+			return true
+		}
+	}
+	return false
+}
+
+// asksOurClosing: the question asks whether we are closed or away then
+// ("haben Sie im August Betriebsurlaub?", "are you closed over
+// Christmas?"): a question about our hours, no session asked.
+func asksOurClosing(s []token) bool {
+	closed, you := false, false
+	for i := range s {
+		switch s[i].s {
+		case "betriebsurlaub", "geschlossen", "closed", "betriebsferien", "shutdown":
+			closed = true
+		case "sie", "ihr", "you", "habt", "seid", "habt's", "seids":
+			you = true
+		case "ich", "wir", "i", "we", "i'm", "we're":
+			return false // the customer's own holidays ("Ich bin … im Urlaub, Donnerstag 10 Uhr?")
+		}
+	}
+	return closed && you
+}
+
+// wantsToKnow: the clause says the writer wants to know something ("wir
+// möchten wissen", "I'd like to know", "I was wondering").
+func wantsToKnow(s []token) bool {
+	for i := range s {
+		switch s[i].s {
+		case "wissen", "know", "wondering", "erfahren":
+			return true
+		}
+	}
+	return false
+}
+
+// availabilityAsked: the clause asks whether we have time or a time
+// suits ("ob Sie am Montag um 10 Zeit haben", "whether Friday works").
+func availabilityAsked(s []token) bool {
+	for i := range s {
+		switch s[i].s {
+		case "zeit", "time", "frei", "free", "passt", "passen", "geht", "ginge", "klappt", "works", "suits", "available", "verfügbar", "möglich", "possible":
+			return true
+		}
+	}
+	return false
 }
