@@ -2211,6 +2211,17 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "question", name: "closed in August, support on a day in case", subject: "Supportzeiten im August",
 			text:   "Guten Tag,\n\nhaben Sie im Dezember Betriebsurlaub? Wir möchten wissen, ob wir am 28.12. Support bekommen könnten, falls etwas ist.\n\nUte Berger",
 			intent: IntentQuestion, noTime: true},
+		// Round 12 (blind112-114, the session's last fresh round), each
+		// checked to fail on 1582bfaf.
+		{kind: "question", name: "what to install before the booked session on a date", subject: "Frage zur Fernwartung am 3.12.",
+			text:   "Hallo,\n\nmuss ich für den Termin am 3.12. vorher etwas installieren? Und wie lange dauert das ungefähr?\n\nGruß Frank",
+			intent: IntentQuestion, noTime: true},
+		{kind: "question", name: "which data a session on a date stores", subject: "Datenschutz Fernwartung",
+			text:   "Grüß Gott,\n\nunser Datenschutzbeauftragter fragt, welche Daten bei der Fernwartung am 3.12. gespeichert werden und wie lange. Bitte um schriftliche Auskunft.\n\nMfg Leitner",
+			intent: IntentQuestion, noTime: true},
+		{kind: "counter", name: "the Monday after, under our options", subject: "Re: Terminvorschläge", quoted: proposalQuote,
+			text:   "Na, des geht ois ned. Liaba am Montag drauf am Vormittag.\nSepp",
+			intent: IntentAppointment, unsure: true, reason: ReasonRelative},
 	}
 	now := refNow(t)
 	for _, c := range cases {

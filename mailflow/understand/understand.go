@@ -557,7 +557,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply,
 		sig.question && len(future) == 0 && !isReply && foreignDevice(toks),
 		(sig.question || len(future) == 0 && indirectQuestion(toks)) && aboutBilling(toks) && !asksForSession(toks),
-		len(future) == 0 && indirectQuestion(toks) && aboutData(toks),
+		indirectQuestion(toks) && aboutData(toks) && (len(future) == 0 || !asksForSession(toks)),
+		// ("unser Datenschutzbeauftragter fragt, welche Daten bei der
+		// Fernwartung am 14.10. gespeichert werden": the date names the
+		// session the question is about.)
 		len(future) == 0 && asksForDataDocument(toks),
 		sig.question && releaseQuestion(toks, lang, now):
 		// "What happens to our data?", "Is there a data processing
@@ -763,6 +766,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// which booking, and is it one? Asked back, the old one kept.
 		d.unanchoredMove = r.Intent == IntentReschedule && thread != threadConfirmation && !strings.Contains(lowSubj, "fw-")
 		d.relativeMove = (r.Intent == IntentReschedule || thread != threadNone) && relativeMove(toks) || weekAfter ||
+			// "Liaba am Montag drauf am Vormittag" under our options: the
+			// Monday after which of them? Asked back.
+			thread == threadProposal && weekdayPointsOn(toks) ||
 			relOK && r.Intent == IntentReschedule // "auf Freitag verschieben, Uhrzeit bleibt"
 		d.noSession = r.Intent == IntentAppointment && !isReply && !sig.appt && !ssig.appt &&
 			!aboutTheDesk(toks, r.Reason) && !aboutTheDesk(stoks, "") && !asksAvailability(toks)
@@ -1721,7 +1727,9 @@ func everyTimeTold(toks []token, lang uint8, now time.Time) bool {
 // neither.
 func sentenceTells(s []token, lang uint8, now time.Time) (asks, told bool) {
 	question := s[len(s)-1].s == "?"
-	if question && (adviceQuestion(s) || releaseAsked(s) || asksOurClosing(s)) {
+	if question && (adviceQuestion(s) || releaseAsked(s) || asksOurClosing(s) || needQuestion(s) && namesTheBooking(s)) {
+		// ("muss ich für den Termin am 8.7. vorher etwas installieren?":
+		// the date names the booking asked about.)
 		return false, true
 	}
 	if question {
@@ -2355,6 +2363,32 @@ func availabilityAsked(s []token) bool {
 	for i := range s {
 		switch s[i].s {
 		case "zeit", "time", "frei", "free", "passt", "passen", "geht", "ginge", "klappt", "works", "suits", "available", "verfügbar", "möglich", "possible":
+			return true
+		}
+	}
+	return false
+}
+
+// namesTheBooking: a session word in s with a definite article or "our"
+// before it ("für den Termin am 8.7.", "for our session on Monday"): a
+// booking that exists.
+func namesTheBooking(s []token) bool {
+	for i := 1; i < len(s); i++ {
+		if w := s[i].w; w != nil && w.role&rAppt != 0 {
+			switch s[i-1].s {
+			case "den", "dem", "der", "die", "the", "our", "unseren", "unserem", "unsere", "unser":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// weekdayPointsOn: a weekday with "drauf", "danach", "after" right behind
+// it ("am Montag drauf"): counted from a day the mail does not say.
+func weekdayPointsOn(toks []token) bool {
+	for i := range toks {
+		if w := toks[i].w; w != nil && w.wd != 0 && pointsOn(toks, i) {
 			return true
 		}
 	}
