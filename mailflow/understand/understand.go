@@ -2142,12 +2142,12 @@ func thanksForSession(s []token) bool {
 // speaks of, a few words that ask nothing ("der Termin morgen? Brauchen
 // wir nicht mehr.", "Our session on Friday? Not needed anymore.").
 func topicQuestionsOnly(toks []token) bool {
-	any := false
+	asked := false
 	ok := eachSentence(toks, func(s []token) bool {
 		if s[len(s)-1].s != "?" {
 			return true
 		}
-		any = true
+		asked = true
 		if wordCount(s) > 5 {
 			return false
 		}
@@ -2158,7 +2158,7 @@ func topicQuestionsOnly(toks []token) bool {
 		}
 		return false
 	})
-	return ok && any
+	return ok && asked
 }
 
 // adviceQuestion: the question asks when the customer should do a task of
