@@ -676,7 +676,7 @@ func timeSentences(toks []token) int {
 	n, in := 0, false
 	for k := range toks {
 		t := &toks[k]
-		if t.nl >= 2 || t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) {
+		if t.nl >= 2 || p.endsSentence(k) {
 			in = false
 			if t.kind == tPunct {
 				continue

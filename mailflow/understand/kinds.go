@@ -1009,7 +1009,7 @@ func asksForSession(toks []token) bool {
 			if i+1 < len(toks) && (toks[i+1].s == "bitte" || toks[i+1].s == "please") {
 				return true
 			}
-			if sessionVerbs[toks[i].s] && (opensRequest(sentenceOf(toks, i)) || opensRequestAT(sentenceOf(toks, i))) {
+			if s := sentenceOf(toks, i); sessionVerbs[toks[i].s] && (opensRequest(s) || opensRequestAT(s)) {
 				// "könnt's ihr euch bitte amal draufschalten?", "können
 				// Sie sich einwählen?": the session's own verb, asked of us.
 				return true
@@ -2179,16 +2179,10 @@ func sessionNeedVerb(w string) bool {
 func sentenceOf(toks []token, i int) []token {
 	p := parser{toks: toks}
 	a, b := i, i+1
-	for a > 0 {
-		if t := &toks[a-1]; t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(a-1)) || toks[a].nl >= 2 {
-			break
-		}
+	for a > 0 && !p.endsSentence(a-1) && toks[a].nl < 2 {
 		a--
 	}
-	for b < len(toks) {
-		if t := &toks[b-1]; t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(b-1)) || toks[b].nl >= 2 {
-			break
-		}
+	for b < len(toks) && !p.endsSentence(b-1) && toks[b].nl < 2 {
 		b++
 	}
 	return toks[a:b]
@@ -2209,8 +2203,13 @@ func storesOurs(toks []token, i int) bool {
 
 // sessionVerbs are the verbs of the session itself (the technician
 // looking in or dialling in), among the words with the rAppt role.
-var sessionVerbs = map[string]bool{"reinschauen": true, "reinschaun": true, "eineschaun": true, "eineschauen": true, "einaschaun": true,
-	"einaschauen": true, "reischaun": true, "aufschalten": true, "draufschalten": true, "einwählen": true, "zuschalten": true}
+var sessionVerbs = func() map[string]bool {
+	m := make(map[string]bool, len(sessionVerbWords))
+	for _, w := range sessionVerbWords {
+		m[w] = true
+	}
+	return m
+}()
 
 // opensRequestAT: the Austrian "könnt's ihr", "kennt's es" opens the
 // sentence s (the pronoun glued to the verb).

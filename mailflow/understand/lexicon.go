@@ -343,11 +343,8 @@ func buildLexicon() map[string]*wordInfo {
 		"fernwartung", "fernwartungstermin", "fernwartungssitzung", "fernzugriff", "fernhilfe",
 		"fernsteuerung", "remote", "appointment", "appointments", "session", "sitzung",
 		"schulungstermin", "support-termin", "supporttermin", "fernwartungen", "schulung", "einschulung",
-		"training", "einweisung",
-		// Looking in remotely: "können Sie am Montag um 9 reinschauen?",
-		// "bitte morgen um 9 eineschaun", "sich aufschalten".
-		"reinschauen", "reinschaun", "eineschaun", "eineschauen", "einaschaun", "einaschauen", "reischaun",
-		"aufschalten", "draufschalten", "einwählen", "zuschalten")
+		"training", "einweisung")
+	roles(rAppt, sessionVerbWords...)
 	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "nimm", "nehma", "einverstanden", "bestätige",
 		"bestaetige", "bestätigen", "gerne", "ok", "okay", "perfekt", "super", "gut", "works", "work",
 		"fine", "suits", "suit", "take", "great", "perfect", "good", "confirm", "geht", "klappt",
@@ -588,3 +585,10 @@ func apptCompound(w string) bool {
 	}
 	return false
 }
+
+// sessionVerbWords are the session's own verbs, the technician looking in
+// remotely ("können Sie am Montag um 9 reinschauen?", "bitte morgen um 9
+// eineschaun", "sich aufschalten"): session words (rAppt) that say what
+// we do.
+var sessionVerbWords = []string{"reinschauen", "reinschaun", "eineschaun", "eineschauen", "einaschaun", "einaschauen", "reischaun",
+	"aufschalten", "draufschalten", "einwählen", "zuschalten"}

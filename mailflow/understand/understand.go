@@ -1674,14 +1674,13 @@ func eachSentence(toks []token, fn func(s []token) bool) bool {
 	p := parser{toks: toks}
 	start := 0
 	for k := range toks {
-		t := &toks[k]
-		if t.nl >= 2 && k > start {
+		if toks[k].nl >= 2 && k > start {
 			if !fn(toks[start:k]) {
 				return false
 			}
 			start = k
 		}
-		if t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k)) {
+		if p.endsSentence(k) {
 			if !fn(toks[start : k+1]) {
 				return false
 			}
@@ -2393,4 +2392,11 @@ func weekdayPointsOn(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// endsSentence: the token at k is a "!", "?" or a "." that ends a
+// sentence (not the dot of a date or an abbreviation).
+func (p *parser) endsSentence(k int) bool {
+	t := &p.toks[k]
+	return t.kind == tPunct && (t.s == "!" || t.s == "?" || t.s == "." && p.boundary(k))
 }
