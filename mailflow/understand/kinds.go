@@ -237,42 +237,44 @@ func hourAfterWeekday(toks []token, now time.Time) []token {
 		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) && !movedHour(toks, i) && !hourBeforeWeekday(toks, i) {
 			continue
 		}
-		if i+1 < len(toks) {
-			nx := &toks[i+1]
-			if nx.kind == tPunct && nx.s == "." && !nx.sp && prev.w != nil && prev.w.wd != 0 && sentenceEndAt(toks, i+1) &&
-				!dayOfMonthIsWeekday(now, int(t.n), int(prev.w.wd)) {
-				// "Montag geht nicht, dafür Mittwoch 11.": no Wednesday is
-				// the 11th soon, so 11 is the hour.
-				toks = append(toks, token{})
-				copy(toks[i+2:], toks[i+1:len(toks)-1])
-				toks[i+1] = uhrToken
-				continue
-			}
-			if nx.s == "am" && t.n <= 12 && !dateAfterAm(toks, i+2) {
-				// "Könnt ihr Montag 11 am reinschauen?": the English am
-				// in a German sentence — no date follows it.
-				toks = append(toks, token{})
-				copy(toks[i+2:], toks[i+1:len(toks)-1])
-				toks[i+1] = uhrToken
-				continue
-			}
-			if nx.kind == tNum || nx.kind == tPunct && (nx.s == "." || nx.s == ":" || nx.s == "-" || nx.s == "/") && !nx.sp ||
-				nx.w != nil && (nx.w.month != 0 || nx.w.role&(rUhr|rHourUnit|rMinuteUnit) != 0) || nx.kind == tWord && !nx.sp ||
-				nx.s == "h" || nx.s == "am" || nx.s == "pm" || nx.s == "a" || nx.s == "p" || nx.s == "o'clock" || nx.s == "oclock" {
-				continue
-			}
-			if nx.kind == tPunct && nx.s == "." && i+2 < len(toks) && toks[i+2].kind == tNum {
-				continue
-			}
-			if nx.s == "of" && i+2 < len(toks) && toks[i+2].w != nil && toks[i+2].w.month != 0 {
-				continue // "wednesday 16 of march": the day of the month
-			}
+		if i+1 < len(toks) && !followerLeavesHour(toks, i, now) {
+			continue
 		}
 		toks = append(toks, token{})
 		copy(toks[i+2:], toks[i+1:len(toks)-1])
 		toks[i+1] = uhrToken
 	}
 	return toks
+}
+
+// followerLeavesHour: the token after the bare number at i leaves it an
+// hour. A date, a clock, a month, a unit or "16 of march" make it
+// something else; two cases that look like a date are still the hour:
+// "Mittwoch 11." at a sentence's end when no Wednesday is the 11th soon,
+// and "Montag 11 am reinschauen" (an English am in a German sentence with
+// no date after it).
+func followerLeavesHour(toks []token, i int, now time.Time) bool {
+	t, prev, nx := &toks[i], &toks[i-1], &toks[i+1]
+	glued := nx.kind == tPunct && !nx.sp && (nx.s == "." || nx.s == ":" || nx.s == "-" || nx.s == "/")
+	switch {
+	case glued && nx.s == "." && prev.w != nil && prev.w.wd != 0 && sentenceEndAt(toks, i+1) &&
+		!dayOfMonthIsWeekday(now, int(t.n), int(prev.w.wd)):
+		return true
+	case nx.s == "am" && t.n <= 12 && !dateAfterAm(toks, i+2):
+		return true
+	case nx.kind == tNum, glued, nx.kind == tWord && !nx.sp,
+		nx.w != nil && (nx.w.month != 0 || nx.w.role&(rUhr|rHourUnit|rMinuteUnit) != 0):
+		return false
+	}
+	switch nx.s {
+	case "h", "am", "pm", "a", "p", "o'clock", "oclock":
+		return false
+	case ".":
+		return i+2 >= len(toks) || toks[i+2].kind != tNum
+	case "of":
+		return i+2 >= len(toks) || toks[i+2].w == nil || toks[i+2].w.month == 0 // "wednesday 16 of march"
+	}
+	return true
 }
 
 // hourBeforeWeekday: "but 10 on Friday works", "10 am Freitag passt": a
@@ -2003,9 +2005,7 @@ func splitWords(toks []token, split func(*token) (string, string, bool)) []token
 // time asks for a session then (not "don't need help", "kein Support nötig").
 func needsSupport(toks []token) bool {
 	for i := range toks {
-		switch toks[i].s {
-		case "need", "needs", "require", "brauchen", "bräuchten", "brauche", "bräuchte", "benötigen", "benötige", "bräucht", "bräuchat":
-		default:
+		if w := toks[i].s; !sessionNeedVerb(w) && w != "bräucht" && w != "bräuchat" {
 			continue
 		}
 		if i > 0 {
