@@ -196,6 +196,7 @@ func headerBlockAt(lines []string, i int) bool {
 	if seen == 0 {
 		return false
 	}
+	dated := seen == catSent && stampLike(lines[i])
 	other := 0
 	for j := i + 1; j < len(lines) && j <= i+12; j++ {
 		t := strings.TrimSpace(lines[j])
@@ -204,6 +205,7 @@ func headerBlockAt(lines []string, i int) bool {
 		}
 		if c := headerFieldCat(t); c != 0 {
 			seen |= c
+			dated = dated || c == catSent && stampLike(t)
 			other = 0
 			continue
 		}
@@ -213,7 +215,48 @@ func headerBlockAt(lines []string, i int) bool {
 			break
 		}
 	}
-	return seen&catFrom != 0 && bits.OnesCount8(seen&(catSent|catTo|catSubject)) >= 2
+	// A client that quotes only "Von:" and "Gesendet:" still gives the
+	// sending time in full ("Gesendet: Freitag, 21. Februar 2076 11:00").
+	return seen&catFrom != 0 && (bits.OnesCount8(seen&(catSent|catTo|catSubject)) >= 2 || dated)
+}
+
+// stampLike: a Sent field's value carries a year and a clock time or a
+// weekday's name, as a mail client writes it — not what a customer types
+// after "Datum:".
+func stampLike(t string) bool {
+	_, v, _ := strings.Cut(t, ":")
+	year, clock := false, false
+	for k := 0; k+4 <= len(v); k++ {
+		if isDigits(v[k:k+4]) && (k == 0 || !isDigit(v[k-1])) && (k+4 == len(v) || !isDigit(v[k+4])) {
+			year = true
+		}
+	}
+	for k := 1; k+2 < len(v); k++ {
+		if v[k] == ':' && isDigit(v[k-1]) && isDigit(v[k+1]) && isDigit(v[k+2]) {
+			clock = true
+		}
+	}
+	if clock {
+		return year
+	}
+	// "Sent: Wednesday, March 11, 2076": a year beside a weekday's name.
+	lv := strings.ToLower(v)
+	for _, d := range []string{"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		if strings.Contains(lv, d) {
+			return year
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for k := 0; k < len(s); k++ {
+		if !isDigit(s[k]) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // attributionAt reports an attribution line at i, possibly wrapped onto the
@@ -279,10 +322,11 @@ func markSignature(lines []string, roles []lineRole, hard int) {
 		}
 	}
 	start := -1
-	content := false
+	content, blank := false, false
 	for p, idx := range kept {
 		t := strings.TrimSpace(lines[idx])
 		if t == "" {
+			blank = true
 			continue
 		}
 		if t == "--" {
@@ -293,7 +337,15 @@ func markSignature(lines []string, roles []lineRole, hard int) {
 			start = p
 			break
 		}
-		content = true
+		if content && blank && nameLike(t) && contactFollows(lines, kept[p+1:]) && !idShapedLine(lines, kept[p+1:]) &&
+			tailIsSignature(lines, kept[p+1:]) {
+			// "2.\n\nWalter Kühn\nSkischule Arber\nTel. 09925 94 14": a
+			// signature with no closing, a name after a blank line and
+			// contact lines below it.
+			start = p
+			break
+		}
+		content, blank = true, false
 	}
 	if start < 0 {
 		return
@@ -369,6 +421,48 @@ func tailIsSignature(lines []string, idxs []int) bool {
 		}
 	}
 	return true
+}
+
+// contactFollows: one of the next few lines gives a phone number after its
+// label, a mail or a web address — what a signature's name line leads to
+// (not bare digits, which may be the AnyDesk ID the mail sends).
+func contactFollows(lines []string, idxs []int) bool {
+	for k, idx := range idxs {
+		if k >= 4 {
+			break
+		}
+		lower := strings.ToLower(strings.TrimSpace(lines[idx]))
+		if strings.Contains(lower, "@") || strings.Contains(lower, "www.") || strings.HasPrefix(lower, "+") {
+			return true
+		}
+		for _, label := range []string{"tel", "phone", "mobil", "fon", "handy", "fax"} {
+			if strings.HasPrefix(lower, label) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// idShapedLine: one of the lines is nine digits and nothing else ("123 456
+// 789") — the AnyDesk ID written below the name, which stays in the text.
+func idShapedLine(lines []string, idxs []int) bool {
+	for _, idx := range idxs {
+		digits, other := 0, false
+		for _, r := range lines[idx] {
+			switch {
+			case r >= '0' && r <= '9':
+				digits++
+			case r == ' ' || r == '-' || r == '.' || r == '\t':
+			default:
+				other = true
+			}
+		}
+		if digits == 9 && !other {
+			return true
+		}
+	}
+	return false
 }
 
 func signatureLine(t, lower string) bool {

@@ -208,6 +208,38 @@ func TestCutReply(t *testing.T) {
 			quotedHas: "> 2) Mittwoch 14:00",
 		},
 		{
+			name:      "an Outlook quote with only Von and a dated Gesendet",
+			in:        "Servus, kenn ma des vom Dienstag auf Mittwoch verschieben?\n\nHermann\n\nVon: Support\nGesendet: Freitag, 21. Februar 2076 11:00\n\nwir bestätigen Ihren Termin am 25.02.2076 um 13:00 Uhr.",
+			text:      "Servus, kenn ma des vom Dienstag auf Mittwoch verschieben?\n\nHermann",
+			quotedHas: "wir bestätigen Ihren Termin",
+		},
+		{
+			name:      "an English quote with only From and Sent with a weekday",
+			in:        "can we push it back 30 minutes?\n\nBen\n\nFrom: Support\nSent: Wednesday, March 11, 2076\n\nwe confirm your appointment on 13 March 2076 at 09:00.",
+			text:      "can we push it back 30 minutes?\n\nBen",
+			quotedHas: "we confirm your appointment",
+		},
+		{
+			name: "a customer's own Von and Datum lines are text",
+			in:   "Hallo,\nVon: Buchhaltung\nDatum: morgen\nbitte um Rückruf.",
+			text: "Hallo,\nVon: Buchhaltung\nDatum: morgen\nbitte um Rückruf.",
+		},
+		{
+			name: "a name and contact lines with no closing are a signature",
+			in:   "2.\n\nWalter Kühn\nSkischule Großer Arber\nTel. 09925 94 14",
+			text: "2.",
+		},
+		{
+			name: "a name line before the AnyDesk ID is no signature",
+			in:   "Hallo, hier die Nummer\n\nMax Huber\nTel. 0664 1234567\n123 456 789",
+			text: "Hallo, hier die Nummer\n\nMax Huber\nTel. 0664 1234567\n123 456 789",
+		},
+		{
+			name: "a name line without contact lines is kept",
+			in:   "Montag 10 Uhr bitte.\n\nMax Huber\nHuber Installationen",
+			text: "Montag 10 Uhr bitte.\n\nMax Huber\nHuber Installationen",
+		},
+		{
 			name: "Am ... schrieb in the customer's own words has no date",
 			in:   "Am Montag schrieb mir Ihr Kollege folgendes:\nBitte Dienstag um 10.",
 			text: "Am Montag schrieb mir Ihr Kollege folgendes:\nBitte Dienstag um 10.",
