@@ -22,36 +22,37 @@ func (r Reading) Unsure() bool { return r.Confidence < UnsureBelow }
 
 // Reasons for a reading's confidence, as `mailflow try -json` shows them.
 const (
-	ReasonCorrected    = "corrected a misspelt word"
-	ReasonNegation     = "a time stands in a sentence with a negation"
-	ReasonConflict     = "two wishes on different days without an 'or'"
-	ReasonOneWish      = "one clear wish"
-	ReasonWishes       = "alternative wishes, first free one taken"
-	ReasonNoTime       = "no time asked for"
-	ReasonThread       = "read as an answer to our earlier mail"
-	ReasonBareChoice   = "a bare option number in answer to our proposal"
-	ReasonFeast        = "a time anchored to a feast day"
-	ReasonRelative     = "a move relative to the booked time"
-	ReasonPickRefused  = "an option picked beside a refusal"
-	ReasonUnreadable   = "a word that looks like a day, a month or a part of the day could not be read"
-	ReasonCompact      = "three digits after a day were read as a clock time (\"930\" as 09:30)"
-	ReasonUnanchored   = "a move in a mail that answers none of ours"
-	ReasonVague        = "a wish that spans several days"
-	ReasonSentences    = "wishes on different days in different sentences"
-	ReasonNoDay        = "a time of day, but no day named"
-	ReasonNoSession    = "a time proposed without naming the session or a problem"
-	ReasonForwarded    = "the time comes from a forwarded mail"
-	ReasonWeekdayOff   = "the weekday named does not fit the date"
-	ReasonNextWeekday  = "'next' before a weekday may mean this week's or next week's"
-	ReasonEventAnchor  = "a day told from an event we do not know the date of"
-	ReasonSameAsBooked = "the new time read is the booked one"
-	ReasonZoneApart    = "a time zone named apart from the clock it belongs to"
-	ReasonTodayWeekday = "a weekday said on that very day may mean today or a week on"
-	ReasonOwnBooking   = "names a booking the customer already has, but asks for no change we could read"
-	ReasonDamaged      = "the mail's text could not be decoded in full"
-	ReasonToldOnly     = "every time stands in a statement beside a question, asking for nothing"
-	ReasonClocksApart  = "different clock times for one day, said in different sentences"
-	ReasonCancelWord   = "a request that also says cancel (of something we read as no booking)"
+	ReasonCorrected     = "corrected a misspelt word"
+	ReasonNegation      = "a time stands in a sentence with a negation"
+	ReasonConflict      = "two wishes on different days without an 'or'"
+	ReasonOneWish       = "one clear wish"
+	ReasonWishes        = "alternative wishes, first free one taken"
+	ReasonNoTime        = "no time asked for"
+	ReasonThread        = "read as an answer to our earlier mail"
+	ReasonBareChoice    = "a bare option number in answer to our proposal"
+	ReasonFeast         = "a time anchored to a feast day"
+	ReasonRelative      = "a move relative to the booked time"
+	ReasonPickRefused   = "an option picked beside a refusal"
+	ReasonUnreadable    = "a word that looks like a day, a month or a part of the day could not be read"
+	ReasonCompact       = "three digits after a day were read as a clock time (\"930\" as 09:30)"
+	ReasonUnanchored    = "a move in a mail that answers none of ours"
+	ReasonVague         = "a wish that spans several days"
+	ReasonSentences     = "wishes on different days in different sentences"
+	ReasonNoDay         = "a time of day, but no day named"
+	ReasonNoSession     = "a time proposed without naming the session or a problem"
+	ReasonForwarded     = "the time comes from a forwarded mail"
+	ReasonWeekdayOff    = "the weekday named does not fit the date"
+	ReasonNextWeekday   = "'next' before a weekday may mean this week's or next week's"
+	ReasonEventAnchor   = "a day told from an event we do not know the date of"
+	ReasonSameAsBooked  = "the new time read is the booked one"
+	ReasonZoneApart     = "a time zone named apart from the clock it belongs to"
+	ReasonTodayWeekday  = "a weekday said on that very day may mean today or a week on"
+	ReasonOwnBooking    = "names a booking the customer already has, but asks for no change we could read"
+	ReasonDamaged       = "the mail's text could not be decoded in full"
+	ReasonToldOnly      = "every time stands in a statement beside a question, asking for nothing"
+	ReasonClocksApart   = "different clock times for one day, said in different sentences"
+	ReasonCancelWord    = "a request that also says cancel (of something we read as no booking)"
+	ReasonBeforeOptions = "a weekday named under our options falls before them: this week's or the options' week?"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -525,6 +526,9 @@ type doubts struct {
 	// day the wish, or what the mail tells beside its question?
 	toldOnly   bool
 	cancelWord bool // a cancel verb in a mail read as a request
+	// beforeOptions: a bare weekday under our options read before the
+	// first of them ("de passen alle ned. Geht Freitag Vormittag a?").
+	beforeOptions bool
 	// clocksApart: clock times on one day said in different sentences
 	// ("10am UK time? That would be 11:00 your time … let's say 10:00"):
 	// which one stands?
@@ -638,6 +642,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.cancelWord && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonCancelWord)
+	}
+	if d.beforeOptions && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonBeforeOptions)
 	}
 	if d.toldOnly && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonToldOnly)

@@ -319,8 +319,9 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 			}
 		case "werktag", "arbeitstag", "working", "business":
 			workday = true
-		case "woche", "week", "woch":
-			// "in der Woche nach Ostern", "the week after Easter"
+		case "woche", "week", "woch", "wochn", "woch'n", "wocha":
+			// "in der Woche nach Ostern", "the week after Easter", "in da
+			// Wochn vor Weihnachten"
 			if i+1 < len(toks) && (toks[i+1].s == "nach" || toks[i+1].s == "after") {
 				weekAfter = true
 			}
@@ -463,9 +464,19 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 		return Wish{Start: mon, End: &end, Precision: PrecisionDay}, true
 	}
 	if weekBefore && !weekAfter && wd == 0 {
-		// The working week before the feast's week.
-		mon := anchor.AddDate(0, 0, -(weekdayIndex(anchor)-1)-7)
-		end := mon.AddDate(0, 0, 5)
+		// The working days leading up to the feast: its own week when
+		// it falls on a Wednesday or later (Christmas on a Friday: the
+		// 21st to the 24th; Easter Sunday: Holy Week), the week before
+		// when it falls on a Monday or Tuesday.
+		mon := anchor.AddDate(0, 0, -(weekdayIndex(anchor) - 1))
+		end := anchor
+		if weekdayIndex(anchor) <= 2 {
+			mon = mon.AddDate(0, 0, -7)
+			end = mon.AddDate(0, 0, 5)
+		}
+		if end.Sub(mon) > 5*24*time.Hour {
+			end = mon.AddDate(0, 0, 5)
+		}
 		if mon.After(now) {
 			return Wish{Start: mon, End: &end, Precision: PrecisionDay}, true
 		}
@@ -681,14 +692,24 @@ func namesADay(toks []token) bool {
 			// (Not the "Morgen" of "Guten Morgen".)
 			return true
 		}
-		// "Fr 9h30", "Do 10h": an abbreviated weekday right before a time.
-		if t.w != nil && t.w.wdAbbr && i+1 < len(toks) && toks[i+1].kind == tNum {
-			return true
+		// "Fr 9h30", "Do 10h", "Mi halb 9", "Mi um 10": an abbreviated
+		// weekday right before a time.
+		if t.w != nil && t.w.wdAbbr && i+1 < len(toks) {
+			// (Not a lower-case "so um 9", "so halb 10": "around".)
+			if nx := &toks[i+1]; nx.kind == tNum ||
+				t.up && t.s != "so" && (nx.s == "um" || nx.w != nil && nx.w.role&(rHalf|rQuarter) != 0) && i+2 < len(toks) && toks[i+2].kind == tNum {
+				return true
+			}
 		}
 		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) && !(i > 0 && (toks[i-1].s == "um" || toks[i-1].s == "at" || toks[i-1].s == "gegen")) {
 			switch toks[i+1].s {
 			case ".", "th", "st", "nd", "rd":
 				return true // "am 23.", "the 28th"
+			case "/":
+				if i+2 < len(toks) && toks[i+2].kind == tNum && !toks[i+1].sp && !toks[i+2].sp && toks[i+2].n >= 1 && toks[i+2].n <= 12 &&
+					!(t.n <= 3 && (toks[i+2].n == 2 || toks[i+2].n == 4)) {
+					return true // "10/12/2026" — not "1/2 10", "3/4 11"
+				}
 			}
 		}
 	}

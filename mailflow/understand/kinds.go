@@ -234,7 +234,7 @@ var uhrToken = token{s: "uhr", w: lexicon["uhr"], n: -1, kind: tWord, sp: true}
 func hourAfterWeekday(toks []token, now time.Time) []token {
 	for i := 1; i < len(toks); i++ {
 		t, prev := &toks[i], &toks[i-1]
-		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) && !movedHour(toks, i) && !hourBeforeWeekday(toks, i) {
+		if t.kind != tNum || len(t.s) > 2 || t.n < 7 || t.n > 18 || (prev.w == nil || prev.w.wd == 0) && !ourTimeAfter(toks, i+1) && !movedHour(toks, i) && !hourBeforeWeekday(toks, i) && !counterHour(toks, i) {
 			continue
 		}
 		if i+1 < len(toks) && !followerLeavesHour(toks, i, now) {
@@ -342,6 +342,38 @@ func movedHour(toks []token, i int) bool {
 	for k := i - 2; k >= 0 && k >= i-6; k-- {
 		switch toks[k].s {
 		case "move", "moving", "shift", "push", "change", "verschieben", "verlegen", "schieben", "legen", "verschoben", "verlegt":
+			return true
+		}
+	}
+	return false
+}
+
+// counterHour: "Montag um 10 is blöd, aber 11 would be fine", "at 9 is too
+// early, but 11 works": a bare number after "aber"/"but" in a sentence that
+// said a clock time before it is the other hour.
+func counterHour(toks []token, i int) bool {
+	switch toks[i-1].s {
+	case "aber", "but", "dafür", "lieber", "rather", "eher", "sondern":
+	default:
+		return false
+	}
+	if i+1 < len(toks) && toks[i+1].kind == tWord {
+		// "aber 11 would be fine", "but 11 works" — not "but 11 people".
+		switch nx := &toks[i+1]; nx.s {
+		case "would", "wäre", "wär", "is", "ist", "würde", "could", "könnte", "ginge", "geht", "then", "dann":
+		default:
+			if nx.w == nil || nx.w.role&rConfirm == 0 {
+				return false
+			}
+		}
+	}
+	for k := i - 2; k >= 0 && k >= i-8; k-- {
+		t := &toks[k]
+		if t.kind == tPunct && (t.s == "?" || t.s == "!") || t.nl > 0 && k < i-2 {
+			return false
+		}
+		if t.kind == tNum && len(t.s) <= 2 && t.n >= 7 && t.n <= 18 && k > 0 && (toks[k-1].s == "um" || toks[k-1].s == "at") ||
+			t.w != nil && t.w.role&rUhr != 0 {
 			return true
 		}
 	}
@@ -648,6 +680,15 @@ func howToQuestion(toks []token) bool {
 				}
 				if i > 0 && (toks[i-1].s == "or" || toks[i-1].s == "oder") {
 					continue next
+				}
+			case "brauche", "brauchen", "brauch", "brauchma":
+				// "für den DSGVO-Export brauchen wir Hilfe": help asked
+				// for, not "brauchen wir dafür einen Termin?"
+				for k := i + len(seq); k < len(toks) && k <= i+len(seq)+2; k++ {
+					switch toks[k].s {
+					case "hilfe", "unterstützung", "support", "help", "euch", "eure", "ihre", "jemanden":
+						continue next
+					}
 				}
 			case "erreichbar":
 				// "ist Ihr Support am Freitag erreichbar, oder …?"
@@ -1209,6 +1250,13 @@ func aboutData(toks []token) bool {
 		// "keep my data", "behaltet ihr meine Daten"
 		if s := toks[i].s; dataWords[s] || s == "data" && i+1 < len(toks) && (toks[i+1].s == "protection" || toks[i+1].s == "processing") ||
 			(s == "data" || s == "daten") && (keptBefore(toks, i) || deletedAfter(toks, i) && asked(i)) {
+			if i+2 < len(toks) && toks[i+1].s == "-" && !toks[i+1].sp && !toks[i+2].sp && toks[i+2].kind == tWord &&
+				(asksForSession(toks) || needsSupport(toks)) {
+				// "für den DSGVO-Auskunftsexport brauchen wir Hilfe. Geht es
+				// Montag um 14:15?": the first part of a compound names
+				// the task help is asked for.
+				continue
+			}
 			if s == "logged" && (i+1 < len(toks) && (toks[i+1].s == "in" || toks[i+1].s == "on" || toks[i+1].s == "out" || toks[i+1].s == "into") ||
 				!slices.ContainsFunc(toks[max(0, i-4):i], func(t token) bool {
 					return slices.Contains([]string{"is", "are", "be", "being", "get", "gets", "was", "were"}, t.s)
@@ -2157,6 +2205,46 @@ func splitWeekdayPart(toks []token) []token {
 	})
 }
 
+// thingCompounds joins an English session noun used as the first part of a
+// noun compound with the thing it names — "training videos", "training
+// material", "training documents" — into one word, as German writes
+// "Schulungsvideos": material about training, no session asked for.
+func thingCompounds(toks []token) []token {
+	out := toks[:0:0]
+	for i := 0; i < len(toks); i++ {
+		if toks[i].s == "training" && i+1 < len(toks) && toks[i+1].sp && toks[i+1].nl == 0 && trainingThing(toks[i+1].s) {
+			if out == nil {
+				out = append(make([]token, 0, len(toks)), toks[:i]...)
+			}
+			t := toks[i]
+			t.s, t.w = t.s+"-"+toks[i+1].s, nil
+			out = append(out, t)
+			i++
+			continue
+		}
+		if out != nil {
+			out = append(out, toks[i])
+		}
+	}
+	if out == nil {
+		return toks
+	}
+	return out
+}
+
+// trainingThing: a noun that, after "training", names a thing made for
+// training rather than a session of it.
+func trainingThing(w string) bool {
+	switch w {
+	case "video", "videos", "material", "materials", "manual", "manuals", "document", "documents",
+		"documentation", "docs", "guide", "guides", "handbook", "slides", "certificate", "certificates",
+		"budget", "costs", "fee", "fees", "price", "prices", "portal", "module", "environment",
+		"database", "data", "version", "mode", "account", "licence", "license", "unterlagen":
+		return true
+	}
+	return false
+}
+
 // needQuestion: the question asks whether a session is needed at all ("Do
 // we have to book a session for it?", "Müssen wir dafür eine Fernwartung
 // machen?").
@@ -2195,6 +2283,13 @@ func storesOurs(toks []token, i int) bool {
 	for k := i + 1; k < len(toks) && k <= i+4 && toks[k].kind != tPunct; k++ {
 		switch toks[k].s {
 		case "irgendwas", "etwas", "was", "daten", "anything", "something", "data":
+			return true
+		}
+	}
+	// A German clause puts its verb last: "ob ihr bei der Fernwartung
+	// unsere Gästedaten speichert".
+	for k := i - 1; k >= 0 && k >= i-4 && toks[k].kind != tPunct; k-- {
+		if s := toks[k].s; s == "irgendwas" || s == "etwas" || strings.HasSuffix(s, "daten") {
 			return true
 		}
 	}

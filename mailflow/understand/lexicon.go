@@ -320,7 +320,7 @@ func buildLexicon() map[string]*wordInfo {
 		"kane", "koane", "koa", "koan", "kaane", "ka",
 		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs", "weder",
 		"won't", "don't", "doesn't", "isn't", "wouldn't", "couldn't", "never", "nie", "außer", "ausser",
-		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "busy", "unavailable",
+		"except", "verhindert", "unmöglich", "schlecht", "ungünstig", "blöd", "bled", "doof", "ungelegen", "inconvenient", "awkward", "busy", "unavailable",
 		"impossible", "abwesend", "urlaub", "vacation", "ausgebucht", "nope", "unfortunately-not",
 		"hopeless", "aussichtslos", "hoffnungslos")
 	roles(rFiller, "am", "den", "der", "die", "das", "des", "dem", "the", "of", "on", "im", "zum", "zur",

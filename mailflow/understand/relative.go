@@ -449,7 +449,7 @@ func matchOption(quoted string, w Wish, now time.Time) int {
 }
 
 // optionOnWeekdayClock is the one quoted option on the weekday and at the
-// clock of w within two weeks ("nehm ma den Donnerstag um 11" when we
+// clock of w within five weeks ("nehm ma den Donnerstag um 11" when we
 // offered "Do 01.06. 11:00" and this week's Thursday is the 25th); 0 if
 // none or more than one.
 func optionOnWeekdayClock(quoted string, w Wish, now time.Time) int {
@@ -531,12 +531,14 @@ func noOptionAt(quoted string, w Wish, now time.Time) bool {
 	return n > 0 && !sameDate(w.Start, now)
 }
 
-// sameWeekdayNear: the same date, or the same weekday within two weeks —
+// sameWeekdayNear: the same date, or the same weekday within five weeks —
 // "Dienstag passt" names the option on a Tuesday even when the next
-// Tuesday is an earlier one.
+// Tuesday is an earlier one, and "Monday is fine" the option on a Monday
+// more than two weeks out.
 func sameWeekdayNear(a, b time.Time) bool {
+	const near = 35 * 24 * time.Hour
 	d := a.Sub(b)
-	return sameDate(a, b) || a.Weekday() == b.Weekday() && d < 14*24*time.Hour && d > -14*24*time.Hour
+	return sameDate(a, b) || a.Weekday() == b.Weekday() && d < near && d > -near
 }
 
 // fromWeekday: "vom"/"from" stands before the weekday wd (1 = Monday) in

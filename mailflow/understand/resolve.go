@@ -83,6 +83,15 @@ func (p *parser) resolveMention(m *mention, now time.Time) (Wish, bool) {
 	switch {
 	case m.abs:
 		d, ok := p.absDay(m, today)
+		if m.swapDM {
+			// "Would 10/12/2076 at 3:15 pm work?" from a writer who puts
+			// the day first: October lies behind us, 10 December ahead.
+			o := *m
+			o.d, o.mo = m.mo, m.d
+			if d2, ok2 := p.absDay(&o, today); ok2 && !d2.Before(today) && (!ok || d.Before(today) || d2.Before(d)) {
+				d, ok = d2, true
+			}
+		}
 		if !ok {
 			return Wish{}, false
 		}

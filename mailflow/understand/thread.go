@@ -361,7 +361,7 @@ func ordinalChoice(toks []token, sig signals) int {
 // pickWords may stand next to a bare option number.
 var pickWords = map[string]bool{
 	"die": true, "der": true, "das": true, "the": true, "nr": true, "nummer": true, "number": true, "no": true,
-	"option": true, "variante": true, "vorschlag": true, "termin": true, "slot": true, "bitte": true, "please": true,
+	"option": true, "variante": true, "vorschlag": true, "termin": true, "slot": true, "bitte": true, "please": true, "pls": true, "plz": true,
 	"passt": true, "gut": true, "ok": true, "okay": true, "works": true, "nehmen": true, "nehme": true, "take": true,
 	"we'll": true, "i'll": true, "wir": true, "ich": true, "gerne": true, "gern": true, "danke": true, "thanks": true,
 	"hi": true, "hallo": true, "perfekt": true, "perfect": true, "fine": true, "wäre": true, "is": true, "ist": true,
@@ -376,7 +376,7 @@ func pickNeighbour(t *token) bool {
 // need it anymore" call a booking off without a cancel verb.
 // needWords say something is needed ("brauchen wir nicht mehr", "no
 // longer needed").
-var needWords = map[string]bool{"brauchen": true, "brauche": true, "brauch": true, "brauchma": true, "brauchts": true,
+var needWords = map[string]bool{"brauchen": true, "brauche": true, "brauch": true, "brauchma": true, "brauchts": true, "brauchn": true, "brauchan": true,
 	"braucht": true, "benötigen": true, "benötige": true, "benötigt": true, "nötig": true, "notwendig": true,
 	"erforderlich": true, "need": true, "needed": true, "necessary": true, "required": true}
 

@@ -64,8 +64,11 @@ const (
 type mention struct {
 	a, b int // token span [a, b)
 
-	abs       bool
-	y, mo, d  int // y 0: no year given; mo 0: day of month only ("am 15.")
+	abs      bool
+	y, mo, d int // y 0: no year given; mo 0: day of month only ("am 15.")
+	// swapDM: an English "10/12" read month first that is also a date
+	// day first; the sooner of the two that is not past is meant.
+	swapDM    bool
 	absEnd    bool
 	y2, mo2   int
 	d2        int
@@ -1586,7 +1589,7 @@ func (p *parser) untilBefore(m *mention) bool {
 // lower case.
 var sentenceEnders = map[string]bool{"us": true, "me": true, "it": true, "you": true, "them": true, "uns": true,
 	"mir": true, "ok": true, "too": true, "now": true, "mehr": true, "gut": true, "not": true, "nix": true,
-	"yes": true, "ja": true, "uhr": true}
+	"yes": true, "ja": true, "uhr": true, "pm": true, "am": true}
 
 // boundary: a token that ends the wish being assembled.
 func (p *parser) boundary(i int) bool {
@@ -3165,8 +3168,10 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 	if p.isPunct(i+1, '/') && p.attached(i+1) && p.attached(i+2) {
 		if b, bd, ok := p.num(i + 2); ok && bd <= 2 {
 			dd, mo := n, b
+			swap := false
 			if p.lang == langEN && validDate(b, n) {
 				dd, mo = b, n // "11/26"; "26/11" stays day first
+				swap = n != b && validDate(n, b)
 			}
 			j := i + 3
 			y := 0
@@ -3183,7 +3188,7 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 			// day no month can be, or "am"/"den" or a weekday before it.
 			dayFirst := dd > 12 || p.word(i-1) == "am" || p.word(i-1) == "den" || p.word(i-1) == "ab" || p.info(i-1) != nil && p.info(i-1).wd != 0
 			if validDate(dd, mo) && (y != 0 || p.lang == langEN || dayFirst) && !p.has(j, rHourUnit|rMinuteUnit) {
-				*m = mention{abs: true, y: y, mo: mo, d: dd}
+				*m = mention{abs: true, y: y, mo: mo, d: dd, swapDM: swap}
 				return j, true
 			}
 		}
@@ -3314,6 +3319,7 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		if !ok && next.kind == tWord && next.w != nil && t.s != "so" {
 			nw := next.w
 			ok = nw.role&(rTrigger|rOpenAfter|rRangeStart) != 0 || nw.pod != 0 || nw.month != 0 ||
+				nw.role&(rHalf|rQuarter) != 0 && p.tok(j+1) != nil && p.tok(j+1).kind == tNum || // "Mi halb 9?"
 				nw.role&rNext != 0 && p.has(j+1, rWeek)
 			if german || t.s == "sun" || t.s == "sat" || t.s == "wed" {
 				// "i richt mi nach euch": a lower-case "mi", "di", "do"

@@ -128,8 +128,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
 	compact3 := threeDigitClock(sc.toks) || threeDigitClock(sc.stoks) // ("Do 930": read as 09:30, not silently)
-	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(splitWeekdayPart(splitContractions(foldRingA(sc.toks)))))))))), now)
-	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitWeekdayPart(splitContractions(foldRingA(sc.stoks))))))), now) // ("FW 10.11. 1030")
+	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(splitWeekdayPart(thingCompounds(splitContractions(foldRingA(sc.toks))))))))))), now)
+	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitWeekdayPart(thingCompounds(splitContractions(foldRingA(sc.stoks)))))))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
@@ -598,7 +598,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		!isReply && len(future) == 0 && asksOurTimes(toks) && !howToQuestion(toks),
 		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks),
 		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks),
-		len(future) > 0 && !isReply && thread == threadNone && (sig.confirm || containsWord(toks, "yes")) && future[0].Precision == PrecisionMinute && wordCount(toks) <= 12:
+		len(future) > 0 && !isReply && thread == threadNone && (sig.confirm || containsWord(toks, "yes")) && future[0].Precision == PrecisionMinute && wordCount(toks) <= 12,
+		len(future) > 0 && !isReply && thread == threadNone && !sig.question && !cancelVerb && !sig.cancel && (sig.confirm || saysSometime(toks)) && wordCount(toks) <= 12:
+		// ("early next week would be good for the follow-up", "irgendwann
+		// nächste Woche, eher so Mitte": a short first mail that is a
+		// time and little else — never booked without the session named.)
 		// ("tomorrow no, friday no, monday 10 yes.", "Montag 10 Uhr
 		// passt uns": a short first mail that says yes to a time.)
 		// ("See subject." under "Mon 22nd 3pm?")
@@ -711,6 +715,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future = refine(named)
 		}
 	}
+	if r.Intent == IntentAppointment && thread == threadNone && !isReply && sig.question && len(future) > 0 &&
+		namesOwnBooking(toks) && !hasMoveWord(toks) && !cancelVerb && everyTimeTold(toks, lang, now) {
+		// "before our appointment: do I need to install AnyDesk? … Our
+		// appointment is on 13 March": questions about the booking the
+		// customer has, whose day the mail only tells.
+		r.Intent = IntentQuestion
+	}
 	if r.Intent == IntentQuestion && (cancelVerb || sig.question) {
 		// A question is answered by a person: a date in it ("zum
 		// 31.12. kündigen", "nächste Woche aktualisieren") says when
@@ -777,6 +788,8 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.cancelWord = r.Intent == IntentAppointment && cancelVerb && cancelAsked(toks)
 		d.toldOnly = r.Intent == IntentAppointment && thread == threadNone && !isReply && bodyTime && !fromForward &&
 			scanSignals(toks).question && everyTimeTold(toks, lang, now)
+		d.beforeOptions = thread == threadProposal && r.Intent == IntentAppointment && bareWeekday(toks) &&
+			beforeFirstOption(msg.Quoted, future[0], now)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
 		d.conflict = d.conflict || r.Intent == IntentReschedule && len(future) >= 2 && target <= 0
 	}
@@ -2381,6 +2394,46 @@ func namesTheBooking(s []token) bool {
 		}
 	}
 	return false
+}
+
+// bareWeekday: the mail names its day by a weekday alone — no date, no
+// "next" or "this", no week and no relative day ("Geht Freitag Vormittag
+// a?").
+func bareWeekday(toks []token) bool {
+	named := false
+	for i := range toks {
+		w := toks[i].w
+		if w == nil {
+			continue
+		}
+		if w.hasRel || w.role&rNext != 0 || w.month != 0 && !w.monthAbbr {
+			return false
+		}
+		switch toks[i].s {
+		case "this", "diese", "dieser", "diesen", "dieses", "woche", "week", "kw":
+			return false
+		}
+		named = named || w.wd != 0
+	}
+	return named && !saysDate(toks)
+}
+
+// beforeFirstOption: w falls in a week before every option we quoted
+// (in the options' own week, "Mittwoch?" under Thursday and Friday is that
+// Wednesday).
+func beforeFirstOption(quoted string, w Wish, now time.Time) bool {
+	n := quotedOptions(quoted)
+	wy, ww := w.Start.In(now.Location()).ISOWeek()
+	for k := 1; k <= n; k++ {
+		opt, ok := quotedOption(quoted, k, now)
+		if !ok {
+			return false
+		}
+		if oy, ow := opt.In(now.Location()).ISOWeek(); oy < wy || oy == wy && ow <= ww {
+			return false
+		}
+	}
+	return n > 0
 }
 
 // weekdayPointsOn: a weekday with "drauf", "danach", "after" right behind
