@@ -271,6 +271,8 @@ func buildLexicon() map[string]*wordInfo {
 		// time", "9am Eastern"): resolved with the region's rules.
 		"uk": tzLondon, "london": tzLondon, "british": tzLondon, "irish": tzLondon, "dublin": tzLondon,
 		"eastern": tzNewYork, "pacific": tzLosAngeles,
+		"greek": tzAthens, "athens": tzAthens, "cyprus": tzAthens, "finnish": tzAthens, "helsinki": tzAthens,
+		"romanian": tzAthens, "bucharest": tzAthens, "bulgarian": tzAthens, "sofia": tzAthens,
 	} {
 		e := get(w)
 		e.tz, e.hasTZ = off, true

@@ -404,6 +404,7 @@ const (
 	tzLondon     = 9001
 	tzNewYork    = 9002
 	tzLosAngeles = 9003
+	tzAthens     = 9004
 )
 
 // regionZones resolve them with their own summer time; a region whose
@@ -413,7 +414,8 @@ var regionZones = func() map[int]*time.Location {
 	for id, def := range map[int]struct {
 		name string
 		off  int
-	}{tzLondon: {"Europe/London", 0}, tzNewYork: {"America/New_York", -300}, tzLosAngeles: {"America/Los_Angeles", -480}} {
+	}{tzLondon: {"Europe/London", 0}, tzNewYork: {"America/New_York", -300}, tzLosAngeles: {"America/Los_Angeles", -480},
+		tzAthens: {"Europe/Athens", 120}} {
 		if loc, err := time.LoadLocation(def.name); err == nil {
 			m[id] = loc
 		} else {

@@ -3927,7 +3927,9 @@ func (p *parser) zoneSaid(m *mention, end int) int {
 		w1 == "bei" && (w2 == "euch" || w2 == "ihnen"):
 		return 1
 	case w1 == "my" && w2 == "time", w1 == "our" && w2 == "time", w1 == "local" && w2 == "time",
-		(w1 == "uk" || w1 == "london" || w1 == "british" || w1 == "irish" || w1 == "us" || w1 == "eastern" || w1 == "pacific") && w2 == "time":
+		(w1 == "uk" || w1 == "london" || w1 == "british" || w1 == "irish" || w1 == "us" || w1 == "eastern" || w1 == "pacific" ||
+			w1 == "greek" || w1 == "athens" || w1 == "cyprus" || w1 == "finnish" || w1 == "helsinki" || w1 == "romanian" ||
+			w1 == "bucharest" || w1 == "bulgarian" || w1 == "sofia") && w2 == "time":
 		return -1
 	case m.hasTime && w1 == "yours":
 		// "so 3pm yours I suppose"
