@@ -586,7 +586,7 @@ var howToWords = [][]string{
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
-	{"bis", "wann"}, {"wenn", "ja", ",", "wie"}, {"if", "so", ",", "how"}, {"was", "kost"}, {"wos", "kost"}, {"wos", "kostet"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
+	{"bis", "wann"}, {"until", "when"}, {"till", "when"}, {"how", "late"}, {"wenn", "ja", ",", "wie"}, {"if", "so", ",", "how"}, {"was", "kost"}, {"wos", "kost"}, {"wos", "kostet"}, {"kost", "des"}, {"kost", "das"}, {"ab", "wann"}, {"wann", "sind"}, {"wann", "ist"}, {"arbeiten", "sie"}, {"seid", "ihr"},
 	{"are", "you", "open"}, {"support", "open"}, {"when", "are", "you"}, {"opening", "hours"}, {"support", "hours"}, {"office", "hours"}, {"business", "hours"}, {"supportzeiten"}, {"öffnungszeiten"},
 	{"erreichbar", "sind"}, {"erreichbar"}, {"selber"}, {"was", "würde"}, {"was", "würden"}, {"what", "would"}, {"wie", "lange"},
 	{"paar", "fragen"}, {"eine", "frage"}, {"a", "question"}, {"some", "questions"}, {"few", "questions"},
@@ -594,7 +594,7 @@ var howToWords = [][]string{
 	// Whether the desk is staffed or reached by phone: "is the support line
 	// staffed on Monday at 10am?"
 	{"erreichbar", "?"}, {"geöffnet", "?"}, {"auch", "offen"}, {"was", "zahlen"}, {"extra", "zahlen"}, {"wartungsvertrag"}, {"maintenance", "contract"},
-	{"do", "you", "have"}, {"do", "you", "offer"}, {"gibt", "es"},
+	{"do", "you", "have"}, {"do", "you", "offer"}, {"gibt", "es"}, {"habt", "ihr"}, {"habts", "ihr"}, {"habt's", "ihr"}, {"haben", "sie"},
 	{"is", "it", "safe"}, {"ist", "das", "sicher"}, {"ist", "es", "sicher"}, {"staffed"}, {"hotline"}, {"support", "line"}, {"phone", "line"}, {"besetzt", "?"},
 }
 
@@ -635,15 +635,20 @@ func howToQuestion(toks []token) bool {
 			if seq[len(seq)-1] == "question" && i+len(seq) < len(toks) && (toks[i+len(seq)].s == "mark" || toks[i+len(seq)].s == "marks") {
 				continue next // "printing as a question mark": a fault
 			}
-			if len(seq) >= 2 && (seq[0] == "do" || seq[0] == "gibt") {
+			if len(seq) >= 2 && (seq[0] == "do" || seq[0] == "gibt" || seq[0] == "habt" || seq[0] == "habts" || seq[0] == "habt's" || seq[0] == "haben") {
 				// "Do you have training videos?", "Gibt es ein Handbuch?" —
 				// not "do you have time on Monday?", "gibt es noch einen
 				// freien Termin?"
+				have := seq[0] != "do" && seq[0] != "gibt"
 				for k := i + len(seq); k < len(toks) && k <= i+len(seq)+3; k++ {
 					switch toks[k].s {
 					case "time", "slot", "slots", "availability", "free", "space", "room", "capacity",
 						"zeit", "termin", "termine", "frei", "freien", "freie", "noch", "möglichkeit":
 						continue next
+					case "da", "dann", "zu", "zua", "offen", "geschlossen", "geöffnet":
+						if have {
+							continue next // "oder habt's ihr da a zua?": whether we are closed then
+						}
 					case "anything", "any":
 						// "do you have any time/anything free?", not "do you
 						// have any training videos?"
@@ -1000,6 +1005,9 @@ func asksForSession(toks []token) bool {
 					}
 				}
 			}
+			if sessionNeedVerb(toks[i].s) && negatedAfterNeed(toks, i) {
+				continue // "und brauchen dafür keinen Termin mit euch"
+			}
 			if i+1 < len(toks) && (toks[i+1].s == "ich" || toks[i+1].s == "wir" || toks[i+1].s == "i" || toks[i+1].s == "mir" || toks[i+1].s == "ma") &&
 				(toks[i].s == "brauche" || toks[i].s == "brauchen" || toks[i].s == "brauch" || toks[i].s == "brauchat") {
 				continue // "brauche ich dafür Adminrechte?", "brauch i … extra was zahlen?", "brauch ma dafür …?"
@@ -1063,6 +1071,18 @@ func asksForSession(toks []token) bool {
 				// Fernwartung ansehen?".
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// negatedAfterNeed: a "kein"/"no" follows the verb of needing at i within
+// its phrase ("brauchen dafür keinen Termin", "need no session").
+func negatedAfterNeed(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k <= i+3 && toks[k].kind == tWord; k++ {
+		switch toks[k].s {
+		case "kein", "keine", "keinen", "no", "koan", "kan":
+			return true
 		}
 	}
 	return false

@@ -350,7 +350,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rConfirm, "passt", "passen", "nehme", "nehmen", "nehm", "nimm", "nehma", "einverstanden", "bestätige",
 		"bestaetige", "bestätigen", "gerne", "ok", "okay", "perfekt", "super", "gut", "works", "work",
 		"fine", "suits", "suit", "take", "great", "perfect", "good", "confirm", "geht", "klappt",
-		"please", "bitte", "wählen", "wähle", "choose", "prefer", "nehma", "nemma", "nehmens", "grand", "brilliant", "lovely")
+		"please", "bitte", "wählen", "wähle", "choose", "prefer", "nehma", "nemma", "nehmens", "grand", "brilliant", "lovely", "guat", "guad")
 	roles(rChoiceNoun, "termin", "vorschlag", "terminvorschlag", "option", "variante", "möglichkeit",
 		"zeit", "slot", "one", "proposal", "suggestion", "appointment", "time", "choice", "alternative",
 		"nummer", "nr", "number", "no")

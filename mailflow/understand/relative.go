@@ -157,9 +157,13 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 				weeks = n
 			}
 		}
-		if s == "day" && next == "after" && (after == "" || after == "," || after == "." || after == "?" || after == "same") && i > 0 && toks[i-1].s == "the" {
-			// "verschieben to the day after, same time?"
+		if s == "day" && (next == "after" || next == "before") && (after == "" || after == "," || after == "." || after == "?" || after == "same" || after == "at") && i > 0 && toks[i-1].s == "the" {
+			// "verschieben to the day after, same time?", "Could we do it
+			// the day before, at the same time?"
 			days = 1
+			if next == "before" {
+				days = -1
+			}
 		}
 		switch s {
 		case "next", "following", "nächsten", "folgenden":
@@ -170,6 +174,13 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		case "tags":
 			if next == "darauf" || next == "drauf" || next == "danach" {
 				days = 1
+			}
+			if next == "davor" || next == "zuvor" {
+				days = -1 // "tags davor, gleiche Uhrzeit"
+			}
+		case "vortag":
+			if i > 0 && (toks[i-1].s == "am" || toks[i-1].s == "zum") {
+				days = -1 // "am Vortag zur selben Zeit" (not "seit dem Vortag")
 			}
 		case "uhrzeit", "zeit", "time":
 			// "Uhrzeit bleibt", "time stays the same"

@@ -120,6 +120,9 @@ type mention struct {
 	// absenceEnd: the day an absence lasts until ("bis Mittwoch im
 	// Urlaub"), no wish when the mail asks for another time.
 	absenceEnd bool
+	// fromOn: "vor dem 10. Mai schaffe ich es nicht": the day refused
+	// before stands as the first one free, not as a bound.
+	fromOn bool
 }
 
 const (
@@ -600,6 +603,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 			if !ms[best].hasTime && (ms[best].abs || ms[best].wd != 0) && p.beforeDate(&ms[best]) {
 				// "vor dem 10. Mai schaffe ich es nicht", "vor Freitag geht
 				// gar nichts": from that day on.
+				ms[best].fromOn = true
 				continue
 			}
 			if ms[best].open == openBefore && ms[best].hasTime {
@@ -1373,11 +1377,23 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	out := make([]Wish, 0, len(ms))
 	var prefs []bool
 	target := -1
+	// A day said as a bound ("nach dem 1. Mai") is read as one only when
+	// it is the one time the mail names; beside another ("nach dem 1. Mai,
+	// gleich Montag 4.5. um 11") the other says which day.
+	alone := 0
 	for k := range ms {
-		if ms[k].neg || ms[k].absorbed || ms[k].absenceEnd && otherWish || p.farewell(&ms[k]) || p.sinceBefore(&ms[k]) {
+		if !ms[k].neg && !ms[k].absorbed {
+			alone++
+		}
+	}
+	for k := range ms {
+		if ms[k].neg || ms[k].absorbed || ms[k].absenceEnd && otherWish || p.farewell(&ms[k]) || p.sinceBefore(&ms[k]) || p.effectiveBefore(&ms[k]) {
 			continue
 		}
 		if w, ok := p.resolve(&ms[k], now); ok {
+			if m := &ms[k]; alone == 1 && !m.hasTime && !m.fromOn && (m.abs || m.wd != 0) && w.Precision == PrecisionDay && (w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour) {
+				w = p.boundedDay(m, w, now)
+			}
 			if len(refused) > 0 && isRefused(w.Start) && !(ms[k].hasTime && p.sentenceIsQuestion(ms[k].a)) {
 				// ("Heut geht gar nix, Terminbuch zeigt nur weiße Seite.
 				// Gehts heute um 11:15??" asks for that day after all.)
@@ -1445,6 +1461,63 @@ func (p *parser) sinceBefore(m *mention) bool {
 	// (or before its "this": "since this morning")
 	w2 := p.word(m.a - 2)
 	return w == "seit" || w == "since" || w == "seitdem" || p.word(m.a-1) == "this" && (w2 == "since" || w2 == "seit")
+}
+
+// boundedDay reads a day said as a bound: "before 24 January", "noch vor
+// Freitag" is any day up to it, "nach dem 24.", "after Friday" the week
+// from the day after — never the day named itself, which the customer
+// left out. Either span is asked back, never booked on a guess.
+func (p *parser) boundedDay(m *mention, w Wish, now time.Time) Wish {
+	k := m.a - 1
+	if s := p.word(k); s == "dem" || s == "the" {
+		k--
+	}
+	if t := p.tok(k - 1); t != nil && t.w != nil && (t.w.wd != 0 || t.w.role&(rWeek|rDayUnit) != 0) ||
+		p.word(k-1) == "tag" || p.word(k-1) == "day" {
+		return w // "am Tag nach dem 8.", "the Monday after 3 May": read with the day named before
+	}
+	day := w.Start
+	switch p.word(k) {
+	case "vor", "before", "prior":
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+		if !today.Before(day) {
+			return w
+		}
+		return Wish{Start: today, End: &day, Precision: PrecisionDay}
+	case "nach", "after":
+		start := day.AddDate(0, 0, 1)
+		end := start.AddDate(0, 0, 7)
+		return Wish{Start: start, End: &end, Precision: PrecisionDay}
+	}
+	return w
+}
+
+// effectiveBefore: "die Indexanpassung per 1. Februar", "per Ende März",
+// "wir übernehmen zum 1. Mai die Praxis": the date something takes
+// effect, no time for a session (not "einen Termin zum 12.3.").
+func (p *parser) effectiveBefore(m *mention) bool {
+	if m.hasTime || !m.abs && m.special == specNone {
+		return false
+	}
+	if p.word(p.beforeMention(m)) == "per" {
+		return true
+	}
+	return p.word(m.a-1) == "zum" && p.word(m.a-2) != "bis" && !p.sessionInSentence(m.a)
+}
+
+// sessionInSentence: the sentence holding token i names the session.
+func (p *parser) sessionInSentence(i int) bool {
+	for k := i; k >= 0 && (k == i || !p.endsSentence(k)); k-- {
+		if p.has(k, rAppt) {
+			return true
+		}
+	}
+	for k := i; k < len(p.toks) && !p.endsSentence(k); k++ {
+		if p.has(k, rAppt) {
+			return true
+		}
+	}
+	return false
 }
 
 // targetBefore: "auf Freitag", "to Friday" name where an appointment moves.
@@ -3223,6 +3296,8 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 		prevW := p.word(i - 1)
 		ord := p.ordSuffix(i + 1)
 		if ord || prevW == "am" || prevW == "den" || prevW == "zum" || prevW == "vom" || prevW == "ab" ||
+			// "in der Woche ab dem 24." — not "vor dem 1. Advent".
+			prevW == "dem" && (p.word(i-2) == "ab" || p.word(i-2) == "nach" || p.word(i-2) == "vor") && !(p.tok(j) != nil && p.tok(j).kind == tWord && p.tok(j).up) ||
 			p.info(i-1) != nil && p.info(i-1).wd != 0 || p.isPunct(i-1, ',') && p.info(i-2) != nil && p.info(i-2).wd != 0 {
 			if p.has(j, rUhr|rAM|rPM) {
 				return i, false

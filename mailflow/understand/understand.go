@@ -1795,12 +1795,25 @@ func sentenceTells(s []token, lang uint8, now time.Time) (asks, told bool) {
 
 // ownPlan: the customer tells when they themselves start or do something
 // ("We would start on 1 July if yes", "wir fangen am 1. Juli an", "am
-// Freitag wollt i's selber installieren"), naming no session.
+// Freitag wollt i's selber installieren"), naming no session, or an event
+// of their own ("wir machen intern am 3.11. eine Einschulung").
 func ownPlan(s []token) bool {
 	we, start := false, false
+	internal := false
 	for i := range s {
-		if w := s[i].w; w != nil && w.role&rAppt != 0 {
+		switch s[i].s {
+		case "intern", "internally", "inhouse", "in-house":
+			// "Wir machen intern am 3.11. eine Einschulung": their own
+			// training, not a session of ours.
+			internal = true
+		}
+	}
+	for i := range s {
+		if w := s[i].w; w != nil && w.role&rAppt != 0 && !internal {
 			return false
+		}
+		if internal {
+			start = true
 		}
 		switch s[i].s {
 		case "we", "wir", "i", "ich", "i's", "ma", "mia":
