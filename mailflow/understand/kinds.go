@@ -99,6 +99,38 @@ func habAsHalb(toks []token) []token {
 	return toks
 }
 
+// fractionClock reads the written fractions of an hour, "um 1/2 11",
+// "gegen 3/4 10", "ab 1/4 9", as "halb", "dreiviertel" and "viertel".
+func fractionClock(toks []token) []token {
+	for i := 1; i+3 < len(toks); i++ {
+		a, sl, b, h := &toks[i], &toks[i+1], &toks[i+2], &toks[i+3]
+		if a.kind != tNum || sl.s != "/" || sl.sp || b.kind != tNum || b.sp || h.kind != tNum || !h.sp || h.n < 1 || h.n > 12 || len(h.s) > 2 {
+			continue
+		}
+		switch toks[i-1].s {
+		case "um", "gegen", "so", "ab", "bis", "at", "around", "ca":
+		default:
+			continue
+		}
+		word := ""
+		switch {
+		case a.n == 1 && b.n == 2:
+			word = "halb"
+		case a.n == 1 && b.n == 4:
+			word = "viertel"
+		case a.n == 3 && b.n == 4:
+			word = "dreiviertel"
+		default:
+			continue
+		}
+		t := *a
+		t.s, t.w, t.n, t.kind = word, lexicon[word], -1, tWord
+		toks[i] = t
+		toks = append(toks[:i+1], toks[i+3:]...)
+	}
+	return toks
+}
+
 // spacedOClock reads "11 o clock", "11 o clok" after an hour as
 // "o'clock".
 func spacedOClock(toks []token) []token {
@@ -1808,6 +1840,9 @@ func keptBefore(toks []token, i int) bool {
 // a feature of the software ("our appointment book", "my session
 // timeout").
 func namesOwnBooking(toks []token) bool {
+	if relatesToSessionOnDay(toks) {
+		return true
+	}
 	for i := 0; i+1 < len(toks); i++ {
 		switch toks[i].s {
 		case "unser", "unseren", "unsern", "unserem", "our", "my", "meinen", "mein", "meinem", "insan", "insern":
@@ -1827,6 +1862,38 @@ func namesOwnBooking(toks []token) bool {
 			}
 		}
 		return true
+	}
+	return false
+}
+
+// relatesToSessionOnDay: "after the session on Tuesday", "vor da
+// Fernwartung am Donnerstag", "beim Termin am Montag": something said in
+// relation to a session on a day — one that was or is booked, not one
+// asked for.
+func relatesToSessionOnDay(toks []token) bool {
+	for i := 2; i+2 < len(toks); i++ {
+		if w := toks[i].w; w == nil || w.role&rAppt == 0 || sessionVerbs[toks[i].s] {
+			continue
+		}
+		art := toks[i-1].s
+		rel := toks[i-2].s
+		switch art {
+		case "the", "der", "dem", "den", "da", "de":
+		case "beim", "vorm", "nachm", "zum":
+			rel = "beim"
+		default:
+			continue
+		}
+		switch rel {
+		case "after", "before", "during", "since", "nach", "vor", "während", "seit", "bei", "beim", "for", "für":
+		default:
+			continue
+		}
+		if nx := toks[i+1].s; nx == "on" || nx == "am" || nx == "vom" || nx == "from" {
+			if w := toks[i+2].w; w != nil && w.wd != 0 || toks[i+2].kind == tNum {
+				return true
+			}
+		}
 	}
 	return false
 }

@@ -2306,6 +2306,22 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "question", name: "training material asked, an internal training needing no session", subject: "Schulungsunterlagen",
 			text:   "Liebes Team,\n\nhabts ihr Schulungsunterlagen oder Videos zur Jahresabrechnung? Wir machen intern am 3.12. eine Einschulung und brauchen dafür keinen Termin mit euch.\n\nLiebe Grüße\nEva",
 			intent: IntentQuestion, noTime: true},
+		// Round 15 (blind121-123), each checked to fail on a5ae4abb.
+		{kind: "negation", name: "days closed with zua", subject: "Termin nächste Woch",
+			text:   "Hallo, Montag und Dienstag san ma zua, Mittwoch um 10 wär guat. Resi",
+			intent: IntentAppointment, unsure: true, reason: ReasonNegation},
+		{kind: "notime", name: "a product's version after its name in English", subject: "Remote support needed",
+			text:   "Dear support team,\n\nplease could you connect to our computer and help with the installation of Filialkasse 12.4? I tried twice and it stops at 80 %.\n\nThank you very much,\nOlga",
+			intent: IntentAppointment, noTime: true},
+		{kind: "question", name: "a manual asked after the session on a weekday", subject: "manual",
+			text:   "Hi, after the session on Tuesday I would like the manual for the stock module as PDF. Is there an English version? Greta",
+			intent: IntentAppointment, unsure: true, reason: ReasonOwnBooking},
+		{kind: "question", name: "what to prepare before the session on a weekday", subject: "Fernwartung wie?",
+			text:   "Hallo,\n\nwos muass i eigentlich vor da Fernwartung am Donnerstag vorbereiten? Muass i AnyDesk installieren oder reicht's, wenn i's nur starte?\n\nWallner",
+			intent: IntentAppointment, unsure: true, reason: ReasonOwnBooking},
+		{kind: "compact", name: "um 1/2 11", subject: "AW: Rechnung Wartungsvertrag",
+			text:   "Sehr geehrte Damen und Herren,\n\ndanke für die Rechnung. Bei der Gelegenheit: kann jemand am 3.12.2026 um 1/2 11 bei uns reinschauen? Der Jahresabschluss bricht immer ab.\n\nChrista Wurzer",
+			intent: IntentAppointment, first: "2026-12-03 10:30 minute"},
 	}
 	now := refNow(t)
 	for _, c := range cases {

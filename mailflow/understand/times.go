@@ -2227,6 +2227,13 @@ func (p *parser) pieceInto(i int, out *mention) (int, bool) {
 			return i, false
 		}
 	case tNum:
+		if prev := p.tok(i - 1); p.lang == langEN && prev != nil && prev.kind == tWord && prev.w == nil && prev.up && prev.nl == 0 &&
+			p.tok(i-2) != nil && p.tok(i-2).kind == tWord && p.isPunct(i+1, '.') && p.attached(i+1) && !p.isPunct(i+3, '.') {
+			// "the installation of Filialkasse 12.4?": in English a
+			// capitalised name before a dotted number is a product and
+			// its version, no date.
+			return i, false
+		}
 		switch p.word(i - 1) {
 		case "update", "version", "v", "release", "build", "patch", "programmversion", "updates", "versión":
 			// "ist das Update 7.2 schon da?": a version, no date.

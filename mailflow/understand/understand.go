@@ -128,7 +128,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	// neighbours ("12 Octobre 2.30": no bare hour before a month).
 	marks, smarks := scanWords(sc.toks), scanWords(sc.stoks)
 	compact3 := threeDigitClock(sc.toks) || threeDigitClock(sc.stoks) // ("Do 930": read as 09:30, not silently)
-	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitUhrCompound(dottedChains(splitWeekdayPart(thingCompounds(splitContractions(foldRingA(sc.toks))))))))))), now)
+	sc.toks = hourAfterWeekday(dayAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(fractionClock(splitUhrCompound(dottedChains(splitWeekdayPart(thingCompounds(splitContractions(foldRingA(sc.toks)))))))))))), now)
 	sc.stoks = hourAfterWeekday(splitCompactTimes(letterOAsZero(spacedOClock(habAsHalb(splitWeekdayPart(thingCompounds(splitContractions(foldRingA(sc.stoks)))))))), now) // ("FW 10.11. 1030")
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
@@ -742,7 +742,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
 		pickRefused: sig.refusal, damaged: msg.Damaged, compact3: compact3}
 	if len(future) > 0 {
-		d.negation = r.Intent != IntentCancel && negationNearTime(toks)
+		d.negation = r.Intent != IntentCancel && (negationNearTime(toks) || saysClosed(toks))
 		if r.Intent == IntentAppointment || r.Intent == IntentReschedule {
 			first := future[0]
 			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour || first.spanFirst ||
@@ -1375,6 +1375,53 @@ func feastRefused(toks []token) bool {
 				return false // "am Faschingsdienstag um 10 hätt ma Zeit"
 			}
 			if w := toks[k].w; w != nil && w.role&rNeg != 0 || p.busyWord(k) {
+				return !countedFromFeast(toks, k)
+			}
+		}
+	}
+	return false
+}
+
+// saysClosed: "Montag und Dienstag san ma zua", "we're closed on Monday":
+// the customer's shop is closed on a day — which may rule the day out or
+// make it the quiet day they want ("am Faschingsdienstag hama zua, do
+// kenntats ma in Ruah die Kassa richtn"). Never booked on that guess.
+func saysClosed(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		switch toks[i].s {
+		case "zua", "zu", "closed", "geschlossen":
+		default:
+			continue
+		}
+		closed := false
+		for k := i - 1; k >= 0 && k >= i-5; k-- {
+			switch toks[k].s {
+			case "san", "sind", "hama", "haben", "ham", "hab", "are", "we're", "were", "is", "ist", "samma", "habn":
+				closed = closed || k >= i-3
+			case "programme", "programm", "programs", "program", "programmen", "anwendungen", "apps", "applications",
+				"fenster", "windows", "alles", "everything", "all", "alle":
+				// "Alle andern Programme san zua": what our reminder asked.
+				closed = false
+				k = -1
+			}
+		}
+		if closed {
+			return true
+		}
+	}
+	return false
+}
+
+// countedFromFeast: after the refusal at k the mail counts from the feast
+// ("am Josefitag samma zua, oba am Montag drauf", "closed on Whit Monday.
+// Could we do the day after Whit Monday?"): the feast is the anchor.
+func countedFromFeast(toks []token, k int) bool {
+	for j := k + 1; j < len(toks); j++ {
+		switch toks[j].s {
+		case "drauf", "darauf", "danach", "davor":
+			return true
+		case "after", "before", "nach", "vor", "vorm", "nachm":
+			if j+1 < len(toks) && toks[j+1].w != nil && toks[j+1].w.feast || j+2 < len(toks) && toks[j+2].w != nil && toks[j+2].w.feast {
 				return true
 			}
 		}
