@@ -53,6 +53,7 @@ const (
 	ReasonClocksApart   = "different clock times for one day, said in different sentences"
 	ReasonCancelWord    = "a request that also says cancel (of something we read as no booking)"
 	ReasonBeforeOptions = "a weekday named under our options falls before them: this week's or the options' week?"
+	ReasonDayAndClock   = "a whole day and a clock time on another day: which one, and at what time?"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -529,6 +530,10 @@ type doubts struct {
 	// beforeOptions: a bare weekday under our options read before the
 	// first of them ("de passen alle ned. Geht Freitag Vormittag a?").
 	beforeOptions bool
+	// dayAndClock: alternatives whose first is a whole day and another a
+	// clock time on another day ("Next Monday or Tuesday at 10", "die
+	// Versammlung is am 30. … Geht's am Freitag um 9?").
+	dayAndClock bool
 	// clocksApart: clock times on one day said in different sentences
 	// ("10am UK time? That would be 11:00 your time … let's say 10:00"):
 	// which one stands?
@@ -642,6 +647,9 @@ func (r *Reading) score(d doubts) {
 	}
 	if d.cancelWord && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonCancelWord)
+	}
+	if d.dayAndClock && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonDayAndClock)
 	}
 	if d.beforeOptions && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonBeforeOptions)

@@ -614,7 +614,7 @@ var howToWords = [][]string{
 	{"wie", "kann"}, {"wie", "können"}, {"wie", "mache"}, {"wie", "machen"}, {"wie", "geht"},
 	{"wie", "funktioniert"}, {"wo", "finde"}, {"wo", "kann"}, {"was", "kostet"}, {"wie", "viel"},
 	{"wieviel"}, {"kostet"}, {"preis"}, {"preise"}, {"rates"}, {"tarif"}, {"tarife"}, {"stundensatz"}, {"billed"}, {"charged"}, {"verrechnet"}, {"herunterladen"}, {"download"}, {"muss", "ich"},
-	{"müssen", "wir"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"brauch", "ma"}, {"brauchen", "ma"}, {"brauchma"}, {"miass", "ma"}, {"müss", "ma"}, {"how", "do"}, {"how", "can"},
+	{"müssen", "wir"}, {"muss", "i"}, {"muass", "i"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"brauch", "ma"}, {"brauchen", "ma"}, {"brauchma"}, {"miass", "ma"}, {"müss", "ma"}, {"how", "do"}, {"how", "can"},
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
@@ -1885,7 +1885,7 @@ func relatesToSessionOnDay(toks []token) bool {
 			continue
 		}
 		switch rel {
-		case "after", "before", "during", "since", "nach", "vor", "während", "seit", "bei", "beim", "for", "für":
+		case "after", "before", "during", "since", "nach", "vor", "während", "seit", "bei", "beim", "for", "für", "von", "from", "of":
 		default:
 			continue
 		}

@@ -187,6 +187,12 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 			if next == "bleibt" || next == "stays" || next == "remains" || next == "gleich" || next == "same" {
 				sameClock = true // ("uhrzeit gleich", "time same")
 			}
+			// "Uhrzeit gern wie gehabt", "Uhrzeit wie bisher"
+			for k := i + 1; k < len(toks) && k <= i+4 && toks[k].kind == tWord; k++ {
+				if a := toks[k].s; toks[k-1].s == "wie" && (a == "gehabt" || a == "bisher" || a == "vorher" || a == "gewohnt") {
+					sameClock = true
+				}
+			}
 		case "gleiche", "gleichen", "selbe", "selben", "same", "dieselbe", "derselben":
 			if next == "uhrzeit" || next == "zeit" || next == "time" || next == "hour" || next == "stunde" || next == "clock" {
 				sameClock = true

@@ -2322,6 +2322,22 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "compact", name: "um 1/2 11", subject: "AW: Rechnung Wartungsvertrag",
 			text:   "Sehr geehrte Damen und Herren,\n\ndanke für die Rechnung. Bei der Gelegenheit: kann jemand am 3.12.2026 um 1/2 11 bei uns reinschauen? Der Jahresabschluss bricht immer ab.\n\nChrista Wurzer",
 			intent: IntentAppointment, first: "2026-12-03 10:30 minute"},
+		// Round 16 (blind124-126), each checked to fail on c6cc078a.
+		{kind: "negation", name: "two days, the clock after the second", subject: "remote session",
+			text:   "Hi,\n\nNot this week, we are fully booked. Next Monday or Tuesday at 10 would be ideal.\n\nRebecca",
+			intent: IntentAppointment, unsure: true, reason: ReasonDayAndClock},
+		{kind: "timed", name: "a told deadline day beside the day and clock asked", subject: "Bitte um Termin",
+			text:   "Servas,\n\nMitgliederversammlung is am 30., bis dahin muss die Statistik passen. Geht's am Freitag in der Früh? So um 9?\n\nPoldi",
+			intent: IntentAppointment, unsure: true, reason: ReasonDayAndClock},
+		{kind: "question", name: "slides from the training on a weekday", subject: "Schulungsunterlagen",
+			text:   "Servus,\n\nkönnt's ihr uns die Folien von der Schulung vom Dienstag schicken?\n\nDanke, Florian",
+			intent: IntentAppointment, unsure: true, reason: ReasonOwnBooking},
+		{kind: "question", name: "something to do in the program before a date", subject: "Frage wegen Jahreswechsel",
+			text:   "Hallo,\n\nmuss i vorm 31.12. irgendwas im Programm machen, damit die Beiträge fürs neue Jahr richtig laufen? Oder passiert des automatisch?\n\nlg Karin",
+			intent: IntentQuestion, noTime: true},
+		{kind: "reschedule", name: "Uhrzeit wie gehabt", subject: "AW: Terminbestätigung", quoted: confirmationQuote,
+			text:   "Hallo,\n\nich muss den Termin am Donnerstag leider auf Montag, 30.11., verschieben. Uhrzeit gern wie gehabt.\n\nHeike",
+			intent: IntentReschedule, first: "2026-11-30 10:00 minute", unsure: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

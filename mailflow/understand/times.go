@@ -1478,7 +1478,7 @@ func (p *parser) boundedDay(m *mention, w Wish, now time.Time) Wish {
 	}
 	day := w.Start
 	switch p.word(k) {
-	case "vor", "before", "prior":
+	case "vor", "vorm", "before", "prior":
 		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 		if !today.Before(day) {
 			return w

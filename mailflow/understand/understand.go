@@ -788,6 +788,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.cancelWord = r.Intent == IntentAppointment && cancelVerb && cancelAsked(toks)
 		d.toldOnly = r.Intent == IntentAppointment && thread == threadNone && !isReply && bodyTime && !fromForward &&
 			scanSignals(toks).question && everyTimeTold(toks, lang, now)
+		d.dayAndClock = dayThenClock(future)
 		d.beforeOptions = thread == threadProposal && r.Intent == IntentAppointment && bareWeekday(toks) &&
 			beforeFirstOption(msg.Quoted, future[0], now)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
@@ -2451,6 +2452,21 @@ func namesTheBooking(s []token) bool {
 			case "den", "dem", "der", "die", "the", "our", "unseren", "unserem", "unsere", "unser":
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// dayThenClock: the first of several wishes is a whole day and a later one
+// a clock time or part of a day on another day — booking the first free
+// slot of that day is a guess at the time.
+func dayThenClock(ws []Wish) bool {
+	if len(ws) < 2 || ws[0].Precision != PrecisionDay || ws[0].End != nil && ws[0].End.Sub(ws[0].Start) > 25*time.Hour {
+		return false
+	}
+	for _, w := range ws[1:] {
+		if w.Precision != PrecisionDay && !sameDate(w.Start, ws[0].Start) {
+			return true
 		}
 	}
 	return false
