@@ -614,7 +614,7 @@ var howToWords = [][]string{
 	{"wie", "kann"}, {"wie", "können"}, {"wie", "mache"}, {"wie", "machen"}, {"wie", "geht"},
 	{"wie", "funktioniert"}, {"wo", "finde"}, {"wo", "kann"}, {"was", "kostet"}, {"wie", "viel"},
 	{"wieviel"}, {"kostet"}, {"preis"}, {"preise"}, {"rates"}, {"tarif"}, {"tarife"}, {"stundensatz"}, {"billed"}, {"charged"}, {"verrechnet"}, {"herunterladen"}, {"download"}, {"muss", "ich"},
-	{"müssen", "wir"}, {"muss", "i"}, {"muass", "i"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"brauch", "ma"}, {"brauchen", "ma"}, {"brauchma"}, {"miass", "ma"}, {"müss", "ma"}, {"how", "do"}, {"how", "can"},
+	{"müssen", "wir"}, {"muss", "i"}, {"muass", "i"}, {"kann", "man"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"brauch", "ma"}, {"brauchen", "ma"}, {"brauchma"}, {"miass", "ma"}, {"müss", "ma"}, {"how", "do"}, {"how", "can"},
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
@@ -717,6 +717,18 @@ func howToQuestion(toks []token) bool {
 				}
 				if i > 0 && (toks[i-1].s == "or" || toks[i-1].s == "oder") {
 					continue next
+				}
+			case "kann":
+				// "kann man die Liste als CSV exportieren?" asks how — not
+				// "bei uns kann man keine Schichten mehr tauschen, …" (a
+				// fault told).
+				if !questionAfter(toks, i) {
+					continue next
+				}
+				for k := i + 2; k < len(toks) && k <= i+5 && toks[k].kind == tWord; k++ {
+					if negWordBefore(toks[k].s) {
+						continue next
+					}
 				}
 			case "brauche", "brauchen", "brauch", "brauchma":
 				// "für den DSGVO-Export brauchen wir Hilfe": help asked
@@ -1879,13 +1891,13 @@ func relatesToSessionOnDay(toks []token) bool {
 		rel := toks[i-2].s
 		switch art {
 		case "the", "der", "dem", "den", "da", "de":
-		case "beim", "vorm", "nachm", "zum":
+		case "beim", "vorm", "nachm", "zum", "zur":
 			rel = "beim"
 		default:
 			continue
 		}
 		switch rel {
-		case "after", "before", "during", "since", "nach", "vor", "während", "seit", "bei", "beim", "for", "für", "von", "from", "of":
+		case "after", "before", "during", "since", "nach", "vor", "während", "seit", "bei", "beim", "for", "für", "von", "from", "of", "zu":
 		default:
 			continue
 		}

@@ -2338,6 +2338,19 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "reschedule", name: "Uhrzeit wie gehabt", subject: "AW: Terminbestätigung", quoted: confirmationQuote,
 			text:   "Hallo,\n\nich muss den Termin am Donnerstag leider auf Montag, 30.11., verschieben. Uhrzeit gern wie gehabt.\n\nHeike",
 			intent: IntentReschedule, first: "2026-11-30 10:00 minute", unsure: true},
+		// Round 17 (blind127-129), each checked to fail on 01a3aeb5.
+		{kind: "timed", name: "the 15th instant by 3pm", subject: "Please schedule",
+			text:   "Good afternoon Sir,\n\nI am writing to request for a remote session on the 26th instant by 3pm Vienna time. Our customer card export is failing.\n\nYours faithfully,\nDaniel",
+			intent: IntentAppointment, first: "2026-11-26 15:00 minute"},
+		{kind: "question", name: "slides for the training on a weekday", subject: "Schulungsunterlagen",
+			text:   "Hallo,\n\ngibt es zu der Schulung vom Montag auch ein PDF mit den Folien? Das wäre super für die neuen Mitarbeiter.\n\nGruß Rolf",
+			intent: IntentAppointment, unsure: true, reason: ReasonOwnBooking},
+		{kind: "question", name: "a council meeting (Sitzung) as the deadline of a data question", subject: "Datenschutz Elternportal",
+			text:   "Sehr geehrte Damen und Herren,\n\nder Gemeinderat möchte bis zur Sitzung am 3. Dezember wissen, wo die Daten vom Elternportal gespeichert werden (Serverstandort) und ob es einen Auftragsverarbeitungsvertrag gibt.\n\nMit freundlichen Grüßen\nHerbert Leitner",
+			intent: IntentAppointment, unsure: true, reason: ReasonOwnBooking},
+		{kind: "question", name: "kann man … exportieren, needed by a date", subject: "Export Frage",
+			text:   "Hallo,\n\nkann man die Anwesenheitsliste auch als CSV exportieren, or only PDF? Für die Förderabrechnung bis 30.11. bräuchten wir das.\n\nlg Lukas",
+			intent: IntentQuestion, noTime: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

@@ -3434,6 +3434,10 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 			if next == nil && !dot && len(p.toks) > 2 {
 				return i, false
 			}
+			if !t.up && dot && (next == nil || next.kind != tNum) {
+				// "mir san eh immer do.": the dialect "da", no Thursday.
+				return i, false
+			}
 		}
 	} else if p.isPunct(j, '.') && p.attached(j) && p.tok(j+1) != nil && p.tok(j+1).kind == tNum {
 		j++
@@ -4510,9 +4514,14 @@ func askedBetween(toks []token, a, b int) bool {
 // 2pm"): the time after it is when they can start, no deadline.
 func (p *parser) readyBefore(i int) bool {
 	if i > 0 {
-		// "can we rather do Wednesday 11th July by 11am?": the clock on
-		// the day just named, no deadline (not "by Friday 3pm").
-		if w := p.info(i - 1); w != nil && (w.wd != 0 || w.month != 0) || p.ordSuffix(i-1) {
+		// "can we rather do Wednesday 11th July by 11am?", "on the 15th
+		// instant by 3pm": the clock on the day just named, no deadline
+		// (not "by Friday 3pm").
+		k := i - 1
+		if p.word(k) == "instant" || p.word(k) == "inst" {
+			k--
+		}
+		if w := p.info(k); w != nil && (w.wd != 0 || w.month != 0) || p.ordSuffix(k) {
 			return true
 		}
 	}
