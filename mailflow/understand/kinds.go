@@ -1856,6 +1856,22 @@ func namesOwnBooking(toks []token) bool {
 		return true
 	}
 	for i := 0; i+1 < len(toks); i++ {
+		// "Bleibt's beim Dienstag Vormittag?", "bleibt es bei Montag?",
+		// "is it still on for Tuesday?": whether the booking stands.
+		switch toks[i].s {
+		case "bleibt's", "bleibts", "bleibt":
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
+				if toks[k].s == "beim" || toks[k].s == "bei" {
+					return true
+				}
+			}
+		case "still":
+			if toks[i+1].s == "on" {
+				return true
+			}
+		}
+	}
+	for i := 0; i+1 < len(toks); i++ {
 		switch toks[i].s {
 		case "unser", "unseren", "unsern", "unserem", "our", "my", "meinen", "mein", "meinem", "insan", "insern":
 		default:
@@ -1905,6 +1921,9 @@ func relatesToSessionOnDay(toks []token) bool {
 			if w := toks[i+2].w; w != nil && w.wd != 0 || toks[i+2].kind == tNum {
 				return true
 			}
+		}
+		if w := toks[i+1].w; w != nil && w.hasRel {
+			return true // "bitte für den Termin heute nehmen"
 		}
 	}
 	return false

@@ -2351,6 +2351,20 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "question", name: "kann man … exportieren, needed by a date", subject: "Export Frage",
 			text:   "Hallo,\n\nkann man die Anwesenheitsliste auch als CSV exportieren, or only PDF? Für die Förderabrechnung bis 30.11. bräuchten wir das.\n\nlg Lukas",
 			intent: IntentQuestion, noTime: true},
+		// Round 18 (blind130-132, the session's last fresh round), each
+		// checked to fail on def05417.
+		{kind: "question", name: "whether the booking stands", subject: "WG: Archivierung",
+			text:   "Hallo,\n\nunser EDV-Betreuer hat ma des gschickt, i glaub es passt eh so. Bleibt's beim Donnerstag Vormittag?\n\nLiebe Grüße\nElisabeth",
+			intent: IntentAppointment, unsure: true, reason: ReasonOwnBooking},
+		{kind: "vague", name: "a numbered week of a month", subject: "Fernwartung Zeugnisdruck",
+			text:   "Hallo,\n\nbei uns werden die Zeugnisse mit falschem Datum gedruckt. Könnten wir das in der 2. Dezemberwoche machen, z. B. Dienstag um 10?\n\nGruß W. Blum",
+			intent: IntentAppointment, unsure: true, reason: ReasonVague},
+		{kind: "compact", name: "Do halb 10 in a mail too short to tell its language", subject: "Do halb 10",
+			text:   "Do halb 10 ginge. Krüger",
+			intent: IntentAppointment, first: "2026-11-26 09:30 minute"},
+		{kind: "question", name: "an ID for the session today", subject: "WG: AnyDesk-Nummer",
+			text:   "Hallo, das ist unser Büro-PC, bitte für den Termin heute nehmen.\n\nRoth",
+			intent: IntentAppointment, unsure: true, reason: ReasonOwnBooking},
 	}
 	now := refNow(t)
 	for _, c := range cases {

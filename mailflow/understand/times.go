@@ -3383,7 +3383,9 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 			c++ // "Fr. 14h30 ok?"
 		}
 		clock := t.up && t.s != "so" && p.tok(c) != nil && p.tok(c).kind == tNum &&
-			(p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1)
+			(p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1) ||
+			// "Do halb 10 ginge.", "Mi halb 9?"
+			t.up && t.s != "so" && p.has(c, rHalf|rQuarter) && p.tok(c+1) != nil && p.tok(c+1).kind == tNum
 		// And an English one in a mail read as German ("Tue 14h30 ok?").
 		if german && p.lang == langEN && !clock || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" && !clock {
 			return i, false

@@ -745,7 +745,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.negation = r.Intent != IntentCancel && (negationNearTime(toks) || saysClosed(toks))
 		if r.Intent == IntentAppointment || r.Intent == IntentReschedule {
 			first := future[0]
-			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour || first.spanFirst ||
+			d.vague = first.End != nil && first.End.Sub(first.Start) > 25*time.Hour || first.spanFirst || saysMonthPart(toks) ||
 				first.Precision != PrecisionMinute && saysSometime(toks) // "in den nächsten Tagen irgendwann nachmittags"
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
 			d.clocksApart = len(future) >= 2 && !onDifferentDays(future) && clocksInSentences(toks, lang, now) >= 2
@@ -2450,6 +2450,31 @@ func namesTheBooking(s []token) bool {
 		if w := s[i].w; w != nil && w.role&rAppt != 0 {
 			switch s[i-1].s {
 			case "den", "dem", "der", "die", "the", "our", "unseren", "unserem", "unsere", "unser":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// saysMonthPart: the wish is a stretch of a month ("towards the end of the
+// month", "Ende des Monats", "Monatsende", "in der 2. Januarwoche"), even
+// when it resolved to one day: never booked on that guess.
+func saysMonthPart(toks []token) bool {
+	for i := range toks {
+		s := toks[i].s
+		switch {
+		case s == "monatsende" || s == "ultimo" || s == "monatsanfang" || s == "monatsmitte":
+			return true
+		case (s == "end" || s == "ende" || s == "mitte" || s == "middle" || s == "anfang" || s == "beginning") && i+3 < len(toks):
+			for k := i + 1; k <= i+3; k++ {
+				if t := toks[k].s; t == "month" || t == "monats" || t == "monat" {
+					return true
+				}
+			}
+		case len(s) > 5 && strings.HasSuffix(s, "woche"):
+			// "in der 2. Januarwoche", "erste Märzwoche"
+			if w := lookupWord(strings.TrimSuffix(s, "woche")); w != nil && w.month != 0 {
 				return true
 			}
 		}
