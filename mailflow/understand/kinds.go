@@ -2328,7 +2328,7 @@ func splitWeekdayPart(toks []token) []token {
 // material", "training documents" — into one word, as German writes
 // "Schulungsvideos": material about training, no session asked for.
 func thingCompounds(toks []token) []token {
-	out := toks[:0:0]
+	var out []token
 	for i := 0; i < len(toks); i++ {
 		if toks[i].s == "training" && i+1 < len(toks) && toks[i+1].sp && toks[i+1].nl == 0 && trainingThing(toks[i+1].s) {
 			if out == nil {
