@@ -3436,7 +3436,7 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 			if next == nil && !dot && len(p.toks) > 2 {
 				return i, false
 			}
-			if !t.up && dot && (next == nil || next.kind != tNum) {
+			if !t.up && dot && (next == nil || next.kind != tNum) && i > 0 && p.toks[i-1].kind == tWord {
 				// "mir san eh immer do.": the dialect "da", no Thursday.
 				return i, false
 			}

@@ -599,7 +599,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks),
 		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks),
 		len(future) > 0 && !isReply && thread == threadNone && (sig.confirm || containsWord(toks, "yes")) && future[0].Precision == PrecisionMinute && wordCount(toks) <= 12,
-		len(future) > 0 && !isReply && thread == threadNone && !sig.question && !cancelVerb && !sig.cancel && (sig.confirm || saysSometime(toks)) && wordCount(toks) <= 12:
+		len(future) > 0 && !isReply && thread == threadNone && !sig.question && !cancelVerb && !sig.cancel && (saysGood(toks) || saysSometime(toks)) && wordCount(toks) <= 12:
 		// ("early next week would be good for the follow-up", "irgendwann
 		// nächste Woche, eher so Mitte": a short first mail that is a
 		// time and little else — never booked without the session named.)
@@ -2450,6 +2450,21 @@ func namesTheBooking(s []token) bool {
 		if w := s[i].w; w != nil && w.role&rAppt != 0 {
 			switch s[i-1].s {
 			case "den", "dem", "der", "die", "the", "our", "unseren", "unserem", "unsere", "unser":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// saysGood: a word that says a time suits ("would be good", "passt",
+// "works") — not a bare "please", which any request or spam carries.
+func saysGood(toks []token) bool {
+	for i := range toks {
+		if w := toks[i].w; w != nil && w.role&rConfirm != 0 {
+			switch toks[i].s {
+			case "please", "bitte", "pls", "plz", "gerne", "gern":
+			default:
 				return true
 			}
 		}
