@@ -599,7 +599,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		len(future) > 0 && !isReply && future[0].Precision == PrecisionMinute && bareTimeLine(toks),
 		len(future) > 0 && !isReply && !bodyTime && seeSubject(toks),
 		len(future) > 0 && !isReply && thread == threadNone && (sig.confirm || containsWord(toks, "yes")) && future[0].Precision == PrecisionMinute && wordCount(toks) <= 12,
-		len(future) > 0 && !isReply && thread == threadNone && !sig.question && !cancelVerb && !sig.cancel && (saysGood(toks) || saysSometime(toks)) && wordCount(toks) <= 12:
+		len(future) > 0 && !isReply && thread == threadNone && !sig.question && !cancelVerb && !sig.cancel && (saysGood(toks) || saysSometime(toks) || sig.confirm && future[0].End != nil && future[0].End.Sub(future[0].Start) > 25*time.Hour) && wordCount(toks) <= 12:
 		// ("early next week would be good for the follow-up", "irgendwann
 		// nächste Woche, eher so Mitte": a short first mail that is a
 		// time and little else — never booked without the session named.)
