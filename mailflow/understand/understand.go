@@ -1846,22 +1846,15 @@ func sentenceTells(s []token, lang uint8, now time.Time) (asks, told bool) {
 // Freitag wollt i's selber installieren"), naming no session, or an event
 // of their own ("wir machen intern am 3.11. eine Einschulung").
 func ownPlan(s []token) bool {
-	we, start := false, false
-	internal := false
-	for i := range s {
-		switch s[i].s {
-		case "intern", "internally", "inhouse", "in-house":
-			// "Wir machen intern am 3.11. eine Einschulung": their own
-			// training, not a session of ours.
-			internal = true
-		}
-	}
+	// "Wir machen intern am 3.11. eine Einschulung": their own training,
+	// not a session of ours — the event is theirs whatever it is called.
+	internal := slices.ContainsFunc(s, func(t token) bool {
+		return t.s == "intern" || t.s == "internally" || t.s == "inhouse" || t.s == "in-house"
+	})
+	we, start := false, internal
 	for i := range s {
 		if w := s[i].w; w != nil && w.role&rAppt != 0 && !internal {
 			return false
-		}
-		if internal {
-			start = true
 		}
 		switch s[i].s {
 		case "we", "wir", "i", "ich", "i's", "ma", "mia":
