@@ -47,6 +47,9 @@ type tryWish struct {
 	Start     string  `json:"start"`
 	End       *string `json:"end"`
 	Precision string  `json:"precision"`
+	// AnyHour: a day the customer said any time of suits (booked at its
+	// first free slot); a day without it is offered hour by hour.
+	AnyHour bool `json:"any_hour,omitempty"`
 }
 
 type trySlot struct {
@@ -143,7 +146,7 @@ func (r *tryReport) fill(res *pipeline.Result, loc *time.Location) {
 	r.Language, r.Intent, r.Reason = rd.Language, string(rd.Intent), rd.Reason
 	r.Confidence, r.Reasons = rd.Confidence, append([]string{}, rd.Reasons...)
 	for _, w := range rd.Requested {
-		tw := tryWish{Start: w.Start.In(loc).Format(time.RFC3339), Precision: string(w.Precision)}
+		tw := tryWish{Start: w.Start.In(loc).Format(time.RFC3339), Precision: string(w.Precision), AnyHour: w.AnyHour}
 		if w.End != nil {
 			e := w.End.In(loc).Format(time.RFC3339)
 			tw.End = &e

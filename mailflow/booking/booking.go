@@ -52,6 +52,11 @@ const (
 	WhyHoliday      Why = "holiday"        // public holiday (WhyDetail names it)
 	WhyOutsideHours Why = "outside_hours"  // the desk is open that day, not at that time
 	WhyTaken        Why = "taken"          // every technician at work then is busy
+	// WhyPickHour: the wish names a day but no time of it. That day's free
+	// times are offered and the customer picks the hour: booking its first
+	// free slot would choose the time for them, and a day misread would
+	// book a session nobody asked for.
+	WhyPickHour Why = "pick_hour"
 )
 
 // Decision is the answer to one request.
@@ -613,6 +618,10 @@ func (d *Desk) Decide(now time.Time, wishes []understand.Wish, booked []Booked) 
 	var dec Decision
 	for i, w := range wishes {
 		why, detail, slot, tech := c.tryWish(w)
+		if why == WhyNone && wholeDay(w) {
+			day := d.dayStart(slot.Start)
+			return Decision{Why: WhyPickHour, Wish: day, Proposals: c.dayChoices(day)}
+		}
 		if why == WhyNone {
 			return Decision{Book: &slot, Technician: tech}
 		}
@@ -628,6 +637,49 @@ func (d *Desk) Decide(now time.Time, wishes []understand.Wish, booked []Booked) 
 	}
 	dec.Proposals = c.propose(around, part)
 	return dec
+}
+
+// wholeDay: a wish for one day that names no time of it and does not say
+// that any time suits ("am Freitag", "on the 12th").
+func wholeDay(w understand.Wish) bool {
+	return w.Precision == understand.PrecisionDay && !w.AnyHour &&
+		(w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour)
+}
+
+// dayChoices offers the free slots of day spread over it — its first, its
+// last and evenly between — so a customer who named only the day finds a
+// morning and an afternoon time; fewer free slots there are padded with
+// the nearest free ones after it.
+func (c *calendar) dayChoices(day time.Time) []Slot {
+	d := c.d
+	var free []Slot
+	for _, s := range d.grid(day) {
+		if why, _, _ := c.check(s); why == WhyNone {
+			free = append(free, s)
+		}
+	}
+	n := max(d.proposals, 1)
+	if len(free) > n {
+		picked := make([]Slot, 0, n)
+		for i := range n {
+			k := 0
+			if n > 1 {
+				k = (i*(len(free)-1) + (n-1)/2) / (n - 1)
+			}
+			picked = append(picked, free[k])
+		}
+		return picked
+	}
+	for _, s := range c.propose(d.nextDay(day), partAny) {
+		if len(free) >= n {
+			break
+		}
+		if !slices.ContainsFunc(free, func(x Slot) bool { return x.Start.Equal(s.Start) }) {
+			free = append(free, s)
+		}
+	}
+	slices.SortFunc(free, func(a, b Slot) int { return a.Start.Compare(b.Start) })
+	return free
 }
 
 // window returns the range a wish allows, or ok false for a point in time.

@@ -175,8 +175,15 @@ func TestDecide(t *testing.T) {
 		{"day after the horizon", []understand.Wish{minute("2027-01-25 10:00")}, "", WhyBeyond, "",
 			"2026-11-24 11:30, 2026-11-25 09:00, 2026-11-25 09:30"},
 		{"morning window skips taken", []understand.Wish{window("2026-11-26 09:00", "2026-11-26 12:00", pod)}, "2026-11-26 09:00", WhyNone, "", ""},
-		{"whole day", []understand.Wish{window("2026-11-27 00:00", "2026-11-28 00:00", day)}, "2026-11-27 09:00", WhyNone, "", ""},
-		{"day without end is the whole day", []understand.Wish{{Start: tm("2026-11-27 00:00"), Precision: day}}, "2026-11-27 09:00", WhyNone, "", ""},
+		// A day without a time: the customer picks the hour among that
+		// day's free times, spread from its first to its last.
+		{"whole day", []understand.Wish{window("2026-11-27 00:00", "2026-11-28 00:00", day)}, "", WhyPickHour, "",
+			"2026-11-27 09:00, 2026-11-27 11:30, 2026-11-27 14:30"},
+		{"day without end is the whole day", []understand.Wish{{Start: tm("2026-11-27 00:00"), Precision: day}}, "", WhyPickHour, "",
+			"2026-11-27 09:00, 2026-11-27 11:30, 2026-11-27 14:30"},
+		{"any time that day books its first free slot", []understand.Wish{{Start: tm("2026-11-27 00:00"), Precision: day, AnyHour: true}}, "2026-11-27 09:00", WhyNone, "", ""},
+		{"a day with bookings spreads over its free times", []understand.Wish{window("2026-11-26 00:00", "2026-11-27 00:00", day)}, "", WhyPickHour, "",
+			"2026-11-26 09:00, 2026-11-26 13:30, 2026-11-26 16:30"},
 		{"ab 13 Uhr", []understand.Wish{window("2026-11-26 13:00", "2026-11-27 00:00", pod)}, "2026-11-26 13:00", WhyNone, "", ""},
 		{"zwischen 13:15 und 15 Uhr starts off the grid", []understand.Wish{window("2026-11-26 13:15", "2026-11-26 15:00", pod)}, "2026-11-26 13:15", WhyNone, "", ""},
 		{"window around a booking", []understand.Wish{window("2026-11-26 10:00", "2026-11-26 11:00", pod)}, "2026-11-26 10:30", WhyNone, "", ""},

@@ -85,6 +85,9 @@ type Reply struct {
 	// wish we are not sure of: the mail asks "did you mean …?" instead of
 	// booking it unasked.
 	Guess bool
+	// PickHour marks a proposal for a day the customer named without a
+	// time: Why then asks them to choose the hour, no regret said.
+	PickHour bool
 	// AnyDeskIDMasked is the ID as shown to the customer ("*** *** 789").
 	AnyDeskIDMasked string
 	// Previous is the appointment's old time (rescheduled), zero otherwise.

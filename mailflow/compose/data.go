@@ -49,6 +49,9 @@ type Mail struct {
 	// Guess: the first proposal is our reading of an unsure wish, to be
 	// confirmed by the customer ("Meinten Sie …?").
 	Guess bool
+	// PickHour: the customer named a day without a time; Why asks them to
+	// pick one of its free times.
+	PickHour bool
 	// AnyDeskIDMasked is the customer's ID with all but the last digits hidden.
 	AnyDeskIDMasked string
 	// Notice is set in technician notices only (see NoticeText).
@@ -112,6 +115,7 @@ func (c *Composer) mailData(r Reply, lang string, l *language) Mail {
 		Ref:                  cleanHeader(r.Ref, maxRefRunes),
 		Why:                  cleanText(r.Why, maxWhyRunes),
 		Guess:                r.Guess && len(r.Proposals) > 0,
+		PickHour:             r.PickHour && len(r.Proposals) > 0,
 		AnyDeskIDMasked:      maskedID(r.AnyDeskIDMasked),
 		Name:                 customerText(r.To.Name, maxNameRunes),
 		CustomerSubject:      customerText(r.Subject, maxSubjectRunes),

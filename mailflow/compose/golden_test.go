@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden from the current templates")
@@ -111,6 +112,35 @@ func TestGoldenGuess(t *testing.T) {
 			want := map[string]string{"de": "Meinten Sie Donnerstag", "en": "did you mean Thursday"}[lang]
 			if !strings.Contains(text, flat(want)) {
 				t.Errorf("guess mail lacks %q:\n%s", want, text)
+			}
+		})
+	}
+}
+
+// TestGoldenPickHour pins the proposal for a day named without a time:
+// it offers that day's free times and asks the customer to choose, with
+// no regret that the wish could not be booked.
+func TestGoldenPickHour(t *testing.T) {
+	c := newTestComposer(t, "")
+	for _, lang := range []string{"de", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			r := c.sampleReply(TemplateProposal, lang, true)
+			day := r.Proposals[0].Start
+			for i, clock := range []time.Duration{9 * time.Hour, 11*time.Hour + 30*time.Minute, 14*time.Hour + 30*time.Minute} {
+				start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, day.Location()).Add(clock)
+				r.Proposals[i] = Slot{Start: start, End: start.Add(r.Proposals[i].End.Sub(r.Proposals[i].Start))}
+			}
+			r.PickHour, r.Why = true, c.WhyText(lang, "pick_hour", "", day)
+			out, err := c.Render(r)
+			if err != nil {
+				t.Fatalf("render: %v", err)
+			}
+			checkGolden(t, filepath.Join("testdata", "golden", "proposal.pickhour."+lang+".eml"), out.Raw)
+			text := flat(parseMail(t, out.Raw).text)
+			want := map[string]string{"de": "Bitte wählen Sie die Uhrzeit, die Ihnen passt.", "en": "please choose the time that suits you."}[lang]
+			regret := map[string]string{"de": "leider nicht anbieten", "en": "Unfortunately"}[lang]
+			if !strings.Contains(text, flat(want)) || strings.Contains(text, regret) {
+				t.Errorf("pick-hour mail should ask %q and not say %q:\n%s", want, regret, text)
 			}
 		})
 	}

@@ -38,6 +38,13 @@ func (c *Composer) WhyText(lang, why, detail string, wish time.Time) string {
 		s := c.slotText(Slot{Start: wish}, 0, lang)
 		return pick(fmt.Sprintf("Am %s, %s ist unser Support nicht besetzt.", s.Weekday, s.Date),
 			fmt.Sprintf("Our support desk is closed on %s, %s.", s.Weekday, s.Date))
+	case "pick_hour":
+		if wish.IsZero() {
+			return pick("Bitte wählen Sie die Uhrzeit, die Ihnen passt.", "Please choose the time that suits you.")
+		}
+		s := c.slotText(Slot{Start: wish}, 0, lang)
+		return pick(fmt.Sprintf("Am %s, %s haben wir noch mehrere Zeiten frei: Bitte wählen Sie die Uhrzeit, die Ihnen passt.", s.Weekday, s.Date),
+			fmt.Sprintf("On %s, %s we still have several times free: please choose the time that suits you.", s.Weekday, s.Date))
 	case "outside_hours":
 		return pick("Der gewünschte Zeitpunkt liegt außerhalb unserer Supportzeiten.", "The time you asked for is outside our support hours.")
 	case "taken":

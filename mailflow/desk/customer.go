@@ -311,6 +311,11 @@ func (d *Desk) offer(ctx context.Context, tx *store.Tx, req Request, wishes []un
 		return err
 	}
 	dec := d.slots.Decide(req.Now, wishes, booked)
+	if dec.Why == booking.WhyPickHour && req.Unsure {
+		// A day we are not sure we read right: "did you mean …?" with
+		// that day's times.
+		return d.propose(ctx, tx, req, dec, moving, res, false, true)
+	}
 	if dec.Book != nil && (req.Unsure || !withinWish(dec.Book.Start, wishes)) {
 		// Never book a guess: ask "did you mean …?" with it as option 1.
 		return d.propose(ctx, tx, req, d.guess(req.Now, *dec.Book, booked), moving, res, false, true)
@@ -436,8 +441,9 @@ func (d *Desk) propose(ctx context.Context, tx *store.Tx, req Request, dec booki
 	}
 	r := compose.Reply{Template: compose.TemplateProposal, Purpose: "proposal", Proposals: slots,
 		Why: d.composer.WhyText(lang, string(dec.Why), dec.WhyDetail, dec.Wish)}
+	r.PickHour = dec.Why == booking.WhyPickHour
 	if guess {
-		r.Guess, r.Why = true, ""
+		r.Guess, r.PickHour, r.Why = true, false, ""
 	}
 	if dec.Why == booking.WhyNoTime {
 		// No time in the mail at all: ask for one, offering the next slots.

@@ -167,3 +167,64 @@ func TestCalendarAnswerWithoutProofChangesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestADayWithoutATimeLetsTheCustomerPickTheHour: "am Freitag" names no
+// time, so the desk offers Friday's free times and the customer chooses;
+// booking Friday's first free slot would choose for them (and book a day
+// nobody asked for whenever the day was misread). Said that any time
+// suits, the day's first free slot is booked at once.
+func TestADayWithoutATimeLetsTheCustomerPickTheHour(t *testing.T) {
+	friday := time.Date(2026, 11, 27, 0, 0, 0, 0, vienna)
+	onFriday := func(s time.Time) bool { return sameDate(s, friday) }
+
+	p, st := setup(t)
+	ctx := context.Background()
+	res, err := p.Process(ctx, store1(t, st, 1, mailOf("maria@kunde.at", "Fernwartung", "Hätten Sie am Freitag Zeit für eine Fernwartung?")), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeProposed || len(res.Proposals) < 2 {
+		t.Fatalf("outcome %s with %d proposals, want Friday's times offered", res.Outcome, len(res.Proposals))
+	}
+	for _, s := range res.Proposals {
+		if !onFriday(s.Start) {
+			t.Fatalf("offered %s, want only Friday's free times: %v", s.Start.In(vienna), res.Proposals)
+		}
+	}
+	if first, last := res.Proposals[0].Start, res.Proposals[len(res.Proposals)-1].Start; first.In(vienna).Hour() >= 12 || last.In(vienna).Hour() < 12 {
+		t.Errorf("offered %v: want a morning and an afternoon time", res.Proposals)
+	}
+	text := decoded(res.Replies[0].Raw)
+	if !strings.Contains(text, "Uhrzeit, die Ihnen passt") || strings.Contains(text, "leider nicht anbieten") {
+		t.Errorf("the proposal should ask for the hour, without regret:\n%s", text)
+	}
+
+	// The answer names an hour only, under the quoted offer: that hour on
+	// Friday, not today.
+	var quote strings.Builder
+	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		quote.WriteString("> " + line + "\n")
+	}
+	res, err = p.Process(ctx, store1(t, st, 2, reply("maria@kunde.at", "Re: Terminvorschläge", "Lieber um 13 Uhr, danke!\n\n"+quote.String(), res.Replies[0].MessageID, 2)), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeBooked || !res.Appointment.Start.Equal(friday.Add(13*time.Hour)) {
+		t.Fatalf("answer: outcome %s (%s), appointment %v; want Friday 13:00 booked", res.Outcome, res.Detail, res.Appointment)
+	}
+
+	// Any time suits: booked at once, the day's first free slot.
+	res, err = p.Process(ctx, store1(t, st, 3, mailOf("hans@firma.at", "Fernwartung", "Bitte um eine Fernwartung am Freitag, die Uhrzeit ist uns egal.")), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeBooked || !onFriday(res.Appointment.Start) {
+		t.Fatalf("any time: outcome %s (%s), want booked on Friday", res.Outcome, res.Detail)
+	}
+}
+
+func sameDate(a, b time.Time) bool {
+	ay, am, ad := a.In(vienna).Date()
+	by, bm, bd := b.In(vienna).Date()
+	return ay == by && am == bm && ad == bd
+}

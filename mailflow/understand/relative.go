@@ -401,6 +401,21 @@ func optionLines(quoted string) []optionLine {
 	return out
 }
 
+// optionsDay is the one day all options of our quoted proposal lie on
+// (ok false when they spread over days, or there are none).
+func optionsDay(quoted string, now time.Time) (time.Time, bool) {
+	n := quotedOptions(quoted)
+	var day time.Time
+	for k := 1; k <= n; k++ {
+		opt, ok := quotedOption(quoted, k, now)
+		if !ok || k > 1 && !sameDate(opt, day) {
+			return time.Time{}, false
+		}
+		day = opt.In(now.Location())
+	}
+	return day, n > 1
+}
+
 // quotedOptions counts the options of our quoted proposal: its numbered
 // lines 1, 2, … in order (0 when none).
 func quotedOptions(quoted string) int {

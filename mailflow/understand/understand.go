@@ -62,6 +62,11 @@ type Wish struct {
 	// todayWeekday: the weekday said is today's ("Thursday at half ten"
 	// written on a Thursday morning): today, or a week on.
 	todayWeekday bool
+	// AnyHour: the customer said any time of the day suits ("egal
+	// wann", "any time on Friday"): the day's first free slot is theirs.
+	// A day without it is offered hour by hour, never booked at a time
+	// the customer did not choose.
+	AnyHour bool
 }
 
 // Reading is everything understood from one mail.
@@ -643,6 +648,18 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// the new one.
 		future[0], future[1] = future[1], future[0]
 	}
+	if thread == threadProposal && (r.Intent == IntentAppointment || r.Intent == IntentAccept) && len(future) > 0 && !namesADay(toks) {
+		// "am Nachmittag", "lieber um 10" in answer to the times we offered
+		// on one day (a customer who named only the day picks the hour):
+		// that day, not today.
+		if day, ok := optionsDay(msg.Quoted, now); ok {
+			for k, w := range future {
+				if w.Precision != PrecisionDay {
+					future[k] = onDay(w, day)
+				}
+			}
+		}
+	}
 	if r.Intent == IntentAppointment && thread == threadProposal && len(future) == 1 && future[0].Precision == PrecisionDay &&
 		!sig.refusal {
 		// "Montag." in answer to our proposal: the one option on that day,
@@ -704,6 +721,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	}
 	future = refine(distributePart(future, toks))
+	if len(future) > 0 && anyHourSaid(toks) {
+		for k := range future {
+			future[k].AnyHour = future[k].Precision == PrecisionDay
+		}
+	}
 
 	if r.Intent == IntentCancel {
 		// The appointment a cancel names stands in words that refuse it.
@@ -1216,6 +1238,47 @@ func saysSometime(toks []token) bool {
 		switch toks[i].s {
 		case "irgendwann", "sometime", "whenever", "anytime", "jederzeit":
 			return true
+		}
+	}
+	return false
+}
+
+// anyHourSaid: the mail says any time of the day suits — "egal wann",
+// "Uhrzeit ist egal", "jederzeit", "den ganzen Tag", "ganztags", "any
+// time", "whenever", "all day", "as early as possible". A day wish said
+// so books its first free slot; otherwise the customer picks the hour.
+func anyHourSaid(toks []token) bool {
+	near := func(i int, words ...string) bool {
+		for k := max(i-3, 0); k < min(i+4, len(toks)); k++ {
+			if k != i && slices.Contains(words, toks[k].s) {
+				return true
+			}
+		}
+		return false
+	}
+	next := func(i int, words ...string) bool {
+		return i+1 < len(toks) && slices.Contains(words, toks[i+1].s)
+	}
+	for i := range toks {
+		switch toks[i].s {
+		case "jederzeit", "ganztags", "ganztägig", "anytime", "whenever", "frühestmöglich", "earliest":
+			return true
+		case "egal", "wurscht", "wurst", "matter", "matters":
+			if near(i, "wann", "uhrzeit", "zeit", "uhr", "time", "hour") {
+				return true
+			}
+		case "ganzen", "ganze":
+			if next(i, "tag", "vormittag", "nachmittag") {
+				return true
+			}
+		case "any", "all", "whole":
+			if next(i, "time", "hour", "day") {
+				return true
+			}
+		case "früh", "early":
+			if i >= 2 && (toks[i-1].s == "so" || toks[i-1].s == "as") && next(i, "wie", "as") {
+				return true // "so früh wie möglich", "as early as possible"
+			}
 		}
 	}
 	return false

@@ -308,3 +308,36 @@ func TestReadZone(t *testing.T) {
 		t.Fatalf("times must be in now's zone: %+v", r.Requested)
 	}
 }
+
+// TestAnyHour: a day said with "any time suits" is booked at its first
+// free slot; a day alone is offered hour by hour (the desk asks which).
+func TestAnyHour(t *testing.T) {
+	now := refNow(t)
+	for _, c := range []struct {
+		text string
+		any  bool
+	}{
+		{"Hätten Sie am Freitag Zeit für eine Fernwartung?", false},
+		{"Hätten Sie am Freitag Zeit für eine Fernwartung? Die Uhrzeit ist uns egal.", true},
+		{"Fernwartung am Freitag bitte, egal wann.", true},
+		{"Fernwartung am Freitag, ich bin den ganzen Tag im Büro.", true},
+		{"Fernwartung am Freitag, jederzeit.", true},
+		{"Bitte um eine Fernwartung am Freitag, so früh wie möglich.", true},
+		{"Could you do a remote session on Friday? Any time works for us.", true},
+		{"Could you do a remote session on Friday? I'm in all day.", true},
+		{"Could you do a remote session on Friday, as early as possible?", true},
+		{"Could you do a remote session on Friday?", false},
+		{"Egal ist uns nur der Preis. Fernwartung am Freitag bitte.", false},
+		// A clock time is no day to pick an hour on.
+		{"Fernwartung am Freitag um 10, sonst jederzeit.", false},
+	} {
+		r := Read(&message.Message{Text: c.text}, now)
+		if len(r.Requested) == 0 {
+			t.Errorf("%q: no wish read", c.text)
+			continue
+		}
+		if got := r.Requested[0].AnyHour; got != c.any {
+			t.Errorf("%q: AnyHour %v, want %v (%+v)", c.text, got, c.any, r.Requested[0])
+		}
+	}
+}
