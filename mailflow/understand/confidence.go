@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"time"
 )
 
 // A reading the engine is unsure of must never book silently: the desk
@@ -54,6 +55,7 @@ const (
 	ReasonCancelWord    = "a request that also says cancel (of something we read as no booking)"
 	ReasonBeforeOptions = "a weekday named under our options falls before them: this week's or the options' week?"
 	ReasonDayAndClock   = "a whole day and a clock time on another day: which one, and at what time?"
+	ReasonMonthApart    = "a weekday said alone falls in another month than the one the mail names"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected
@@ -558,6 +560,10 @@ type doubts struct {
 	// appointment on Tuesday at 10" — one the customer already has, and
 	// what they want done with it ("miass ma leider absog'n") went unread.
 	ownBooking bool
+	// monthApart: the first wish is a weekday said alone, placed on its
+	// next occurrence, in another month than one the mail names ("in der
+	// 2. Januarwoche … Dienstag um 10" written in December).
+	monthApart bool
 	// damaged: the mail's text could not be decoded; what was read (often
 	// only the subject) is no ground to act on.
 	damaged bool
@@ -651,6 +657,9 @@ func (r *Reading) score(d doubts) {
 	if d.dayAndClock && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonDayAndClock)
 	}
+	if d.monthApart && len(r.Requested) > 0 {
+		r.doubt(0.3, ReasonMonthApart)
+	}
 	if d.beforeOptions && len(r.Requested) > 0 {
 		r.doubt(0.3, ReasonBeforeOptions)
 	}
@@ -713,4 +722,48 @@ func onDifferentDays(ws []Wish) bool {
 		}
 	}
 	return false
+}
+
+// monthApart: w is a weekday said alone, placed on its next occurrence,
+// and the mail names a month — or a part of one, "Januarwoche",
+// "Jännerende" — that the placed day is not in. Which week was meant?
+func monthApart(toks []token, w Wish, loc *time.Location) bool {
+	if !w.bareWeekday {
+		return false
+	}
+	placed := int(w.Start.In(loc).Month())
+	for i := range toks {
+		t := &toks[i]
+		if t.kind != tWord {
+			continue
+		}
+		mo := 0
+		switch {
+		case t.w != nil && t.w.month != 0 && !t.w.monthAbbr:
+			if t.up || t.s != "may" && t.s != "march" { // (not "we may", "march on")
+				mo = int(t.w.month)
+			}
+		case t.w == nil:
+			mo = monthCompound(t.s)
+		}
+		if mo != 0 && mo != placed {
+			return true
+		}
+	}
+	return false
+}
+
+// monthCompound is the month a German compound names a part of
+// ("Januarwoche", "Jännerende", "Maianfang", "Novembermitte"), else 0.
+func monthCompound(s string) int {
+	for _, part := range []string{"woche", "wochen", "ende", "anfang", "mitte", "hälfte"} {
+		head, ok := strings.CutSuffix(s, part)
+		if !ok || len(head) < 3 {
+			continue
+		}
+		if w := lexicon[head]; w != nil && w.month != 0 && !w.monthAbbr {
+			return int(w.month)
+		}
+	}
+	return 0
 }

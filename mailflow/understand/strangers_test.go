@@ -2365,6 +2365,11 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "question", name: "an ID for the session today", subject: "WG: AnyDesk-Nummer",
 			text:   "Hallo, das ist unser Büro-PC, bitte für den Termin heute nehmen.\n\nRoth",
 			intent: IntentAppointment, unsure: true, reason: ReasonOwnBooking},
+		// A weekday said alone beside a month it was not placed in (session
+		// 14; booked this week's Thursday on ac350061).
+		{kind: "timed", name: "a weekday under a month named apart", subject: "Fernwartung",
+			text:   "Hallo,\n\nim Jänner wär's uns am liebsten, wenn's geht Donnerstag um 10. Der Jahresabschluss hat Zeit bis dahin.\n\nGruß Moser",
+			intent: IntentAppointment, unsure: true, reason: ReasonMonthApart},
 	}
 	now := refNow(t)
 	for _, c := range cases {

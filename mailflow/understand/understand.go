@@ -811,6 +811,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.toldOnly = r.Intent == IntentAppointment && thread == threadNone && !isReply && bodyTime && !fromForward &&
 			scanSignals(toks).question && everyTimeTold(toks, lang, now)
 		d.dayAndClock = dayThenClock(future)
+		d.monthApart = (r.Intent == IntentAppointment || r.Intent == IntentReschedule) && monthApart(toks, future[0], now.Location())
 		d.beforeOptions = thread == threadProposal && r.Intent == IntentAppointment && bareWeekday(toks) &&
 			beforeFirstOption(msg.Quoted, future[0], now)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
