@@ -137,7 +137,7 @@ func TestGoldenPickHour(t *testing.T) {
 			}
 			checkGolden(t, filepath.Join("testdata", "golden", "proposal.pickhour."+lang+".eml"), out.Raw)
 			text := flat(parseMail(t, out.Raw).text)
-			want := map[string]string{"de": "Bitte wählen Sie die Uhrzeit, die Ihnen passt.", "en": "please choose the time that suits you."}[lang]
+			want := map[string]string{"de": "fehlt uns noch die Uhrzeit: Bitte wählen Sie eine der folgenden Zeiten.", "en": "we still need the time: please choose one of the times below."}[lang]
 			regret := map[string]string{"de": "leider nicht anbieten", "en": "Unfortunately"}[lang]
 			if !strings.Contains(text, flat(want)) || strings.Contains(text, regret) {
 				t.Errorf("pick-hour mail should ask %q and not say %q:\n%s", want, regret, text)

@@ -40,11 +40,11 @@ func (c *Composer) WhyText(lang, why, detail string, wish time.Time) string {
 			fmt.Sprintf("Our support desk is closed on %s, %s.", s.Weekday, s.Date))
 	case "pick_hour":
 		if wish.IsZero() {
-			return pick("Bitte wählen Sie die Uhrzeit, die Ihnen passt.", "Please choose the time that suits you.")
+			return pick("Bitte wählen Sie noch die Uhrzeit.", "Please choose the time.")
 		}
 		s := c.slotText(Slot{Start: wish}, 0, lang)
-		return pick(fmt.Sprintf("Am %s, %s haben wir noch mehrere Zeiten frei: Bitte wählen Sie die Uhrzeit, die Ihnen passt.", s.Weekday, s.Date),
-			fmt.Sprintf("On %s, %s we still have several times free: please choose the time that suits you.", s.Weekday, s.Date))
+		return pick(fmt.Sprintf("Für %s, %s fehlt uns noch die Uhrzeit: Bitte wählen Sie eine der folgenden Zeiten.", s.Weekday, s.Date),
+			fmt.Sprintf("For %s, %s we still need the time: please choose one of the times below.", s.Weekday, s.Date))
 	case "outside_hours":
 		return pick("Der gewünschte Zeitpunkt liegt außerhalb unserer Supportzeiten.", "The time you asked for is outside our support hours.")
 	case "taken":

@@ -195,7 +195,7 @@ func TestADayWithoutATimeLetsTheCustomerPickTheHour(t *testing.T) {
 		t.Errorf("offered %v: want a morning and an afternoon time", res.Proposals)
 	}
 	text := decoded(res.Replies[0].Raw)
-	if !strings.Contains(text, "Uhrzeit, die Ihnen passt") || strings.Contains(text, "leider nicht anbieten") {
+	if !strings.Contains(text, "fehlt uns noch die Uhrzeit") || strings.Contains(text, "leider nicht anbieten") {
 		t.Errorf("the proposal should ask for the hour, without regret:\n%s", text)
 	}
 
