@@ -50,6 +50,9 @@ type tryWish struct {
 	// AnyHour: a day the customer said any time of suits (booked at its
 	// first free slot); a day without it is offered hour by hour.
 	AnyHour bool `json:"any_hour,omitempty"`
+	// NoDay: a time of day said without a day; in answer to our offer it
+	// is put on the offered day.
+	NoDay bool `json:"no_day,omitempty"`
 }
 
 type trySlot struct {
@@ -146,7 +149,7 @@ func (r *tryReport) fill(res *pipeline.Result, loc *time.Location) {
 	r.Language, r.Intent, r.Reason = rd.Language, string(rd.Intent), rd.Reason
 	r.Confidence, r.Reasons = rd.Confidence, append([]string{}, rd.Reasons...)
 	for _, w := range rd.Requested {
-		tw := tryWish{Start: w.Start.In(loc).Format(time.RFC3339), Precision: string(w.Precision), AnyHour: w.AnyHour}
+		tw := tryWish{Start: w.Start.In(loc).Format(time.RFC3339), Precision: string(w.Precision), AnyHour: w.AnyHour, NoDay: w.NoDay}
 		if w.End != nil {
 			e := w.End.In(loc).Format(time.RFC3339)
 			tw.End = &e

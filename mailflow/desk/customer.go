@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,6 +77,15 @@ func (d *Desk) Book(ctx context.Context, tx *store.Tx, req Request) (*Result, er
 // book is Book once it is clear that a new session is asked for.
 func (d *Desk) book(ctx context.Context, tx *store.Tx, req Request) (*Result, error) {
 	res := &Result{}
+	if slices.ContainsFunc(req.Wishes, func(w understand.Wish) bool { return w.NoDay }) && len(req.Proof.Answers) > 0 {
+		prop, err := tx.OpenProposal(ctx, strings.ToLower(req.Actor.Address), req.Proof.Answers, req.Now)
+		switch {
+		case err == nil:
+			req = onOfferedDay(req, prop.Slots)
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+	}
 	if err := d.offer(ctx, tx, req, req.Wishes, nil, res); err != nil {
 		return nil, err
 	}
@@ -120,6 +130,7 @@ func (d *Desk) Accept(ctx context.Context, tx *store.Tx, req Request) (*Result, 
 		}
 	}
 	res := &Result{}
+	req = onOfferedDay(req, prop.Slots)
 	chosen, ok := pickSlot(prop.Slots, req.Choice, req.Wishes)
 	if !ok {
 		if len(req.Wishes) > 0 {
@@ -135,6 +146,55 @@ func (d *Desk) Accept(ctx context.Context, tx *store.Tx, req Request) (*Result, 
 	}
 	wish := understand.Wish{Start: chosen.Start, Precision: understand.PrecisionMinute}
 	return res, d.offer(ctx, tx, req, []understand.Wish{wish}, moving, res)
+}
+
+// onOfferedDay reads a time said without a day ("lieber um 13 Uhr", "am
+// Nachmittag") in answer to the slots we offered: on their day when they
+// all lie on one (the customer named only the day and picks the hour),
+// else at the one offered slot with that clock time. With none, or
+// several, which day is meant is asked back, never booked on today.
+func onOfferedDay(req Request, slots []store.ProposedSlot) Request {
+	if len(slots) == 0 || !slices.ContainsFunc(req.Wishes, func(w understand.Wish) bool { return w.NoDay }) {
+		return req
+	}
+	loc := slots[0].Start.Location()
+	oneDay := !slices.ContainsFunc(slots, func(s store.ProposedSlot) bool { return !sameDay(s.Start, slots[0].Start, loc) })
+	wishes := slices.Clone(req.Wishes)
+	for k, w := range wishes {
+		if !w.NoDay {
+			continue
+		}
+		if oneDay {
+			wishes[k] = onDate(w, slots[0].Start.In(loc))
+			continue
+		}
+		var at []store.ProposedSlot
+		for _, s := range slots {
+			if w.Precision == understand.PrecisionMinute && s.Start.In(loc).Format("15:04") == w.Start.In(loc).Format("15:04") {
+				at = append(at, s)
+			}
+		}
+		if len(at) == 1 {
+			wishes[k] = understand.Wish{Start: at[0].Start, Precision: understand.PrecisionMinute}
+		} else {
+			req.Unsure = true
+		}
+	}
+	req.Wishes = wishes
+	return req
+}
+
+// onDate moves w to day's date, keeping its clock time and its length.
+func onDate(w understand.Wish, day time.Time) understand.Wish {
+	loc := day.Location()
+	s := w.Start.In(loc)
+	start := time.Date(day.Year(), day.Month(), day.Day(), s.Hour(), s.Minute(), 0, 0, loc)
+	if w.End != nil {
+		end := start.Add(w.End.Sub(w.Start))
+		w.End = &end
+	}
+	w.Start, w.NoDay = start, false
+	return w
 }
 
 // movingOf returns the booked appointment a reschedule proposal would move.

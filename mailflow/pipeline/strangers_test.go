@@ -199,22 +199,34 @@ func TestADayWithoutATimeLetsTheCustomerPickTheHour(t *testing.T) {
 		t.Errorf("the proposal should ask for the hour, without regret:\n%s", text)
 	}
 
-	// The answer names an hour only, under the quoted offer: that hour on
-	// Friday, not today.
+	// An answer naming an hour only means that hour on Friday, not today,
+	// whether the offer is quoted or not; a day it names stays.
 	var quote strings.Builder
 	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
 		quote.WriteString("> " + line + "\n")
 	}
-	res, err = p.Process(ctx, store1(t, st, 2, reply("maria@kunde.at", "Re: Terminvorschläge", "Lieber um 13 Uhr, danke!\n\n"+quote.String(), res.Replies[0].MessageID, 2)), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Outcome != OutcomeBooked || !res.Appointment.Start.Equal(friday.Add(13*time.Hour)) {
-		t.Fatalf("answer: outcome %s (%s), appointment %v; want Friday 13:00 booked", res.Outcome, res.Detail, res.Appointment)
+	offer := res.Replies[0].MessageID
+	for i, c := range []struct {
+		answer string
+		want   time.Time
+	}{
+		{"Lieber um 13 Uhr, danke!\n\n" + quote.String(), friday.Add(13 * time.Hour)},
+		{"Lieber um 13 Uhr, danke!", friday.Add(13 * time.Hour)},
+		{"am Nachmittag bitte", res.Proposals[len(res.Proposals)-1].Start}, // the afternoon time offered
+		{"Die 2 bitte", res.Proposals[1].Start},
+		{"Morgen um 10 wäre besser", time.Date(2026, 11, 25, 10, 0, 0, 0, vienna)},
+	} {
+		got, err := p.Try(ctx, reply("maria@kunde.at", "Re: Terminvorschläge", c.answer, offer, 2+i), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Outcome != OutcomeBooked || !got.Appointment.Start.Equal(c.want) {
+			t.Errorf("answer %q: outcome %s (%s), appointment %v; want %s booked", strings.SplitN(c.answer, "\n", 2)[0], got.Outcome, got.Detail, got.Appointment, c.want)
+		}
 	}
 
 	// Any time suits: booked at once, the day's first free slot.
-	res, err = p.Process(ctx, store1(t, st, 3, mailOf("hans@firma.at", "Fernwartung", "Bitte um eine Fernwartung am Freitag, die Uhrzeit ist uns egal.")), now)
+	res, err = p.Process(ctx, store1(t, st, 9, mailOf("hans@firma.at", "Fernwartung", "Bitte um eine Fernwartung am Freitag, die Uhrzeit ist uns egal.")), now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,10 @@ type Wish struct {
 	// A day without it is offered hour by hour, never booked at a time
 	// the customer did not choose.
 	AnyHour bool
+	// NoDay: a time of day said without any day ("lieber um 13 Uhr", "am
+	// Nachmittag"), placed on its next occurrence. In answer to times we
+	// offered, the desk puts it on the offer's day instead.
+	NoDay bool
 }
 
 // Reading is everything understood from one mail.
@@ -721,6 +725,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	}
 	future = refine(distributePart(future, toks))
+	if len(future) > 0 && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) {
+		for k, w := range future {
+			future[k].NoDay = w.Precision != PrecisionDay && !w.spanFirst && w.Start.Before(now.AddDate(0, 0, 2)) &&
+				(w.End == nil || w.End.Sub(w.Start) <= 24*time.Hour)
+		}
+	}
 	if len(future) > 0 && anyHourSaid(toks) {
 		for k := range future {
 			future[k].AnyHour = future[k].Precision == PrecisionDay
