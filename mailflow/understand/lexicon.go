@@ -231,6 +231,10 @@ func buildLexicon() map[string]*wordInfo {
 		get("eascht" + end).ord = 1
 		get("erscht" + end).ord = 1
 	}
+	// Spoken, the ending shrinks to "n": "nehma den zweitn", "den erschtn".
+	for w, n := range map[string]int8{"erstn": 1, "erschtn": 1, "easchtn": 1, "zweitn": 2, "zwoatn": 2, "drittn": 3, "viertn": 4} {
+		get(w).ord = n
+	}
 	enOrd := []string{"", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
 		"ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
 		"seventeenth", "eighteenth", "nineteenth", "twentieth"}

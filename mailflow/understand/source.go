@@ -376,6 +376,22 @@ func offersOwnTime(toks []token) bool {
 // "how about Friday 3 March at 11:45?", "could we do Thursday, 5 PM?",
 // "wie wär's mit Dienstag um 10?", or as what suits ("tomorrow after lunch
 // works for me") — asks for a slot even without naming the session.
+// togetherVerb: a verb of doing something together ("machen",
+// "durchgehen", "go through", "set up") follows within the clause from k.
+func togetherVerb(toks []token, k int) bool {
+	for j := k; j < len(toks) && j < k+8; j++ {
+		if toks[j].kind == tPunct && toks[j].s != "-" {
+			return false
+		}
+		switch toks[j].s {
+		case "machen", "durchgehen", "durchschauen", "anschauen", "ansehen", "einrichten", "besprechen", "erledigen", "umstellen", "installieren",
+			"do", "go", "set", "review", "check", "install", "configure":
+			return true
+		}
+	}
+	return false
+}
+
 func proposesTime(toks []token) bool {
 	if timeThenPlease(toks) {
 		return true
@@ -398,7 +414,12 @@ func proposesTime(toks []token) bool {
 			(a == "can" || a == "could") && (b == "you" || b == "u" || b == "ye") && i+2 < len(toks) && toks[i+2].s == "do",
 			// "irgendwann nächste Woche wär fein", "passt eh alles"
 			(a == "wär" || a == "wäre" || a == "wärs" || a == "wär's") && (b == "fein" || b == "super" || b == "toll" || b == "ideal"),
-			a == "passt" && b == "eh":
+			a == "passt" && b == "eh",
+			// "möcht ich die Jahresstatistik mit Ihnen machen", "would
+			// like to go through the reports with you": done together with
+			// the desk, at the time the mail names.
+			a == "mit" && (b == "ihnen" || b == "euch" || b == "eich") && togetherVerb(toks, i+2),
+			a == "with" && b == "you" && togetherVerb(toks, i+2):
 			return true
 		case a == "if" && (b == "you" || b == "ye" || b == "ya") && i+2 < len(toks) && (toks[i+2].s == "have" || toks[i+2].s == "can"),
 			a == "if" && (b == "you've" || b == "you’ve"), // "Monday morning if you've a slot"

@@ -2370,6 +2370,20 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "timed", name: "a weekday under a month named apart", subject: "Fernwartung",
 			text:   "Hallo,\n\nim Jänner wär's uns am liebsten, wenn's geht Donnerstag um 10. Der Jahresabschluss hat Zeit bis dahin.\n\nGruß Moser",
 			intent: IntentAppointment, unsure: true, reason: ReasonMonthApart},
+		// Round 19 (blind133-135), each checked to fail on 3e24d4e7.
+		{kind: "accept", name: "a bare number with 'geht'", subject: "Re: Terminvorschläge", quoted: proposalQuote,
+			text: "ok 1 geht", intent: IntentAccept, choice: 1},
+		{kind: "accept", name: "a spoken ordinal", subject: "AW: Terminvorschläge", quoted: proposalQuote,
+			text: "Passt, nehma den zweitn.\n\nlg Steiner", intent: IntentAccept, choice: 2},
+		{kind: "cancel", name: "no longer needed under a subject that moved it", subject: "AW: Verschiebung Fernwartung", quoted: confirmationQuote,
+			text:   "Hallo nochmal,\n\nvergessen Sie bitte den Donnerstag komplett, wir brauchen den Termin nicht mehr. Der Kollege hat es hinbekommen.\n\nAndrea Roth",
+			intent: IntentCancel},
+		{kind: "question", name: "a how-to that wants no session", subject: "Briefvorlage",
+			text:   "Hallo,\n\nkann ma in de Briefe a Logo einfügen? Wenn ja, wo? Bitte nur kurz per Mail erklären, Fernwartung brauch ma ned.\n\nDanke, Steiner",
+			intent: IntentQuestion, noTime: true},
+		{kind: "timed", name: "something done together with the desk at a time", subject: "nach Neujahr",
+			text:   "Hallo,\n\ngleich nach Neujahr, am 2. Jänner um 13 Uhr, möcht ich die Jahresstatistik mit Ihnen machen.\n\nAnna",
+			intent: IntentAppointment, first: "2027-01-02 13:00 minute", unsure: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

@@ -366,6 +366,8 @@ var pickWords = map[string]bool{
 	"we'll": true, "i'll": true, "wir": true, "ich": true, "gerne": true, "gern": true, "danke": true, "thanks": true,
 	"hi": true, "hallo": true, "perfekt": true, "perfect": true, "fine": true, "wäre": true, "is": true, "ist": true,
 	"would": true, "würde": true, "with": true, "for": true, "go": true, "choose": true, "pick": true, "nehm": true, "nimm": true, "de": true, "da": true, "bittschön": true, "bitteschön": true, "bittschen": true,
+	// "ok 1 geht", "nehma de 2", "1 klappt"
+	"geht": true, "klappt": true, "nehma": true, "nemma": true, "nehmen's": true,
 }
 
 func pickNeighbour(t *token) bool {

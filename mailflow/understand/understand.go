@@ -390,6 +390,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// doch nicht. Bitte auf Freitag 11 Uhr legen.")
 		ssig.resched = false
 	}
+	if ssig.resched && !sig.resched && !hasMoveWord(toks) && noLongerNeeded(toks) {
+		// "AW: Verschiebung Fernwartung" — "wir brauchen den Termin nicht
+		// mehr": the body calls off what the subject moved.
+		ssig.resched = false
+	}
 	alias := ""
 	if r.AnyDeskID == "" {
 		alias = findAlias(body)
@@ -460,7 +465,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future = upcoming(wishes, now)
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
-		(thread != threadNone || sig.appt || isReply && ssig.appt || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && (!sig.question || topicQuestionsOnly(toks))) && noLongerNeeded(toks):
+		(thread != threadNone || sig.appt || isReply && ssig.appt || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && (!sig.question || topicQuestionsOnly(toks))) && noLongerNeeded(toks) &&
+			// ("kann ma a Logo einfügen? Bitte nur kurz per Mail erklären,
+			// Fernwartung brauch ma ned.": a first mail that wants no
+			// session, beside a question, calls nothing off.)
+			!(thread == threadNone && !isReply && sig.question && !namesBooking(toks) && !saysNoLonger(toks)):
 		// ("AW: Termin" — "des mit morgen brauchen wir nicht mehr": the
 		// booking is what the reply's subject names.)
 		r.Intent = IntentCancel
@@ -1290,6 +1299,18 @@ func anyHourSaid(toks []token) bool {
 			if i >= 2 && (toks[i-1].s == "so" || toks[i-1].s == "as") && next(i, "wie", "as") {
 				return true // "so früh wie möglich", "as early as possible"
 			}
+		}
+	}
+	return false
+}
+
+// saysNoLonger: "nicht mehr", "nimmer", "no longer", "anymore", "doch
+// nicht" — something wanted before is not any more.
+func saysNoLonger(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "mehr", "nimmer", "nimma", "longer", "anymore", "doch":
+			return true
 		}
 	}
 	return false
