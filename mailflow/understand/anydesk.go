@@ -35,7 +35,11 @@ var negativeContext = []string{
 // it ("our tax office ID 142 887 306", "employee ID", "user ID"): another
 // number, not AnyDesk's.
 var idOwners = map[string]bool{"office": true, "finanzamt": true, "behörde": true, "employee": true, "mitarbeiter": true,
-	"benutzer": true, "user": true, "login": true}
+	"benutzer": true, "user": true, "login": true,
+	// "our company ID 514 882 207", "VAT ID", "member ID", "Patienten-ID"
+	"company": true, "firma": true, "firmen": true, "business": true, "tax": true, "vat": true, "steuer": true,
+	"member": true, "mitglied": true, "mitglieds": true, "patient": true, "patienten": true, "client": true,
+	"supplier": true, "lieferant": true, "lieferanten": true, "partner": true, "contract": true, "vertrag": true, "vertrags": true}
 
 // positiveContext are words that announce an ID; when one stands closer to
 // the number than a negative word, the number is taken.
@@ -333,8 +337,10 @@ func contextOf(text string, start int) (pos, neg bool) {
 	}
 	lw := strings.ToLower(win)
 	for _, n := range []string{"company n", "company's n", "company reg", "company id"} {
-		if i := strings.LastIndex(lw, n); i >= 0 && i > lastNeg {
-			lastNeg = i // "Our company number is 612 334 905"
+		if i := strings.LastIndex(lw, n); i >= 0 && i+len(n) > lastNeg {
+			// "Our company number is 612 334 905"; its end counts, so the
+			// "id" of "company id" is no AnyDesk word.
+			lastNeg = i + len(n)
 		}
 	}
 	if lastNeg >= 0 && lastNeg > lastPos {

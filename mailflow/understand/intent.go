@@ -348,7 +348,7 @@ func scanSignals(toks []token) signals {
 			}
 		}
 		// "change my appointment", "den Termin ändern": a booking changed.
-		if t.s == "change" || t.s == "ändern" || t.s == "umändern" || t.s == "abändern" {
+		if (t.s == "change" || t.s == "ändern" || t.s == "umändern" || t.s == "abändern") && !noChange(toks, i) {
 			for k := max(0, i-3); k < len(toks) && k <= i+3; k++ {
 				if w := toks[k].w; k != i && w != nil && w.role&rAppt != 0 && !negatedNoun(toks, k) {
 					s.resched, s.reschedVerb = true, true
@@ -753,4 +753,16 @@ func loggingInToUs(toks []token, i int) bool {
 		}
 	}
 	return who && ours
+}
+
+// noChange: the change word at i is denied — "no change to the
+// appointment", "keine Änderung", "nothing to change", "nicht ändern".
+func noChange(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-2; k-- {
+		switch toks[k].s {
+		case "no", "not", "nothing", "without", "kein", "keine", "keinen", "nicht", "nix", "ned", "nichts", "don't", "dont":
+			return true
+		}
+	}
+	return false
 }

@@ -1186,8 +1186,15 @@ func additive(toks []token) bool {
 	for i := range toks {
 		switch toks[i].s {
 		case "more", "additional", "extra", "further", "weitere", "weiteren", "weiterer", "zusätzlich",
-			"zusätzliche", "zusätzlichen", "zusätzlicher", "nochmal", "nochmals", "second", "zweiten", "also":
+			"zusätzliche", "zusätzlichen", "zusätzlicher", "nochmal", "nochmals", "second", "zweiten", "also",
+			// "Could we do Wednesday at 10:30 for a follow-up?", "einen
+			// Folgetermin": one more session after the first.
+			"follow-up", "followup", "folgetermin", "nachfolgetermin", "anschlusstermin":
 			return true
+		case "follow":
+			if i+1 < len(toks) && (toks[i+1].s == "up" || toks[i+1].s == "-") {
+				return true
+			}
 		case "well":
 			// "a session on Monday as well"
 			if i > 0 && toks[i-1].s == "as" {

@@ -2384,6 +2384,18 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "timed", name: "something done together with the desk at a time", subject: "nach Neujahr",
 			text:   "Hallo,\n\ngleich nach Neujahr, am 2. Jänner um 13 Uhr, möcht ich die Jahresstatistik mit Ihnen machen.\n\nAnna",
 			intent: IntentAppointment, first: "2027-01-02 13:00 minute", unsure: true},
+		// Round 20 (blind136-138), each checked to fail on 46f4c739.
+		{kind: "otherdigits", name: "a company ID", subject: "phone number change",
+			text:   "Hi, please update our phone to +972 3 555 0199 and our company ID 514 882 207 in your records. David",
+			intent: IntentQuestion, noTime: true},
+		{kind: "timeid", name: "a follow-up under a subject 'Another session'", subject: "Another session",
+			text:   "Hi again,\n\nCould we do Wednesday at 10:30 for a follow-up? Our AnyDesk ID: 620 488 915.\n\nThanks,\nKaren",
+			intent: IntentAppointment, first: "2026-11-25 10:30 minute", id: "620488915"},
+		{kind: "compact", name: "a lower-case English weekday before a compact clock", subject: "wed 1015",
+			text: "wed 1015 ok? Henrik", intent: IntentAppointment, first: "2026-11-25 10:15 minute", unsure: true},
+		{kind: "question", name: "no change to the appointment", subject: "Do we need to close Outlook?",
+			text:   "Hello, for the session on Thursday, do we really need to close Outlook and everything else? Just asking, no change to the appointment. João",
+			intent: IntentAppointment, unsure: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

@@ -110,7 +110,7 @@ func hasMoveWord(toks []token) bool {
 				return true
 			}
 		}
-		if toks[i].kind == tWord && moveWords[toks[i].s] {
+		if toks[i].kind == tWord && moveWords[toks[i].s] && !((toks[i].s == "change" || toks[i].s == "ändern") && noChange(toks, i)) {
 			if toks[i].s == "doch" && i+1 < len(toks) {
 				// "doch nicht (mehr)", "doch keinen Termin": a change of mind, no move.
 				switch toks[i+1].s {

@@ -3385,7 +3385,10 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		clock := t.up && t.s != "so" && p.tok(c) != nil && p.tok(c).kind == tNum &&
 			(p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1) ||
 			// "Do halb 10 ginge.", "Mi halb 9?"
-			t.up && t.s != "so" && p.has(c, rHalf|rQuarter) && p.tok(c+1) != nil && p.tok(c+1).kind == tNum
+			t.up && t.s != "so" && p.has(c, rHalf|rQuarter) && p.tok(c+1) != nil && p.tok(c+1).kind == tNum ||
+			// "wed 1015 ok?", "thu 10:15": an English one, even lower
+			// case, right before a compact or colon clock time.
+			!german && c == j && p.tok(c) != nil && p.tok(c).kind == tNum && (len(p.tok(c).s) == 3 || len(p.tok(c).s) == 4 || p.isPunct(c+1, ':') && p.attached(c+1))
 		// And an English one in a mail read as German ("Tue 14h30 ok?").
 		if german && p.lang == langEN && !clock || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" && !clock {
 			return i, false
