@@ -17,6 +17,15 @@ func (c *Composer) WhyText(lang, why, detail string, wish time.Time) string {
 		}
 		return e
 	}
+	// aboutDay names the wished day in the sentence (weekday, date), or
+	// says it without when there is no wish.
+	aboutDay := func(without, withDay string) string {
+		if wish.IsZero() {
+			return without
+		}
+		s := c.slotText(Slot{Start: wish}, 0, lang)
+		return fmt.Sprintf(withDay, s.Weekday, s.Date)
+	}
 	switch why {
 	case "no_time":
 		return pick("Ihrer Nachricht konnten wir keinen Wunschtermin entnehmen.", "We could not find a preferred time in your message.")
@@ -32,19 +41,12 @@ func (c *Composer) WhyText(lang, why, detail string, wish time.Time) string {
 		}
 		return pick("Der gewünschte Tag ist ein Feiertag.", "The day you asked for is a public holiday.")
 	case "closed_day":
-		if wish.IsZero() {
-			return pick("An diesem Tag ist unser Support nicht besetzt.", "Our support desk is closed on that day.")
-		}
-		s := c.slotText(Slot{Start: wish}, 0, lang)
-		return pick(fmt.Sprintf("Am %s, %s ist unser Support nicht besetzt.", s.Weekday, s.Date),
-			fmt.Sprintf("Our support desk is closed on %s, %s.", s.Weekday, s.Date))
+		return aboutDay(pick("An diesem Tag ist unser Support nicht besetzt.", "Our support desk is closed on that day."),
+			pick("Am %s, %s ist unser Support nicht besetzt.", "Our support desk is closed on %s, %s."))
 	case "pick_hour":
-		if wish.IsZero() {
-			return pick("Bitte wählen Sie noch die Uhrzeit.", "Please choose the time.")
-		}
-		s := c.slotText(Slot{Start: wish}, 0, lang)
-		return pick(fmt.Sprintf("Für %s, %s fehlt uns noch die Uhrzeit: Bitte wählen Sie eine der folgenden Zeiten.", s.Weekday, s.Date),
-			fmt.Sprintf("For %s, %s we still need the time: please choose one of the times below.", s.Weekday, s.Date))
+		return aboutDay(pick("Bitte wählen Sie noch die Uhrzeit.", "Please choose the time."),
+			pick("Für %s, %s fehlt uns noch die Uhrzeit: Bitte wählen Sie eine der folgenden Zeiten.",
+				"For %s, %s we still need the time: please choose one of the times below."))
 	case "outside_hours":
 		return pick("Der gewünschte Zeitpunkt liegt außerhalb unserer Supportzeiten.", "The time you asked for is outside our support hours.")
 	case "taken":
