@@ -55,7 +55,7 @@ const (
 	ReasonCancelWord    = "a request that also says cancel (of something we read as no booking)"
 	ReasonBeforeOptions = "a weekday named under our options falls before them: this week's or the options' week?"
 	ReasonDayAndClock   = "a whole day and a clock time on another day: which one, and at what time?"
-	ReasonMonthApart    = "a weekday said alone falls in another month than the one the mail names"
+	ReasonMonthApart    = "a weekday placed by a month or a week said apart from it: which week?"
 )
 
 // typoTargets are the closed vocabulary a misspelt word may be corrected

@@ -5,6 +5,12 @@ import "time"
 // resolve places a mention in time.
 func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 	w, ok := p.resolveMention(m, now)
+	if ok && m.weekApart {
+		// "…, wennst auf die nächste Woche weiterklickst. Hätten S' am
+		// Mittwoch um 10 Zeit?": the week was told in another sentence
+		// than the weekday it placed — maybe it was no wish at all.
+		w.weekApart = true
+	}
 	if ok && m.nextSaid && !m.abs && !m.week && m.wdMode == wdNextOcc {
 		// The next such weekday lies in this week: "nächsten" may also
 		// mean next week's.

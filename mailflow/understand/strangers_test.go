@@ -2396,6 +2396,19 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "question", name: "no change to the appointment", subject: "Do we need to close Outlook?",
 			text:   "Hello, for the session on Thursday, do we really need to close Outlook and everything else? Just asking, no change to the appointment. João",
 			intent: IntentAppointment, unsure: true},
+		// Round 21 (blind139-141, the session's last fresh round), each
+		// checked to fail on 98c05f56.
+		{kind: "compact", name: "a German weekday abbreviation before a dotted clock in English", subject: "Fernwartung Do",
+			text: "Hi, Do 10.30 for the session? lg Eva", intent: IntentAppointment, first: "2026-11-26 10:30 minute"},
+		{kind: "feast", name: "a weekday after holidays named in a word of their own", subject: "Fernwartung zwischen den Jahren",
+			text:   "Hallo,\n\ndirekt nach den Weihnachtsfeiertagen, also am Dienstag um 14 Uhr, hätten wir Ruhe für das Update. Geht das bei Ihnen?\n\nClaudia Beck",
+			intent: IntentAppointment, unsure: true, reason: ReasonEventAnchor},
+		{kind: "timed", name: "a week in the story of the fault lends itself to the weekday asked", subject: "Fernwartung Mittwoch",
+			text:   "Griaß Gott,\n\nbeim Werkstattplaner hängt sich seit dem Update die Hebebühnen-Ansicht auf, wennst auf die nächste Woche weiterklickst.\nHätten S' am Mittwoch um 10 Uhr a bisserl Zeit für a Fernwartung?\n\nFranz Hinterleitner",
+			intent: IntentAppointment, unsure: true, reason: ReasonMonthApart},
+		{kind: "timed", name: "the session asked for is no booking being moved", subject: "Request for remote assistence",
+			text:   "Good afternoon,\n\nthe program is not showing anymore the calendar of the mechanics after we change the computer. Is it possible to make the remote on thursday at 9.30 o'clock? I will be in office from 8.\n\nBest regards\nLuca",
+			intent: IntentAppointment, first: "2026-11-26 09:30 minute"},
 	}
 	now := refNow(t)
 	for _, c := range cases {

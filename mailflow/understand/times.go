@@ -79,6 +79,9 @@ type mention struct {
 	rel       int
 	week      bool
 	weekShift int // calendar weeks from this week
+	// weekApart: week and weekShift were lent by a week named in an
+	// earlier sentence.
+	weekApart bool
 	kw        int // ISO week number, 0 when not given
 	weekOff   bool
 	offUnit   uint8
@@ -148,6 +151,39 @@ type monthRef struct {
 
 func (m *mention) dateish() bool {
 	return m.abs || m.wd != 0 || m.hasRel || m.week || (m.offUnit != unitNone) || m.special != specNone
+}
+
+// weekSentenceAsks: the sentence of the week piece [a, b) asks for or
+// offers time ("wir bräuchten nächste Woche Unterstützung", "nächste
+// Woche hätte ich Zeit") — unlike a week in the story of a fault ("wennst
+// auf die nächste Woche weiterklickst").
+func weekSentenceAsks(toks []token, a, b int) bool {
+	ends := func(k int) bool {
+		t := &toks[k]
+		return t.kind == tPunct && (t.s == "." || t.s == "?" || t.s == "!") || t.nl >= 2
+	}
+	from, to := a, b
+	for from > 0 && !ends(from-1) {
+		from--
+	}
+	for to < len(toks) && !ends(to) {
+		to++
+	}
+	if to < len(toks) && toks[to].s == "?" {
+		return true
+	}
+	for k := from; k < to; k++ {
+		if w := toks[k].w; w != nil && w.role&rAppt != 0 {
+			return true
+		}
+		switch toks[k].s {
+		case "zeit", "time", "frei", "free", "passt", "passen", "geht", "ginge", "bräuchten", "brauchen", "brauche", "möchten",
+			"möchte", "würden", "would", "need", "want", "like", "please", "bitte", "hätte", "hätten", "können", "könnten",
+			"could", "can", "available", "verfügbar", "unterstützung", "support", "hilfe", "help", "suits", "works":
+			return true
+		}
+	}
+	return false
 }
 
 // dayFrom gives m the day of o: its date, weekday, relative day and week.
@@ -1182,6 +1218,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 				break
 			}
 			n.week, n.weekShift, n.kw = true, wk.weekShift, wk.kw
+			n.weekApart = sentenceBreakBetween(toks, wk.b-1, n.a) && !weekSentenceAsks(toks, wk.a, wk.b)
 			if !wk.neg && wk.wd == 0 && !wk.hasTime && !n.neg && !keepRefused {
 				// "Any day next week … Monday would be easiest": the day
 				// named narrows the week — and keeps the part of the day
@@ -3384,6 +3421,9 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		}
 		clock := t.up && t.s != "so" && p.tok(c) != nil && p.tok(c).kind == tNum &&
 			(p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1) ||
+			// "Hi, Do 10.30 for the session?"
+			t.up && t.s != "so" && p.tok(c) != nil && p.tok(c).kind == tNum && p.isPunct(c+1, '.') && p.attached(c+1) &&
+				p.tok(c+2) != nil && p.tok(c+2).kind == tNum && len(p.tok(c+2).s) == 2 && p.attached(c+2) ||
 			// "Do halb 10 ginge.", "Mi halb 9?"
 			t.up && t.s != "so" && p.has(c, rHalf|rQuarter) && p.tok(c+1) != nil && p.tok(c+1).kind == tNum ||
 			// "wed 1015 ok?", "thu 10:15": an English one, even lower
@@ -4187,6 +4227,12 @@ func (p *parser) bookingNamedBefore(m *mention, own bool) bool {
 	case "unser", "unseren", "unsere", "mein", "meinen", "meine", "our", "my":
 		return true
 	case "den", "der", "the":
+		// (Not "is it possible to make the remote on friday at 9.30?":
+		// the session asked for, not one booked.)
+		switch p.word(k - 2) {
+		case "make", "do", "have", "book", "schedule", "arrange", "plan", "get", "set", "machen", "buchen", "vereinbaren", "planen":
+			return false
+		}
 		return !own
 	}
 	return false

@@ -62,6 +62,10 @@ type Wish struct {
 	// todayWeekday: the weekday said is today's ("Thursday at half ten"
 	// written on a Thursday morning): today, or a week on.
 	todayWeekday bool
+	// weekApart: the weekday and the week it was placed in were told in
+	// different sentences ("… auf die nächste Woche klickst. Am Mittwoch
+	// um 10?").
+	weekApart bool
 	// AnyHour: the customer said any time of the day suits ("egal
 	// wann", "any time on Friday"): the day's first free slot is theirs.
 	// A day without it is offered hour by hour, never booked at a time
@@ -809,7 +813,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			// A new time in answer to our confirmation, read as a second
 			// session: the customer may mean to move the one they have.
 			thread == threadConfirmation && r.Intent == IntentAppointment && !additive(toks)
-		d.eventAnchor = !feast && future[0].Precision != PrecisionDay && weekdayAfterEvent(toks)
+		d.eventAnchor = !feast && future[0].Precision != PrecisionDay && weekdayAfterEvent(toks) || future[0].bareWeekday && afterHoliday(toks)
 		// Only a time that landed on today or tomorrow can hide a day
 		// we could not read.
 		d.unreadable = future[0].Start.Before(now.AddDate(0, 0, 2)) && unreadableDay(toks) ||
@@ -830,7 +834,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		d.toldOnly = r.Intent == IntentAppointment && thread == threadNone && !isReply && bodyTime && !fromForward &&
 			scanSignals(toks).question && everyTimeTold(toks, lang, now)
 		d.dayAndClock = dayThenClock(future)
-		d.monthApart = (r.Intent == IntentAppointment || r.Intent == IntentReschedule) && monthApart(toks, future[0], now.Location())
+		d.monthApart = (r.Intent == IntentAppointment || r.Intent == IntentReschedule) && (monthApart(toks, future[0], now.Location()) || future[0].weekApart)
 		d.beforeOptions = thread == threadProposal && r.Intent == IntentAppointment && bareWeekday(toks) &&
 			beforeFirstOption(msg.Quoted, future[0], now)
 		// Which of two times is the old one? Only a clear "vom … auf …" says.
@@ -1298,6 +1302,33 @@ func anyHourSaid(toks []token) bool {
 		case "früh", "early":
 			if i >= 2 && (toks[i-1].s == "so" || toks[i-1].s == "as") && next(i, "wie", "as") {
 				return true // "so früh wie möglich", "as early as possible"
+			}
+		}
+	}
+	return false
+}
+
+// afterHoliday: the mail places something after or before holidays or a
+// holiday season it names in a word of its own — "direkt nach den
+// Weihnachtsfeiertagen, also am Dienstag", "after the Easter holidays",
+// "nach meinem Urlaub" — so a weekday said alone may lie after them,
+// not on its next occurrence.
+func afterHoliday(toks []token) bool {
+	for i := range toks {
+		switch toks[i].s {
+		case "nach", "after", "vor", "before", "following", "zwischen":
+		default:
+			continue
+		}
+		for k := i + 1; k < len(toks) && k <= i+3; k++ {
+			s := toks[k].s
+			for _, stem := range []string{"weihnacht", "ostern", "osterfeiertag", "pfingst", "neujahr", "silvester", "feiertag", "christmas", "easter", "xmas", "holiday", "ferien", "urlaub", "vacation"} {
+				if strings.Contains(s, stem) {
+					return true
+				}
+			}
+			if toks[k].kind == tPunct {
+				break
 			}
 		}
 	}
