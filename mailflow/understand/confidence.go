@@ -562,7 +562,8 @@ type doubts struct {
 	ownBooking bool
 	// monthApart: the first wish is a weekday said alone, placed on its
 	// next occurrence, in another month than one the mail names ("in der
-	// 2. Januarwoche … Dienstag um 10" written in December).
+	// 2. Januarwoche … Dienstag um 10" written in December), or one that
+	// took its week from an earlier sentence asking nothing.
 	monthApart bool
 	// damaged: the mail's text could not be decoded; what was read (often
 	// only the subject) is no ground to act on.

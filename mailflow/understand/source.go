@@ -372,10 +372,6 @@ func offersOwnTime(toks []token) bool {
 	return false
 }
 
-// proposesTime: a first mail that puts a time forward — as a question,
-// "how about Friday 3 March at 11:45?", "could we do Thursday, 5 PM?",
-// "wie wär's mit Dienstag um 10?", or as what suits ("tomorrow after lunch
-// works for me") — asks for a slot even without naming the session.
 // togetherVerb: a verb of doing something together ("machen",
 // "durchgehen", "go through", "set up") follows within the clause from k.
 func togetherVerb(toks []token, k int) bool {
@@ -392,6 +388,10 @@ func togetherVerb(toks []token, k int) bool {
 	return false
 }
 
+// proposesTime: a first mail that puts a time forward — as a question,
+// "how about Friday 3 March at 11:45?", "could we do Thursday, 5 PM?",
+// "wie wär's mit Dienstag um 10?", or as what suits ("tomorrow after lunch
+// works for me") — asks for a slot even without naming the session.
 func proposesTime(toks []token) bool {
 	if timeThenPlease(toks) {
 		return true
