@@ -154,8 +154,8 @@ func (d *Desk) Accept(ctx context.Context, tx *store.Tx, req Request) (*Result, 
 // else at the one offered slot with that clock time. With none, or
 // several, which day is meant is asked back, never booked on today.
 func onOfferedDay(req Request, slots []store.ProposedSlot) Request {
-	if len(slots) == 0 || !slices.ContainsFunc(req.Wishes, func(w understand.Wish) bool { return w.NoDay }) {
-		return req
+	if len(slots) == 0 || req.Choice > 0 || !slices.ContainsFunc(req.Wishes, func(w understand.Wish) bool { return w.NoDay }) {
+		return req // (an option named by its number is the pick, whatever hour is said beside it)
 	}
 	loc := slots[0].Start.Location()
 	oneDay := !slices.ContainsFunc(slots, func(s store.ProposedSlot) bool { return !sameDay(s.Start, slots[0].Start, loc) })
