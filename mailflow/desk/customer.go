@@ -165,7 +165,7 @@ func onOfferedDay(req Request, slots []store.ProposedSlot) Request {
 			continue
 		}
 		if oneDay {
-			wishes[k] = onDate(w, slots[0].Start.In(loc))
+			wishes[k] = w.OnDay(slots[0].Start.In(loc))
 			continue
 		}
 		var at []store.ProposedSlot
@@ -182,19 +182,6 @@ func onOfferedDay(req Request, slots []store.ProposedSlot) Request {
 	}
 	req.Wishes = wishes
 	return req
-}
-
-// onDate moves w to day's date, keeping its clock time and its length.
-func onDate(w understand.Wish, day time.Time) understand.Wish {
-	loc := day.Location()
-	s := w.Start.In(loc)
-	start := time.Date(day.Year(), day.Month(), day.Day(), s.Hour(), s.Minute(), 0, 0, loc)
-	if w.End != nil {
-		end := start.Add(w.End.Sub(w.Start))
-		w.End = &end
-	}
-	w.Start, w.NoDay = start, false
-	return w
 }
 
 // movingOf returns the booked appointment a reschedule proposal would move.

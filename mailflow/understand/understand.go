@@ -168,7 +168,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// besten nachmittags": the part of the day (or the clock) on the
 		// day the subject names.
 		if sw := extract(stoks, lang, now); len(sw) == 1 && sw[0].Precision == PrecisionDay {
-			wishes = []Wish{onDay(wishes[0], sw[0].Start.In(now.Location()))}
+			wishes = []Wish{wishes[0].OnDay(sw[0].Start.In(now.Location()))}
 		}
 	} else if !isReply && len(wishes) == 1 && !saysDate(toks) && saysDate(stoks) {
 		// Subject "Fernwartung am 12.9. um 9:30", body "geht sich am
@@ -178,7 +178,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		if sw := upcoming(extract(stoks, lang, now), now); len(sw) == 1 {
 			b, d := wishes[0].Start.In(now.Location()), sw[0].Start.In(now.Location())
 			if gap := d.Sub(b); d.Weekday() == b.Weekday() && !sameDate(b, d) && gap > 0 && gap < 22*24*time.Hour {
-				wishes = []Wish{onDay(wishes[0], d)}
+				wishes = []Wish{wishes[0].OnDay(d)}
 			}
 		}
 	}
@@ -536,7 +536,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future[0] = Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), opt.Hour(), opt.Minute(), 0, 0, opt.Location()), Precision: PrecisionMinute}
 		} else if ok && len(future) > 0 &&
 			future[0].Precision != PrecisionDay && sameDate(future[0].Start, now) && !sameDate(opt, now) {
-			future[0] = onDay(future[0], opt)
+			future[0] = future[0].OnDay(opt)
 		}
 		r.Choice = 0
 		r.Intent = IntentAppointment
@@ -653,7 +653,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// Uhrzeit?": the new day at the clock of the one given up.
 		for _, n := range upcoming(extractNamed(fromPart(toks), lang, now), now) {
 			if n.Precision == PrecisionMinute && !sameDate(n.Start, future[0].Start) {
-				if w := onDay(Wish{Start: n.Start, Precision: PrecisionMinute}, future[0].Start.In(now.Location())); w.Start.After(now) {
+				if w := (Wish{Start: n.Start, Precision: PrecisionMinute}).OnDay(future[0].Start.In(now.Location())); w.Start.After(now) {
 					future[0] = w
 				}
 				break
@@ -672,7 +672,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		if day, ok := optionsDay(msg.Quoted, now); ok {
 			for k, w := range future {
 				if w.Precision != PrecisionDay {
-					future[k] = onDay(w, day)
+					future[k] = w.OnDay(day)
 				}
 			}
 		}
@@ -718,7 +718,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// day instead?": the clock time on the day of the option named.
 		if n := firstOptionNumber(toks); n > 0 {
 			if opt, ok := quotedOption(msg.Quoted, n, now); ok {
-				future[0] = onDay(future[0], opt.In(now.Location()))
+				future[0] = future[0].OnDay(opt.In(now.Location()))
 			}
 		}
 	}
@@ -729,7 +729,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		if !booked.IsZero() {
 			for k, w := range future {
 				if w.Precision != PrecisionDay {
-					future[k] = onDay(w, booked.In(now.Location()))
+					future[k] = w.OnDay(booked.In(now.Location()))
 				}
 			}
 			future = upcoming(future, now)
@@ -738,7 +738,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	}
 	future = refine(distributePart(future, toks))
-	if len(future) > 0 && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) {
+	// dayNamed: the mail (or, when its body has no time, its subject)
+	// names a day; a time without one is placed on its next occurrence.
+	dayNamed := len(future) > 0 && (namesADay(toks) || !bodyTime && namesADay(stoks))
+	if len(future) > 0 && !dayNamed {
 		for k, w := range future {
 			future[k].NoDay = w.Precision != PrecisionDay && !w.spanFirst && w.Start.Before(now.AddDate(0, 0, 2)) &&
 				(w.End == nil || w.End.Sub(w.Start) <= 24*time.Hour)
@@ -794,7 +797,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 				first.Precision != PrecisionMinute && saysSometime(toks) // "in den nächsten Tagen irgendwann nachmittags"
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
 			d.clocksApart = len(future) >= 2 && !onDifferentDays(future) && clocksInSentences(toks, lang, now) >= 2
-			d.noDay = movedInDay || thread == threadNone && first.Precision != PrecisionDay && !first.spanFirst && !namesADay(toks) && !(bodyTime == false && namesADay(stoks)) && !fromForward
+			d.noDay = movedInDay || thread == threadNone && first.Precision != PrecisionDay && !first.spanFirst && !dayNamed && !fromForward
 			d.forwarded = fromForward
 		}
 		d.conflict = conflicting(future, toks) || selfCorrects(toks)
@@ -910,9 +913,9 @@ func timeQuestion(toks []token) bool {
 	return false
 }
 
-// onDay moves wish w to day d (in d's zone), keeping its clock time and
-// its length.
-func onDay(w Wish, d time.Time) Wish {
+// OnDay is w moved to day d (in d's zone), keeping its clock time and its
+// length; the day is then known, so NoDay is cleared.
+func (w Wish) OnDay(d time.Time) Wish {
 	loc := d.Location()
 	h, m, _ := w.Start.In(loc).Clock()
 	start := time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc)
@@ -920,7 +923,7 @@ func onDay(w Wish, d time.Time) Wish {
 		end := start.Add(w.End.Sub(w.Start))
 		w.End = &end
 	}
-	w.Start = start
+	w.Start, w.NoDay = start, false
 	return w
 }
 
