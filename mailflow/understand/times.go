@@ -79,11 +79,11 @@ type mention struct {
 	rel       int
 	week      bool
 	weekShift int // calendar weeks from this week
-	// weekApart: week and weekShift were lent by a week named in an
-	// earlier sentence.
-	weekApart bool
 	kw        int // ISO week number, 0 when not given
 	weekOff   bool
+	// weekApart: week and weekShift were lent by a week named in an
+	// earlier sentence. (Beside weekOff, it takes no room of its own.)
+	weekApart bool
 	offUnit   uint8
 	offN      int
 
@@ -3419,16 +3419,16 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		if p.isPunct(c, '.') && p.attached(c) {
 			c++ // "Fr. 14h30 ok?"
 		}
-		clock := t.up && t.s != "so" && p.tok(c) != nil && p.tok(c).kind == tNum &&
-			(p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1) ||
+		num := func(k int) bool { return p.tok(k) != nil && p.tok(k).kind == tNum }
+		capital := t.up && t.s != "so"
+		clock := capital && num(c) && (p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1) ||
 			// "Hi, Do 10.30 for the session?"
-			t.up && t.s != "so" && p.tok(c) != nil && p.tok(c).kind == tNum && p.isPunct(c+1, '.') && p.attached(c+1) &&
-				p.tok(c+2) != nil && p.tok(c+2).kind == tNum && len(p.tok(c+2).s) == 2 && p.attached(c+2) ||
+			capital && num(c) && p.isPunct(c+1, '.') && p.attached(c+1) && num(c+2) && len(p.tok(c+2).s) == 2 && p.attached(c+2) ||
 			// "Do halb 10 ginge.", "Mi halb 9?"
-			t.up && t.s != "so" && p.has(c, rHalf|rQuarter) && p.tok(c+1) != nil && p.tok(c+1).kind == tNum ||
+			capital && p.has(c, rHalf|rQuarter) && num(c+1) ||
 			// "wed 1015 ok?", "thu 10:15": an English one, even lower
 			// case, right before a compact or colon clock time.
-			!german && c == j && p.tok(c) != nil && p.tok(c).kind == tNum && (len(p.tok(c).s) == 3 || len(p.tok(c).s) == 4 || p.isPunct(c+1, ':') && p.attached(c+1))
+			!german && c == j && num(c) && (len(p.tok(c).s) == 3 || len(p.tok(c).s) == 4 || p.isPunct(c+1, ':') && p.attached(c+1))
 		// And an English one in a mail read as German ("Tue 14h30 ok?").
 		if german && p.lang == langEN && !clock || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" && !clock {
 			return i, false
