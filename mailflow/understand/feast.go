@@ -125,6 +125,10 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		if next == "abend" || next == "obend" {
 			return d(time.December, 24), 2, true
 		}
+		if next == "drei" && (after == "könige" || after == "königen") {
+			return d(time.January, 6), 3, true // "nach Heilige Drei Könige"
+		}
+
 	case "silvester":
 		return d(time.December, 31), 1, true
 	case "neujahr":
@@ -140,7 +144,7 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 			}
 			return d(time.January, 1), n, true
 		}
-	case "dreikönig", "dreikönigstag", "könige", "epiphany":
+	case "dreikönig", "dreikönigstag", "könige", "königen", "epiphany":
 		return d(time.January, 6), 1, true
 	case "karfreitag":
 		return easter.AddDate(0, 0, -2), 1, true
@@ -684,6 +688,16 @@ func holidayNamed(toks []token, now time.Time) (time.Time, int, int) {
 	return time.Time{}, 0, 0
 }
 
+// germanClockAt: the number at toks[i] is a clock written the German way,
+// "10:30", "10.30", "10 Uhr".
+func germanClockAt(toks []token, i int) bool {
+	if i+1 >= len(toks) {
+		return false
+	}
+	nx := &toks[i+1]
+	return nx.s == ":" || nx.s == "." && !nx.sp || nx.w != nil && nx.w.role&rUhr != 0
+}
+
 // namesADay reports a weekday, a month or a date ("23.") in toks.
 func namesADay(toks []token) bool {
 	for i := range toks {
@@ -696,7 +710,10 @@ func namesADay(toks []token) bool {
 		// weekday right before a time.
 		if t.w != nil && t.w.wdAbbr && i+1 < len(toks) {
 			// (Not a lower-case "so um 9", "so halb 10": "around".)
-			if nx := &toks[i+1]; nx.kind == tNum ||
+			// (Nor the verb of "could we do 2pm instead?": a lower-case "do"
+			// or "so" before a bare number is a day only before a German
+			// clock, "do 10:30", "do 10 uhr".)
+			if nx := &toks[i+1]; nx.kind == tNum && (t.up || t.s != "do" && t.s != "so" || germanClockAt(toks, i+1)) ||
 				t.up && t.s != "so" && (nx.s == "um" || nx.w != nil && nx.w.role&(rHalf|rQuarter) != 0) && i+2 < len(toks) && toks[i+2].kind == tNum {
 				return true
 			}

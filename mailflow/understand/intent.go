@@ -76,6 +76,16 @@ type signals struct {
 	insteadTime bool
 }
 
+// degreeWord: a word that says how much ("völlig verschoben", "etwas
+// verrutscht").
+func degreeWord(w string) bool {
+	switch w {
+	case "völlig", "total", "komplett", "ganz", "etwas", "leicht", "irgendwie", "stark", "teilweise", "alle", "voll", "extrem", "immer", "plötzlich":
+		return true
+	}
+	return false
+}
+
 // noMoveMeant: a move word at i that moves no appointment. "will rebook
 // later", "I'll be in touch to rebook": a cancel that promises a booking
 // of its own some day. "move" only moves an appointment, a day or "it"
@@ -118,12 +128,19 @@ func noMoveMeant(toks []token, i int) bool {
 			return true // "die Etiketten drucken verschoben": misaligned
 		}
 	}
-	if toks[i].s == "verschoben" && i >= 2 && (toks[i-1].s == "is" || toks[i-1].s == "ist" || toks[i-1].s == "sind" || toks[i-1].s == "san") {
-		// "aber des Layout is verschoben": a state of something else,
-		// unless the thing moved is the appointment.
-		p := parser{toks: toks}
-		if !p.has(i-2, rAppt) && toks[i-2].s != "er" && toks[i-2].s != "der" && toks[i-2].s != "it" {
-			return true
+	if toks[i].s == "verschoben" {
+		// "aber des Layout is verschoben", "die Spalten sind völlig
+		// verschoben": a state of something else, unless the thing moved
+		// is the appointment.
+		k := i - 1
+		for k > 0 && degreeWord(toks[k].s) {
+			k--
+		}
+		if k >= 1 && (toks[k].s == "is" || toks[k].s == "ist" || toks[k].s == "sind" || toks[k].s == "san") {
+			p := parser{toks: toks}
+			if !p.has(k-1, rAppt) && toks[k-1].s != "er" && toks[k-1].s != "der" && toks[k-1].s != "it" {
+				return true
+			}
 		}
 	}
 	if toks[i].s == "verschoben" || toks[i].s == "verschiebt" {

@@ -781,7 +781,7 @@ var feastWords = []string{
 	"ostermontag", "ostersonntag", "osterferien", "karfreitag", "pfingsten",
 	"pfingstmontag", "himmelfahrt", "fronleichnam", "nationalfeiertag",
 	"staatsfeiertag", "christmas", "xmas", "epiphany", "easter",
-	"whitsun", "ascension", "mariä", "stephen", "heiligen", "heiliger", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
+	"whitsun", "ascension", "mariä", "stephen", "heiligen", "heiliger", "heilige", "heiliga", "königen", "boxing", "stephen's", "saints", "fasching", "faschingsdienstag",
 	"karneval", "fastnacht", "rosenmontag", "aschermittwoch", "gründonnerstag", "maundy", "karwoche", "bettag", "bußtag", "busstag", "josefi", "josefitag",
 	"herbstferien", "semesterferien", "sommerferien", "osterferien", "energieferien", "pfingstferien", "ferien",
 	"schulbeginn", "schulanfang", "schulstart", "semesterbeginn", "semesterstart", "ferienbeginn", "ferienende",
@@ -1287,11 +1287,25 @@ var availabilityWords = map[string]bool{"work": true, "works": true, "suit": tru
 
 func asksAvailability(toks []token) bool {
 	for i := range toks {
-		if toks[i].kind == tWord && availabilityWords[toks[i].s] {
+		if toks[i].kind == tWord && availabilityWords[toks[i].s] && !possibleTask(toks, i) {
 			return true
 		}
 	}
 	return false
+}
+
+// possibleTask: "is it possible to print the receipts in Portuguese?" asks
+// what the software can do, not whether a time is free ("is it possible to
+// do it on Monday?", "would Monday be possible?").
+func possibleTask(toks []token, i int) bool {
+	if toks[i].s != "possible" || i+2 >= len(toks) || toks[i+1].s != "to" {
+		return false
+	}
+	switch toks[i+2].s {
+	case "do", "have", "book", "schedule", "get", "arrange", "make", "meet", "connect", "move", "come", "call", "set", "find", "fit", "squeeze", "reschedule", "shift", "postpone", "start":
+		return false
+	}
+	return true
 }
 
 // saysLast: "der letzte (Vorschlag)", "the last one", "die letzte Option".
@@ -2235,8 +2249,19 @@ func productQuestion(toks []token) bool {
 func releaseQuestion(toks []token, lang uint8, now time.Time) bool {
 	released := false
 	ok := eachSentence(toks, func(s []token) bool {
-		if s[len(s)-1].s == "?" && releaseAsked(s) && !scanSignals(s).appt && !opensRequest(s) {
+		if s[len(s)-1].s == "?" && (releaseAsked(s) || released && releaseFollowUp(s)) && !scanSignals(s).appt && !opensRequest(s) {
 			released = true
+			return true
+		}
+		if released && !scanSignals(s).appt && !slices.ContainsFunc(s, func(t token) bool {
+			switch t.s {
+			case "help", "hilfe", "helfen", "unterstützung", "support":
+				return true
+			}
+			return false
+		}) {
+			// "Wann kommt das Update raus? Wir brauchen die neuen
+			// Tabellen ab 01.08.": after the question, why it matters.
 			return true
 		}
 		// (Only when the rest of the mail asks for no time of its own:
@@ -2246,6 +2271,21 @@ func releaseQuestion(toks []token, lang uint8, now time.Time) bool {
 		return !asks
 	})
 	return ok && released
+}
+
+// releaseFollowUp: a question after a release question that asks on about
+// it ("Wann kommt das nächste Update? Kommt es vor dem 15. Oktober?").
+func releaseFollowUp(s []token) bool {
+	pronoun, comes := false, false
+	for k := range s {
+		switch s[k].s {
+		case "es", "it", "das", "des", "er", "sie", "that", "this":
+			pronoun = true
+		case "kommt", "kommen", "erscheint", "released", "available", "verfügbar", "rauskommt", "out", "due", "ready", "fertig":
+			comes = true
+		}
+	}
+	return pronoun && comes
 }
 
 // releaseAsked: the sentence asks when an update or version comes out

@@ -166,8 +166,9 @@ func buildLexicon() map[string]*wordInfo {
 		}
 	}
 
+	// (With the Austrian spoken ending "-a" for "-er": "am 1. Dezemba".)
 	for i, ws := range [][]string{
-		{"jänner", "januar", "january", "jaenner", "janner"},
+		{"jänner", "januar", "january", "jaenner", "janner", "jänna"},
 		{"feber", "februar", "february"},
 		{"märz", "maerz", "march"},
 		{"april"},
@@ -175,10 +176,10 @@ func buildLexicon() map[string]*wordInfo {
 		{"juni", "june"},
 		{"juli", "july"},
 		{"august"},
-		{"september"},
-		{"oktober", "october"},
-		{"november"},
-		{"dezember", "december"},
+		{"september", "septemba"},
+		{"oktober", "october", "oktoba"},
+		{"november", "novemba"},
+		{"dezember", "december", "dezemba"},
 	} {
 		for _, w := range ws {
 			get(w).month = int8(i + 1)

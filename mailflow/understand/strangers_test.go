@@ -2323,9 +2323,11 @@ func TestStrangersKinds(t *testing.T) {
 			text:   "Sehr geehrte Damen und Herren,\n\ndanke für die Rechnung. Bei der Gelegenheit: kann jemand am 3.12.2026 um 1/2 11 bei uns reinschauen? Der Jahresabschluss bricht immer ab.\n\nChrista Wurzer",
 			intent: IntentAppointment, first: "2026-12-03 10:30 minute"},
 		// Round 16 (blind124-126), each checked to fail on c6cc078a.
+		// (Round 22: the clock after the second of two days joined by "or"
+		// holds for both, as the writers of blind124 and blind142 read it.)
 		{kind: "negation", name: "two days, the clock after the second", subject: "remote session",
 			text:   "Hi,\n\nNot this week, we are fully booked. Next Monday or Tuesday at 10 would be ideal.\n\nRebecca",
-			intent: IntentAppointment, unsure: true, reason: ReasonDayAndClock},
+			intent: IntentAppointment, first: "2026-11-30 10:00 minute"},
 		{kind: "timed", name: "a told deadline day beside the day and clock asked", subject: "Bitte um Termin",
 			text:   "Servas,\n\nMitgliederversammlung is am 30., bis dahin muss die Statistik passen. Geht's am Freitag in der Früh? So um 9?\n\nPoldi",
 			intent: IntentAppointment, unsure: true, reason: ReasonDayAndClock},
@@ -2409,6 +2411,35 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "timed", name: "the session asked for is no booking being moved", subject: "Request for remote assistence",
 			text:   "Good afternoon,\n\nthe program is not showing anymore the calendar of the mechanics after we change the computer. Is it possible to make the remote on thursday at 9.30 o'clock? I will be in office from 8.\n\nBest regards\nLuca",
 			intent: IntentAppointment, first: "2026-11-26 09:30 minute"},
+		// Round 22 (blind142-144), each checked to fail on 6c19330b.
+		{kind: "reschedule", name: "a new clock without a day moves within the booked day", subject: "Re: confirmed",
+			text: "Hi, could we do 2pm instead of 10? Jonas", quoted: confirmationQuote, intent: IntentReschedule, first: "2026-11-26 14:00 minute"},
+		{kind: "compact", name: "a lower-case English weekday before a dotted clock", subject: "wed 10.30?",
+			text: "wed 10.30 ok? ben", intent: IntentAppointment, first: "2026-11-25 10:30 minute", unsure: true, reason: ReasonNoSession},
+		{kind: "misspelt", name: "an Austrian spoken month ending", subject: "Fernwartung Jänna",
+			text: "Hallo, am 5. Jänna vormittags wär guat. Lg Luise", intent: IntentAppointment, first: "2027-01-05 09:00-12:00 part_of_day"},
+		{kind: "cancel", name: "a day not needed any more, without an apostrophe, under our subject", subject: "Re: confirmed",
+			text: "mate we dont need thursday anymore, sorted it. cheers tom", intent: IntentCancel},
+		{kind: "negation", name: "this week refused in a first mail moves no booking", subject: "Termin",
+			text: "hallo diese woche gehts nimma, nächsten donnerstag um 10? hofer", intent: IntentAppointment, unsure: true, reason: ReasonNegation},
+		{kind: "notime", name: "columns shifted on the screen move no session", subject: "Fernwartung",
+			text:   "Grüß Gott,\nbitte schauts euch per Fernwartung die Buchungsmaske an, die Spalten sind völlig verschoben.\nMfg Ernst Lechner",
+			intent: IntentAppointment, noTime: true},
+		{kind: "timed", name: "a separable verb's particle ends the sentence in lower case", subject: "brauch hilfe",
+			text:   "hallo\n\ndas fristenbuch zeigt seit dem update nix mehr an. könnts ihr am montag vorbeischauen (also per fernwartung)\n\nhofer",
+			intent: IntentAppointment, first: "2026-11-30..2026-12-01 day"},
+		{kind: "question", name: "a weekly habit with its clock is no wish", subject: "Backups",
+			text: "Hi, our backup runs every Friday at 5pm - is that enough or do you recommend daily? Sarah", intent: IntentQuestion},
+		{kind: "question", name: "a release question asked on with a pronoun", subject: "Wann kommt das nächste Update?",
+			text: "Hallo, wann kommt das nächste Update? Kommt es vor dem 15. Dezember? Gruß Sven Albrecht", intent: IntentQuestion},
+		{kind: "question", name: "why the release matters, after the release question", subject: "Update 2026.2",
+			text: "Guten Morgen, wann kommt das Update 2026.2 raus? Wir brauchen die neuen Lohnsteuertabellen ab 01.12.\nAnja Fischer", intent: IntentQuestion},
+		{kind: "feast", name: "Heilige Drei Könige as an anchor", subject: "nach Heilige Drei Könige",
+			text:   "Prosit Neujahr!\nAm Montag nach Heilige Drei Könige am Nachmittag hätt i Zeit für die Einschulung.\nHans Kainz",
+			intent: IntentAppointment, first: "2027-01-11 13:00-17:00 part_of_day", unsure: true, reason: ReasonFeast},
+		{kind: "negation", name: "two days joined by or share the clock after the second", subject: "remote session",
+			text:   "Dear team,\n\nFriday is not good for us. Wednesday or Thursday at 10 am would be perfect, whichever you prefer.\n\nRegards\nFatima Zahra",
+			intent: IntentAppointment, first: "2026-11-25 10:00 minute", unsure: true, reason: ReasonNegation},
 	}
 	now := refNow(t)
 	for _, c := range cases {

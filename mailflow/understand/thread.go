@@ -25,7 +25,7 @@ var proposalMarks = []string{"terminvorschl", "vorschläge für ihre", "folgende
 // confirmationMarks are phrases of our confirmation, reminder and
 // rescheduled mails.
 var confirmationMarks = []string{"ihr fernwartungstermin", "ihr neuer fernwartungstermin", "bestätig",
-	"your remote maintenance appointment", "is confirmed", "we confirm", "confirmation", "appointment confirmed", "confirmed appointment"}
+	"your remote maintenance appointment", "confirmed", "we confirm", "confirmation"}
 
 // threadOf tells which of our mails a reply answers; a first mail answers none.
 func threadOf(subject, quoted string, isReply bool) threadKind {

@@ -153,6 +153,31 @@ func (m *mention) dateish() bool {
 	return m.abs || m.wd != 0 || m.hasRel || m.week || (m.offUnit != unitNone) || m.special != specNone
 }
 
+// shareClock gives "Wednesday or Thursday at 10 am", "Montag oder Dienstag
+// um 10" the clock on both days: a bare day joined by "or" to the next,
+// whose clock comes after it, shares that clock.
+func (p *parser) shareClock(ms []mention) {
+	for k := 0; k+1 < len(ms); k++ {
+		a, b := &ms[k], &ms[k+1]
+		if a.hasTime || a.pod != 0 || a.open != 0 || !(a.wd != 0 || a.abs) || a.week || a.special != specNone ||
+			!b.hasTime || b.hasEnd || !(b.wd != 0 || b.abs) || b.a != a.b+1 {
+			continue
+		}
+		switch p.word(a.b) {
+		case "or", "oder", "bzw":
+		default:
+			continue
+		}
+		// The clock stands after the second day, not before it ("um 10
+		// Dienstag").
+		if t := p.tok(b.a); t == nil || t.kind == tNum && !(b.wd != 0 && b.abs) {
+			continue
+		}
+		a.hasTime, a.t = true, b.t
+		a.hasTZ, a.tz, a.tzLocal = b.hasTZ, b.tz, b.tzLocal
+	}
+}
+
 // weekSentenceAsks: the sentence of the week piece [a, b) asks for or
 // offers time ("wir bräuchten nächste Woche Unterstützung", "nächste
 // Woche hätte ich Zeit") — unlike a week in the story of a fault ("wennst
@@ -479,6 +504,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	if len(ms) == 0 {
 		return nil, -1, -1
 	}
+	p.shareClock(ms)
 
 	// Negation: a negating word refers to the nearest piece in its clause,
 	// the one before it first ("Montag geht leider nicht"), else the one
@@ -1067,7 +1093,8 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	// part of the day said with "every" tells how often a fault comes, no
 	// wish — unless the sentence says it suits ("every morning works").
 	for k := range ms {
-		if m := &ms[k]; !m.neg && !m.hasTime && (m.wd != 0 || m.pod != 0) && !m.abs && !m.hasRel && p.everyBefore(m.a) && !p.suitsAfter(m.b) {
+		// ("our backup runs every Friday at 5pm": with its clock too.)
+		if m := &ms[k]; !m.neg && (m.wd != 0 || m.pod != 0) && !m.abs && !m.hasRel && p.everyBefore(m.a) && !p.suitsAfter(m.b) {
 			if w := p.info(m.a); m.wd != 0 && m.pod != 0 && w != nil && w.pod != 0 {
 				// "crashes every morning, can you look at it on
 				// Tuesday?": the habit's part of the day, not the day
@@ -1699,7 +1726,13 @@ func (p *parser) untilBefore(m *mention) bool {
 // lower case.
 var sentenceEnders = map[string]bool{"us": true, "me": true, "it": true, "you": true, "them": true, "uns": true,
 	"mir": true, "ok": true, "too": true, "now": true, "mehr": true, "gut": true, "not": true, "nix": true,
-	"yes": true, "ja": true, "uhr": true, "pm": true, "am": true}
+	"yes": true, "ja": true, "uhr": true, "pm": true, "am": true,
+	// The particles of separable verbs close a German sentence ("es zeigt
+	// nix mehr an. könnts ihr am montag …"), and their English kin ("it
+	// won't start up. can you …").
+	"an": true, "aus": true, "ein": true, "mit": true, "los": true, "weg": true, "auf": true, "ab": true,
+	"zu": true, "her": true, "hin": true, "ned": true, "net": true, "nid": true,
+	"up": true, "out": true, "off": true, "in": true, "on": true}
 
 // boundary: a token that ends the wish being assembled.
 func (p *parser) boundary(i int) bool {
@@ -3421,14 +3454,14 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 		}
 		num := func(k int) bool { return p.tok(k) != nil && p.tok(k).kind == tNum }
 		capital := t.up && t.s != "so"
+		dotted := num(c) && p.isPunct(c+1, '.') && p.attached(c+1) && num(c+2) && len(p.tok(c+2).s) == 2 && p.attached(c+2)
 		clock := capital && num(c) && (p.word(c+1) == "h" || p.isPunct(c+1, ':') || p.has(c+1, rUhr)) && p.attached(c+1) ||
-			// "Hi, Do 10.30 for the session?"
-			capital && num(c) && p.isPunct(c+1, '.') && p.attached(c+1) && num(c+2) && len(p.tok(c+2).s) == 2 && p.attached(c+2) ||
+			capital && dotted || // "Hi, Do 10.30 for the session?"
 			// "Do halb 10 ginge.", "Mi halb 9?"
 			capital && p.has(c, rHalf|rQuarter) && num(c+1) ||
 			// "wed 1015 ok?", "thu 10:15": an English one, even lower
 			// case, right before a compact or colon clock time.
-			!german && c == j && num(c) && (len(p.tok(c).s) == 3 || len(p.tok(c).s) == 4 || p.isPunct(c+1, ':') && p.attached(c+1))
+			!german && c == j && num(c) && (len(p.tok(c).s) == 3 || len(p.tok(c).s) == 4 || p.isPunct(c+1, ':') && p.attached(c+1) || dotted) // ("tue 10.30 ok?")
 		// And an English one in a mail read as German ("Tue 14h30 ok?").
 		if german && p.lang == langEN && !clock || !german && p.lang == langDE && t.s != "mon" && t.s != "fri" && !clock {
 			return i, false

@@ -737,6 +737,17 @@ func Read(msg *message.Message, now time.Time) Reading {
 			movedInDay = true // which day? Asked back.
 		}
 	}
+	if r.Intent == IntentReschedule && thread == threadConfirmation && !relOK && !booked.IsZero() && !sameDate(booked, now) && !todayNamed(toks, now) {
+		// "could we do 2pm instead of 10 tomorrow?": the day the mail
+		// names belongs to the time it replaces; the new clock, read on
+		// today that the mail never names, moves within the booked day.
+		for k, w := range future {
+			if w.Precision != PrecisionDay && sameDate(w.Start, now) {
+				future[k] = w.OnDay(booked.In(now.Location()))
+			}
+		}
+		future = upcoming(future, now)
+	}
 	future = refine(distributePart(future, toks))
 	// dayNamed: the mail (or, when its body has no time, its subject)
 	// names a day; a time without one is placed on its next occurrence.
@@ -1389,6 +1400,21 @@ func firstOptionNumber(toks []token) int {
 	return 0
 }
 
+// todayNamed: the mail names today — "heute", "today", its weekday or its
+// day of the month.
+func todayNamed(toks []token, now time.Time) bool {
+	for i := range toks {
+		t := &toks[i]
+		if w := t.w; w != nil && (w.hasRel && w.rel == 0 || int(w.wd) == (int(now.Weekday())+6)%7+1) {
+			return true
+		}
+		if t.kind == tNum && int(t.n) == now.Day() && i+1 < len(toks) && (toks[i+1].s == "." || toks[i+1].s == "th" || toks[i+1].s == "st" || toks[i+1].s == "nd" || toks[i+1].s == "rd") {
+			return true
+		}
+	}
+	return false
+}
+
 // saysRelDay: the mail names a day relative to today ("heute", "tomorrow").
 func saysRelDay(toks []token) bool {
 	for i := range toks {
@@ -1628,7 +1654,10 @@ func movesOwnBooking(toks []token, lang uint8, now time.Time, future []Wish) boo
 		}
 		asked := false
 		for _, f := range future {
-			if f.Start.Equal(n.Start) {
+			// (The same weekday and clock a week apart is the one wish
+			// read twice: "nächsten Donnerstag um 10" is this week's or
+			// next week's.)
+			if f.Start.Equal(n.Start) || sameClock(f.Start, n.Start) && (sameDate(f.Start.AddDate(0, 0, 7), n.Start) || sameDate(f.Start.AddDate(0, 0, -7), n.Start)) {
 				asked = true
 			}
 		}
