@@ -614,7 +614,7 @@ var howToWords = [][]string{
 	{"wie", "kann"}, {"wie", "können"}, {"wie", "mache"}, {"wie", "machen"}, {"wie", "geht"},
 	{"wie", "funktioniert"}, {"wo", "finde"}, {"wo", "kann"}, {"was", "kostet"}, {"wie", "viel"},
 	{"wieviel"}, {"kostet"}, {"preis"}, {"preise"}, {"rates"}, {"tarif"}, {"tarife"}, {"stundensatz"}, {"billed"}, {"charged"}, {"verrechnet"}, {"herunterladen"}, {"download"}, {"muss", "ich"},
-	{"müssen", "wir"}, {"muss", "i"}, {"muass", "i"}, {"kann", "man"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"brauch", "ma"}, {"brauchen", "ma"}, {"brauchma"}, {"miass", "ma"}, {"müss", "ma"}, {"how", "do"}, {"how", "can"},
+	{"müssen", "wir"}, {"muss", "i"}, {"muss", "ma"}, {"muass", "ma"}, {"müssen", "ma"}, {"muass", "i"}, {"kann", "man"}, {"brauche", "ich"}, {"brauchen", "wir"}, {"brauch", "ma"}, {"brauchen", "ma"}, {"brauchma"}, {"miass", "ma"}, {"müss", "ma"}, {"how", "do"}, {"how", "can"},
 	{"how", "much"}, {"price"}, {"cost"}, {"costs"}, {"where", "can"}, {"where", "do"}, {"do", "we", "need"},
 	{"do", "i", "need"}, {"call", "me"}, {"rufen", "sie"}, {"ruf"}, {"rückruf"}, {"anrufen"}, {"callback"},
 	{"what", "is"}, {"was", "ist"}, {"warum"}, {"why"}, {"ourselves"}, {"selbst"},
@@ -926,6 +926,17 @@ func asksForRemoteHelp(toks []token, i int) bool {
 				case "ring":
 					// "can someone ring in", not "ring me on 0131 …"
 					return k+1 < len(toks) && toks[k+1].s == "in"
+				case "show", "walk":
+					// "could someone show us the new screen early next
+					// week?", "walk us through it" — not "show me how to
+					// export" (a how-to a mail answers).
+					if k+2 < len(toks) && (toks[k+1].s == "us" || toks[k+1].s == "me") {
+						switch toks[k+2].s {
+						case "how", "where", "what", "which", "why":
+							return false
+						}
+						return true
+					}
 				}
 			}
 		case "need", "needs", "bräucht", "bräuchte", "bräuchten", "brauch", "brauche", "brauchen", "brauchat":
@@ -1051,6 +1062,12 @@ func asksForSession(toks []token) bool {
 			}
 			if sessionNeedVerb(toks[i].s) && negatedAfterNeed(toks, i) {
 				continue // "und brauchen dafür keinen Termin mit euch"
+			}
+			if beforeClause(toks, i) {
+				continue // "bevor wir einen Termin ausmachen: wie läuft das ab?"
+			}
+			if wantsToKnowAt(toks, i) {
+				continue // "möchte ich wissen, zu welchem Termin wir kündigen können"
 			}
 			if i+1 < len(toks) && (toks[i+1].s == "ich" || toks[i+1].s == "wir" || toks[i+1].s == "i" || toks[i+1].s == "mir" || toks[i+1].s == "ma") &&
 				(toks[i].s == "brauche" || toks[i].s == "brauchen" || toks[i].s == "brauch" || toks[i].s == "brauchat") {
@@ -1221,6 +1238,62 @@ var offerWords = [][]string{
 	{"do", "you", "do"}, {"is", "there", "also"}, {"can", "you", "also"},
 }
 
+// quoteRequest: the mail asks for a quote ("um ein Angebot", "einen
+// Kostenvoranschlag", "a quote for …") and for no session — not "Ihr
+// Angebot passt", not "the quotation print" of the software.
+func quoteRequest(toks []token) bool {
+	for i := 1; i < len(toks); i++ {
+		switch toks[i].s {
+		case "angebot", "quote", "quotation", "kostenvoranschlag", "preisangebot", "kostenangebot":
+			switch toks[i-1].s {
+			case "ein", "einen", "a", "unverbindliches", "unverbindlichen":
+				return !asksForSession(toks) && !remoteHelp(toks)
+			}
+		}
+	}
+	return false
+}
+
+// capabilityAsked: "is it possible to print …?", "ist es möglich, …",
+// "kann man …": whether the software can do something.
+func capabilityAsked(toks []token) bool {
+	for i := range toks {
+		switch {
+		case toks[i].s == "possible" && possibleTask(toks, i) && i >= 1 && (toks[i-1].s == "it" || toks[i-1].s == "is"):
+			return true
+		case (toks[i].s == "möglich" || toks[i].s == "moeglich") && i >= 2 && toks[i-1].s == "es" && (toks[i-2].s == "ist" || toks[i-2].s == "wäre"):
+			return true
+		case toks[i].s == "kann" && i+1 < len(toks) && toks[i+1].s == "man":
+			return true
+		}
+	}
+	return false
+}
+
+// wantsToKnowAt: the wish at i is to know or ask something ("möchte ich
+// wissen", "would like to know").
+func wantsToKnowAt(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k <= i+3 && toks[k].kind != tPunct; k++ {
+		switch toks[k].s {
+		case "wissen", "know", "fragen", "nachfragen", "erfragen", "ask", "enquire", "inquire":
+			return true
+		}
+	}
+	return false
+}
+
+// beforeClause: the word at i stands in a clause opened by "bevor",
+// "before": what is done first, not what is asked.
+func beforeClause(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-6 && toks[k].kind != tPunct; k-- {
+		switch toks[k].s {
+		case "bevor", "before", "ehe":
+			return true
+		}
+	}
+	return false
+}
+
 // offerQuestion reports a question whether we offer a service; it counts
 // only when the sentence ends in a question mark.
 func offerQuestion(toks []token) bool {
@@ -1283,7 +1356,7 @@ func cancelNamesTime(toks []token) bool {
 // "ginge Montag?", "passt Ihnen Freitag?".
 var availabilityWords = map[string]bool{"work": true, "works": true, "suit": true, "suits": true, "possible": true,
 	"available": true, "passt": true, "passen": true, "ginge": true, "geht": true, "möglich": true, "klappt": true,
-	"klappen": true, "frei": true, "free": true, "schedule": true, "book": true}
+	"klappen": true, "frei": true, "free": true, "schedule": true, "book": true, "schaffen": true, "schafft": true, "schaffts": true}
 
 func asksAvailability(toks []token) bool {
 	for i := range toks {

@@ -436,7 +436,7 @@ func noLongerNeeded(toks []token) bool {
 			}
 			// "den Termin morgen brauch ma ned", "brauchen wir nicht".
 			for k := i + 1; k < len(toks) && k <= i+2; k++ {
-				if s := toks[k].s; (s == "ned" || s == "nicht" || s == "net" || s == "nid") && (k+1 == len(toks) || toks[k+1].kind == tPunct) {
+				if s := toks[k].s; (s == "ned" || s == "nicht" || s == "net" || s == "nid" || s == "nimma" || s == "nimmer") && (k+1 == len(toks) || toks[k+1].kind == tPunct) {
 					gone = true
 				}
 			}

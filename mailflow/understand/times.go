@@ -1654,6 +1654,11 @@ func relWeekdayClash(m, pc *mention, now time.Time) bool {
 	if pc.hasRel {
 		rel, wd = pc, m
 	}
+	if rel.hasRel && rel.rel == 0 && wd.wd != 0 && wd.nextSaid && !wd.abs && !wd.hasRel && int(wd.wd) == weekdayIndex(now) {
+		// "am kommenden Montag, nicht heute" written on a Monday: the
+		// coming one is no today.
+		return true
+	}
 	if !rel.hasRel || wd.wd == 0 || wd.hasRel || wd.abs || wd.week || wd.wdMode != wdNextOcc {
 		return false
 	}
@@ -3376,7 +3381,9 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 			// "in der Woche ab dem 24." — not "vor dem 1. Advent".
 			prevW == "dem" && (p.word(i-2) == "ab" || p.word(i-2) == "nach" || p.word(i-2) == "vor") && !(p.tok(j) != nil && p.tok(j).kind == tWord && p.tok(j).up) ||
 			p.info(i-1) != nil && p.info(i-1).wd != 0 || p.isPunct(i-1, ',') && p.info(i-2) != nil && p.info(i-2).wd != 0 {
-			if p.has(j, rUhr|rAM|rPM) {
+			// ("am 21. am Nachmittag": the German "am" after the date is
+			// no a.m.)
+			if p.has(j, rUhr|rAM|rPM) && !(p.word(j) == "am" && p.isPunct(i+1, '.') && (p.lang != langEN || p.info(j+1) != nil && (p.info(j+1).pod != 0 || p.info(j+1).wd != 0))) {
 				return i, false
 			}
 			switch p.word(j) {

@@ -469,7 +469,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			future = upcoming(wishes, now)
 		}
 	case (sig.cancel || ssig.cancel) && aboutAppointment,
-		(thread != threadNone || sig.appt || isReply && ssig.appt || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && (!sig.question || topicQuestionsOnly(toks))) && noLongerNeeded(toks) &&
+		(thread != threadNone || sig.appt || isReply && ssig.appt || ssig.cancel || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && (!sig.question || topicQuestionsOnly(toks))) && noLongerNeeded(toks) &&
 			// ("kann ma a Logo einfügen? Bitte nur kurz per Mail erklären,
 			// Fernwartung brauch ma ned.": a first mail that wants no
 			// session, beside a question, calls nothing off.)
@@ -578,7 +578,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	case sig.question && (aboutData(toks) || outOfScope(toks)) || ssig.question && outOfScope(stoks) && !isReply,
 		sig.question && len(future) == 0 && !isReply && foreignDevice(toks),
-		(sig.question || len(future) == 0 && indirectQuestion(toks)) && aboutBilling(toks) && !asksForSession(toks),
+		(sig.question || len(future) == 0 && indirectQuestion(toks)) && aboutBilling(toks) && !asksForSession(toks) && !(len(future) > 0 && remoteHelp(toks)),
 		indirectQuestion(toks) && aboutData(toks) && (len(future) == 0 || !asksForSession(toks)),
 		// ("unser Datenschutzbeauftragter fragt, welche Daten bei der
 		// Fernwartung am 14.10. gespeichert werden": the date names the
@@ -605,7 +605,15 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// How-to, price, download or call-back: a person answers; the
 		// dates in it are about the software, not a wish.
 		future = nil
-	case len(future) == 0 && offerQuestion(toks):
+	case len(future) > 0 && !isReply && thread == threadNone && sig.question && !sig.appt && !ssig.appt && capabilityAsked(toks) && everyTimeTold(toks, lang, now):
+		// "is it possible to print the receipts in Portuguese? We open a
+		// shop in Lisbon on 2 October.": what the software can do, asked
+		// beside a day the mail only tells.
+		future = nil
+	case len(future) == 0 && offerQuestion(toks),
+		len(future) == 0 && !isReply && quoteRequest(toks):
+		// ("ersuche um ein Angebot für 3 weitere Kassenplätze inkl.
+		// Einschulung": a quote, even for training, is sales' to answer.)
 		// "Macht ihr auch Fernwartung für Drucker?", "do you also offer
 		// on-site training?": whether we offer a service, no booking.
 	case len(future) > 0 && (answers || asksForTime(toks, sig) && (sig.appt || ssig.appt || aboutTheDesk(toks, r.Reason) || aboutTheDesk(stoks, ""))) ||
@@ -796,6 +804,21 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// A question goes to a person; a date in it ("er braucht das bis
 		// 30. September") is nothing we would book.
 		future = nil
+	}
+	if thread == threadProposal && r.Intent == IntentAppointment && len(future) > 0 && future[0].bareWeekday && weekdayThereafter(toks) {
+		// "de passen ma alle ned. Geht's am Mittwoch drauf am
+		// Nachmittag?": the weekday after the days we offered.
+		var last time.Time
+		for n := 1; n <= quotedOptions(msg.Quoted); n++ {
+			if o, ok := quotedOption(msg.Quoted, n, now); ok && o.After(last) {
+				last = o
+			}
+		}
+		if !last.IsZero() {
+			for future[0].Start.Before(last) {
+				future[0] = future[0].OnDay(future[0].Start.In(now.Location()).AddDate(0, 0, 7))
+			}
+		}
 	}
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
@@ -1400,6 +1423,20 @@ func firstOptionNumber(toks []token) int {
 	return 0
 }
 
+// weekdayThereafter: a weekday followed by "drauf", "darauf", "danach"
+// ("am Mittwoch drauf"): the one after the days just spoken of.
+func weekdayThereafter(toks []token) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if w := toks[i].w; w != nil && w.wd != 0 {
+			switch toks[i+1].s {
+			case "drauf", "darauf", "danach", "dadrauf":
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // todayNamed: the mail names today — "heute", "today", its weekday or its
 // day of the month.
 func todayNamed(toks []token, now time.Time) bool {
@@ -1952,6 +1989,9 @@ func sentenceTells(s []token, lang uint8, now time.Time) (asks, told bool) {
 	}
 	if question {
 		for i := range s {
+			if possibleTask(s, i) {
+				continue // "is it possible to print …?" asks no time
+			}
 			switch s[i].s {
 			case "passt", "geht", "ginge", "gehts", "geht's", "klappt", "möglich", "work", "works", "possible", "ok", "okay", "suit",
 				"suits", "convenient", "frei", "free", "available", "zeit", "time", "wann", "when", "da", "then", "dann":
