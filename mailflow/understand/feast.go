@@ -297,7 +297,14 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 				dir = -1
 			}
 		case "fenstertag", "brückentag":
+			// (Not "Danach haben wir Brückentag.": the bridge day told.)
 			bridge = true
+			for k := i - 1; k >= 0 && k >= i-3 && toks[k].kind == tWord; k-- {
+				switch toks[k].s {
+				case "haben", "hab", "habe", "ham", "have", "ist", "is", "san", "sind", "wär", "wäre":
+					bridge = false
+				}
+			}
 		case "tag", "day":
 			if i+1 < len(toks) {
 				switch toks[i+1].s {
@@ -718,7 +725,12 @@ func namesADay(toks []token) bool {
 				return true
 			}
 		}
-		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) && !(i > 0 && (toks[i-1].s == "um" || toks[i-1].s == "at" || toks[i-1].s == "gegen")) {
+		if t.kind == tNum && len(t.s) == 4 && t.n >= 2000 && i+4 < len(toks) && toks[i+1].s == "-" && !toks[i+1].sp &&
+			toks[i+2].kind == tNum && toks[i+2].n >= 1 && toks[i+2].n <= 12 && toks[i+3].s == "-" && toks[i+4].kind == tNum {
+			return true // "2091-09-13"
+		}
+		if t.kind == tNum && t.n >= 1 && t.n <= 31 && i+1 < len(toks) && !(i > 0 && (toks[i-1].s == "um" || toks[i-1].s == "at" || toks[i-1].s == "gegen")) &&
+			!(i > 0 && !t.sp && toks[i-1].kind != tPunct) { // (not the end of "error 0x17.")
 			switch toks[i+1].s {
 			case ".", "th", "st", "nd", "rd":
 				return true // "am 23.", "the 28th"

@@ -216,13 +216,19 @@ func dayAfterWeekday(toks []token) []token {
 		if t.kind != tNum || len(t.s) > 2 || t.n < 1 || t.n > 31 || prev.w == nil || prev.w.wd == 0 {
 			continue
 		}
-		switch toks[i+1].s {
-		case "at", "um", "@", "gegen", "around", "ab", "from":
-		default:
-			continue
-		}
-		if toks[i+2].kind != tNum && (toks[i+2].w == nil || toks[i+2].w.num == 0) {
-			continue
+		// "Tuesday 29 in the morning", "Monday 28 is a holiday": a number
+		// no clock can be is the day, whatever follows.
+		noClock := t.n >= 25 && toks[i+1].kind == tWord && (toks[i+1].w == nil || toks[i+1].w.role&(rUhr|rAM|rPM|rHourUnit|rMinuteUnit) == 0 && toks[i+1].w.month == 0) &&
+			toks[i+1].sp // (not "25th", whose ending reads the day already)
+		if !noClock {
+			switch toks[i+1].s {
+			case "at", "um", "@", "gegen", "around", "ab", "from":
+			default:
+				continue
+			}
+			if toks[i+2].kind != tNum && (toks[i+2].w == nil || toks[i+2].w.num == 0) {
+				continue
+			}
 		}
 		toks = append(toks, token{})
 		copy(toks[i+2:], toks[i+1:len(toks)-1])
@@ -667,11 +673,17 @@ func howToQuestion(toks []token) bool {
 			if seq[len(seq)-1] == "question" && i+len(seq) < len(toks) && (toks[i+len(seq)].s == "mark" || toks[i+len(seq)].s == "marks") {
 				continue next // "printing as a question mark": a fault
 			}
+			if seq[0] == "how" && i > 0 && (toks[i-1].s == "learn" || toks[i-1].s == "show" || toks[i-1].s == "teach") {
+				continue next // "I want to learn how to set up …" is what the session is for
+			}
 			if len(seq) >= 2 && (seq[0] == "do" || seq[0] == "gibt" || seq[0] == "habt" || seq[0] == "habts" || seq[0] == "habt's" || seq[0] == "haben") {
 				// "Do you have training videos?", "Gibt es ein Handbuch?" —
 				// not "do you have time on Monday?", "gibt es noch einen
 				// freien Termin?"
 				have := seq[0] != "do" && seq[0] != "gibt"
+				if have && opensSentence(toks, i+len(seq)) {
+					continue next // "haben Sie zwischen den Jahren geöffnet?"
+				}
 				for k := i + len(seq); k < len(toks) && k <= i+len(seq)+3; k++ {
 					switch toks[k].s {
 					case "time", "slot", "slots", "availability", "free", "space", "room", "capacity",
@@ -703,6 +715,9 @@ func howToQuestion(toks []token) bool {
 				// price list loaded": a task for the session.
 				if len(seq) == 1 && !questionAfter(toks, i) && priceTask(toks, i) {
 					continue next
+				}
+				if len(seq) == 1 && !questionAfter(toks, i) && i > 1 && toks[i-1].s == "the" && toks[i-2].s == "for" && i+1 < len(toks) && toks[i+1].s == "of" {
+					continue next // "5 blow-dries for the price of 4": a deal described
 				}
 			case "call", "rufen", "ruf", "rückruf", "anrufen", "callback":
 				// "Call me on 01254 661 902 if easier", "oder rufen Sie
@@ -1249,6 +1264,20 @@ func quoteRequest(toks []token) bool {
 			case "ein", "einen", "a", "unverbindliches", "unverbindlichen":
 				return !asksForSession(toks) && !remoteHelp(toks)
 			}
+		}
+	}
+	return false
+}
+
+// opensSentence: the sentence from i on asks whether we are open ("…
+// zwischen den Jahren geöffnet?", "… over Christmas open?").
+func opensSentence(toks []token, i int) bool {
+	for k := i; k < len(toks) && k <= i+8; k++ {
+		switch toks[k].s {
+		case "geöffnet", "offen", "open", "geschlossen", "closed", "zua", "erreichbar", "reachable", "available", "da":
+			return true
+		case ".", "?", "!":
+			return false
 		}
 	}
 	return false

@@ -322,7 +322,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rBoundary, "oder", "or", "bzw", "beziehungsweise", "aber", "but", "sondern", "lieber",
 		"rather", "alternativ", "alternatively", "sonst", "otherwise", "stattdessen", "instead",
 		"jedoch", "however", "ansonsten", "eher", "preferably", "ideally", "idealerweise",
-		"besten", "liebsten", "gern", "gerne", "bevorzugt", "vorzugsweise")
+		"besten", "liebsten", "gern", "gerne", "bevorzugt", "vorzugsweise", "because", "weil")
 	roles(rNeg, "nicht", "kein", "keine", "keinen", "keiner", "keinem", "not", "cannot", "can't", "ned", "nid", "nit", "nöd", "net", "neither",
 		"kane", "koane", "koa", "koan", "kaane", "ka",
 		"excluding", "nimma", "nimmer", "nix", "nichts", "keinesfalls", "keineswegs", "weder",

@@ -105,7 +105,7 @@ func relativeWish(toks []token, future []Wish, booked time.Time) (Wish, bool) {
 		switch s {
 		case "eine", "einer", "einen", "ein", "one", "an", "a", "1", "oan", "oane", "oana":
 			n = 1
-		case "zwei", "two", "2":
+		case "zwei", "two", "2", "zwoa", "zwa":
 			n = 2
 		}
 		// "eine halbe Stunde früher", "half an hour later", "a quarter of an hour earlier".

@@ -156,14 +156,20 @@ func (m *mention) dateish() bool {
 // shareClock gives "Wednesday or Thursday at 10 am", "Montag oder Dienstag
 // um 10" the clock on both days: a bare day joined by "or" to the next,
 // whose clock comes after it, shares that clock.
-func (p *parser) shareClock(ms []mention) {
+func (p *parser) shareClock(ms []mention, spans []pieceSpan) {
 	for k := 0; k+1 < len(ms); k++ {
 		a, b := &ms[k], &ms[k+1]
-		if a.hasTime || a.pod != 0 || a.open != 0 || !(a.wd != 0 || a.abs) || a.week || a.special != specNone ||
-			!b.hasTime || b.hasEnd || !(b.wd != 0 || b.abs) || b.a != a.b+1 {
+		end := a.b // (a mention merged of pieces ends with its last piece)
+		for _, s := range spans {
+			if s.m == k && s.b > end {
+				end = s.b
+			}
+		}
+		if a.hasTime || a.pod != 0 || a.open != 0 || !(a.wd != 0 || a.abs) || a.week && a.wd == 0 || a.special != specNone ||
+			!b.hasTime || b.hasEnd || !(b.wd != 0 || b.abs) || b.a != end+1 {
 			continue
 		}
-		switch p.word(a.b) {
+		switch p.word(end) {
 		case "or", "oder", "bzw":
 		default:
 			continue
@@ -173,7 +179,7 @@ func (p *parser) shareClock(ms []mention) {
 		if t := p.tok(b.a); t == nil || t.kind == tNum && !(b.wd != 0 && b.abs) {
 			continue
 		}
-		a.hasTime, a.t = true, b.t
+		a.hasTime, a.t, a.open = true, b.t, b.open // ("monday or tuesday, not before 10")
 		a.hasTZ, a.tz, a.tzLocal = b.hasTZ, b.tz, b.tzLocal
 	}
 }
@@ -504,7 +510,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 	if len(ms) == 0 {
 		return nil, -1, -1
 	}
-	p.shareClock(ms)
+	p.shareClock(ms, spans)
 
 	// Negation: a negating word refers to the nearest piece in its clause,
 	// the one before it first ("Montag geht leider nicht"), else the one
@@ -518,12 +524,17 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 		if t := &toks[k]; t.kind != tWord || (t.w == nil || t.w.role&rNeg == 0) && !negTail[t.s[len(t.s)-1]] {
 			continue
 		}
+		if exceptWord(toks[k].s) && p.refusalBefore(k) {
+			// ("Vormittag is bei uns immer schlecht, außer Freitag": an
+			// exception to a refusal is the time that suits.)
+			continue
+		}
 		except := p.exceptAt(k)
 		if !except && !p.isNegation(k) {
 			continue
 		}
 		ca, cb := p.clause(k)
-		if p.sentenceIsQuestion(k) || p.conditional(ca, k) {
+		if p.sentenceIsQuestion(k) || p.conditional(ca, k) || p.busyBecause(ca, k, spans) {
 			continue
 		}
 		best := -1
@@ -3378,6 +3389,10 @@ func (p *parser) numDate(i int, m *mention) (int, bool) {
 		prevW := p.word(i - 1)
 		ord := p.ordSuffix(i + 1)
 		if ord || prevW == "am" || prevW == "den" || prevW == "zum" || prevW == "vom" || prevW == "ab" ||
+			// "Der 26. um 10 Uhr ginge" — not "der 2." of our options.
+			prevW == "der" && n > 9 ||
+			// "nächsten Freitag (14.) um 10"
+			p.isPunct(i-1, '(') && p.info(i-2) != nil && p.info(i-2).wd != 0 ||
 			// "in der Woche ab dem 24." — not "vor dem 1. Advent".
 			prevW == "dem" && (p.word(i-2) == "ab" || p.word(i-2) == "nach" || p.word(i-2) == "vor") && !(p.tok(j) != nil && p.tok(j).kind == tWord && p.tok(j).up) ||
 			p.info(i-1) != nil && p.info(i-1).wd != 0 || p.isPunct(i-1, ',') && p.info(i-2) != nil && p.info(i-2).wd != 0 {
@@ -3977,6 +3992,9 @@ func (p *parser) pastBefore(m *mention) bool {
 // reason ("weil", "denn", "because", "da wir …", "as we …").
 func (p *parser) reasonClause(i int) bool {
 	ca, _ := p.clause(i)
+	if ca > 0 && (p.word(ca-1) == "weil" || p.word(ca-1) == "because") {
+		return true // (the word ends the clause before it)
+	}
 	switch p.word(ca) {
 	case "weil", "denn", "because", "cause":
 		return true
@@ -4464,6 +4482,40 @@ func (p *parser) boundAfterExcept(m, pc *mention, i int) bool {
 }
 
 // exceptWord: "außer Montag", "except Monday", "excluding Friday".
+// busyBecause: the refusal or busy word at k stands in a "because" clause that names
+// no time of its own ("not before 10 because we open at 9 and are busy" —
+// the clause says why the bound, it refuses nothing; "because at 9 we are
+// busy" still refuses 9).
+func (p *parser) busyBecause(ca, k int, spans []pieceSpan) bool {
+	for j := k - 1; j >= ca-1 && j >= 0; j-- { // (the clause may begin after the "because")
+		switch p.word(j) {
+		case "because", "weil", "denn", "cause", "coz", "since", "wegen":
+			for _, s := range spans {
+				if s.a > j && s.a < k {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// refusalBefore: the sentence before the exception word at k turns a time
+// down ("… ist immer schlecht, außer …", "mornings are bad except …").
+func (p *parser) refusalBefore(k int) bool {
+	for j := k - 1; j >= 0 && j >= k-8; j-- {
+		if t := &p.toks[j]; t.kind == tPunct && t.s != "," || t.nl >= 2 {
+			return false
+		}
+		switch p.word(j) {
+		case "schlecht", "schlechter", "ungünstig", "bad", "difficult", "schwierig", "nie", "never", "voll", "busy":
+			return true
+		}
+	}
+	return false
+}
+
 func exceptWord(w string) bool {
 	switch w {
 	case "außer", "ausser", "except", "excluding", "ausgenommen":

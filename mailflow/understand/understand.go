@@ -347,6 +347,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	movesNamed := false // a first mail moves the booking it names by an offset
 	if thread == threadConfirmation {
 		booked = bookedTime(msg.Quoted, now)
+		if !booked.IsZero() && len(future) == 1 && (future[0].bareWeekday || future[0].nextAmbiguous) && sameDate(future[0].Start, booked.In(now.Location())) && !fromTo(toks) &&
+			(future[0].Precision == PrecisionDay || sameClock(future[0].Start.In(now.Location()), booked.In(now.Location()))) {
+			// "bitte auf nächsten Donnerstag schieben" when the booking
+			// is this Thursday: a move to that weekday is a week on (not
+			// "Donnerstag um 14 statt 10", another hour that day).
+			future[0] = future[0].OnDay(future[0].Start.In(now.Location()).AddDate(0, 0, 7))
+			future[0].nextAmbiguous = false
+		}
 		// "eine Stunde später", "gleiche Uhrzeit": read against our booking.
 		if rel, relOK = relativeWish(toks, future, booked); relOK && rel.Start.After(now) {
 			future = append([]Wish{rel}, future...)
@@ -468,7 +476,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 			wishes = append(append([]Wish{wishes[target]}, wishes[:target]...), wishes[target+1:]...)
 			future = upcoming(wishes, now)
 		}
-	case (sig.cancel || ssig.cancel) && aboutAppointment,
+	case (sig.cancel || ssig.cancel) && aboutAppointment && !(thread == threadNone && !isReply && howToCancel(toks)),
 		(thread != threadNone || sig.appt || isReply && ssig.appt || ssig.cancel || namesBooking(toks)) && (len(future) == 0 || !hasMoveWord(toks) && (!sig.question || topicQuestionsOnly(toks))) && noLongerNeeded(toks) &&
 			// ("kann ma a Logo einfügen? Bitte nur kurz per Mail erklären,
 			// Fernwartung brauch ma ned.": a first mail that wants no
@@ -601,7 +609,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// berechnet", "cancel invoice 2068-00112, we never ordered the
 		// training": what is cancelled is a document; the session named
 		// is what it billed. A person answers.
-	case (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)) && howToQuestion(toks):
+	case (!sig.appt && !(ssig.appt && !isReply) || len(future) == 0 && !asksForSession(toks)) && howToQuestion(toks) &&
+		!(len(future) > 0 && !isReply && statementAsks(toks, lang, now)):
+		// (Not "haben Sie zwischen den Jahren geöffnet? Dann hätte ich
+		// gern den Donnerstag nach Weihnachten um 10 Uhr.": a sentence
+		// of its own asks for a time.)
 		// How-to, price, download or call-back: a person answers; the
 		// dates in it are about the software, not a wish.
 		future = nil
@@ -1435,6 +1447,68 @@ func weekdayThereafter(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// howToCancel: the cancel word stands in a how-to question ("wie kann ich
+// in VitalDesk einen Kurs am Freitag absagen, …?", "how do I cancel a
+// booking in the app?"): how the software does it, no session called off.
+func howToCancel(toks []token) bool {
+	found := false
+	eachSentence(toks, func(s []token) bool {
+		if s[len(s)-1].s != "?" || len(s) < 4 {
+			return true
+		}
+		how := s[0].s == "wie" && (s[1].s == "kann" || s[1].s == "können") && (s[2].s == "ich" || s[2].s == "man" || s[2].s == "wir") ||
+			s[0].s == "how" && (s[1].s == "do" || s[1].s == "can") && (s[2].s == "i" || s[2].s == "we" || s[2].s == "you")
+		if !how || namesTheBooking(s) {
+			return true
+		}
+		if scanSignals(s).cancel {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// statementAsks: a sentence that is no question asks for a time ("Dann
+// hätte ich gern den Donnerstag um 10 Uhr.").
+func statementAsks(toks []token, lang uint8, now time.Time) bool {
+	found := false
+	eachSentence(toks, func(s []token) bool {
+		// (Not "please call me on Monday morning", a how-to of its own,
+		// nor "bis 30.11. bräuchten wir das", a deadline.)
+		if s[len(s)-1].s != "?" && mayHoldTime(s) && !howToQuestion(s) && !slices.ContainsFunc(s, func(t token) bool {
+			switch t.s {
+			case "bis", "until", "till", "by", "spätestens", "before", "vor", "ab", "from", "starting", "seit", "since":
+				return true
+			}
+			return false
+		}) {
+			if asks, _ := sentenceTells(s, lang, now); asks && wordCount(s) >= 5 && wishWords(s) {
+				found = true
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// wishWords: the sentence says the customer would like something ("hätte
+// ich gern", "hätten wir gerne", "I'd like", "we would like").
+func wishWords(s []token) bool {
+	would, like := false, false
+	for i := range s {
+		switch s[i].s {
+		case "hätte", "hätten", "would", "i'd", "we'd":
+			would = true
+		case "gern", "gerne", "like", "love":
+			like = true
+		}
+	}
+	return would && like
 }
 
 // todayNamed: the mail names today — "heute", "today", its weekday or its
