@@ -466,7 +466,9 @@ func matchOption(quoted string, w Wish, now time.Time) int {
 		hit := false
 		switch w.Precision {
 		case PrecisionDay:
-			hit = sameWeekdayNear(opt, w.Start)
+			// (A date said is that date: "den 2." is no option on a
+			// Wednesday because the 2nd is one.)
+			hit = sameDate(opt, w.Start.In(opt.Location())) || !w.dated && sameWeekdayNear(opt, w.Start)
 		case PrecisionMinute:
 			hit = opt.Equal(w.Start) || sameDate(w.Start, now) && sameClock(opt, w.Start)
 		}

@@ -5,6 +5,7 @@ import "time"
 // resolve places a mention in time.
 func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 	w, ok := p.resolveMention(m, now)
+	w.dated = ok && m.abs && m.d != 0
 	if ok && m.weekApart {
 		// "…, wennst auf die nächste Woche weiterklickst. Hätten S' am
 		// Mittwoch um 10 Zeit?": the week was told in another sentence

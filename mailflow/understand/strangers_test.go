@@ -2508,6 +2508,18 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "feast", name: "a bridge day told after the feast asked about", subject: "Termin vor Christi Himmelfahrt",
 			text:   "Guten Tag,\n\nwäre es möglich, noch am Tag vor Christi Himmelfahrt vormittags eine Fernwartung zu machen? Danach haben wir Brückentag.\n\nFreundliche Grüße\nKatrin Maier",
 			intent: IntentAppointment, first: "2027-05-05 09:00-12:00 part_of_day", unsure: true, reason: ReasonFeast},
+		// Round 24 (blind148-150, the session's last fresh round), each
+		// checked to fail on 76959445.
+		{kind: "accept", name: "an Austrian ordinal with its dot names the option", subject: "AW: Termin", quoted: proposalQuote,
+			text: "Hallo, nehma den 2. Lg Ingrid", intent: IntentAccept, choice: 2},
+		{kind: "timed", name: "the customer's own part of the day abroad", subject: "Request for remote session",
+			text:   "Dear Sirs,\n\nWe kindly request remote session on Friday 27th November, 9:00 Vienna time (it is evening for us). Theme is the export of label data.\n\nBest regards,\nHiroshi Tanaka",
+			intent: IntentAppointment, first: "2026-11-27 09:00 minute"},
+		{kind: "bulk", name: "a mailing known by its unsubscribe footer", subject: "Fortbildungskalender 2027",
+			text:   "Sehr geehrte Kolleginnen und Kollegen,\n\nanbei der Fortbildungskalender 2027. Anmeldeschluss für den Kurs am 14.12. ist der 30.11.\n\nAbmelden: Antworten Sie mit ABMELDEN.",
+			intent: IntentBulk, noTime: true},
+		{kind: "bulk", name: "an event mailing in English", subject: "Last chance: early bird tickets",
+			text: "Early bird tickets for VetExpo Vienna on 14 March end this Friday!\n\nUnsubscribe here.", intent: IntentBulk, noTime: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {

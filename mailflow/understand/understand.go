@@ -5,6 +5,7 @@
 package understand
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -66,6 +67,9 @@ type Wish struct {
 	// different sentences ("… auf die nächste Woche klickst. Am Mittwoch
 	// um 10?").
 	weekApart bool
+	// dated: a day of the month was said ("am 2.", "the 12th"): the wish
+	// is that date, never any day on its weekday.
+	dated bool
 	// AnyHour: the customer said any time of the day suits ("egal
 	// wann", "any time on Friday"): the day's first free slot is theirs.
 	// A day without it is offered hour by hour, never booked at a time
@@ -146,6 +150,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 	toks, stoks := sc.toks, sc.stoks
 	corrected := marks.corrected + smarks.corrected
 	lang := detectLanguage(toks, stoks)
+	localPartOfDay(toks)
 	for i := range toks {
 		// Austrian "net" is "nicht" — not in English mail, not in ".NET".
 		if toks[i].s == "net" && (lang == langEN || i > 0 && toks[i-1].s == "." && !toks[i].sp) {
@@ -421,7 +426,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentBounce
 	case msg.Auto || containsAny(lowSubj, autoSubjects) || strings.HasPrefix(lowSubj, "abwesend"):
 		r.Intent = IntentAutoReply
-	case msg.Bulk || msg.Machine:
+	case msg.Bulk || msg.Machine || thread == threadNone && !isReply && !forwarded(msg.Subject) && !isForward(msg.Subject, body) && unsubscribeFooter(cmp.Or(msg.FullText, msg.Text)):
+		// (A footer that offers to unsubscribe marks a mailing even without
+		// its header; a customer forwarding one to ask about it is read.)
 		r.Intent = IntentBulk
 	case noActionNeeded(toks) && !asksForSession(toks) && !sig.cancel && !sig.resched && r.AnyDeskID == "":
 		// (An ID beside "nur zur Info" is still the ID we asked for.)
@@ -715,6 +722,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 			r.Intent, r.Choice = IntentAccept, n
 		}
 	}
+	if r.Intent == IntentAccept && r.Choice == 0 && thread == threadProposal && len(future) == 1 && future[0].dated && future[0].Precision == PrecisionDay {
+		// "nehma den 2." in answer to our options, none of which falls on
+		// the 2nd: the ordinal names the option.
+		if d := future[0].Start.In(now.Location()).Day(); d <= quotedOptions(msg.Quoted) && !optionOnDay(msg.Quoted, d, now) && ordinalDayOnly(toks, d) {
+			r.Choice, future = d, nil
+		}
+	}
 	if r.Intent == IntentAccept && r.Choice == 0 && thread == threadProposal && len(future) > 0 {
 		// "Dienstag passt", "13:30 passt mir": the one option on that day
 		// or at that time.
@@ -811,6 +825,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// Nobody answers these, and a number in a newsletter ("Ihre ID
 		// 123 456 789 bleibt gültig") is nobody's AnyDesk ID.
 		r.AnyDeskID, r.AnyDeskAlias = "", ""
+		if r.Intent == IntentBulk {
+			future = nil // ("Early bird tickets … end this Friday!": nobody's wish)
+		}
 	}
 	if r.Intent == IntentQuestion {
 		// A question goes to a person; a date in it ("er braucht das bis
@@ -1509,6 +1526,77 @@ func wishWords(s []token) bool {
 		}
 	}
 	return would && like
+}
+
+// ordinalDayOnly: the mail writes day d as a bare ordinal with its
+// article ("den 2.", "die 1.", "der 3."), no month, no weekday.
+func ordinalDayOnly(toks []token, d int) bool {
+	for i := 1; i+1 < len(toks); i++ {
+		if t := &toks[i]; t.kind == tNum && int(t.n) == d && len(t.s) == 1 && toks[i+1].s == "." {
+			switch toks[i-1].s {
+			case "den", "die", "der", "dem", "da", "de":
+				if i+2 < len(toks) && (toks[i+2].kind == tNum || toks[i+2].w != nil && (toks[i+2].w.month != 0 || toks[i+2].w.wd != 0)) {
+					return false // "den 2.12.", "den 2. Dezember"
+				}
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// localPartOfDay drops the part of the day a customer abroad tells of
+// their own clock ("9:00 Vienna time (it is evening for us)", "bei uns
+// ist es dann Abend"): where they are, no wish.
+func localPartOfDay(toks []token) {
+	for i := 1; i < len(toks); i++ {
+		w := toks[i].w
+		if w == nil || w.pod == 0 {
+			continue
+		}
+		k := i - 1
+		if toks[k].s == "the" || toks[k].s == "schon" || toks[k].s == "already" || toks[k].s == "dann" || toks[k].s == "then" {
+			k--
+		}
+		if k < 0 {
+			continue
+		}
+		switch toks[k].s {
+		case "is", "it's", "ist", "its":
+		default:
+			continue
+		}
+		if i+2 < len(toks) && (toks[i+1].s == "for" && (toks[i+2].s == "us" || toks[i+2].s == "me") || toks[i+1].s == "bei" && (toks[i+2].s == "uns" || toks[i+2].s == "mir")) ||
+			i+1 < len(toks) && (toks[i+1].s == "here" || toks[i+1].s == "hier") {
+			toks[i].w = nil
+		}
+	}
+}
+
+// unsubscribeFooter: a line of the mail offers to unsubscribe
+// ("Unsubscribe here.", "Abmelden: Antworten Sie mit ABMELDEN.",
+// "Newsletter abbestellen"): a mailing sent to many, even when its sender
+// set no List-Unsubscribe header.
+func unsubscribeFooter(text string) bool {
+	text = capText(text, maxTextBytes)
+	for len(text) > 0 {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
+		line = strings.ToLower(strings.TrimSpace(line))
+		if len(line) > 80 || strings.HasPrefix(line, ">") {
+			continue
+		}
+		if strings.HasPrefix(line, "unsubscribe") || strings.HasPrefix(line, "to unsubscribe") || strings.Contains(line, "| unsubscribe") ||
+			strings.Contains(line, "abbestellen") || strings.HasPrefix(line, "abmelden:") || strings.Contains(line, "vom newsletter abmelden") ||
+			strings.HasSuffix(line, "| privacy") && strings.Contains(line, "unsubscribe") {
+			return true
+		}
+	}
+	return false
 }
 
 // todayNamed: the mail names today — "heute", "today", its weekday or its
