@@ -426,7 +426,7 @@ func Read(msg *message.Message, now time.Time) Reading {
 		r.Intent = IntentBounce
 	case msg.Auto || containsAny(lowSubj, autoSubjects) || strings.HasPrefix(lowSubj, "abwesend"):
 		r.Intent = IntentAutoReply
-	case msg.Bulk || msg.Machine || thread == threadNone && !isReply && !forwarded(msg.Subject) && !isForward(msg.Subject, body) && unsubscribeFooter(cmp.Or(msg.FullText, msg.Text)):
+	case msg.Bulk || msg.Machine || thread == threadNone && !isReply && unsubscribeFooter(cmp.Or(msg.FullText, msg.Text)) && !forwarded(msg.Subject) && !isForward(msg.Subject, body):
 		// (A footer that offers to unsubscribe marks a mailing even without
 		// its header; a customer forwarding one to ask about it is read.)
 		r.Intent = IntentBulk
@@ -1576,27 +1576,67 @@ func localPartOfDay(toks []token) {
 // unsubscribeFooter: a line of the mail offers to unsubscribe
 // ("Unsubscribe here.", "Abmelden: Antworten Sie mit ABMELDEN.",
 // "Newsletter abbestellen"): a mailing sent to many, even when its sender
-// set no List-Unsubscribe header.
+// set no List-Unsubscribe header. A footer stands at the end: one pass
+// over the last 4 KB, no copy (it runs on every first mail).
 func unsubscribeFooter(text string) bool {
 	text = capText(text, maxTextBytes)
-	for len(text) > 0 {
-		line := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = ""
-		}
-		line = strings.ToLower(strings.TrimSpace(line))
-		if len(line) > 80 || strings.HasPrefix(line, ">") {
+	if len(text) > 4096 {
+		text = text[len(text)-4096:]
+	}
+	lineStart := 0
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' {
+			lineStart = i + 1
 			continue
 		}
-		if strings.HasPrefix(line, "unsubscribe") || strings.HasPrefix(line, "to unsubscribe") || strings.Contains(line, "| unsubscribe") ||
-			strings.Contains(line, "abbestellen") || strings.HasPrefix(line, "abmelden:") || strings.Contains(line, "vom newsletter abmelden") ||
-			strings.HasSuffix(line, "| privacy") && strings.Contains(line, "unsubscribe") {
-			return true
+		switch c | 0x20 {
+		case 'u':
+			// "Unsubscribe here.", "To unsubscribe …", "… | Unsubscribe"
+			if hasPrefixFold(text[i:], "unsubscribe") && shortLine(text, lineStart) && !quotedLine(text, lineStart) {
+				return true
+			}
+		case 'a':
+			// "Newsletter abbestellen", "Abmelden: Antworten Sie mit …"
+			if (hasPrefixFold(text[i:], "abbestell") || i == firstLetter(text, lineStart) && hasPrefixFold(text[i:], "abmelden:")) &&
+				shortLine(text, lineStart) && !quotedLine(text, lineStart) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// hasPrefixFold: s begins with the lower-case ASCII word p, in any case.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for k := 0; k < len(p); k++ {
+		if s[k]|0x20 != p[k] && s[k] != p[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// shortLine: the line starting at a is a footer's length (at most 80 bytes).
+func shortLine(text string, a int) bool {
+	e := strings.IndexByte(text[a:], '\n')
+	return e < 0 && len(text)-a <= 80 || e >= 0 && e <= 80
+}
+
+// quotedLine: the line starting at a is quoted ("> …").
+func quotedLine(text string, a int) bool {
+	return a < len(text) && text[a] == '>'
+}
+
+// firstLetter is the index of the first non-blank byte of the line at a.
+func firstLetter(text string, a int) int {
+	for a < len(text) && (text[a] == ' ' || text[a] == '\t') {
+		a++
+	}
+	return a
 }
 
 // todayNamed: the mail names today — "heute", "today", its weekday or its
