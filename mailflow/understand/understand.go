@@ -1644,7 +1644,8 @@ func firstLetter(text string, a int) int {
 func todayNamed(toks []token, now time.Time) bool {
 	for i := range toks {
 		t := &toks[i]
-		if w := t.w; w != nil && (w.hasRel && w.rel == 0 || int(w.wd) == (int(now.Weekday())+6)%7+1) {
+		// (A lower-case "do" is the verb of "could we do 2pm", no Thursday.)
+		if w := t.w; w != nil && (w.hasRel && w.rel == 0 || int(w.wd) == (int(now.Weekday())+6)%7+1 && (!w.wdAbbr || t.up)) {
 			return true
 		}
 		if t.kind == tNum && int(t.n) == now.Day() && i+1 < len(toks) && (toks[i+1].s == "." || toks[i+1].s == "th" || toks[i+1].s == "st" || toks[i+1].s == "nd" || toks[i+1].s == "rd") {

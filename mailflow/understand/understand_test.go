@@ -341,3 +341,29 @@ func TestAnyHour(t *testing.T) {
 		}
 	}
 }
+
+// TestNewClockOnBookedDay pins a clock said without a day in answer to our
+// confirmation: it moves the session within its booked day, whichever
+// weekday the mail is written on ("do" is the verb, even on a Thursday).
+func TestNewClockOnBookedDay(t *testing.T) {
+	loc := refNow(t).Location()
+	for _, c := range []struct {
+		name string
+		now  time.Time
+		text string
+		want string
+	}{
+		{"written on a Tuesday", time.Date(2026, 11, 24, 9, 0, 0, 0, loc), "Hi, could we do 2pm instead of 10? Jonas", "2026-11-27 14:00 minute"},
+		{"written on a Thursday", time.Date(2026, 11, 26, 9, 0, 0, 0, loc), "Hi, could we do 2pm instead of 10? Jonas", "2026-11-27 14:00 minute"},
+		{"the day before, tomorrow named", time.Date(2026, 11, 26, 9, 0, 0, 0, loc), "Hi, could we do 2pm instead of 10 tomorrow? Jonas", "2026-11-27 14:00 minute"},
+		{"today named moves to today", time.Date(2026, 11, 26, 9, 0, 0, 0, loc), "Hi, could we do it today at 2pm instead? Jonas", "2026-11-26 14:00 minute"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := Read(&message.Message{Subject: "Re: confirmed", Text: c.text, InReplyTo: "<conf-1@example.com>",
+				Quoted: "we confirm your appointment on 27 November 2026 at 10:00."}, c.now)
+			if r.Intent != IntentReschedule || len(r.Requested) == 0 || fmtWish(r.Requested[0]) != c.want {
+				t.Fatalf("got %s %s, want reschedule %s", r.Intent, fmtWishes(r.Requested), c.want)
+			}
+		})
+	}
+}
