@@ -109,14 +109,13 @@ desks:
 	base := "http://" + f.HTTPAddr()
 
 	// gamma cannot log in: the process is unhealthy and says which desk.
+	// (One report is checked whole: on a loaded machine another desk may
+	// be reconnecting for a moment between two reports.)
 	waitFor(t, time.Minute, func() bool {
 		code, rep := fleetHealth(t, base+"/healthz")
-		return code == http.StatusServiceUnavailable && len(rep.Unhealthy) == 1 && rep.Unhealthy[0] == "gamma"
-	}, "/healthz naming gamma, and only gamma")
-	_, rep := fleetHealth(t, base+"/healthz")
-	if !strings.HasPrefix(rep.Reasons[0], "desk gamma: intake") {
-		t.Errorf("reasons %q, want them to start with desk gamma: intake", rep.Reasons)
-	}
+		return code == http.StatusServiceUnavailable && len(rep.Unhealthy) == 1 && rep.Unhealthy[0] == "gamma" &&
+			len(rep.Reasons) > 0 && strings.HasPrefix(rep.Reasons[0], "desk gamma: intake")
+	}, "/healthz naming gamma's intake, and only gamma")
 
 	// The other desks answer their own customers meanwhile.
 	const maria, max = "maria@kunde.example.org", "max@kunde.example.org"
