@@ -757,30 +757,24 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 	}
 	movedInDay := false
-	if r.Intent == IntentReschedule && thread == threadConfirmation && len(future) > 0 && !relOK && !namesADay(toks) {
-		// "statt 15:30 bitte 16:30", "could we move it to 11am?": a new
-		// clock time with no day moves the booking within its own day.
-		if !booked.IsZero() {
+	if r.Intent == IntentReschedule && thread == threadConfirmation && !relOK {
+		// A new clock in answer to our confirmation moves the booking
+		// within its own day: one said with no day at all ("statt 15:30
+		// bitte 16:30", "could we move it to 11am?"), or one read on today
+		// that the mail never names — the day it names belongs to the
+		// time it replaces ("could we do 2pm instead of 10 tomorrow?").
+		noDay := len(future) > 0 && !namesADay(toks)
+		switch {
+		case noDay && booked.IsZero():
+			movedInDay = true // which day? Asked back.
+		case !booked.IsZero() && (noDay || !sameDate(booked, now) && !todayNamed(toks, now)):
 			for k, w := range future {
-				if w.Precision != PrecisionDay {
+				if w.Precision != PrecisionDay && (noDay || sameDate(w.Start, now)) {
 					future[k] = w.OnDay(booked.In(now.Location()))
 				}
 			}
 			future = upcoming(future, now)
-		} else {
-			movedInDay = true // which day? Asked back.
 		}
-	}
-	if r.Intent == IntentReschedule && thread == threadConfirmation && !relOK && !booked.IsZero() && !sameDate(booked, now) && !todayNamed(toks, now) {
-		// "could we do 2pm instead of 10 tomorrow?": the day the mail
-		// names belongs to the time it replaces; the new clock, read on
-		// today that the mail never names, moves within the booked day.
-		for k, w := range future {
-			if w.Precision != PrecisionDay && sameDate(w.Start, now) {
-				future[k] = w.OnDay(booked.In(now.Location()))
-			}
-		}
-		future = upcoming(future, now)
 	}
 	future = refine(distributePart(future, toks))
 	// dayNamed: the mail (or, when its body has no time, its subject)
@@ -1609,15 +1603,7 @@ func unsubscribeFooter(text string) bool {
 
 // hasPrefixFold: s begins with the lower-case ASCII word p, in any case.
 func hasPrefixFold(s, p string) bool {
-	if len(s) < len(p) {
-		return false
-	}
-	for k := 0; k < len(p); k++ {
-		if s[k]|0x20 != p[k] && s[k] != p[k] {
-			return false
-		}
-	}
-	return true
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
 }
 
 // shortLine: the line starting at a is a footer's length (at most 80 bytes).
@@ -1645,7 +1631,7 @@ func todayNamed(toks []token, now time.Time) bool {
 	for i := range toks {
 		t := &toks[i]
 		// (A lower-case "do" is the verb of "could we do 2pm", no Thursday.)
-		if w := t.w; w != nil && (w.hasRel && w.rel == 0 || int(w.wd) == (int(now.Weekday())+6)%7+1 && (!w.wdAbbr || t.up)) {
+		if w := t.w; w != nil && (w.hasRel && w.rel == 0 || int(w.wd) == weekdayIndex(now) && (!w.wdAbbr || t.up)) {
 			return true
 		}
 		if t.kind == tNum && int(t.n) == now.Day() && i+1 < len(toks) && (toks[i+1].s == "." || toks[i+1].s == "th" || toks[i+1].s == "st" || toks[i+1].s == "nd" || toks[i+1].s == "rd") {
