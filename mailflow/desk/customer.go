@@ -141,11 +141,37 @@ func (d *Desk) Accept(ctx context.Context, tx *store.Tx, req Request) (*Result, 
 		}
 		return human("could not tell which proposed slot was chosen", nil), nil
 	}
+	wish := understand.Wish{Start: chosen.Start, Precision: understand.PrecisionMinute}
+	if req.Choice > 0 && !namedBy(chosen.Start, req.Wishes) {
+		// "Option 2, also Mittwoch" when option 2 is a Thursday: the
+		// number and the time said disagree, so which one is meant is
+		// asked back ("did you mean …?" with that option first), never
+		// booked on the number alone.
+		req.Unsure = true
+		return res, d.offer(ctx, tx, req, []understand.Wish{wish}, moving, res)
+	}
 	if err := tx.CloseProposal(ctx, prop.ID); err != nil {
 		return nil, err
 	}
-	wish := understand.Wish{Start: chosen.Start, Precision: understand.PrecisionMinute}
 	return res, d.offer(ctx, tx, req, []understand.Wish{wish}, moving, res)
+}
+
+// namedBy reports whether the days a mail names leave room for the slot
+// at start: no day named, or one of the wishes names the slot. A time
+// said without a day is no check ("die 2 passt, ab 13 Uhr bin ich im
+// Büro": the number is the pick).
+func namedBy(start time.Time, wishes []understand.Wish) bool {
+	dayed := false
+	for _, w := range wishes {
+		if w.NoDay {
+			continue
+		}
+		if w.Names(start) {
+			return true
+		}
+		dayed = true
+	}
+	return !dayed
 }
 
 // onOfferedDay reads a time said without a day ("lieber um 13 Uhr", "am

@@ -11,6 +11,7 @@ import (
 	"github.com/mailflow/mailflow/mailflow/compose"
 	"github.com/mailflow/mailflow/mailflow/config"
 	"github.com/mailflow/mailflow/mailflow/store"
+	"github.com/mailflow/mailflow/mailflow/understand"
 )
 
 const (
@@ -302,5 +303,82 @@ func TestNoShowOffersNewSlots(t *testing.T) {
 	}
 	if res.Outcome != OutcomeBooked || res.Appointment == nil || res.Appointment.Ref == f.a.Ref {
 		t.Fatalf("accepting the offer after a no-show: %s %+v why %s %s, proposals %v", res.Outcome, res.Appointment, res.Why, res.Detail, res.Proposals)
+	}
+}
+
+// An option picked by its number is booked only when the day the same
+// mail names is that option's: "nehma den 2." read as the 2nd of next
+// month, or "Option 2, also Mittwoch" when option 2 is a Thursday, is
+// asked back ("did you mean …?" with that option first), never booked.
+func TestNumberAgainstTheDayNamed(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		wish func(opt time.Time) understand.Wish
+		book bool
+	}{
+		{"no time named", nil, true},
+		{"the option's own day", func(o time.Time) understand.Wish {
+			return understand.Wish{Start: time.Date(o.Year(), o.Month(), o.Day(), 0, 0, 0, 0, o.Location()), Precision: understand.PrecisionDay}
+		}, true},
+		{"the option's clock without a day", func(o time.Time) understand.Wish {
+			return understand.Wish{Start: o.AddDate(0, 0, -1).Add(3 * time.Hour), Precision: understand.PrecisionMinute, NoDay: true}
+		}, true},
+		{"another day", func(o time.Time) understand.Wish {
+			d := o.AddDate(0, 0, 1)
+			return understand.Wish{Start: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, d.Location()), Precision: understand.PrecisionDay}
+		}, false},
+		{"the option's day at another clock", func(o time.Time) understand.Wish {
+			return understand.Wish{Start: o.Add(2 * time.Hour), Precision: understand.PrecisionMinute}
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, "capability")
+			var res *Result
+			err := f.st.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				res, err = f.d.NoShow(ctx, tx, Request{Actor: Actor{Role: RoleOperator}, Proof: Proof{Operator: true}, Ref: f.a.Ref, Key: "noshow", Now: f.now, Text: "nicht erreichbar"})
+				if err != nil {
+					return err
+				}
+				return f.d.Record(ctx, tx, res, 0, res.Outcome)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Proposals) < 2 {
+				t.Fatalf("the no-show offered %d slots", len(res.Proposals))
+			}
+			opt := res.Proposals[1].Start
+			var offer string
+			for _, m := range res.Mails {
+				if m.To == maria && m.Template == "proposal" {
+					offer = m.MessageID
+				}
+			}
+			req := Request{Actor: Actor{Role: RoleCustomer, Address: maria}, Proof: Proof{Answers: []string{offer}},
+				Key: "accept", IncomingID: f.in, Now: f.now.Add(time.Minute), Choice: 2}
+			if c.wish != nil {
+				req.Wishes = []understand.Wish{c.wish(opt)}
+			}
+			err = f.st.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				res, err = f.d.Accept(ctx, tx, req)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			booked := res.Outcome == OutcomeBooked && res.Appointment != nil && res.Appointment.Start.Equal(opt)
+			if booked != c.book {
+				t.Fatalf("option 2 (%s) with %s: outcome %s, booked %v, want booked %v", opt.Format("Mon 02.01. 15:04"), c.name, res.Outcome, booked, c.book)
+			}
+			if !c.book {
+				if res.Outcome != OutcomeProposed || len(res.Proposals) == 0 || !res.Proposals[0].Start.Equal(opt) {
+					t.Fatalf("asked back with %s, proposals %v: want option 2 offered first", res.Outcome, res.Proposals)
+				}
+			}
+		})
 	}
 }

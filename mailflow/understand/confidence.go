@@ -132,6 +132,11 @@ func scanWords(toks []token) wordMarks {
 				m.idWord = true
 			}
 		}
+		if t.w != nil && t.w.wd != 0 && i > 0 && feastBeforeWeekday(toks[i-1].s) {
+			// "Good Friday", "Ash Wednesday": the weekday is part of the
+			// feast's name, no weekday of its own.
+			t.w = feastNamePart
+		}
 		if t.w != nil {
 			m.feast = m.feast || t.w.feast
 			continue
@@ -165,6 +170,20 @@ func scanWords(toks []token) wordMarks {
 	}
 	return m
 }
+
+// feastBeforeWeekday: the word names a feast with the weekday after it
+// ("Good Friday", "Ash Wednesday"); alone it is a common word.
+func feastBeforeWeekday(w string) bool {
+	switch w {
+	case "good", "ash", "shrove", "palm", "holy", "maundy", "easter", "whit":
+		return true
+	}
+	return false
+}
+
+// feastNamePart stands for a weekday read as the last word of a feast's
+// name.
+var feastNamePart = &wordInfo{feast: true}
 
 // shortMonths are the months short enough to be left out of typoTargets.
 var shortMonths = []string{"mai", "juni", "juli", "märz", "march", "june", "july", "may", "april"}

@@ -152,9 +152,24 @@ func feastDate(toks []token, i, y int, loc *time.Location) (time.Time, int, bool
 		if next == "friday" {
 			return easter.AddDate(0, 0, -2), 2, true
 		}
+	case "ash":
+		if next == "wednesday" {
+			return easter.AddDate(0, 0, -46), 2, true
+		}
+	case "shrove":
+		if next == "tuesday" {
+			return easter.AddDate(0, 0, -47), 2, true
+		}
+	case "palm":
+		if next == "sunday" {
+			return easter.AddDate(0, 0, -7), 2, true
+		}
 	case "maundy", "holy":
 		if next == "thursday" {
 			return easter.AddDate(0, 0, -3), 2, true
+		}
+		if next == "saturday" && toks[i].s == "holy" {
+			return easter.AddDate(0, 0, -1), 2, true
 		}
 		if next == "week" && toks[i].s == "holy" {
 			return easter.AddDate(0, 0, -7), 2, true // Palm Sunday; the week after it
@@ -342,7 +357,7 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 			}
 		}
 		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good" ||
-			toks[i-1].s == "whit" || toks[i-1].s == "ash" || toks[i-1].s == "maundy" || toks[i-1].s == "shrove" || toks[i-1].s == "holy")
+			toks[i-1].s == "whit" || toks[i-1].s == "ash" || toks[i-1].s == "maundy" || toks[i-1].s == "shrove" || toks[i-1].s == "holy" || toks[i-1].s == "palm")
 		onward := pointsOn(toks, i)
 		itself := i+1 < len(toks) && (toks[i+1].s == "itself" || toks[i+1].s == "selbst" || toks[i+1].s == "selber")
 		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && !itself && (wd == 0 || dir != 0 && !wdAfterDir || onward) {
@@ -499,7 +514,7 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 	}
 	// "would Maundy Thursday at 10 work?", "Easter Monday 9am?": a feast
 	// that names its weekday is that day, with no "on" before it.
-	itself := dir == 0 && on == 0 && anchorAt >= 0 && anchorAt+1 < len(toks) && toks[anchorAt+1].w != nil && toks[anchorAt+1].w.wd != 0
+	itself := dir == 0 && on == 0 && anchorAt >= 0 && anchorAt+1 < len(toks) && toks[anchorAt+1].w != nil && (toks[anchorAt+1].w.wd != 0 || toks[anchorAt+1].w == feastNamePart)
 	// "Pfingstdienstag um 10 Uhr", "Gründonnerstag 9 Uhr": a feast whose
 	// name ends in its weekday is that day too.
 	if dir == 0 && on == 0 && wdAt < 0 && anchorAt >= 0 && feastNamesWeekday(toks[anchorAt].s) {

@@ -1114,7 +1114,7 @@ func asksForSession(toks []token) bool {
 			return true
 		}
 		// "bitte um (einen) Termin", "Rückruf oder Termin", "Termin bitte".
-		if w := toks[i].w; w != nil && w.role&rAppt != 0 {
+		if w := toks[i].w; w != nil && w.role&rAppt != 0 && !beforeClause(toks, i) {
 			for k := i - 1; k >= 0 && k >= i-3; k-- {
 				switch toks[k].s {
 				case "um":
@@ -1306,6 +1306,9 @@ func wantsToKnowAt(toks []token, i int) bool {
 		switch toks[k].s {
 		case "wissen", "know", "fragen", "nachfragen", "erfragen", "ask", "enquire", "inquire":
 			return true
+		case "planen", "plan", "klären", "clarify":
+			// "Ich möchte planen, bevor ich einen Termin anfrage."
+			return k+1 >= len(toks) || toks[k+1].kind == tPunct
 		}
 	}
 	return false
@@ -1318,6 +1321,22 @@ func beforeClause(toks []token, i int) bool {
 		switch toks[k].s {
 		case "bevor", "before", "ehe":
 			return true
+		}
+	}
+	// "Wir überlegen, ob wir nächsten Monat eine Schulung buchen", "we
+	// are thinking about booking a training": a session weighed, not
+	// asked for.
+	for k := i - 1; k >= 0 && k >= i-12; k-- {
+		if t := &toks[k]; t.kind == tPunct && (t.s == "." || t.s == "?" || t.s == "!" || t.s == ":") || t.nl >= 2 {
+			break
+		}
+		switch toks[k].s {
+		case "überlegen", "überlege", "überlegt", "considering":
+			return true
+		case "thinking":
+			if n := toks[k+1].s; n == "about" || n == "of" {
+				return true
+			}
 		}
 	}
 	return false

@@ -19,6 +19,15 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 		mon := today.AddDate(0, 0, 1-weekdayIndex(today))
 		w.nextAmbiguous = w.Start.In(loc).Before(mon.AddDate(0, 0, 7))
+		if m.nextNaechst && sameDate(w.Start.In(loc), today.AddDate(0, 0, 1)) {
+			// "nächsten Mittwoch" said on a Tuesday: no writer calls
+			// tomorrow that; it is the Wednesday of next week.
+			w.Start = w.Start.AddDate(0, 0, 7)
+			if w.End != nil {
+				e := w.End.AddDate(0, 0, 7)
+				w.End = &e
+			}
+		}
 	}
 	if ok && m.wd != 0 && !m.abs && !m.week && !m.hasRel && !m.nextSaid && m.wdEnd == 0 && m.wdMode == wdNextOcc && m.plusDays == 0 {
 		w.bareWeekday = true

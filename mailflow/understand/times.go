@@ -116,8 +116,11 @@ type mention struct {
 	// exceptDay: refused by "außer", "except": the whole day is out.
 	exceptDay bool
 	nextSaid  bool // "nächsten Donnerstag": the weekday with a word for next
-	inAWeek   bool // "Montag in einer Woche"
-	plusDays  int8 // "Tuesday week": 7 days after the coming Tuesday
+	// nextNaechst: the word for next is a form of "nächst", not
+	// "kommend" ("nächsten Mittwoch" said on a Tuesday: next week's).
+	nextNaechst bool
+	inAWeek     bool // "Montag in einer Woche"
+	plusDays    int8 // "Tuesday week": 7 days after the coming Tuesday
 	// wdEnd closes a span of weekdays: "Montag bis Mittwoch", "Mo–Mi".
 	wdEnd int8
 	// absenceEnd: the day an absence lasts until ("bis Mittwoch im
@@ -169,22 +172,49 @@ func (p *parser) shareClock(ms []mention, spans []pieceSpan) {
 				end = s.b
 			}
 		}
-		if b.a != end+1 {
-			continue
+		// ("am Dienstag, 1.12., oder alternativ am Mittwoch, 2.12.,
+		// jeweils um 10 Uhr")
+		k := end
+		if p.isPunct(k, '.') && p.isPunct(k+1, ',') {
+			k++ // ("1.12., oder")
 		}
-		switch p.word(end) {
+		if p.isPunct(k, ',') {
+			k++
+		}
+		switch p.word(k) {
 		case "or", "oder", "bzw":
 		default:
 			continue
 		}
+		for k++; p.isPunct(k, ',') || p.word(k) == "alternativ" || p.word(k) == "alternatively" || p.word(k) == "auch"; k++ {
+		}
+		if b.a != k && !(b.a == k+1 && (p.word(k) == "am" || p.word(k) == "on")) {
+			continue
+		}
 		// The clock stands after the second day, not before it ("um 10
-		// Dienstag").
-		if t := p.tok(b.a); t == nil || t.kind == tNum && !(b.wd != 0 && b.abs) {
+		// Dienstag"); a date may open it ("1.12. oder 2.12. um 10").
+		if t := p.tok(b.a); t == nil || t.kind == tNum && !(b.wd != 0 && b.abs) && !(b.abs && p.dateOpens(b.a)) {
 			continue
 		}
 		a.hasTime, a.t, a.open = true, b.t, b.open // ("monday or tuesday, not before 10")
 		a.hasTZ, a.tz, a.tzLocal = b.hasTZ, b.tz, b.tzLocal
 	}
+}
+
+// dateOpens: the number at i is a day of the month written before its
+// month ("2.12.", "2. Dezember", "2 December").
+func (p *parser) dateOpens(i int) bool {
+	if w := p.info(i + 1); w != nil && w.month != 0 {
+		return true
+	}
+	if !p.isPunct(i+1, '.') {
+		return false
+	}
+	if t := p.tok(i + 2); t != nil && t.kind == tNum && !t.sp {
+		return true
+	}
+	w := p.info(i + 2)
+	return w != nil && w.month != 0
 }
 
 // weekSentenceAsks: the sentence of the week piece [a, b) asks for or
@@ -224,7 +254,7 @@ func weekSentenceAsks(toks []token, a, b int) bool {
 func (m *mention) dayFrom(o *mention) {
 	m.abs, m.y, m.mo, m.d = o.abs, o.y, o.mo, o.d
 	m.wd, m.wdMode, m.wdN = o.wd, o.wdMode, o.wdN
-	m.inAWeek, m.plusDays, m.nextSaid = o.inAWeek, o.plusDays, o.nextSaid // ("Montag in ana Wochn? Am Vormittag, so um zehne")
+	m.inAWeek, m.plusDays, m.nextSaid, m.nextNaechst = o.inAWeek, o.plusDays, o.nextSaid, o.nextNaechst // ("Montag in ana Wochn? Am Vormittag, so um zehne")
 	m.hasRel, m.rel = o.hasRel, o.rel
 	m.week, m.weekShift, m.kw = o.week, o.weekShift, o.kw
 }
@@ -285,6 +315,7 @@ func (m *mention) merge(p *mention) bool {
 		// ("Montag in einer Woche? Am Vormittag, so um zehn", "Tuesday
 		// week at 10": the week on goes with the weekday.)
 		m.inAWeek, m.plusDays, m.nextSaid = m.inAWeek || p.inAWeek, max(m.plusDays, p.plusDays), m.nextSaid || p.nextSaid
+		m.nextNaechst = m.nextNaechst || p.nextNaechst
 	}
 	if p.hasRel {
 		m.hasRel, m.rel = true, p.rel
@@ -3586,6 +3617,7 @@ func (p *parser) weekday(i int, m *mention) (int, bool) {
 				// "nächsten Donnerstag" on a Monday: this week's or next
 				// week's? Writers split; read as the next one, asked back.
 				m.nextSaid = true
+				m.nextNaechst = strings.HasPrefix(p.word(k), "nächst") || strings.HasPrefix(p.word(k), "naechst")
 			}
 		case pw.role&rLast != 0 && p.word(k) != "past":
 			m.wdMode = wdLast
@@ -4661,13 +4693,13 @@ func askedBetween(toks []token, a, b int) bool {
 func (p *parser) readyBefore(i int) bool {
 	if i > 0 {
 		// "can we rather do Wednesday 11th July by 11am?", "on the 15th
-		// instant by 3pm": the clock on the day just named, no deadline
-		// (not "by Friday 3pm").
+		// instant by 3pm", "tomorrow by 10am": the clock on the day just
+		// named, no deadline (not "by Friday 3pm").
 		k := i - 1
 		if p.word(k) == "instant" || p.word(k) == "inst" {
 			k--
 		}
-		if w := p.info(k); w != nil && (w.wd != 0 || w.month != 0) || p.ordSuffix(k) {
+		if w := p.info(k); w != nil && (w.wd != 0 || w.month != 0 || w.hasRel) || p.ordSuffix(k) {
 			return true
 		}
 	}

@@ -258,7 +258,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 			}
 			// ("nach Ostern am Dienstag um 10": the weekday read alone is
 			// the same wish, not a second one.)
-			future = slices.DeleteFunc(future, func(f Wish) bool { return f.Start.Equal(w.Start) && f.Precision == w.Precision })
+			// ("am Donnerstag vor Ostern am Nachmittag": the Thursday read
+			// alone, on its next occurrence, is the feast's weekday too.)
+			future = slices.DeleteFunc(future, func(f Wish) bool {
+				return f.Precision == w.Precision && (f.Start.Equal(w.Start) ||
+					f.bareWeekday && f.Start.Weekday() == w.Start.Weekday() && sameClock(f.Start, w.Start))
+			})
 			future = append([]Wish{w}, future...)
 		}
 	}
@@ -843,6 +848,13 @@ func Read(msg *message.Message, now time.Time) Reading {
 			}
 		}
 	}
+	if r.Intent == IntentAccept && r.Choice > 0 && len(future) > 0 {
+		// "Die 2., um 9 Uhr", "the 2nd please": the ordinal that picks an
+		// option is no date of its own (unless an option falls on it).
+		future = slices.DeleteFunc(future, func(w Wish) bool {
+			return w.dated && w.Start.In(now.Location()).Day() == r.Choice && !optionOnDay(msg.Quoted, r.Choice, now)
+		})
+	}
 	r.Requested = future
 	d := doubts{corrected: corrected, thread: thread != threadNone && (r.Intent == IntentAccept || r.Intent == IntentReschedule),
 		pickRefused: sig.refusal, damaged: msg.Damaged, compact3: compact3}
@@ -968,6 +980,30 @@ func timeQuestion(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// Names reports whether a slot starting at start is a time the wish can
+// name: its very start, a start inside its span, or one on its day. A
+// wish placed from a weekday alone ("Donnerstag passt") names that
+// weekday in any of the next five weeks too (our options may lie a week
+// on); a date said ("den 2.") names only that date. A wish without a day
+// of its own names any day at its clock, or any time at all for a part
+// of the day. The desk uses it to check an option picked by number
+// against the time the same mail names.
+func (w Wish) Names(start time.Time) bool {
+	loc := start.Location()
+	s, ws := start.In(loc), w.Start.In(loc)
+	if w.NoDay {
+		return w.Precision != PrecisionMinute || sameClock(s, ws)
+	}
+	if s.Equal(ws) || w.End != nil && !s.Before(ws) && s.Before(*w.End) {
+		return true
+	}
+	day := sameDate(s, ws) || !w.dated && sameWeekdayNear(s, ws)
+	if w.Precision == PrecisionMinute {
+		return day && sameClock(s, ws)
+	}
+	return day
 }
 
 // OnDay is w moved to day d (in d's zone), keeping its clock time and its
