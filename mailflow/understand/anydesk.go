@@ -57,7 +57,16 @@ func findAnyDeskIDAsked(text string) string { return findID(text, true) }
 
 func findID(text string, asked bool) string {
 	text = oBetweenDigits(capText(text, maxTextBytes))
-	bare, weak := "", ""
+	weak := ""
+	// The IDs found, in order; a later one set right after a correction
+	// ("1 234 567 89 -- Verzeihung, richtig ist 123 456 780") wins.
+	type cand struct {
+		id         string
+		pos        bool
+		start, end int
+	}
+	var found [4]cand
+	nf := 0
 	for i := 0; i < len(text); {
 		if c := text[i]; c < '0' || c > '9' {
 			i = nextDigit(text, i+1)
@@ -139,17 +148,46 @@ func findID(text string, asked bool) string {
 			}
 			continue
 		}
-		if pos {
-			return id
-		}
-		if bare == "" {
-			bare = id
+		if nf < len(found) {
+			found[nf] = cand{id, pos, start, end}
+			nf++
 		}
 	}
-	if bare != "" {
-		return bare
+	best := -1
+	for k := 0; k < nf; k++ {
+		if found[k].pos {
+			best = k
+			break
+		}
 	}
-	return weak
+	if best < 0 && nf > 0 {
+		best = 0
+	}
+	if best < 0 {
+		return weak
+	}
+	for k := best + 1; k < nf; k++ {
+		if found[k].id != found[best].id && correctsBefore(text[found[k-1].end:found[k].start]) {
+			best = k
+		}
+	}
+	return found[best].id
+}
+
+// correctsBefore: the text between two IDs takes the first one back
+// ("Verzeihung, richtig ist", "sorry, I mean", "Tippfehler").
+func correctsBefore(between string) bool {
+	if len(between) > 80 {
+		between = between[len(between)-80:]
+	}
+	low := strings.ToLower(between)
+	for _, w := range []string{"verzeihung", "sorry", "korrektur", "richtig ist", "richtige", "korrekt", "i mean", "i meant",
+		"ich meine", "ich meinte", "falsch", "tippfehler", "vertippt", "typo", "correct", "should be", "sollte"} {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // oBetweenDigits reads a letter O typed between two digits as the zero it

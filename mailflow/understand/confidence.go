@@ -144,19 +144,26 @@ func scanWords(toks []token) wordMarks {
 		if (t.s == "year" || t.s == "year's") && i > 0 && toks[i-1].s == "new" {
 			m.feast = true
 		}
-		if len(t.s) < 5 && len(t.s) >= 3 && besideDayNumber(toks, i) {
-			// "6. Maii", "10 marh", "16 juin": a short month misspelt
-			// next to its day — too short to correct anywhere else.
+		if len(t.s) <= 5 && len(t.s) >= 3 && besideDayNumber(toks, i) {
+			// "6. Maii", "10 marh", "16 juin", "11 Jully": a short month
+			// misspelt next to its day — too short to correct anywhere
+			// else.
+			fixed := false
 			for _, mo := range shortMonths {
-				if oneEdit(t.s, mo) && !notShortMonth[t.s] {
+				// (Five letters only with a letter doubled, "Jully" — not
+				// "Julia", a name.)
+				if oneEdit(t.s, mo) && !notShortMonth[t.s] && (len(t.s) < 5 || doubledFrom(t.s, mo)) {
 					if w := lookupWord(mo); w != nil && w.month != 0 {
 						t.s, t.w = mo, w
 						m.corrected++
+						fixed = true
 					}
 					break
 				}
 			}
-			continue
+			if fixed || len(t.s) < 5 {
+				continue
+			}
 		}
 		if len(t.s) < 5 || len(t.s) > 14 {
 			continue
@@ -184,6 +191,16 @@ func feastBeforeWeekday(w string) bool {
 // feastNamePart stands for a weekday read as the last word of a feast's
 // name.
 var feastNamePart = &wordInfo{feast: true}
+
+// doubledFrom: s is w with one letter typed twice ("jully", "junne").
+func doubledFrom(s, w string) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] && s[:i]+s[i+1:] == w {
+			return true
+		}
+	}
+	return false
+}
 
 // shortMonths are the months short enough to be left out of typoTargets.
 var shortMonths = []string{"mai", "juni", "juli", "märz", "march", "june", "july", "may", "april"}

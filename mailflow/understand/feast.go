@@ -294,6 +294,7 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 	loc := now.Location()
 	dir, wd, dayAfter, workday, on, weekAfter, wdAfterDir, anchorAt := 0, 0, false, false, 0, false, false, -1
 	weekBefore := false
+	between := -1 // where "zwischen X und Y" opens
 	bridge := false
 	wdAt := -1
 	var anchor time.Time
@@ -306,6 +307,12 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 		case "nach", "nach'm", "after", "drauf", "darauf", "danach", "following":
 			if dir == 0 {
 				dir = 1
+			}
+		case "zwischen", "between":
+			// ("zwischen Stefanitag und Silvester, am Dienstag": after
+			// the first of two feasts, when a weekday is named.)
+			if dir == 0 && betweenFeasts(toks, i) {
+				dir, between = 1, i
 			}
 		case "vor", "vorm", "before", "davor", "vorher":
 			if dir == 0 {
@@ -401,6 +408,11 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 					switch toks[k].s {
 					case "nach", "nach'm", "after":
 						dir = 1
+					case "zwischen", "between":
+						if !betweenFeasts(toks, k) {
+							continue
+						}
+						dir = 1
 					case "vor", "vorm", "before":
 						dir = -1
 					default:
@@ -434,7 +446,9 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 			}
 		}
 	}
-	if anchor.IsZero() {
+	if anchor.IsZero() || between >= 0 && wd == 0 && anchorAt <= between+8 {
+		// ("habt's ihr zwischen Weihnachten und Dreikönig offen?": a
+		// span asked about, no day.)
 		return Wish{}, false
 	}
 	if wd != 0 && !wdAfterDir && anchorAt > wdAt && wdAt >= 0 && sentenceBreakBetween(toks, wdAt, anchorAt) {
@@ -630,6 +644,23 @@ func pointsOn(toks []token, i int) bool {
 	switch toks[i+1].s {
 	case "after", "danach", "drauf", "darauf":
 		return true
+	}
+	return false
+}
+
+// betweenFeasts: "zwischen"/"between" at i opens "X und Y" with a feast
+// named after the "und" ("zwischen Stefanitag und Silvester").
+func betweenFeasts(toks []token, i int) bool {
+	for k := i + 1; k < len(toks) && k <= i+5; k++ {
+		if toks[k].s != "und" && toks[k].s != "and" {
+			continue
+		}
+		for j := k + 1; j < len(toks) && j <= k+3; j++ {
+			if w := toks[j].w; w != nil && w.feast {
+				return true
+			}
+		}
+		return false
 	}
 	return false
 }

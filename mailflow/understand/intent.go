@@ -309,7 +309,7 @@ func scanSignals(toks []token) signals {
 		if t.s == "stattdessen" || t.s == "instead" && !insteadOfThing(toks, i) || t.s == "dessen" && i > 0 && toks[i-1].s == "statt" {
 			s.instead = true
 		}
-		if r&rAppt != 0 && !negatedNoun(toks, i) && !contractDate(toks, i) && !(i > 0 && negWordBefore(toks[i-1].s)) {
+		if r&rAppt != 0 && !negatedNoun(toks, i) && !contractDate(toks, i) && !(i > 0 && negWordBefore(toks[i-1].s)) && !pastOrOwnSession(toks, i) {
 			// (not "Brauchts ned einwählen", "no session needed")
 			s.appt = true
 		}
@@ -679,6 +679,9 @@ func tagQuestion(toks []token, i int) bool {
 // "instead of" at i tells a fault, not a time wanted instead of another
 // — unless a day or clock follows ("instead of Monday").
 func insteadOfThing(toks []token, i int) bool {
+	if i > 0 && strings.HasSuffix(toks[i-1].s, "@ad") || i > 1 && toks[i-1].s == "ad" && toks[i-2].s == "@" {
+		return true // "please use rossi-front@ad instead": another ID
+	}
 	if i+2 >= len(toks) || toks[i+1].s != "of" {
 		return false
 	}
@@ -778,6 +781,56 @@ func noChange(toks []token, i int) bool {
 	for k := i - 1; k >= 0 && k >= i-2; k-- {
 		switch toks[k].s {
 		case "no", "not", "nothing", "without", "kein", "keine", "keinen", "nicht", "nix", "ned", "nichts", "don't", "dont":
+			return true
+		}
+	}
+	return false
+}
+
+// pastOrOwnSession: the session noun at i names one that took place
+// ("danke für die Schulung am Dienstag", "zu der Schulung vom letzten
+// Mittwoch", "thanks for the session last week") or the customer's own
+// ("Wir haben am 15. Juli interne Schulung"): no session asked of us.
+func pastOrOwnSession(toks []token, i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3 && toks[k].kind == tWord; k-- {
+		switch toks[k].s {
+		case "interne", "internen", "interner", "internes", "internal", "in-house", "letzte", "letzten", "vergangene",
+			"vergangenen", "vorige", "vorigen", "previous", "gestrige", "gestrigen", "yesterday's", "last":
+			return true
+		case "für", "for":
+			for j := k - 1; j >= 0 && j >= k-3 && toks[j].kind == tWord; j-- {
+				switch toks[j].s {
+				case "danke", "dank", "thanks", "thank", "bedanke", "bedanken", "vielen":
+					return true
+				}
+			}
+		}
+	}
+	n := func(k int) string {
+		if k < len(toks) {
+			return toks[k].s
+		}
+		return ""
+	}
+	switch n(i + 1) {
+	case "gestern", "yesterday":
+		return true
+	case "vom", "von":
+		return n(i+2) == "letzten" || n(i+2) == "letzter" || n(i+2) == "gestern" || n(i+2) == "vergangenen" || n(i+2) == "vorigen"
+	case "last":
+		return n(i+2) == "week" || n(i+2) == "monday" || n(i+2) == "tuesday" || n(i+2) == "wednesday" || n(i+2) == "thursday" || n(i+2) == "friday"
+	case "letzte", "vorige":
+		return n(i+2) == "woche"
+	}
+	// "Can we move the licence by ourselves, or is it necessary a
+	// session?": whether a session is needed at all, asked.
+	sent := sentenceOf(toks, i)
+	if len(sent) == 0 || sent[len(sent)-1].s != "?" {
+		return false
+	}
+	for _, t := range sent {
+		switch t.s {
+		case "necessary", "notwendig", "nötig", "erforderlich", "required":
 			return true
 		}
 	}

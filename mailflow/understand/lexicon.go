@@ -233,7 +233,8 @@ func buildLexicon() map[string]*wordInfo {
 		get("erscht" + end).ord = 1
 	}
 	// Spoken, the ending shrinks to "n": "nehma den zweitn", "den erschtn".
-	for w, n := range map[string]int8{"erstn": 1, "erschtn": 1, "easchtn": 1, "zweitn": 2, "zwoatn": 2, "drittn": 3, "viertn": 4} {
+	for w, n := range map[string]int8{"erstn": 1, "erschtn": 1, "easchtn": 1, "zweitn": 2, "zwoatn": 2, "drittn": 3, "viertn": 4,
+		"erst'n": 1, "ersch'n": 1, "zweit'n": 2, "zwoat'n": 2, "dritt'n": 3, "viert'n": 4} {
 		get(w).ord = n
 	}
 	enOrd := []string{"", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
@@ -298,7 +299,7 @@ func buildLexicon() map[string]*wordInfo {
 	roles(rHourUnit, "stunde", "stunden", "std", "hour", "hours", "hr", "hrs", "stund", "stundn")
 	roles(rMinuteUnit, "minute", "minuten", "min", "mins", "minutes")
 	roles(rMonthUnit, "monat", "monate", "monaten", "monats", "month", "months")
-	roles(rNext, "nächste", "nächsten", "nächster", "nächstes", "naechste", "naechsten", "kommende",
+	roles(rNext, "nächste", "nächsten", "nächster", "nächstes", "naechste", "naechsten", "kommende", "näxte", "näxten", "näxter",
 		"kommenden", "kommender", "next", "coming", "following", "upcoming")
 	roles(rThis, "diese", "dieser", "diesen", "dieses", "this", "current")
 	roles(rLast, "letzte", "letzten", "letzter", "vergangene", "vergangenen", "vorige", "vorigen",

@@ -535,8 +535,8 @@ func saysNextWeek(toks []token) bool {
 		if w := toks[i].w; w != nil && w.wd != 0 && !w.wdAbbr {
 			return false
 		}
-		if i+1 < len(toks) && (toks[i].s == "next" || toks[i].s == "nächste" || toks[i].s == "nächsten" || toks[i].s == "following") &&
-			(toks[i+1].s == "week" || toks[i+1].s == "woche") {
+		if i+1 < len(toks) && (toks[i].s == "next" || toks[i].s == "nächste" || toks[i].s == "nächsten" || toks[i].s == "näxte" || toks[i].s == "following") &&
+			(toks[i+1].s == "week" || toks[i+1].s == "woche" || toks[i+1].s == "wochn" || toks[i+1].s == "woch" || toks[i+1].s == "woch'n") {
 			next = true
 		}
 	}

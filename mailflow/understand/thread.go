@@ -435,9 +435,13 @@ func noLongerNeeded(toks []token) bool {
 				}
 			}
 			// "den Termin morgen brauch ma ned", "brauchen wir nicht".
-			for k := i + 1; k < len(toks) && k <= i+2; k++ {
+			// ("heute um 13:30 brauchen wir doch nicht, …")
+			for k := i + 1; k < len(toks) && k <= i+3; k++ {
 				if s := toks[k].s; (s == "ned" || s == "nicht" || s == "net" || s == "nid" || s == "nimma" || s == "nimmer") && (k+1 == len(toks) || toks[k+1].kind == tPunct) {
 					gone = true
+				}
+				if s := toks[k].s; k >= i+2 && s != "doch" && s != "jetzt" && s != "eh" && s != "dann" {
+					break
 				}
 			}
 			// "we not need the session", "no need for the session" — not

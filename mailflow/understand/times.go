@@ -2216,16 +2216,24 @@ func (p *parser) isNegation(k int) bool {
 	// (None of them has the rNeg role, so testing that first changes nothing.)
 	switch t.s {
 	case "feiertag", "holiday", "inventur", "betriebsurlaub", "ruhetag", "messe", "geschlossen", "schwierig",
-		"knapp", "difficult", "tricky", "tough", "closed", "eng", "hard", "bad", "early", "late", "früh", "spät":
+		"knapp", "difficult", "tricky", "tough", "closed", "eng", "hard", "bad", "early", "late", "früh", "spät",
+		"z'früh", "zfrüh", "z'spät", "zspät", "z'fruah":
 		pk := k - 1
+		already := false
 		for pk > 0 && (p.word(pk) == "ja" || p.word(pk) == "doch" || p.word(pk) == "leider" || p.word(pk) == "halt" ||
-			p.word(pk) == "eh" || p.word(pk) == "bei" && p.word(pk+1) == "uns" || p.word(pk) == "uns") {
+			p.word(pk) == "eh" || p.word(pk) == "bei" && p.word(pk+1) == "uns" || p.word(pk) == "uns" ||
+			p.word(pk) == "schon" || p.word(pk) == "scho" || p.word(pk) == "already") {
+			already = already || p.word(pk) == "schon" || p.word(pk) == "scho" || p.word(pk) == "already"
 			pk-- // "am Montag ist ja Feiertag", "ist bei uns Inventur"
 		}
 		pw := p.word(pk)
 		switch t.s {
 		case "early", "late", "früh", "spät":
-			return pw == "zu" || pw == "too" // "9am is too early for us"
+			// "9am is too early for us"; "heut is eh scho spät": today is
+			// over for them.
+			return pw == "zu" || pw == "too" || already && (t.s == "spät" || t.s == "late") && (pw == "is" || pw == "ist" || pw == "it's")
+		case "z'früh", "zfrüh", "z'spät", "zspät", "z'fruah":
+			return true // "um 9 is ma z'früh"
 		}
 		if pw == "ist" || pw == "is" || pw == "a" || pw == "wird" || pw == "sind" || pw == "are" || pw == "zu" || pw == "too" || pw == "we're" || pw == "it's" || pw == "they're" ||
 			(t.s == "closed" || t.s == "geschlossen") && (pw == "wir" || pw == "we") {

@@ -300,7 +300,11 @@ func Read(msg *message.Message, now time.Time) Reading {
 	if r.Reason == "" {
 		r.Reason = reasonOf(stoks, lang)
 	}
-	r.Choice = choiceOf(toks)
+	if isReply || msg.InReplyTo != "" || thread != threadNone {
+		// (A first mail picks no option: "wie erstelle ich eine zweite
+		// Mahnstufe? … nur die erste" names none of ours.)
+		r.Choice = choiceOf(toks)
+	}
 	if r.Choice == 0 && thread == threadProposal {
 		// "Zwei.", "ok the 2nd works for me!": an option by a number word
 		// or an English ordinal with no month, no date of ours.
@@ -498,7 +502,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// booking is what the reply's subject names.)
 		r.Intent = IntentCancel
 	case (thread == threadNone || thread == threadConfirmation && willBeInTouch(toks)) && len(future) == 0 && sig.refusal && !sig.question && !ssig.question && !asksForSession(toks) &&
-		refusesClock(toks, lang, now):
+		r.AnyDeskID == "" && alias == "" && refusesClock(toks, lang, now):
+		// (Not "De Nummer is 129 884 550, bitte ned vergessen dass i um
+		// 11 weg muss.": a mail that brings the ID wants its session.)
 		// ("Freitag um 1 geht leider doch ned, i meld mi wieder." in answer
 		// to our confirmation: nothing asked instead, a new date later.)
 		// "heit um 10 wird nix, sorry. I meld mi wieder.", "today at 10
@@ -616,7 +622,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 		// about the session, none for one. A person answers.
 	case otherDesk(subject):
 		// Another desk's ticket thread: a person reads it (intent question).
-	case len(future) == 0 && !isReply && thread == threadNone && cancelVerb && !sig.cancel && !ssig.cancel && !asksForSession(toks):
+	case len(future) == 0 && !isReply && thread == threadNone && cancelVerb && !sig.cancel && !ssig.cancel && !asksForSession(toks),
+		len(future) > 0 && !isReply && thread == threadNone && cancelVerb && !cancelsAppointment(toks) && !sig.appt && !ssig.appt && !namesBooking(toks):
+		// ("We'd like to cancel our update subscription at the end of
+		// June": a contract cancelled as of a date, no session named.)
 		// "bitte stornieren Sie die Rechnung …, die Schulung wurde doppelt
 		// berechnet", "cancel invoice 2068-00112, we never ordered the
 		// training": what is cancelled is a document; the session named
@@ -747,6 +756,24 @@ func Read(msg *message.Message, now time.Time) Reading {
 			r.Intent = IntentAppointment
 		}
 	}
+	if relOK && rel.Precision == PrecisionMinute && r.Intent == IntentReschedule && !booked.IsZero() && !sameClock(rel.Start.In(now.Location()), booked.In(now.Location())) {
+		// "Could we do Monday instead, 2 hours later than planned?": the
+		// clock moved, on the day named.
+		var day []Wish
+		for _, f := range future {
+			if !f.Start.Equal(rel.Start) {
+				day = append(day, f)
+			}
+		}
+		// (Not "an hour later on Thursday" when Thursday is the booked
+		// day: that names the booking.)
+		if len(day) == 1 && day[0].Precision == PrecisionDay && !day[0].dated &&
+			day[0].Start.In(now.Location()).Weekday() != time.Saturday && day[0].Start.In(now.Location()).Weekday() != time.Sunday && (day[0].End == nil || day[0].End.Sub(day[0].Start) <= 25*time.Hour) &&
+			!sameDate(day[0].Start, rel.Start) && day[0].Start.In(now.Location()).Weekday() != booked.In(now.Location()).Weekday() {
+			rel = rel.OnDay(day[0].Start.In(now.Location()))
+			future = []Wish{rel}
+		}
+	}
 	if relOK && rel.Start.After(now) && (len(future) == 0 || !future[0].Start.Equal(rel.Start)) {
 		future = append([]Wish{rel}, future...) // the move's target put first anew
 	}
@@ -805,6 +832,12 @@ func Read(msg *message.Message, now time.Time) Reading {
 		}
 		if len(named) > 0 {
 			future = refine(named)
+		}
+		if len(future) == 1 && future[0].bareWeekday && !booked.IsZero() && booked.After(future[0].Start) &&
+			booked.In(now.Location()).Weekday() == future[0].Start.In(now.Location()).Weekday() {
+			// "den Termin am Freitag brauchen wir nicht mehr" under our
+			// confirmation for a Friday a week on: that booking's day.
+			future[0] = future[0].OnDay(booked.In(now.Location()))
 		}
 	}
 	if r.Intent == IntentAppointment && thread == threadNone && !isReply && sig.question && len(future) > 0 &&
