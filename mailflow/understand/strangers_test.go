@@ -2590,6 +2590,11 @@ func TestStrangersKinds(t *testing.T) {
 		{kind: "feast", name: "a weekday between two feasts", subject: "zwischen den Feiertagen",
 			text: "Hi,\n\nzwischen Stefanitag und Silvester, am besten the Tuesday, um 10 Uhr für die Fernwartung?\n\nlg Vanessa", intent: IntentAppointment,
 			first: "2026-12-29 10:00 minute", unsure: true, reason: ReasonFeast},
+
+		// Round 26 (blind154-156), each checked to fail on 5789f31b.
+		{kind: "counter", name: "tomorrow or the day after, each at the clock said", subject: "AW: Terminvorschläge Fernwartung", quoted: proposalQuote,
+			text: "Hallo,\n\nvormittags bin ich nie im Büro. Morgen oder übermorgen jeweils 16 Uhr?\n\nUwe Schramm", intent: IntentAppointment,
+			first: "2026-11-25 16:00 minute", unsure: true},
 	}
 	now := refNow(t)
 	for _, c := range cases {
@@ -2802,6 +2807,7 @@ func TestThreadWithoutQuote(t *testing.T) {
 		{"AW: Ihre Terminanfrage", "Griaß Gott, de erste passt uns guat. Ebner\n\nder gewünschte Termin ist leider nicht frei. Wir können anbieten:\n\n1) Do 26.11. 10:00\n2) Fr 27.11. 09:00\n3) Mo 30.11. 13:00\n\nBitte antworten Sie mit der Nummer des gewünschten Termins.", IntentAccept, 1},
 		{"AW: Ihre Terminanfrage", "1\n\nder gewünschte Termin ist leider nicht frei. Wir können anbieten:\n\n1) Do 26.11. 10:00\n2) Fr 27.11. 09:00\n3) Mo 30.11. 13:00\n\nBitte antworten Sie mit der Nummer des gewünschten Termins.", IntentAccept, 1},
 		{"Re: Appointment confirmed", "Hello, can we change to Wednesday 2 December 14:00 please?", IntentReschedule, 0},
+		{"AW: Vorschläge", "Hallo,\n\nTermin 1 passt.", IntentAccept, 1}, // (round 26, failed on 5789f31b)
 	} {
 		msg := &message.Message{Subject: c.subject, Text: c.text, InReplyTo: "<ours@example.com>"}
 		if r := Read(msg, refNow(t)); r.Intent != c.intent || r.Choice != c.choice {

@@ -162,8 +162,9 @@ func (m *mention) dateish() bool {
 func (p *parser) shareClock(ms []mention, spans []pieceSpan) {
 	for k := 0; k+1 < len(ms); k++ {
 		a, b := &ms[k], &ms[k+1]
-		if a.hasTime || a.pod != 0 || a.open != 0 || !(a.wd != 0 || a.abs) || a.week && a.wd == 0 || a.special != specNone ||
-			!b.hasTime || b.hasEnd || !(b.wd != 0 || b.abs) {
+		// ("Morgen oder übermorgen jeweils 16 Uhr": relative days too.)
+		if a.hasTime || a.pod != 0 || a.open != 0 || !(a.wd != 0 || a.abs || a.hasRel) || a.week && a.wd == 0 || a.special != specNone ||
+			!b.hasTime || b.hasEnd || !(b.wd != 0 || b.abs || b.hasRel) {
 			continue
 		}
 		end := a.b // (a mention merged of pieces ends with its last piece)

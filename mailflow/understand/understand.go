@@ -569,12 +569,14 @@ func Read(msg *message.Message, now time.Time) Reading {
 	case r.Choice > 0:
 		r.Intent = IntentAccept
 	case thread == threadProposal && (len(future) == 0 || loneNumber(toks)) && (!sig.refusal || choiceClauseClean(toks)) && bareChoice(toks) > 0,
-		thread == threadNone && msg.InReplyTo != "" && len(future) == 0 && wordCount(toks) <= 3 && bareChoice(toks) > 0:
+		thread == threadNone && msg.InReplyTo != "" && len(future) == 0 && bareChoice(toks) > 0 &&
+			(wordCount(toks) <= 3 || wordCount(toks) <= 6 && sig.confirm && !sig.question && !sig.refusal && !sig.cancel):
 		// ("1." alone is the first option, not the first of the month;
 		// "Nr. 3 bitte, früher geht leider nix" picks 3 beside a refusal
 		// of its own, asked back — ReasonPickRefused.)
-		// ("3" alone in answer to a mail whose quote the client left out:
-		// the desk books it only if that mail was our proposal.)
+		// ("3" alone — or "Termin 1 passt." — in answer to a mail whose
+		// quote the client left out: the desk books it only if that mail
+		// was our proposal.)
 		r.Choice = bareChoice(toks)
 		r.Intent = IntentAccept
 	case thread == threadProposal && len(future) == 0 && !sig.refusal && !sig.question && ordinalChoice(toks, sig) > 0:
