@@ -61,7 +61,7 @@ func findID(text string, asked bool) string {
 	// The IDs found, in order; a later one set right after a correction
 	// ("1 234 567 89 -- Verzeihung, richtig ist 123 456 780") wins.
 	type cand struct {
-		id         string
+		id         [9]byte
 		pos        bool
 		start, end int
 	}
@@ -138,19 +138,27 @@ func findID(text string, asked bool) string {
 			// right before call it one ("AnyDesk: 083 554 219").
 			continue
 		}
-		id := string(digits[:9])
 		if ng == 9 && sep != ' ' {
 			// Digit by digit with dots or dashes: taken only when no
 			// plainer ID stands in the mail ("3-1-4-1-5-9-2-6-5… sorry,
 			// typo, it is 314 159 266").
 			if weak == "" {
-				weak = id
+				weak = string(digits[:9])
 			}
 			continue
 		}
-		if nf < len(found) {
-			found[nf] = cand{id, pos, start, end}
+		c := cand{[9]byte(digits[:9]), pos, start, end}
+		switch {
+		case nf < len(found):
+			found[nf] = c
 			nf++
+		case pos:
+			found[nf-1] = c // (the later ones are bare numbers: an ID named as one wins)
+		}
+		if pos && !correctsBefore(text[end:min(len(text), end+120)]) {
+			// An ID named as one ends the search unless a correction
+			// follows it ("… -- Verzeihung, richtig ist …").
+			break
 		}
 	}
 	best := -1
@@ -171,7 +179,7 @@ func findID(text string, asked bool) string {
 			best = k
 		}
 	}
-	return found[best].id
+	return string(found[best].id[:])
 }
 
 // correctsBefore: the text between two IDs takes the first one back
