@@ -155,7 +155,7 @@ func findID(text string, asked bool) string {
 		case pos:
 			found[nf-1] = c // (the later ones are bare numbers: an ID named as one wins)
 		}
-		if pos && !correctsBefore(text[end:min(len(text), end+120)]) {
+		if pos && !correctsBefore(text[end:min(len(text), end+80)]) {
 			// An ID named as one ends the search unless a correction
 			// follows it ("… -- Verzeihung, richtig ist …").
 			break
@@ -175,19 +175,20 @@ func findID(text string, asked bool) string {
 		return weak
 	}
 	for k := best + 1; k < nf; k++ {
-		if found[k].id != found[best].id && correctsBefore(text[found[k-1].end:found[k].start]) {
+		between := text[found[k-1].end:found[k].start]
+		if len(between) > 80 {
+			between = between[len(between)-80:] // (the words right before the later ID)
+		}
+		if found[k].id != found[best].id && correctsBefore(between) {
 			best = k
 		}
 	}
 	return string(found[best].id[:])
 }
 
-// correctsBefore: the text between two IDs takes the first one back
-// ("Verzeihung, richtig ist", "sorry, I mean", "Tippfehler").
+// correctsBefore: the words after an ID take it back ("Verzeihung,
+// richtig ist", "sorry, I mean", "Tippfehler").
 func correctsBefore(between string) bool {
-	if len(between) > 80 {
-		between = between[len(between)-80:]
-	}
 	low := strings.ToLower(between)
 	for _, w := range []string{"verzeihung", "sorry", "korrektur", "richtig ist", "richtige", "korrekt", "i mean", "i meant",
 		"ich meine", "ich meinte", "falsch", "tippfehler", "vertippt", "typo", "correct", "should be", "sollte"} {

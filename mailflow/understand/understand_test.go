@@ -212,6 +212,11 @@ func TestAnyDeskID(t *testing.T) {
 		{"Kundennummer 123456789\nAnyDesk: 987654321", "987654321"},
 		{"Telefon:\n123 456 789", ""},
 		{"AnyDesk:\n987 654 321", "987654321"},
+		// A correction takes the first ID back, right after it or after a
+		// long sentence; without one the first ID named as one stands.
+		{"AnyDesk-ID: 123 456 789 -- Verzeihung, richtig ist 123 456 780.", "123456780"},
+		{"AnyDesk-ID: 123 456 789. Sorry, I mean the other PC in the back office where the printer stands: 987 654 321", "987654321"},
+		{"AnyDesk-ID: 123 456 789, unsere alte war 987 654 321.", "123456789"},
 	}
 	for _, tc := range tests {
 		if got := findAnyDeskID(tc.text); got != tc.want {
