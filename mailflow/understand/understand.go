@@ -758,22 +758,9 @@ func Read(msg *message.Message, now time.Time) Reading {
 			r.Intent = IntentAppointment
 		}
 	}
-	if relOK && rel.Precision == PrecisionMinute && r.Intent == IntentReschedule && !booked.IsZero() && !sameClock(rel.Start.In(now.Location()), booked.In(now.Location())) {
-		// "Could we do Monday instead, 2 hours later than planned?": the
-		// clock moved, on the day named.
-		var day []Wish
-		for _, f := range future {
-			if !f.Start.Equal(rel.Start) {
-				day = append(day, f)
-			}
-		}
-		// (Not "an hour later on Thursday" when Thursday is the booked
-		// day: that names the booking.)
-		if len(day) == 1 && day[0].Precision == PrecisionDay && !day[0].dated &&
-			day[0].Start.In(now.Location()).Weekday() != time.Saturday && day[0].Start.In(now.Location()).Weekday() != time.Sunday && (day[0].End == nil || day[0].End.Sub(day[0].Start) <= 25*time.Hour) &&
-			!sameDate(day[0].Start, rel.Start) && day[0].Start.In(now.Location()).Weekday() != booked.In(now.Location()).Weekday() {
-			rel = rel.OnDay(day[0].Start.In(now.Location()))
-			future = []Wish{rel}
+	if relOK && r.Intent == IntentReschedule {
+		if w, ok := offsetOnNamedDay(rel, future, booked, now.Location()); ok {
+			rel, future = w, []Wish{w}
 		}
 	}
 	if relOK && rel.Start.After(now) && (len(future) == 0 || !future[0].Start.Equal(rel.Start)) {
@@ -901,7 +888,10 @@ func Read(msg *message.Message, now time.Time) Reading {
 				first.Precision != PrecisionMinute && saysSometime(toks) // "in den nächsten Tagen irgendwann nachmittags"
 			d.sentences = len(future) >= 2 && onDifferentDays(future) && timeSentences(toks) >= 2
 			d.clocksApart = len(future) >= 2 && !onDifferentDays(future) && clocksInSentences(toks, lang, now) >= 2
-			d.noDay = movedInDay || thread == threadNone && first.Precision != PrecisionDay && !first.spanFirst && !dayNamed && !fromForward
+			// ("Good Friday at 10": the feast is the day, when it placed
+			// the wish beyond the next two days.)
+			d.noDay = movedInDay || thread == threadNone && first.Precision != PrecisionDay && !first.spanFirst && !dayNamed && !fromForward &&
+				!(feast && !first.NoDay)
 			d.forwarded = fromForward
 		}
 		d.conflict = conflicting(future, toks) || selfCorrects(toks)
@@ -1015,6 +1005,32 @@ func timeQuestion(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// offsetOnNamedDay is the booked clock moved by an offset, put on the one
+// other day the mail names ("Could we do Monday instead, 2 hours later
+// than planned?"). Not when the day named is the booked weekday ("an hour
+// later on Thursday" names the booking), a date ("so 30 min" read as the
+// 30th) or a weekend day, nor when the clock is the booked one.
+func offsetOnNamedDay(rel Wish, future []Wish, booked time.Time, loc *time.Location) (Wish, bool) {
+	if rel.Precision != PrecisionMinute || booked.IsZero() || sameClock(rel.Start.In(loc), booked.In(loc)) {
+		return Wish{}, false
+	}
+	var day Wish
+	n := 0
+	for _, f := range future {
+		if !f.Start.Equal(rel.Start) {
+			day, n = f, n+1
+		}
+	}
+	if n != 1 || day.Precision != PrecisionDay || day.dated || day.End != nil && day.End.Sub(day.Start) > 25*time.Hour || sameDate(day.Start, rel.Start) {
+		return Wish{}, false
+	}
+	switch day.Start.In(loc).Weekday() {
+	case time.Saturday, time.Sunday, booked.In(loc).Weekday():
+		return Wish{}, false
+	}
+	return rel.OnDay(day.Start.In(loc)), true
 }
 
 // Names reports whether a slot starting at start is a time the wish can
