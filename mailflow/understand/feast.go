@@ -363,8 +363,7 @@ func feastWishFrom(toks []token, ws []Wish, now time.Time, keepPast bool) (Wish,
 				weekBefore = true
 			}
 		}
-		partOfFeast := i > 0 && (toks[i-1].s == "easter" || toks[i-1].s == "ostern" || toks[i-1].s == "good" ||
-			toks[i-1].s == "whit" || toks[i-1].s == "ash" || toks[i-1].s == "maundy" || toks[i-1].s == "shrove" || toks[i-1].s == "holy" || toks[i-1].s == "palm")
+		partOfFeast := i > 0 && (toks[i-1].s == "ostern" || feastBeforeWeekday(toks[i-1].s))
 		onward := pointsOn(toks, i)
 		itself := i+1 < len(toks) && (toks[i+1].s == "itself" || toks[i+1].s == "selbst" || toks[i+1].s == "selber")
 		if t.w != nil && t.w.wd != 0 && !t.w.wdAbbr && !partOfFeast && !itself && (wd == 0 || dir != 0 && !wdAfterDir || onward) {

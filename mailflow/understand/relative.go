@@ -328,11 +328,7 @@ func shiftPastWeekOf(ws []Wish, anchor time.Time) []Wish {
 	out := make([]Wish, len(ws))
 	for i, w := range ws {
 		for w.Start.Before(next) {
-			w.Start = w.Start.AddDate(0, 0, 7)
-			if w.End != nil {
-				e := w.End.AddDate(0, 0, 7)
-				w.End = &e
-			}
+			w = w.addDays(7)
 		}
 		out[i] = w
 	}

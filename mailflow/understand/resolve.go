@@ -22,11 +22,7 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		if m.nextNaechst && sameDate(w.Start.In(loc), today.AddDate(0, 0, 1)) {
 			// "nächsten Mittwoch" said on a Tuesday: no writer calls
 			// tomorrow that; it is the Wednesday of next week.
-			w.Start = w.Start.AddDate(0, 0, 7)
-			if w.End != nil {
-				e := w.End.AddDate(0, 0, 7)
-				w.End = &e
-			}
+			w = w.addDays(7)
 		}
 	}
 	if ok && m.wd != 0 && !m.abs && !m.week && !m.hasRel && !m.nextSaid && m.wdEnd == 0 && m.wdMode == wdNextOcc && m.plusDays == 0 {
@@ -44,11 +40,7 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		// one. Asked back either way.
 		w.nextAmbiguous = true
 		if int(m.wd) != weekdayIndex(now) {
-			w.Start = w.Start.AddDate(0, 0, 7)
-			if w.End != nil {
-				e := w.End.AddDate(0, 0, 7)
-				w.End = &e
-			}
+			w = w.addDays(7)
 		}
 	}
 	if ok && m.wdMode == wdNextWeek && !m.abs && !m.week && int(m.wd) > weekdayIndex(now) {
@@ -57,11 +49,7 @@ func (p *parser) resolve(m *mention, now time.Time) (Wish, bool) {
 		w.nextAmbiguous = true
 	}
 	if ok && m.plusDays != 0 && !m.abs { // ("Thursday week, the 16th": the date said wins)
-		w.Start = w.Start.AddDate(0, 0, int(m.plusDays))
-		if w.End != nil {
-			e := w.End.AddDate(0, 0, int(m.plusDays))
-			w.End = &e
-		}
+		w = w.addDays(int(m.plusDays))
 	}
 	if ok && m.hasRel && m.wd != 0 && !m.abs && weekdayIndex(w.Start.In(now.Location())) != int(m.wd) {
 		w.weekdayOff = true // "morgen (Mittwoch)" said on a Monday

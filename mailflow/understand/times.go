@@ -175,21 +175,21 @@ func (p *parser) shareClock(ms []mention, spans []pieceSpan) {
 		}
 		// ("am Dienstag, 1.12., oder alternativ am Mittwoch, 2.12.,
 		// jeweils um 10 Uhr")
-		k := end
-		if p.isPunct(k, '.') && p.isPunct(k+1, ',') {
-			k++ // ("1.12., oder")
+		j := end // the word that joins the two days
+		if p.isPunct(j, '.') && p.isPunct(j+1, ',') {
+			j++ // ("1.12., oder")
 		}
-		if p.isPunct(k, ',') {
-			k++
+		if p.isPunct(j, ',') {
+			j++
 		}
-		switch p.word(k) {
+		switch p.word(j) {
 		case "or", "oder", "bzw":
 		default:
 			continue
 		}
-		for k++; p.isPunct(k, ',') || p.word(k) == "alternativ" || p.word(k) == "alternatively" || p.word(k) == "auch"; k++ {
+		for j++; p.isPunct(j, ',') || p.word(j) == "alternativ" || p.word(j) == "alternatively" || p.word(j) == "auch"; j++ {
 		}
-		if b.a != k && !(b.a == k+1 && (p.word(k) == "am" || p.word(k) == "on")) {
+		if b.a != j && !(b.a == j+1 && (p.word(j) == "am" || p.word(j) == "on")) {
 			continue
 		}
 		// The clock stands after the second day, not before it ("um 10
@@ -1512,11 +1512,7 @@ func extractCut(toks []token, lang uint8, now time.Time, sc *scratch, keepRefuse
 					// took the span's first day, which is the one refused —
 					// it lands on the span's next day.
 					for n := 0; n < 6 && isRefused(w.Start); n++ {
-						w.Start = w.Start.AddDate(0, 0, 1)
-						if w.End != nil {
-							e := w.End.AddDate(0, 0, 1)
-							w.End = &e
-						}
+						w = w.addDays(1)
 					}
 				}
 				if w.End == nil || w.End.Sub(w.Start) <= 25*time.Hour {

@@ -1057,6 +1057,16 @@ func (w Wish) Names(start time.Time) bool {
 	return day
 }
 
+// addDays is w moved by n days, its end with it.
+func (w Wish) addDays(n int) Wish {
+	w.Start = w.Start.AddDate(0, 0, n)
+	if w.End != nil {
+		e := w.End.AddDate(0, 0, n)
+		w.End = &e
+	}
+	return w
+}
+
 // OnDay is w moved to day d (in d's zone), keeping its clock time and its
 // length; the day is then known, so NoDay is cleared.
 func (w Wish) OnDay(d time.Time) Wish {
